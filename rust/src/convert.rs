@@ -1,0 +1,439 @@
+//! Java <-> Python values, through the wire format of `wire.rs`.
+//!
+//! One pass each way, whole nested containers at once. Exact builtin types
+//! are recognised by comparing type pointers (the common, fast case);
+//! subclasses of the builtins fall back to the matching builtin conversion.
+
+use crate::error::{Error, Result};
+use crate::handles;
+use crate::wire::{self, Reader, Writer};
+use pyo3::ffi;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyFrozenSet, PyList, PySet, PyTuple};
+use std::ffi::c_int;
+
+/// Deepest nesting converted either way; deeper (or self-containing)
+/// structures give a clear error instead of a stack overflow.
+pub const MAX_DEPTH: usize = 512;
+
+/// How a Python result is handed to Java.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Mode {
+    /// Always a handle (`PyObject`), no conversion.
+    Handle,
+    /// Converted to Java values; what has no Java counterpart becomes a handle.
+    Convert,
+    /// Converted; anything without a Java counterpart is an error (no
+    /// handle is ever made: `callAs`).
+    Strict,
+}
+
+impl Mode {
+    pub fn from_code(c: u8) -> Result<Mode> {
+        match c {
+            0 => Ok(Mode::Handle),
+            1 => Ok(Mode::Convert),
+            2 => Ok(Mode::Strict),
+            _ => Err(Error::Internal(format!("bad result mode {c}"))),
+        }
+    }
+}
+
+fn too_deep() -> Error {
+    Error::IllegalArgument(format!(
+        "value nested deeper than {MAX_DEPTH} levels (or a container that contains itself) cannot be converted"
+    ))
+}
+
+/// Builds a new Python object from the next wire value.
+pub fn to_py<'py>(py: Python<'py>, r: &mut Reader<'_>, depth: usize) -> Result<Bound<'py, PyAny>> {
+    if depth > MAX_DEPTH {
+        return Err(too_deep());
+    }
+    let tag = r.u8()?;
+    // SAFETY (for every ffi call in this match): the GIL is held (`py`), the
+    // pointers and lengths come from bounds-checked reads of the request,
+    // and each new reference is immediately owned by a `Bound` (or the
+    // NULL/error case is turned into a PyErr by `from_owned_ptr_or_err`).
+    let obj = unsafe {
+        match tag {
+            wire::NONE => py.None().into_bound(py),
+            wire::FALSE => pyo3::types::PyBool::new(py, false).to_owned().into_any(),
+            wire::TRUE => pyo3::types::PyBool::new(py, true).to_owned().into_any(),
+            wire::INT => Bound::from_owned_ptr_or_err(py, ffi::PyLong_FromLongLong(r.i64()?))
+                .map_err(|e| Error::from_pyerr(py, e))?,
+            wire::BIGINT => {
+                let n = r.len(1)?;
+                let b = r.bytes(n)?;
+                Bound::from_owned_ptr_or_err(py, ffi::_PyLong_FromByteArray(b.as_ptr(), n, 0, 1))
+                    .map_err(|e| Error::from_pyerr(py, e))?
+            }
+            wire::FLOAT => Bound::from_owned_ptr_or_err(py, ffi::PyFloat_FromDouble(r.f64()?))
+                .map_err(|e| Error::from_pyerr(py, e))?,
+            wire::STR_LATIN1 => {
+                let n = r.len(1)?;
+                let b = r.bytes(n)?;
+                Bound::from_owned_ptr_or_err(
+                    py,
+                    ffi::PyUnicode_FromKindAndData(
+                        ffi::PyUnicode_1BYTE_KIND as c_int,
+                        b.as_ptr().cast(),
+                        n as ffi::Py_ssize_t,
+                    ),
+                )
+                .map_err(|e| Error::from_pyerr(py, e))?
+            }
+            wire::STR_UTF16 => {
+                let n = r.len(2)?;
+                let b = r.bytes(n * 2)?;
+                let mut order: c_int = -1; // little-endian
+                Bound::from_owned_ptr_or_err(
+                    py,
+                    ffi::PyUnicode_DecodeUTF16(
+                        b.as_ptr().cast(),
+                        (n * 2) as ffi::Py_ssize_t,
+                        c"surrogatepass".as_ptr(),
+                        &mut order,
+                    ),
+                )
+                .map_err(|e| Error::from_pyerr(py, e))?
+            }
+            wire::BYTES => {
+                let n = r.len(1)?;
+                let b = r.bytes(n)?;
+                pyo3::types::PyBytes::new(py, b).into_any()
+            }
+            wire::LIST | wire::TUPLE | wire::SET | wire::FROZENSET => {
+                let n = r.len(1)?;
+                let mut items = Vec::with_capacity(n);
+                for _ in 0..n {
+                    items.push(to_py(py, r, depth + 1)?);
+                }
+                match tag {
+                    wire::LIST => PyList::new(py, items).map_err(|e| Error::from_pyerr(py, e))?.into_any(),
+                    wire::TUPLE => PyTuple::new(py, items).map_err(|e| Error::from_pyerr(py, e))?.into_any(),
+                    wire::SET => PySet::new(py, items).map_err(|e| unhashable(py, e, "set element"))?.into_any(),
+                    _ => PyFrozenSet::new(py, items)
+                        .map_err(|e| unhashable(py, e, "set element"))?
+                        .into_any(),
+                }
+            }
+            wire::DICT => {
+                let n = r.len(2)?;
+                let d = PyDict::new(py);
+                for _ in 0..n {
+                    let k = to_py(py, r, depth + 1)?;
+                    let v = to_py(py, r, depth + 1)?;
+                    d.set_item(k, v).map_err(|e| unhashable(py, e, "map key"))?;
+                }
+                d.into_any()
+            }
+            wire::HANDLE => handles::get(py, r.i64()? as u64)?,
+            wire::LIST_I64 => {
+                let n = r.len(8)?;
+                let mut items = Vec::with_capacity(n);
+                for _ in 0..n {
+                    items.push(
+                        Bound::from_owned_ptr_or_err(py, ffi::PyLong_FromLongLong(r.i64()?))
+                            .map_err(|e| Error::from_pyerr(py, e))?,
+                    );
+                }
+                PyList::new(py, items).map_err(|e| Error::from_pyerr(py, e))?.into_any()
+            }
+            wire::LIST_F64 => {
+                let n = r.len(8)?;
+                let mut items = Vec::with_capacity(n);
+                for _ in 0..n {
+                    items.push(
+                        Bound::from_owned_ptr_or_err(py, ffi::PyFloat_FromDouble(r.f64()?))
+                            .map_err(|e| Error::from_pyerr(py, e))?,
+                    );
+                }
+                PyList::new(py, items).map_err(|e| Error::from_pyerr(py, e))?.into_any()
+            }
+            t => return Err(Error::Internal(format!("malformed request from Java: unknown tag {t}"))),
+        }
+    };
+    Ok(obj)
+}
+
+fn unhashable(py: Python<'_>, e: PyErr, what: &str) -> Error {
+    if e.is_instance_of::<pyo3::exceptions::PyTypeError>(py) {
+        Error::IllegalArgument(format!(
+            "a Java {what} became an unhashable Python value: {}",
+            e.value(py)
+        ))
+    } else {
+        Error::from_pyerr(py, e)
+    }
+}
+
+/// Reads a tuple of arguments (`i32 n`, n values) into owned objects.
+pub fn read_args<'py>(py: Python<'py>, r: &mut Reader<'_>) -> Result<Vec<Bound<'py, PyAny>>> {
+    let n = r.len(1)?;
+    let mut v = Vec::with_capacity(n);
+    for _ in 0..n {
+        v.push(to_py(py, r, 1)?);
+    }
+    Ok(v)
+}
+
+/// Writes a result according to `mode`.
+pub fn write_result(obj: &Bound<'_, PyAny>, w: &mut Writer, mode: Mode) -> Result<()> {
+    match mode {
+        Mode::Handle => {
+            w.u8(wire::HANDLE);
+            w.i64(handles::insert(obj.clone()) as i64);
+            Ok(())
+        }
+        _ => to_wire(obj, w, mode, 0),
+    }
+}
+
+/// Whether `to_wire` converts this object to a Java value (rather than a handle).
+pub fn has_java_counterpart(obj: &Bound<'_, PyAny>) -> bool {
+    let p = obj.as_ptr();
+    // SAFETY: GIL held (Bound), live object; type-flag checks only.
+    unsafe {
+        p == ffi::Py_None()
+            || ffi::PyLong_Check(p) != 0
+            || ffi::PyFloat_Check(p) != 0
+            || ffi::PyUnicode_Check(p) != 0
+            || ffi::PyBytes_Check(p) != 0
+            || ffi::PyByteArray_Check(p) != 0
+            || ffi::PyList_Check(p) != 0
+            || ffi::PyTuple_Check(p) != 0
+            || ffi::PyDict_Check(p) != 0
+            || ffi::PyAnySet_Check(p) != 0
+    }
+}
+
+#[inline]
+fn type_ptr(p: *mut ffi::PyObject) -> *mut ffi::PyTypeObject {
+    // SAFETY: `p` is a valid object pointer (owned by a Bound in the caller).
+    unsafe { ffi::Py_TYPE(p) }
+}
+
+/// Converts a Python value to the wire (Python -> Java).
+pub fn to_wire(obj: &Bound<'_, PyAny>, w: &mut Writer, mode: Mode, depth: usize) -> Result<()> {
+    if depth > MAX_DEPTH {
+        return Err(too_deep());
+    }
+    let py = obj.py();
+    let p = obj.as_ptr();
+    let t = type_ptr(p);
+    // SAFETY (whole block): the GIL is held; `p` stays alive because `obj`
+    // owns a reference; type objects are static. Borrowed items of
+    // containers are turned into owned `Bound`s before anything that can
+    // run Python code.
+    unsafe {
+        if t == &raw mut ffi::PyLong_Type {
+            return write_int(py, p, w);
+        }
+        if p == ffi::Py_None() {
+            w.u8(wire::NONE);
+            return Ok(());
+        }
+        if t == &raw mut ffi::PyUnicode_Type {
+            write_str(p, w);
+            return Ok(());
+        }
+        if t == &raw mut ffi::PyFloat_Type {
+            w.u8(wire::FLOAT);
+            w.f64(ffi::PyFloat_AS_DOUBLE(p));
+            return Ok(());
+        }
+        if t == &raw mut ffi::PyBool_Type {
+            w.u8(if p == ffi::Py_True() { wire::TRUE } else { wire::FALSE });
+            return Ok(());
+        }
+        if t == &raw mut ffi::PyDict_Type || ffi::PyDict_Check(p) != 0 {
+            let n = ffi::PyDict_Size(p);
+            w.u8(wire::DICT);
+            let at = w.buf.len();
+            w.len(n as usize)?;
+            let mut pos: ffi::Py_ssize_t = 0;
+            let mut k: *mut ffi::PyObject = std::ptr::null_mut();
+            let mut v: *mut ffi::PyObject = std::ptr::null_mut();
+            let mut written = 0usize;
+            while ffi::PyDict_Next(p, &mut pos, &mut k, &mut v) != 0 {
+                let kb = Bound::from_borrowed_ptr(py, k);
+                let vb = Bound::from_borrowed_ptr(py, v);
+                to_wire(&kb, w, mode, depth + 1)?;
+                to_wire(&vb, w, mode, depth + 1)?;
+                written += 1;
+            }
+            patch_len(w, at, written);
+            return Ok(());
+        }
+        if t == &raw mut ffi::PyList_Type || ffi::PyList_Check(p) != 0 {
+            w.u8(wire::LIST);
+            let at = w.buf.len();
+            w.len(ffi::PyList_GET_SIZE(p) as usize)?;
+            let mut i: ffi::Py_ssize_t = 0;
+            // Re-read the size each time: converting an item may run code.
+            while i < ffi::PyList_GET_SIZE(p) {
+                let item = Bound::from_borrowed_ptr(py, ffi::PyList_GET_ITEM(p, i));
+                to_wire(&item, w, mode, depth + 1)?;
+                i += 1;
+            }
+            patch_len(w, at, i as usize);
+            return Ok(());
+        }
+        if t == &raw mut ffi::PyTuple_Type || ffi::PyTuple_Check(p) != 0 {
+            let n = ffi::PyTuple_GET_SIZE(p);
+            w.u8(wire::TUPLE);
+            w.len(n as usize)?;
+            for i in 0..n {
+                let item = Bound::from_borrowed_ptr(py, ffi::PyTuple_GET_ITEM(p, i));
+                to_wire(&item, w, mode, depth + 1)?;
+            }
+            return Ok(());
+        }
+        if ffi::PyLong_Check(p) != 0 {
+            // bool was handled above by exact type; a bool subclass cannot exist.
+            return write_int(py, p, w);
+        }
+        if ffi::PyUnicode_Check(p) != 0 {
+            write_str(p, w);
+            return Ok(());
+        }
+        if ffi::PyFloat_Check(p) != 0 {
+            w.u8(wire::FLOAT);
+            w.f64(ffi::PyFloat_AsDouble(p));
+            return Ok(());
+        }
+        if ffi::PyBytes_Check(p) != 0 {
+            let n = ffi::PyBytes_Size(p);
+            let data = ffi::PyBytes_AsString(p) as *const u8;
+            w.u8(wire::BYTES);
+            w.len(n as usize)?;
+            w.buf.extend_from_slice(std::slice::from_raw_parts(data, n as usize));
+            return Ok(());
+        }
+        if ffi::PyByteArray_Check(p) != 0 {
+            let n = ffi::PyByteArray_Size(p);
+            let data = ffi::PyByteArray_AsString(p) as *const u8;
+            w.u8(wire::BYTES);
+            w.len(n as usize)?;
+            if n > 0 {
+                w.buf.extend_from_slice(std::slice::from_raw_parts(data, n as usize));
+            }
+            return Ok(());
+        }
+        if ffi::PyAnySet_Check(p) != 0 {
+            let frozen = ffi::PyFrozenSet_Check(p) != 0;
+            w.u8(if frozen { wire::FROZENSET } else { wire::SET });
+            let items: Vec<Bound<'_, PyAny>> = obj
+                .try_iter()
+                .map_err(|e| Error::from_pyerr(py, e))?
+                .collect::<PyResult<_>>()
+                .map_err(|e| Error::from_pyerr(py, e))?;
+            w.len(items.len())?;
+            for it in &items {
+                to_wire(it, w, mode, depth + 1)?;
+            }
+            return Ok(());
+        }
+    }
+    match mode {
+        Mode::Strict => Err(Error::IllegalArgument(format!(
+            "a Python '{}' has no Java counterpart (ask for a PyObject instead)",
+            obj.get_type()
+                .name()
+                .map(|n| n.to_string())
+                .unwrap_or_else(|_| "?".into())
+        ))),
+        _ => {
+            w.u8(wire::HANDLE);
+            w.i64(handles::insert(obj.clone()) as i64);
+            Ok(())
+        }
+    }
+}
+
+fn patch_len(w: &mut Writer, at: usize, n: usize) {
+    w.buf[at..at + 4].copy_from_slice(&(n as i32).to_le_bytes());
+}
+
+/// # Safety
+/// GIL held, `p` a live int object.
+unsafe fn write_int(py: Python<'_>, p: *mut ffi::PyObject, w: &mut Writer) -> Result<()> {
+    let mut overflow: c_int = 0;
+    // SAFETY: per the function contract.
+    let v = unsafe { ffi::PyLong_AsLongLongAndOverflow(p, &mut overflow) };
+    if overflow == 0 {
+        if v == -1 && unsafe { !ffi::PyErr_Occurred().is_null() } {
+            return Err(Error::from_pyerr(py, PyErr::fetch(py)));
+        }
+        w.u8(wire::INT);
+        w.i64(v);
+        return Ok(());
+    }
+    // Beyond 64 bits: big-endian two's complement, as java.math.BigInteger wants.
+    // SAFETY: p is a live int; `bound` holds a new reference to it.
+    let obj = unsafe { Bound::from_borrowed_ptr(py, p) };
+    let bits: usize = obj
+        .call_method0("bit_length")
+        .and_then(|b| b.extract())
+        .map_err(|e| Error::from_pyerr(py, e))?;
+    let n = bits / 8 + 1;
+    let mut buf = vec![0u8; n];
+    // SAFETY: `buf` has room for `n` bytes; p is an int (PyLongObject).
+    let rc = unsafe { ffi::_PyLong_AsByteArray(p.cast(), buf.as_mut_ptr(), n, 0, 1) };
+    if rc != 0 {
+        return Err(Error::from_pyerr(py, PyErr::fetch(py)));
+    }
+    w.u8(wire::BIGINT);
+    w.len(n)?;
+    w.buf.extend_from_slice(&buf);
+    Ok(())
+}
+
+/// # Safety
+/// GIL held, `p` a live str object.
+unsafe fn write_str(p: *mut ffi::PyObject, w: &mut Writer) {
+    // SAFETY: per the function contract; in 3.11+ every str is "ready".
+    unsafe {
+        let n = ffi::PyUnicode_GET_LENGTH(p) as usize;
+        let data = ffi::PyUnicode_DATA(p);
+        match ffi::PyUnicode_KIND(p) {
+            ffi::PyUnicode_1BYTE_KIND => {
+                w.u8(wire::STR_LATIN1);
+                w.i32(n as i32);
+                w.buf.extend_from_slice(std::slice::from_raw_parts(data as *const u8, n));
+            }
+            ffi::PyUnicode_2BYTE_KIND => {
+                w.u8(wire::STR_UTF16);
+                w.i32(n as i32);
+                // UCS-2 is UTF-16 without pairs; lone surrogates stay as they are.
+                let units = std::slice::from_raw_parts(data as *const u16, n);
+                w.buf.reserve(n * 2);
+                for &u in units {
+                    w.buf.extend_from_slice(&u.to_le_bytes());
+                }
+            }
+            _ => {
+                let cps = std::slice::from_raw_parts(data as *const u32, n);
+                w.u8(wire::STR_UTF16);
+                let at = w.buf.len();
+                w.i32(0);
+                let mut units = 0usize;
+                for &c in cps {
+                    if c >= 0x10000 {
+                        let c = c - 0x10000;
+                        let hi = 0xD800 + (c >> 10) as u16;
+                        let lo = 0xDC00 + (c & 0x3FF) as u16;
+                        w.buf.extend_from_slice(&hi.to_le_bytes());
+                        w.buf.extend_from_slice(&lo.to_le_bytes());
+                        units += 2;
+                    } else {
+                        w.buf.extend_from_slice(&(c as u16).to_le_bytes());
+                        units += 1;
+                    }
+                }
+                patch_len(w, at, units);
+            }
+        }
+    }
+}

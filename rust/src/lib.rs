@@ -1,0 +1,31 @@
+//! pybridge: CPython embedded in the JVM.
+//!
+//! Layers (see DESIGN.md and DESIGN-NOTES.md): `jni` (the exported functions,
+//! thin) -> `ops` (operations, JNI-free) -> `convert` / `handles` / `gil` /
+//! `release` / `runtime` -> pyo3 -> CPython.
+
+pub mod convert;
+pub mod error;
+pub mod gil;
+pub mod handles;
+pub mod jni;
+pub mod ops;
+pub mod release;
+pub mod runtime;
+pub mod stats;
+pub mod wire;
+
+/// Initialises `env_logger` once, from `PYBRIDGE_LOG` (or `RUST_LOG`).
+pub fn init_logging() {
+    use std::sync::Once;
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let filter = std::env::var("PYBRIDGE_LOG")
+            .or_else(|_| std::env::var("RUST_LOG"))
+            .unwrap_or_else(|_| "warn".to_string());
+        let _ = env_logger::Builder::new()
+            .parse_filters(&filter)
+            .format_timestamp_millis()
+            .try_init();
+    });
+}

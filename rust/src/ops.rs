@@ -1,0 +1,483 @@
+//! The operations Java can ask for, free of JNI types: each reads its
+//! arguments from a `Reader` over the request bytes and writes its result
+//! to a `Writer`. `dispatch` is what the one hot JNI entry point calls.
+//!
+//! Op codes are the contract with `Native.java` (keep both in sync).
+
+use crate::convert::{self, Mode};
+use crate::error::{Error, Result};
+use crate::runtime::{self, InitOptions};
+use crate::stats::{self, ReleasePath};
+use crate::wire::{self, Reader, Writer};
+use crate::{gil, handles, release};
+use pyo3::ffi;
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyString, PyTuple};
+
+pub const INIT: i32 = 0;
+pub const EXEC: i32 = 1;
+pub const EVAL: i32 = 2;
+pub const IMPORT: i32 = 3;
+pub const BUILTINS: i32 = 4;
+pub const MAIN_MODULE: i32 = 5;
+pub const TO_PYTHON: i32 = 6;
+pub const TO_JAVA: i32 = 7;
+pub const GETATTR: i32 = 8;
+pub const SETATTR: i32 = 9;
+pub const HASATTR: i32 = 10;
+pub const CALL: i32 = 11;
+pub const CALLATTR: i32 = 12;
+pub const GETITEM: i32 = 13;
+pub const SETITEM: i32 = 14;
+pub const LEN: i32 = 15;
+pub const TYPENAME: i32 = 16;
+pub const REPR: i32 = 17;
+pub const STR: i32 = 18;
+pub const RELEASE: i32 = 19;
+pub const RELEASE_BATCH: i32 = 20;
+pub const ENQUEUE: i32 = 21;
+pub const STATS: i32 = 22;
+pub const GIL_ACQUIRE: i32 = 23;
+pub const GIL_RELEASE: i32 = 24;
+pub const GIL_SUSPEND: i32 = 25;
+pub const GIL_RESUME: i32 = 26;
+pub const GIL_DEPTH: i32 = 27;
+pub const DEBUG_PANIC: i32 = 28;
+pub const THREAD_STATES: i32 = 29;
+pub const INFO: i32 = 30;
+pub const DRAIN: i32 = 31;
+pub const DELITEM: i32 = 32;
+pub const CONTAINS: i32 = 33;
+pub const IS_LIVE: i32 = 34;
+
+/// Runs one operation. `id` is the handle the op applies to (0 if none).
+pub fn dispatch(op: i32, id: u64, r: &mut Reader<'_>, w: &mut Writer) -> Result<()> {
+    match op {
+        // Ops that never need the GIL.
+        INIT => init(r, w),
+        STATS => {
+            for v in stats::snapshot() {
+                w.i64(v);
+            }
+            w.i64(handles::live() as i64);
+            Ok(())
+        }
+        ENQUEUE => {
+            let n = r.len(8)?;
+            let mut ids = Vec::with_capacity(n);
+            for _ in 0..n {
+                ids.push(r.i64()? as u64);
+            }
+            release::enqueue(&ids);
+            Ok(())
+        }
+        GIL_ACQUIRE => gil::acquire(),
+        GIL_RELEASE => {
+            if gil::held_depth() == 1 && release::policy() == release::Policy::CallerThreads {
+                // Outermost withGil ends on a thread that holds the GIL: drop
+                // what the JVM collected meanwhile.
+                with_gil(release::drain_now)?;
+            }
+            let left = gil::release()?;
+            w.i32(left as i32);
+            Ok(())
+        }
+        GIL_SUSPEND => {
+            let s = gil::suspend()?;
+            w.u8(s as u8);
+            Ok(())
+        }
+        GIL_RESUME => gil::resume(),
+        GIL_DEPTH => {
+            w.i32(gil::held_depth() as i32);
+            Ok(())
+        }
+        IS_LIVE => {
+            w.u8(handles::contains(id) as u8);
+            Ok(())
+        }
+        DEBUG_PANIC => {
+            let msg = r.string()?;
+            panic!("{}", msg);
+        }
+        INFO => {
+            let info = runtime::info().ok_or_else(not_initialized)?;
+            w.str(&info.version);
+            w.str(&info.executable);
+            w.str(&info.prefix);
+            w.str(&info.base_prefix);
+            w.str(&info.libpython);
+            Ok(())
+        }
+        _ => with_gil(|py| {
+            release::drain_if_caller_policy(py);
+            dispatch_py(py, op, id, r, w)
+        })?,
+    }
+}
+
+fn not_initialized() -> Error {
+    Error::Init("Python is not initialized: call Python.initialize() first".into())
+}
+
+/// Runs `f` with the GIL (taking it for this call if the thread does not
+/// hold it already).
+#[inline]
+pub fn with_gil<T>(f: impl for<'py> FnOnce(Python<'py>) -> T) -> Result<T> {
+    if !gil::interpreter_up() {
+        return Err(not_initialized());
+    }
+    gil::ensure_pinned();
+    Ok(Python::attach(f))
+}
+
+fn pyerr(py: Python<'_>) -> impl Fn(PyErr) -> Error + '_ {
+    move |e| Error::from_pyerr(py, e)
+}
+
+static MAIN_DICT: PyOnceLock<Py<PyDict>> = PyOnceLock::new();
+static BUILTINS_MOD: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+fn main_dict(py: Python<'_>) -> Result<Bound<'_, PyDict>> {
+    MAIN_DICT
+        .get_or_try_init(py, || -> PyResult<Py<PyDict>> {
+            let m = py.import("__main__")?;
+            Ok(m.dict().unbind())
+        })
+        .map(|d| d.bind(py).clone())
+        .map_err(pyerr(py))
+}
+
+fn builtins(py: Python<'_>) -> Result<Bound<'_, PyAny>> {
+    BUILTINS_MOD
+        .get_or_try_init(py, || -> PyResult<Py<PyAny>> { Ok(py.import("builtins")?.into_any().unbind()) })
+        .map(|d| d.bind(py).clone())
+        .map_err(pyerr(py))
+}
+
+/// Reads a globals namespace: `NONE` for `__main__`, or a handle to a dict.
+fn read_globals<'py>(py: Python<'py>, r: &mut Reader<'_>) -> Result<Bound<'py, PyDict>> {
+    let tag = r.u8()?;
+    match tag {
+        wire::NONE => main_dict(py),
+        wire::HANDLE => {
+            let g = handles::get(py, r.i64()? as u64)?;
+            g.cast_into::<PyDict>()
+                .map_err(|_| Error::IllegalArgument("globals must be a Python dict".into()))
+        }
+        t => Err(Error::Internal(format!("bad globals tag {t}"))),
+    }
+}
+
+fn run_code<'py>(
+    py: Python<'py>,
+    code: &str,
+    globals: &Bound<'py, PyDict>,
+    mode: &str,
+    filename: &str,
+) -> Result<Bound<'py, PyAny>> {
+    let b = builtins(py)?;
+    if !globals.contains("__builtins__").map_err(pyerr(py))? {
+        globals.set_item("__builtins__", &b).map_err(pyerr(py))?;
+    }
+    let compiled = b
+        .getattr("compile")
+        .and_then(|c| c.call1((code, filename, mode)))
+        .map_err(pyerr(py))?;
+    let runner = if mode == "eval" { "eval" } else { "exec" };
+    b.getattr(runner)
+        .and_then(|f| f.call1((compiled, globals)))
+        .map_err(pyerr(py))
+}
+
+fn read_mode(r: &mut Reader<'_>) -> Result<Mode> {
+    Mode::from_code(r.u8()?)
+}
+
+fn read_kwargs<'py>(py: Python<'py>, r: &mut Reader<'_>) -> Result<Option<Bound<'py, PyDict>>> {
+    let v = convert::to_py(py, r, 1)?;
+    if v.is_none() {
+        return Ok(None);
+    }
+    let d = v
+        .cast_into::<PyDict>()
+        .map_err(|_| Error::Internal("keyword arguments must be a map".into()))?;
+    for k in d.keys() {
+        if !k.is_instance_of::<PyString>() {
+            return Err(Error::IllegalArgument(format!(
+                "keyword argument names must be strings, found {}",
+                k.repr().map(|r| r.to_string()).unwrap_or_default()
+            )));
+        }
+    }
+    Ok(Some(d))
+}
+
+/// Calls `f` with positional `args` and optional `kwargs`: vectorcall for the
+/// common no-keyword case (no tuple built).
+fn call<'py>(
+    py: Python<'py>,
+    f: &Bound<'py, PyAny>,
+    args: &[Bound<'py, PyAny>],
+    kwargs: Option<&Bound<'py, PyDict>>,
+) -> Result<Bound<'py, PyAny>> {
+    if let Some(kw) = kwargs {
+        let t = PyTuple::new(py, args).map_err(pyerr(py))?;
+        return f.call(t, Some(kw)).map_err(pyerr(py));
+    }
+    let mut ptrs: smallptrs::SmallPtrs = smallptrs::SmallPtrs::new();
+    // One spare slot in front lets CPython reuse it (PY_VECTORCALL_ARGUMENTS_OFFSET).
+    ptrs.push(std::ptr::null_mut());
+    for a in args {
+        ptrs.push(a.as_ptr());
+    }
+    // SAFETY: GIL held; `ptrs[1..]` are borrowed from `args`, which outlive
+    // the call; the first slot may be overwritten temporarily by CPython as
+    // PY_VECTORCALL_ARGUMENTS_OFFSET allows.
+    unsafe {
+        let res = ffi::PyObject_Vectorcall(
+            f.as_ptr(),
+            ptrs.as_mut_ptr().add(1),
+            args.len() | ffi::PY_VECTORCALL_ARGUMENTS_OFFSET,
+            std::ptr::null_mut(),
+        );
+        Bound::from_owned_ptr_or_err(py, res).map_err(pyerr(py))
+    }
+}
+
+mod smallptrs {
+    use pyo3::ffi::PyObject;
+    /// Argument pointer array on the stack for up to 8 arguments.
+    pub enum SmallPtrs {
+        Inline([*mut PyObject; 9], usize),
+        Heap(Vec<*mut PyObject>),
+    }
+    impl SmallPtrs {
+        pub fn new() -> Self {
+            SmallPtrs::Inline([std::ptr::null_mut(); 9], 0)
+        }
+        pub fn push(&mut self, p: *mut PyObject) {
+            match self {
+                SmallPtrs::Inline(a, n) if *n < a.len() => {
+                    a[*n] = p;
+                    *n += 1;
+                }
+                SmallPtrs::Inline(a, n) => {
+                    let mut v = a[..*n].to_vec();
+                    v.push(p);
+                    *self = SmallPtrs::Heap(v);
+                }
+                SmallPtrs::Heap(v) => v.push(p),
+            }
+        }
+        pub fn as_mut_ptr(&mut self) -> *mut *mut PyObject {
+            match self {
+                SmallPtrs::Inline(a, _) => a.as_mut_ptr(),
+                SmallPtrs::Heap(v) => v.as_mut_ptr(),
+            }
+        }
+    }
+}
+
+fn dispatch_py(py: Python<'_>, op: i32, id: u64, r: &mut Reader<'_>, w: &mut Writer) -> Result<()> {
+    match op {
+        EXEC => {
+            let code = r.string()?;
+            let globals = read_globals(py, r)?;
+            run_code(py, &code, &globals, "exec", "<exec>")?;
+            Ok(())
+        }
+        EVAL => {
+            let code = r.string()?;
+            let globals = read_globals(py, r)?;
+            let mode = read_mode(r)?;
+            let v = run_code(py, &code, &globals, "eval", "<eval>")?;
+            convert::write_result(&v, w, mode)
+        }
+        IMPORT => {
+            let name = r.string()?;
+            let m = py.import(name.as_str()).map_err(pyerr(py))?;
+            convert::write_result(m.as_any(), w, Mode::Handle)
+        }
+        BUILTINS => convert::write_result(&builtins(py)?, w, Mode::Handle),
+        MAIN_MODULE => {
+            let m = py.import("__main__").map_err(pyerr(py))?;
+            convert::write_result(m.as_any(), w, Mode::Handle)
+        }
+        TO_PYTHON => {
+            let v = convert::to_py(py, r, 0)?;
+            convert::write_result(&v, w, Mode::Handle)
+        }
+        TO_JAVA => {
+            let obj = handles::get(py, id)?;
+            let mode = read_mode(r)?;
+            to_java_top(&obj, w, mode)
+        }
+        GETATTR => {
+            let obj = handles::get(py, id)?;
+            let name = r.string()?;
+            let mode = read_mode(r)?;
+            let v = obj.getattr(name.as_str()).map_err(pyerr(py))?;
+            convert::write_result(&v, w, mode)
+        }
+        SETATTR => {
+            let obj = handles::get(py, id)?;
+            let name = r.string()?;
+            let v = convert::to_py(py, r, 0)?;
+            obj.setattr(name.as_str(), v).map_err(pyerr(py))
+        }
+        HASATTR => {
+            let obj = handles::get(py, id)?;
+            let name = r.string()?;
+            let has = obj.hasattr(name.as_str()).map_err(pyerr(py))?;
+            w.u8(if has { wire::TRUE } else { wire::FALSE });
+            Ok(())
+        }
+        CALL => {
+            let f = handles::get(py, id)?;
+            let mode = read_mode(r)?;
+            let args = convert::read_args(py, r)?;
+            let kwargs = read_kwargs(py, r)?;
+            let v = call(py, &f, &args, kwargs.as_ref())?;
+            convert::write_result(&v, w, mode)
+        }
+        CALLATTR => {
+            let obj = handles::get(py, id)?;
+            let name = r.string()?;
+            let mode = read_mode(r)?;
+            let args = convert::read_args(py, r)?;
+            let kwargs = read_kwargs(py, r)?;
+            let f = obj.getattr(name.as_str()).map_err(pyerr(py))?;
+            let v = call(py, &f, &args, kwargs.as_ref())?;
+            convert::write_result(&v, w, mode)
+        }
+        GETITEM => {
+            let obj = handles::get(py, id)?;
+            let key = convert::to_py(py, r, 0)?;
+            let mode = read_mode(r)?;
+            let v = obj.get_item(key).map_err(pyerr(py))?;
+            convert::write_result(&v, w, mode)
+        }
+        SETITEM => {
+            let obj = handles::get(py, id)?;
+            let key = convert::to_py(py, r, 0)?;
+            let v = convert::to_py(py, r, 0)?;
+            obj.set_item(key, v).map_err(pyerr(py))
+        }
+        DELITEM => {
+            let obj = handles::get(py, id)?;
+            let key = convert::to_py(py, r, 0)?;
+            obj.del_item(key).map_err(pyerr(py))
+        }
+        CONTAINS => {
+            let obj = handles::get(py, id)?;
+            let key = convert::to_py(py, r, 0)?;
+            let has = obj.contains(key).map_err(pyerr(py))?;
+            w.u8(if has { wire::TRUE } else { wire::FALSE });
+            Ok(())
+        }
+        LEN => {
+            let obj = handles::get(py, id)?;
+            let n = obj.len().map_err(pyerr(py))?;
+            w.i64(n as i64);
+            Ok(())
+        }
+        TYPENAME => {
+            let obj = handles::get(py, id)?;
+            w.str(&crate::error::qualified_type_name(&obj.get_type()));
+            Ok(())
+        }
+        REPR => {
+            let obj = handles::get(py, id)?;
+            let s = obj.repr().map_err(pyerr(py))?;
+            convert::to_wire(s.as_any(), w, Mode::Strict, 0)
+        }
+        STR => {
+            let obj = handles::get(py, id)?;
+            let s = obj.str().map_err(pyerr(py))?;
+            convert::to_wire(s.as_any(), w, Mode::Strict, 0)
+        }
+        RELEASE => {
+            let path = ReleasePath::from_code(r.i32()?).ok_or_else(|| Error::Internal("bad release path".into()))?;
+            let done = handles::release(py, id, path);
+            w.u8(done as u8);
+            Ok(())
+        }
+        RELEASE_BATCH => {
+            let path = ReleasePath::from_code(r.i32()?).ok_or_else(|| Error::Internal("bad release path".into()))?;
+            let n = r.len(8)?;
+            let mut ids = Vec::with_capacity(n);
+            for _ in 0..n {
+                ids.push(r.i64()? as u64);
+            }
+            let done = handles::release_many(py, &ids, path);
+            w.i64(done as i64);
+            Ok(())
+        }
+        THREAD_STATES => {
+            w.i64(gil::interpreter_thread_states(py));
+            Ok(())
+        }
+        DRAIN => {
+            let n = release::drain_now(py);
+            w.i64(n as i64);
+            Ok(())
+        }
+        _ => Err(Error::Internal(format!("unknown operation {op}"))),
+    }
+}
+
+/// `toJava` of a handle: a convertible value is written as data (nested
+/// objects without a Java counterpart become handles); an object with no
+/// Java counterpart is the same object (`SELF`), no new handle is made.
+fn to_java_top(obj: &Bound<'_, PyAny>, w: &mut Writer, mode: Mode) -> Result<()> {
+    if !convert::has_java_counterpart(obj) {
+        if mode == Mode::Strict {
+            return convert::to_wire(obj, w, Mode::Strict, 0);
+        }
+        w.u8(SELF);
+        return Ok(());
+    }
+    convert::to_wire(obj, w, mode, 0)
+}
+
+/// Tag meaning "the object you asked about, unchanged".
+pub const SELF: u8 = 17;
+
+fn init(r: &mut Reader<'_>, w: &mut Writer) -> Result<()> {
+    let executable = r.string()?;
+    let libpython = r.string()?;
+    let expected_version = r.string()?;
+    let home_override = match r.u8()? {
+        0 => None,
+        _ => Some(r.string()?),
+    };
+    let n = r.len(1)?;
+    let mut extra_sys_path = Vec::with_capacity(n);
+    for _ in 0..n {
+        extra_sys_path.push(r.string()?);
+    }
+    let policy = match r.i32()? {
+        1 => release::Policy::CallerThreads,
+        _ => release::Policy::DedicatedThread,
+    };
+    if !gil::interpreter_up() {
+        release::set_policy(policy);
+    }
+    let opts = InitOptions {
+        executable,
+        libpython,
+        expected_version,
+        home_override,
+        extra_sys_path,
+    };
+    let info = runtime::initialize(&opts)?;
+    w.str(&info.version);
+    w.str(&info.executable);
+    w.str(&info.prefix);
+    w.str(&info.base_prefix);
+    w.str(&info.libpython);
+    w.i32(release::policy() as i32);
+    Ok(())
+}

@@ -1,0 +1,119 @@
+//! The release queue for handles whose Java wrappers the JVM collected.
+//!
+//! The Java reclaimer thread hands over batches of ids; `enqueue` only takes
+//! a short mutex (no GIL, never blocks on Python). Depending on the policy,
+//! a dedicated native thread (`pybridge-release`) or the caller threads
+//! drop them, taking the GIL once per batch. The release thread never holds
+//! the GIL while it waits for work.
+
+use crate::handles;
+use crate::stats::{self, ReleasePath};
+use pyo3::prelude::*;
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::{Condvar, Mutex};
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[repr(u8)]
+pub enum Policy {
+    /// A dedicated native thread drops queued handles (default).
+    DedicatedThread = 0,
+    /// No extra thread touches Python: threads that call in drop them.
+    CallerThreads = 1,
+}
+
+static POLICY: AtomicU8 = AtomicU8::new(Policy::DedicatedThread as u8);
+static QUEUE: Mutex<Vec<u64>> = Mutex::new(Vec::new());
+static WAKE: Condvar = Condvar::new();
+/// Set when the queue may be non-empty (cheap check on hot paths).
+static PENDING: AtomicBool = AtomicBool::new(false);
+static STARTED: AtomicBool = AtomicBool::new(false);
+
+pub fn set_policy(p: Policy) {
+    POLICY.store(p as u8, Ordering::Relaxed);
+}
+
+pub fn policy() -> Policy {
+    if POLICY.load(Ordering::Relaxed) == Policy::CallerThreads as u8 {
+        Policy::CallerThreads
+    } else {
+        Policy::DedicatedThread
+    }
+}
+
+/// Called once the interpreter is up.
+pub fn start_after_init() {
+    if policy() != Policy::DedicatedThread || STARTED.swap(true, Ordering::AcqRel) {
+        return;
+    }
+    let spawned = std::thread::Builder::new()
+        .name("pybridge-release".into())
+        .spawn(drain_loop);
+    if let Err(e) = spawned {
+        log::error!("could not start the pybridge-release thread ({e}); caller threads will release instead");
+        set_policy(Policy::CallerThreads);
+    }
+}
+
+/// Queues ids for release. Never takes the GIL.
+pub fn enqueue(ids: &[u64]) {
+    if ids.is_empty() {
+        return;
+    }
+    let mut q = QUEUE.lock().unwrap_or_else(|p| p.into_inner());
+    q.extend_from_slice(ids);
+    stats::QUEUED.fetch_add(ids.len() as i64, Ordering::Relaxed);
+    PENDING.store(true, Ordering::Release);
+    drop(q);
+    WAKE.notify_one();
+}
+
+fn take_batch() -> Vec<u64> {
+    let mut q = QUEUE.lock().unwrap_or_else(|p| p.into_inner());
+    PENDING.store(false, Ordering::Release);
+    std::mem::take(&mut *q)
+}
+
+fn release_batch(py: Python<'_>, batch: &[u64]) {
+    handles::release_many(py, batch, ReleasePath::Gc);
+    stats::QUEUED.fetch_sub(batch.len() as i64, Ordering::Relaxed);
+    stats::RELEASE_BATCHES.fetch_add(1, Ordering::Relaxed);
+}
+
+fn drain_loop() {
+    loop {
+        let batch = {
+            let mut q = QUEUE.lock().unwrap_or_else(|p| p.into_inner());
+            while q.is_empty() {
+                q = WAKE.wait(q).unwrap_or_else(|p| p.into_inner());
+            }
+            PENDING.store(false, Ordering::Release);
+            std::mem::take(&mut *q)
+        };
+        crate::gil::ensure_pinned();
+        // A panic here must not kill the thread silently.
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            Python::attach(|py| release_batch(py, &batch));
+        }));
+        if r.is_err() {
+            log::error!("pybridge-release: a panic while releasing a batch of {} handles", batch.len());
+        }
+    }
+}
+
+/// With the GIL held: drop whatever is queued if this thread is supposed to
+/// (caller-threads policy). Cheap when nothing is queued.
+#[inline]
+pub fn drain_if_caller_policy(py: Python<'_>) {
+    if PENDING.load(Ordering::Acquire) && policy() == Policy::CallerThreads {
+        drain_now(py);
+    }
+}
+
+/// With the GIL held: drop whatever is queued, now, on this thread.
+pub fn drain_now(py: Python<'_>) -> usize {
+    let batch = take_batch();
+    if !batch.is_empty() {
+        release_batch(py, &batch);
+    }
+    batch.len()
+}

@@ -1,0 +1,211 @@
+//! Starting the interpreter, once per process.
+//!
+//! The Java side has already chosen a Python (executable + libpython path,
+//! see `PythonLocator.java`) and loaded that libpython by full path, so the
+//! `DT_NEEDED` of this library bound to it and not to another libpython on
+//! the machine. Here we:
+//! 1. make libpython's symbols global (`RTLD_NOLOAD | RTLD_GLOBAL`), or C
+//!    extensions such as numpy fail with `undefined symbol`;
+//! 2. start CPython through `PyConfig`: no signal handlers (the JVM owns
+//!    signals), no `faulthandler` (it would steal SIGSEGV from HotSpot),
+//!    `program_name` = the chosen executable (so a virtualenv is honoured),
+//!    `PYTHONHOME` ignored if it is set (a venv there kills the process);
+//! 3. check that the running interpreter is the one that was chosen;
+//! 4. release the GIL. `Py_Finalize` is never called.
+
+use crate::error::{Error, Result};
+use crate::gil;
+use pyo3::ffi;
+use pyo3::prelude::*;
+use pyo3::types::PyList;
+use std::ffi::{CStr, CString, c_char, c_int, c_void};
+use std::sync::Mutex;
+
+#[derive(Debug, Clone, Default)]
+pub struct InitOptions {
+    pub executable: String,
+    pub libpython: String,
+    /// `sys.version` the executable reported; the embedded one must match.
+    pub expected_version: String,
+    /// Used as `PyConfig.home` when `PYTHONHOME` is set in the environment
+    /// (so that the bad value is ignored): the base prefix of the executable.
+    pub home_override: Option<String>,
+    pub extra_sys_path: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct InitInfo {
+    pub version: String,
+    pub executable: String,
+    pub prefix: String,
+    pub base_prefix: String,
+    pub libpython: String,
+}
+
+static STATE: Mutex<Option<InitInfo>> = Mutex::new(None);
+
+unsafe extern "C" {
+    fn dlopen(filename: *const c_char, flags: c_int) -> *mut c_void;
+    fn dlerror() -> *mut c_char;
+}
+const RTLD_LAZY: c_int = 0x0001;
+const RTLD_NOLOAD: c_int = 0x0004;
+const RTLD_GLOBAL: c_int = 0x0100;
+
+fn last_dl_error() -> String {
+    // SAFETY: dlerror returns NULL or a valid C string owned by libc.
+    unsafe {
+        let e = dlerror();
+        if e.is_null() {
+            "unknown dlopen error".into()
+        } else {
+            CStr::from_ptr(e).to_string_lossy().into_owned()
+        }
+    }
+}
+
+/// Re-opens the already loaded libpython with `RTLD_GLOBAL`.
+fn promote_global(path: &str) -> Result<()> {
+    let c = CString::new(path).map_err(|_| Error::Init(format!("bad libpython path {path:?}")))?;
+    // SAFETY: valid C string; RTLD_NOLOAD only looks up an already loaded
+    // object and changes its symbol scope; the handle is never closed.
+    let h = unsafe { dlopen(c.as_ptr(), RTLD_LAZY | RTLD_NOLOAD | RTLD_GLOBAL) };
+    if h.is_null() {
+        return Err(Error::Init(format!(
+            "libpython {path} is not loaded in this process ({}); the Java loader must load it first",
+            last_dl_error()
+        )));
+    }
+    Ok(())
+}
+
+fn wide(s: &str) -> Vec<libc_wchar> {
+    s.chars().map(|c| c as libc_wchar).chain(std::iter::once(0)).collect()
+}
+#[allow(non_camel_case_types)]
+type libc_wchar = i32; // wchar_t on Linux
+
+fn status_error(what: &str, st: &ffi::PyStatus) -> Error {
+    let msg = if st.err_msg.is_null() {
+        "no message".to_string()
+    } else {
+        // SAFETY: CPython fills err_msg with a static C string.
+        unsafe { CStr::from_ptr(st.err_msg) }.to_string_lossy().into_owned()
+    };
+    let func = if st.func.is_null() {
+        String::new()
+    } else {
+        // SAFETY: as above.
+        format!(" (in {})", unsafe { CStr::from_ptr(st.func) }.to_string_lossy())
+    };
+    Error::Init(format!("{what}: {msg}{func}"))
+}
+
+/// Starts the interpreter if needed. Idempotent and safe to race: the
+/// second caller gets the first caller's `InitInfo`.
+pub fn initialize(opts: &InitOptions) -> Result<InitInfo> {
+    let mut guard = STATE.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(info) = guard.as_ref() {
+        return Ok(info.clone());
+    }
+    promote_global(&opts.libpython)?;
+    // SAFETY: plain query.
+    if unsafe { ffi::Py_IsInitialized() } != 0 {
+        return Err(Error::Init(
+            "a Python interpreter is already running in this process, started by another library; \
+             pybridge cannot share it"
+                .into(),
+        ));
+    }
+    let info = start(opts)?;
+    *guard = Some(info.clone());
+    drop(guard);
+    crate::release::start_after_init();
+    Ok(info)
+}
+
+pub fn info() -> Option<InitInfo> {
+    STATE.lock().unwrap_or_else(|p| p.into_inner()).clone()
+}
+
+fn start(opts: &InitOptions) -> Result<InitInfo> {
+    let program = wide(&opts.executable);
+    let home = opts.home_override.as_deref().map(wide);
+    // SAFETY: PyConfig is a plain C struct that PyConfig_InitPythonConfig
+    // fully initialises; every PyConfig_* call gets a pointer to it and
+    // NUL-terminated wide strings; PyConfig_Clear frees what CPython
+    // allocated in it. Py_InitializeFromConfig runs once (guarded by STATE).
+    unsafe {
+        let mut cfg = std::mem::MaybeUninit::<ffi::PyConfig>::zeroed();
+        ffi::PyConfig_InitPythonConfig(cfg.as_mut_ptr());
+        let mut cfg = cfg.assume_init();
+        cfg.install_signal_handlers = 0;
+        cfg.faulthandler = 0;
+        cfg.parse_argv = 0;
+        cfg.configure_c_stdio = 0;
+        cfg.pathconfig_warnings = 0;
+        let st = ffi::PyConfig_SetString(&mut cfg, &mut cfg.program_name, program.as_ptr());
+        if ffi::PyStatus_Exception(st) != 0 {
+            let e = status_error("setting program_name", &st);
+            ffi::PyConfig_Clear(&mut cfg);
+            return Err(e);
+        }
+        if let Some(h) = &home {
+            let st = ffi::PyConfig_SetString(&mut cfg, &mut cfg.home, h.as_ptr());
+            if ffi::PyStatus_Exception(st) != 0 {
+                let e = status_error("setting home", &st);
+                ffi::PyConfig_Clear(&mut cfg);
+                return Err(e);
+            }
+        }
+        let st = ffi::Py_InitializeFromConfig(&cfg);
+        ffi::PyConfig_Clear(&mut cfg);
+        if ffi::PyStatus_Exception(st) != 0 {
+            return Err(status_error(
+                &format!("CPython failed to start from {}", opts.executable),
+                &st,
+            ));
+        }
+    }
+    // The GIL is held by this thread now, with the main thread state.
+    // SAFETY: just initialised on this thread, GIL held.
+    let py = unsafe { Python::assume_attached() };
+    let checked = post_init(py, opts);
+    // SAFETY: called once, right after a successful init, GIL held.
+    unsafe { gil::adopt_main_thread_and_release() };
+    checked
+}
+
+fn post_init(py: Python<'_>, opts: &InitOptions) -> Result<InitInfo> {
+    let pyerr = |e: PyErr| Error::from_pyerr(py, e);
+    let sys = py.import("sys").map_err(pyerr)?;
+    if !opts.extra_sys_path.is_empty() {
+        let path = sys.getattr("path").map_err(pyerr)?;
+        let path = path.cast::<PyList>().map_err(|e| Error::Init(e.to_string()))?;
+        for (i, p) in opts.extra_sys_path.iter().enumerate() {
+            path.insert(i, p).map_err(pyerr)?;
+        }
+    }
+    let get = |name: &str| -> Result<String> {
+        sys.getattr(name)
+            .and_then(|v| v.extract::<Option<String>>())
+            .map(|v| v.unwrap_or_default())
+            .map_err(|e| Error::from_pyerr(py, e))
+    };
+    let info = InitInfo {
+        version: get("version")?,
+        executable: get("executable")?,
+        prefix: get("prefix")?,
+        base_prefix: get("base_prefix")?,
+        libpython: opts.libpython.clone(),
+    };
+    if !opts.expected_version.is_empty() && info.version != opts.expected_version {
+        return Err(Error::Init(format!(
+            "the embedded interpreter reports version {:?} but {} reports {:?}: \
+             a different libpython was loaded ({}). Point PYBRIDGE_PYTHON at a Python whose \
+             shared library matches it.",
+            info.version, opts.executable, opts.expected_version, opts.libpython
+        )));
+    }
+    Ok(info)
+}

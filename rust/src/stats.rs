@@ -1,0 +1,71 @@
+//! Counters, always on, read without the GIL (`Python.stats()`).
+
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+
+pub static CREATED: AtomicU64 = AtomicU64::new(0);
+pub static RELEASED_CLOSE: AtomicU64 = AtomicU64::new(0);
+pub static RELEASED_SCOPE: AtomicU64 = AtomicU64::new(0);
+pub static RELEASED_GC: AtomicU64 = AtomicU64::new(0);
+/// Ids handed to the release queue and not yet dropped.
+pub static QUEUED: AtomicI64 = AtomicI64::new(0);
+/// Python thread states pybridge created for JVM threads and still holds.
+pub static THREAD_STATES: AtomicI64 = AtomicI64::new(0);
+/// Thread states torn down because their JVM thread ended.
+pub static THREAD_STATES_FREED: AtomicU64 = AtomicU64::new(0);
+/// Threads that ended while holding the GIL through `acquireGil()`.
+pub static GIL_ABANDONED: AtomicU64 = AtomicU64::new(0);
+/// Batches dropped by the release thread or by caller threads.
+pub static RELEASE_BATCHES: AtomicU64 = AtomicU64::new(0);
+/// Exceptions raised by `__del__` or finalizers during a release.
+pub static RELEASE_ERRORS: AtomicU64 = AtomicU64::new(0);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReleasePath {
+    Close,
+    Scope,
+    Gc,
+}
+
+impl ReleasePath {
+    pub fn from_code(c: i32) -> Option<Self> {
+        match c {
+            0 => Some(ReleasePath::Close),
+            1 => Some(ReleasePath::Scope),
+            2 => Some(ReleasePath::Gc),
+            _ => None,
+        }
+    }
+}
+
+pub fn count_release(path: ReleasePath, n: u64) {
+    if n == 0 {
+        return;
+    }
+    let c = match path {
+        ReleasePath::Close => &RELEASED_CLOSE,
+        ReleasePath::Scope => &RELEASED_SCOPE,
+        ReleasePath::Gc => &RELEASED_GC,
+    };
+    c.fetch_add(n, Ordering::Relaxed);
+}
+
+/// The order of these fields is the contract with `Stats.java`.
+pub fn snapshot() -> [i64; 11] {
+    let created = CREATED.load(Ordering::Relaxed) as i64;
+    let close = RELEASED_CLOSE.load(Ordering::Relaxed) as i64;
+    let scope = RELEASED_SCOPE.load(Ordering::Relaxed) as i64;
+    let gc = RELEASED_GC.load(Ordering::Relaxed) as i64;
+    [
+        created - close - scope - gc,
+        created,
+        close,
+        scope,
+        gc,
+        QUEUED.load(Ordering::Relaxed),
+        THREAD_STATES.load(Ordering::Relaxed),
+        THREAD_STATES_FREED.load(Ordering::Relaxed) as i64,
+        GIL_ABANDONED.load(Ordering::Relaxed) as i64,
+        RELEASE_BATCHES.load(Ordering::Relaxed) as i64,
+        RELEASE_ERRORS.load(Ordering::Relaxed) as i64,
+    ]
+}

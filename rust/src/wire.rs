@@ -1,0 +1,227 @@
+//! The wire format shared with `org.pybridge.Wire` (Java). Values cross the
+//! JNI boundary as tagged little-endian bytes in a per-thread direct
+//! `ByteBuffer`, so a whole nested container is converted in one native call
+//! and the Java side builds its objects without a JNI call per element.
+//!
+//! Every value is a one-byte tag followed by its payload:
+//!
+//! | tag | payload |
+//! |---|---|
+//! | `NONE` | – |
+//! | `FALSE` / `TRUE` | – |
+//! | `INT` | i64 |
+//! | `BIGINT` | i32 n, n bytes big-endian two's complement |
+//! | `FLOAT` | f64 |
+//! | `STR_LATIN1` | i32 n, n bytes (code points 0..=255) |
+//! | `STR_UTF16` | i32 n, n UTF-16LE code units (lone surrogates kept) |
+//! | `BYTES` | i32 n, n bytes |
+//! | `LIST` / `TUPLE` / `SET` / `FROZENSET` | i32 n, n values |
+//! | `DICT` | i32 n, n (key, value) pairs |
+//! | `HANDLE` | i64 handle id (a Python object the Java side holds) |
+//! | `LIST_I64` / `LIST_F64` | i32 n, n × 8 bytes (a Java `long[]`/`double[]`) |
+//!
+//! Keep the numbers in sync with `Wire.java` (a test round-trips every tag).
+
+use crate::error::{Error, Result};
+
+pub const NONE: u8 = 0;
+pub const FALSE: u8 = 1;
+pub const TRUE: u8 = 2;
+pub const INT: u8 = 3;
+pub const BIGINT: u8 = 4;
+pub const FLOAT: u8 = 5;
+pub const STR_LATIN1: u8 = 6;
+pub const STR_UTF16: u8 = 7;
+pub const BYTES: u8 = 8;
+pub const LIST: u8 = 9;
+pub const TUPLE: u8 = 10;
+pub const DICT: u8 = 11;
+pub const SET: u8 = 12;
+pub const FROZENSET: u8 = 13;
+pub const HANDLE: u8 = 14;
+pub const LIST_I64: u8 = 15;
+pub const LIST_F64: u8 = 16;
+
+/// Bounds-checked reader over the bytes Java wrote.
+pub struct Reader<'a> {
+    buf: &'a [u8],
+    pos: usize,
+}
+
+fn malformed(what: &str) -> Error {
+    Error::Internal(format!("malformed request from Java: {what}"))
+}
+
+impl<'a> Reader<'a> {
+    pub fn new(buf: &'a [u8]) -> Self {
+        Reader { buf, pos: 0 }
+    }
+
+    #[inline]
+    pub fn remaining(&self) -> usize {
+        self.buf.len() - self.pos
+    }
+
+    #[inline]
+    pub fn bytes(&mut self, n: usize) -> Result<&'a [u8]> {
+        if self.remaining() < n {
+            return Err(malformed("truncated"));
+        }
+        let s = &self.buf[self.pos..self.pos + n];
+        self.pos += n;
+        Ok(s)
+    }
+
+    #[inline]
+    pub fn u8(&mut self) -> Result<u8> {
+        let b = *self.buf.get(self.pos).ok_or_else(|| malformed("truncated"))?;
+        self.pos += 1;
+        Ok(b)
+    }
+
+    #[inline]
+    pub fn i32(&mut self) -> Result<i32> {
+        let b = self.bytes(4)?;
+        Ok(i32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    }
+
+    /// A length prefix: non-negative and not larger than what is left
+    /// divided by the minimum element size.
+    #[inline]
+    pub fn len(&mut self, min_elem: usize) -> Result<usize> {
+        let n = self.i32()?;
+        if n < 0 {
+            return Err(malformed("negative length"));
+        }
+        let n = n as usize;
+        if n.saturating_mul(min_elem) > self.remaining() {
+            return Err(malformed("length past end"));
+        }
+        Ok(n)
+    }
+
+    #[inline]
+    pub fn i64(&mut self) -> Result<i64> {
+        let b = self.bytes(8)?;
+        let mut a = [0u8; 8];
+        a.copy_from_slice(b);
+        Ok(i64::from_le_bytes(a))
+    }
+
+    #[inline]
+    pub fn f64(&mut self) -> Result<f64> {
+        Ok(f64::from_bits(self.i64()? as u64))
+    }
+
+    /// A string written by Java as `STR_LATIN1`/`STR_UTF16` (used for
+    /// names, code, module names). Lone surrogates become U+FFFD here,
+    /// which is fine for identifiers; values go through `convert`.
+    pub fn string(&mut self) -> Result<String> {
+        match self.u8()? {
+            STR_LATIN1 => {
+                let n = self.len(1)?;
+                Ok(self.bytes(n)?.iter().map(|&b| b as char).collect())
+            }
+            STR_UTF16 => {
+                let n = self.len(2)?;
+                let raw = self.bytes(n * 2)?;
+                let units = raw.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]]));
+                Ok(char::decode_utf16(units)
+                    .map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER))
+                    .collect())
+            }
+            t => Err(malformed(&format!("expected a string, found tag {t}"))),
+        }
+    }
+}
+
+/// Output side: a growable byte vector with little-endian helpers.
+#[derive(Default)]
+pub struct Writer {
+    pub buf: Vec<u8>,
+}
+
+impl Writer {
+    #[inline]
+    pub fn clear(&mut self) {
+        self.buf.clear();
+    }
+    #[inline]
+    pub fn u8(&mut self, v: u8) {
+        self.buf.push(v);
+    }
+    #[inline]
+    pub fn i32(&mut self, v: i32) {
+        self.buf.extend_from_slice(&v.to_le_bytes());
+    }
+    #[inline]
+    pub fn i64(&mut self, v: i64) {
+        self.buf.extend_from_slice(&v.to_le_bytes());
+    }
+    #[inline]
+    pub fn f64(&mut self, v: f64) {
+        self.i64(v.to_bits() as i64);
+    }
+    /// A length prefix; containers larger than `i32::MAX` cannot cross.
+    #[inline]
+    pub fn len(&mut self, n: usize) -> Result<()> {
+        let n = i32::try_from(n).map_err(|_| {
+            Error::IllegalArgument(format!(
+                "a container or string of {n} elements is too large to cross to Java"
+            ))
+        })?;
+        self.i32(n);
+        Ok(())
+    }
+    /// A Rust string as `STR_UTF16` (error messages, names).
+    pub fn str(&mut self, s: &str) {
+        if s.bytes().all(|b| b < 0x80) {
+            self.u8(STR_LATIN1);
+            self.i32(s.len() as i32);
+            self.buf.extend_from_slice(s.as_bytes());
+        } else {
+            let units: Vec<u16> = s.encode_utf16().collect();
+            self.u8(STR_UTF16);
+            self.i32(units.len() as i32);
+            for u in units {
+                self.buf.extend_from_slice(&u.to_le_bytes());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_scalars() {
+        let mut w = Writer::default();
+        w.u8(INT);
+        w.i64(i64::MIN);
+        w.f64(f64::NAN);
+        w.str("héllo 😀");
+        w.str("plain");
+        let mut r = Reader::new(&w.buf);
+        assert_eq!(r.u8().unwrap(), INT);
+        assert_eq!(r.i64().unwrap(), i64::MIN);
+        assert!(r.f64().unwrap().is_nan());
+        assert_eq!(r.string().unwrap(), "héllo 😀");
+        assert_eq!(r.string().unwrap(), "plain");
+        assert_eq!(r.remaining(), 0);
+    }
+
+    #[test]
+    fn truncated_and_lying_lengths_are_errors() {
+        let mut r = Reader::new(&[INT, 1, 2]);
+        r.u8().unwrap();
+        assert!(r.i64().is_err());
+        let mut w = Writer::default();
+        w.i32(1_000_000);
+        let mut r = Reader::new(&w.buf);
+        assert!(r.len(1).is_err());
+        let mut w = Writer::default();
+        w.i32(-1);
+        assert!(Reader::new(&w.buf).len(1).is_err());
+    }
+}
