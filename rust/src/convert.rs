@@ -110,9 +110,15 @@ pub fn to_py<'py>(py: Python<'py>, r: &mut Reader<'_>, depth: usize) -> Result<B
                     items.push(to_py(py, r, depth + 1)?);
                 }
                 match tag {
-                    wire::LIST => PyList::new(py, items).map_err(|e| Error::from_pyerr(py, e))?.into_any(),
-                    wire::TUPLE => PyTuple::new(py, items).map_err(|e| Error::from_pyerr(py, e))?.into_any(),
-                    wire::SET => PySet::new(py, items).map_err(|e| unhashable(py, e, "set element"))?.into_any(),
+                    wire::LIST => PyList::new(py, items)
+                        .map_err(|e| Error::from_pyerr(py, e))?
+                        .into_any(),
+                    wire::TUPLE => PyTuple::new(py, items)
+                        .map_err(|e| Error::from_pyerr(py, e))?
+                        .into_any(),
+                    wire::SET => PySet::new(py, items)
+                        .map_err(|e| unhashable(py, e, "set element"))?
+                        .into_any(),
                     _ => PyFrozenSet::new(py, items)
                         .map_err(|e| unhashable(py, e, "set element"))?
                         .into_any(),
@@ -138,7 +144,9 @@ pub fn to_py<'py>(py: Python<'py>, r: &mut Reader<'_>, depth: usize) -> Result<B
                             .map_err(|e| Error::from_pyerr(py, e))?,
                     );
                 }
-                PyList::new(py, items).map_err(|e| Error::from_pyerr(py, e))?.into_any()
+                PyList::new(py, items)
+                    .map_err(|e| Error::from_pyerr(py, e))?
+                    .into_any()
             }
             wire::LIST_F64 => {
                 let n = r.len(8)?;
@@ -149,9 +157,15 @@ pub fn to_py<'py>(py: Python<'py>, r: &mut Reader<'_>, depth: usize) -> Result<B
                             .map_err(|e| Error::from_pyerr(py, e))?,
                     );
                 }
-                PyList::new(py, items).map_err(|e| Error::from_pyerr(py, e))?.into_any()
+                PyList::new(py, items)
+                    .map_err(|e| Error::from_pyerr(py, e))?
+                    .into_any()
             }
-            t => return Err(Error::Internal(format!("malformed request from Java: unknown tag {t}"))),
+            t => {
+                return Err(Error::Internal(format!(
+                    "malformed request from Java: unknown tag {t}"
+                )));
+            }
         }
     };
     Ok(obj)
@@ -244,7 +258,11 @@ pub fn to_wire(obj: &Bound<'_, PyAny>, w: &mut Writer, mode: Mode, depth: usize)
             return Ok(());
         }
         if t == &raw mut ffi::PyBool_Type {
-            w.u8(if p == ffi::Py_True() { wire::TRUE } else { wire::FALSE });
+            w.u8(if p == ffi::Py_True() {
+                wire::TRUE
+            } else {
+                wire::FALSE
+            });
             return Ok(());
         }
         if t == &raw mut ffi::PyDict_Type || ffi::PyDict_Check(p) != 0 {
@@ -308,7 +326,8 @@ pub fn to_wire(obj: &Bound<'_, PyAny>, w: &mut Writer, mode: Mode, depth: usize)
             let data = ffi::PyBytes_AsString(p) as *const u8;
             w.u8(wire::BYTES);
             w.len(n as usize)?;
-            w.buf.extend_from_slice(std::slice::from_raw_parts(data, n as usize));
+            w.buf
+                .extend_from_slice(std::slice::from_raw_parts(data, n as usize));
             return Ok(());
         }
         if ffi::PyByteArray_Check(p) != 0 {
@@ -317,7 +336,8 @@ pub fn to_wire(obj: &Bound<'_, PyAny>, w: &mut Writer, mode: Mode, depth: usize)
             w.u8(wire::BYTES);
             w.len(n as usize)?;
             if n > 0 {
-                w.buf.extend_from_slice(std::slice::from_raw_parts(data, n as usize));
+                w.buf
+                    .extend_from_slice(std::slice::from_raw_parts(data, n as usize));
             }
             return Ok(());
         }
@@ -336,6 +356,9 @@ pub fn to_wire(obj: &Bound<'_, PyAny>, w: &mut Writer, mode: Mode, depth: usize)
             return Ok(());
         }
     }
+    if let Some(v) = numpy_scalar(obj) {
+        return to_wire(&v, w, mode, depth + 1);
+    }
     match mode {
         Mode::Strict => Err(Error::IllegalArgument(format!(
             "a Python '{}' has no Java counterpart (ask for a PyObject instead)",
@@ -350,6 +373,27 @@ pub fn to_wire(obj: &Bound<'_, PyAny>, w: &mut Writer, mode: Mode, depth: usize)
             Ok(())
         }
     }
+}
+
+/// A numpy scalar (`numpy.int64`, `numpy.float32`, `numpy.bool_`…) as the
+/// equivalent Python scalar (`.item()`), so that it converts like one.
+pub fn numpy_scalar<'py>(obj: &Bound<'py, PyAny>) -> Option<Bound<'py, PyAny>> {
+    let ty = obj.get_type();
+    let module = ty.getattr(pyo3::intern!(obj.py(), "__module__")).ok()?;
+    if module.extract::<&str>().ok()? != "numpy" {
+        return None;
+    }
+    let np = obj.py().import("numpy").ok()?;
+    let generic = np.getattr("generic").ok()?;
+    if !obj.is_instance(&generic).ok()? {
+        return None;
+    }
+    let v = obj.call_method0(pyo3::intern!(obj.py(), "item")).ok()?;
+    // `.item()` of an exotic scalar may give back a numpy object: stop there.
+    if v.get_type().is(&ty) {
+        return None;
+    }
+    Some(v)
 }
 
 fn patch_len(w: &mut Writer, at: usize, n: usize) {
@@ -401,7 +445,8 @@ unsafe fn write_str(p: *mut ffi::PyObject, w: &mut Writer) {
             ffi::PyUnicode_1BYTE_KIND => {
                 w.u8(wire::STR_LATIN1);
                 w.i32(n as i32);
-                w.buf.extend_from_slice(std::slice::from_raw_parts(data as *const u8, n));
+                w.buf
+                    .extend_from_slice(std::slice::from_raw_parts(data as *const u8, n));
             }
             ffi::PyUnicode_2BYTE_KIND => {
                 w.u8(wire::STR_UTF16);

@@ -120,9 +120,8 @@ fn describe(py: Python<'_>, err: &PyErr) -> PyErrInfo {
             .flatten()
             .unwrap_or(-1);
     }
-    info.traceback = format_traceback(py, err).unwrap_or_else(|| {
-        format!("{}: {}\n", info.type_name, info.message)
-    });
+    info.traceback = format_traceback(py, err)
+        .unwrap_or_else(|| format!("{}: {}\n", info.type_name, info.message));
     info
 }
 
@@ -139,7 +138,10 @@ fn frames_of(tb: &Bound<'_, PyTraceback>) -> Vec<Frame> {
             let code = f.getattr("f_code")?;
             Ok(Frame {
                 file: code.getattr("co_filename")?.extract()?,
-                line: t.getattr("tb_lineno")?.extract::<Option<i32>>()?.unwrap_or(-1),
+                line: t
+                    .getattr("tb_lineno")?
+                    .extract::<Option<i32>>()?
+                    .unwrap_or(-1),
                 function: code.getattr("co_name")?.extract()?,
             })
         })();
@@ -153,8 +155,12 @@ fn frames_of(tb: &Bound<'_, PyTraceback>) -> Vec<Frame> {
 
 fn format_traceback(py: Python<'_>, err: &PyErr) -> Option<String> {
     let tb = py.import("traceback").ok()?;
+    let value = err.value(py);
     let lines = tb
-        .call_method1("format_exception", (err.value(py),))
+        .call_method1(
+            "format_exception",
+            (value.get_type(), value, err.traceback(py)),
+        )
         .ok()?;
     let joined = PyString::new(py, "").call_method1("join", (lines,)).ok()?;
     joined.extract::<String>().ok()

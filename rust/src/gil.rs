@@ -165,7 +165,8 @@ pub fn acquire() -> Result<()> {
     PIN.try_with(|p| {
         if !p.suspended.get().is_null() {
             return Err(Error::IllegalState(
-                "acquireGil() inside releaseGilWhile(): the GIL is deliberately released here".into(),
+                "acquireGil() inside releaseGilWhile(): the GIL is deliberately released here"
+                    .into(),
             ));
         }
         if p.held.get() == 0 {

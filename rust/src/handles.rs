@@ -45,7 +45,8 @@ impl Hasher for IdHasher {
 
 type Table = DashMap<u64, Py<PyAny>, BuildHasherDefault<IdHasher>>;
 
-static TABLE: LazyLock<Table> = LazyLock::new(|| DashMap::with_capacity_and_hasher(1024, Default::default()));
+static TABLE: LazyLock<Table> =
+    LazyLock::new(|| DashMap::with_capacity_and_hasher(1024, Default::default()));
 static NEXT_SEQ: AtomicU64 = AtomicU64::new(1);
 
 const TYPE_BITS: u32 = 16;
@@ -120,7 +121,10 @@ pub fn type_name_of_id(id: u64) -> String {
         Ok(n) => n,
         Err(p) => p.into_inner(),
     };
-    names.get(idx).cloned().unwrap_or_else(|| "<unknown type>".to_string())
+    names
+        .get(idx)
+        .cloned()
+        .unwrap_or_else(|| "<unknown type>".to_string())
 }
 
 /// Puts an object in the table and returns its new id. Which release path

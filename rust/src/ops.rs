@@ -50,6 +50,9 @@ pub const DRAIN: i32 = 31;
 pub const DELITEM: i32 = 32;
 pub const CONTAINS: i32 = 33;
 pub const IS_LIVE: i32 = 34;
+pub const ITER: i32 = 35;
+pub const ITER_NEXT: i32 = 36;
+pub const IS: i32 = 37;
 
 /// Runs one operation. `id` is the handle the op applies to (0 if none).
 pub fn dispatch(op: i32, id: u64, r: &mut Reader<'_>, w: &mut Writer) -> Result<()> {
@@ -151,7 +154,9 @@ fn main_dict(py: Python<'_>) -> Result<Bound<'_, PyDict>> {
 
 fn builtins(py: Python<'_>) -> Result<Bound<'_, PyAny>> {
     BUILTINS_MOD
-        .get_or_try_init(py, || -> PyResult<Py<PyAny>> { Ok(py.import("builtins")?.into_any().unbind()) })
+        .get_or_try_init(py, || -> PyResult<Py<PyAny>> {
+            Ok(py.import("builtins")?.into_any().unbind())
+        })
         .map(|d| d.bind(py).clone())
         .map_err(pyerr(py))
 }
@@ -399,13 +404,15 @@ fn dispatch_py(py: Python<'_>, op: i32, id: u64, r: &mut Reader<'_>, w: &mut Wri
             convert::to_wire(s.as_any(), w, Mode::Strict, 0)
         }
         RELEASE => {
-            let path = ReleasePath::from_code(r.i32()?).ok_or_else(|| Error::Internal("bad release path".into()))?;
+            let path = ReleasePath::from_code(r.i32()?)
+                .ok_or_else(|| Error::Internal("bad release path".into()))?;
             let done = handles::release(py, id, path);
             w.u8(done as u8);
             Ok(())
         }
         RELEASE_BATCH => {
-            let path = ReleasePath::from_code(r.i32()?).ok_or_else(|| Error::Internal("bad release path".into()))?;
+            let path = ReleasePath::from_code(r.i32()?)
+                .ok_or_else(|| Error::Internal("bad release path".into()))?;
             let n = r.len(8)?;
             let mut ids = Vec::with_capacity(n);
             for _ in 0..n {
@@ -417,6 +424,35 @@ fn dispatch_py(py: Python<'_>, op: i32, id: u64, r: &mut Reader<'_>, w: &mut Wri
         }
         THREAD_STATES => {
             w.i64(gil::interpreter_thread_states(py));
+            Ok(())
+        }
+        ITER => {
+            let obj = handles::get(py, id)?;
+            let it = obj.try_iter().map_err(pyerr(py))?;
+            convert::write_result(it.as_any(), w, Mode::Handle)
+        }
+        ITER_NEXT => {
+            let it = handles::get(py, id)?;
+            let mode = read_mode(r)?;
+            // SAFETY: GIL held; `it` is alive; PyIter_Next returns a new
+            // reference, or NULL for exhaustion (no error set) or an error.
+            let next = unsafe { ffi::PyIter_Next(it.as_ptr()) };
+            if next.is_null() {
+                if let Some(e) = PyErr::take(py) {
+                    return Err(Error::from_pyerr(py, e));
+                }
+                w.u8(0);
+                return Ok(());
+            }
+            // SAFETY: non-null new reference.
+            let v = unsafe { Bound::from_owned_ptr(py, next) };
+            w.u8(1);
+            convert::write_result(&v, w, mode)
+        }
+        IS => {
+            let a = handles::get(py, id)?;
+            let b = handles::get(py, r.i64()? as u64)?;
+            w.u8(a.is(&b) as u8);
             Ok(())
         }
         DRAIN => {
@@ -432,7 +468,7 @@ fn dispatch_py(py: Python<'_>, op: i32, id: u64, r: &mut Reader<'_>, w: &mut Wri
 /// objects without a Java counterpart become handles); an object with no
 /// Java counterpart is the same object (`SELF`), no new handle is made.
 fn to_java_top(obj: &Bound<'_, PyAny>, w: &mut Writer, mode: Mode) -> Result<()> {
-    if !convert::has_java_counterpart(obj) {
+    if !convert::has_java_counterpart(obj) && convert::numpy_scalar(obj).is_none() {
         if mode == Mode::Strict {
             return convert::to_wire(obj, w, Mode::Strict, 0);
         }

@@ -49,7 +49,9 @@ pub fn start_after_init() {
         .name("pybridge-release".into())
         .spawn(drain_loop);
     if let Err(e) = spawned {
-        log::error!("could not start the pybridge-release thread ({e}); caller threads will release instead");
+        log::error!(
+            "could not start the pybridge-release thread ({e}); caller threads will release instead"
+        );
         set_policy(Policy::CallerThreads);
     }
 }
@@ -95,7 +97,10 @@ fn drain_loop() {
             Python::attach(|py| release_batch(py, &batch));
         }));
         if r.is_err() {
-            log::error!("pybridge-release: a panic while releasing a batch of {} handles", batch.len());
+            log::error!(
+                "pybridge-release: a panic while releasing a batch of {} handles",
+                batch.len()
+            );
         }
     }
 }

@@ -80,7 +80,10 @@ fn promote_global(path: &str) -> Result<()> {
 }
 
 fn wide(s: &str) -> Vec<libc_wchar> {
-    s.chars().map(|c| c as libc_wchar).chain(std::iter::once(0)).collect()
+    s.chars()
+        .map(|c| c as libc_wchar)
+        .chain(std::iter::once(0))
+        .collect()
 }
 #[allow(non_camel_case_types)]
 type libc_wchar = i32; // wchar_t on Linux
@@ -90,13 +93,18 @@ fn status_error(what: &str, st: &ffi::PyStatus) -> Error {
         "no message".to_string()
     } else {
         // SAFETY: CPython fills err_msg with a static C string.
-        unsafe { CStr::from_ptr(st.err_msg) }.to_string_lossy().into_owned()
+        unsafe { CStr::from_ptr(st.err_msg) }
+            .to_string_lossy()
+            .into_owned()
     };
     let func = if st.func.is_null() {
         String::new()
     } else {
         // SAFETY: as above.
-        format!(" (in {})", unsafe { CStr::from_ptr(st.func) }.to_string_lossy())
+        format!(
+            " (in {})",
+            unsafe { CStr::from_ptr(st.func) }.to_string_lossy()
+        )
     };
     Error::Init(format!("{what}: {msg}{func}"))
 }
@@ -181,7 +189,9 @@ fn post_init(py: Python<'_>, opts: &InitOptions) -> Result<InitInfo> {
     let sys = py.import("sys").map_err(pyerr)?;
     if !opts.extra_sys_path.is_empty() {
         let path = sys.getattr("path").map_err(pyerr)?;
-        let path = path.cast::<PyList>().map_err(|e| Error::Init(e.to_string()))?;
+        let path = path
+            .cast::<PyList>()
+            .map_err(|e| Error::Init(e.to_string()))?;
         for (i, p) in opts.extra_sys_path.iter().enumerate() {
             path.insert(i, p).map_err(pyerr)?;
         }

@@ -74,7 +74,10 @@ impl<'a> Reader<'a> {
 
     #[inline]
     pub fn u8(&mut self) -> Result<u8> {
-        let b = *self.buf.get(self.pos).ok_or_else(|| malformed("truncated"))?;
+        let b = *self
+            .buf
+            .get(self.pos)
+            .ok_or_else(|| malformed("truncated"))?;
         self.pos += 1;
         Ok(b)
     }
@@ -125,7 +128,9 @@ impl<'a> Reader<'a> {
             STR_UTF16 => {
                 let n = self.len(2)?;
                 let raw = self.bytes(n * 2)?;
-                let units = raw.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]]));
+                let units = raw
+                    .chunks_exact(2)
+                    .map(|c| u16::from_le_bytes([c[0], c[1]]));
                 Ok(char::decode_utf16(units)
                     .map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER))
                     .collect())

@@ -96,7 +96,11 @@ fn finish(w: Writer, status: i64, addr: jlong, cap: jint) -> jlong {
         buf.clear();
         SPARE.with(|s| {
             let old = s.take();
-            s.set(if old.capacity() > buf.capacity() { old } else { buf });
+            s.set(if old.capacity() > buf.capacity() {
+                old
+            } else {
+                buf
+            });
         });
     } else {
         PENDING.with(|p| *p.borrow_mut() = w.buf);
@@ -139,7 +143,9 @@ pub extern "system" fn Java_org_pybridge_Native_invoke<'l>(
             let msg = panic_message(payload);
             log::error!("Rust panic in pybridge operation {op}: {msg}");
             let mut w = Writer::default();
-            w.str(&format!("internal error (Rust panic in operation {op}): {msg}"));
+            w.str(&format!(
+                "internal error (Rust panic in operation {op}): {msg}"
+            ));
             finish(w, PANIC, addr, cap)
         }
     }
@@ -184,7 +190,10 @@ pub extern "system" fn Java_org_pybridge_Native_bufferAddress<'l>(
 /// Runs once when the JVM loads the library: logging from `PYBRIDGE_LOG`
 /// (falls back to `RUST_LOG`, default `warn`).
 #[unsafe(no_mangle)]
-pub extern "system" fn JNI_OnLoad(_vm: *mut jni::sys::JavaVM, _reserved: *mut std::ffi::c_void) -> jint {
+pub extern "system" fn JNI_OnLoad(
+    _vm: *mut jni::sys::JavaVM,
+    _reserved: *mut std::ffi::c_void,
+) -> jint {
     let _ = catch_unwind(crate::init_logging);
     jni::sys::JNI_VERSION_1_8
 }

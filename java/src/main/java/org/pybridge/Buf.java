@@ -1,0 +1,158 @@
+package org.pybridge;
+
+import java.lang.ref.Reference;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * A thread's channel to the native side: a direct little-endian buffer
+ * whose address the native code writes to. One per thread, reused; a nested
+ * call on the same thread (Python calling back into Java) gets a fresh one.
+ */
+final class Buf {
+    private static final int INITIAL = 4096;
+    /** Buffers grown past this are dropped after use, not kept per thread. */
+    private static final int KEEP_MAX = 1 << 20;
+
+    private static final ThreadLocal<Buf> LOCAL = ThreadLocal.withInitial(() -> new Buf(INITIAL));
+
+    ByteBuffer bb;
+    long addr;
+    int cap;
+    private boolean inUse;
+    private final boolean pooled;
+    byte[] scratch = new byte[256];
+
+    private Buf(int cap) {
+        this(cap, true);
+    }
+
+    private Buf(int cap, boolean pooled) {
+        this.pooled = pooled;
+        alloc(cap);
+    }
+
+    private void alloc(int n) {
+        bb = ByteBuffer.allocateDirect(n).order(ByteOrder.LITTLE_ENDIAN);
+        addr = Native.bufferAddress(bb);
+        cap = n;
+    }
+
+    /** The calling thread's buffer, cleared for a new request. */
+    static Buf acquire() {
+        Buf b = LOCAL.get();
+        if (b.inUse) {
+            b = new Buf(INITIAL, false);
+        }
+        b.inUse = true;
+        b.bb.clear();
+        return b;
+    }
+
+    void release() {
+        inUse = false;
+        if (pooled && cap > KEEP_MAX) {
+            alloc(INITIAL);
+        }
+    }
+
+    /** Makes room for {@code n} more bytes at the current position. */
+    void ensure(int n) {
+        if (bb.remaining() < n) {
+            grow(bb.position() + n);
+        }
+    }
+
+    private void grow(int need) {
+        long want = Math.max((long) cap * 2, need);
+        if (want > Integer.MAX_VALUE - 8) {
+            if (need > Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException("value too large to cross to Python (over 2 GB encoded)");
+            }
+            want = Integer.MAX_VALUE - 8;
+        }
+        ByteBuffer old = bb;
+        int pos = old.position();
+        alloc((int) want);
+        old.flip();
+        bb.put(old);
+        bb.position(pos);
+    }
+
+    /**
+     * Sends the request (bytes 0..position) and leaves the reply readable
+     * from position 0. Throws the exception the native side reported.
+     */
+    void invoke(int op, long id) {
+        long r = Native.invoke(op, id, addr, bb.position(), cap);
+        Reference.reachabilityFence(bb);
+        int status = (int) (r >>> 32);
+        int len = (int) r;
+        if (len > cap) {
+            bb.clear();
+            grow(len);
+            int got = Native.takePending(addr, cap);
+            Reference.reachabilityFence(bb);
+            if (got != len) {
+                throw new PyBridgeException("internal error: lost a native reply of " + len + " bytes");
+            }
+        }
+        bb.clear();
+        bb.limit(len);
+        if (status != Native.OK) {
+            throw Wire.readError(status, this);
+        }
+    }
+
+    // ---- writing -------------------------------------------------------
+
+    void put(byte v) {
+        ensure(1);
+        bb.put(v);
+    }
+
+    void putInt(int v) {
+        ensure(4);
+        bb.putInt(v);
+    }
+
+    void putLong(long v) {
+        ensure(8);
+        bb.putLong(v);
+    }
+
+    void putDouble(double v) {
+        ensure(8);
+        bb.putDouble(v);
+    }
+
+    void putBytes(byte[] b, int off, int n) {
+        ensure(n);
+        bb.put(b, off, n);
+    }
+
+    // ---- reading -------------------------------------------------------
+
+    byte get() {
+        return bb.get();
+    }
+
+    int getInt() {
+        return bb.getInt();
+    }
+
+    long getLong() {
+        return bb.getLong();
+    }
+
+    double getDouble() {
+        return bb.getDouble();
+    }
+
+    byte[] scratch(int n) {
+        if (scratch.length < n) {
+            scratch = new byte[Math.max(n, scratch.length * 2)];
+        }
+        return scratch;
+    }
+}

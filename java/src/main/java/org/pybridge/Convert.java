@@ -1,0 +1,103 @@
+package org.pybridge;
+
+import java.math.BigInteger;
+
+/** Turning a decoded reply into the Java type a caller asked for. */
+final class Convert {
+    private Convert() {}
+
+    static byte modeFor(Class<?> type) {
+        if (type == PyObject.class) {
+            return Native.MODE_HANDLE;
+        }
+        if (type == Object.class) {
+            return Native.MODE_CONVERT;
+        }
+        return Native.MODE_STRICT;
+    }
+
+    @SuppressWarnings("unchecked")
+    static <T> T coerce(Object v, Class<T> type) {
+        if (v == null) {
+            if (type.isPrimitive()) {
+                throw new ClassCastException("Python returned None, which cannot be a " + type.getName());
+            }
+            return null;
+        }
+        Class<?> t = box(type);
+        if (t.isInstance(v)) {
+            return (T) v;
+        }
+        if (v instanceof Long) {
+            long l = (Long) v;
+            if (t == Integer.class && l >= Integer.MIN_VALUE && l <= Integer.MAX_VALUE) {
+                return (T) Integer.valueOf((int) l);
+            }
+            if (t == Short.class && l >= Short.MIN_VALUE && l <= Short.MAX_VALUE) {
+                return (T) Short.valueOf((short) l);
+            }
+            if (t == Byte.class && l >= Byte.MIN_VALUE && l <= Byte.MAX_VALUE) {
+                return (T) Byte.valueOf((byte) l);
+            }
+            if (t == Double.class) {
+                return (T) Double.valueOf(l);
+            }
+            if (t == Float.class) {
+                return (T) Float.valueOf(l);
+            }
+            if (t == BigInteger.class) {
+                return (T) BigInteger.valueOf(l);
+            }
+            if (t == Number.class) {
+                return (T) v;
+            }
+            if (t == Integer.class || t == Short.class || t == Byte.class) {
+                throw new ArithmeticException("Python int " + l + " does not fit in a " + t.getSimpleName());
+            }
+        }
+        if (v instanceof Double && t == Float.class) {
+            return (T) Float.valueOf(((Double) v).floatValue());
+        }
+        if (v instanceof String && t == Character.class && ((String) v).length() == 1) {
+            return (T) Character.valueOf(((String) v).charAt(0));
+        }
+        if (v instanceof PyObject && t != PyObject.class) {
+            PyObject p = (PyObject) v;
+            String pt = p.typeName();
+            throw new ClassCastException("a Python '" + pt + "' cannot be converted to " + type.getName());
+        }
+        throw new ClassCastException("a Python value converted to " + v.getClass().getName()
+                + " cannot be returned as " + type.getName());
+    }
+
+    static Class<?> box(Class<?> c) {
+        if (!c.isPrimitive()) {
+            return c;
+        }
+        if (c == long.class) {
+            return Long.class;
+        }
+        if (c == int.class) {
+            return Integer.class;
+        }
+        if (c == double.class) {
+            return Double.class;
+        }
+        if (c == boolean.class) {
+            return Boolean.class;
+        }
+        if (c == float.class) {
+            return Float.class;
+        }
+        if (c == short.class) {
+            return Short.class;
+        }
+        if (c == byte.class) {
+            return Byte.class;
+        }
+        if (c == char.class) {
+            return Character.class;
+        }
+        return c;
+    }
+}

@@ -1,0 +1,84 @@
+package org.pybridge;
+
+/**
+ * The one class that declares {@code native} methods. Everything crosses in
+ * the calling thread's direct buffer ({@link Buf}); see {@code rust/src/wire.rs}
+ * for the format and {@code rust/src/ops.rs} for the operations.
+ */
+final class Native {
+    private Native() {}
+
+    // Operation codes: keep in sync with rust/src/ops.rs.
+    static final int INIT = 0;
+    static final int EXEC = 1;
+    static final int EVAL = 2;
+    static final int IMPORT = 3;
+    static final int BUILTINS = 4;
+    static final int MAIN_MODULE = 5;
+    static final int TO_PYTHON = 6;
+    static final int TO_JAVA = 7;
+    static final int GETATTR = 8;
+    static final int SETATTR = 9;
+    static final int HASATTR = 10;
+    static final int CALL = 11;
+    static final int CALLATTR = 12;
+    static final int GETITEM = 13;
+    static final int SETITEM = 14;
+    static final int LEN = 15;
+    static final int TYPENAME = 16;
+    static final int REPR = 17;
+    static final int STR = 18;
+    static final int RELEASE = 19;
+    static final int RELEASE_BATCH = 20;
+    static final int ENQUEUE = 21;
+    static final int STATS = 22;
+    static final int GIL_ACQUIRE = 23;
+    static final int GIL_RELEASE = 24;
+    static final int GIL_SUSPEND = 25;
+    static final int GIL_RESUME = 26;
+    static final int GIL_DEPTH = 27;
+    static final int DEBUG_PANIC = 28;
+    static final int THREAD_STATES = 29;
+    static final int INFO = 30;
+    static final int DRAIN = 31;
+    static final int DELITEM = 32;
+    static final int CONTAINS = 33;
+    static final int IS_LIVE = 34;
+    static final int ITER = 35;
+    static final int ITER_NEXT = 36;
+    static final int IS = 37;
+
+    // Status codes (upper 32 bits of invoke's result): rust/src/jni/mod.rs.
+    static final int OK = 0;
+    static final int PYTHON_ERROR = 1;
+    static final int RELEASED = 2;
+    static final int ILLEGAL_ARGUMENT = 3;
+    static final int INIT_ERROR = 4;
+    static final int ILLEGAL_STATE = 5;
+    static final int INTERNAL = 6;
+    static final int PANIC = 7;
+
+    // Release paths.
+    static final int PATH_CLOSE = 0;
+    static final int PATH_SCOPE = 1;
+    static final int PATH_GC = 2;
+
+    // Result modes.
+    static final byte MODE_HANDLE = 0;
+    static final byte MODE_CONVERT = 1;
+    static final byte MODE_STRICT = 2;
+
+    /**
+     * Runs operation {@code op} on handle {@code id}; the request is the
+     * first {@code len} bytes at {@code addr}, the reply is written there.
+     * Returns {@code (status << 32) | replyLength}; a reply longer than
+     * {@code cap} is parked for {@link #takePending}.
+     */
+    static native long invoke(int op, long id, long addr, int len, int cap);
+
+    /** Copies a parked reply into a buffer of {@code cap} bytes; its length, or -1. */
+    static native int takePending(long addr, int cap);
+
+    /** The native address of a direct buffer. */
+    static native long bufferAddress(java.nio.ByteBuffer buffer);
+}

@@ -1,0 +1,124 @@
+package org.pybridge;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+import java.util.Properties;
+
+/**
+ * Loads the chosen libpython by full path, then pybridge's own native
+ * library from the jar ({@code native/linux-x86_64/libpybridge.so}, copied
+ * to a temporary file). Loading libpython first makes the bridge library's
+ * dependency on {@code libpython3.X.so.1.0} bind to that exact file rather
+ * than to whichever libpython the system linker would find.
+ */
+final class NativeLoader {
+    private NativeLoader() {}
+
+    static final String RESOURCE_DIR = "/native/linux-x86_64/";
+    private static boolean loaded;
+    private static Properties build;
+
+    /** Facts recorded when the jar was built (the Python version compiled against). */
+    static synchronized Properties buildInfo() {
+        if (build == null) {
+            build = new Properties();
+            try (InputStream in = NativeLoader.class.getResourceAsStream(RESOURCE_DIR + "pybridge-build.properties")) {
+                if (in != null) {
+                    build.load(in);
+                }
+            } catch (IOException e) {
+                // leave empty: checks below then say the jar is incomplete
+            }
+        }
+        return build;
+    }
+
+    static synchronized void load(String libpython) {
+        if (loaded) {
+            return;
+        }
+        String os = System.getProperty("os.name", "");
+        String arch = System.getProperty("os.arch", "");
+        if (!os.toLowerCase().contains("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
+            throw new PythonInitializationException("pybridge ships a native library for linux-x86_64 only;"
+                    + " this JVM runs on " + os + "/" + arch);
+        }
+        String other = otherLibpythonLoaded(libpython);
+        if (other != null) {
+            throw new PythonInitializationException("another libpython is already loaded in this JVM (" + other
+                    + "), so " + libpython + " cannot be used; two Pythons in one process would mix versions."
+                    + " Make both agree (PYBRIDGE_PYTHON) or remove the other library.");
+        }
+        try {
+            System.load(libpython);
+        } catch (UnsatisfiedLinkError e) {
+            throw new PythonInitializationException("could not load " + libpython + ": " + e.getMessage(), e);
+        }
+        String override = System.getProperty("pybridge.native");
+        try {
+            if (override != null && !override.isEmpty()) {
+                System.load(Paths.get(override).toAbsolutePath().toString());
+            } else {
+                System.load(extract().toString());
+            }
+        } catch (UnsatisfiedLinkError e) {
+            throw new PythonInitializationException("could not load pybridge's native library: " + e.getMessage(), e);
+        }
+        loaded = true;
+    }
+
+    private static Path extract() {
+        try (InputStream in = NativeLoader.class.getResourceAsStream(RESOURCE_DIR + "libpybridge.so")) {
+            if (in == null) {
+                throw new PythonInitializationException("native/linux-x86_64/libpybridge.so is missing from the"
+                        + " classpath: use the jar built by 'gradle jar' (build/libs/pybridge-*.jar), or set"
+                        + " -Dpybridge.native=/path/to/libpybridge.so");
+            }
+            Path dir = Files.createTempDirectory("pybridge");
+            Path lib = dir.resolve("libpybridge.so");
+            Files.copy(in, lib, StandardCopyOption.REPLACE_EXISTING);
+            lib.toFile().deleteOnExit();
+            dir.toFile().deleteOnExit();
+            return lib;
+        } catch (IOException e) {
+            throw new PythonInitializationException("could not extract pybridge's native library: " + e, e);
+        }
+    }
+
+    /** A libpython mapped in this process from another file than {@code wanted}, or null. */
+    static String otherLibpythonLoaded(String wanted) {
+        Path maps = Paths.get("/proc/self/maps");
+        if (!Files.isReadable(maps)) {
+            return null;
+        }
+        try {
+            for (String line : new String(Files.readAllBytes(maps), StandardCharsets.UTF_8).split("\n")) {
+                int slash = line.indexOf('/');
+                if (slash < 0) {
+                    continue;
+                }
+                String path = line.substring(slash).trim();
+                String name = Paths.get(path).getFileName().toString();
+                if (name.startsWith("libpython3") && name.contains(".so")) {
+                    String real;
+                    try {
+                        real = Paths.get(path).toRealPath().toString();
+                    } catch (IOException e) {
+                        real = path;
+                    }
+                    if (!real.equals(wanted)) {
+                        return real;
+                    }
+                }
+            }
+        } catch (IOException e) {
+            return null;
+        }
+        return null;
+    }
+}

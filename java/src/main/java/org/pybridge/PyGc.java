@@ -1,0 +1,89 @@
+package org.pybridge;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Python's cycle collector, the {@code gc} module ({@link Python#gc()}).
+ * Reference counting frees most objects the moment their last reference
+ * (for instance the last pybridge handle) goes; the collector finds cycles.
+ */
+public final class PyGc {
+    static final PyGc INSTANCE = new PyGc();
+
+    private PyGc() {}
+
+    private <T> T gcCall(Class<T> type, String fn, Object... args) {
+        try (ResourceScope s = Python.openScope()) {
+            return Python.importModule("gc").callAttrAs(type, fn, args);
+        }
+    }
+
+    /** {@code gc.collect()}: a full collection; the number of unreachable objects found. */
+    public long collect() {
+        return gcCall(Long.class, "collect");
+    }
+
+    /** {@code gc.collect(generation)} (0, 1 or 2). */
+    public long collect(int generation) {
+        return gcCall(Long.class, "collect", generation);
+    }
+
+    /** {@code gc.get_threshold()}: the three generation thresholds. */
+    public int[] getThreshold() {
+        List<?> t = gcCall(List.class, "get_threshold");
+        int[] r = new int[t.size()];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = ((Number) t.get(i)).intValue();
+        }
+        return r;
+    }
+
+    /** {@code gc.set_threshold(...)}. */
+    public void setThreshold(int... thresholds) {
+        Object[] a = new Object[thresholds.length];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = thresholds[i];
+        }
+        gcCall(Object.class, "set_threshold", a);
+    }
+
+    /** {@code gc.get_count()}: current allocation counts per generation. */
+    public int[] count() {
+        List<?> t = gcCall(List.class, "get_count");
+        int[] r = new int[t.size()];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = ((Number) t.get(i)).intValue();
+        }
+        return r;
+    }
+
+    public boolean isEnabled() {
+        return gcCall(Boolean.class, "isenabled");
+    }
+
+    public void enable() {
+        gcCall(Object.class, "enable");
+    }
+
+    public void disable() {
+        gcCall(Object.class, "disable");
+    }
+
+    /** The objects in {@code gc.garbage}, as handles (owned by the caller's scope or the GC). */
+    public List<PyObject> garbage() {
+        PyObject g = Python.importModule("gc").getAttr("garbage");
+        List<PyObject> out = new ArrayList<>();
+        for (PyObject o : g) {
+            out.add(o);
+        }
+        return out;
+    }
+
+    /** {@code len(gc.garbage)}. */
+    public long garbageCount() {
+        try (ResourceScope s = Python.openScope()) {
+            return Python.importModule("gc").getAttr("garbage").len();
+        }
+    }
+}

@@ -1,0 +1,421 @@
+package org.pybridge;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.lang.ref.Reference;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.NoSuchElementException;
+
+/**
+ * A handle to a Python object.
+ *
+ * <p>Each {@code PyObject} holds one Python reference. It is released
+ * exactly once, by whichever comes first: {@link #close()}; the close of the
+ * {@link ResourceScope} it was created in; or, for a handle made outside any
+ * scope (or {@link #keep() kept} out of one), the JVM garbage collector
+ * (a phantom reference hands it to the native release queue). Using a
+ * released handle throws {@link PyObjectReleasedException} naming the Python
+ * type; it never crashes.
+ *
+ * <p>Methods that return {@code PyObject} make a new handle; methods with a
+ * {@code Class<T>} parameter convert the result straight to Java and make no
+ * handle (the fast path for scalars). Any thread may call any method; the
+ * GIL is taken per call unless the thread holds it ({@link Python#withGil}).
+ */
+public class PyObject implements AutoCloseable, Iterable<PyObject> {
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(PyObject.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    final long id;
+    /** 0 = live, 1 = released through this wrapper or its scope. */
+    private volatile int state;
+    /** The {@link ResourceScope} that owns it, or its GC tracker. */
+    Object owner;
+
+    PyObject(long id) {
+        this.id = id;
+    }
+
+    /** Wraps a handle the native side just made, and gives it an owner. */
+    static PyObject adopt(long id) {
+        PyObject o = new PyObject(id);
+        Lifetimes.adopt(o);
+        return o;
+    }
+
+    /** Marks released; true if this call did it (the caller then frees the id). */
+    boolean markReleased() {
+        return STATE.compareAndSet(this, 0, 1);
+    }
+
+    long liveId() {
+        // The native side knows whether the id is live (ids are never reused),
+        // and its error names the Python type.
+        return id;
+    }
+
+    static PyObjectReleasedException releasedError(long id, String type) {
+        return new PyObjectReleasedException(type, "this PyObject (a Python '" + type + "', handle #"
+                + Long.toHexString(id) + ") was already released: it was closed, or the ResourceScope it"
+                + " was created in was closed. Call keep() inside the scope to let a handle outlive it.");
+    }
+
+    // ---- attributes ----------------------------------------------------------
+
+    /** {@code getattr(self, name)}. */
+    public PyObject getAttr(String name) {
+        return (PyObject) getAttrImpl(name, Native.MODE_HANDLE);
+    }
+
+    /** {@code getattr(self, name)} converted to {@code type} (no handle made for scalars). */
+    public <T> T getAttr(String name, Class<T> type) {
+        return Convert.coerce(getAttrImpl(name, Convert.modeFor(type)), type);
+    }
+
+    private Object getAttrImpl(String name, byte mode) {
+        Buf b = Buf.acquire();
+        try {
+            Wire.writeString(b, name);
+            b.put(mode);
+            b.invoke(Native.GETATTR, liveId());
+            return Wire.read(b, this);
+        } finally {
+            b.release();
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    /** {@code setattr(self, name, value)}; {@code value} is converted with {@link Python#toPython}. */
+    public void setAttr(String name, Object value) {
+        Buf b = Buf.acquire();
+        try {
+            Wire.writeString(b, name);
+            Wire.write(b, value);
+            b.invoke(Native.SETATTR, liveId());
+        } finally {
+            b.release();
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    /** {@code hasattr(self, name)}. */
+    public boolean hasAttr(String name) {
+        Buf b = Buf.acquire();
+        try {
+            Wire.writeString(b, name);
+            b.invoke(Native.HASATTR, liveId());
+            return b.get() == Wire.TRUE;
+        } finally {
+            b.release();
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    // ---- calls ---------------------------------------------------------------
+
+    /** {@code self(*args)}; arguments are converted with {@link Python#toPython}. */
+    public PyObject call(Object... args) {
+        return (PyObject) callImpl(Native.CALL, null, Native.MODE_HANDLE, null, args);
+    }
+
+    /** {@code self(*args, **kwargs)}. */
+    public PyObject callKw(Map<String, ?> kwargs, Object... args) {
+        return (PyObject) callImpl(Native.CALL, null, Native.MODE_HANDLE, kwargs, args);
+    }
+
+    /**
+     * {@code self(*args)} with the result converted straight to {@code type}
+     * ({@code Long}, {@code Double}, {@code String}, {@code List}, {@code Map},
+     * {@code Object}…): no handle is made. The fastest way to call Python.
+     */
+    public <T> T callAs(Class<T> type, Object... args) {
+        return Convert.coerce(callImpl(Native.CALL, null, Convert.modeFor(type), null, args), type);
+    }
+
+    /** {@code self(*args, **kwargs)} converted to {@code type}. */
+    public <T> T callKwAs(Class<T> type, Map<String, ?> kwargs, Object... args) {
+        return Convert.coerce(callImpl(Native.CALL, null, Convert.modeFor(type), kwargs, args), type);
+    }
+
+    /** {@code self.name(*args)}. */
+    public PyObject callAttr(String name, Object... args) {
+        return (PyObject) callImpl(Native.CALLATTR, name, Native.MODE_HANDLE, null, args);
+    }
+
+    /** {@code self.name(*args, **kwargs)}. */
+    public PyObject callAttrKw(String name, Map<String, ?> kwargs, Object... args) {
+        return (PyObject) callImpl(Native.CALLATTR, name, Native.MODE_HANDLE, kwargs, args);
+    }
+
+    /** {@code self.name(*args)} converted to {@code type}. */
+    public <T> T callAttrAs(Class<T> type, String name, Object... args) {
+        return Convert.coerce(callImpl(Native.CALLATTR, name, Convert.modeFor(type), null, args), type);
+    }
+
+    private Object callImpl(int op, String name, byte mode, Map<String, ?> kwargs, Object[] args) {
+        Buf b = Buf.acquire();
+        try {
+            if (name != null) {
+                Wire.writeString(b, name);
+            }
+            b.put(mode);
+            Wire.writeArgs(b, args);
+            if (kwargs == null || kwargs.isEmpty()) {
+                b.put(Wire.NONE);
+            } else {
+                Wire.write(b, kwargs);
+            }
+            b.invoke(op, liveId());
+            return Wire.read(b, this);
+        } finally {
+            b.release();
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    // ---- items ---------------------------------------------------------------
+
+    /** {@code self[key]}. */
+    public PyObject getItem(Object key) {
+        return (PyObject) getItemImpl(key, Native.MODE_HANDLE);
+    }
+
+    /** {@code self[key]} converted to {@code type}. */
+    public <T> T getItem(Object key, Class<T> type) {
+        return Convert.coerce(getItemImpl(key, Convert.modeFor(type)), type);
+    }
+
+    private Object getItemImpl(Object key, byte mode) {
+        Buf b = Buf.acquire();
+        try {
+            Wire.write(b, key);
+            b.put(mode);
+            b.invoke(Native.GETITEM, liveId());
+            return Wire.read(b, this);
+        } finally {
+            b.release();
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    /** {@code self[key] = value}. */
+    public void setItem(Object key, Object value) {
+        Buf b = Buf.acquire();
+        try {
+            Wire.write(b, key);
+            Wire.write(b, value);
+            b.invoke(Native.SETITEM, liveId());
+        } finally {
+            b.release();
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    /** {@code del self[key]}. */
+    public void delItem(Object key) {
+        Buf b = Buf.acquire();
+        try {
+            Wire.write(b, key);
+            b.invoke(Native.DELITEM, liveId());
+        } finally {
+            b.release();
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    /** {@code key in self}. */
+    public boolean contains(Object key) {
+        Buf b = Buf.acquire();
+        try {
+            Wire.write(b, key);
+            b.invoke(Native.CONTAINS, liveId());
+            return b.get() == Wire.TRUE;
+        } finally {
+            b.release();
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    /** {@code len(self)}. */
+    public long len() {
+        Buf b = Buf.acquire();
+        try {
+            b.invoke(Native.LEN, liveId());
+            return b.getLong();
+        } finally {
+            b.release();
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    // ---- conversion and description ------------------------------------------
+
+    /**
+     * A deep copy into Java values (see {@link Python#toJava}); an object with
+     * no Java counterpart returns this same {@code PyObject}.
+     */
+    public Object toJava() {
+        Buf b = Buf.acquire();
+        try {
+            b.put(Native.MODE_CONVERT);
+            b.invoke(Native.TO_JAVA, liveId());
+            return Wire.read(b, this);
+        } finally {
+            b.release();
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    /** A deep copy converted to {@code type} (e.g. {@code Map.class}). */
+    public <T> T toJava(Class<T> type) {
+        return Convert.coerce(toJava(), type);
+    }
+
+    /** Qualified Python type name: {@code int}, {@code collections.OrderedDict}, {@code numpy.ndarray}. */
+    public String typeName() {
+        return stringOp(Native.TYPENAME);
+    }
+
+    /** {@code repr(self)}. */
+    public String repr() {
+        return stringOp(Native.REPR);
+    }
+
+    /** {@code str(self)}; for a released handle a description instead of an exception. */
+    @Override
+    public String toString() {
+        if (state != 0) {
+            return "<released PyObject #" + Long.toHexString(id) + ">";
+        }
+        try {
+            return stringOp(Native.STR);
+        } catch (PyObjectReleasedException e) {
+            return "<released PyObject #" + Long.toHexString(id) + ">";
+        }
+    }
+
+    private String stringOp(int op) {
+        Buf b = Buf.acquire();
+        try {
+            b.invoke(op, liveId());
+            return Wire.readString(b);
+        } finally {
+            b.release();
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    /**
+     * Iterates {@code iter(self)}; each item is a new handle (owned like any
+     * other: by the current scope, or the GC). Lazy: a generator is advanced
+     * one item per {@code next()}, so an infinite one works with a bounded loop.
+     */
+    @Override
+    public Iterator<PyObject> iterator() {
+        final PyObject it = simpleOp(Native.ITER);
+        return new Iterator<PyObject>() {
+            private PyObject pending;
+            private boolean done;
+
+            @Override
+            public boolean hasNext() {
+                if (done) {
+                    return false;
+                }
+                if (pending == null) {
+                    Buf b = Buf.acquire();
+                    try {
+                        b.put(Native.MODE_HANDLE);
+                        b.invoke(Native.ITER_NEXT, it.liveId());
+                        if (b.get() == 0) {
+                            done = true;
+                            it.close();
+                            return false;
+                        }
+                        pending = (PyObject) Wire.read(b, it);
+                    } finally {
+                        b.release();
+                        Reference.reachabilityFence(it);
+                    }
+                }
+                return true;
+            }
+
+            @Override
+            public PyObject next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                PyObject v = pending;
+                pending = null;
+                return v;
+            }
+        };
+    }
+
+    private PyObject simpleOp(int op) {
+        Buf b = Buf.acquire();
+        try {
+            b.invoke(op, liveId());
+            return (PyObject) Wire.read(b, this);
+        } finally {
+            b.release();
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    /** Python identity: {@code self is other}. */
+    public boolean isSame(PyObject other) {
+        Buf b = Buf.acquire();
+        try {
+            b.putLong(other.liveId());
+            b.invoke(Native.IS, liveId());
+            return b.get() != 0;
+        } finally {
+            b.release();
+            Reference.reachabilityFence(this);
+            Reference.reachabilityFence(other);
+        }
+    }
+
+    // ---- lifetime --------------------------------------------------------------
+
+    /** Whether this handle was released (closed, or its scope closed). */
+    public boolean isReleased() {
+        return state != 0;
+    }
+
+    /**
+     * Lets this handle outlive the {@link ResourceScope} it belongs to: it
+     * moves to the enclosing scope, or, when there is none, to tracking by the
+     * JVM garbage collector. Returns {@code this}.
+     */
+    public PyObject keep() {
+        Lifetimes.keep(this);
+        return this;
+    }
+
+    /** Releases the Python reference now. Idempotent. */
+    @Override
+    public void close() {
+        if (!markReleased()) {
+            return;
+        }
+        Lifetimes.detach(this);
+        Buf b = Buf.acquire();
+        try {
+            b.putInt(Native.PATH_CLOSE);
+            b.invoke(Native.RELEASE, id);
+        } finally {
+            b.release();
+        }
+    }
+}

@@ -1,0 +1,351 @@
+package org.pybridge;
+
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * The embedded CPython interpreter: start it, run code, import modules,
+ * convert values, and control handle lifetimes and the GIL.
+ *
+ * <pre>{@code
+ * Python.initialize();                          // finds python3, a venv, or PYBRIDGE_PYTHON
+ * PyObject np = Python.importModule("numpy");
+ * double s = np.callAttr("arange", 10).callAttrAs(Double.class, "sum");
+ * try (ResourceScope scope = Python.openScope()) {
+ *     Object m = Python.eval("{'a': 1}").toJava();   // {a=1}; the handle dies with the scope
+ * }
+ * }</pre>
+ *
+ * <p>One interpreter per process, started once and never finalized. Any
+ * thread may call at any time; each gets its own Python thread state, kept
+ * until the thread ends.
+ */
+public final class Python {
+    private Python() {}
+
+    private static volatile PythonInfo info;
+
+    // ---- start-up --------------------------------------------------------------
+
+    /**
+     * Starts Python with zero configuration: {@code PYBRIDGE_PYTHON}, else an
+     * active virtualenv, else {@code python3} on {@code PATH}. Idempotent and
+     * thread-safe. Throws {@link PythonInitializationException} saying what
+     * was tried and how to fix it.
+     */
+    public static PythonInfo initialize() {
+        return initialize(new PythonConfig());
+    }
+
+    /** Starts Python as configured; a no-op returning the same info once started. */
+    public static synchronized PythonInfo initialize(PythonConfig cfg) {
+        if (info != null) {
+            if (cfg.executable() != null && !sameExecutable(cfg.executable(), info)) {
+                throw new PythonInitializationException("Python is already initialized with " + info.executable()
+                        + "; it cannot be restarted with " + cfg.executable() + " in the same JVM.");
+            }
+            return info;
+        }
+        PythonLocator.Found f = PythonLocator.locate(cfg);
+        String built = NativeLoader.buildInfo().getProperty("python.version", "");
+        String version = f.get("version_short");
+        if (!built.isEmpty() && !built.equals(version)) {
+            throw new PythonInitializationException("pybridge was built for Python " + built + " but "
+                    + f.requested + " (" + f.reason + ") is Python " + version + ". Point PYBRIDGE_PYTHON at a"
+                    + " Python " + built + ", or rebuild pybridge against Python " + version + ".");
+        }
+        NativeLoader.load(f.libpython);
+        Buf b = Buf.acquire();
+        PythonInfo started;
+        try {
+            Wire.writeString(b, f.get("executable"));
+            Wire.writeString(b, f.libpython);
+            Wire.writeString(b, f.get("version"));
+            String home = System.getenv("PYTHONHOME");
+            if (home != null && !home.isEmpty()) {
+                // Ignore it: a PYTHONHOME that points at a virtualenv kills the process.
+                b.put((byte) 1);
+                Wire.writeString(b, f.get("base_prefix"));
+            } else {
+                b.put((byte) 0);
+            }
+            List<String> extra = cfg.sysPath();
+            b.putInt(extra.size());
+            for (String p : extra) {
+                Wire.writeString(b, p);
+            }
+            b.putInt(cfg.releasePolicy() == PythonConfig.ReleasePolicy.CALLER_THREADS ? 1 : 0);
+            b.invoke(Native.INIT, 0);
+            String v = Wire.readString(b);
+            String exe = Wire.readString(b);
+            String prefix = Wire.readString(b);
+            String basePrefix = Wire.readString(b);
+            String lib = Wire.readString(b);
+            PythonConfig.ReleasePolicy policy = b.getInt() == 1 ? PythonConfig.ReleasePolicy.CALLER_THREADS
+                    : PythonConfig.ReleasePolicy.DEDICATED_THREAD;
+            started = new PythonInfo(v, exe, prefix, basePrefix, lib, f.reason, policy);
+        } finally {
+            b.release();
+        }
+        Lifetimes.start(cfg.gcNudgeThreshold());
+        info = started;
+        return started;
+    }
+
+    private static boolean sameExecutable(String exe, PythonInfo i) {
+        try {
+            PythonLocator.Found f = PythonLocator.query(exe);
+            return f.get("executable").equals(i.executable());
+        } catch (PythonInitializationException e) {
+            return false;
+        }
+    }
+
+    /** Whether {@link #initialize()} has completed. */
+    public static boolean isInitialized() {
+        return info != null;
+    }
+
+    /** Which Python is embedded and why; starts it if needed. */
+    public static PythonInfo info() {
+        ensure();
+        return info;
+    }
+
+    private static void ensure() {
+        if (info == null) {
+            initialize();
+        }
+    }
+
+    // ---- running code --------------------------------------------------------------
+
+    /** Runs statements in {@code __main__} (starting Python if needed). */
+    public static void exec(String code) {
+        ensure();
+        Buf b = Buf.acquire();
+        try {
+            Wire.writeString(b, code);
+            b.put(Wire.NONE);
+            b.invoke(Native.EXEC, 0);
+        } finally {
+            b.release();
+        }
+    }
+
+    /** Evaluates an expression in {@code __main__}; the result as a handle. */
+    public static PyObject eval(String expr) {
+        return (PyObject) evalImpl(expr, Native.MODE_HANDLE);
+    }
+
+    /** Evaluates an expression in {@code __main__}, converted to {@code type} (no handle for scalars). */
+    public static <T> T eval(String expr, Class<T> type) {
+        return Convert.coerce(evalImpl(expr, Convert.modeFor(type)), type);
+    }
+
+    private static Object evalImpl(String expr, byte mode) {
+        ensure();
+        Buf b = Buf.acquire();
+        try {
+            Wire.writeString(b, expr);
+            b.put(Wire.NONE);
+            b.put(mode);
+            b.invoke(Native.EVAL, 0);
+            return Wire.read(b, null);
+        } finally {
+            b.release();
+        }
+    }
+
+    /** {@code import name} (dotted names work); the module as a handle. */
+    public static PyObject importModule(String name) {
+        return simple(Native.IMPORT, name);
+    }
+
+    /** The {@code builtins} module. */
+    public static PyObject builtins() {
+        return simple(Native.BUILTINS, null);
+    }
+
+    /** The {@code __main__} module, whose namespace {@link #exec} and {@link #eval} use. */
+    public static PyObject mainModule() {
+        return simple(Native.MAIN_MODULE, null);
+    }
+
+    private static PyObject simple(int op, String arg) {
+        ensure();
+        Buf b = Buf.acquire();
+        try {
+            if (arg != null) {
+                Wire.writeString(b, arg);
+            }
+            b.invoke(op, 0);
+            return (PyObject) Wire.read(b, null);
+        } finally {
+            b.release();
+        }
+    }
+
+    // ---- conversion ------------------------------------------------------------------
+
+    /**
+     * A new Python object copied from a Java value: null→None, Boolean→bool,
+     * integral numbers and BigInteger→int, Float/Double→float,
+     * Character/String→str (all of Unicode, lone surrogates kept), byte[]→bytes,
+     * other primitive arrays, Object[], List and other Collections→list,
+     * Map→dict, Set→set, PyObject→the same object. Anything else:
+     * {@link IllegalArgumentException} naming its class.
+     */
+    public static PyObject toPython(Object value) {
+        ensure();
+        Buf b = Buf.acquire();
+        try {
+            Wire.write(b, value);
+            b.invoke(Native.TO_PYTHON, 0);
+            return (PyObject) Wire.read(b, null);
+        } finally {
+            b.release();
+        }
+    }
+
+    /**
+     * A deep copy into Java: None→null, bool→Boolean, int→Long (BigInteger
+     * beyond 64 bits), float→Double, str→String, bytes/bytearray→byte[],
+     * list→ArrayList, tuple→unmodifiable List, dict→LinkedHashMap (order
+     * kept), set→LinkedHashSet, frozenset→unmodifiable Set; anything else
+     * stays a PyObject (the same one, at the top level).
+     */
+    public static Object toJava(PyObject obj) {
+        return obj == null ? null : obj.toJava();
+    }
+
+    // ---- GIL and scopes ----------------------------------------------------------------
+
+    /** Runs {@code body} holding the GIL throughout (calls inside skip re-taking it). Reentrant. */
+    public static <T> T withGil(Supplier<T> body) {
+        try (Gil g = acquireGil()) {
+            return body.get();
+        }
+    }
+
+    /** Takes the GIL until the returned lease is closed (on this thread). Reentrant. */
+    public static Gil acquireGil() {
+        ensure();
+        return new Gil();
+    }
+
+    /**
+     * While this thread holds the GIL, lets other threads run Python during
+     * {@code body} (Java work that blocks); takes it back afterwards.
+     * Outside a {@link #withGil} it just runs {@code body}.
+     */
+    public static void releaseGilWhile(Runnable body) {
+        ensure();
+        boolean suspended;
+        Buf b = Buf.acquire();
+        try {
+            b.invoke(Native.GIL_SUSPEND, 0);
+            suspended = b.get() != 0;
+        } finally {
+            b.release();
+        }
+        try {
+            body.run();
+        } finally {
+            if (suspended) {
+                Buf r = Buf.acquire();
+                try {
+                    r.invoke(Native.GIL_RESUME, 0);
+                } finally {
+                    r.release();
+                }
+            }
+        }
+    }
+
+    /** Opens a {@link ResourceScope} on this thread (use try-with-resources). */
+    public static ResourceScope openScope() {
+        ensure();
+        return ResourceScope.open();
+    }
+
+    /**
+     * {@code with-gil-stack-rc-context}: holds the GIL and a scope around
+     * {@code body}; every handle made inside is released when it returns,
+     * except a {@code PyObject} returned by {@code body}, which is kept
+     * (moved to the enclosing scope, or to GC tracking).
+     */
+    public static <T> T withGilScope(Supplier<T> body) {
+        try (Gil g = acquireGil(); ResourceScope s = ResourceScope.open()) {
+            T r = body.get();
+            if (r instanceof PyObject) {
+                ((PyObject) r).keep();
+            }
+            return r;
+        }
+    }
+
+    // ---- observability ------------------------------------------------------------------
+
+    /** A snapshot of the counters (no GIL taken). */
+    public static Stats stats() {
+        long[] v = new long[12];
+        if (isInitialized()) {
+            Buf b = Buf.acquire();
+            try {
+                b.invoke(Native.STATS, 0);
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = b.getLong();
+                }
+            } finally {
+                b.release();
+            }
+        }
+        return new Stats(v, Lifetimes.trackedLive(), Lifetimes.GC_NUDGES.get(), ResourceScope.depth());
+    }
+
+    /** Python's garbage collector ({@code gc} module). */
+    public static PyGc gc() {
+        ensure();
+        return PyGc.INSTANCE;
+    }
+
+    /**
+     * Drops handles the JVM already collected and that wait in the release
+     * queue, now, on this thread. Returns how many ids were dequeued.
+     */
+    public static long drainReleaseQueue() {
+        ensure();
+        Buf b = Buf.acquire();
+        try {
+            b.invoke(Native.DRAIN, 0);
+            return b.getLong();
+        } finally {
+            b.release();
+        }
+    }
+
+    /** Number of thread states in the interpreter (walks CPython's list; takes the GIL). */
+    public static long interpreterThreadStates() {
+        ensure();
+        Buf b = Buf.acquire();
+        try {
+            b.invoke(Native.THREAD_STATES, 0);
+            return b.getLong();
+        } finally {
+            b.release();
+        }
+    }
+
+    /** For tests of the boundary: makes the native side panic inside a call. */
+    static void debugPanic(String message) {
+        ensure();
+        Buf b = Buf.acquire();
+        try {
+            Wire.writeString(b, message);
+            b.invoke(Native.DEBUG_PANIC, 0);
+        } finally {
+            b.release();
+        }
+    }
+}

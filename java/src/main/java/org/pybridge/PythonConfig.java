@@ -1,0 +1,81 @@
+package org.pybridge;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * Options for {@link Python#initialize(PythonConfig)}. Everything is optional:
+ * {@code new PythonConfig()} behaves like {@link Python#initialize()}.
+ */
+public final class PythonConfig {
+    /** Default number of GC-tracked live handles that triggers a JVM GC nudge. */
+    public static final long DEFAULT_GC_NUDGE_THRESHOLD = 200_000;
+
+    /** Which threads drop handles released through the JVM garbage collector. */
+    public enum ReleasePolicy {
+        /** A dedicated native thread ({@code pybridge-release}) drops them in batches. */
+        DEDICATED_THREAD,
+        /**
+         * No extra thread ever touches Python: threads that call in drop queued
+         * handles (at the end of an outermost {@code withGil}, or on their next
+         * call). For libraries that insist all Python runs on threads they know.
+         */
+        CALLER_THREADS
+    }
+
+    private String executable;
+    private final List<String> sysPath = new ArrayList<>();
+    private ReleasePolicy releasePolicy = ReleasePolicy.DEDICATED_THREAD;
+    private long gcNudgeThreshold = DEFAULT_GC_NUDGE_THRESHOLD;
+
+    /** The python executable to embed (a venv's {@code bin/python} works). */
+    public PythonConfig executable(String path) {
+        this.executable = path;
+        return this;
+    }
+
+    public PythonConfig executable(Path path) {
+        return executable(path.toString());
+    }
+
+    /** Adds an entry at the front of {@code sys.path}. */
+    public PythonConfig addSysPath(String entry) {
+        sysPath.add(entry);
+        return this;
+    }
+
+    public PythonConfig releasePolicy(ReleasePolicy policy) {
+        this.releasePolicy = policy;
+        return this;
+    }
+
+    /**
+     * GC-tracked live handles past which pybridge asks the JVM for a collection
+     * (rate-limited); 0 disables the nudge.
+     */
+    public PythonConfig gcNudgeThreshold(long handles) {
+        if (handles < 0) {
+            throw new IllegalArgumentException("threshold must be >= 0");
+        }
+        this.gcNudgeThreshold = handles;
+        return this;
+    }
+
+    public String executable() {
+        return executable;
+    }
+
+    public List<String> sysPath() {
+        return Collections.unmodifiableList(sysPath);
+    }
+
+    public ReleasePolicy releasePolicy() {
+        return releasePolicy;
+    }
+
+    public long gcNudgeThreshold() {
+        return gcNudgeThreshold;
+    }
+}

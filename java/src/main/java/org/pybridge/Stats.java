@@ -1,0 +1,84 @@
+package org.pybridge;
+
+/**
+ * A snapshot of pybridge's counters ({@link Python#stats()}). Cheap: no GIL.
+ * Tests use it to prove that nothing leaks: after a workload,
+ * {@link #liveHandles()} is back where it was and
+ * {@code created == releasedByClose + releasedByScope + releasedByGc + live}.
+ */
+public final class Stats {
+    private final long liveHandles;
+    private final long created;
+    private final long releasedByClose;
+    private final long releasedByScope;
+    private final long releasedByGc;
+    private final long queuedReleases;
+    private final long threadStates;
+    private final long threadStatesFreed;
+    private final long gilAbandoned;
+    private final long releaseBatches;
+    private final long releaseErrors;
+    private final long tableSize;
+    private final long gcTracked;
+    private final long gcNudges;
+    private final int openScopes;
+
+    Stats(long[] v, long gcTracked, long gcNudges, int openScopes) {
+        this.liveHandles = v[0];
+        this.created = v[1];
+        this.releasedByClose = v[2];
+        this.releasedByScope = v[3];
+        this.releasedByGc = v[4];
+        this.queuedReleases = v[5];
+        this.threadStates = v[6];
+        this.threadStatesFreed = v[7];
+        this.gilAbandoned = v[8];
+        this.releaseBatches = v[9];
+        this.releaseErrors = v[10];
+        this.tableSize = v[11];
+        this.gcTracked = gcTracked;
+        this.gcNudges = gcNudges;
+        this.openScopes = openScopes;
+    }
+
+    /** Handles holding a Python reference now (created minus released). */
+    public long liveHandles() { return liveHandles; }
+    /** Handles created since start. */
+    public long created() { return created; }
+    /** Released by {@link PyObject#close()}. */
+    public long releasedByClose() { return releasedByClose; }
+    /** Released by closing a {@link ResourceScope}. */
+    public long releasedByScope() { return releasedByScope; }
+    /** Released because the JVM collected the wrapper. */
+    public long releasedByGc() { return releasedByGc; }
+    /** Handed to the native release queue, not dropped yet. */
+    public long queuedReleases() { return queuedReleases; }
+    /** Python thread states pybridge keeps for JVM threads (one per thread that called in). */
+    public long threadStates() { return threadStates; }
+    /** Thread states freed because their JVM thread ended. */
+    public long threadStatesFreed() { return threadStatesFreed; }
+    /** Threads that ended while holding the GIL through {@link Python#acquireGil()}. */
+    public long gilAbandoned() { return gilAbandoned; }
+    /** Batches the release queue dropped. */
+    public long releaseBatches() { return releaseBatches; }
+    /** Exceptions raised by {@code __del__} while releasing (logged). */
+    public long releaseErrors() { return releaseErrors; }
+    /** Entries in the native handle table (walks it; equals liveHandles when quiet). */
+    public long tableSize() { return tableSize; }
+    /** Handles whose release waits for the JVM garbage collector. */
+    public long gcTracked() { return gcTracked; }
+    /** Times pybridge asked the JVM for a collection because Python memory was held. */
+    public long gcNudges() { return gcNudges; }
+    /** Open {@link ResourceScope}s on the calling thread. */
+    public int openScopes() { return openScopes; }
+
+    @Override
+    public String toString() {
+        return "Stats{live=" + liveHandles + ", created=" + created + ", releasedByClose=" + releasedByClose
+                + ", releasedByScope=" + releasedByScope + ", releasedByGc=" + releasedByGc
+                + ", queued=" + queuedReleases + ", gcTracked=" + gcTracked + ", gcNudges=" + gcNudges
+                + ", threadStates=" + threadStates + ", threadStatesFreed=" + threadStatesFreed
+                + ", gilAbandoned=" + gilAbandoned + ", openScopes=" + openScopes
+                + ", releaseErrors=" + releaseErrors + "}";
+    }
+}

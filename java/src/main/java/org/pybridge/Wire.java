@@ -1,0 +1,407 @@
+package org.pybridge;
+
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.RandomAccess;
+import java.util.Set;
+
+/**
+ * Java side of the wire format (rust/src/wire.rs): encodes Java values into
+ * a {@link Buf} and decodes replies. Tags must match the Rust constants.
+ */
+final class Wire {
+    private Wire() {}
+
+    static final byte NONE = 0;
+    static final byte FALSE = 1;
+    static final byte TRUE = 2;
+    static final byte INT = 3;
+    static final byte BIGINT = 4;
+    static final byte FLOAT = 5;
+    static final byte STR_LATIN1 = 6;
+    static final byte STR_UTF16 = 7;
+    static final byte BYTES = 8;
+    static final byte LIST = 9;
+    static final byte TUPLE = 10;
+    static final byte DICT = 11;
+    static final byte SET = 12;
+    static final byte FROZENSET = 13;
+    static final byte HANDLE = 14;
+    static final byte LIST_I64 = 15;
+    static final byte LIST_F64 = 16;
+    static final byte SELF = 17;
+
+    /** Same limit as rust/src/convert.rs MAX_DEPTH. */
+    static final int MAX_DEPTH = 512;
+
+    private static final BigInteger LONG_MIN = BigInteger.valueOf(Long.MIN_VALUE);
+    private static final BigInteger LONG_MAX = BigInteger.valueOf(Long.MAX_VALUE);
+
+    // ---- Java -> wire ------------------------------------------------------
+
+    static void writeString(Buf b, CharSequence cs) {
+        String s = cs.toString();
+        int n = s.length();
+        if (n <= 32) {
+            int max = 0;
+            for (int i = 0; i < n; i++) {
+                max |= s.charAt(i);
+            }
+            if (max < 0x100) {
+                b.ensure(5 + n);
+                b.bb.put(STR_LATIN1);
+                b.bb.putInt(n);
+                for (int i = 0; i < n; i++) {
+                    b.bb.put((byte) s.charAt(i));
+                }
+                return;
+            }
+        } else {
+            // Fast for the common ASCII case: an intrinsic copy.
+            byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+            if (utf8.length == n) {
+                b.ensure(5 + n);
+                b.bb.put(STR_LATIN1);
+                b.bb.putInt(n);
+                b.bb.put(utf8);
+                return;
+            }
+        }
+        b.ensure(5 + 2 * n);
+        b.bb.put(STR_UTF16);
+        b.bb.putInt(n);
+        int pos = b.bb.position();
+        b.bb.asCharBuffer().put(s);
+        b.bb.position(pos + 2 * n);
+    }
+
+    /** Encodes any supported Java value (see {@link Python#toPython}). */
+    static void write(Buf b, Object v) {
+        write(b, v, 0);
+    }
+
+    static void write(Buf b, Object v, int depth) {
+        if (depth > MAX_DEPTH) {
+            throw new IllegalArgumentException("value nested deeper than " + MAX_DEPTH
+                    + " levels (or a collection that contains itself) cannot be converted to Python");
+        }
+        if (v == null) {
+            b.put(NONE);
+        } else if (v instanceof String) {
+            writeString(b, (String) v);
+        } else if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
+            b.ensure(9);
+            b.bb.put(INT);
+            b.bb.putLong(((Number) v).longValue());
+        } else if (v instanceof Double || v instanceof Float) {
+            b.ensure(9);
+            b.bb.put(FLOAT);
+            b.bb.putDouble(((Number) v).doubleValue());
+        } else if (v instanceof Boolean) {
+            b.put((Boolean) v ? TRUE : FALSE);
+        } else if (v instanceof PyObject) {
+            b.ensure(9);
+            b.bb.put(HANDLE);
+            b.bb.putLong(((PyObject) v).liveId());
+        } else if (v instanceof Map) {
+            Map<?, ?> m = (Map<?, ?>) v;
+            b.put(DICT);
+            b.putInt(m.size());
+            int n = 0;
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                write(b, e.getKey(), depth + 1);
+                write(b, e.getValue(), depth + 1);
+                n++;
+            }
+            checkSize(m.size(), n);
+        } else if (v instanceof List) {
+            List<?> l = (List<?>) v;
+            int size = l.size();
+            b.put(LIST);
+            b.putInt(size);
+            if (l instanceof RandomAccess) {
+                for (int i = 0; i < size; i++) {
+                    write(b, l.get(i), depth + 1);
+                }
+            } else {
+                int n = 0;
+                for (Object o : l) {
+                    write(b, o, depth + 1);
+                    n++;
+                }
+                checkSize(size, n);
+            }
+        } else if (v instanceof Set) {
+            writeCollection(b, SET, (Set<?>) v, depth);
+        } else if (v instanceof Character) {
+            writeString(b, String.valueOf((char) (Character) v));
+        } else if (v instanceof BigInteger) {
+            BigInteger bi = (BigInteger) v;
+            if (bi.compareTo(LONG_MIN) >= 0 && bi.compareTo(LONG_MAX) <= 0) {
+                b.ensure(9);
+                b.bb.put(INT);
+                b.bb.putLong(bi.longValue());
+            } else {
+                byte[] raw = bi.toByteArray();
+                b.ensure(5 + raw.length);
+                b.bb.put(BIGINT);
+                b.bb.putInt(raw.length);
+                b.bb.put(raw);
+            }
+        } else if (v instanceof byte[]) {
+            byte[] raw = (byte[]) v;
+            b.ensure(5 + raw.length);
+            b.bb.put(BYTES);
+            b.bb.putInt(raw.length);
+            b.bb.put(raw);
+        } else if (v instanceof long[]) {
+            long[] a = (long[]) v;
+            b.ensure(5 + 8 * a.length);
+            b.bb.put(LIST_I64);
+            b.bb.putInt(a.length);
+            int pos = b.bb.position();
+            b.bb.asLongBuffer().put(a);
+            b.bb.position(pos + 8 * a.length);
+        } else if (v instanceof double[]) {
+            double[] a = (double[]) v;
+            b.ensure(5 + 8 * a.length);
+            b.bb.put(LIST_F64);
+            b.bb.putInt(a.length);
+            int pos = b.bb.position();
+            b.bb.asDoubleBuffer().put(a);
+            b.bb.position(pos + 8 * a.length);
+        } else if (v instanceof int[]) {
+            int[] a = (int[]) v;
+            b.ensure(5 + 8 * a.length);
+            b.bb.put(LIST_I64);
+            b.bb.putInt(a.length);
+            for (int x : a) {
+                b.bb.putLong(x);
+            }
+        } else if (v instanceof short[]) {
+            short[] a = (short[]) v;
+            b.ensure(5 + 8 * a.length);
+            b.bb.put(LIST_I64);
+            b.bb.putInt(a.length);
+            for (short x : a) {
+                b.bb.putLong(x);
+            }
+        } else if (v instanceof float[]) {
+            float[] a = (float[]) v;
+            b.ensure(5 + 8 * a.length);
+            b.bb.put(LIST_F64);
+            b.bb.putInt(a.length);
+            for (float x : a) {
+                b.bb.putDouble(x);
+            }
+        } else if (v instanceof boolean[]) {
+            boolean[] a = (boolean[]) v;
+            b.ensure(5 + a.length);
+            b.bb.put(LIST);
+            b.bb.putInt(a.length);
+            for (boolean x : a) {
+                b.bb.put(x ? TRUE : FALSE);
+            }
+        } else if (v instanceof char[]) {
+            char[] a = (char[]) v;
+            b.put(LIST);
+            b.putInt(a.length);
+            for (char c : a) {
+                writeString(b, String.valueOf(c));
+            }
+        } else if (v instanceof Object[]) {
+            Object[] a = (Object[]) v;
+            b.put(LIST);
+            b.putInt(a.length);
+            for (Object o : a) {
+                write(b, o, depth + 1);
+            }
+        } else if (v instanceof Collection) {
+            writeCollection(b, LIST, (Collection<?>) v, depth);
+        } else if (v instanceof CharSequence) {
+            writeString(b, (CharSequence) v);
+        } else {
+            throw new IllegalArgumentException("cannot convert a " + v.getClass().getName()
+                    + " to Python (supported: null, Boolean, numbers, BigInteger, Character, String, byte[],"
+                    + " primitive arrays, Object[], List, Collection, Map, Set, PyObject)");
+        }
+    }
+
+    private static void writeCollection(Buf b, byte tag, Collection<?> c, int depth) {
+        int size = c.size();
+        b.put(tag);
+        b.putInt(size);
+        int n = 0;
+        for (Object o : c) {
+            write(b, o, depth + 1);
+            n++;
+        }
+        checkSize(size, n);
+    }
+
+    private static void checkSize(int declared, int actual) {
+        if (declared != actual) {
+            throw new java.util.ConcurrentModificationException(
+                    "collection changed size while being converted to Python");
+        }
+    }
+
+    /** Encodes call arguments: count, then each value. */
+    static void writeArgs(Buf b, Object[] args) {
+        if (args == null) {
+            b.putInt(0);
+            return;
+        }
+        b.putInt(args.length);
+        for (Object a : args) {
+            write(b, a, 1);
+        }
+    }
+
+    // ---- wire -> Java ------------------------------------------------------
+
+    static String readString(Buf b) {
+        byte tag = b.get();
+        return readStringBody(b, tag);
+    }
+
+    private static String readStringBody(Buf b, byte tag) {
+        int n = b.getInt();
+        if (tag == STR_LATIN1) {
+            byte[] s = b.scratch(n);
+            b.bb.get(s, 0, n);
+            return new String(s, 0, n, StandardCharsets.ISO_8859_1);
+        }
+        if (tag != STR_UTF16) {
+            throw new PyBridgeException("internal error: expected a string, found tag " + tag);
+        }
+        char[] c = new char[n];
+        int pos = b.bb.position();
+        b.bb.asCharBuffer().get(c);
+        b.bb.position(pos + 2 * n);
+        return new String(c);
+    }
+
+    /** Decodes one value; {@code subject} is what {@code SELF} refers to. */
+    static Object read(Buf b, PyObject subject) {
+        byte tag = b.get();
+        switch (tag) {
+            case NONE:
+                return null;
+            case FALSE:
+                return Boolean.FALSE;
+            case TRUE:
+                return Boolean.TRUE;
+            case INT:
+                return b.getLong();
+            case FLOAT:
+                return b.getDouble();
+            case STR_LATIN1:
+            case STR_UTF16:
+                return readStringBody(b, tag);
+            case HANDLE:
+                return PyObject.adopt(b.getLong());
+            case SELF:
+                return subject;
+            case BIGINT: {
+                int n = b.getInt();
+                byte[] raw = new byte[n];
+                b.bb.get(raw);
+                return new BigInteger(raw);
+            }
+            case BYTES: {
+                int n = b.getInt();
+                byte[] raw = new byte[n];
+                b.bb.get(raw);
+                return raw;
+            }
+            case LIST: {
+                int n = b.getInt();
+                ArrayList<Object> l = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    l.add(read(b, subject));
+                }
+                return l;
+            }
+            case TUPLE: {
+                int n = b.getInt();
+                Object[] a = new Object[n];
+                for (int i = 0; i < n; i++) {
+                    a[i] = read(b, subject);
+                }
+                return Collections.unmodifiableList(Arrays.asList(a));
+            }
+            case DICT: {
+                int n = b.getInt();
+                LinkedHashMap<Object, Object> m = new LinkedHashMap<>(capacity(n));
+                for (int i = 0; i < n; i++) {
+                    Object k = read(b, subject);
+                    m.put(k, read(b, subject));
+                }
+                return m;
+            }
+            case SET:
+            case FROZENSET: {
+                int n = b.getInt();
+                LinkedHashSet<Object> s = new LinkedHashSet<>(capacity(n));
+                for (int i = 0; i < n; i++) {
+                    s.add(read(b, subject));
+                }
+                return tag == SET ? s : Collections.unmodifiableSet(s);
+            }
+            default:
+                throw new PyBridgeException("internal error: unknown tag " + tag + " in a reply");
+        }
+    }
+
+    private static int capacity(int n) {
+        return n < 3 ? n + 1 : (int) (n / 0.75f) + 1;
+    }
+
+    /** Decodes an error reply into the exception to throw. */
+    static RuntimeException readError(int status, Buf b) {
+        switch (status) {
+            case Native.PYTHON_ERROR: {
+                String type = readString(b);
+                String msg = readString(b);
+                String tb = readString(b);
+                int line = b.getInt();
+                int offset = b.getInt();
+                int nf = b.getInt();
+                List<PythonException.Frame> frames = new ArrayList<>(nf);
+                for (int i = 0; i < nf; i++) {
+                    String file = readString(b);
+                    int l = b.getInt();
+                    String fn = readString(b);
+                    frames.add(new PythonException.Frame(file, l, fn));
+                }
+                b.getLong(); // Java cause id (callbacks; not used yet)
+                return new PythonException(type, msg, tb, line, offset, frames);
+            }
+            case Native.RELEASED: {
+                long id = b.getLong();
+                String type = readString(b);
+                return PyObject.releasedError(id, type);
+            }
+            case Native.ILLEGAL_ARGUMENT:
+                return new IllegalArgumentException(readString(b));
+            case Native.INIT_ERROR:
+                return new PythonInitializationException(readString(b));
+            case Native.ILLEGAL_STATE:
+                return new IllegalStateException(readString(b));
+            case Native.INTERNAL:
+            case Native.PANIC:
+                return new PyBridgeException(readString(b));
+            default:
+                return new PyBridgeException("internal error: unknown status " + status);
+        }
+    }
+}
