@@ -1,0 +1,118 @@
+package org.pybridge;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs a {@code main} class in a child JVM with the test classpath, so that
+ * a scenario that could crash, hang or needs its own interpreter settings
+ * fails as a red test instead of killing the test runner.
+ */
+public final class ChildJvm {
+    private ChildJvm() {}
+
+    /** Outcome of a child run. */
+    public static final class Result {
+        public final int exitCode;
+        public final String output;
+        public final boolean timedOut;
+
+        Result(int exitCode, String output, boolean timedOut) {
+            this.exitCode = exitCode;
+            this.output = output;
+            this.timedOut = timedOut;
+        }
+
+        /** True when the JVM died from a signal or wrote an hs_err crash report. */
+        public boolean crashed() {
+            return exitCode >= 128 || output.contains("A fatal error has been detected by the Java Runtime");
+        }
+
+        @Override
+        public String toString() {
+            return "exit " + exitCode + (timedOut ? " (timed out)" : "") + ", output:\n" + output;
+        }
+    }
+
+    public static String classpath() {
+        String cp = System.getProperty("pybridge.test.classpath");
+        return cp != null && !cp.isEmpty() ? cp : System.getProperty("java.class.path");
+    }
+
+    /** The Python the tests use (the project's venv unless configured otherwise). */
+    public static String python() {
+        String p = System.getProperty("pybridge.test.python");
+        if (p == null || p.isEmpty()) {
+            p = System.getenv("PYBRIDGE_PYTHON");
+        }
+        return p;
+    }
+
+    public static Result run(Class<?> main, Map<String, String> env, long timeoutSeconds, String... args) {
+        return run(main, env, List.of(), timeoutSeconds, args);
+    }
+
+    /**
+     * Runs {@code main} with extra environment ({@code null} value = remove
+     * the variable) and JVM options; output is stdout and stderr together.
+     */
+    public static Result run(Class<?> main, Map<String, String> env, List<String> jvmOptions, long timeoutSeconds,
+            String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Xmx512m");
+        cmd.add("-XX:ErrorFile=" + System.getProperty("java.io.tmpdir") + File.separator + "pybridge_hs_err_%p.log");
+        String nativeOverride = System.getProperty("pybridge.native");
+        if (nativeOverride != null) {
+            cmd.add("-Dpybridge.native=" + nativeOverride);
+        }
+        cmd.addAll(jvmOptions);
+        cmd.add("-cp");
+        cmd.add(classpath());
+        cmd.add(main.getName());
+        cmd.addAll(Arrays.asList(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.redirectErrorStream(true);
+        Map<String, String> e = pb.environment();
+        String py = python();
+        if (py != null && !e.containsKey("PYBRIDGE_PYTHON")) {
+            e.put("PYBRIDGE_PYTHON", py);
+        }
+        if (env != null) {
+            for (Map.Entry<String, String> kv : env.entrySet()) {
+                if (kv.getValue() == null) {
+                    e.remove(kv.getKey());
+                } else {
+                    e.put(kv.getKey(), kv.getValue());
+                }
+            }
+        }
+        try {
+            Path out = Files.createTempFile("pybridge-child", ".log");
+            pb.redirectOutput(out.toFile());
+            Process p = pb.start();
+            p.getOutputStream().close();
+            boolean done = p.waitFor(timeoutSeconds, TimeUnit.SECONDS);
+            if (!done) {
+                p.destroyForcibly();
+                p.waitFor(10, TimeUnit.SECONDS);
+            }
+            String text = new String(Files.readAllBytes(out), StandardCharsets.UTF_8);
+            Files.deleteIfExists(out);
+            return new Result(done ? p.exitValue() : -1, text, !done);
+        } catch (IOException ex) {
+            throw new RuntimeException("could not start a child JVM: " + ex, ex);
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new RuntimeException(ex);
+        }
+    }
+}
