@@ -134,7 +134,7 @@ pub fn to_py<'py>(py: Python<'py>, r: &mut Reader<'_>, depth: usize) -> Result<B
                 }
                 d.into_any()
             }
-            wire::HANDLE => handles::get(py, r.i64()? as u64)?,
+            wire::HANDLE => handles::get(py, r.handle()?)?,
             wire::LIST_I64 => {
                 let n = r.len(8)?;
                 let mut items = Vec::with_capacity(n);
@@ -182,22 +182,75 @@ fn unhashable(py: Python<'_>, e: PyErr, what: &str) -> Error {
     }
 }
 
-/// Reads a tuple of arguments (`i32 n`, n values) into owned objects.
-pub fn read_args<'py>(py: Python<'py>, r: &mut Reader<'_>) -> Result<Vec<Bound<'py, PyAny>>> {
-    let n = r.len(1)?;
-    let mut v = Vec::with_capacity(n);
-    for _ in 0..n {
-        v.push(to_py(py, r, 1)?);
+/// Call arguments, inline for the common small counts (no allocation).
+pub struct Args<'py> {
+    inline: [Option<Bound<'py, PyAny>>; 4],
+    len: usize,
+    heap: Vec<Bound<'py, PyAny>>,
+}
+
+impl<'py> Args<'py> {
+    /// Pointers for vectorcall, with one spare slot in front
+    /// (`PY_VECTORCALL_ARGUMENTS_OFFSET`).
+    pub fn pointers(&self, out: &mut Vec<*mut ffi::PyObject>) {
+        out.push(std::ptr::null_mut());
+        if self.heap.is_empty() {
+            for a in self.inline[..self.len].iter().flatten() {
+                out.push(a.as_ptr());
+            }
+        } else {
+            out.extend(self.heap.iter().map(|a| a.as_ptr()));
+        }
     }
-    Ok(v)
+
+    pub fn len(&self) -> usize {
+        if self.heap.is_empty() {
+            self.len
+        } else {
+            self.heap.len()
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn to_vec(&self) -> Vec<Bound<'py, PyAny>> {
+        if self.heap.is_empty() {
+            self.inline[..self.len].iter().flatten().cloned().collect()
+        } else {
+            self.heap.clone()
+        }
+    }
+}
+
+/// Reads a tuple of arguments (`i32 n`, n values) into owned objects.
+pub fn read_args<'py>(py: Python<'py>, r: &mut Reader<'_>) -> Result<Args<'py>> {
+    let n = r.len(1)?;
+    let mut a = Args {
+        inline: [None, None, None, None],
+        len: 0,
+        heap: Vec::new(),
+    };
+    if n <= a.inline.len() {
+        for i in 0..n {
+            a.inline[i] = Some(to_py(py, r, 1)?);
+        }
+        a.len = n;
+    } else {
+        a.heap.reserve(n);
+        for _ in 0..n {
+            a.heap.push(to_py(py, r, 1)?);
+        }
+    }
+    Ok(a)
 }
 
 /// Writes a result according to `mode`.
 pub fn write_result(obj: &Bound<'_, PyAny>, w: &mut Writer, mode: Mode) -> Result<()> {
     match mode {
         Mode::Handle => {
-            w.u8(wire::HANDLE);
-            w.i64(handles::insert(obj.clone()) as i64);
+            w.handle(handles::insert(obj.clone()));
             Ok(())
         }
         _ => to_wire(obj, w, mode, 0),
@@ -368,8 +421,7 @@ pub fn to_wire(obj: &Bound<'_, PyAny>, w: &mut Writer, mode: Mode, depth: usize)
                 .unwrap_or_else(|_| "?".into())
         ))),
         _ => {
-            w.u8(wire::HANDLE);
-            w.i64(handles::insert(obj.clone()) as i64);
+            w.handle(handles::insert(obj.clone()));
             Ok(())
         }
     }

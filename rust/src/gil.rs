@@ -104,12 +104,13 @@ pub fn interpreter_up() -> bool {
 }
 
 /// Called by `runtime` on the thread that just started the interpreter, with
-/// the GIL held: records the main thread state and releases the GIL.
+/// the GIL held: records the main thread state and releases the GIL;
+/// `usable` = the post-start checks passed (otherwise calls keep failing).
 ///
 /// # Safety
 /// Must be called exactly once, right after a successful
 /// `Py_InitializeFromConfig` on this thread, with the GIL held.
-pub unsafe fn adopt_main_thread_and_release() {
+pub unsafe fn adopt_main_thread_and_release(usable: bool) {
     // SAFETY: caller guarantees the GIL is held by this thread.
     let ts = unsafe { ffi::PyEval_SaveThread() };
     PIN.with(|p| {
@@ -117,7 +118,9 @@ pub unsafe fn adopt_main_thread_and_release() {
         p.tstate.set(ts);
     });
     stats::THREAD_STATES.fetch_add(1, Ordering::Relaxed);
-    INTERPRETER_UP.store(true, Ordering::Release);
+    if usable {
+        INTERPRETER_UP.store(true, Ordering::Release);
+    }
 }
 
 /// Makes sure this thread has a kept Python thread state. Cheap after the

@@ -1,53 +1,95 @@
-//! The handle table: `u64` id -> `Py<PyAny>`.
+//! The handle table: a slab of `Py<PyAny>` addressed by (id, slot).
 //!
-//! Ids are unique for the life of the process and never reused: the upper 48
-//! bits are a sequence number, the lower 16 bits the index of the object's
-//! Python type in a small intern table, so that a use-after-release error can
-//! still name the type of the object that is gone.
+//! * `id` is unique for the life of the process and never reused: the upper
+//!   48 bits are a sequence number, the lower 16 bits the index of the
+//!   object's Python type in a small intern table, so that a
+//!   use-after-release error can still name the type of the object gone.
+//! * `slot` is where the object sits in the slab. Slots are reused; a lookup
+//!   checks that the slot still holds *this* id, so a stale handle (even one
+//!   whose slot now holds a newer object) gets `Released`, never the wrong
+//!   object.
 //!
-//! Rules (DESIGN.md invariants 2 and 5):
-//! - every mutation happens with the GIL held (`Python<'py>` token), so a
-//!   `Py<T>` is always decref'd immediately, never deferred to pyo3's pool;
-//! - no DashMap guard is ever held while Python code can run: `remove`
-//!   returns the object and the guard is gone before the object is dropped.
+//! The table is protected by the GIL itself: every access takes a
+//! `Python<'py>` token, and the GIL serialises all of them. That makes a
+//! lookup a bounds check and a compare, with no atomic read-modify-write
+//! (DashMap's shard lock cost ~25 ns per call here; see DESIGN-NOTES.md).
+//! No Python code ever runs while the table is borrowed: objects are moved
+//! out first and dropped after (a decref can run `__del__`, which can call
+//! back into the bridge).
 
+use crate::error::{Error, Result};
 use crate::stats::{self, ReleasePath};
 use dashmap::DashMap;
 use pyo3::prelude::*;
 use pyo3::types::PyType;
-use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::cell::{Cell, UnsafeCell};
 use std::sync::{LazyLock, RwLock};
 
-use crate::error::{Error, Result};
+/// A handle as Java holds it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Handle {
+    pub id: u64,
+    pub slot: u32,
+}
 
-/// Fibonacci hashing for sequential ids: spreads them over DashMap's shards
-/// (an identity hash would put consecutive ids in one shard).
-#[derive(Default)]
-pub struct IdHasher(u64);
+struct Slot {
+    /// 0 when free.
+    id: u64,
+    obj: Option<Py<PyAny>>,
+}
 
-impl Hasher for IdHasher {
-    #[inline]
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ b as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+struct Table {
+    slots: Vec<Slot>,
+    free: Vec<u32>,
+    next_seq: u64,
+}
+
+/// A value only touched with the GIL held.
+struct GilCell<T> {
+    value: UnsafeCell<T>,
+    borrowed: Cell<bool>,
+}
+
+// SAFETY: all access goes through `with`, which requires a `Python` token:
+// the GIL (pybridge embeds only the CPython it was built for, 3.11, which
+// always has one; `runtime` checks the version) serialises every access
+// across threads, and `borrowed` (also only touched under the GIL) rejects
+// re-entrant access on the same thread.
+unsafe impl<T> Sync for GilCell<T> {}
+
+impl<T> GilCell<T> {
+    const fn new(v: T) -> Self {
+        GilCell {
+            value: UnsafeCell::new(v),
+            borrowed: Cell::new(false),
         }
     }
+
+    /// Runs `f` with exclusive access. `f` must not run Python code.
     #[inline]
-    fn write_u64(&mut self, v: u64) {
-        self.0 = (v ^ (v >> 29)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    fn with<R>(&self, _py: Python<'_>, f: impl FnOnce(&mut T) -> R) -> R {
+        assert!(
+            !self.borrowed.replace(true),
+            "handle table re-entered (a bug: Python code ran while it was borrowed)"
+        );
+        struct Reset<'a>(&'a Cell<bool>);
+        impl Drop for Reset<'_> {
+            fn drop(&mut self) {
+                self.0.set(false);
+            }
+        }
+        let _reset = Reset(&self.borrowed);
+        // SAFETY: the GIL is held (token) and `borrowed` was false, so no
+        // other reference to the value exists on any thread.
+        f(unsafe { &mut *self.value.get() })
     }
 }
 
-type Table = DashMap<u64, Py<PyAny>, BuildHasherDefault<IdHasher>>;
-
-static TABLE: LazyLock<Table> =
-    LazyLock::new(|| DashMap::with_capacity_and_hasher(1024, Default::default()));
-static NEXT_SEQ: AtomicU64 = AtomicU64::new(1);
+static TABLE: GilCell<Table> = GilCell::new(Table {
+    slots: Vec::new(),
+    free: Vec::new(),
+    next_seq: 1,
+});
 
 const TYPE_BITS: u32 = 16;
 const TYPE_MASK: u64 = (1 << TYPE_BITS) - 1;
@@ -71,7 +113,7 @@ static TYPES: LazyLock<TypeTable> = LazyLock::new(|| TypeTable {
 
 thread_local! {
     /// One-entry cache: the last type this thread interned.
-    static LAST_TYPE: std::cell::Cell<(usize, u16)> = const { std::cell::Cell::new((0, 0)) };
+    static LAST_TYPE: Cell<(usize, u16)> = const { Cell::new((0, 0)) };
 }
 
 fn type_index(obj: &Bound<'_, PyAny>) -> u16 {
@@ -92,8 +134,8 @@ fn type_index(obj: &Bound<'_, PyAny>) -> u16 {
 #[cold]
 fn intern_type(ty: &Bound<'_, PyType>) -> u16 {
     let ptr = ty.as_ptr() as usize;
+    // May run Python code (a metaclass __qualname__): not under the table.
     let name = crate::error::qualified_type_name(ty);
-    // Only this path writes; take the names lock to serialise interning.
     let mut names = match TYPES.names.write() {
         Ok(n) => n,
         Err(p) => p.into_inner(),
@@ -127,61 +169,101 @@ pub fn type_name_of_id(id: u64) -> String {
         .unwrap_or_else(|| "<unknown type>".to_string())
 }
 
-/// Puts an object in the table and returns its new id. Which release path
-/// owns it (close, scope, GC) is decided on the Java side.
-pub fn insert(obj: Bound<'_, PyAny>) -> u64 {
+/// Puts an object in the table and returns its new handle. Which release
+/// path owns it (close, scope, GC) is decided on the Java side.
+pub fn insert(obj: Bound<'_, PyAny>) -> Handle {
+    let py = obj.py();
     let idx = type_index(&obj);
-    let seq = NEXT_SEQ.fetch_add(1, Ordering::Relaxed);
-    let id = (seq << TYPE_BITS) | idx as u64;
-    TABLE.insert(id, obj.unbind());
-    stats::CREATED.fetch_add(1, Ordering::Relaxed);
-    id
+    let obj = obj.unbind();
+    let (id, slot) = TABLE.with(py, |t| {
+        let id = (t.next_seq << TYPE_BITS) | idx as u64;
+        t.next_seq += 1;
+        let slot = match t.free.pop() {
+            Some(s) => {
+                let e = &mut t.slots[s as usize];
+                e.id = id;
+                e.obj = Some(obj);
+                s
+            }
+            None => {
+                t.slots.push(Slot { id, obj: Some(obj) });
+                (t.slots.len() - 1) as u32
+            }
+        };
+        (id, slot)
+    });
+    stats::gil_bump(&stats::CREATED, 1);
+    Handle { id, slot }
 }
 
-/// A new strong reference to the object behind `id`.
+/// A new strong reference to the object behind the handle.
 #[inline]
-pub fn get<'py>(py: Python<'py>, id: u64) -> Result<Bound<'py, PyAny>> {
-    match TABLE.get(&id) {
-        Some(r) => Ok(r.value().bind(py).clone()),
-        None => Err(Error::Released { id }),
-    }
+pub fn get<'py>(py: Python<'py>, h: Handle) -> Result<Bound<'py, PyAny>> {
+    TABLE
+        .with(py, |t| match t.slots.get(h.slot as usize) {
+            Some(Slot { id, obj: Some(o) }) if *id == h.id => Some(o.clone_ref(py)),
+            _ => None,
+        })
+        .map(|o| o.into_bound(py))
+        .ok_or(Error::Released { id: h.id })
 }
 
-/// Removes `id` and drops the reference (with the GIL held: immediate).
-/// Returns whether this call released it; a missing id is a no-op.
-pub fn release(_py: Python<'_>, id: u64, path: ReleasePath) -> bool {
-    // The guard inside `remove` is gone when it returns; the drop below may
-    // run `__del__`, which may call back into the table.
-    let removed = TABLE.remove(&id);
-    match removed {
-        Some((_, obj)) => {
+/// Takes the object out of its slot (no Python code runs here).
+fn take(py: Python<'_>, h: Handle) -> Option<Py<PyAny>> {
+    TABLE.with(py, |t| {
+        let e = t.slots.get_mut(h.slot as usize)?;
+        if e.id != h.id || e.id == 0 {
+            return None;
+        }
+        e.id = 0;
+        let o = e.obj.take();
+        t.free.push(h.slot);
+        o
+    })
+}
+
+/// Removes the handle and drops the reference, now (the GIL is held, so the
+/// decref is immediate). Returns whether this call released it; a handle
+/// that is already gone is a no-op.
+pub fn release(py: Python<'_>, h: Handle, path: ReleasePath) -> bool {
+    match take(py, h) {
+        Some(obj) => {
             stats::count_release(path, 1);
-            drop(obj);
+            // Bound's drop decrefs immediately (never pyo3's deferred pool);
+            // it may run __del__, with the table no longer borrowed.
+            drop(obj.into_bound(py));
             true
         }
         None => false,
     }
 }
 
-/// Releases many ids with one GIL acquisition; returns how many were live.
-pub fn release_many(py: Python<'_>, ids: &[u64], path: ReleasePath) -> usize {
+/// Releases many handles under one GIL acquisition; returns how many were live.
+pub fn release_many(py: Python<'_>, handles: &[Handle], path: ReleasePath) -> usize {
     let mut n = 0;
-    for &id in ids {
-        if let Some((_, obj)) = TABLE.remove(&id) {
+    for &h in handles {
+        if let Some(obj) = take(py, h) {
             n += 1;
-            drop(obj);
+            drop(obj.into_bound(py));
         }
     }
-    let _ = py;
     stats::count_release(path, n as u64);
     n
 }
 
-pub fn contains(id: u64) -> bool {
-    TABLE.contains_key(&id)
+pub fn contains(py: Python<'_>, h: Handle) -> bool {
+    TABLE.with(
+        py,
+        |t| matches!(t.slots.get(h.slot as usize), Some(s) if s.id == h.id && s.id != 0),
+    )
 }
 
-/// Exact number of entries (walks the shards; for stats and tests).
+/// Handles live now (created minus released; no GIL needed).
 pub fn live() -> usize {
-    TABLE.len()
+    stats::snapshot()[0].max(0) as usize
+}
+
+/// Walks the table and counts occupied slots (GIL held; for tests).
+pub fn count_occupied(py: Python<'_>) -> usize {
+    TABLE.with(py, |t| t.slots.iter().filter(|s| s.id != 0).count())
 }

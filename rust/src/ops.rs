@@ -6,6 +6,7 @@
 
 use crate::convert::{self, Mode};
 use crate::error::{Error, Result};
+use crate::handles::Handle;
 use crate::runtime::{self, InitOptions};
 use crate::stats::{self, ReleasePath};
 use crate::wire::{self, Reader, Writer};
@@ -54,8 +55,8 @@ pub const ITER: i32 = 35;
 pub const ITER_NEXT: i32 = 36;
 pub const IS: i32 = 37;
 
-/// Runs one operation. `id` is the handle the op applies to (0 if none).
-pub fn dispatch(op: i32, id: u64, r: &mut Reader<'_>, w: &mut Writer) -> Result<()> {
+/// Runs one operation. `id` is the handle the op applies to (id 0 if none).
+pub fn dispatch(op: i32, id: Handle, r: &mut Reader<'_>, w: &mut Writer) -> Result<()> {
     match op {
         // Ops that never need the GIL.
         INIT => init(r, w),
@@ -67,12 +68,12 @@ pub fn dispatch(op: i32, id: u64, r: &mut Reader<'_>, w: &mut Writer) -> Result<
             Ok(())
         }
         ENQUEUE => {
-            let n = r.len(8)?;
-            let mut ids = Vec::with_capacity(n);
+            let n = r.len(12)?;
+            let mut hs = Vec::with_capacity(n);
             for _ in 0..n {
-                ids.push(r.i64()? as u64);
+                hs.push(r.handle()?);
             }
-            release::enqueue(&ids);
+            release::enqueue(&hs);
             Ok(())
         }
         GIL_ACQUIRE => gil::acquire(),
@@ -94,10 +95,6 @@ pub fn dispatch(op: i32, id: u64, r: &mut Reader<'_>, w: &mut Writer) -> Result<
         GIL_RESUME => gil::resume(),
         GIL_DEPTH => {
             w.i32(gil::held_depth() as i32);
-            Ok(())
-        }
-        IS_LIVE => {
-            w.u8(handles::contains(id) as u8);
             Ok(())
         }
         DEBUG_PANIC => {
@@ -167,7 +164,7 @@ fn read_globals<'py>(py: Python<'py>, r: &mut Reader<'_>) -> Result<Bound<'py, P
     match tag {
         wire::NONE => main_dict(py),
         wire::HANDLE => {
-            let g = handles::get(py, r.i64()? as u64)?;
+            let g = handles::get(py, r.handle()?)?;
             g.cast_into::<PyDict>()
                 .map_err(|_| Error::IllegalArgument("globals must be a Python dict".into()))
         }
@@ -201,6 +198,10 @@ fn read_mode(r: &mut Reader<'_>) -> Result<Mode> {
 }
 
 fn read_kwargs<'py>(py: Python<'py>, r: &mut Reader<'_>) -> Result<Option<Bound<'py, PyDict>>> {
+    if r.peek()? == wire::NONE {
+        r.u8()?;
+        return Ok(None);
+    }
     let v = convert::to_py(py, r, 1)?;
     if v.is_none() {
         return Ok(None);
@@ -220,72 +221,52 @@ fn read_kwargs<'py>(py: Python<'py>, r: &mut Reader<'_>) -> Result<Option<Bound<
 }
 
 /// Calls `f` with positional `args` and optional `kwargs`: vectorcall for the
-/// common no-keyword case (no tuple built).
+/// common no-keyword case (no tuple built, no allocation for <= 4 arguments).
 fn call<'py>(
     py: Python<'py>,
     f: &Bound<'py, PyAny>,
-    args: &[Bound<'py, PyAny>],
+    args: &convert::Args<'py>,
     kwargs: Option<&Bound<'py, PyDict>>,
 ) -> Result<Bound<'py, PyAny>> {
     if let Some(kw) = kwargs {
-        let t = PyTuple::new(py, args).map_err(pyerr(py))?;
+        let t = PyTuple::new(py, args.to_vec()).map_err(pyerr(py))?;
         return f.call(t, Some(kw)).map_err(pyerr(py));
     }
-    let mut ptrs: smallptrs::SmallPtrs = smallptrs::SmallPtrs::new();
-    // One spare slot in front lets CPython reuse it (PY_VECTORCALL_ARGUMENTS_OFFSET).
-    ptrs.push(std::ptr::null_mut());
-    for a in args {
-        ptrs.push(a.as_ptr());
-    }
-    // SAFETY: GIL held; `ptrs[1..]` are borrowed from `args`, which outlive
-    // the call; the first slot may be overwritten temporarily by CPython as
-    // PY_VECTORCALL_ARGUMENTS_OFFSET allows.
-    unsafe {
-        let res = ffi::PyObject_Vectorcall(
-            f.as_ptr(),
-            ptrs.as_mut_ptr().add(1),
-            args.len() | ffi::PY_VECTORCALL_ARGUMENTS_OFFSET,
-            std::ptr::null_mut(),
-        );
-        Bound::from_owned_ptr_or_err(py, res).map_err(pyerr(py))
-    }
+    ARGV.with(|cell| {
+        let mut ptrs = cell.take();
+        ptrs.clear();
+        args.pointers(&mut ptrs);
+        // SAFETY: GIL held; `ptrs[1..]` are borrowed from `args`, which
+        // outlives the call; slot 0 is the spare slot that
+        // PY_VECTORCALL_ARGUMENTS_OFFSET lets CPython use temporarily.
+        let res = unsafe {
+            ffi::PyObject_Vectorcall(
+                f.as_ptr(),
+                ptrs.as_mut_ptr().add(1),
+                args.len() | ffi::PY_VECTORCALL_ARGUMENTS_OFFSET,
+                std::ptr::null_mut(),
+            )
+        };
+        ptrs.clear();
+        cell.set(ptrs);
+        // SAFETY: a new reference or NULL with an exception set.
+        unsafe { Bound::from_owned_ptr_or_err(py, res) }.map_err(pyerr(py))
+    })
 }
 
-mod smallptrs {
-    use pyo3::ffi::PyObject;
-    /// Argument pointer array on the stack for up to 8 arguments.
-    pub enum SmallPtrs {
-        Inline([*mut PyObject; 9], usize),
-        Heap(Vec<*mut PyObject>),
-    }
-    impl SmallPtrs {
-        pub fn new() -> Self {
-            SmallPtrs::Inline([std::ptr::null_mut(); 9], 0)
-        }
-        pub fn push(&mut self, p: *mut PyObject) {
-            match self {
-                SmallPtrs::Inline(a, n) if *n < a.len() => {
-                    a[*n] = p;
-                    *n += 1;
-                }
-                SmallPtrs::Inline(a, n) => {
-                    let mut v = a[..*n].to_vec();
-                    v.push(p);
-                    *self = SmallPtrs::Heap(v);
-                }
-                SmallPtrs::Heap(v) => v.push(p),
-            }
-        }
-        pub fn as_mut_ptr(&mut self) -> *mut *mut PyObject {
-            match self {
-                SmallPtrs::Inline(a, _) => a.as_mut_ptr(),
-                SmallPtrs::Heap(v) => v.as_mut_ptr(),
-            }
-        }
-    }
+thread_local! {
+    /// Reused argument-pointer array (taken out while in use: a nested call
+    /// made by the Python code gets its own).
+    static ARGV: std::cell::Cell<Vec<*mut ffi::PyObject>> = const { std::cell::Cell::new(Vec::new()) };
 }
 
-fn dispatch_py(py: Python<'_>, op: i32, id: u64, r: &mut Reader<'_>, w: &mut Writer) -> Result<()> {
+fn dispatch_py(
+    py: Python<'_>,
+    op: i32,
+    id: Handle,
+    r: &mut Reader<'_>,
+    w: &mut Writer,
+) -> Result<()> {
     match op {
         EXEC => {
             let code = r.string()?;
@@ -413,12 +394,12 @@ fn dispatch_py(py: Python<'_>, op: i32, id: u64, r: &mut Reader<'_>, w: &mut Wri
         RELEASE_BATCH => {
             let path = ReleasePath::from_code(r.i32()?)
                 .ok_or_else(|| Error::Internal("bad release path".into()))?;
-            let n = r.len(8)?;
-            let mut ids = Vec::with_capacity(n);
+            let n = r.len(12)?;
+            let mut hs = Vec::with_capacity(n);
             for _ in 0..n {
-                ids.push(r.i64()? as u64);
+                hs.push(r.handle()?);
             }
-            let done = handles::release_many(py, &ids, path);
+            let done = handles::release_many(py, &hs, path);
             w.i64(done as i64);
             Ok(())
         }
@@ -451,8 +432,12 @@ fn dispatch_py(py: Python<'_>, op: i32, id: u64, r: &mut Reader<'_>, w: &mut Wri
         }
         IS => {
             let a = handles::get(py, id)?;
-            let b = handles::get(py, r.i64()? as u64)?;
+            let b = handles::get(py, r.handle()?)?;
             w.u8(a.is(&b) as u8);
+            Ok(())
+        }
+        IS_LIVE => {
+            w.u8(handles::contains(py, id) as u8);
             Ok(())
         }
         DRAIN => {

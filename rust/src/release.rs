@@ -6,7 +6,7 @@
 //! drop them, taking the GIL once per batch. The release thread never holds
 //! the GIL while it waits for work.
 
-use crate::handles;
+use crate::handles::{self, Handle};
 use crate::stats::{self, ReleasePath};
 use pyo3::prelude::*;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
@@ -22,7 +22,7 @@ pub enum Policy {
 }
 
 static POLICY: AtomicU8 = AtomicU8::new(Policy::DedicatedThread as u8);
-static QUEUE: Mutex<Vec<u64>> = Mutex::new(Vec::new());
+static QUEUE: Mutex<Vec<Handle>> = Mutex::new(Vec::new());
 static WAKE: Condvar = Condvar::new();
 /// Set when the queue may be non-empty (cheap check on hot paths).
 static PENDING: AtomicBool = AtomicBool::new(false);
@@ -57,7 +57,7 @@ pub fn start_after_init() {
 }
 
 /// Queues ids for release. Never takes the GIL.
-pub fn enqueue(ids: &[u64]) {
+pub fn enqueue(ids: &[Handle]) {
     if ids.is_empty() {
         return;
     }
@@ -69,16 +69,16 @@ pub fn enqueue(ids: &[u64]) {
     WAKE.notify_one();
 }
 
-fn take_batch() -> Vec<u64> {
+fn take_batch() -> Vec<Handle> {
     let mut q = QUEUE.lock().unwrap_or_else(|p| p.into_inner());
     PENDING.store(false, Ordering::Release);
     std::mem::take(&mut *q)
 }
 
-fn release_batch(py: Python<'_>, batch: &[u64]) {
+fn release_batch(py: Python<'_>, batch: &[Handle]) {
     handles::release_many(py, batch, ReleasePath::Gc);
     stats::QUEUED.fetch_sub(batch.len() as i64, Ordering::Relaxed);
-    stats::RELEASE_BATCHES.fetch_add(1, Ordering::Relaxed);
+    stats::gil_bump(&stats::RELEASE_BATCHES, 1);
 }
 
 fn drain_loop() {

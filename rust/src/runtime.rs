@@ -42,7 +42,10 @@ pub struct InitInfo {
     pub libpython: String,
 }
 
-static STATE: Mutex<Option<InitInfo>> = Mutex::new(None);
+/// The outcome of the one start attempt: once CPython has been started (even
+/// if a check after start-up failed) it cannot be started again, so the
+/// same answer is given to every later caller.
+static STATE: Mutex<Option<Result<InitInfo>>> = Mutex::new(None);
 
 unsafe extern "C" {
     fn dlopen(filename: *const c_char, flags: c_int) -> *mut c_void;
@@ -113,8 +116,8 @@ fn status_error(what: &str, st: &ffi::PyStatus) -> Error {
 /// second caller gets the first caller's `InitInfo`.
 pub fn initialize(opts: &InitOptions) -> Result<InitInfo> {
     let mut guard = STATE.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some(info) = guard.as_ref() {
-        return Ok(info.clone());
+    if let Some(outcome) = guard.as_ref() {
+        return outcome.clone();
     }
     promote_global(&opts.libpython)?;
     // SAFETY: plain query.
@@ -125,15 +128,29 @@ pub fn initialize(opts: &InitOptions) -> Result<InitInfo> {
                 .into(),
         ));
     }
-    let info = start(opts)?;
-    *guard = Some(info.clone());
+    let outcome = start(opts);
+    let started = matches!(outcome, Ok(_)) || unsafe_is_initialized();
+    if started {
+        *guard = Some(outcome.clone());
+    }
     drop(guard);
-    crate::release::start_after_init();
-    Ok(info)
+    if outcome.is_ok() {
+        crate::release::start_after_init();
+    }
+    outcome
+}
+
+fn unsafe_is_initialized() -> bool {
+    // SAFETY: plain query, valid at any time.
+    unsafe { ffi::Py_IsInitialized() != 0 }
 }
 
 pub fn info() -> Option<InitInfo> {
-    STATE.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    STATE
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .as_ref()
+        .and_then(|o| o.as_ref().ok().cloned())
 }
 
 fn start(opts: &InitOptions) -> Result<InitInfo> {
@@ -179,8 +196,9 @@ fn start(opts: &InitOptions) -> Result<InitInfo> {
     // SAFETY: just initialised on this thread, GIL held.
     let py = unsafe { Python::assume_attached() };
     let checked = post_init(py, opts);
-    // SAFETY: called once, right after a successful init, GIL held.
-    unsafe { gil::adopt_main_thread_and_release() };
+    // SAFETY: called once, right after a successful init, GIL held. The
+    // interpreter is only declared usable if the checks passed.
+    unsafe { gil::adopt_main_thread_and_release(checked.is_ok()) };
     checked
 }
 
@@ -202,6 +220,7 @@ fn post_init(py: Python<'_>, opts: &InitOptions) -> Result<InitInfo> {
             .map(|v| v.unwrap_or_default())
             .map_err(|e| Error::from_pyerr(py, e))
     };
+    install_unraisable_hook(py).map_err(pyerr)?;
     let info = InitInfo {
         version: get("version")?,
         executable: get("executable")?,
@@ -218,4 +237,52 @@ fn post_init(py: Python<'_>, opts: &InitOptions) -> Result<InitInfo> {
         )));
     }
     Ok(info)
+}
+
+/// Counts and logs exceptions Python cannot raise anywhere (`__del__`,
+/// weakref callbacks, typically run by a release), then lets the previous
+/// hook print them as usual.
+#[pyo3::pyfunction]
+fn pybridge_unraisable(u: &Bound<'_, PyAny>) {
+    crate::stats::gil_bump(&crate::stats::RELEASE_ERRORS, 1);
+    let field = |name: &str| {
+        u.getattr(name)
+            .and_then(|v| v.str().map(|s| s.to_string()))
+            .unwrap_or_default()
+    };
+    let ty = u
+        .getattr("exc_type")
+        .ok()
+        .and_then(|t| t.cast_into::<pyo3::types::PyType>().ok())
+        .map(|t| crate::error::qualified_type_name(&t))
+        .unwrap_or_default();
+    log::warn!(
+        "Python exception ignored ({}) in {}: {}: {}",
+        field("err_msg"),
+        field("object"),
+        ty,
+        field("exc_value")
+    );
+}
+
+fn install_unraisable_hook(py: Python<'_>) -> PyResult<()> {
+    let code = c"
+def _install(counter):
+    import sys
+    previous = sys.unraisablehook
+    def pybridge_unraisablehook(u, _previous=previous, _counter=counter):
+        try:
+            _counter(u)
+        finally:
+            _previous(u)
+    sys.unraisablehook = pybridge_unraisablehook
+";
+    let globals = pyo3::types::PyDict::new(py);
+    py.run(code, Some(&globals), None)?;
+    let f = pyo3::wrap_pyfunction!(pybridge_unraisable, py)?;
+    globals
+        .get_item("_install")?
+        .map(|i| i.call1((f,)))
+        .transpose()?;
+    Ok(())
 }

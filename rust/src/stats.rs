@@ -14,9 +14,9 @@ pub static THREAD_STATES: AtomicI64 = AtomicI64::new(0);
 pub static THREAD_STATES_FREED: AtomicU64 = AtomicU64::new(0);
 /// Threads that ended while holding the GIL through `acquireGil()`.
 pub static GIL_ABANDONED: AtomicU64 = AtomicU64::new(0);
-/// Batches dropped by the release thread or by caller threads.
+/// Batches dropped by the release thread or by caller threads (GIL held).
 pub static RELEASE_BATCHES: AtomicU64 = AtomicU64::new(0);
-/// Exceptions raised by `__del__` or finalizers during a release.
+/// Exceptions raised by `__del__` or finalizers (`sys.unraisablehook`; GIL held).
 pub static RELEASE_ERRORS: AtomicU64 = AtomicU64::new(0);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,6 +37,16 @@ impl ReleasePath {
     }
 }
 
+/// Adds to a counter that only threads holding the GIL write: the GIL
+/// serialises the writers, so a plain load + store suffices (no locked
+/// read-modify-write on the hot path); readers without the GIL see a value
+/// that is at most momentarily stale.
+#[inline]
+pub fn gil_bump(c: &AtomicU64, n: u64) {
+    c.store(c.load(Ordering::Relaxed) + n, Ordering::Relaxed);
+}
+
+/// Counts releases (called with the GIL held).
 pub fn count_release(path: ReleasePath, n: u64) {
     if n == 0 {
         return;
@@ -46,7 +56,7 @@ pub fn count_release(path: ReleasePath, n: u64) {
         ReleasePath::Scope => &RELEASED_SCOPE,
         ReleasePath::Gc => &RELEASED_GC,
     };
-    c.fetch_add(n, Ordering::Relaxed);
+    gil_bump(c, n);
 }
 
 /// The order of these fields is the contract with `Stats.java`.

@@ -17,7 +17,7 @@
 //! | `BYTES` | i32 n, n bytes |
 //! | `LIST` / `TUPLE` / `SET` / `FROZENSET` | i32 n, n values |
 //! | `DICT` | i32 n, n (key, value) pairs |
-//! | `HANDLE` | i64 handle id (a Python object the Java side holds) |
+//! | `HANDLE` | i64 id, i32 slot (a Python object the Java side holds) |
 //! | `LIST_I64` / `LIST_F64` | i32 n, n × 8 bytes (a Java `long[]`/`double[]`) |
 //!
 //! Keep the numbers in sync with `Wire.java` (a test round-trips every tag).
@@ -73,6 +73,14 @@ impl<'a> Reader<'a> {
     }
 
     #[inline]
+    pub fn peek(&self) -> Result<u8> {
+        self.buf
+            .get(self.pos)
+            .copied()
+            .ok_or_else(|| malformed("truncated"))
+    }
+
+    #[inline]
     pub fn u8(&mut self) -> Result<u8> {
         let b = *self
             .buf
@@ -114,6 +122,14 @@ impl<'a> Reader<'a> {
     #[inline]
     pub fn f64(&mut self) -> Result<f64> {
         Ok(f64::from_bits(self.i64()? as u64))
+    }
+
+    /// A handle's payload (after its tag): id, slot.
+    #[inline]
+    pub fn handle(&mut self) -> Result<crate::handles::Handle> {
+        let id = self.i64()? as u64;
+        let slot = self.i32()? as u32;
+        Ok(crate::handles::Handle { id, slot })
     }
 
     /// A string written by Java as `STR_LATIN1`/`STR_UTF16` (used for
@@ -166,6 +182,13 @@ impl Writer {
     #[inline]
     pub fn f64(&mut self, v: f64) {
         self.i64(v.to_bits() as i64);
+    }
+    /// A handle with its tag.
+    #[inline]
+    pub fn handle(&mut self, h: crate::handles::Handle) {
+        self.u8(HANDLE);
+        self.i64(h.id as i64);
+        self.i32(h.slot as i32);
     }
     /// A length prefix; containers larger than `i32::MAX` cannot cross.
     #[inline]

@@ -115,6 +115,7 @@ pub extern "system" fn Java_org_pybridge_Native_invoke<'l>(
     _class: JClass<'l>,
     op: jint,
     id: jlong,
+    slot: jint,
     addr: jlong,
     len: jint,
     cap: jint,
@@ -131,7 +132,11 @@ pub extern "system" fn Java_org_pybridge_Native_invoke<'l>(
             &[]
         };
         let mut r = Reader::new(input);
-        let status = match ops::dispatch(op, id as u64, &mut r, &mut w) {
+        let h = crate::handles::Handle {
+            id: id as u64,
+            slot: slot as u32,
+        };
+        let status = match ops::dispatch(op, h, &mut r, &mut w) {
             Ok(()) => OK,
             Err(e) => encode_error(&e, &mut w),
         };

@@ -83,8 +83,17 @@ final class Buf {
      * Sends the request (bytes 0..position) and leaves the reply readable
      * from position 0. Throws the exception the native side reported.
      */
-    void invoke(int op, long id) {
-        long r = Native.invoke(op, id, addr, bb.position(), cap);
+    void invoke(int op) {
+        invoke(op, 0, 0);
+    }
+
+    /** {@link #invoke(int)} on a handle. */
+    void invoke(int op, PyObject o) {
+        invoke(op, o.id, o.slot);
+    }
+
+    void invoke(int op, long id, int slot) {
+        long r = Native.invoke(op, id, slot, addr, bb.position(), cap);
         Reference.reachabilityFence(bb);
         int status = (int) (r >>> 32);
         int len = (int) r;

@@ -17,7 +17,7 @@ public final class Gil implements AutoCloseable {
         this.owner = Thread.currentThread();
         Buf b = Buf.acquire();
         try {
-            b.invoke(Native.GIL_ACQUIRE, 0);
+            b.invoke(Native.GIL_ACQUIRE);
         } finally {
             b.release();
         }
@@ -35,7 +35,7 @@ public final class Gil implements AutoCloseable {
         closed = true;
         Buf b = Buf.acquire();
         try {
-            b.invoke(Native.GIL_RELEASE, 0);
+            b.invoke(Native.GIL_RELEASE);
         } finally {
             b.release();
         }
@@ -48,7 +48,7 @@ public final class Gil implements AutoCloseable {
         }
         Buf b = Buf.acquire();
         try {
-            b.invoke(Native.GIL_DEPTH, 0);
+            b.invoke(Native.GIL_DEPTH);
             return b.getInt();
         } finally {
             b.release();

@@ -22,10 +22,12 @@ final class Lifetimes {
     /** A phantom reference holding only the handle id, never the wrapper. */
     static final class Tracker extends PhantomReference<PyObject> {
         final long id;
+        final int slot;
 
         Tracker(PyObject o, ReferenceQueue<? super PyObject> q) {
             super(o, q);
             this.id = o.id;
+            this.slot = o.slot;
         }
 
         @Override
@@ -137,6 +139,7 @@ final class Lifetimes {
 
     private static void reclaimLoop() {
         long[] batch = new long[4096];
+        int[] slots = new int[4096];
         while (true) {
             try {
                 Reference<? extends PyObject> r = QUEUE.remove();
@@ -144,7 +147,8 @@ final class Lifetimes {
                 do {
                     Tracker t = (Tracker) r;
                     if (TRACKED.remove(t)) {
-                        batch[n++] = t.id;
+                        batch[n] = t.id;
+                        slots[n++] = t.slot;
                     }
                 } while (n < batch.length && (r = QUEUE.poll()) != null);
                 if (n > 0) {
@@ -156,7 +160,7 @@ final class Lifetimes {
                             nextNudgeAt = Math.max(nudgeThreshold, live + nudgeThreshold);
                         }
                     }
-                    enqueue(batch, n);
+                    enqueue(batch, slots, n);
                 }
             } catch (InterruptedException e) {
                 return;
@@ -167,34 +171,37 @@ final class Lifetimes {
     }
 
     /** Hands ids to the native release queue (no GIL taken, never blocks on Python). */
-    static void enqueue(long[] ids, int n) {
+    static void enqueue(long[] ids, int[] slots, int n) {
         Buf b = Buf.acquire();
         try {
-            b.putInt(n);
+            b.ensure(4 + 12 * n);
+            b.bb.putInt(n);
             for (int i = 0; i < n; i++) {
-                b.putLong(ids[i]);
+                b.bb.putLong(ids[i]);
+                b.bb.putInt(slots[i]);
             }
-            b.invoke(Native.ENQUEUE, 0);
+            b.invoke(Native.ENQUEUE);
         } finally {
             b.release();
         }
     }
 
     /** Releases ids now, in chunks, with the GIL taken once per chunk. */
-    static long releaseNow(long[] ids, int n, int path) {
+    static long releaseNow(long[] ids, int[] slots, int n, int path) {
         long done = 0;
         int off = 0;
         while (off < n) {
             int k = Math.min(n - off, 16384);
             Buf b = Buf.acquire();
             try {
-                b.ensure(8 + 8 * k);
+                b.ensure(8 + 12 * k);
                 b.bb.putInt(path);
                 b.bb.putInt(k);
                 for (int i = 0; i < k; i++) {
                     b.bb.putLong(ids[off + i]);
+                    b.bb.putInt(slots[off + i]);
                 }
-                b.invoke(Native.RELEASE_BATCH, 0);
+                b.invoke(Native.RELEASE_BATCH);
                 done += b.getLong();
             } finally {
                 b.release();

@@ -69,12 +69,12 @@ final class Native {
     static final byte MODE_STRICT = 2;
 
     /**
-     * Runs operation {@code op} on handle {@code id}; the request is the
+     * Runs operation {@code op} on handle ({@code id}, {@code slot}); the request is the
      * first {@code len} bytes at {@code addr}, the reply is written there.
      * Returns {@code (status << 32) | replyLength}; a reply longer than
      * {@code cap} is parked for {@link #takePending}.
      */
-    static native long invoke(int op, long id, long addr, int len, int cap);
+    static native long invoke(int op, long id, int slot, long addr, int len, int cap);
 
     /** Copies a parked reply into a buffer of {@code cap} bytes; its length, or -1. */
     static native int takePending(long addr, int cap);

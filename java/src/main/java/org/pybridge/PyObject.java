@@ -34,19 +34,23 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
         }
     }
 
+    /** Unique for the life of the process; never reused. */
     final long id;
+    /** Where the object sits in the native table (reused; checked against id). */
+    final int slot;
     /** 0 = live, 1 = released through this wrapper or its scope. */
     private volatile int state;
     /** The {@link ResourceScope} that owns it, or its GC tracker. */
     Object owner;
 
-    PyObject(long id) {
+    PyObject(long id, int slot) {
         this.id = id;
+        this.slot = slot;
     }
 
     /** Wraps a handle the native side just made, and gives it an owner. */
-    static PyObject adopt(long id) {
-        PyObject o = new PyObject(id);
+    static PyObject adopt(long id, int slot) {
+        PyObject o = new PyObject(id, slot);
         Lifetimes.adopt(o);
         return o;
     }
@@ -54,12 +58,6 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
     /** Marks released; true if this call did it (the caller then frees the id). */
     boolean markReleased() {
         return STATE.compareAndSet(this, 0, 1);
-    }
-
-    long liveId() {
-        // The native side knows whether the id is live (ids are never reused),
-        // and its error names the Python type.
-        return id;
     }
 
     static PyObjectReleasedException releasedError(long id, String type) {
@@ -85,7 +83,7 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
         try {
             Wire.writeString(b, name);
             b.put(mode);
-            b.invoke(Native.GETATTR, liveId());
+            b.invoke(Native.GETATTR, this);
             return Wire.read(b, this);
         } finally {
             b.release();
@@ -99,7 +97,7 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
         try {
             Wire.writeString(b, name);
             Wire.write(b, value);
-            b.invoke(Native.SETATTR, liveId());
+            b.invoke(Native.SETATTR, this);
         } finally {
             b.release();
             Reference.reachabilityFence(this);
@@ -111,7 +109,7 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
         Buf b = Buf.acquire();
         try {
             Wire.writeString(b, name);
-            b.invoke(Native.HASATTR, liveId());
+            b.invoke(Native.HASATTR, this);
             return b.get() == Wire.TRUE;
         } finally {
             b.release();
@@ -173,7 +171,7 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
             } else {
                 Wire.write(b, kwargs);
             }
-            b.invoke(op, liveId());
+            b.invoke(op, this);
             return Wire.read(b, this);
         } finally {
             b.release();
@@ -198,7 +196,7 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
         try {
             Wire.write(b, key);
             b.put(mode);
-            b.invoke(Native.GETITEM, liveId());
+            b.invoke(Native.GETITEM, this);
             return Wire.read(b, this);
         } finally {
             b.release();
@@ -212,7 +210,7 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
         try {
             Wire.write(b, key);
             Wire.write(b, value);
-            b.invoke(Native.SETITEM, liveId());
+            b.invoke(Native.SETITEM, this);
         } finally {
             b.release();
             Reference.reachabilityFence(this);
@@ -224,7 +222,7 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
         Buf b = Buf.acquire();
         try {
             Wire.write(b, key);
-            b.invoke(Native.DELITEM, liveId());
+            b.invoke(Native.DELITEM, this);
         } finally {
             b.release();
             Reference.reachabilityFence(this);
@@ -236,7 +234,7 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
         Buf b = Buf.acquire();
         try {
             Wire.write(b, key);
-            b.invoke(Native.CONTAINS, liveId());
+            b.invoke(Native.CONTAINS, this);
             return b.get() == Wire.TRUE;
         } finally {
             b.release();
@@ -248,7 +246,7 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
     public long len() {
         Buf b = Buf.acquire();
         try {
-            b.invoke(Native.LEN, liveId());
+            b.invoke(Native.LEN, this);
             return b.getLong();
         } finally {
             b.release();
@@ -266,7 +264,7 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
         Buf b = Buf.acquire();
         try {
             b.put(Native.MODE_CONVERT);
-            b.invoke(Native.TO_JAVA, liveId());
+            b.invoke(Native.TO_JAVA, this);
             return Wire.read(b, this);
         } finally {
             b.release();
@@ -305,7 +303,7 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
     private String stringOp(int op) {
         Buf b = Buf.acquire();
         try {
-            b.invoke(op, liveId());
+            b.invoke(op, this);
             return Wire.readString(b);
         } finally {
             b.release();
@@ -334,7 +332,7 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
                     Buf b = Buf.acquire();
                     try {
                         b.put(Native.MODE_HANDLE);
-                        b.invoke(Native.ITER_NEXT, it.liveId());
+                        b.invoke(Native.ITER_NEXT, it);
                         if (b.get() == 0) {
                             done = true;
                             it.close();
@@ -364,7 +362,7 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
     private PyObject simpleOp(int op) {
         Buf b = Buf.acquire();
         try {
-            b.invoke(op, liveId());
+            b.invoke(op, this);
             return (PyObject) Wire.read(b, this);
         } finally {
             b.release();
@@ -376,8 +374,9 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
     public boolean isSame(PyObject other) {
         Buf b = Buf.acquire();
         try {
-            b.putLong(other.liveId());
-            b.invoke(Native.IS, liveId());
+            b.putLong(other.id);
+            b.putInt(other.slot);
+            b.invoke(Native.IS, this);
             return b.get() != 0;
         } finally {
             b.release();
@@ -413,7 +412,7 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
         Buf b = Buf.acquire();
         try {
             b.putInt(Native.PATH_CLOSE);
-            b.invoke(Native.RELEASE, id);
+            b.invoke(Native.RELEASE, this);
         } finally {
             b.release();
         }

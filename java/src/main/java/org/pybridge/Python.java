@@ -49,7 +49,12 @@ public final class Python {
         PythonLocator.Found f = PythonLocator.locate(cfg);
         String built = NativeLoader.buildInfo().getProperty("python.version", "");
         String version = f.get("version_short");
-        if (!built.isEmpty() && !built.equals(version)) {
+        if (built.isEmpty()) {
+            throw new PythonInitializationException("native/linux-x86_64/pybridge-build.properties is missing from"
+                    + " the classpath, so the Python version pybridge's native library was built for is unknown:"
+                    + " use the jar built by 'gradle jar' (build/libs/pybridge-*.jar)");
+        }
+        if (!built.equals(version)) {
             throw new PythonInitializationException("pybridge was built for Python " + built + " but "
                     + f.requested + " (" + f.reason + ") is Python " + version + ". Point PYBRIDGE_PYTHON at a"
                     + " Python " + built + ", or rebuild pybridge against Python " + version + ".");
@@ -75,7 +80,7 @@ public final class Python {
                 Wire.writeString(b, p);
             }
             b.putInt(cfg.releasePolicy() == PythonConfig.ReleasePolicy.CALLER_THREADS ? 1 : 0);
-            b.invoke(Native.INIT, 0);
+            b.invoke(Native.INIT);
             String v = Wire.readString(b);
             String exe = Wire.readString(b);
             String prefix = Wire.readString(b);
@@ -127,7 +132,7 @@ public final class Python {
         try {
             Wire.writeString(b, code);
             b.put(Wire.NONE);
-            b.invoke(Native.EXEC, 0);
+            b.invoke(Native.EXEC);
         } finally {
             b.release();
         }
@@ -150,7 +155,7 @@ public final class Python {
             Wire.writeString(b, expr);
             b.put(Wire.NONE);
             b.put(mode);
-            b.invoke(Native.EVAL, 0);
+            b.invoke(Native.EVAL);
             return Wire.read(b, null);
         } finally {
             b.release();
@@ -179,7 +184,7 @@ public final class Python {
             if (arg != null) {
                 Wire.writeString(b, arg);
             }
-            b.invoke(op, 0);
+            b.invoke(op);
             return (PyObject) Wire.read(b, null);
         } finally {
             b.release();
@@ -201,7 +206,7 @@ public final class Python {
         Buf b = Buf.acquire();
         try {
             Wire.write(b, value);
-            b.invoke(Native.TO_PYTHON, 0);
+            b.invoke(Native.TO_PYTHON);
             return (PyObject) Wire.read(b, null);
         } finally {
             b.release();
@@ -244,7 +249,7 @@ public final class Python {
         boolean suspended;
         Buf b = Buf.acquire();
         try {
-            b.invoke(Native.GIL_SUSPEND, 0);
+            b.invoke(Native.GIL_SUSPEND);
             suspended = b.get() != 0;
         } finally {
             b.release();
@@ -255,7 +260,7 @@ public final class Python {
             if (suspended) {
                 Buf r = Buf.acquire();
                 try {
-                    r.invoke(Native.GIL_RESUME, 0);
+                    r.invoke(Native.GIL_RESUME);
                 } finally {
                     r.release();
                 }
@@ -293,7 +298,7 @@ public final class Python {
         if (isInitialized()) {
             Buf b = Buf.acquire();
             try {
-                b.invoke(Native.STATS, 0);
+                b.invoke(Native.STATS);
                 for (int i = 0; i < v.length; i++) {
                     v[i] = b.getLong();
                 }
@@ -318,7 +323,7 @@ public final class Python {
         ensure();
         Buf b = Buf.acquire();
         try {
-            b.invoke(Native.DRAIN, 0);
+            b.invoke(Native.DRAIN);
             return b.getLong();
         } finally {
             b.release();
@@ -330,7 +335,7 @@ public final class Python {
         ensure();
         Buf b = Buf.acquire();
         try {
-            b.invoke(Native.THREAD_STATES, 0);
+            b.invoke(Native.THREAD_STATES);
             return b.getLong();
         } finally {
             b.release();
@@ -343,7 +348,7 @@ public final class Python {
         Buf b = Buf.acquire();
         try {
             Wire.writeString(b, message);
-            b.invoke(Native.DEBUG_PANIC, 0);
+            b.invoke(Native.DEBUG_PANIC);
         } finally {
             b.release();
         }

@@ -110,17 +110,19 @@ public final class ResourceScope implements AutoCloseable {
             return;
         }
         long[] ids = new long[count];
+        int[] slots = new int[count];
         int n = 0;
         for (int i = count - 1; i >= 0; i--) {
             PyObject o = items[i];
             items[i] = null;
             if (o.markReleased()) {
-                ids[n++] = o.id;
+                ids[n] = o.id;
+                slots[n++] = o.slot;
             }
         }
         count = 0;
         if (n > 0 && Python.isInitialized()) {
-            Lifetimes.releaseNow(ids, n, Native.PATH_SCOPE);
+            Lifetimes.releaseNow(ids, slots, n, Native.PATH_SCOPE);
         }
     }
 }

@@ -108,9 +108,11 @@ final class Wire {
         } else if (v instanceof Boolean) {
             b.put((Boolean) v ? TRUE : FALSE);
         } else if (v instanceof PyObject) {
-            b.ensure(9);
+            PyObject o = (PyObject) v;
+            b.ensure(13);
             b.bb.put(HANDLE);
-            b.bb.putLong(((PyObject) v).liveId());
+            b.bb.putLong(o.id);
+            b.bb.putInt(o.slot);
         } else if (v instanceof Map) {
             Map<?, ?> m = (Map<?, ?>) v;
             b.put(DICT);
@@ -308,7 +310,7 @@ final class Wire {
             case STR_UTF16:
                 return readStringBody(b, tag);
             case HANDLE:
-                return PyObject.adopt(b.getLong());
+                return PyObject.adopt(b.getLong(), b.getInt());
             case SELF:
                 return subject;
             case BIGINT: {

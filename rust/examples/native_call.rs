@@ -1,0 +1,107 @@
+//! Decomposes the cost of one native call (no JVM): run with
+//! `LD_LIBRARY_PATH=<libdir> cargo run --release --example native_call -- <python>`.
+use pybridge::handles::Handle;
+use pybridge::ops;
+use pybridge::runtime::{self, InitOptions};
+use pybridge::wire::{self, Reader, Writer};
+use pyo3::prelude::*;
+use std::time::Instant;
+
+fn best<F: FnMut()>(label: &str, n: u32, mut f: F) {
+    let mut best = f64::MAX;
+    for _ in 0..7 {
+        let t = Instant::now();
+        for _ in 0..n {
+            f();
+        }
+        best = best.min(t.elapsed().as_nanos() as f64 / n as f64);
+    }
+    println!("{label:40} {best:8.1} ns");
+}
+
+fn main() {
+    let exe = std::env::args().nth(1).expect("python executable");
+    let lib = std::env::args().nth(2).expect("libpython path");
+    runtime::initialize(&InitOptions {
+        executable: exe,
+        libpython: lib,
+        ..Default::default()
+    })
+    .unwrap();
+    let mut w = Writer::default();
+    let mut req = Writer::default();
+    req.str("def f(x): return x");
+    req.u8(wire::NONE);
+    ops::dispatch(
+        ops::EXEC,
+        Handle { id: 0, slot: 0 },
+        &mut Reader::new(&req.buf),
+        &mut w,
+    )
+    .unwrap();
+    let mut req = Writer::default();
+    req.str("f");
+    req.u8(wire::NONE);
+    req.u8(0);
+    w.clear();
+    ops::dispatch(
+        ops::EVAL,
+        Handle { id: 0, slot: 0 },
+        &mut Reader::new(&req.buf),
+        &mut w,
+    )
+    .unwrap();
+    let mut r = Reader::new(&w.buf);
+    assert_eq!(r.u8().unwrap(), wire::HANDLE);
+    let h = r.handle().unwrap();
+
+    let mut call = Writer::default();
+    call.u8(2);
+    call.i32(1);
+    call.u8(wire::INT);
+    call.i64(7);
+    call.u8(wire::NONE);
+    best("dispatch CALL (GIL per call)", 200_000, || {
+        w.clear();
+        ops::dispatch(ops::CALL, h, &mut Reader::new(&call.buf), &mut w).unwrap();
+    });
+    pybridge::gil::acquire().unwrap();
+    best("dispatch CALL (GIL held)", 200_000, || {
+        w.clear();
+        ops::dispatch(ops::CALL, h, &mut Reader::new(&call.buf), &mut w).unwrap();
+    });
+    pybridge::gil::release().unwrap();
+    best("Python::attach only", 200_000, || {
+        Python::attach(|py| {
+            std::hint::black_box(py);
+        })
+    });
+    best("PyGILState_Ensure+Release", 200_000, || unsafe {
+        let g = pyo3::ffi::PyGILState_Ensure();
+        pyo3::ffi::PyGILState_Release(g);
+    });
+    let fobj = Python::attach(|py| pybridge::handles::get(py, h).unwrap().unbind());
+    best("attach + f(x) per call", 200_000, || {
+        Python::attach(|py| {
+            let x = 7i64.into_pyobject(py).unwrap();
+            std::hint::black_box(fobj.bind(py).call1((&x,)).unwrap());
+        })
+    });
+    best("attach + get + f(x) per call", 200_000, || {
+        Python::attach(|py| {
+            let f = pybridge::handles::get(py, h).unwrap();
+            let x = 7i64.into_pyobject(py).unwrap();
+            std::hint::black_box(f.call1((&x,)).unwrap());
+        })
+    });
+    Python::attach(|py| {
+        let f = pybridge::handles::get(py, h).unwrap();
+        let x = 7i64.into_pyobject(py).unwrap();
+        best("f(x) vectorcall, GIL held", 200_000, || {
+            std::hint::black_box(f.call1((&x,)).unwrap());
+        });
+        best("handles::get", 200_000, || {
+            std::hint::black_box(pybridge::handles::get(py, h).unwrap());
+        });
+    });
+}
