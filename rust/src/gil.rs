@@ -18,7 +18,9 @@ use crate::error::{Error, Result};
 use crate::stats;
 use pyo3::ffi;
 use std::cell::Cell;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Kind {
@@ -42,6 +44,8 @@ struct Pin {
     held_state: Cell<ffi::PyGILState_STATE>,
     /// Thread state saved by `suspend()` (`releaseGilWhile`).
     suspended: Cell<*mut ffi::PyThreadState>,
+    /// The lease holder name, put aside while suspended.
+    suspended_holder: Cell<Option<String>>,
 }
 
 impl Drop for Pin {
@@ -56,6 +60,7 @@ impl Drop for Pin {
                 "a thread ended while holding the GIL through acquireGil() ({held} level(s) not closed); \
                  pybridge released it so that other threads can go on"
             );
+            let _ = clear_holder(self as *const Pin as usize);
             let saved = self.suspended.replace(std::ptr::null_mut());
             // SAFETY: this thread took the GIL with PyGILState_Ensure in
             // `acquire()`; if it was suspended, restore it first so that the
@@ -92,6 +97,7 @@ thread_local! {
             held: Cell::new(0),
             held_state: Cell::new(ffi::PyGILState_STATE::PyGILState_UNLOCKED),
             suspended: Cell::new(std::ptr::null_mut()),
+            suspended_holder: Cell::new(None),
         }
     };
 }
@@ -159,6 +165,116 @@ fn pin_now(p: &Pin) {
     stats::THREAD_STATES.fetch_add(1, Ordering::Relaxed);
 }
 
+/// Who holds the GIL through `acquire()` (a lease), for diagnostics.
+struct Holder {
+    /// Address of the holder thread's `Pin` (a thread-local): identifies the
+    /// thread even inside its thread-exit destructor, where
+    /// `std::thread::current()` is no longer available.
+    thread: usize,
+    name: String,
+    since: Instant,
+}
+
+static HOLDER: Mutex<Option<Holder>> = Mutex::new(None);
+/// Fast check: is any lease held (by any thread)?
+static HOLDER_PRESENT: AtomicBool = AtomicBool::new(false);
+/// How long a call waits for a GIL held by another thread's lease before it
+/// fails with a clear error instead of hanging (0 = wait forever).
+static LEASE_WAIT_MS: AtomicU64 = AtomicU64::new(60_000);
+
+pub fn set_lease_wait(ms: u64) {
+    LEASE_WAIT_MS.store(ms, Ordering::Relaxed);
+}
+
+fn my_token() -> usize {
+    PIN.try_with(|p| p as *const Pin as usize).unwrap_or(0)
+}
+
+fn set_holder(name: String) {
+    let mut h = HOLDER.lock().unwrap_or_else(|p| p.into_inner());
+    *h = Some(Holder {
+        thread: my_token(),
+        name,
+        since: Instant::now(),
+    });
+    HOLDER_PRESENT.store(true, Ordering::Release);
+}
+
+/// Clears the holder record if `token`'s thread holds it; returns the name.
+fn clear_holder(token: usize) -> Option<String> {
+    let mut h = HOLDER.lock().unwrap_or_else(|p| p.into_inner());
+    if h.as_ref().is_some_and(|x| x.thread == token) {
+        HOLDER_PRESENT.store(false, Ordering::Release);
+        return h.take().map(|x| x.name);
+    }
+    None
+}
+
+/// Before blocking on the GIL: if another thread holds it through a lease,
+/// wait for that lease to end, but not forever. A lease kept longer than the
+/// limit (a thread that forgot to close it) gives a clear error naming the
+/// holder instead of wedging this thread too.
+#[inline]
+pub fn check_lease_holder() -> Result<()> {
+    if !HOLDER_PRESENT.load(Ordering::Acquire) || held_depth() > 0 {
+        return Ok(());
+    }
+    wait_for_lease_holder()
+}
+
+#[cold]
+fn wait_for_lease_holder() -> Result<()> {
+    let limit = LEASE_WAIT_MS.load(Ordering::Relaxed);
+    if limit == 0 {
+        return Ok(());
+    }
+    let me = my_token();
+    let start = Instant::now();
+    let mut pause = Duration::from_micros(50);
+    loop {
+        let (name, held_for) = {
+            let h = HOLDER.lock().unwrap_or_else(|p| p.into_inner());
+            match h.as_ref() {
+                Some(x) if x.thread != me => (x.name.clone(), x.since.elapsed()),
+                _ => return Ok(()),
+            }
+        };
+        if held_for >= Duration::from_millis(limit)
+            && start.elapsed() >= Duration::from_millis(limit.min(1000))
+        {
+            log::error!(
+                "thread '{name}' has held the GIL through acquireGil()/withGil() for {:.1} s; \
+                 other threads cannot run Python",
+                held_for.as_secs_f64()
+            );
+            return Err(Error::IllegalState(format!(
+                "the GIL has been held by thread '{name}' through acquireGil()/withGil() for {:.1} s \
+                 without being released (a lease that was never closed?); this call gave up after \
+                 waiting {:.1} s. Close the lease (try-with-resources), or raise \
+                 PythonConfig.gilLeaseWait.",
+                held_for.as_secs_f64(),
+                start.elapsed().as_secs_f64()
+            )));
+        }
+        std::thread::sleep(pause);
+        pause = (pause * 2).min(Duration::from_millis(20));
+    }
+}
+
+/// Holds the GIL on this thread until the matching `release()`; nests.
+/// `thread_name` names the holder in diagnostics.
+pub fn acquire_named(thread_name: &str) -> Result<()> {
+    let outermost = held_depth() == 0;
+    if outermost {
+        check_lease_holder()?;
+    }
+    acquire()?;
+    if outermost {
+        set_holder(thread_name.to_string());
+    }
+    Ok(())
+}
+
 /// Holds the GIL on this thread until the matching `release()`; nests.
 pub fn acquire() -> Result<()> {
     if !interpreter_up() {
@@ -202,6 +318,7 @@ pub fn release() -> Result<u32> {
             ));
         }
         if h == 1 {
+            let _ = clear_holder(p as *const Pin as usize);
             // SAFETY: matches the PyGILState_Ensure of the outermost acquire
             // on this same thread.
             unsafe { ffi::PyGILState_Release(p.held_state.get()) };
@@ -224,6 +341,9 @@ pub fn suspend() -> Result<bool> {
         if p.held.get() == 0 || !p.suspended.get().is_null() {
             return Ok(false);
         }
+        // Other threads may take the GIL now: they must not wait for this lease.
+        p.suspended_holder
+            .set(clear_holder(p as *const Pin as usize));
         // SAFETY: the GIL is held by this thread (held > 0, not suspended).
         let ts = unsafe { ffi::PyEval_SaveThread() };
         p.suspended.set(ts);
@@ -238,6 +358,9 @@ pub fn resume() -> Result<()> {
         if !ts.is_null() {
             // SAFETY: `ts` was returned by PyEval_SaveThread on this thread.
             unsafe { ffi::PyEval_RestoreThread(ts) };
+            if let Some(name) = p.suspended_holder.take() {
+                set_holder(name);
+            }
         }
     })
     .map_err(|_| Error::IllegalState("thread is exiting".into()))

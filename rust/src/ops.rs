@@ -76,7 +76,10 @@ pub fn dispatch(op: i32, id: Handle, r: &mut Reader<'_>, w: &mut Writer) -> Resu
             release::enqueue(&hs);
             Ok(())
         }
-        GIL_ACQUIRE => gil::acquire(),
+        GIL_ACQUIRE => {
+            let name = r.string()?;
+            gil::acquire_named(&name)
+        }
         GIL_RELEASE => {
             if gil::held_depth() == 1 && release::policy() == release::Policy::CallerThreads {
                 // Outermost withGil ends on a thread that holds the GIL: drop
@@ -128,6 +131,7 @@ pub fn with_gil<T>(f: impl for<'py> FnOnce(Python<'py>) -> T) -> Result<T> {
     if !gil::interpreter_up() {
         return Err(not_initialized());
     }
+    gil::check_lease_holder()?;
     gil::ensure_pinned();
     Ok(Python::attach(f))
 }
@@ -479,6 +483,8 @@ fn init(r: &mut Reader<'_>, w: &mut Writer) -> Result<()> {
     for _ in 0..n {
         extra_sys_path.push(r.string()?);
     }
+    let lease_wait_ms = r.i64()?;
+    gil::set_lease_wait(lease_wait_ms.max(0) as u64);
     let policy = match r.i32()? {
         1 => release::Policy::CallerThreads,
         _ => release::Policy::DedicatedThread,

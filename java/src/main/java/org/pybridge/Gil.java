@@ -17,6 +17,7 @@ public final class Gil implements AutoCloseable {
         this.owner = Thread.currentThread();
         Buf b = Buf.acquire();
         try {
+            Wire.writeString(b, owner.getName());
             b.invoke(Native.GIL_ACQUIRE);
         } finally {
             b.release();

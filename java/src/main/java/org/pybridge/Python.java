@@ -79,6 +79,7 @@ public final class Python {
             for (String p : extra) {
                 Wire.writeString(b, p);
             }
+            b.putLong(cfg.gilLeaseWaitMillis());
             b.putInt(cfg.releasePolicy() == PythonConfig.ReleasePolicy.CALLER_THREADS ? 1 : 0);
             b.invoke(Native.INIT);
             String v = Wire.readString(b);

@@ -29,6 +29,10 @@ public final class PythonConfig {
     private final List<String> sysPath = new ArrayList<>();
     private ReleasePolicy releasePolicy = ReleasePolicy.DEDICATED_THREAD;
     private long gcNudgeThreshold = DEFAULT_GC_NUDGE_THRESHOLD;
+    private long gilLeaseWaitMillis = DEFAULT_GIL_LEASE_WAIT_MILLIS;
+
+    /** Default of {@link #gilLeaseWait(long)}: one minute. */
+    public static final long DEFAULT_GIL_LEASE_WAIT_MILLIS = 60_000;
 
     /** The python executable to embed (a venv's {@code bin/python} works). */
     public PythonConfig executable(String path) {
@@ -61,6 +65,24 @@ public final class PythonConfig {
         }
         this.gcNudgeThreshold = handles;
         return this;
+    }
+
+    /**
+     * How long a call waits while another thread holds the GIL through a
+     * {@link Python#acquireGil()} lease (or {@code withGil}) before it gives up
+     * with an {@link IllegalStateException} naming that thread, instead of
+     * hanging behind a lease that was never closed. 0 waits forever.
+     */
+    public PythonConfig gilLeaseWait(long millis) {
+        if (millis < 0) {
+            throw new IllegalArgumentException("wait must be >= 0");
+        }
+        this.gilLeaseWaitMillis = millis;
+        return this;
+    }
+
+    public long gilLeaseWaitMillis() {
+        return gilLeaseWaitMillis;
     }
 
     public String executable() {
