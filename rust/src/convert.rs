@@ -233,14 +233,14 @@ pub fn read_args<'py>(py: Python<'py>, r: &mut Reader<'_>) -> Result<Args<'py>> 
         heap: Vec::new(),
     };
     if n <= a.inline.len() {
-        for i in 0..n {
-            a.inline[i] = Some(to_py(py, r, 1)?);
+        for slot in a.inline.iter_mut().take(n) {
+            *slot = Some(to_py(py, r, 0)?);
         }
         a.len = n;
     } else {
         a.heap.reserve(n);
         for _ in 0..n {
-            a.heap.push(to_py(py, r, 1)?);
+            a.heap.push(to_py(py, r, 0)?);
         }
     }
     Ok(a)
@@ -413,7 +413,7 @@ pub fn to_wire(obj: &Bound<'_, PyAny>, w: &mut Writer, mode: Mode, depth: usize)
         return to_wire(&v, w, mode, depth + 1);
     }
     match mode {
-        Mode::Strict => Err(Error::IllegalArgument(format!(
+        Mode::Strict => Err(Error::Unconvertible(format!(
             "a Python '{}' has no Java counterpart (ask for a PyObject instead)",
             obj.get_type()
                 .name()

@@ -42,6 +42,8 @@ pub enum Error {
     Released { id: u64 },
     /// A Java value that cannot be converted, or an argument out of range.
     IllegalArgument(String),
+    /// A Python result with no Java counterpart where a Java value was asked for.
+    Unconvertible(String),
     /// The interpreter could not be started, or is not started yet.
     Init(String),
     /// The call is not valid in the current state (GIL not held, scope order…).
@@ -58,6 +60,7 @@ impl fmt::Display for Error {
             Error::Python(info) => write!(f, "{}: {}", info.type_name, info.message),
             Error::Released { id } => write!(f, "handle {id:#x} was released"),
             Error::IllegalArgument(m)
+            | Error::Unconvertible(m)
             | Error::Init(m)
             | Error::IllegalState(m)
             | Error::Internal(m) => f.write_str(m),

@@ -30,6 +30,7 @@ pub const INIT_ERROR: i64 = 4;
 pub const ILLEGAL_STATE: i64 = 5;
 pub const INTERNAL: i64 = 6;
 pub const PANIC: i64 = 7;
+pub const CLASS_CAST: i64 = 8;
 
 thread_local! {
     /// A reply buffer reused across calls; taken out while in use so that a
@@ -69,6 +70,10 @@ fn encode_error(e: &Error, w: &mut Writer) -> i64 {
         Error::Init(m) => {
             w.str(m);
             INIT_ERROR
+        }
+        Error::Unconvertible(m) => {
+            w.str(m);
+            CLASS_CAST
         }
         Error::IllegalState(m) => {
             w.str(m);

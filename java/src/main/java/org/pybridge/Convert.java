@@ -55,6 +55,13 @@ final class Convert {
                 throw new ArithmeticException("Python int " + l + " does not fit in a " + t.getSimpleName());
             }
         }
+        if (v instanceof BigInteger && (t == Long.class || t == Integer.class || t == Short.class
+                || t == Byte.class)) {
+            throw new ArithmeticException("Python int " + v + " does not fit in a " + t.getSimpleName());
+        }
+        if (v instanceof BigInteger && (t == Double.class || t == Number.class)) {
+            return t == Double.class ? (T) Double.valueOf(((BigInteger) v).doubleValue()) : (T) v;
+        }
         if (v instanceof Double && t == Float.class) {
             return (T) Float.valueOf(((Double) v).floatValue());
         }

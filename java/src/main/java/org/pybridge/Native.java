@@ -57,6 +57,7 @@ final class Native {
     static final int ILLEGAL_STATE = 5;
     static final int INTERNAL = 6;
     static final int PANIC = 7;
+    static final int CLASS_CAST = 8;
 
     // Release paths.
     static final int PATH_CLOSE = 0;

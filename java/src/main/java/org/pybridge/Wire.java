@@ -67,7 +67,7 @@ final class Wire {
         } else {
             // Fast for the common ASCII case: an intrinsic copy.
             byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
-            if (utf8.length == n) {
+            if (utf8.length == n && noSubstitutions(utf8, s)) {
                 b.ensure(5 + n);
                 b.bb.put(STR_LATIN1);
                 b.bb.putInt(n);
@@ -81,6 +81,19 @@ final class Wire {
         int pos = b.bb.position();
         b.bb.asCharBuffer().put(s);
         b.bb.position(pos + 2 * n);
+    }
+
+    /**
+     * True when every '?' in the encoded bytes is a real '?': the encoder
+     * replaces a lone surrogate with '?', which must not go out as Latin-1.
+     */
+    private static boolean noSubstitutions(byte[] b, String s) {
+        for (int i = 0; i < b.length; i++) {
+            if (b[i] == '?' && s.charAt(i) != '?') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Encodes any supported Java value (see {@link Python#toPython}). */
@@ -264,7 +277,7 @@ final class Wire {
         }
         b.putInt(args.length);
         for (Object a : args) {
-            write(b, a, 1);
+            write(b, a, 0);
         }
     }
 
@@ -395,6 +408,8 @@ final class Wire {
             }
             case Native.ILLEGAL_ARGUMENT:
                 return new IllegalArgumentException(readString(b));
+            case Native.CLASS_CAST:
+                return new ClassCastException(readString(b));
             case Native.INIT_ERROR:
                 return new PythonInitializationException(readString(b));
             case Native.ILLEGAL_STATE:
