@@ -114,7 +114,9 @@ pub fn dispatch(op: i32, id: Handle, r: &mut Reader<'_>, w: &mut Writer) -> Resu
             Ok(())
         }
         _ => with_gil(|py| {
-            release::drain_if_caller_policy(py);
+            if op != DRAIN {
+                release::drain_if_caller_policy(py);
+            }
             dispatch_py(py, op, id, r, w)
         })?,
     }
