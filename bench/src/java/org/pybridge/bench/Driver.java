@@ -1,0 +1,449 @@
+package org.pybridge.bench;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Runs the benchmark: for each round, for each workload, one child JVM per
+ * library, the libraries' order rotating, so that drift on a shared machine
+ * falls on all of them alike. Collects the children's RESULT lines, prints
+ * one Markdown table and writes it to {@code bench/results/<date>.md}.
+ *
+ * <p>System properties (set by the Gradle {@code bench} task):
+ * {@code bench.root}, {@code bench.pybridgeJar}, {@code bench.python},
+ * {@code bench.classes}, {@code bench.pemjaClasspath}; optional
+ * {@code bench.rounds} (default 3), {@code bench.quick}, {@code bench.only}
+ * (comma-separated: pybridge,jep,pemja).
+ */
+public final class Driver {
+    static final String[] LIBS = {"pybridge", "Jep", "pemja"};
+    static final String[] WORKLOADS = {"a", "a2", "c", "c2", "f", "fo", "f2", "h"};
+
+    final Path root = Paths.get(System.getProperty("bench.root", ".")).toAbsolutePath();
+    final String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+    final String classes = System.getProperty("bench.classes", "build/classes/java/bench");
+    final boolean quick = Boolean.getBoolean("bench.quick");
+    final int rounds = Integer.getInteger("bench.rounds", 3);
+    final Path peersVenv = root.resolve(".peers/venv");
+    final Path errDir = root.resolve("build/bench");
+
+    /** lib -> key -> measured values, over all rounds. */
+    final Map<String, Map<String, List<Double>>> results = new LinkedHashMap<>();
+    /** lib -> INFO key -> last value. */
+    final Map<String, Map<String, String>> infos = new LinkedHashMap<>();
+    /** lib -> peak VmHWM over all its JVMs. */
+    final Map<String, Double> peak = new LinkedHashMap<>();
+    /** lib -> why it did not run, or what went wrong (kept in order). */
+    final Map<String, List<String>> problems = new LinkedHashMap<>();
+    final Map<String, List<String>> commands = new LinkedHashMap<>();
+    String gitRevAtStart = "?";
+
+    public static void main(String[] args) throws Exception {
+        new Driver().run();
+    }
+
+    void run() throws Exception {
+        Files.createDirectories(errDir);
+        String loadBefore = loadavg();
+        gitRevAtStart = gitRev();   // the jar was built from this tree just before
+        LocalDateTime start = LocalDateTime.now();
+        List<String> only = Arrays.asList(System.getProperty("bench.only", "pybridge,jep,pemja")
+                .toLowerCase(Locale.ROOT).split(","));
+        for (String lib : LIBS) {
+            results.put(lib, new TreeMap<>());
+            infos.put(lib, new TreeMap<>());
+            problems.put(lib, new ArrayList<>());
+            if (!only.contains(lib.toLowerCase(Locale.ROOT))) {
+                problems.get(lib).add("not selected (-Pbench.only)");
+                continue;
+            }
+            try {
+                commands.put(lib, command(lib));
+            } catch (IllegalStateException e) {
+                problems.get(lib).add(e.getMessage());
+            }
+        }
+        int total = rounds * WORKLOADS.length * commands.size(), done = 0;
+        for (int r = 0; r < rounds; r++) {
+            for (int w = 0; w < WORKLOADS.length; w++) {
+                for (int k = 0; k < LIBS.length; k++) {
+                    String lib = LIBS[(k + r + w) % LIBS.length];
+                    if (!commands.containsKey(lib)) {
+                        continue;
+                    }
+                    done++;
+                    System.err.printf(Locale.ROOT, "[bench] %d/%d round %d %-8s %s%n", done, total, r + 1, lib,
+                            WORKLOADS[w]);
+                    runChild(lib, WORKLOADS[w]);
+                }
+            }
+        }
+        String loadAfter = loadavg();
+        String table = table();
+        System.out.println();
+        System.out.println(table);
+        String report = report(start, loadBefore, loadAfter, table);
+        Path out = root.resolve("bench/results/" + LocalDate.now() + ".md");
+        Files.createDirectories(out.getParent());
+        Files.write(out, report.getBytes(StandardCharsets.UTF_8));
+        System.out.println("written to " + root.relativize(out));
+        for (String lib : LIBS) {
+            for (String p : problems.get(lib)) {
+                System.out.println("note: " + lib + ": " + p);
+            }
+        }
+    }
+
+    // ---- child JVMs --------------------------------------------------------------------
+
+    List<String> command(String lib) {
+        List<String> c = new ArrayList<>(Arrays.asList(java, "-Xmx2g", "-Xss4m",
+                "-XX:ErrorFile=" + errDir.resolve("hs_err_" + lib + "_%p.log")));
+        switch (lib) {
+            case "pybridge": {
+                String jar = System.getProperty("bench.pybridgeJar");
+                if (jar == null || !new File(jar).isFile()) {
+                    throw new IllegalStateException("pybridge jar not found: " + jar + " (run gradle jar)");
+                }
+                c.addAll(Arrays.asList("-cp", jar + File.pathSeparator + classes,
+                        "org.pybridge.bench.PybridgeBench"));
+                return c;
+            }
+            case "Jep": {
+                Path sp = sitePackages();
+                Path dir = sp.resolve("jep");
+                Path jar = glob(dir, "jep-", ".jar");
+                if (jar == null || !Files.isRegularFile(dir.resolve("libjep.so"))) {
+                    throw new IllegalStateException("Jep is not installed in " + peersVenv
+                            + " (bench/peers.sh failed to install it: see its output above)");
+                }
+                c.addAll(Arrays.asList("-Djava.library.path=" + dir, "-cp", jar + File.pathSeparator + classes,
+                        "org.pybridge.bench.JepBench"));
+                return c;
+            }
+            case "pemja": {
+                Path sp = sitePackages();
+                String cp = System.getProperty("bench.pemjaClasspath", "");
+                if (!Files.isDirectory(sp.resolve("pemja")) || cp.isEmpty()) {
+                    throw new IllegalStateException("pemja is not installed in " + peersVenv
+                            + " (bench/peers.sh failed to install it: see its output above) or its jar is missing");
+                }
+                c.addAll(Arrays.asList("-Dbench.pemja.python=" + peersVenv.resolve("bin/python"),
+                        "-cp", cp + File.pathSeparator + classes, "org.pybridge.bench.PemjaBench"));
+                return c;
+            }
+            default:
+                throw new IllegalArgumentException(lib);
+        }
+    }
+
+    Path sitePackages() {
+        Path lib = peersVenv.resolve("lib");
+        Path py = Files.isDirectory(lib) ? glob(lib, "python3", "") : null;
+        if (py == null) {
+            throw new IllegalStateException("no peers virtualenv at " + peersVenv + " (bench/peers.sh did not run?)");
+        }
+        return py.resolve("site-packages");
+    }
+
+    static Path glob(Path dir, String prefix, String suffix) {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().startsWith(prefix)
+                    && p.getFileName().toString().endsWith(suffix)).sorted().findFirst().orElse(null);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    void runChild(String lib, String workload) throws Exception {
+        List<String> cmd = new ArrayList<>(commands.get(lib));
+        cmd.add(1, "-Dbench.workloads=" + workload);
+        if (quick) {
+            cmd.add(1, "-Dbench.quick=true");
+        }
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        Map<String, String> env = pb.environment();
+        env.remove("PYTHONHOME");
+        env.remove("PYTHONPATH");
+        env.remove("VIRTUAL_ENV");
+        env.remove("PYTHONFAULTHANDLER");
+        if (lib.equals("pybridge")) {
+            env.put("PYBRIDGE_PYTHON", System.getProperty("bench.python", root.resolve(".venv/bin/python").toString()));
+        } else {
+            env.put("PYTHONPATH", sitePackages().toString());
+            if (lib.equals("Jep")) {
+                env.put("PYTHONHOME", pyFact(peersVenv.resolve("bin/python").toString(), "sys.base_prefix"));
+            }
+        }
+        Process p = pb.start();
+        List<String> other = new ArrayList<>();
+        boolean doneLine = false;
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                String[] t = line.split(" ", 3);
+                if (t[0].equals("RESULT") && t.length == 3) {
+                    List<Double> vs = results.get(lib).computeIfAbsent(t[1], k -> new ArrayList<>());
+                    for (String v : t[2].trim().split(" ")) {
+                        vs.add(Double.parseDouble(v));
+                    }
+                } else if (t[0].equals("INFO") && t.length >= 2) {
+                    String v = t.length == 3 ? t[2] : "";
+                    infos.get(lib).put(t[1], v);
+                    if (t[1].equals("peak_rss_mb")) {
+                        peak.merge(lib, Double.parseDouble(v), Math::max);
+                    }
+                } else if (t[0].equals("DONE")) {
+                    doneLine = true;
+                } else {
+                    other.add(line);
+                }
+            }
+        }
+        if (!p.waitFor(600, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+        }
+        int rc = p.exitValue();
+        if (rc != 0 || !doneLine) {
+            String why = rc > 128 ? " (signal " + (rc - 128) + ")" : "";
+            List<String> tail = other.stream().filter(l -> !l.startsWith("#") && !l.trim().isEmpty())
+                    .collect(Collectors.toList());
+            tail = tail.subList(Math.max(0, tail.size() - 3), tail.size());
+            String crash = other.stream().filter(l -> l.contains("SIGSEGV") || l.contains("Problematic frame")
+                    || l.matches("#\\s+C\\s+\\[.*")).map(String::trim).collect(Collectors.joining("; "));
+            String msg = "workload " + workload + ": exit code " + rc + why
+                    + (crash.isEmpty() ? "" : "; " + crash) + (tail.isEmpty() ? "" : "; " + String.join(" | ", tail));
+            problems.get(lib).add(msg);
+            System.err.println("[bench] " + lib + " " + msg);
+        }
+    }
+
+    // ---- figures ------------------------------------------------------------------------
+
+    static double median(List<Double> v) {
+        List<Double> s = new ArrayList<>(v);
+        Collections.sort(s);
+        int n = s.size();
+        return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+    }
+
+    static String num(double v) {
+        if (v >= 1e5) {
+            return String.format(Locale.ROOT, "%.3gM", v / 1e6);
+        }
+        if (v >= 100) {
+            return String.format(Locale.ROOT, "%.0f", v);
+        }
+        return String.format(Locale.ROOT, "%.3g", v);
+    }
+
+    List<Double> vals(String lib, String key) {
+        return results.get(lib).getOrDefault(key, Collections.emptyList());
+    }
+
+    String cell(String lib, String key) {
+        List<Double> v = vals(lib, key);
+        if (v.isEmpty()) {
+            return null;
+        }
+        return num(median(v)) + " (" + num(Collections.min(v)) + "–" + num(Collections.max(v)) + ")";
+    }
+
+    Double med(String lib, String key) {
+        List<Double> v = vals(lib, key);
+        return v.isEmpty() ? null : median(v);
+    }
+
+    static String ratio(Double a, Double b) {
+        return a == null || b == null || b == 0 ? "—" : String.format(Locale.ROOT, "%.2f", a / b);
+    }
+
+    String table() {
+        StringBuilder t = new StringBuilder();
+        t.append("| workload | pybridge | Jep | pemja | pybridge/Jep | pybridge/pemja | target |\n");
+        t.append("|---|---|---|---|---|---|---|\n");
+        row(t, "a. f(i) → long, GIL per call (µs/call)", "a", "a", "a", "≤ 0.15 µs", 0.15, true);
+        row(t, "a'. same, GIL held across the loop (µs/call) ¹", "a2", "a", "a", "≤ 0.10 µs", 0.10, true);
+        row(t, "c. list of 1000 dicts → List<Map> (ms)", "c", "c", "c", "≤ 0.3 ms", 0.3, true);
+        row(t, "c'. build in Python + convert, withGilScope (ms)", "c2", "c2", "c2", "≤ 0.4 ms", 0.4, true);
+        row(t, "f. object() handle create + close (µs) ²", "f", "f", "f", "≤ 0.3 µs", 0.3, true);
+        row(t, "f (like for like). Obj() create + close (µs)", "fo", "fo", "fo", "", 0, true);
+        row(t, "f'. object() create, no close: GC path (µs) ²", "f2", "f2", "f2", "≤ 0.4 µs", 0.4, true);
+        row(t, "f'. RSS after each measured iteration (MB)", "f2_rss", "f2_rss", "f2_rss", "flat", 0, true);
+        row(t, "h. release 1M handles (handles/s, higher is better) ³", "h", "h", "h", "≥ 10M/s", 10e6, false);
+        t.append("| peak RSS, max VmHWM over the library's JVMs (MB) | ");
+        for (String lib : LIBS) {
+            t.append(peak.containsKey(lib) ? num(peak.get(lib)) : "—").append(" | ");
+        }
+        Double pb = peak.get("pybridge");
+        t.append(ratio(pb, peak.get("Jep"))).append(" | ").append(ratio(pb, peak.get("pemja"))).append(" |  |\n");
+        return t.toString();
+    }
+
+    void row(StringBuilder t, String label, String pbKey, String jepKey, String pemjaKey, String target,
+            double goal, boolean lowerIsBetter) {
+        String[] keys = {pbKey, jepKey, pemjaKey};
+        t.append("| ").append(label).append(" | ");
+        for (int i = 0; i < LIBS.length; i++) {
+            String c = cell(LIBS[i], keys[i]);
+            String mark = "";
+            if (i > 0 && !keys[i].equals(pbKey) && c != null) {
+                mark = " (a)";
+            }
+            t.append(c == null ? failed(LIBS[i], keys[i]) : c + mark).append(" | ");
+        }
+        Double p = med("pybridge", pbKey);
+        t.append(ratio(p, med("Jep", jepKey))).append(" | ").append(ratio(p, med("pemja", pemjaKey))).append(" | ");
+        if (goal > 0 && p != null) {
+            boolean met = lowerIsBetter ? p <= goal : p >= goal;
+            t.append(target).append(met ? " ✓" : " ✗");
+        } else if (pbKey.equals("f2_rss") && p != null) {
+            List<Double> v = vals("pybridge", pbKey);
+            double spread = Collections.max(v) - Collections.min(v);
+            t.append(target).append(String.format(Locale.ROOT, " (spread %.0f MB)", spread));
+        } else {
+            t.append(target);
+        }
+        t.append(" |\n");
+    }
+
+    String failed(String lib, String key) {
+        String w = key.replace("_rss", "");
+        for (String p : problems.get(lib)) {
+            if (p.startsWith("workload " + w + ":")) {
+                return "crashed";
+            }
+        }
+        return problems.get(lib).isEmpty() ? "—" : "n/a";
+    }
+
+    // ---- the report file -------------------------------------------------------------------
+
+    String report(LocalDateTime start, String loadBefore, String loadAfter, String table) {
+        StringBuilder r = new StringBuilder();
+        r.append("# pybridge benchmarks, ").append(start.format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")))
+                .append("\n\n");
+        r.append("Command: `./dev bench`").append(quick ? " (quick mode: 1/10 of the operations)" : "")
+                .append(". ").append(rounds).append(" rounds; in each, every workload runs in a fresh JVM per")
+                .append(" library, the libraries' order rotating. Cells: median (min–max) over all measured")
+                .append(" iterations of all rounds. Ratios: pybridge median / peer median (below 1 = pybridge")
+                .append(" faster, except h where above 1 = pybridge faster).\n\n");
+        r.append(table).append('\n');
+        r.append("¹ Jep and pemja have no API to hold the GIL across calls; their cells (a) and the ratios")
+                .append(" compare pybridge's a' with their a.\n");
+        r.append("² pemja cannot return a plain `object()` (invoke gives null and leaves a SystemError")
+                .append(" pending), so pemja's f, f' and h create `Obj()` (`class Obj: __slots__ = ()`);")
+                .append(" the like-for-like row has all three on Obj().\n");
+        r.append("³ pybridge: `ResourceScope.close()` over 1M handles made in the scope; Jep and pemja have")
+                .append(" no scopes: `close()` on each of 1M handles. Only the release is timed.\n\n");
+        r.append("## Versions\n\n");
+        r.append("- Python: ").append(first("python")).append('\n');
+        r.append("- numpy: ").append(pyFact(System.getProperty("bench.python"), "__import__('numpy').__version__"))
+                .append(" (project .venv), ")
+                .append(pyFact(peersVenv.resolve("bin/python").toString(), "__import__('numpy').__version__"))
+                .append(" (peers venv)\n");
+        r.append("- pybridge: ").append(infos.get("pybridge").getOrDefault("version", "?")).append(", git ")
+                .append(gitRevAtStart).append('\n');
+        r.append("- Jep: ").append(infos.get("Jep").getOrDefault("version", "not run")).append(" (PyPI, with its own")
+                .append(" jar; SharedInterpreter, PyCallable.callAs, getValue(name, List.class), PyObject.close)\n");
+        r.append("- pemja: ").append(infos.get("pemja").getOrDefault("version", "not run"))
+                .append(" (PythonInterpreter MULTI_THREAD, invoke(name, ...), get(name, List.class),")
+                .append(" PyObject.close); Maven Central's newest pemja jar is 0.6.0, PyPI's newest is 0.6.3\n");
+        r.append("- Java: ").append(System.getProperty("java.vm.name")).append(' ')
+                .append(System.getProperty("java.runtime.version")).append(", every child JVM: -Xmx2g\n\n");
+        r.append("## Machine\n\n");
+        r.append("- nproc: ").append(Runtime.getRuntime().availableProcessors()).append('\n');
+        r.append("- CPU: ").append(cpuModel()).append('\n');
+        r.append("- load average before: ").append(loadBefore).append(", after: ").append(loadAfter)
+                .append(" (the machine is shared: figures are noisy)\n\n");
+        boolean any = false;
+        for (String lib : LIBS) {
+            for (String p : problems.get(lib)) {
+                if (!any) {
+                    r.append("## Problems\n\n");
+                    any = true;
+                }
+                r.append("- ").append(lib).append(": ").append(p).append('\n');
+            }
+        }
+        if (any) {
+            r.append('\n');
+        }
+        r.append("## Counters\n\n");
+        r.append("- pybridge stats after its last JVM: ").append(infos.get("pybridge").getOrDefault("stats", "—"))
+                .append('\n');
+        return r.toString();
+    }
+
+    String first(String key) {
+        for (String lib : LIBS) {
+            String v = infos.get(lib).get(key);
+            if (v != null) {
+                return v;
+            }
+        }
+        return "?";
+    }
+
+    static String pyFact(String python, String expr) {
+        return exec(python, "-c", "import sys; print(" + expr + ")");
+    }
+
+    String gitRev() {
+        String rev = exec("git", "-C", root.toString(), "rev-parse", "--short", "HEAD");
+        String dirty = exec("git", "-C", root.toString(), "status", "--porcelain", "--", "rust", "java", "Cargo.lock");
+        return rev + (dirty.isEmpty() || dirty.equals("?") ? "" : " (with uncommitted changes)");
+    }
+
+    static String exec(String... cmd) {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            return p.waitFor() == 0 ? out : "?";
+        } catch (IOException | InterruptedException e) {
+            return "?";
+        }
+    }
+
+    static String loadavg() {
+        try {
+            String[] p = new String(Files.readAllBytes(Paths.get("/proc/loadavg")), StandardCharsets.UTF_8).split(" ");
+            return p[0] + " " + p[1] + " " + p[2];
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    static String cpuModel() {
+        try {
+            for (String l : Files.readAllLines(Paths.get("/proc/cpuinfo"))) {
+                if (l.startsWith("model name")) {
+                    return l.substring(l.indexOf(':') + 1).trim();
+                }
+            }
+        } catch (IOException e) {
+            // fall through
+        }
+        return "?";
+    }
+}

@@ -1,0 +1,184 @@
+package org.pybridge.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import pemja.core.PythonInterpreter;
+import pemja.core.PythonInterpreterConfig;
+import pemja.core.object.PyObject;
+
+/**
+ * pemja's child JVM. pemja's API is by name: {@code PythonInterpreter.invoke(name, args)}
+ * (with typed one-argument fast paths) and {@code get(name, type)}. It takes
+ * the GIL on every call; there is no API to hold it across calls, so a' is not
+ * measured for pemja.
+ *
+ * <p>Known pemja bug (0.6.3 native): invoking one name, then another, then
+ * the first again (e.g. {@code invoke("f", 7); invoke("Obj"); invoke("f", i)})
+ * crashes the JVM (SIGSEGV in func_dealloc: the function object is freed).
+ * So every workload runs in its own JVM (for all three libraries alike) and
+ * invokes exactly one name.
+ */
+public final class PemjaBench implements Workloads.Lib {
+    private PythonInterpreter interp;
+
+    /**
+     * pemja cannot return a plain {@code object()}: invoke("object") gives null
+     * and leaves a SystemError pending that the next call raises. So f, f' and h
+     * create {@code Obj()} ({@code class Obj: __slots__ = ()}) for pemja.
+     */
+    static final String OBJ = "Obj";
+
+    public static void main(String[] args) throws Exception {
+        String exe = System.getProperty("bench.pemja.python");
+        PythonInterpreterConfig cfg = PythonInterpreterConfig.newBuilder()
+                .setPythonExec(exe)
+                .setExcType(PythonInterpreterConfig.ExecType.MULTI_THREAD)
+                .build();
+        PemjaBench b = new PemjaBench();
+        b.interp = new PythonInterpreter(cfg);
+        b.interp.exec(Workloads.SETUP);
+        Workloads.run(b);
+        b.interp.close();
+    }
+
+    @Override
+    public String name() {
+        return "pemja";
+    }
+
+    @Override
+    public List<String[]> info() {
+        List<String[]> r = new ArrayList<>();
+        interp.exec("import sys, importlib.metadata\n_bench_py = sys.version\n"
+                + "_bench_pemja = importlib.metadata.version('pemja')");
+        r.add(new String[] {"python", String.valueOf(interp.get("_bench_py"))});
+        r.add(new String[] {"version", interp.get("_bench_pemja") + " (native); jar "
+                + PythonInterpreter.class.getProtectionDomain().getCodeSource().getLocation().getPath()
+                        .replaceAll(".*/", "")});
+        return r;
+    }
+
+    /**
+     * Checks only what this JVM's workload uses: each workload runs in its own
+     * JVM and must invoke a single function name (see the class comment).
+     */
+    @Override
+    public void check() {
+        String w = System.getProperty("bench.workloads", "");
+        if (w.equals("a")) {
+            Object r = interp.invoke("f", 7);
+            Workloads.require(Long.valueOf(7).equals(r), "f(7) == 7L, got " + r);
+        } else if (w.equals("c")) {
+            Object l = interp.get("data", List.class);
+            Workloads.require(l instanceof List && ((List<?>) l).size() == 1000
+                    && ((List<?>) l).get(0) instanceof Map, "data -> List<Map> of 1000: " + l);
+        } else if (w.equals("c2")) {
+            Object l = interp.invoke("mk");
+            Workloads.require(l instanceof List && ((List<?>) l).size() == 1000
+                    && ((List<?>) l).get(0) instanceof Map, "mk() -> List<Map> of 1000: " + l);
+        } else if (w.startsWith("f") || w.equals("h")) {
+            Object o = interp.invoke(OBJ);
+            Workloads.require(o instanceof PyObject, OBJ + "() -> PyObject, got " + o);
+        }
+    }
+
+    @Override
+    public long call(int n) {
+        PythonInterpreter interp = this.interp;
+        long s = 0;
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            s += (Long) interp.invoke("f", i);
+        }
+        long t = System.nanoTime() - t0;
+        Workloads.sink += s;
+        return t;
+    }
+
+    @Override
+    public long callHoldingGil(int n) {
+        return -1;
+    }
+
+    @Override
+    public long convert(int n) {
+        PythonInterpreter interp = this.interp;
+        long s = 0;
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            List<?> l = interp.get("data", List.class);
+            s += l.size();
+        }
+        long t = System.nanoTime() - t0;
+        Workloads.sink += s;
+        return t;
+    }
+
+    @Override
+    public long buildConvert(int n) {
+        PythonInterpreter interp = this.interp;
+        long s = 0;
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            List<?> l = (List<?>) interp.invoke("mk");
+            s += l.size();
+        }
+        long t = System.nanoTime() - t0;
+        Workloads.sink += s;
+        return t;
+    }
+
+    @Override
+    public long createClose(int n) {
+        PythonInterpreter interp = this.interp;
+        long t0 = System.nanoTime();
+        try {
+            for (int i = 0; i < n; i++) {
+                ((PyObject) interp.invoke(OBJ)).close();
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        return System.nanoTime() - t0;
+    }
+
+    @Override
+    public long createCloseObj(int n) {
+        return createClose(n);
+    }
+
+    @Override
+    public long createDrop(int n) {
+        PythonInterpreter interp = this.interp;
+        long s = 0;
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            Object o = interp.invoke(OBJ);
+            s += o.hashCode() & 1;
+        }
+        long t = System.nanoTime() - t0;
+        Workloads.sink += s;
+        return t;
+    }
+
+    /** No scopes in pemja: the closest is close() on each handle; only the closing is timed. */
+    @Override
+    public long releaseMany(int n) {
+        PythonInterpreter interp = this.interp;
+        PyObject[] hs = new PyObject[n];
+        for (int i = 0; i < n; i++) {
+            hs[i] = (PyObject) interp.invoke(OBJ);
+        }
+        long t0 = System.nanoTime();
+        try {
+            for (int i = 0; i < n; i++) {
+                hs[i].close();
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        return System.nanoTime() - t0;
+    }
+}
