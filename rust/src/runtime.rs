@@ -129,7 +129,7 @@ pub fn initialize(opts: &InitOptions) -> Result<InitInfo> {
         ));
     }
     let outcome = start(opts);
-    let started = matches!(outcome, Ok(_)) || unsafe_is_initialized();
+    let started = outcome.is_ok() || unsafe_is_initialized();
     if started {
         *guard = Some(outcome.clone());
     }
