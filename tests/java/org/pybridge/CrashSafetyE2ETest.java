@@ -286,16 +286,6 @@ public class CrashSafetyE2ETest {
                     System.out.println("RESULT hook ran");
                     System.out.flush();
                 }));
-                if (mode.equals("busy")) {
-                    Thread spin = new Thread(() -> {
-                        try {
-                            Python.exec("while True: pass");
-                        } catch (Throwable t) {
-                            System.out.println("INFO spinner ended: " + t);
-                        }
-                    }, "python-spinner");
-                    spin.start();
-                }
                 PyObject range = Python.eval("list(range(" + n + "))");
                 List<PyObject> held = new ArrayList<>(n);
                 for (int i = 0; i < n; i++) {
@@ -306,6 +296,19 @@ public class CrashSafetyE2ETest {
                 check(s.liveHandles() >= n, "live handles " + s.liveHandles());
                 held = null;
                 range = null;
+                if (mode.equals("busy")) {
+                    // Started only now: a thread spinning in pure Python lets
+                    // others have the GIL once per switch interval (5 ms), which
+                    // would make the 200k calls above take minutes.
+                    Thread spin = new Thread(() -> {
+                        try {
+                            Python.exec("while True: pass");
+                        } catch (Throwable t) {
+                            System.out.println("INFO spinner ended: " + t);
+                        }
+                    }, "python-spinner");
+                    spin.start();
+                }
                 System.gc();
                 if (mode.equals("caller-threads")) {
                     E2E.waitFor(20_000, () -> Python.stats().queuedReleases() >= n / 2);
