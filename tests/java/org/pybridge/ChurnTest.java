@@ -14,6 +14,7 @@ import org.junit.Test;
  * <p>The CI variant runs 1M scope-path cycles (1000 handles per scope) and
  * 300k GC-path cycles. The full soak, 10M cycles on each path, runs with
  * the system property {@code pybridge.churn.full=true} in the test JVM, e.g.
+ * {@code ./dev test -PchurnFull} (Gradle), or
  * {@code JAVA_TOOL_OPTIONS=-Dpybridge.churn.full=true ./dev junit org.pybridge.ChurnTest}
  * (a few minutes). Gradle does not forward {@code -D} options to the test JVM by
  * itself; use the same {@code JAVA_TOOL_OPTIONS} there.
