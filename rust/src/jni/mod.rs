@@ -161,6 +161,20 @@ pub extern "system" fn Java_org_pybridge_Native_invoke<'l>(
     }
 }
 
+/// Version of the contract between `Native.java` and this library (the
+/// signatures of the natives, op codes, wire tags). Java checks it right
+/// after loading, before calling anything else, so that a stale library
+/// gives a clear error instead of a call with the wrong arguments.
+pub const ABI_VERSION: jint = 2;
+
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_org_pybridge_Native_abiVersion<'l>(
+    _env: EnvUnowned<'l>,
+    _class: JClass<'l>,
+) -> jint {
+    ABI_VERSION
+}
+
 /// Copies a parked reply into a buffer large enough for it; returns its length.
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_org_pybridge_Native_takePending<'l>(

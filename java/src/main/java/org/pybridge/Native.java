@@ -77,6 +77,12 @@ final class Native {
      */
     static native long invoke(int op, long id, int slot, long addr, int len, int cap);
 
+    /** The contract version this class expects; see {@code ABI_VERSION} in rust/src/jni/mod.rs. */
+    static final int ABI_VERSION = 2;
+
+    /** The contract version of the loaded native library. */
+    static native int abiVersion();
+
     /** Copies a parked reply into a buffer of {@code cap} bytes; its length, or -1. */
     static native int takePending(long addr, int cap);
 

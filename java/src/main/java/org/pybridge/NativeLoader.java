@@ -69,6 +69,18 @@ final class NativeLoader {
         } catch (UnsatisfiedLinkError e) {
             throw new PythonInitializationException("could not load pybridge's native library: " + e.getMessage(), e);
         }
+        int abi;
+        try {
+            abi = Native.abiVersion();
+        } catch (UnsatisfiedLinkError e) {
+            abi = -1;
+        }
+        if (abi != Native.ABI_VERSION) {
+            throw new PythonInitializationException("the native library that was loaded ("
+                    + (override != null && !override.isEmpty() ? override : "from the jar") + ") implements contract "
+                    + (abi < 0 ? "unknown (too old)" : String.valueOf(abi)) + " but these Java classes need "
+                    + Native.ABI_VERSION + ": rebuild it (cargo build --release) or use the jar built with it");
+        }
         loaded = true;
     }
 

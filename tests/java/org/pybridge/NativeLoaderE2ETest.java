@@ -1,0 +1,42 @@
+package org.pybridge;
+
+import static org.junit.Assert.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.Assume;
+import org.junit.Test;
+
+/** A native library that is not the one these classes were built with gives a clear error, not a crash. */
+public class NativeLoaderE2ETest {
+
+    public static final class LoadWrongLibrary {
+        public static void main(String[] args) {
+            try {
+                Python.initialize();
+                System.out.println("FAIL initialize succeeded with a foreign native library");
+                System.exit(1);
+            } catch (PythonInitializationException e) {
+                System.out.println("MESSAGE " + e.getMessage());
+            }
+            // The JVM is fine, and asking again gives an answer, not a crash.
+            try {
+                Python.initialize();
+            } catch (PythonInitializationException e) {
+                System.out.println("RESULT again " + e.getClass().getSimpleName());
+            }
+            System.exit(0);
+        }
+    }
+
+    @Test
+    public void aLibraryWithoutTheContractIsRefusedBeforeAnyCall() {
+        Path foreign = Path.of("/usr/lib/x86_64-linux-gnu/libz.so.1");
+        Assume.assumeTrue("needs a shared library that is not pybridge's", Files.exists(foreign));
+        ChildJvm.Result r = ChildJvm.run(LoadWrongLibrary.class, null, List.of("-Dpybridge.native=" + foreign), 60);
+        E2E.assertChildOk(r, "RESULT again PythonInitializationException");
+        String msg = E2E.line(r, "MESSAGE ");
+        assertTrue(r.toString(), msg != null && msg.contains("contract") && msg.contains("rebuild"));
+    }
+}
