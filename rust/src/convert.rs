@@ -135,6 +135,13 @@ pub fn to_py<'py>(py: Python<'py>, r: &mut Reader<'_>, depth: usize) -> Result<B
                 d.into_any()
             }
             wire::HANDLE => handles::get(py, r.handle()?)?,
+            wire::JAVA_FN => {
+                let id = r.i64()?;
+                let name = r.string()?;
+                Bound::new(py, crate::callbacks::JavaFunction::new(id, name))
+                    .map_err(|e| Error::from_pyerr(py, e))?
+                    .into_any()
+            }
             wire::LIST_I64 => {
                 let n = r.len(8)?;
                 let mut items = Vec::with_capacity(n);
@@ -408,6 +415,12 @@ pub fn to_wire(obj: &Bound<'_, PyAny>, w: &mut Writer, mode: Mode, depth: usize)
             }
             return Ok(());
         }
+    }
+    if let Ok(f) = obj.cast::<crate::callbacks::JavaFunction>() {
+        w.u8(wire::JAVA_FN);
+        w.i64(f.get().id());
+        w.str("");
+        return Ok(());
     }
     if let Some(v) = numpy_scalar(obj) {
         return to_wire(&v, w, mode, depth + 1);

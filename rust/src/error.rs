@@ -106,6 +106,7 @@ fn describe(py: Python<'_>, err: &PyErr) -> PyErrInfo {
         offset: -1,
         ..Default::default()
     };
+    info.java_cause = crate::callbacks::java_id_of(value) as u64;
     if let Some(tb) = err.traceback(py) {
         info.frames = frames_of(&tb);
     }

@@ -221,6 +221,7 @@ fn post_init(py: Python<'_>, opts: &InitOptions) -> Result<InitInfo> {
             .map_err(|e| Error::from_pyerr(py, e))
     };
     install_unraisable_hook(py).map_err(pyerr)?;
+    crate::callbacks::install(py).map_err(pyerr)?;
     let info = InitInfo {
         version: get("version")?,
         executable: get("executable")?,

@@ -19,6 +19,7 @@
 //! | `DICT` | i32 n, n (key, value) pairs |
 //! | `HANDLE` | i64 id, i32 slot (a Python object the Java side holds) |
 //! | `LIST_I64` / `LIST_F64` | i32 n, n × 8 bytes (a Java `long[]`/`double[]`) |
+//! | `JAVA_FN` | i64 id, string: a Java function object |
 //!
 //! Keep the numbers in sync with `Wire.java` (a test round-trips every tag).
 
@@ -41,6 +42,8 @@ pub const FROZENSET: u8 = 13;
 pub const HANDLE: u8 = 14;
 pub const LIST_I64: u8 = 15;
 pub const LIST_F64: u8 = 16;
+/// i64 id, string name: a Java function object (see `callbacks`).
+pub const JAVA_FN: u8 = 18;
 
 /// Bounds-checked reader over the bytes Java wrote.
 pub struct Reader<'a> {

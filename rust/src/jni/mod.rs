@@ -165,7 +165,7 @@ pub extern "system" fn Java_org_pybridge_Native_invoke<'l>(
 /// signatures of the natives, op codes, wire tags). Java checks it right
 /// after loading, before calling anything else, so that a stale library
 /// gives a clear error instead of a call with the wrong arguments.
-pub const ABI_VERSION: jint = 2;
+pub const ABI_VERSION: jint = 3;
 
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_org_pybridge_Native_abiVersion<'l>(
@@ -173,6 +173,22 @@ pub extern "system" fn Java_org_pybridge_Native_abiVersion<'l>(
     _class: JClass<'l>,
 ) -> jint {
     ABI_VERSION
+}
+
+/// Registers `org.pybridge.Callbacks` (looked up by Java, so through the
+/// right class loader) for calls from Python back into the JVM.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_org_pybridge_Native_registerCallbacks<'l>(
+    mut env: EnvUnowned<'l>,
+    _class: JClass<'l>,
+    callbacks: JClass<'l>,
+) {
+    env.with_env(|env| -> jni::errors::Result<()> {
+        let g = env.new_global_ref(callbacks)?;
+        crate::callbacks::set_callbacks_class(g);
+        Ok(())
+    })
+    .resolve::<ThrowPyBridge>()
 }
 
 /// Copies a parked reply into a buffer large enough for it; returns its length.
@@ -211,13 +227,22 @@ pub extern "system" fn Java_org_pybridge_Native_bufferAddress<'l>(
     .resolve::<ThrowPyBridge>()
 }
 
-/// Runs once when the JVM loads the library: logging from `PYBRIDGE_LOG`
+/// Runs once when the JVM loads the library (the JVM guarantees `vm` is
+/// its valid `JavaVM`; hence `unsafe`): logging from `PYBRIDGE_LOG`
 /// (falls back to `RUST_LOG`, default `warn`).
+///
+/// # Safety
+/// Called by the JVM only, with its own valid `JavaVM` pointer.
 #[unsafe(no_mangle)]
-pub extern "system" fn JNI_OnLoad(
-    _vm: *mut jni::sys::JavaVM,
+pub unsafe extern "system" fn JNI_OnLoad(
+    vm: *mut jni::sys::JavaVM,
     _reserved: *mut std::ffi::c_void,
 ) -> jint {
     let _ = catch_unwind(crate::init_logging);
+    if !vm.is_null() {
+        // SAFETY: the JVM passes its own, valid JavaVM pointer to JNI_OnLoad.
+        let vm = unsafe { jni::JavaVM::from_raw(vm) };
+        crate::callbacks::set_vm(vm);
+    }
     jni::sys::JNI_VERSION_1_8
 }

@@ -38,6 +38,18 @@ final class Buf {
         cap = n;
     }
 
+    private Buf(ByteBuffer heap) {
+        this.pooled = false;
+        this.bb = heap;
+        this.addr = 0;
+        this.cap = heap.capacity();
+    }
+
+    /** A read-only view over bytes the native side handed over (for decoding only). */
+    static Buf wrap(ByteBuffer heap) {
+        return new Buf(heap);
+    }
+
     /** The calling thread's buffer, cleared for a new request. */
     static Buf acquire() {
         Buf b = LOCAL.get();

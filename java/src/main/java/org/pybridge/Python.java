@@ -60,6 +60,7 @@ public final class Python {
                     + " Python " + built + ", or rebuild pybridge against Python " + version + ".");
         }
         NativeLoader.load(f.libpython);
+        Native.registerCallbacks(Callbacks.class);
         Buf b = Buf.acquire();
         PythonInfo started;
         try {

@@ -71,6 +71,8 @@ public final class Stats {
     public long gcNudges() { return gcNudges; }
     /** Open {@link ResourceScope}s on the calling thread. */
     public int openScopes() { return openScopes; }
+    /** Java function objects that Python holds (passed as callables). */
+    public int javaFunctions() { return Callbacks.alive(); }
 
     @Override
     public String toString() {
@@ -79,6 +81,7 @@ public final class Stats {
                 + ", queued=" + queuedReleases + ", gcTracked=" + gcTracked + ", gcNudges=" + gcNudges
                 + ", threadStates=" + threadStates + ", threadStatesFreed=" + threadStatesFreed
                 + ", gilAbandoned=" + gilAbandoned + ", openScopes=" + openScopes
-                + ", releaseErrors=" + releaseErrors + "}";
+                + ", releaseErrors=" + releaseErrors
+                + ", javaFunctions=" + Callbacks.alive() + "}";
     }
 }

@@ -38,6 +38,7 @@ final class Wire {
     static final byte LIST_I64 = 15;
     static final byte LIST_F64 = 16;
     static final byte SELF = 17;
+    static final byte JAVA_FN = 18;
 
     /** Same limit as rust/src/convert.rs MAX_DEPTH. */
     static final int MAX_DEPTH = 512;
@@ -243,10 +244,16 @@ final class Wire {
             writeCollection(b, LIST, (Collection<?>) v, depth);
         } else if (v instanceof CharSequence) {
             writeString(b, (CharSequence) v);
+        } else if (Callbacks.isFunction(v)) {
+            long id = Callbacks.register(v);
+            b.ensure(9);
+            b.bb.put(JAVA_FN);
+            b.bb.putLong(id);
+            writeString(b, v.getClass().getName());
         } else {
             throw new IllegalArgumentException("cannot convert a " + v.getClass().getName()
                     + " to Python (supported: null, Boolean, numbers, BigInteger, Character, String, byte[],"
-                    + " primitive arrays, Object[], List, Collection, Map, Set, PyObject)");
+                    + " primitive arrays, Object[], List, Collection, Map, Set, PyObject, function objects)");
         }
     }
 
@@ -326,6 +333,11 @@ final class Wire {
                 return PyObject.adopt(b.getLong(), b.getInt());
             case SELF:
                 return subject;
+            case JAVA_FN: {
+                long id = b.getLong();
+                readString(b);
+                return Callbacks.lookup(id);
+            }
             case BIGINT: {
                 int n = b.getInt();
                 byte[] raw = new byte[n];
@@ -398,8 +410,13 @@ final class Wire {
                     String fn = readString(b);
                     frames.add(new PythonException.Frame(file, l, fn));
                 }
-                b.getLong(); // Java cause id (callbacks; not used yet)
-                return new PythonException(type, msg, tb, line, offset, frames);
+                long javaCause = b.getLong();
+                PythonException e = new PythonException(type, msg, tb, line, offset, frames);
+                Throwable cause = Callbacks.takeThrown(javaCause);
+                if (cause != null) {
+                    e.initCause(cause);
+                }
+                return e;
             }
             case Native.RELEASED: {
                 long id = b.getLong();

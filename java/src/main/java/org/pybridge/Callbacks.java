@@ -1,0 +1,243 @@
+package org.pybridge;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
+import java.util.function.BiPredicate;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+
+/**
+ * Java function objects that Python holds, and the entry point through which
+ * Python calls them (from {@code rust/src/callbacks.rs}).
+ *
+ * <p>A function object sent to Python ({@code java.util.function} types,
+ * {@code Runnable}, {@code Callable}, or any interface annotated
+ * {@code @FunctionalInterface}) is kept here under an id until Python frees
+ * its {@code pybridge.JavaFunction}; it comes back to Java as the same object.
+ * A Java exception thrown inside is kept for a while so that, if it
+ * propagates out of Python into Java, it is the cause of the
+ * {@link PythonException}.
+ */
+final class Callbacks {
+    private Callbacks() {}
+
+    private static final AtomicLong NEXT = new AtomicLong(1);
+    private static final Map<Long, Object> LIVE = new ConcurrentHashMap<>();
+    private static final int KEEP_THROWN = 1024;
+    private static final Map<Long, Throwable> THROWN = Collections.synchronizedMap(
+            new LinkedHashMap<Long, Throwable>(64, 0.75f, false) {
+                private static final long serialVersionUID = 1L;
+
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<Long, Throwable> e) {
+                    return size() > KEEP_THROWN;
+                }
+            });
+
+    /** Whether {@code v} is a function object Python can call. */
+    static boolean isFunction(Object v) {
+        if (v instanceof Thread) {
+            return false; // a Runnable, but not a function: calling it would run the thread's body inline
+        }
+        if (v instanceof Function || v instanceof BiFunction || v instanceof Supplier || v instanceof Consumer
+                || v instanceof BiConsumer || v instanceof Predicate || v instanceof BiPredicate
+                || v instanceof Runnable || v instanceof Callable) {
+            return true;
+        }
+        return functionalMethod(v.getClass()) != null;
+    }
+
+    /**
+     * Functions Python has freed, kept a few seconds more: a function Python
+     * returns to Java is freed by Python before Java reads the reply that
+     * names it.
+     */
+    private static final Map<Long, Object[]> RECENTLY_FREED = new ConcurrentHashMap<>();
+    private static final long GRACE_NANOS = 5_000_000_000L;
+    private static volatile long lastPurge = System.nanoTime();
+
+    static long register(Object fn) {
+        long id = NEXT.getAndIncrement();
+        LIVE.put(id, fn);
+        long now = System.nanoTime();
+        if (!RECENTLY_FREED.isEmpty() && now - lastPurge > 1_000_000_000L) {
+            lastPurge = now;
+            RECENTLY_FREED.values().removeIf(e -> now - (Long) e[1] > GRACE_NANOS);
+        }
+        return id;
+    }
+
+    static Object lookup(long id) {
+        Object o = LIVE.get(id);
+        if (o == null) {
+            Object[] e = RECENTLY_FREED.get(id);
+            o = e == null ? null : e[0];
+        }
+        if (o == null) {
+            throw new PyBridgeException("internal error: Java function #" + id + " is no longer registered");
+        }
+        return o;
+    }
+
+    /** Called by the native side when Python frees the function object. */
+    static void release(long id) {
+        Object o = LIVE.remove(id);
+        if (o != null) {
+            RECENTLY_FREED.put(id, new Object[] {o, System.nanoTime()});
+        }
+    }
+
+    static int alive() {
+        return LIVE.size();
+    }
+
+    /** The Java exception with this id, thrown inside a callback (null if unknown). */
+    static Throwable takeThrown(long id) {
+        return id == 0 ? null : THROWN.remove(id);
+    }
+
+    /**
+     * Called from Python: request = arguments ({@code i32 n}, values) and
+     * keyword arguments (NONE or a dict); reply = status byte 0 and the
+     * result, or 1 and (class name, message, exception id).
+     */
+    static byte[] invoke(long id, byte[] request) {
+        Buf out = Buf.acquire();
+        try {
+            try {
+                Object fn = lookup(id);
+                Buf in = Buf.wrap(ByteBuffer.wrap(request).order(ByteOrder.LITTLE_ENDIAN));
+                int n = in.getInt();
+                Object[] args = new Object[n];
+                for (int i = 0; i < n; i++) {
+                    args[i] = Wire.read(in, null);
+                }
+                Object kw = Wire.read(in, null);
+                if (kw instanceof Map && !((Map<?, ?>) kw).isEmpty()) {
+                    throw new IllegalArgumentException("a Java function takes no keyword arguments (got "
+                            + ((Map<?, ?>) kw).keySet() + ")");
+                }
+                Object result = call(fn, args);
+                out.put((byte) 0);
+                Wire.write(out, result);
+            } catch (Throwable t) {
+                Throwable cause = t instanceof InvocationTargetException && t.getCause() != null ? t.getCause() : t;
+                long tid = NEXT.getAndIncrement();
+                THROWN.put(tid, cause);
+                out.bb.clear();
+                out.put((byte) 1);
+                Wire.writeString(out, cause.getClass().getName());
+                String msg = cause.getMessage();
+                Wire.writeString(out, msg == null ? "" : msg);
+                out.putLong(tid);
+            }
+            byte[] reply = new byte[out.bb.position()];
+            out.bb.flip();
+            out.bb.get(reply);
+            return reply;
+        } finally {
+            out.release();
+        }
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static Object call(Object fn, Object[] a) throws Exception {
+        int n = a.length;
+        if (fn instanceof Function && n == 1) {
+            return ((Function) fn).apply(a[0]);
+        }
+        if (fn instanceof BiFunction && n == 2) {
+            return ((BiFunction) fn).apply(a[0], a[1]);
+        }
+        if (fn instanceof Supplier && n == 0) {
+            return ((Supplier) fn).get();
+        }
+        if (fn instanceof Consumer && n == 1) {
+            ((Consumer) fn).accept(a[0]);
+            return null;
+        }
+        if (fn instanceof BiConsumer && n == 2) {
+            ((BiConsumer) fn).accept(a[0], a[1]);
+            return null;
+        }
+        if (fn instanceof Predicate && n == 1) {
+            return ((Predicate) fn).test(a[0]);
+        }
+        if (fn instanceof BiPredicate && n == 2) {
+            return ((BiPredicate) fn).test(a[0], a[1]);
+        }
+        if (fn instanceof Callable && n == 0) {
+            return ((Callable) fn).call();
+        }
+        if (fn instanceof Runnable && n == 0) {
+            ((Runnable) fn).run();
+            return null;
+        }
+        Method m = functionalMethod(fn.getClass());
+        if (m != null && m.getParameterCount() == n) {
+            m.setAccessible(true);
+            return m.invoke(fn, a);
+        }
+        throw new IllegalArgumentException("the Java function " + fn.getClass().getName()
+                + " cannot be called with " + n + " argument(s)");
+    }
+
+    private static final Map<Class<?>, Method> METHODS = new ConcurrentHashMap<>();
+    private static final Method NONE;
+
+    static {
+        try {
+            NONE = Object.class.getMethod("hashCode");
+        } catch (NoSuchMethodException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** The single abstract method of a @FunctionalInterface the class implements, or null. */
+    private static Method functionalMethod(Class<?> c) {
+        Method m = METHODS.computeIfAbsent(c, Callbacks::findFunctionalMethod);
+        return m == NONE ? null : m;
+    }
+
+    private static Method findFunctionalMethod(Class<?> c) {
+        for (Class<?> k = c; k != null; k = k.getSuperclass()) {
+            for (Class<?> i : allInterfaces(k)) {
+                if (i.isAnnotationPresent(FunctionalInterface.class)) {
+                    for (Method m : i.getMethods()) {
+                        if (Modifier.isAbstract(m.getModifiers())) {
+                            return m;
+                        }
+                    }
+                }
+            }
+        }
+        return NONE;
+    }
+
+    private static List<Class<?>> allInterfaces(Class<?> c) {
+        List<Class<?>> out = new java.util.ArrayList<>(Arrays.asList(c.getInterfaces()));
+        for (int i = 0; i < out.size(); i++) {
+            for (Class<?> s : out.get(i).getInterfaces()) {
+                if (!out.contains(s)) {
+                    out.add(s);
+                }
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,151 @@
+package org.pybridge;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertSame;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import org.junit.BeforeClass;
+import org.junit.Test;
+
+/** Java function objects passed to Python become Python callables. */
+public class CallbacksTest {
+
+    @FunctionalInterface
+    public interface Scale {
+        double apply(double x, double factor);
+    }
+
+    @BeforeClass
+    public static void start() {
+        Python.initialize();
+        Python.exec(String.join("\n",
+                "import threading",
+                "def _cb_call(f, *a): return f(*a)",
+                "def _cb_ident(x): return x",
+                "def _cb_in_thread(f):",
+                "    t = threading.Thread(target=f)",
+                "    t.start(); t.join()",
+                "def _cb_catch(f):",
+                "    import pybridge",
+                "    try:",
+                "        f()",
+                "    except pybridge.JavaException as e:",
+                "        return [type(e).__name__, type(e).__module__, e.java_class, str(e)]",
+                "def _cb_down(f, n): return f(n)",
+                ""));
+    }
+
+    private static PyObject main(String name) {
+        return Python.mainModule().getAttr(name);
+    }
+
+    @Test
+    public void javaFunctionAsSortKeyAndInMap() {
+        Function<Object, Object> neg = x -> -((Long) x);
+        try (PyObject sorted = Python.builtins().getAttr("sorted")) {
+            assertEquals(Arrays.asList(3L, 2L, 1L), sorted.callKwAs(List.class, Map.of("key", neg), List.of(2, 3, 1)));
+        }
+        Function<Object, Object> twice = x -> 2 * (Long) x;
+        assertEquals(Arrays.asList(2L, 4L, 6L), Python.eval("lambda f, xs: list(map(f, xs))")
+                .callAs(List.class, twice, List.of(1, 2, 3)));
+    }
+
+    @Test
+    public void theFunctionalShapes() {
+        PyObject call = main("_cb_call");
+        Supplier<String> s = () -> "supplied";
+        assertEquals("supplied", call.callAs(String.class, s));
+        BiFunction<Object, Object, Object> add = (a, b) -> (Long) a + (Long) b;
+        assertEquals(Long.valueOf(5), call.callAs(Long.class, add, 2, 3));
+        Predicate<Object> isEmpty = x -> ((String) x).isEmpty();
+        assertEquals(Boolean.TRUE, call.callAs(Boolean.class, isEmpty, ""));
+        Callable<Object> c = () -> List.of("a", "b");
+        assertEquals(List.of("a", "b"), call.callAs(List.class, c));
+        AtomicInteger ran = new AtomicInteger();
+        Runnable r = ran::incrementAndGet;
+        assertEquals(null, call.callAs(Object.class, r));
+        assertEquals(1, ran.get());
+        Scale scale = (x, f) -> x * f;
+        assertEquals(Double.valueOf(7.5), call.callAs(Double.class, scale, 2.5, 3.0));
+    }
+
+    @Test
+    public void aFunctionComesBackAsTheSameJavaObject() {
+        Function<Object, Object> f = x -> x;
+        assertSame(f, main("_cb_ident").callAs(Object.class, f));
+    }
+
+    @Test
+    public void javaExceptionsSurfaceInPythonAndComeBackAsTheCause() {
+        IllegalStateException boom = new IllegalStateException("nope");
+        Supplier<Object> thrower = () -> {
+            throw boom;
+        };
+        List<?> seen = main("_cb_catch").callAs(List.class, thrower);
+        assertEquals(List.of("IllegalStateException", "java.lang", "java.lang.IllegalStateException", "nope"), seen);
+        try {
+            main("_cb_call").call(thrower);
+            fail("expected a PythonException");
+        } catch (PythonException e) {
+            assertEquals("java.lang.IllegalStateException", e.pythonType());
+            assertEquals("nope", e.pythonMessage());
+            assertSame(boom, e.getCause());
+        }
+    }
+
+    @Test
+    public void aPythonThreadTheJvmNeverSawCanCallBack() {
+        AtomicInteger ran = new AtomicInteger();
+        Runnable r = () -> ran.incrementAndGet();
+        main("_cb_in_thread").call(r).close();
+        assertEquals(1, ran.get());
+    }
+
+    @Test
+    public void reentrancyFiftyLevelsDeep() {
+        PyObject down = main("_cb_down");
+        Function<Object, Object>[] self = new Function[1];
+        self[0] = n -> {
+            long k = (Long) n;
+            return k == 0 ? 0L : 1 + down.callAs(Long.class, self[0], k - 1);
+        };
+        assertEquals(Long.valueOf(50), down.callAs(Long.class, self[0], 50));
+    }
+
+    @Test
+    public void pythonFreeingTheFunctionForgetsItOnTheJavaSide() {
+        int before = Callbacks.alive();
+        for (int i = 0; i < 100; i++) {
+            Function<Object, Object> f = x -> x;
+            main("_cb_call").callAs(Long.class, f, 1);
+        }
+        assertEquals("every JavaFunction was freed by Python when the call returned", before, Callbacks.alive());
+        Function<Object, Object> kept = x -> x;
+        Python.mainModule().setAttr("_cb_kept", kept);
+        assertEquals(before + 1, Callbacks.alive());
+        Python.exec("del _cb_kept");
+        assertEquals(before, Callbacks.alive());
+    }
+
+    @Test
+    public void keywordArgumentsToAJavaFunctionAreAClearError() {
+        Function<Object, Object> f = x -> x;
+        try {
+            Python.eval("lambda f: f(1, extra=2)").call(f);
+            fail("expected a PythonException");
+        } catch (PythonException e) {
+            assertEquals("java.lang.IllegalArgumentException", e.pythonType());
+            assertTrue(e.pythonMessage(), e.pythonMessage().contains("keyword"));
+        }
+    }
+}

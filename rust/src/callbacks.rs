@@ -1,0 +1,257 @@
+//! Python -> JVM calls: the one module through which anything below the JNI
+//! boundary calls back up (DESIGN.md).
+//!
+//! A Java function object (a `java.util.function` type, `Runnable`,
+//! `Callable`, or any functional interface) sent to Python becomes a
+//! `pybridge.JavaFunction`: a Python callable that holds only the id under
+//! which `org.pybridge.Callbacks` keeps the Java object. Calling it encodes
+//! the arguments with the wire format, lets go of the GIL, attaches the
+//! thread to the JVM if needed (a thread Python started), and calls
+//! `Callbacks.invoke(id, request)`. A Java exception comes back as a Python
+//! exception whose type is named after the Java class (a subclass of
+//! `pybridge.JavaException`) and which carries the id of the Java exception,
+//! so that if it propagates out to Java the original is the cause.
+//! When Python frees the `JavaFunction`, the Java side forgets the object.
+
+use crate::convert::{self, Mode};
+use crate::error::{Error, Result};
+use crate::wire::{self, Reader, Writer};
+use jni::objects::{Global, JByteArray, JClass, JObject, JValue};
+use jni::{JavaVM, jni_sig, jni_str};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyTuple};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+static JVM: OnceLock<JavaVM> = OnceLock::new();
+static CALLBACKS_CLASS: OnceLock<Global<JClass<'static>>> = OnceLock::new();
+/// JavaFunction objects alive in Python.
+pub static ALIVE: AtomicI64 = AtomicI64::new(0);
+
+/// Called from `JNI_OnLoad`.
+pub fn set_vm(vm: JavaVM) {
+    let _ = JVM.set(vm);
+}
+
+/// Called once by Java (from a JVM thread, so the class is reachable through
+/// its loader) before the interpreter starts.
+pub fn set_callbacks_class(class: Global<JClass<'static>>) {
+    let _ = CALLBACKS_CLASS.set(class);
+}
+
+/// Python's view of a Java function object.
+#[pyclass(name = "JavaFunction", module = "pybridge", frozen)]
+pub struct JavaFunction {
+    id: i64,
+    name: String,
+}
+
+impl JavaFunction {
+    pub fn new(id: i64, name: String) -> Self {
+        ALIVE.fetch_add(1, Ordering::Relaxed);
+        JavaFunction { id, name }
+    }
+
+    pub fn id(&self) -> i64 {
+        self.id
+    }
+}
+
+impl Drop for JavaFunction {
+    fn drop(&mut self) {
+        ALIVE.fetch_sub(1, Ordering::Relaxed);
+        // Java only removes the id from a map: no Python code runs, so it is
+        // safe to call while the GIL is held.
+        if let Err(e) = call_java_release(self.id) {
+            log::warn!(
+                "could not tell Java that Python dropped function #{}: {e}",
+                self.id
+            );
+        }
+    }
+}
+
+#[pymethods]
+impl JavaFunction {
+    #[pyo3(signature = (*args, **kwargs))]
+    fn __call__(
+        &self,
+        py: Python<'_>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Py<PyAny>> {
+        let mut req = Writer::default();
+        let encoded = (|| -> Result<()> {
+            req.len(args.len())?;
+            for a in args.iter() {
+                convert::to_wire(&a, &mut req, Mode::Convert, 0)?;
+            }
+            match kwargs {
+                Some(k) if !k.is_empty() => {
+                    convert::to_wire(k.as_any(), &mut req, Mode::Convert, 0)?
+                }
+                _ => req.u8(wire::NONE),
+            }
+            Ok(())
+        })();
+        encoded.map_err(|e| to_pyerr(py, e))?;
+        let id = self.id;
+        let buf = req.buf;
+        let reply = py.detach(move || call_java_invoke(id, &buf)).map_err(|e| {
+            pyo3::exceptions::PyRuntimeError::new_err(format!("calling Java failed: {e}"))
+        })?;
+        let mut r = Reader::new(&reply);
+        let status = r.u8().map_err(|e| to_pyerr(py, e))?;
+        if status == 0 {
+            let v = convert::to_py(py, &mut r, 0).map_err(|e| to_pyerr(py, e))?;
+            return Ok(v.unbind());
+        }
+        let class = r.string().map_err(|e| to_pyerr(py, e))?;
+        let message = r.string().map_err(|e| to_pyerr(py, e))?;
+        let thrown = r.i64().map_err(|e| to_pyerr(py, e))?;
+        Err(java_exception(py, &class, &message, thrown))
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<java function {} #{}>", self.name, self.id)
+    }
+}
+
+fn to_pyerr(py: Python<'_>, e: Error) -> PyErr {
+    match e {
+        Error::Python(info) => {
+            let _ = py;
+            pyo3::exceptions::PyRuntimeError::new_err(format!(
+                "{}: {}",
+                info.type_name, info.message
+            ))
+        }
+        Error::IllegalArgument(m) | Error::Unconvertible(m) => {
+            pyo3::exceptions::PyTypeError::new_err(m)
+        }
+        other => pyo3::exceptions::PyRuntimeError::new_err(other.to_string()),
+    }
+}
+
+static MAKE_EXCEPTION: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+const SUPPORT: &std::ffi::CStr = c"
+import sys, types
+_mod = sys.modules.get('pybridge') or types.ModuleType('pybridge', 'pybridge: the JVM as seen from Python')
+sys.modules['pybridge'] = _mod
+
+class JavaException(Exception):
+    '''An exception thrown by Java code that Python called. java_class is the
+    Java class name; the Java exception itself is kept on the Java side.'''
+    java_class = None
+    java_id = 0
+
+JavaException.__module__ = 'pybridge'
+_mod.JavaException = JavaException
+_types = {}
+
+def make(java_class, message, java_id):
+    t = _types.get(java_class)
+    if t is None:
+        module, _, simple = java_class.rpartition('.')
+        t = type(simple or java_class, (JavaException,), {'__module__': module or 'java'})
+        _types[java_class] = t
+    e = t(message)
+    e.java_class = java_class
+    e.java_id = java_id
+    return e
+";
+
+/// Installs the `pybridge` module (JavaException, JavaFunction); GIL held.
+pub fn install(py: Python<'_>) -> PyResult<()> {
+    let globals = PyDict::new(py);
+    py.run(SUPPORT, Some(&globals), None)?;
+    let module = globals
+        .get_item("_mod")?
+        .ok_or_else(|| pyo3::exceptions::PyRuntimeError::new_err("no module"))?;
+    module.setattr("JavaFunction", py.get_type::<JavaFunction>())?;
+    let make = globals
+        .get_item("make")?
+        .ok_or_else(|| pyo3::exceptions::PyRuntimeError::new_err("no make"))?;
+    let _ = MAKE_EXCEPTION.set(py, make.unbind());
+    Ok(())
+}
+
+fn java_exception(py: Python<'_>, class: &str, message: &str, thrown: i64) -> PyErr {
+    match MAKE_EXCEPTION
+        .get(py)
+        .map(|m| m.bind(py).call1((class, message, thrown)))
+    {
+        Some(Ok(e)) => PyErr::from_value(e),
+        _ => pyo3::exceptions::PyRuntimeError::new_err(format!("{class}: {message}")),
+    }
+}
+
+fn vm() -> std::result::Result<&'static JavaVM, String> {
+    JVM.get()
+        .ok_or_else(|| "the JVM is not known to pybridge".to_string())
+}
+
+fn class() -> std::result::Result<&'static Global<JClass<'static>>, String> {
+    CALLBACKS_CLASS
+        .get()
+        .ok_or_else(|| "org.pybridge.Callbacks is not registered".to_string())
+}
+
+/// `Callbacks.invoke(id, request) -> reply`, on this thread (attached if needed).
+fn call_java_invoke(id: i64, request: &[u8]) -> std::result::Result<Vec<u8>, String> {
+    let vm = vm()?;
+    let class = class()?;
+    vm.attach_current_thread(|env| -> jni::errors::Result<Vec<u8>> {
+        let arr = env.byte_array_from_slice(request)?;
+        let r = env.call_static_method(
+            class,
+            jni_str!("invoke"),
+            jni_sig!("(J[B)[B"),
+            &[JValue::Long(id), JValue::Object(&arr)],
+        )?;
+        let obj: JObject<'_> = r.l()?;
+        let bytes = JByteArray::cast_local(env, obj)?;
+        env.convert_byte_array(&bytes)
+    })
+    .map_err(|e| e.to_string())
+}
+
+fn call_java_release(id: i64) -> std::result::Result<(), String> {
+    let vm = vm()?;
+    let class = class()?;
+    vm.attach_current_thread(|env| -> jni::errors::Result<()> {
+        env.call_static_method(
+            class,
+            jni_str!("release"),
+            jni_sig!("(J)V"),
+            &[JValue::Long(id)],
+        )?;
+        Ok(())
+    })
+    .map_err(|e| e.to_string())
+}
+
+/// The Java exception id carried by a Python exception (or its cause or
+/// context), 0 if none.
+pub fn java_id_of(value: &Bound<'_, PyAny>) -> i64 {
+    let mut cur = Some(value.clone());
+    for _ in 0..8 {
+        let Some(v) = cur.take() else { break };
+        if v.is_none() {
+            break;
+        }
+        if let Ok(id) = v.getattr("java_id").and_then(|i| i.extract::<i64>())
+            && id != 0
+        {
+            return id;
+        }
+        cur = v
+            .getattr("__cause__")
+            .ok()
+            .filter(|c| !c.is_none())
+            .or_else(|| v.getattr("__context__").ok());
+    }
+    0
+}
