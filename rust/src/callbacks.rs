@@ -161,6 +161,8 @@ def make(java_class, message, java_id):
     e.java_class = java_class
     e.java_id = java_id
     return e
+
+_mod._make_java_exception = make
 ";
 
 /// Installs the `pybridge` module (JavaException, JavaFunction); GIL held.

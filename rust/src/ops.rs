@@ -54,6 +54,7 @@ pub const IS_LIVE: i32 = 34;
 pub const ITER: i32 = 35;
 pub const ITER_NEXT: i32 = 36;
 pub const IS: i32 = 37;
+pub const REFCOUNT: i32 = 38;
 
 /// Runs one operation. `id` is the handle the op applies to (id 0 if none).
 pub fn dispatch(op: i32, id: Handle, r: &mut Reader<'_>, w: &mut Writer) -> Result<()> {
@@ -440,6 +441,14 @@ fn dispatch_py(
             let a = handles::get(py, id)?;
             let b = handles::get(py, r.handle()?)?;
             w.u8(a.is(&b) as u8);
+            Ok(())
+        }
+        REFCOUNT => {
+            let obj = handles::get(py, id)?;
+            // SAFETY: GIL held; `obj` is a live object. Minus the reference
+            // `get` just took.
+            let n = unsafe { ffi::Py_REFCNT(obj.as_ptr()) };
+            w.i64(n as i64 - 1);
             Ok(())
         }
         IS_LIVE => {

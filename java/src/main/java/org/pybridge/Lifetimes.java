@@ -67,6 +67,21 @@ final class Lifetimes {
         reclaimer.start();
     }
 
+    /**
+     * Runs {@code body} as if no scope were open on this thread: handles it
+     * makes are GC-tracked, for objects whose lifetime is not the caller's
+     * scope (pybridge's own helpers, namespaces).
+     */
+    static <T> T unscoped(java.util.function.Supplier<T> body) {
+        ResourceScope saved = CURRENT.get();
+        CURRENT.set(null);
+        try {
+            return body.get();
+        } finally {
+            CURRENT.set(saved);
+        }
+    }
+
     static void adopt(PyObject o) {
         ResourceScope s = CURRENT.get();
         if (s != null) {

@@ -47,6 +47,7 @@ final class Native {
     static final int ITER = 35;
     static final int ITER_NEXT = 36;
     static final int IS = 37;
+    static final int REFCOUNT = 38;
 
     // Status codes (upper 32 bits of invoke's result): rust/src/jni/mod.rs.
     static final int OK = 0;

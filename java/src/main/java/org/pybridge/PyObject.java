@@ -385,6 +385,104 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
         }
     }
 
+    // ---- views, equality, context managers, weak references --------------------
+
+    /**
+     * A live {@code java.util.List} over this Python sequence (no copy): reads
+     * and writes go to Python, so mutations are visible on both sides;
+     * {@code sort(null)} sorts a Python list in place.
+     */
+    public java.util.List<Object> asList() {
+        return new PyListView(this);
+    }
+
+    /**
+     * A live {@code java.util.Map} over this Python mapping (no copy); a
+     * missing key reads as {@code null}.
+     */
+    public java.util.Map<Object, Object> asMap() {
+        return new PyMapView(this);
+    }
+
+    /**
+     * Python equality: {@code self == other} (true for the same object; false
+     * when the comparison raises). Only another {@code PyObject} can be equal.
+     */
+    @Override
+    public boolean equals(Object other) {
+        if (this == other) {
+            return true;
+        }
+        if (!(other instanceof PyObject) || isReleased() || ((PyObject) other).isReleased()) {
+            return false;
+        }
+        try {
+            return Support.fn("eq").callAs(Boolean.class, this, other);
+        } catch (PyObjectReleasedException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Python's {@code hash(self)}, folded to an int; unhashable objects (a
+     * list, a dict) all hash to the same constant, which keeps the contract
+     * with {@link #equals} (equal objects, equal hashes).
+     */
+    @Override
+    public int hashCode() {
+        if (isReleased()) {
+            return System.identityHashCode(this);
+        }
+        try {
+            Long h = Support.fn("hash_or_none").callAs(Long.class, this);
+            return h == null ? 0x2f1d7a1b : Long.hashCode(h);
+        } catch (PyObjectReleasedException e) {
+            return System.identityHashCode(this);
+        }
+    }
+
+    /**
+     * Enters this Python context manager ({@code with}): calls
+     * {@code __enter__}; closing the returned context calls
+     * {@code __exit__(None, None, None)}. For exception-aware exits (and
+     * suppression), use {@link #with(java.util.function.Function)}.
+     */
+    public PyContext enter() {
+        return PyContext.enter(this);
+    }
+
+    /**
+     * Runs {@code body} inside this context manager, as Python's {@code with}
+     * does: if {@code body} throws, {@code __exit__} receives the exception
+     * (as a {@code pybridge.JavaException}), and a true result suppresses
+     * it (this then returns {@code null}).
+     */
+    public <T> T with(java.util.function.Function<PyObject, T> body) {
+        return PyContext.with(this, body);
+    }
+
+    /** A weak reference: does not keep the object alive (the tool for breaking cycles). */
+    public PyWeak weak() {
+        return new PyWeak(Support.fn("weak").call(this));
+    }
+
+    /**
+     * The object's reference count ({@code Py_REFCNT}), counting the
+     * reference this handle holds: an object held only by this handle reports
+     * 1 (Python's {@code sys.getrefcount} would say one more, for its own
+     * argument). For diagnostics.
+     */
+    public long refCount() {
+        Buf b = Buf.acquire();
+        try {
+            b.invoke(Native.REFCOUNT, this);
+            return b.getLong();
+        } finally {
+            b.release();
+            Reference.reachabilityFence(this);
+        }
+    }
+
     // ---- lifetime --------------------------------------------------------------
 
     /** Whether this handle was released (closed, or its scope closed). */

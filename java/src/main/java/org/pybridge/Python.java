@@ -270,6 +270,15 @@ public final class Python {
         }
     }
 
+    /**
+     * A fresh namespace (globals dict with its own builtins), independent of
+     * {@code __main__} and of any scope; close it to release it.
+     */
+    public static PyNamespace newNamespace() {
+        ensure();
+        return new PyNamespace(Lifetimes.unscoped(() -> Support.fn("new_namespace").call()));
+    }
+
     /** Opens a {@link ResourceScope} on this thread (use try-with-resources). */
     public static ResourceScope openScope() {
         ensure();

@@ -1,0 +1,91 @@
+package org.pybridge;
+
+/**
+ * A fresh Python namespace (a globals dict with its own builtins): two
+ * components of one JVM can run code without trampling each other's names,
+ * without sub-interpreters (which break numpy). Made by
+ * {@link Python#newNamespace()}; {@link #close()} releases the dict and so
+ * whatever only it referenced. Its lifetime is not tied to any
+ * {@link ResourceScope}.
+ *
+ * <pre>{@code
+ * try (PyNamespace ns = Python.newNamespace()) {
+ *     ns.exec("x = 40");
+ *     long y = ns.eval("x + 2", Long.class);   // 42; __main__ has no x
+ * }
+ * }</pre>
+ */
+public final class PyNamespace implements AutoCloseable {
+    private final PyObject globals;
+
+    PyNamespace(PyObject globals) {
+        this.globals = globals;
+    }
+
+    /** The globals dict itself. */
+    public PyObject globals() {
+        return globals;
+    }
+
+    /** Runs statements in this namespace. */
+    public void exec(String code) {
+        exec(globals, code);
+    }
+
+    /** Evaluates an expression in this namespace; the result as a handle. */
+    public PyObject eval(String expr) {
+        return (PyObject) eval(globals, expr, Native.MODE_HANDLE);
+    }
+
+    /** Evaluates an expression in this namespace, converted to {@code type}. */
+    public <T> T eval(String expr, Class<T> type) {
+        return Convert.coerce(eval(globals, expr, Convert.modeFor(type)), type);
+    }
+
+    /** The value bound to {@code name}, as a handle; {@code null} when unbound. */
+    public PyObject get(String name) {
+        return globals.contains(name) ? globals.getItem(name) : null;
+    }
+
+    /** The value bound to {@code name}, converted to {@code type}; {@code null} when unbound. */
+    public <T> T get(String name, Class<T> type) {
+        return globals.contains(name) ? globals.getItem(name, type) : null;
+    }
+
+    /** Binds {@code name} to a value (converted with {@link Python#toPython}). */
+    public void set(String name, Object value) {
+        globals.setItem(name, value);
+    }
+
+    /** Releases the namespace. Idempotent. */
+    @Override
+    public void close() {
+        globals.close();
+    }
+
+    static void exec(PyObject globals, String code) {
+        Buf b = Buf.acquire();
+        try {
+            Wire.writeString(b, code);
+            Wire.write(b, globals);
+            b.invoke(Native.EXEC);
+        } finally {
+            b.release();
+            java.lang.ref.Reference.reachabilityFence(globals);
+        }
+    }
+
+    static Object eval(PyObject globals, String expr, byte mode) {
+        Buf b = Buf.acquire();
+        try {
+            Wire.writeString(b, expr);
+            Wire.write(b, globals);
+            b.put(mode);
+            b.invoke(Native.EVAL);
+            return Wire.read(b, null);
+        } finally {
+            b.release();
+            java.lang.ref.Reference.reachabilityFence(globals);
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package org.pybridge;
+
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Small Python helpers pybridge's Java API is built on, defined once in a
+ * private namespace and kept for the life of the process (never owned by a
+ * caller's scope).
+ */
+final class Support {
+    private Support() {}
+
+    private static final String CODE = String.join("\n",
+            "import sys as _sys, weakref as _weakref",
+            "def eq(a, b):",
+            "    if a is b:",
+            "        return True",
+            "    try:",
+            "        return bool(a == b)",
+            "    except Exception:",
+            "        return False",
+            "def hash_or_none(a):",
+            "    try:",
+            "        return hash(a)",
+            "    except TypeError:",
+            "        return None",
+            "def new_namespace():",
+            "    import builtins",
+            "    return {'__builtins__': builtins, '__name__': '__pybridge_namespace__'}",
+            "def weak(o):",
+            "    return _weakref.ref(o)",
+            "def alive(r):",
+            "    return r() is not None",
+            "def deref(r):",
+            "    return r()",
+            "def keys(m):",
+            "    return list(m)",
+            "def list_sort(l):",
+            "    l.sort()",
+            "def enter(cm):",
+            "    return type(cm).__exit__, type(cm).__enter__(cm)",
+            "def exit_ok(exit, cm):",
+            "    return bool(exit(cm, None, None, None))",
+            "def exit_err(exit, cm, java_class, message):",
+            "    import pybridge",
+            "    e = pybridge._make_java_exception(java_class, message, 0)",
+            "    return bool(exit(cm, type(e), e, None))",
+            "");
+
+    private static volatile PyObject namespace;
+    private static final ConcurrentHashMap<String, PyObject> FNS = new ConcurrentHashMap<>();
+
+    private static PyObject namespace() {
+        PyObject ns = namespace;
+        if (ns == null) {
+            synchronized (Support.class) {
+                ns = namespace;
+                if (ns == null) {
+                    ns = Lifetimes.unscoped(() -> {
+                        PyObject d = Python.eval("{'__builtins__': __builtins__, '__name__': '_pybridge_support'}");
+                        PyNamespace.exec(d, CODE);
+                        return d;
+                    });
+                    namespace = ns;
+                }
+            }
+        }
+        return ns;
+    }
+
+    /** A helper function by name (kept forever). */
+    static PyObject fn(String name) {
+        PyObject f = FNS.get(name);
+        if (f == null) {
+            PyObject ns = namespace();
+            f = FNS.computeIfAbsent(name, n -> Lifetimes.unscoped(() -> ns.getItem(n)));
+        }
+        return f;
+    }
+}
