@@ -21,8 +21,8 @@ use jni::{JavaVM, jni_sig, jni_str};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyTuple};
-use std::sync::OnceLock;
 use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Mutex, OnceLock};
 
 static JVM: OnceLock<JavaVM> = OnceLock::new();
 static CALLBACKS_CLASS: OnceLock<Global<JClass<'static>>> = OnceLock::new();
@@ -58,18 +58,25 @@ impl JavaFunction {
     }
 }
 
+/// Ids of functions Python has freed, for Java to forget (`take_freed`).
+/// Freeing never calls into the JVM: it may happen on a thread that is not
+/// attached (the release thread), and attaching it would make it a
+/// non-daemon JVM thread that keeps the JVM from exiting.
+static FREED: Mutex<Vec<i64>> = Mutex::new(Vec::new());
+
 impl Drop for JavaFunction {
     fn drop(&mut self) {
         ALIVE.fetch_sub(1, Ordering::Relaxed);
-        // Java only removes the id from a map: no Python code runs, so it is
-        // safe to call while the GIL is held.
-        if let Err(e) = call_java_release(self.id) {
-            log::warn!(
-                "could not tell Java that Python dropped function #{}: {e}",
-                self.id
-            );
-        }
+        FREED
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(self.id);
     }
+}
+
+/// The ids Python freed since the last call (no GIL needed).
+pub fn take_freed() -> Vec<i64> {
+    std::mem::take(&mut *FREED.lock().unwrap_or_else(|p| p.into_inner()))
 }
 
 #[pymethods]
@@ -201,11 +208,13 @@ fn class() -> std::result::Result<&'static Global<JClass<'static>>, String> {
         .ok_or_else(|| "org.pybridge.Callbacks is not registered".to_string())
 }
 
-/// `Callbacks.invoke(id, request) -> reply`, on this thread (attached if needed).
+/// `Callbacks.invoke(id, request) -> reply`, on this thread. A thread that is
+/// not a JVM thread (one Python started) is attached for this call only, so
+/// it never becomes a lasting non-daemon JVM thread.
 fn call_java_invoke(id: i64, request: &[u8]) -> std::result::Result<Vec<u8>, String> {
     let vm = vm()?;
     let class = class()?;
-    vm.attach_current_thread(|env| -> jni::errors::Result<Vec<u8>> {
+    vm.attach_current_thread_for_scope(|env| -> jni::errors::Result<Vec<u8>> {
         let arr = env.byte_array_from_slice(request)?;
         let r = env.call_static_method(
             class,
@@ -216,21 +225,6 @@ fn call_java_invoke(id: i64, request: &[u8]) -> std::result::Result<Vec<u8>, Str
         let obj: JObject<'_> = r.l()?;
         let bytes = JByteArray::cast_local(env, obj)?;
         env.convert_byte_array(&bytes)
-    })
-    .map_err(|e| e.to_string())
-}
-
-fn call_java_release(id: i64) -> std::result::Result<(), String> {
-    let vm = vm()?;
-    let class = class()?;
-    vm.attach_current_thread(|env| -> jni::errors::Result<()> {
-        env.call_static_method(
-            class,
-            jni_str!("release"),
-            jni_sig!("(J)V"),
-            &[JValue::Long(id)],
-        )?;
-        Ok(())
     })
     .map_err(|e| e.to_string())
 }

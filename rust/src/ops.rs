@@ -55,6 +55,7 @@ pub const ITER: i32 = 35;
 pub const ITER_NEXT: i32 = 36;
 pub const IS: i32 = 37;
 pub const REFCOUNT: i32 = 38;
+pub const TAKE_FREED_FUNCTIONS: i32 = 39;
 
 /// Runs one operation. `id` is the handle the op applies to (id 0 if none).
 pub fn dispatch(op: i32, id: Handle, r: &mut Reader<'_>, w: &mut Writer) -> Result<()> {
@@ -104,6 +105,14 @@ pub fn dispatch(op: i32, id: Handle, r: &mut Reader<'_>, w: &mut Writer) -> Resu
         DEBUG_PANIC => {
             let msg = r.string()?;
             panic!("{}", msg);
+        }
+        TAKE_FREED_FUNCTIONS => {
+            let ids = crate::callbacks::take_freed();
+            w.len(ids.len())?;
+            for i in ids {
+                w.i64(i);
+            }
+            Ok(())
         }
         INFO => {
             let info = runtime::info().ok_or_else(not_initialized)?;

@@ -71,6 +71,23 @@ final class Callbacks {
     private static final long GRACE_NANOS = 5_000_000_000L;
     private static volatile long lastPurge = System.nanoTime();
 
+    /** Forgets the functions Python has freed since the last call (no GIL taken). */
+    static void drainFreed() {
+        if (LIVE.isEmpty() || !Python.isInitialized()) {
+            return;
+        }
+        Buf b = Buf.acquire();
+        try {
+            b.invoke(Native.TAKE_FREED_FUNCTIONS);
+            int n = b.getInt();
+            for (int i = 0; i < n; i++) {
+                release(b.getLong());
+            }
+        } finally {
+            b.release();
+        }
+    }
+
     static long register(Object fn) {
         long id = NEXT.getAndIncrement();
         LIVE.put(id, fn);
@@ -94,8 +111,8 @@ final class Callbacks {
         return o;
     }
 
-    /** Called by the native side when Python frees the function object. */
-    static void release(long id) {
+    /** Forgets a function Python has freed (kept a few seconds more, see RECENTLY_FREED). */
+    private static void release(long id) {
         Object o = LIVE.remove(id);
         if (o != null) {
             RECENTLY_FREED.put(id, new Object[] {o, System.nanoTime()});
@@ -103,6 +120,7 @@ final class Callbacks {
     }
 
     static int alive() {
+        drainFreed();
         return LIVE.size();
     }
 

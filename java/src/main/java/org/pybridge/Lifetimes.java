@@ -157,7 +157,12 @@ final class Lifetimes {
         int[] slots = new int[4096];
         while (true) {
             try {
-                Reference<? extends PyObject> r = QUEUE.remove();
+                Reference<? extends PyObject> r = QUEUE.remove(1000);
+                // Also, at least once a second: forget Java functions Python freed.
+                Callbacks.drainFreed();
+                if (r == null) {
+                    continue;
+                }
                 int n = 0;
                 do {
                     Tracker t = (Tracker) r;

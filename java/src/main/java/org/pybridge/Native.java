@@ -48,6 +48,7 @@ final class Native {
     static final int ITER_NEXT = 36;
     static final int IS = 37;
     static final int REFCOUNT = 38;
+    static final int TAKE_FREED_FUNCTIONS = 39;
 
     // Status codes (upper 32 bits of invoke's result): rust/src/jni/mod.rs.
     static final int OK = 0;
