@@ -129,7 +129,7 @@ pub fn initialize(opts: &InitOptions) -> Result<InitInfo> {
         ));
     }
     let outcome = start(opts);
-    let started = outcome.is_ok() || unsafe_is_initialized();
+    let started = outcome.is_ok() || python_is_initialized();
     if started {
         *guard = Some(outcome.clone());
     }
@@ -140,7 +140,7 @@ pub fn initialize(opts: &InitOptions) -> Result<InitInfo> {
     outcome
 }
 
-fn unsafe_is_initialized() -> bool {
+fn python_is_initialized() -> bool {
     // SAFETY: plain query, valid at any time.
     unsafe { ffi::Py_IsInitialized() != 0 }
 }
