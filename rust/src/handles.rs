@@ -193,6 +193,7 @@ pub fn insert(obj: Bound<'_, PyAny>) -> Handle {
         (id, slot)
     });
     stats::gil_bump(&stats::CREATED, 1);
+    stats::gil_bump(&stats::TABLE_SIZE, 1);
     Handle { id, slot }
 }
 
@@ -218,6 +219,7 @@ fn take(py: Python<'_>, h: Handle) -> Option<Py<PyAny>> {
         e.id = 0;
         let o = e.obj.take();
         t.free.push(h.slot);
+        stats::gil_sub(&stats::TABLE_SIZE, 1);
         o
     })
 }
@@ -251,19 +253,7 @@ pub fn release_many(py: Python<'_>, handles: &[Handle], path: ReleasePath) -> us
     n
 }
 
-pub fn contains(py: Python<'_>, h: Handle) -> bool {
-    TABLE.with(
-        py,
-        |t| matches!(t.slots.get(h.slot as usize), Some(s) if s.id == h.id && s.id != 0),
-    )
-}
-
-/// Handles live now (created minus released; no GIL needed).
+/// Occupied slots, as the table counts them (no GIL needed).
 pub fn live() -> usize {
-    stats::snapshot()[0].max(0) as usize
-}
-
-/// Walks the table and counts occupied slots (GIL held; for tests).
-pub fn count_occupied(py: Python<'_>) -> usize {
-    TABLE.with(py, |t| t.slots.iter().filter(|s| s.id != 0).count())
+    stats::TABLE_SIZE.load(std::sync::atomic::Ordering::Relaxed) as usize
 }

@@ -50,7 +50,6 @@ pub const INFO: i32 = 30;
 pub const DRAIN: i32 = 31;
 pub const DELITEM: i32 = 32;
 pub const CONTAINS: i32 = 33;
-pub const IS_LIVE: i32 = 34;
 pub const ITER: i32 = 35;
 pub const ITER_NEXT: i32 = 36;
 pub const IS: i32 = 37;
@@ -458,10 +457,6 @@ fn dispatch_py(
             // `get` just took.
             let n = unsafe { ffi::Py_REFCNT(obj.as_ptr()) };
             w.i64(n as i64 - 1);
-            Ok(())
-        }
-        IS_LIVE => {
-            w.u8(handles::contains(py, id) as u8);
             Ok(())
         }
         DRAIN => {

@@ -18,6 +18,9 @@ pub static GIL_ABANDONED: AtomicU64 = AtomicU64::new(0);
 pub static RELEASE_BATCHES: AtomicU64 = AtomicU64::new(0);
 /// Exceptions raised by `__del__` or finalizers (`sys.unraisablehook`; GIL held).
 pub static RELEASE_ERRORS: AtomicU64 = AtomicU64::new(0);
+/// Occupied slots of the handle table, counted by the table itself (GIL
+/// held) independently of the created/released counters: a cross-check.
+pub static TABLE_SIZE: AtomicU64 = AtomicU64::new(0);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ReleasePath {
@@ -44,6 +47,15 @@ impl ReleasePath {
 #[inline]
 pub fn gil_bump(c: &AtomicU64, n: u64) {
     c.store(c.load(Ordering::Relaxed) + n, Ordering::Relaxed);
+}
+
+/// Subtracts from a counter that only GIL holders write (see `gil_bump`).
+#[inline]
+pub fn gil_sub(c: &AtomicU64, n: u64) {
+    c.store(
+        c.load(Ordering::Relaxed).saturating_sub(n),
+        Ordering::Relaxed,
+    );
 }
 
 /// Counts releases (called with the GIL held).

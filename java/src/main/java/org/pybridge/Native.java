@@ -43,7 +43,6 @@ final class Native {
     static final int DRAIN = 31;
     static final int DELITEM = 32;
     static final int CONTAINS = 33;
-    static final int IS_LIVE = 34;
     static final int ITER = 35;
     static final int ITER_NEXT = 36;
     static final int IS = 37;

@@ -1,7 +1,6 @@
 package org.pybridge;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 
@@ -99,9 +98,5 @@ public class PythonException extends PyBridgeException {
     /** Whether the Python exception is of the given (qualified) type name. */
     public boolean is(String qualifiedType) {
         return pythonType.equals(qualifiedType);
-    }
-
-    static List<Frame> frames(Frame... f) {
-        return Arrays.asList(f);
     }
 }

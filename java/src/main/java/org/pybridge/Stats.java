@@ -63,7 +63,7 @@ public final class Stats {
     public long releaseBatches() { return releaseBatches; }
     /** Exceptions raised by {@code __del__} while releasing (logged). */
     public long releaseErrors() { return releaseErrors; }
-    /** Entries in the native handle table (walks it; equals liveHandles when quiet). */
+    /** Occupied slots as the native table counts them; equals liveHandles (a cross-check). */
     public long tableSize() { return tableSize; }
     /** Handles whose release waits for the JVM garbage collector. */
     public long gcTracked() { return gcTracked; }
