@@ -75,6 +75,38 @@ fn main() {
         w.clear();
         ops::dispatch(ops::CALL, h, &mut Reader::new(&call.buf), &mut w).unwrap();
     });
+    let mut req = Writer::default();
+    req.str("{'a': 1, 'b': 2}");
+    req.u8(wire::NONE);
+    req.u8(0);
+    w.clear();
+    ops::dispatch(
+        ops::EVAL,
+        Handle { id: 0, slot: 0 },
+        &mut Reader::new(&req.buf),
+        &mut w,
+    )
+    .unwrap();
+    let mut r = Reader::new(&w.buf);
+    assert_eq!(r.u8().unwrap(), wire::HANDLE);
+    let dict = r.handle().unwrap();
+    for (label, mode) in [
+        ("dispatch TO_JAVA {'a':1,'b':2} (GIL held)", 1u8),
+        ("dispatch TO_JAVA dict SHALLOW (GIL held)", 3u8),
+    ] {
+        let mut tj = Writer::default();
+        tj.u8(mode);
+        best(label, 200_000, || {
+            w.clear();
+            ops::dispatch(ops::TO_JAVA, dict, &mut Reader::new(&tj.buf), &mut w).unwrap();
+        });
+    }
+    let mut ln = Writer::default();
+    ln.u8(0);
+    best("dispatch LEN (GIL held)", 200_000, || {
+        w.clear();
+        ops::dispatch(ops::LEN, dict, &mut Reader::new(&ln.buf), &mut w).unwrap();
+    });
     pybridge::gil::release().unwrap();
     best("Python::attach only", 200_000, || {
         Python::attach(|py| {

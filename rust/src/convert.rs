@@ -26,6 +26,12 @@ pub enum Mode {
     /// Converted; anything without a Java counterpart is an error (no
     /// handle is ever made: `callAs`).
     Strict,
+    /// Scalars (None, bool, int, float, str, numpy scalars, Java functions)
+    /// converted; anything else a handle, never copied (live views).
+    Shallow,
+    /// A list or tuple becomes a Java list of `Shallow` items (one call for
+    /// all elements); anything else as `Shallow`.
+    Elements,
 }
 
 impl Mode {
@@ -34,6 +40,8 @@ impl Mode {
             0 => Ok(Mode::Handle),
             1 => Ok(Mode::Convert),
             2 => Ok(Mode::Strict),
+            3 => Ok(Mode::Shallow),
+            4 => Ok(Mode::Elements),
             _ => Err(Error::Internal(format!("bad result mode {c}"))),
         }
     }
@@ -260,8 +268,102 @@ pub fn write_result(obj: &Bound<'_, PyAny>, w: &mut Writer, mode: Mode) -> Resul
             w.handle(handles::insert(obj.clone()));
             Ok(())
         }
+        Mode::Shallow => write_shallow(obj, w),
+        Mode::Elements => write_elements(obj, w),
         _ => to_wire(obj, w, mode, 0),
     }
+}
+
+/// Whether `Shallow` converts this object (rather than making a handle).
+pub fn is_scalar(obj: &Bound<'_, PyAny>) -> bool {
+    let p = obj.as_ptr();
+    // SAFETY: GIL held (Bound), live object; type-flag checks and a read of
+    // the static type name only.
+    let cheap = unsafe {
+        p == ffi::Py_None()
+            || ffi::PyLong_Check(p) != 0
+            || ffi::PyFloat_Check(p) != 0
+            || ffi::PyUnicode_Check(p) != 0
+            || is_numpy_type_name(type_ptr(p))
+    };
+    cheap || obj.cast::<crate::callbacks::JavaFunction>().is_ok()
+}
+
+/// Cheap pre-filter for numpy scalars: numpy's C types are named `numpy.*`.
+///
+/// # Safety
+/// GIL held, `t` a live type object.
+unsafe fn is_numpy_type_name(t: *mut ffi::PyTypeObject) -> bool {
+    // SAFETY: per the function contract; tp_name is a NUL-terminated C string.
+    let name = unsafe { std::ffi::CStr::from_ptr((*t).tp_name) };
+    name.to_bytes().starts_with(b"numpy.")
+}
+
+/// `Mode::Shallow`: a scalar as data, anything else as a new handle.
+pub fn write_shallow(obj: &Bound<'_, PyAny>, w: &mut Writer) -> Result<()> {
+    if is_scalar(obj) && to_wire_scalar(obj, w).is_ok() {
+        return Ok(());
+    }
+    w.handle(handles::insert(obj.clone()));
+    Ok(())
+}
+
+/// A scalar to the wire; a numpy object that is not a scalar is an `Err`
+/// (the caller then makes a handle).
+fn to_wire_scalar(obj: &Bound<'_, PyAny>, w: &mut Writer) -> Result<()> {
+    let p = obj.as_ptr();
+    // SAFETY: GIL held (Bound); type-flag checks only.
+    let plain = unsafe {
+        p == ffi::Py_None()
+            || ffi::PyLong_Check(p) != 0
+            || ffi::PyFloat_Check(p) != 0
+            || ffi::PyUnicode_Check(p) != 0
+    };
+    if plain || obj.cast::<crate::callbacks::JavaFunction>().is_ok() {
+        return to_wire(obj, w, Mode::Convert, 0);
+    }
+    match numpy_scalar(obj) {
+        Some(v) if !is_container(&v) => to_wire(&v, w, Mode::Convert, 0),
+        _ => Err(Error::Internal("not a scalar".into())),
+    }
+}
+
+fn is_container(obj: &Bound<'_, PyAny>) -> bool {
+    let p = obj.as_ptr();
+    // SAFETY: GIL held (Bound); type-flag checks only.
+    unsafe {
+        ffi::PyList_Check(p) != 0
+            || ffi::PyTuple_Check(p) != 0
+            || ffi::PyDict_Check(p) != 0
+            || ffi::PyAnySet_Check(p) != 0
+    }
+}
+
+/// `Mode::Elements`: a list or tuple as a Java list of `Shallow` items.
+pub fn write_elements(obj: &Bound<'_, PyAny>, w: &mut Writer) -> Result<()> {
+    let p = obj.as_ptr();
+    // SAFETY: GIL held (Bound); type-flag checks only.
+    let (list, tuple) = unsafe { (ffi::PyList_Check(p) != 0, ffi::PyTuple_Check(p) != 0) };
+    if !list && !tuple {
+        return write_shallow(obj, w);
+    }
+    // A snapshot of the items, owned: making handles cannot run Python code,
+    // but a list may still be resized by another thread between items.
+    let items: Vec<Bound<'_, PyAny>> = if list {
+        obj.cast::<pyo3::types::PyList>()
+            .map(|l| l.iter().collect())
+            .unwrap_or_default()
+    } else {
+        obj.cast::<pyo3::types::PyTuple>()
+            .map(|t| t.iter().collect())
+            .unwrap_or_default()
+    };
+    w.u8(wire::LIST);
+    w.len(items.len())?;
+    for it in &items {
+        write_shallow(it, w)?;
+    }
+    Ok(())
 }
 
 /// Whether `to_wire` converts this object to a Java value (rather than a handle).

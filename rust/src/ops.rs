@@ -472,6 +472,25 @@ fn dispatch_py(
 /// objects without a Java counterpart become handles); an object with no
 /// Java counterpart is the same object (`SELF`), no new handle is made.
 fn to_java_top(obj: &Bound<'_, PyAny>, w: &mut Writer, mode: Mode) -> Result<()> {
+    match mode {
+        Mode::Shallow | Mode::Elements => {
+            if convert::is_scalar(obj) {
+                return convert::write_shallow(obj, w);
+            }
+            if mode == Mode::Elements {
+                // SAFETY: GIL held (Bound); type-flag checks only.
+                let seq = unsafe {
+                    ffi::PyList_Check(obj.as_ptr()) != 0 || ffi::PyTuple_Check(obj.as_ptr()) != 0
+                };
+                if seq {
+                    return convert::write_elements(obj, w);
+                }
+            }
+            w.u8(SELF);
+            return Ok(());
+        }
+        _ => {}
+    }
     if !convert::has_java_counterpart(obj) && convert::numpy_scalar(obj).is_none() {
         if mode == Mode::Strict {
             return convert::to_wire(obj, w, Mode::Strict, 0);

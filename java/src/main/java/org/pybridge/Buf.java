@@ -7,12 +7,17 @@ import java.nio.ByteOrder;
 /**
  * A thread's channel to the native side: a direct little-endian buffer
  * whose address the native code writes to. One per thread, reused; a nested
- * call on the same thread (Python calling back into Java) gets a fresh one.
+ * call on the same thread (Python calling back into Java, or a Clojure lazy
+ * seq realized while a request is encoded) takes the next one of a short
+ * per-thread chain, also reused; nesting deeper than the chain gets a fresh
+ * buffer.
  */
 final class Buf {
     private static final int INITIAL = 4096;
     /** Buffers grown past this are dropped after use, not kept per thread. */
     private static final int KEEP_MAX = 1 << 20;
+    /** Nested buffers kept per thread (deeper nesting allocates). */
+    private static final int CHAIN_MAX = 8;
 
     private static final ThreadLocal<Buf> LOCAL = ThreadLocal.withInitial(() -> new Buf(INITIAL));
 
@@ -21,6 +26,9 @@ final class Buf {
     int cap;
     private boolean inUse;
     private final boolean pooled;
+    /** The buffer a nested call on this thread uses (pooled ones only). */
+    private Buf nested;
+    private int level;
     byte[] scratch = new byte[256];
 
     private Buf(int cap) {
@@ -53,8 +61,17 @@ final class Buf {
     /** The calling thread's buffer, cleared for a new request. */
     static Buf acquire() {
         Buf b = LOCAL.get();
-        if (b.inUse) {
-            b = new Buf(INITIAL, false);
+        while (b.inUse) {
+            if (b.nested == null) {
+                if (b.level + 1 >= CHAIN_MAX) {
+                    b = new Buf(INITIAL, false);
+                    break;
+                }
+                Buf n = new Buf(INITIAL, true);
+                n.level = b.level + 1;
+                b.nested = n;
+            }
+            b = b.nested;
         }
         b.inUse = true;
         b.bb.clear();

@@ -54,7 +54,7 @@ final class Callbacks {
         if (v instanceof Thread) {
             return false; // a Runnable, but not a function: calling it would run the thread's body inline
         }
-        if (v instanceof Function || v instanceof BiFunction || v instanceof Supplier || v instanceof Consumer
+        if (v instanceof PyCallback || v instanceof Function || v instanceof BiFunction || v instanceof Supplier || v instanceof Consumer
                 || v instanceof BiConsumer || v instanceof Predicate || v instanceof BiPredicate
                 || v instanceof Runnable || v instanceof Callable) {
             return true;
@@ -146,11 +146,18 @@ final class Callbacks {
                     args[i] = Wire.read(in, null);
                 }
                 Object kw = Wire.read(in, null);
-                if (kw instanceof Map && !((Map<?, ?>) kw).isEmpty()) {
-                    throw new IllegalArgumentException("a Java function takes no keyword arguments (got "
-                            + ((Map<?, ?>) kw).keySet() + ")");
+                Object result;
+                if (fn instanceof PyCallback) {
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> kwargs = kw instanceof Map ? (Map<String, Object>) kw : Collections.emptyMap();
+                    result = ((PyCallback) fn).call(args, kwargs);
+                } else {
+                    if (kw instanceof Map && !((Map<?, ?>) kw).isEmpty()) {
+                        throw new IllegalArgumentException("a Java function takes no keyword arguments (got "
+                                + ((Map<?, ?>) kw).keySet() + "); implement org.pybridge.PyCallback to receive them");
+                    }
+                    result = call(fn, args);
                 }
-                Object result = call(fn, args);
                 out.put((byte) 0);
                 Wire.write(out, result);
             } catch (Throwable t) {

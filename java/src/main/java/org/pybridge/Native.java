@@ -69,6 +69,8 @@ final class Native {
     static final byte MODE_HANDLE = 0;
     static final byte MODE_CONVERT = 1;
     static final byte MODE_STRICT = 2;
+    static final byte MODE_SHALLOW = 3;
+    static final byte MODE_ELEMENTS = 4;
 
     /**
      * Runs operation {@code op} on handle ({@code id}, {@code slot}); the request is the
@@ -79,7 +81,7 @@ final class Native {
     static native long invoke(int op, long id, int slot, long addr, int len, int cap);
 
     /** The contract version this class expects; see {@code ABI_VERSION} in rust/src/jni/mod.rs. */
-    static final int ABI_VERSION = 3;
+    static final int ABI_VERSION = 4;
 
     /** Registers {@link Callbacks} for calls from Python into the JVM. */
     static native void registerCallbacks(Class<?> callbacks);

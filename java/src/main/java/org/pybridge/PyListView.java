@@ -12,11 +12,18 @@ import java.util.RandomAccess;
  * {@code sort(null)} sorts the Python list in place with Python's ordering.
  * The view keeps the underlying handle; it is usable while that handle is.
  */
-final class PyListView extends AbstractList<Object> implements RandomAccess {
+final class PyListView extends AbstractList<Object> implements RandomAccess, PyBacked {
     private final PyObject seq;
+    private final Conversion conv;
 
-    PyListView(PyObject seq) {
+    PyListView(PyObject seq, Conversion conv) {
         this.seq = seq;
+        this.conv = conv;
+    }
+
+    @Override
+    public PyObject pyObject() {
+        return seq;
     }
 
     private void check(int i, int size) {
@@ -28,7 +35,7 @@ final class PyListView extends AbstractList<Object> implements RandomAccess {
     @Override
     public Object get(int i) {
         check(i, size());
-        return seq.getItem((long) i, Object.class);
+        return seq.getItem((long) i, conv);
     }
 
     @Override
@@ -40,7 +47,7 @@ final class PyListView extends AbstractList<Object> implements RandomAccess {
     @Override
     public Object set(int i, Object v) {
         check(i, size());
-        Object old = seq.getItem((long) i, Object.class);
+        Object old = seq.getItem((long) i, conv);
         seq.setItem((long) i, v);
         return old;
     }
@@ -58,7 +65,7 @@ final class PyListView extends AbstractList<Object> implements RandomAccess {
     public Object remove(int i) {
         check(i, size());
         modCount++;
-        return seq.callAttrAs(Object.class, "pop", i);
+        return seq.callAttrWith(conv, "pop", null, i);
     }
 
     @Override

@@ -13,11 +13,18 @@ import java.util.Set;
  * visible on both sides at once. {@code get} of a missing key is {@code null}.
  * The view keeps the underlying handle; it is usable while that handle is.
  */
-final class PyMapView extends AbstractMap<Object, Object> {
+final class PyMapView extends AbstractMap<Object, Object> implements PyBacked {
     private final PyObject map;
+    private final Conversion conv;
 
-    PyMapView(PyObject map) {
+    PyMapView(PyObject map, Conversion conv) {
         this.map = map;
+        this.conv = conv;
+    }
+
+    @Override
+    public PyObject pyObject() {
+        return map;
     }
 
     @Override
@@ -33,7 +40,7 @@ final class PyMapView extends AbstractMap<Object, Object> {
 
     @Override
     public Object get(Object key) {
-        return map.callAttrAs(Object.class, "get", key);
+        return map.callAttrWith(conv, "get", null, key);
     }
 
     @Override
@@ -45,7 +52,7 @@ final class PyMapView extends AbstractMap<Object, Object> {
 
     @Override
     public Object remove(Object key) {
-        return map.callAttrAs(Object.class, "pop", key, null);
+        return map.callAttrWith(conv, "pop", null, key, null);
     }
 
     @Override
@@ -58,9 +65,11 @@ final class PyMapView extends AbstractMap<Object, Object> {
         return new AbstractSet<Entry<Object, Object>>() {
             @Override
             public Iterator<Entry<Object, Object>> iterator() {
-                // The keys are read once when iteration starts; values are live.
-                final List<?> keys = Support.fn("keys").callAs(List.class, map);
-                final Iterator<?> it = keys.iterator();
+                // The items are read once, in one call, when iteration starts.
+                final List<?> items = conv == Conversion.DEEP
+                        ? Support.fn("items_flat").callAs(List.class, map)
+                        : (List<?>) Support.fn("items_flat").callWith(Conversion.ELEMENTS, null, map);
+                final Iterator<?> it = items.iterator();
                 return new Iterator<Entry<Object, Object>>() {
                     private Object last;
                     private boolean hasLast;
@@ -73,15 +82,16 @@ final class PyMapView extends AbstractMap<Object, Object> {
                     @Override
                     public Entry<Object, Object> next() {
                         final Object k = it.next();
+                        final Object v = it.next();
                         last = k;
                         hasLast = true;
-                        return new AbstractMap.SimpleEntry<Object, Object>(k, PyMapView.this.get(k)) {
+                        return new AbstractMap.SimpleEntry<Object, Object>(k, v) {
                             private static final long serialVersionUID = 1L;
 
                             @Override
-                            public Object setValue(Object v) {
-                                super.setValue(v);
-                                return PyMapView.this.put(k, v);
+                            public Object setValue(Object nv) {
+                                super.setValue(nv);
+                                return PyMapView.this.put(k, nv);
                             }
                         };
                     }

@@ -78,6 +78,11 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
         return Convert.coerce(getAttrImpl(name, Convert.modeFor(type)), type);
     }
 
+    /** {@code getattr(self, name)}, returned as {@code conversion} says. */
+    public Object getAttr(String name, Conversion conversion) {
+        return getAttrImpl(name, conversion.code);
+    }
+
     private Object getAttrImpl(String name, byte mode) {
         Buf b = Buf.acquire();
         try {
@@ -158,6 +163,16 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
         return Convert.coerce(callImpl(Native.CALLATTR, name, Convert.modeFor(type), null, args), type);
     }
 
+    /** {@code self(*args, **kwargs)} ({@code kwargs} may be null), returned as {@code conversion} says. */
+    public Object callWith(Conversion conversion, Map<String, ?> kwargs, Object... args) {
+        return callImpl(Native.CALL, null, conversion.code, kwargs, args);
+    }
+
+    /** {@code self.name(*args, **kwargs)} ({@code kwargs} may be null), returned as {@code conversion} says. */
+    public Object callAttrWith(Conversion conversion, String name, Map<String, ?> kwargs, Object... args) {
+        return callImpl(Native.CALLATTR, name, conversion.code, kwargs, args);
+    }
+
     private Object callImpl(int op, String name, byte mode, Map<String, ?> kwargs, Object[] args) {
         Buf b = Buf.acquire();
         try {
@@ -189,6 +204,11 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
     /** {@code self[key]} converted to {@code type}. */
     public <T> T getItem(Object key, Class<T> type) {
         return Convert.coerce(getItemImpl(key, Convert.modeFor(type)), type);
+    }
+
+    /** {@code self[key]}, returned as {@code conversion} says. */
+    public Object getItem(Object key, Conversion conversion) {
+        return getItemImpl(key, conversion.code);
     }
 
     private Object getItemImpl(Object key, byte mode) {
@@ -261,9 +281,40 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
      * no Java counterpart returns this same {@code PyObject}.
      */
     public Object toJava() {
+        return toJavaImpl(Native.MODE_CONVERT);
+    }
+
+    /**
+     * This object as {@code conversion} says: {@link Conversion#SHALLOW} gives
+     * a Java value for a scalar and this same {@code PyObject} otherwise;
+     * {@link Conversion#ELEMENTS} gives a list or tuple as a list of shallow
+     * items (one call); {@link Conversion#DEEP} is {@link #toJava()}.
+     */
+    public Object toJava(Conversion conversion) {
+        return conversion == Conversion.HANDLE ? this : toJavaImpl(conversion.code);
+    }
+
+    /**
+     * A deep copy like {@link #toJava()}, with containers, big ints and
+     * unconvertible objects built by {@code factory} in the same pass. An
+     * object with no Java counterpart returns this same {@code PyObject}.
+     */
+    public Object toJava(ValueFactory factory) {
         Buf b = Buf.acquire();
         try {
             b.put(Native.MODE_CONVERT);
+            b.invoke(Native.TO_JAVA, this);
+            return Wire.read(b, this, factory);
+        } finally {
+            b.release();
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    private Object toJavaImpl(byte mode) {
+        Buf b = Buf.acquire();
+        try {
+            b.put(mode);
             b.invoke(Native.TO_JAVA, this);
             return Wire.read(b, this);
         } finally {
@@ -275,6 +326,14 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
     /** A deep copy converted to {@code type} (e.g. {@code Map.class}). */
     public <T> T toJava(Class<T> type) {
         return Convert.coerce(toJava(), type);
+    }
+
+    /**
+     * Which protocol this object's type follows first (mapping, sequence,
+     * callable, iterable…); decided once per Python type and cached.
+     */
+    public PyKind kind() {
+        return Kinds.of(this);
     }
 
     /** Qualified Python type name: {@code int}, {@code collections.OrderedDict}, {@code numpy.ndarray}. */
@@ -318,9 +377,22 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
      */
     @Override
     public Iterator<PyObject> iterator() {
+        @SuppressWarnings("unchecked")
+        Iterator<PyObject> i = (Iterator<PyObject>) (Iterator<?>) iterator(Conversion.HANDLE);
+        return i;
+    }
+
+    /**
+     * Iterates {@code iter(self)} lazily, each item returned as
+     * {@code conversion} says ({@link Conversion#SHALLOW}: scalars as Java
+     * values, other items as handles).
+     */
+    public Iterator<Object> iterator(Conversion conversion) {
         final PyObject it = simpleOp(Native.ITER);
-        return new Iterator<PyObject>() {
-            private PyObject pending;
+        final byte mode = conversion.code;
+        return new Iterator<Object>() {
+            private Object pending;
+            private boolean fetched; // pending holds the next item (which may be null: None)
             private boolean done;
 
             @Override
@@ -328,17 +400,18 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
                 if (done) {
                     return false;
                 }
-                if (pending == null) {
+                if (!fetched) {
                     Buf b = Buf.acquire();
                     try {
-                        b.put(Native.MODE_HANDLE);
+                        b.put(mode);
                         b.invoke(Native.ITER_NEXT, it);
                         if (b.get() == 0) {
                             done = true;
                             it.close();
                             return false;
                         }
-                        pending = (PyObject) Wire.read(b, it);
+                        pending = Wire.read(b, it);
+                        fetched = true;
                     } finally {
                         b.release();
                         Reference.reachabilityFence(it);
@@ -348,12 +421,13 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
             }
 
             @Override
-            public PyObject next() {
+            public Object next() {
                 if (!hasNext()) {
                     throw new NoSuchElementException();
                 }
-                PyObject v = pending;
+                Object v = pending;
                 pending = null;
+                fetched = false;
                 return v;
             }
         };
@@ -393,7 +467,16 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
      * {@code sort(null)} sorts a Python list in place.
      */
     public java.util.List<Object> asList() {
-        return new PyListView(this);
+        return new PyListView(this, Conversion.DEEP);
+    }
+
+    /**
+     * {@link #asList()} with elements read as {@code conversion} says:
+     * {@link Conversion#SHALLOW} gives scalars as Java values and every other
+     * element as a {@code PyObject} (no copy, so nested containers stay live).
+     */
+    public java.util.List<Object> asList(Conversion conversion) {
+        return new PyListView(this, conversion == Conversion.ELEMENTS ? Conversion.SHALLOW : conversion);
     }
 
     /**
@@ -401,7 +484,12 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
      * missing key reads as {@code null}.
      */
     public java.util.Map<Object, Object> asMap() {
-        return new PyMapView(this);
+        return new PyMapView(this, Conversion.DEEP);
+    }
+
+    /** {@link #asMap()} with keys and values read as {@code conversion} says (see {@link #asList(Conversion)}). */
+    public java.util.Map<Object, Object> asMap(Conversion conversion) {
+        return new PyMapView(this, conversion == Conversion.ELEMENTS ? Conversion.SHALLOW : conversion);
     }
 
     /**

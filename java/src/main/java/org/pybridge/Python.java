@@ -1,6 +1,7 @@
 package org.pybridge;
 
 import java.util.List;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -216,6 +217,24 @@ public final class Python {
     }
 
     /**
+     * Teaches the conversion to Python a new class: a value of {@code type}
+     * (or of a subclass or implementation) that no built-in conversion takes
+     * is passed to {@code toPython}, and its result is converted in turn
+     * (so it may return a String, a Map, a {@link PyObject}, a function
+     * object…). Consulted before function objects are recognised. Example:
+     * {@code Python.registerConverter(java.time.LocalDate.class, LocalDate::toString)}.
+     * The Clojure layer registers keywords and symbols (to their name),
+     * Clojure functions (to callables) and Clojure's numbers this way. Does
+     * not start Python.
+     */
+    public static <T> void registerConverter(Class<T> type, Function<? super T, ?> toPython) {
+        if (type == null || toPython == null) {
+            throw new IllegalArgumentException("registerConverter needs a class and a function");
+        }
+        Converters.register(type, toPython);
+    }
+
+    /**
      * A deep copy into Java: None→null, bool→Boolean, int→Long (BigInteger
      * beyond 64 bits), float→Double, str→String, bytes/bytearray→byte[],
      * list→ArrayList, tuple→unmodifiable List, dict→LinkedHashMap (order
@@ -283,6 +302,16 @@ public final class Python {
     public static ResourceScope openScope() {
         ensure();
         return ResourceScope.open();
+    }
+
+    /**
+     * Runs {@code body} as if no {@link ResourceScope} were open on this
+     * thread: handles made inside belong to the GC (or to whoever closes
+     * them), not to the innermost scope. For caches and other long-lived
+     * objects created while a scope happens to be open.
+     */
+    public static <T> T unscoped(Supplier<T> body) {
+        return Lifetimes.unscoped(body);
     }
 
     /**

@@ -103,6 +103,7 @@ final class Wire {
     }
 
     static void write(Buf b, Object v, int depth) {
+        java.util.function.Function<Object, ?> conv;
         if (depth > MAX_DEPTH) {
             throw new IllegalArgumentException("value nested deeper than " + MAX_DEPTH
                     + " levels (or a collection that contains itself) cannot be converted to Python");
@@ -123,6 +124,14 @@ final class Wire {
             b.put((Boolean) v ? TRUE : FALSE);
         } else if (v instanceof PyObject) {
             PyObject o = (PyObject) v;
+            b.ensure(13);
+            b.bb.put(HANDLE);
+            b.bb.putLong(o.id);
+            b.bb.putInt(o.slot);
+        } else if (Converters.hasAny() && (conv = Converters.find(v.getClass())) != null) {
+            write(b, conv.apply(v), depth + 1);
+        } else if (v instanceof PyBacked) {
+            PyObject o = ((PyBacked) v).pyObject();
             b.ensure(13);
             b.bb.put(HANDLE);
             b.bb.putLong(o.id);
@@ -299,7 +308,18 @@ final class Wire {
         int n = b.getInt();
         if (tag == STR_LATIN1) {
             byte[] s = b.scratch(n);
-            b.bb.get(s, 0, n);
+            if (n <= 32) {
+                // Short strings (dict keys, mostly): a bulk get from a direct
+                // buffer costs more than the bytes.
+                java.nio.ByteBuffer bb = b.bb;
+                int p = bb.position();
+                for (int i = 0; i < n; i++) {
+                    s[i] = bb.get(p + i);
+                }
+                bb.position(p + n);
+            } else {
+                b.bb.get(s, 0, n);
+            }
             return new String(s, 0, n, StandardCharsets.ISO_8859_1);
         }
         if (tag != STR_UTF16) {
@@ -314,7 +334,27 @@ final class Wire {
 
     /** Decodes one value; {@code subject} is what {@code SELF} refers to. */
     static Object read(Buf b, PyObject subject) {
+        return read(b, subject, null);
+    }
+
+    /** Decodes one value, building containers with {@code f} when it is not null. */
+    static Object read(Buf b, PyObject subject, ValueFactory f) {
         byte tag = b.get();
+        if (f != null) {
+            switch (tag) {
+                case HANDLE:
+                    return f.object(PyObject.adopt(b.getLong(), b.getInt()));
+                case BIGINT:
+                case LIST:
+                case TUPLE:
+                case DICT:
+                case SET:
+                case FROZENSET:
+                    return readWith(b, tag, subject, f);
+                default:
+                    break;
+            }
+        }
         switch (tag) {
             case NONE:
                 return null;
@@ -386,6 +426,45 @@ final class Wire {
             }
             default:
                 throw new PyBridgeException("internal error: unknown tag " + tag + " in a reply");
+        }
+    }
+
+    private static Object readWith(Buf b, byte tag, PyObject subject, ValueFactory f) {
+        switch (tag) {
+            case BIGINT: {
+                int n = b.getInt();
+                byte[] raw = new byte[n];
+                b.bb.get(raw);
+                return f.bigInteger(new BigInteger(raw));
+            }
+            case LIST:
+            case TUPLE: {
+                int n = b.getInt();
+                Object[] a = new Object[n];
+                for (int i = 0; i < n; i++) {
+                    a[i] = read(b, subject, f);
+                }
+                return f.list(a, tag == TUPLE);
+            }
+            case DICT: {
+                int n = b.getInt();
+                Object[] kv = new Object[2 * n];
+                for (int i = 0; i < 2 * n; i++) {
+                    kv[i] = read(b, subject, f);
+                }
+                return f.map(kv);
+            }
+            case SET:
+            case FROZENSET: {
+                int n = b.getInt();
+                Object[] a = new Object[n];
+                for (int i = 0; i < n; i++) {
+                    a[i] = read(b, subject, f);
+                }
+                return f.set(a, tag == FROZENSET);
+            }
+            default:
+                throw new PyBridgeException("internal error: unexpected tag " + tag + " in a reply");
         }
     }
 

@@ -1,0 +1,29 @@
+package org.pybridge;
+
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * {@link PyObject#kind()}: decided in Python once per type and cached by the
+ * type's index in the native intern table (the low 16 bits of a handle id;
+ * interned types are kept alive, so an index never changes meaning). Index 0
+ * (table full) is not cached.
+ */
+final class Kinds {
+    private Kinds() {}
+
+    private static final PyKind[] VALUES = PyKind.values();
+    private static final AtomicReferenceArray<PyKind> CACHE = new AtomicReferenceArray<>(1 << 16);
+
+    static PyKind of(PyObject o) {
+        int t = (int) (o.id & 0xffff);
+        PyKind k = t == 0 ? null : CACHE.get(t);
+        if (k == null) {
+            Long code = Support.fn("kind").callAs(Long.class, o);
+            k = VALUES[code.intValue()];
+            if (t != 0) {
+                CACHE.set(t, k);
+            }
+        }
+        return k;
+    }
+}

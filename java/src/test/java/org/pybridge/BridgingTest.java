@@ -1,0 +1,300 @@
+package org.pybridge;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertSame;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+import java.math.BigInteger;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.junit.BeforeClass;
+import org.junit.Test;
+
+/**
+ * What generic bridges (the Clojure layer) are built on: result conversions,
+ * PyBacked pass-through, registered converters, PyCallback, kinds,
+ * ValueFactory, unscoped, nested buffers.
+ */
+public class BridgingTest {
+
+    @BeforeClass
+    public static void start() {
+        Python.initialize();
+    }
+
+    @Test
+    public void shallowConvertsScalarsOnly() {
+        try (ResourceScope s = Python.openScope()) {
+            PyObject d = Python.eval("{'n': 1, 'f': 1.5, 's': 'x', 'none': None, 'b': True, 'l': [1], 'd': {}}");
+            assertEquals(1L, d.getItem("n", Conversion.SHALLOW));
+            assertEquals(1.5, d.getItem("f", Conversion.SHALLOW));
+            assertEquals("x", d.getItem("s", Conversion.SHALLOW));
+            assertNull(d.getItem("none", Conversion.SHALLOW));
+            assertEquals(Boolean.TRUE, d.getItem("b", Conversion.SHALLOW));
+            Object l = d.getItem("l", Conversion.SHALLOW);
+            assertTrue(l instanceof PyObject);
+            assertEquals("list", ((PyObject) l).typeName());
+            ((PyObject) l).callAttr("append", 2);
+            assertEquals("[1, 2]", d.getItem("l").repr()); // a handle to the same list, not a copy
+            assertTrue(d.getItem("d", Conversion.SHALLOW) instanceof PyObject);
+            assertEquals(new BigInteger("1267650600228229401496703205376"),
+                    Python.eval("2**100").toJava(Conversion.SHALLOW));
+        }
+    }
+
+    @Test
+    public void shallowConvertsNumpyScalars() {
+        try (ResourceScope s = Python.openScope()) {
+            PyObject a = Python.importModule("numpy").callAttr("arange", 3);
+            assertEquals(2L, a.getItem(2L, Conversion.SHALLOW));
+            assertEquals(PyKind.SCALAR, a.getItem(0L).kind());
+            assertEquals(PyKind.SEQUENCE, a.kind());
+        }
+    }
+
+    @Test
+    public void elementsGivesOneLevelInOneCall() {
+        try (ResourceScope s = Python.openScope()) {
+            PyObject l = Python.eval("[1, 'a', [2], {'k': 3}, None]");
+            long before = Python.stats().created();
+            List<?> items = (List<?>) l.toJava(Conversion.ELEMENTS);
+            assertEquals(5, items.size());
+            assertEquals(1L, items.get(0));
+            assertEquals("a", items.get(1));
+            assertTrue(items.get(2) instanceof PyObject);
+            assertTrue(items.get(3) instanceof PyObject);
+            assertNull(items.get(4));
+            assertEquals(2, Python.stats().created() - before); // handles only for the two containers
+            assertEquals(Arrays.asList(1L, 2L), Python.eval("(1, 2)").toJava(Conversion.ELEMENTS));
+            PyObject obj = Python.eval("object()");
+            assertSame(obj, obj.toJava(Conversion.ELEMENTS));
+            assertSame(obj, obj.toJava(Conversion.SHALLOW));
+            assertSame(obj, obj.toJava(Conversion.HANDLE));
+            assertEquals(Arrays.asList(1L, Arrays.asList(2L)), Python.eval("[1, [2]]").toJava(Conversion.DEEP));
+        }
+    }
+
+    @Test
+    public void callsAndIterationTakeAConversion() {
+        try (ResourceScope s = Python.openScope()) {
+            PyObject b = Python.builtins();
+            Map<String, Object> kw = new LinkedHashMap<>();
+            kw.put("reverse", true);
+            Object r = b.callAttrWith(Conversion.SHALLOW, "sorted", kw, Arrays.asList(1, 3, 2));
+            assertTrue(r instanceof PyObject);
+            assertEquals("[3, 2, 1]", ((PyObject) r).repr());
+            assertEquals(Arrays.asList(3L, 2L, 1L), b.callAttrWith(Conversion.DEEP, "sorted", kw, Arrays.asList(1, 3, 2)));
+            assertEquals(3L, b.getAttr("len").callWith(Conversion.SHALLOW, null, Arrays.asList(1, 2, 3)));
+            assertEquals("builtins", b.getAttr("__name__", Conversion.SHALLOW));
+            List<Object> seen = new ArrayList<>();
+            Iterator<Object> it = Python.eval("iter([1, None, [2]])").iterator(Conversion.SHALLOW);
+            while (it.hasNext()) {
+                seen.add(it.next());
+            }
+            assertEquals(3, seen.size());
+            assertEquals(1L, seen.get(0));
+            assertNull(seen.get(1)); // None is an item, not the end
+            assertTrue(seen.get(2) instanceof PyObject);
+        }
+    }
+
+    @Test
+    public void viewsPassToPythonAsTheObjectItself() {
+        try (ResourceScope s = Python.openScope()) {
+            PyObject l = Python.eval("[1, 2]");
+            List<Object> view = l.asList();
+            assertTrue(view instanceof PyBacked);
+            PyObject same = Python.toPython(view);
+            assertTrue(same.isSame(l));
+            Map<Object, Object> m = Python.eval("{'a': 1}").asMap(Conversion.SHALLOW);
+            assertTrue(Python.toPython(m).isSame(((PyBacked) m).pyObject()));
+        }
+    }
+
+    @Test
+    public void shallowViewsKeepNestedContainersLive() {
+        try (ResourceScope s = Python.openScope()) {
+            PyObject d = Python.eval("{'inner': {'x': 1}, 'n': 2}");
+            Map<Object, Object> m = d.asMap(Conversion.SHALLOW);
+            assertEquals(2L, m.get("n"));
+            PyObject inner = (PyObject) m.get("inner");
+            inner.setItem("x", 10);
+            assertEquals("{'inner': {'x': 10}, 'n': 2}", d.repr());
+            int entries = 0;
+            for (Map.Entry<Object, Object> e : m.entrySet()) {
+                entries++;
+                if ("n".equals(e.getKey())) {
+                    assertEquals(2L, e.getValue());
+                } else {
+                    assertTrue(e.getValue() instanceof PyObject);
+                }
+            }
+            assertEquals(2, entries);
+            List<Object> l = Python.eval("[[1], 2]").asList(Conversion.SHALLOW);
+            assertTrue(l.get(0) instanceof PyObject);
+            assertEquals(2L, l.get(1));
+        }
+    }
+
+    @Test
+    public void registeredConvertersApplyToUnknownClassesOnly() {
+        Python.registerConverter(LocalDate.class, LocalDate::toString);
+        Python.registerConverter(CharSequence.class, cs -> "never used: strings convert built-in");
+        try (ResourceScope s = Python.openScope()) {
+            assertEquals("2026-11-22", Python.toPython(LocalDate.of(2026, 11, 22)).toJava());
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("when", LocalDate.of(2020, 1, 2));
+            assertEquals("{'when': '2020-01-02'}", Python.toPython(m).repr());
+            assertEquals("abc", Python.toPython(new StringBuilder("abc")).toJava());
+        }
+        try {
+            Python.registerConverter(null, x -> x);
+            fail("null class accepted");
+        } catch (IllegalArgumentException expected) {
+            // a clear error
+        }
+    }
+
+    /** An interface registered for conversion: implementations use it, the most specific wins. */
+    interface Shape {
+        String label();
+    }
+
+    static final class Square implements Shape {
+        @Override
+        public String label() {
+            return "square";
+        }
+    }
+
+    @Test
+    public void convertersFollowInterfaces() {
+        Python.registerConverter(Shape.class, Shape::label);
+        try (ResourceScope s = Python.openScope()) {
+            assertEquals("['square']", Python.toPython(Arrays.asList(new Square())).repr());
+        }
+    }
+
+    @Test
+    public void pyCallbackReceivesKeywordArguments() {
+        try (ResourceScope s = Python.openScope()) {
+            PyCallback f = (args, kwargs) -> Arrays.asList(args.length, new LinkedHashMap<>(kwargs));
+            PyObject fn = Python.toPython(f);
+            assertEquals("[2, {'scale': 10}]", fn.callKw(Map.of("scale", 10), 1, "x").repr());
+            assertEquals("[0, {}]", fn.call().repr());
+            Function<Object, Object> plain = x -> x;
+            try {
+                Python.toPython(plain).callKw(Map.of("k", 1), 1);
+                fail("keyword arguments accepted by a Function");
+            } catch (PythonException e) {
+                assertTrue(e.getMessage(), e.getMessage().contains("PyCallback"));
+            }
+        }
+    }
+
+    @Test
+    public void kindsFollowPythonProtocols() {
+        try (ResourceScope s = Python.openScope()) {
+            assertEquals(PyKind.MAPPING, Python.eval("{}").kind());
+            assertEquals(PyKind.MAPPING, Python.eval("__import__('collections').OrderedDict()").kind());
+            assertEquals(PyKind.SEQUENCE, Python.eval("[]").kind());
+            assertEquals(PyKind.SEQUENCE, Python.eval("()").kind());
+            assertEquals(PyKind.SEQUENCE, Python.eval("range(3)").kind());
+            assertEquals(PyKind.CALLABLE, Python.eval("len").kind());
+            assertEquals(PyKind.CALLABLE, Python.eval("lambda: 1").kind());
+            assertEquals(PyKind.CALLABLE, Python.eval("int").kind());
+            assertEquals(PyKind.ITERABLE, Python.eval("(x for x in [])").kind());
+            assertEquals(PyKind.ITERABLE, Python.eval("{1}").kind());
+            assertEquals(PyKind.SCALAR, Python.eval("1").kind());
+            assertEquals(PyKind.SCALAR, Python.eval("'s'").kind());
+            assertEquals(PyKind.SCALAR, Python.eval("b'x'").kind());
+            assertEquals(PyKind.OTHER, Python.importModule("math").kind());
+            assertEquals(PyKind.OTHER, Python.eval("object()").kind());
+            // cached per type: a second object of a type gets the same answer
+            assertEquals(PyKind.MAPPING, Python.eval("{'a': 1}").kind());
+        }
+    }
+
+    @Test
+    public void valueFactoryBuildsContainersInOnePass() {
+        ValueFactory tagged = new ValueFactory() {
+            @Override
+            public Object list(Object[] items, boolean tuple) {
+                return (tuple ? "tuple" : "list") + Arrays.toString(items);
+            }
+
+            @Override
+            public Object map(Object[] kv) {
+                return "map" + Arrays.toString(kv);
+            }
+
+            @Override
+            public Object set(Object[] items, boolean frozen) {
+                return (frozen ? "frozenset" : "set") + Arrays.toString(items);
+            }
+
+            @Override
+            public Object bigInteger(BigInteger v) {
+                return "big" + v;
+            }
+
+            @Override
+            public Object object(PyObject o) {
+                return "obj:" + o.typeName();
+            }
+        };
+        try (ResourceScope s = Python.openScope()) {
+            assertEquals("map[a, list[1, tuple[2, 3]], b, set[x], c, big18446744073709551616, d, obj:object]",
+                    Python.eval("{'a': [1, (2, 3)], 'b': {'x'}, 'c': 2**64, 'd': object()}").toJava(tagged));
+            assertEquals(7L, Python.eval("7").toJava(tagged));
+            PyObject obj = Python.eval("object()");
+            assertSame(obj, obj.toJava(tagged));
+        }
+    }
+
+    @Test
+    public void unscopedHandlesOutliveTheScope() {
+        PyObject kept;
+        try (ResourceScope s = Python.openScope()) {
+            kept = Python.unscoped(() -> Python.eval("[1, 2, 3]"));
+            PyObject scoped = Python.eval("[4]");
+            assertFalse(scoped.isReleased());
+        }
+        assertFalse(kept.isReleased());
+        assertEquals(3L, kept.len());
+        kept.close();
+    }
+
+    @Test
+    public void nestedEncodingReusesBuffers() {
+        // A value whose encoding calls Python (a lazily built list): each
+        // nested request takes the next buffer of the thread's chain.
+        try (ResourceScope s = Python.openScope()) {
+            List<Object> lazy = new java.util.AbstractList<Object>() {
+                @Override
+                public Object get(int i) {
+                    return Python.toPython(Arrays.asList(i, Python.toPython(i * 10)));
+                }
+
+                @Override
+                public int size() {
+                    return 20;
+                }
+            };
+            for (int round = 0; round < 3; round++) {
+                PyObject l = Python.toPython(lazy);
+                assertEquals(20L, l.len());
+                assertEquals("[19, 190]", l.getItem(19L).repr());
+            }
+        }
+    }
+}
