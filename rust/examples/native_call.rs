@@ -101,6 +101,25 @@ fn main() {
             ops::dispatch(ops::TO_JAVA, dict, &mut Reader::new(&tj.buf), &mut w).unwrap();
         });
     }
+    let mut tp = Writer::default();
+    tp.u8(wire::DICT);
+    tp.i32(2);
+    tp.str("a");
+    tp.u8(wire::INT);
+    tp.i64(1);
+    tp.str("b");
+    tp.u8(wire::INT);
+    tp.i64(2);
+    best("dispatch TO_PYTHON {a:1,b:2} + release", 200_000, || {
+        w.clear();
+        ops::dispatch(ops::TO_PYTHON, dict, &mut Reader::new(&tp.buf), &mut w).unwrap();
+        let mut r = Reader::new(&w.buf);
+        r.u8().unwrap();
+        let h = r.handle().unwrap();
+        Python::attach(|py| {
+            pybridge::handles::release_many(py, &[h], pybridge::stats::ReleasePath::Close)
+        });
+    });
     let mut ln = Writer::default();
     ln.u8(0);
     best("dispatch LEN (GIL held)", 200_000, || {

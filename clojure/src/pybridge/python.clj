@@ -404,6 +404,10 @@ def redirect(out_write, out_flush, err_write, err_flush):
 
 (def-py-fn-type)
 
+;; The views are made by as-jvm, never by hand.
+(doseq [v [#'->PyList #'->PyDict #'->PyFn]]
+  (alter-meta! v assoc :private true))
+
 (defn- iter-seq
   "A lazy, unchunked seq over a Java iterator of bridged items."
   [^Iterator it]
@@ -458,13 +462,31 @@ def redirect(out_write, out_flush, err_write, err_flush):
     (instance? PyObject x) (view x false)
     :else x))
 
+(defn- plain-keys?
+  "Whether the keys (even slots) are strings, longs or doubles: a Python dict
+  never holds two of those that Clojure finds equal, so no duplicate check."
+  [^objects kvs]
+  (let [n (alength kvs)]
+    (loop [i 0]
+      (if (< i n)
+        (let [k (aget kvs i)]
+          (if (or (instance? String k) (instance? Long k) (instance? Double k))
+            (recur (+ i 2))
+            false))
+        true))))
+
+(defn- small-or-hash-map [^objects kvs]
+  (if (<= (alength kvs) 16)
+    (if (plain-keys? kvs)
+      (clojure.lang.PersistentArrayMap. kvs)
+      (clojure.lang.PersistentArrayMap/createAsIfByAssoc kvs))
+    (clojure.lang.PersistentHashMap/create kvs)))
+
 (def ^:private clojure-values
   "Builds persistent Clojure data straight from a reply (->jvm)."
   (reify org.pybridge.ValueFactory
     (list [_ items _] (clojure.lang.LazilyPersistentVector/createOwning items))
-    (map [_ kvs] (if (<= (alength kvs) 16)
-                   (clojure.lang.PersistentArrayMap/createAsIfByAssoc kvs)
-                   (clojure.lang.PersistentHashMap/create kvs)))
+    (map [_ kvs] (small-or-hash-map kvs))
     (set [_ items _] (clojure.lang.PersistentHashSet/create items))
     (bigInteger [_ v] (bigint v))
     (object [_ o] (view o false))))
@@ -477,8 +499,12 @@ def redirect(out_write, out_flush, err_write, err_flush):
              (neg? (.getLong f x))))))
 
 (defn- keep-one! [x]
+  ;; Class checks first: a failed interface check costs a scan of the
+  ;; class's interfaces, and results are mostly Clojure data.
   (cond
     (instance? PyObject x) (.keep ^PyObject x)
+    (or (instance? PyDict x) (instance? PyList x) (instance? PyFn x)) (.keep (.pyObject ^PyBacked x))
+    (instance? IPersistentCollection x) nil
     (instance? PyBacked x) (.keep (.pyObject ^PyBacked x))
     :else nil))
 
@@ -746,11 +772,11 @@ def redirect(out_write, out_flush, err_write, err_flush):
   obj)
 
 (defn- method-call-form [obj method args]
-  `(call-with-kw-pairs* ~obj ~(attr-name method) [~@args]))
+  `(#'call-with-kw-pairs* ~obj ~(attr-name method) [~@args]))
 
-(defn ^:no-doc call-with-kw-pairs*
-  "Implementation detail of py. and py..: a method call whose trailing
-  `:kw value` arguments are keyword arguments."
+(defn- call-with-kw-pairs*
+  "py. and py..: a method call whose trailing `:kw value` arguments are
+  keyword arguments."
   [obj method args]
   (let [[pos kw] (split-kw-pairs args)]
     (call-attr-kw obj method pos kw)))
@@ -830,8 +856,8 @@ def redirect(out_write, out_flush, err_write, err_flush):
      (try ~@body
           (finally (.close ^Gil g#)))))
 
-(defn ^:no-doc run-in-scope*
-  "Implementation detail of stack-resource-context."
+(defn- run-in-scope*
+  "stack-resource-context and with-gil-stack-rc-context."
   [gil? f]
   (let [g (when gil? (Python/acquireGil))]
     (try
@@ -851,7 +877,7 @@ def redirect(out_write, out_flush, err_write, err_flush):
       (py/stack-resource-context
         (-> (py/->py-dict {:a 1 :b 2}) (py/->jvm)))  ;=> {\"a\" 1, \"b\" 2}"
   [& body]
-  `(run-in-scope* false (fn [] ~@body)))
+  `(#'run-in-scope* false (fn [] ~@body)))
 
 (defmacro with-gil-stack-rc-context
   "with-gil and stack-resource-context together: for batch work.
@@ -860,7 +886,7 @@ def redirect(out_write, out_flush, err_write, err_flush):
         (->> (repeatedly 1000 #(py/->py-dict {:a 1 :b 2}))
              (py/->py-list) (py/as-jvm) (mapv py/->jvm)))"
   [& body]
-  `(run-in-scope* true (fn [] ~@body)))
+  `(#'run-in-scope* true (fn [] ~@body)))
 
 (defn gc-collect!
   "Drops the Python objects whose handles the JVM already collected, then

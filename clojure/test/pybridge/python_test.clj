@@ -345,3 +345,16 @@
       (is (contains? s k) (str k)))
     (is (pos? (:created s)))
     (is (= (:live-handles s) (:table-size s)))))
+
+(deftest every-public-var-has-a-docstring-with-an-example
+  (let [publics (ns-publics 'pybridge.python)]
+    (is (<= 30 (count publics)))
+    (doseq [[sym v] publics]
+      (is (string? (:doc (meta v))) (str sym " has no docstring"))
+      (is (re-find #"\(py/|=>" (or (:doc (meta v)) "")) (str sym "'s docstring has no example")))
+    (testing "the names DESIGN.md promises"
+      (doseq [sym '[initialize! import-module run-simple-string ->py ->jvm as-jvm ->py-dict ->py-list
+                    ->py-tuple ->py-fn get-attr set-attr! has-attr? call-attr call-attr-kw call get-item
+                    set-item! py. py.- py.. python-type dir with-gil stack-resource-context
+                    with-gil-stack-rc-context gc-collect! stats]]
+        (is (contains? publics sym) (str sym))))))

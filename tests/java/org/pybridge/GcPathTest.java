@@ -5,6 +5,7 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import org.junit.BeforeClass;
 import org.junit.Test;
@@ -53,6 +54,47 @@ public class GcPathTest {
                 f.call(i);
             }
         }
+    }
+
+    /**
+     * A reply that makes many handles (a list converted to Java, a chunk of
+     * a list view) tracks them in groups of at most 1024 under one phantom
+     * reference each: every handle is still finalized exactly once, those
+     * closed early are skipped, and a member kept alive keeps only its group.
+     */
+    @Test
+    public void handlesOfOneReplyAreTrackedInGroupsAndReleasedExactlyOnce() {
+        String p = LifetimeSupport.prefix("group");
+        int n = 2500;
+        Stats before = LifetimeSupport.settle();
+        LifetimeSupport.lt().callAttr("identity", 0); // warm
+        PyObject maker = Python.eval("lambda m, p, n: [m(p + str(i)) for i in range(n)]");
+        List<?> items = (List<?>) maker.call(LifetimeSupport.lt().getAttr("make"), p, n).toJava();
+        assertEquals(n, items.size());
+        assertTrue(Python.stats().gcTracked() - before.gcTracked() >= n);
+        // Close a few early: the group must skip them later.
+        for (int i = 0; i < 10; i++) {
+            ((PyObject) items.get(i)).close();
+        }
+        // Keep one member of the last group (items 2048..2499) alive.
+        PyObject kept = (PyObject) items.get(2100);
+        items = null;
+        assertTrue("the first two groups are released",
+                LifetimeSupport.await(() -> LifetimeSupport.finalized(p) >= 2048, 60_000, true));
+        LifetimeSupport.settle();
+        assertEquals("the group of a live member stays", 2048, LifetimeSupport.finalized(p));
+        assertEquals(0, LifetimeSupport.count(p + "2100"));
+        assertEquals(p + "2100", kept.getAttr("key", String.class));
+        kept = null;
+        assertTrue("the last group goes once its last member is unreachable",
+                LifetimeSupport.await(() -> LifetimeSupport.finalized(p) == n, 60_000, true));
+        assertEquals(Collections.emptyList(), LifetimeSupport.notOnce(p));
+        Stats after = LifetimeSupport.settle();
+        assertTrue("released by close: " + before + " -> " + after,
+                after.releasedByClose() - before.releasedByClose() >= 10);
+        assertTrue("no handle left behind: " + before + " -> " + after,
+                after.liveHandles() <= before.liveHandles() + 2);
+        maker.close();
     }
 
     @Test

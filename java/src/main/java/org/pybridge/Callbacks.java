@@ -49,18 +49,26 @@ final class Callbacks {
                 }
             });
 
-    /** Whether {@code v} is a function object Python can call. */
-    static boolean isFunction(Object v) {
-        if (v instanceof Thread) {
-            return false; // a Runnable, but not a function: calling it would run the thread's body inline
+    /**
+     * Whether instances of {@code c} are function objects Python can call:
+     * {@code java.util.function} types, Runnable, Callable, PyCallback, any
+     * {@code @FunctionalInterface} (not a Thread, which is a Runnable).
+     */
+    static boolean isFunctionClass(Class<?> c) {
+        if (Thread.class.isAssignableFrom(c)) {
+            return false;
         }
-        if (v instanceof PyCallback || v instanceof Function || v instanceof BiFunction || v instanceof Supplier || v instanceof Consumer
-                || v instanceof BiConsumer || v instanceof Predicate || v instanceof BiPredicate
-                || v instanceof Runnable || v instanceof Callable) {
-            return true;
+        for (Class<?> f : FUNCTION_TYPES) {
+            if (f.isAssignableFrom(c)) {
+                return true;
+            }
         }
-        return functionalMethod(v.getClass()) != null;
+        return functionalMethod(c) != null;
     }
+
+    private static final Class<?>[] FUNCTION_TYPES = {PyCallback.class, Function.class, BiFunction.class,
+        Supplier.class, Consumer.class, BiConsumer.class, Predicate.class, BiPredicate.class, Runnable.class,
+        Callable.class};
 
     /**
      * Functions Python has freed, kept a few seconds more: a function Python

@@ -39,6 +39,7 @@ final class Converters {
         REGISTERED.put(type, (Function<Object, ?>) fn);
         resolved = newCache();
         any = true;
+        Wire.invalidateCategories();
     }
 
     static boolean hasAny() {

@@ -42,9 +42,78 @@ final class Lifetimes {
         }
     }
 
-    private static final ReferenceQueue<PyObject> QUEUE = new ReferenceQueue<>();
-    /** Keeps trackers reachable until their wrapper dies or is released. */
-    private static final Set<Tracker> TRACKED = ConcurrentHashMap.newKeySet();
+    /**
+     * The handles one reply made, GC-tracked together: each member wrapper's
+     * owner is this token, and one phantom reference watches the token, so
+     * the GC and the reclaimer do one unit of work per reply instead of one
+     * per handle. The group is released when all its members are
+     * unreachable; a member closed earlier is skipped. Groups hold at most
+     * {@link #GROUP_MAX} handles, so one element kept alive pins few others.
+     */
+    static final class Group {
+        final GroupState state;
+
+        Group(GroupState state) {
+            this.state = state;
+        }
+    }
+
+    static final class GroupState {
+        final long[] ids;
+        final int[] slots;
+        final boolean[] closed;
+        int open;
+        GroupTracker tracker;
+
+        GroupState(long[] ids, int[] slots) {
+            this.ids = ids;
+            this.slots = slots;
+            this.closed = new boolean[ids.length];
+            this.open = ids.length;
+        }
+    }
+
+    static final class GroupTracker extends PhantomReference<Group> {
+        final GroupState state;
+
+        GroupTracker(Group g, ReferenceQueue<Object> q) {
+            super(g, q);
+            this.state = g.state;
+        }
+
+        @Override
+        public int hashCode() {
+            long h = state.ids[0] * 0x9E3779B97F4A7C15L;
+            return (int) (h ^ (h >>> 32));
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o == this;
+        }
+    }
+
+    static final int GROUP_MAX = 1024;
+
+    /** Handles being decoded from one reply on this thread (see {@link #beginBatch}). */
+    private static final class Batch {
+        int depth;
+        PyObject[] items = new PyObject[16];
+        int n;
+
+        void add(PyObject o) {
+            if (n == items.length) {
+                items = java.util.Arrays.copyOf(items, n * 2);
+            }
+            items[n++] = o;
+        }
+    }
+
+    private static final ThreadLocal<Batch> BATCH = ThreadLocal.withInitial(Batch::new);
+
+    private static final ReferenceQueue<Object> QUEUE = new ReferenceQueue<>();
+    /** Keeps trackers reachable until their wrapper (or group) dies or is released. */
+    private static final Set<Reference<?>> TRACKED = ConcurrentHashMap.newKeySet();
     private static final AtomicLong TRACKED_LIVE = new AtomicLong();
     static final AtomicLong GC_NUDGES = new AtomicLong();
     static final AtomicLong RECLAIMED = new AtomicLong();
@@ -87,7 +156,71 @@ final class Lifetimes {
         if (s != null) {
             s.add(o);
         } else {
-            track(o);
+            Batch b = BATCH.get();
+            if (b.depth > 0) {
+                b.add(o);
+            } else {
+                track(o);
+            }
+        }
+    }
+
+    /**
+     * Starts collecting the GC-tracked handles this thread decodes (a reply
+     * that may hold many); {@link #endBatch()} (in a finally) tracks them as
+     * groups. Nests.
+     */
+    static void beginBatch() {
+        BATCH.get().depth++;
+    }
+
+    static void endBatch() {
+        Batch b = BATCH.get();
+        if (--b.depth > 0) {
+            return;
+        }
+        int n = b.n;
+        b.n = 0;
+        if (n == 0) {
+            return;
+        }
+        PyObject[] items = b.items;
+        if (n == 1) {
+            track(items[0]);
+        } else {
+            for (int off = 0; off < n; off += GROUP_MAX) {
+                trackGroup(items, off, Math.min(n, off + GROUP_MAX));
+            }
+        }
+        java.util.Arrays.fill(items, 0, n, null);
+        if (items.length > 4096) {
+            b.items = new PyObject[16];
+        }
+    }
+
+    private static void trackGroup(PyObject[] items, int from, int to) {
+        int k = to - from;
+        if (k == 1) {
+            track(items[from]);
+            return;
+        }
+        long[] ids = new long[k];
+        int[] slots = new int[k];
+        for (int i = 0; i < k; i++) {
+            ids[i] = items[from + i].id;
+            slots[i] = items[from + i].slot;
+        }
+        GroupState st = new GroupState(ids, slots);
+        Group g = new Group(st);
+        GroupTracker t = new GroupTracker(g, QUEUE);
+        st.tracker = t;
+        for (int i = 0; i < k; i++) {
+            items[from + i].owner = g;
+        }
+        TRACKED.add(t);
+        long live = TRACKED_LIVE.addAndGet(k);
+        if (live >= nextNudgeAt && nudgeThreshold > 0) {
+            nudge(live);
         }
     }
 
@@ -123,6 +256,23 @@ final class Lifetimes {
         Object ow = o.owner;
         if (ow instanceof Tracker) {
             untrack((Tracker) ow);
+        } else if (ow instanceof Group) {
+            GroupState st = ((Group) ow).state;
+            boolean last = false;
+            synchronized (st) {
+                for (int i = 0; i < st.ids.length; i++) {
+                    if (st.ids[i] == o.id && !st.closed[i]) {
+                        st.closed[i] = true;
+                        st.open--;
+                        TRACKED_LIVE.decrementAndGet();
+                        last = st.open == 0;
+                        break;
+                    }
+                }
+            }
+            if (last && TRACKED.remove(st.tracker)) {
+                st.tracker.clear();
+            }
         }
         // A scope skips released wrappers when it closes.
     }
@@ -157,30 +307,48 @@ final class Lifetimes {
         int[] slots = new int[4096];
         while (true) {
             try {
-                Reference<? extends PyObject> r = QUEUE.remove(1000);
+                Reference<?> r = QUEUE.remove(1000);
                 // Also, at least once a second: forget Java functions Python freed.
                 Callbacks.drainFreed();
                 if (r == null) {
                     continue;
                 }
                 int n = 0;
+                long reclaimed = 0;
                 do {
-                    Tracker t = (Tracker) r;
-                    if (TRACKED.remove(t)) {
+                    if (!TRACKED.remove(r)) {
+                        continue;
+                    }
+                    if (r instanceof Tracker) {
+                        Tracker t = (Tracker) r;
                         batch[n] = t.id;
                         slots[n++] = t.slot;
-                    }
-                } while (n < batch.length && (r = QUEUE.poll()) != null);
-                if (n > 0) {
-                    TRACKED_LIVE.addAndGet(-n);
-                    RECLAIMED.addAndGet(n);
-                    long live = TRACKED_LIVE.get();
-                    synchronized (Lifetimes.class) {
-                        if (nextNudgeAt > live + nudgeThreshold) {
-                            nextNudgeAt = Math.max(nudgeThreshold, live + nudgeThreshold);
+                        reclaimed++;
+                    } else {
+                        GroupState st = ((GroupTracker) r).state;
+                        synchronized (st) {
+                            for (int i = 0; i < st.ids.length; i++) {
+                                if (!st.closed[i]) {
+                                    st.closed[i] = true;
+                                    if (n == batch.length) {
+                                        flush(batch, slots, n);
+                                        n = 0;
+                                    }
+                                    batch[n] = st.ids[i];
+                                    slots[n++] = st.slots[i];
+                                    reclaimed++;
+                                }
+                            }
+                            st.open = 0;
                         }
                     }
-                    enqueue(batch, slots, n);
+                } while (n < batch.length && (r = QUEUE.poll()) != null);
+                if (reclaimed > 0) {
+                    TRACKED_LIVE.addAndGet(-reclaimed);
+                    RECLAIMED.addAndGet(reclaimed);
+                }
+                if (n > 0) {
+                    flush(batch, slots, n);
                 }
             } catch (InterruptedException e) {
                 return;
@@ -188,6 +356,16 @@ final class Lifetimes {
                 System.err.println("pybridge-reclaimer: " + t);
             }
         }
+    }
+
+    private static void flush(long[] batch, int[] slots, int n) {
+        long live = TRACKED_LIVE.get();
+        synchronized (Lifetimes.class) {
+            if (nextNudgeAt > live + nudgeThreshold) {
+                nextNudgeAt = Math.max(nudgeThreshold, live + nudgeThreshold);
+            }
+        }
+        enqueue(batch, slots, n);
     }
 
     /** Hands ids to the native release queue (no GIL taken, never blocks on Python). */

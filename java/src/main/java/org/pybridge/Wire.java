@@ -103,7 +103,6 @@ final class Wire {
     }
 
     static void write(Buf b, Object v, int depth) {
-        java.util.function.Function<Object, ?> conv;
         if (depth > MAX_DEPTH) {
             throw new IllegalArgumentException("value nested deeper than " + MAX_DEPTH
                     + " levels (or a collection that contains itself) cannot be converted to Python");
@@ -128,141 +127,279 @@ final class Wire {
             b.bb.put(HANDLE);
             b.bb.putLong(o.id);
             b.bb.putInt(o.slot);
-        } else if (Converters.hasAny() && (conv = Converters.find(v.getClass())) != null) {
-            write(b, conv.apply(v), depth + 1);
-        } else if (v instanceof PyBacked) {
-            PyObject o = ((PyBacked) v).pyObject();
-            b.ensure(13);
-            b.bb.put(HANDLE);
-            b.bb.putLong(o.id);
-            b.bb.putInt(o.slot);
-        } else if (v instanceof Map) {
-            Map<?, ?> m = (Map<?, ?>) v;
-            b.put(DICT);
-            b.putInt(m.size());
-            int n = 0;
-            for (Map.Entry<?, ?> e : m.entrySet()) {
-                write(b, e.getKey(), depth + 1);
-                write(b, e.getValue(), depth + 1);
-                n++;
+        } else {
+            writeOther(b, v, depth);
+        }
+    }
+
+    // Encoding categories of the classes the fast paths above do not take,
+    // decided once per class: no chain of failed interface checks per value
+    // (each costs a scan of the class's secondary supers in HotSpot).
+    private static final int C_CONVERTER = 1;
+    private static final int C_PYBACKED = 2;
+    private static final int C_MAP = 3;
+    private static final int C_LIST_RA = 4;
+    private static final int C_LIST = 5;
+    private static final int C_SET = 6;
+    private static final int C_CHAR = 7;
+    private static final int C_BIGINT = 8;
+    private static final int C_BYTES = 9;
+    private static final int C_LONGS = 10;
+    private static final int C_DOUBLES = 11;
+    private static final int C_INTS = 12;
+    private static final int C_SHORTS = 13;
+    private static final int C_FLOATS = 14;
+    private static final int C_BOOLEANS = 15;
+    private static final int C_CHARS = 16;
+    private static final int C_OBJECTS = 17;
+    private static final int C_COLLECTION = 18;
+    private static final int C_CHARSEQ = 19;
+    private static final int C_FUNCTION = 20;
+    private static final int C_UNKNOWN = 21;
+
+    private static volatile ClassValue<Integer> categories = newCategories();
+
+    private static ClassValue<Integer> newCategories() {
+        return new ClassValue<Integer>() {
+            @Override
+            protected Integer computeValue(Class<?> c) {
+                return category(c);
             }
-            checkSize(m.size(), n);
-        } else if (v instanceof List) {
-            List<?> l = (List<?>) v;
-            int size = l.size();
-            b.put(LIST);
-            b.putInt(size);
-            if (l instanceof RandomAccess) {
+        };
+    }
+
+    /** Forgets the per-class decisions (a converter was registered). */
+    static void invalidateCategories() {
+        categories = newCategories();
+    }
+
+    private static int category(Class<?> c) {
+        if (Converters.find(c) != null) {
+            return C_CONVERTER;
+        }
+        if (PyBacked.class.isAssignableFrom(c)) {
+            return C_PYBACKED;
+        }
+        if (Map.class.isAssignableFrom(c)) {
+            return C_MAP;
+        }
+        if (List.class.isAssignableFrom(c)) {
+            return RandomAccess.class.isAssignableFrom(c) ? C_LIST_RA : C_LIST;
+        }
+        if (Set.class.isAssignableFrom(c)) {
+            return C_SET;
+        }
+        if (c == Character.class) {
+            return C_CHAR;
+        }
+        if (c == BigInteger.class) {
+            return C_BIGINT;
+        }
+        if (c.isArray()) {
+            Class<?> e = c.getComponentType();
+            if (e == byte.class) {
+                return C_BYTES;
+            }
+            if (e == long.class) {
+                return C_LONGS;
+            }
+            if (e == double.class) {
+                return C_DOUBLES;
+            }
+            if (e == int.class) {
+                return C_INTS;
+            }
+            if (e == short.class) {
+                return C_SHORTS;
+            }
+            if (e == float.class) {
+                return C_FLOATS;
+            }
+            if (e == boolean.class) {
+                return C_BOOLEANS;
+            }
+            if (e == char.class) {
+                return C_CHARS;
+            }
+            return C_OBJECTS;
+        }
+        if (Collection.class.isAssignableFrom(c)) {
+            return C_COLLECTION;
+        }
+        if (CharSequence.class.isAssignableFrom(c)) {
+            return C_CHARSEQ;
+        }
+        if (Callbacks.isFunctionClass(c)) {
+            return C_FUNCTION;
+        }
+        return C_UNKNOWN;
+    }
+
+    private static void writeOther(Buf b, Object v, int depth) {
+        switch (categories.get(v.getClass())) {
+            case C_CONVERTER:
+                write(b, Converters.find(v.getClass()).apply(v), depth + 1);
+                return;
+            case C_PYBACKED: {
+                PyObject o = ((PyBacked) v).pyObject();
+                b.ensure(13);
+                b.bb.put(HANDLE);
+                b.bb.putLong(o.id);
+                b.bb.putInt(o.slot);
+                return;
+            }
+            case C_MAP: {
+                Map<?, ?> m = (Map<?, ?>) v;
+                b.put(DICT);
+                b.putInt(m.size());
+                int n = 0;
+                for (Map.Entry<?, ?> e : m.entrySet()) {
+                    write(b, e.getKey(), depth + 1);
+                    write(b, e.getValue(), depth + 1);
+                    n++;
+                }
+                checkSize(m.size(), n);
+                return;
+            }
+            case C_LIST_RA: {
+                List<?> l = (List<?>) v;
+                int size = l.size();
+                b.put(LIST);
+                b.putInt(size);
                 for (int i = 0; i < size; i++) {
                     write(b, l.get(i), depth + 1);
                 }
-            } else {
-                int n = 0;
-                for (Object o : l) {
-                    write(b, o, depth + 1);
-                    n++;
-                }
-                checkSize(size, n);
+                return;
             }
-        } else if (v instanceof Set) {
-            writeCollection(b, SET, (Set<?>) v, depth);
-        } else if (v instanceof Character) {
-            writeString(b, String.valueOf((char) (Character) v));
-        } else if (v instanceof BigInteger) {
-            BigInteger bi = (BigInteger) v;
-            if (bi.compareTo(LONG_MIN) >= 0 && bi.compareTo(LONG_MAX) <= 0) {
-                b.ensure(9);
-                b.bb.put(INT);
-                b.bb.putLong(bi.longValue());
-            } else {
-                byte[] raw = bi.toByteArray();
+            case C_LIST:
+                writeCollection(b, LIST, (List<?>) v, depth);
+                return;
+            case C_SET:
+                writeCollection(b, SET, (Set<?>) v, depth);
+                return;
+            case C_CHAR:
+                writeString(b, String.valueOf((char) (Character) v));
+                return;
+            case C_BIGINT: {
+                BigInteger bi = (BigInteger) v;
+                if (bi.compareTo(LONG_MIN) >= 0 && bi.compareTo(LONG_MAX) <= 0) {
+                    b.ensure(9);
+                    b.bb.put(INT);
+                    b.bb.putLong(bi.longValue());
+                } else {
+                    byte[] raw = bi.toByteArray();
+                    b.ensure(5 + raw.length);
+                    b.bb.put(BIGINT);
+                    b.bb.putInt(raw.length);
+                    b.bb.put(raw);
+                }
+                return;
+            }
+            case C_BYTES: {
+                byte[] raw = (byte[]) v;
                 b.ensure(5 + raw.length);
-                b.bb.put(BIGINT);
+                b.bb.put(BYTES);
                 b.bb.putInt(raw.length);
                 b.bb.put(raw);
+                return;
             }
-        } else if (v instanceof byte[]) {
-            byte[] raw = (byte[]) v;
-            b.ensure(5 + raw.length);
-            b.bb.put(BYTES);
-            b.bb.putInt(raw.length);
-            b.bb.put(raw);
-        } else if (v instanceof long[]) {
-            long[] a = (long[]) v;
-            b.ensure(5 + 8 * a.length);
-            b.bb.put(LIST_I64);
-            b.bb.putInt(a.length);
-            int pos = b.bb.position();
-            b.bb.asLongBuffer().put(a);
-            b.bb.position(pos + 8 * a.length);
-        } else if (v instanceof double[]) {
-            double[] a = (double[]) v;
-            b.ensure(5 + 8 * a.length);
-            b.bb.put(LIST_F64);
-            b.bb.putInt(a.length);
-            int pos = b.bb.position();
-            b.bb.asDoubleBuffer().put(a);
-            b.bb.position(pos + 8 * a.length);
-        } else if (v instanceof int[]) {
-            int[] a = (int[]) v;
-            b.ensure(5 + 8 * a.length);
-            b.bb.put(LIST_I64);
-            b.bb.putInt(a.length);
-            for (int x : a) {
-                b.bb.putLong(x);
+            case C_LONGS: {
+                long[] a = (long[]) v;
+                b.ensure(5 + 8 * a.length);
+                b.bb.put(LIST_I64);
+                b.bb.putInt(a.length);
+                int pos = b.bb.position();
+                b.bb.asLongBuffer().put(a);
+                b.bb.position(pos + 8 * a.length);
+                return;
             }
-        } else if (v instanceof short[]) {
-            short[] a = (short[]) v;
-            b.ensure(5 + 8 * a.length);
-            b.bb.put(LIST_I64);
-            b.bb.putInt(a.length);
-            for (short x : a) {
-                b.bb.putLong(x);
+            case C_DOUBLES: {
+                double[] a = (double[]) v;
+                b.ensure(5 + 8 * a.length);
+                b.bb.put(LIST_F64);
+                b.bb.putInt(a.length);
+                int pos = b.bb.position();
+                b.bb.asDoubleBuffer().put(a);
+                b.bb.position(pos + 8 * a.length);
+                return;
             }
-        } else if (v instanceof float[]) {
-            float[] a = (float[]) v;
-            b.ensure(5 + 8 * a.length);
-            b.bb.put(LIST_F64);
-            b.bb.putInt(a.length);
-            for (float x : a) {
-                b.bb.putDouble(x);
+            case C_INTS: {
+                int[] a = (int[]) v;
+                b.ensure(5 + 8 * a.length);
+                b.bb.put(LIST_I64);
+                b.bb.putInt(a.length);
+                for (int x : a) {
+                    b.bb.putLong(x);
+                }
+                return;
             }
-        } else if (v instanceof boolean[]) {
-            boolean[] a = (boolean[]) v;
-            b.ensure(5 + a.length);
-            b.bb.put(LIST);
-            b.bb.putInt(a.length);
-            for (boolean x : a) {
-                b.bb.put(x ? TRUE : FALSE);
+            case C_SHORTS: {
+                short[] a = (short[]) v;
+                b.ensure(5 + 8 * a.length);
+                b.bb.put(LIST_I64);
+                b.bb.putInt(a.length);
+                for (short x : a) {
+                    b.bb.putLong(x);
+                }
+                return;
             }
-        } else if (v instanceof char[]) {
-            char[] a = (char[]) v;
-            b.put(LIST);
-            b.putInt(a.length);
-            for (char c : a) {
-                writeString(b, String.valueOf(c));
+            case C_FLOATS: {
+                float[] a = (float[]) v;
+                b.ensure(5 + 8 * a.length);
+                b.bb.put(LIST_F64);
+                b.bb.putInt(a.length);
+                for (float x : a) {
+                    b.bb.putDouble(x);
+                }
+                return;
             }
-        } else if (v instanceof Object[]) {
-            Object[] a = (Object[]) v;
-            b.put(LIST);
-            b.putInt(a.length);
-            for (Object o : a) {
-                write(b, o, depth + 1);
+            case C_BOOLEANS: {
+                boolean[] a = (boolean[]) v;
+                b.ensure(5 + a.length);
+                b.bb.put(LIST);
+                b.bb.putInt(a.length);
+                for (boolean x : a) {
+                    b.bb.put(x ? TRUE : FALSE);
+                }
+                return;
             }
-        } else if (v instanceof Collection) {
-            writeCollection(b, LIST, (Collection<?>) v, depth);
-        } else if (v instanceof CharSequence) {
-            writeString(b, (CharSequence) v);
-        } else if (Callbacks.isFunction(v)) {
-            long id = Callbacks.register(v);
-            b.ensure(9);
-            b.bb.put(JAVA_FN);
-            b.bb.putLong(id);
-            writeString(b, v.getClass().getName());
-        } else {
-            throw new IllegalArgumentException("cannot convert a " + v.getClass().getName()
-                    + " to Python (supported: null, Boolean, numbers, BigInteger, Character, String, byte[],"
-                    + " primitive arrays, Object[], List, Collection, Map, Set, PyObject, function objects)");
+            case C_CHARS: {
+                char[] a = (char[]) v;
+                b.put(LIST);
+                b.putInt(a.length);
+                for (char c : a) {
+                    writeString(b, String.valueOf(c));
+                }
+                return;
+            }
+            case C_OBJECTS: {
+                Object[] a = (Object[]) v;
+                b.put(LIST);
+                b.putInt(a.length);
+                for (Object o : a) {
+                    write(b, o, depth + 1);
+                }
+                return;
+            }
+            case C_COLLECTION:
+                writeCollection(b, LIST, (Collection<?>) v, depth);
+                return;
+            case C_CHARSEQ:
+                writeString(b, (CharSequence) v);
+                return;
+            case C_FUNCTION: {
+                long id = Callbacks.register(v);
+                b.ensure(9);
+                b.bb.put(JAVA_FN);
+                b.bb.putLong(id);
+                writeString(b, v.getClass().getName());
+                return;
+            }
+            default:
+                throw new IllegalArgumentException("cannot convert a " + v.getClass().getName()
+                        + " to Python (supported: null, Boolean, numbers, BigInteger, Character, String, byte[],"
+                        + " primitive arrays, Object[], List, Collection, Map, Set, PyObject, function objects;"
+                        + " Python.registerConverter teaches it others)");
         }
     }
 
@@ -337,8 +474,25 @@ final class Wire {
         return read(b, subject, null);
     }
 
-    /** Decodes one value, building containers with {@code f} when it is not null. */
+    /**
+     * Decodes one reply value, building containers with {@code f} when it is
+     * not null. The GC-tracked handles a container reply makes are tracked
+     * as groups ({@link Lifetimes#beginBatch}).
+     */
     static Object read(Buf b, PyObject subject, ValueFactory f) {
+        byte tag = b.bb.get(b.bb.position());
+        if (tag == LIST || tag == TUPLE || tag == DICT || tag == SET || tag == FROZENSET) {
+            Lifetimes.beginBatch();
+            try {
+                return readValue(b, subject, f);
+            } finally {
+                Lifetimes.endBatch();
+            }
+        }
+        return readValue(b, subject, f);
+    }
+
+    private static Object readValue(Buf b, PyObject subject, ValueFactory f) {
         byte tag = b.get();
         if (f != null) {
             switch (tag) {
@@ -394,7 +548,7 @@ final class Wire {
                 int n = b.getInt();
                 ArrayList<Object> l = new ArrayList<>(n);
                 for (int i = 0; i < n; i++) {
-                    l.add(read(b, subject));
+                    l.add(readValue(b, subject, null));
                 }
                 return l;
             }
@@ -402,7 +556,7 @@ final class Wire {
                 int n = b.getInt();
                 Object[] a = new Object[n];
                 for (int i = 0; i < n; i++) {
-                    a[i] = read(b, subject);
+                    a[i] = readValue(b, subject, null);
                 }
                 return Collections.unmodifiableList(Arrays.asList(a));
             }
@@ -410,8 +564,8 @@ final class Wire {
                 int n = b.getInt();
                 LinkedHashMap<Object, Object> m = new LinkedHashMap<>(capacity(n));
                 for (int i = 0; i < n; i++) {
-                    Object k = read(b, subject);
-                    m.put(k, read(b, subject));
+                    Object k = readValue(b, subject, null);
+                    m.put(k, readValue(b, subject, null));
                 }
                 return m;
             }
@@ -420,7 +574,7 @@ final class Wire {
                 int n = b.getInt();
                 LinkedHashSet<Object> s = new LinkedHashSet<>(capacity(n));
                 for (int i = 0; i < n; i++) {
-                    s.add(read(b, subject));
+                    s.add(readValue(b, subject, null));
                 }
                 return tag == SET ? s : Collections.unmodifiableSet(s);
             }
@@ -442,7 +596,7 @@ final class Wire {
                 int n = b.getInt();
                 Object[] a = new Object[n];
                 for (int i = 0; i < n; i++) {
-                    a[i] = read(b, subject, f);
+                    a[i] = readValue(b, subject, f);
                 }
                 return f.list(a, tag == TUPLE);
             }
@@ -450,7 +604,7 @@ final class Wire {
                 int n = b.getInt();
                 Object[] kv = new Object[2 * n];
                 for (int i = 0; i < 2 * n; i++) {
-                    kv[i] = read(b, subject, f);
+                    kv[i] = readValue(b, subject, f);
                 }
                 return f.map(kv);
             }
@@ -459,7 +613,7 @@ final class Wire {
                 int n = b.getInt();
                 Object[] a = new Object[n];
                 for (int i = 0; i < n; i++) {
-                    a[i] = read(b, subject, f);
+                    a[i] = readValue(b, subject, f);
                 }
                 return f.set(a, tag == FROZENSET);
             }
