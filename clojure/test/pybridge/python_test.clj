@@ -92,6 +92,10 @@
   (is (instance? clojure.lang.BigInt (py/->jvm (py-eval "2**63"))))
   (is (= (bigint (.pow (biginteger 2) 63)) (py-eval "2**63")))
   (is (= [nil true 1.5 "s"] (py/->jvm (py-eval "[None, True, 1.5, 's']"))))
+  (testing "maps of every size and key type"
+    (is (= (zipmap (map str (range 20)) (range 20)) (py/->jvm (py-eval "{str(i): i for i in range(20)}"))))
+    (is (= {[1 2] "t" 3 "i" 1.5 "f"} (py/->jvm (py-eval "{(1, 2): 't', 3: 'i', 1.5: 'f'}"))))
+    (is (= {nil 1 true 2} (py/->jvm (py-eval "{None: 1, True: 2}")))))
   (testing "Clojure data is returned as it is"
     (is (= {:a 1} (py/->jvm {:a 1}))))
   (testing "objects with no Clojure counterpart come back bridged"
