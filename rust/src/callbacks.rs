@@ -16,7 +16,10 @@
 use crate::convert::{self, Mode};
 use crate::error::{Error, Result};
 use crate::wire::{self, Reader, Writer};
-use jni::objects::{Global, JByteArray, JClass, JObject, JValue};
+use jni::ids::JStaticMethodID;
+use jni::objects::{Global, JClass};
+use jni::signature::{Primitive, ReturnType};
+use jni::sys::jvalue;
 use jni::{JavaVM, jni_sig, jni_str};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -74,9 +77,57 @@ impl Drop for JavaFunction {
     }
 }
 
+/// Queues an id for Java to forget (never calls the JVM).
+pub fn push_freed(id: i64) {
+    FREED.lock().unwrap_or_else(|p| p.into_inner()).push(id);
+}
+
 /// The ids Python freed since the last call (no GIL needed).
 pub fn take_freed() -> Vec<i64> {
     std::mem::take(&mut *FREED.lock().unwrap_or_else(|p| p.into_inner()))
+}
+
+/// Python's view of a Java object that has no conversion: opaque, it comes
+/// back to Java as the same object. Shares the function registry (and its
+/// freed-id queue) on the Java side.
+#[pyclass(name = "JavaObject", module = "pybridge", frozen)]
+pub struct JavaObject {
+    id: i64,
+    class: String,
+}
+
+impl JavaObject {
+    pub fn new(id: i64, class: String) -> Self {
+        ALIVE.fetch_add(1, Ordering::Relaxed);
+        JavaObject { id, class }
+    }
+
+    pub fn id(&self) -> i64 {
+        self.id
+    }
+}
+
+impl Drop for JavaObject {
+    fn drop(&mut self) {
+        ALIVE.fetch_sub(1, Ordering::Relaxed);
+        FREED
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(self.id);
+    }
+}
+
+#[pymethods]
+impl JavaObject {
+    fn __repr__(&self) -> String {
+        format!("<java object {} #{}>", self.class, self.id)
+    }
+
+    /// The Java class name.
+    #[getter]
+    fn java_class(&self) -> String {
+        self.class.clone()
+    }
 }
 
 #[pymethods]
@@ -88,7 +139,9 @@ impl JavaFunction {
         args: &Bound<'_, PyTuple>,
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Py<PyAny>> {
-        let mut req = Writer::default();
+        let mut req = Writer {
+            buf: take_call_buf(),
+        };
         let encoded = (|| -> Result<()> {
             req.len(args.len())?;
             for a in args.iter() {
@@ -105,10 +158,22 @@ impl JavaFunction {
         encoded.map_err(|e| to_pyerr(py, e))?;
         let id = self.id;
         let buf = req.buf;
-        let reply = py.detach(move || call_java_invoke(id, &buf)).map_err(|e| {
+        let reply = py.detach(move || call_java_invoke(id, buf)).map_err(|e| {
             pyo3::exceptions::PyRuntimeError::new_err(format!("calling Java failed: {e}"))
         })?;
-        let mut r = Reader::new(&reply);
+        let out = decode_reply(py, &reply);
+        give_back_call_buf(reply);
+        out
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<java function {} #{}>", self.name, self.id)
+    }
+}
+
+fn decode_reply(py: Python<'_>, reply: &[u8]) -> PyResult<Py<PyAny>> {
+    {
+        let mut r = Reader::new(reply);
         let status = r.u8().map_err(|e| to_pyerr(py, e))?;
         if status == 0 {
             let v = convert::to_py(py, &mut r, 0).map_err(|e| to_pyerr(py, e))?;
@@ -118,10 +183,6 @@ impl JavaFunction {
         let message = r.string().map_err(|e| to_pyerr(py, e))?;
         let thrown = r.i64().map_err(|e| to_pyerr(py, e))?;
         Err(java_exception(py, &class, &message, thrown))
-    }
-
-    fn __repr__(&self) -> String {
-        format!("<java function {} #{}>", self.name, self.id)
     }
 }
 
@@ -180,6 +241,8 @@ pub fn install(py: Python<'_>) -> PyResult<()> {
         .get_item("_mod")?
         .ok_or_else(|| pyo3::exceptions::PyRuntimeError::new_err("no module"))?;
     module.setattr("JavaFunction", py.get_type::<JavaFunction>())?;
+    module.setattr("JavaObject", py.get_type::<JavaObject>())?;
+    module.setattr("JavaBuffer", py.get_type::<crate::buffers::JavaBuffer>())?;
     let make = globals
         .get_item("make")?
         .ok_or_else(|| pyo3::exceptions::PyRuntimeError::new_err("no make"))?;
@@ -208,23 +271,137 @@ fn class() -> std::result::Result<&'static Global<JClass<'static>>, String> {
         .ok_or_else(|| "org.pybridge.Callbacks is not registered".to_string())
 }
 
-/// `Callbacks.invoke(id, request) -> reply`, on this thread. A thread that is
-/// not a JVM thread (one Python started) is attached for this call only, so
-/// it never becomes a lasting non-daemon JVM thread.
-fn call_java_invoke(id: i64, request: &[u8]) -> std::result::Result<Vec<u8>, String> {
+// `Callbacks.invoke` runs on this thread. A thread that is not a JVM thread
+// (one Python started) is attached for each call only, so it never becomes a
+// lasting non-daemon JVM thread.
+thread_local! {
+    /// The buffer a thread's calls into Java carry their request and reply
+    /// in (reused: Java caches its view of it by address). A nested call
+    /// finds it taken and uses a fresh one.
+    static CALL_BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+static INVOKE_ID: OnceLock<JStaticMethodID> = OnceLock::new();
+static TAKE_REPLY_ID: OnceLock<JStaticMethodID> = OnceLock::new();
+
+/// A request buffer for this thread (the reused one when free).
+fn take_call_buf() -> Vec<u8> {
+    let mut v = CALL_BUF.with(|b| std::mem::take(&mut *b.borrow_mut()));
+    v.clear();
+    if v.capacity() < 4096 {
+        v.reserve(4096);
+    }
+    v
+}
+
+fn give_back_call_buf(v: Vec<u8>) {
+    if v.capacity() <= 1 << 20 {
+        CALL_BUF.with(|b| {
+            let mut slot = b.borrow_mut();
+            if slot.capacity() == 0 {
+                *slot = v;
+            }
+        });
+    }
+}
+
+fn method_id<'s, 'a>(
+    env: &mut jni::Env<'_>,
+    cell: &OnceLock<JStaticMethodID>,
+    class: &Global<JClass<'static>>,
+    name: &'static jni::strings::JNIStr,
+    sig: jni::signature::MethodSignature<'s, 'a>,
+) -> jni::errors::Result<JStaticMethodID> {
+    if let Some(id) = cell.get() {
+        return Ok(*id);
+    }
+    let id = env.get_static_method_id(class, name, sig)?;
+    let _ = cell.set(id);
+    Ok(id)
+}
+
+/// Calls `Callbacks.invoke(id, addr, len, cap)`: Java reads the request
+/// from `buf` and writes its reply into the same memory (or, when it does
+/// not fit, hands it over through `Callbacks.takeReply`). Returns the buffer
+/// holding the reply.
+fn call_java_invoke(id: i64, mut buf: Vec<u8>) -> std::result::Result<Vec<u8>, String> {
     let vm = vm()?;
     let class = class()?;
     vm.attach_current_thread_for_scope(|env| -> jni::errors::Result<Vec<u8>> {
-        let arr = env.byte_array_from_slice(request)?;
-        let r = env.call_static_method(
+        let invoke = method_id(
+            env,
+            &INVOKE_ID,
             class,
             jni_str!("invoke"),
-            jni_sig!("(J[B)[B"),
-            &[JValue::Long(id), JValue::Object(&arr)],
+            jni_sig!("(JJII)J"),
         )?;
-        let obj: JObject<'_> = r.l()?;
-        let bytes = JByteArray::cast_local(env, obj)?;
-        env.convert_byte_array(&bytes)
+        let args = [
+            jvalue { j: id },
+            jvalue {
+                j: buf.as_mut_ptr() as i64,
+            },
+            jvalue {
+                i: buf.len() as i32,
+            },
+            jvalue {
+                i: buf.capacity().min(i32::MAX as usize) as i32,
+            },
+        ];
+        // SAFETY: `invoke` is the static method (JJII)J of the registered
+        // Callbacks class, called with four arguments of those types; Java
+        // reads `len` bytes at `addr` and writes at most `cap` bytes there,
+        // all inside `buf`'s allocation, which outlives the call.
+        let r = unsafe {
+            env.call_static_method_unchecked(
+                class,
+                invoke,
+                ReturnType::Primitive(Primitive::Long),
+                &args,
+            )?
+        }
+        .j()?;
+        if r >= 0 {
+            // SAFETY: Java wrote exactly `r` (<= capacity) initialised bytes
+            // at the start of the allocation.
+            unsafe { buf.set_len((r as usize).min(buf.capacity())) };
+            return Ok(buf);
+        }
+        // The reply did not fit: make room, then have Java copy it in.
+        let need = r.unsigned_abs() as usize;
+        buf.clear();
+        buf.reserve(need);
+        let take = method_id(
+            env,
+            &TAKE_REPLY_ID,
+            class,
+            jni_str!("takeReply"),
+            jni_sig!("(JI)I"),
+        )?;
+        let args = [
+            jvalue {
+                j: buf.as_mut_ptr() as i64,
+            },
+            jvalue {
+                i: buf.capacity().min(i32::MAX as usize) as i32,
+            },
+        ];
+        // SAFETY: as above, for (JI)I: Java writes the pending reply (at most
+        // `cap` bytes) at `addr`, inside `buf`'s allocation.
+        let n = unsafe {
+            env.call_static_method_unchecked(
+                class,
+                take,
+                ReturnType::Primitive(Primitive::Int),
+                &args,
+            )?
+        }
+        .i()?;
+        if n < 0 || n as usize > buf.capacity() {
+            return Err(jni::errors::Error::JniCall(jni::errors::JniError::Unknown));
+        }
+        // SAFETY: Java wrote exactly `n` (<= capacity) bytes.
+        unsafe { buf.set_len(n as usize) };
+        Ok(buf)
     })
     .map_err(|e| e.to_string())
 }

@@ -150,6 +150,45 @@ pub fn to_py<'py>(py: Python<'py>, r: &mut Reader<'_>, depth: usize) -> Result<B
                     .map_err(|e| Error::from_pyerr(py, e))?
                     .into_any()
             }
+            wire::JAVA_BUF => {
+                let id = r.i64()?;
+                let addr = r.i64()?;
+                let len = r.i64()?;
+                let readonly = r.u8()? != 0;
+                crate::buffers::java_buffer_view(py, id, addr, len, readonly)?
+            }
+            wire::NDARRAY_DATA => {
+                let dtype = crate::buffers::DType::from_code(r.u8()?)?;
+                let ndim = r.len(8)?;
+                let mut shape = Vec::with_capacity(ndim);
+                for _ in 0..ndim {
+                    shape.push(r.i64()?);
+                }
+                let n = r.i64()?;
+                if n < 0 {
+                    return Err(Error::IllegalArgument("negative array length".into()));
+                }
+                let data = r.bytes(n as usize)?;
+                let (arr, addr, len) = crate::buffers::empty(py, dtype, &shape)?;
+                if len != data.len() {
+                    return Err(Error::IllegalArgument(format!(
+                        "array data of {} bytes does not fill shape {shape:?} of {} ({len} bytes)",
+                        data.len(),
+                        dtype.numpy_name()
+                    )));
+                }
+                // SAFETY: `arr` owns `len` writable, contiguous bytes at `addr`
+                // (numpy.empty), distinct from the request buffer.
+                std::ptr::copy_nonoverlapping(data.as_ptr(), addr as *mut u8, len);
+                arr
+            }
+            wire::JAVA_OBJ => {
+                let id = r.i64()?;
+                let class = r.string()?;
+                Bound::new(py, crate::callbacks::JavaObject::new(id, class))
+                    .map_err(|e| Error::from_pyerr(py, e))?
+                    .into_any()
+            }
             wire::LIST_I64 => {
                 let n = r.len(8)?;
                 let mut items = Vec::with_capacity(n);
@@ -274,6 +313,12 @@ pub fn write_result(obj: &Bound<'_, PyAny>, w: &mut Writer, mode: Mode) -> Resul
     }
 }
 
+/// A Java function or opaque Java object (converted back to the Java object).
+pub fn is_java(obj: &Bound<'_, PyAny>) -> bool {
+    obj.cast::<crate::callbacks::JavaFunction>().is_ok()
+        || obj.cast::<crate::callbacks::JavaObject>().is_ok()
+}
+
 /// Whether `Shallow` converts this object (rather than making a handle).
 pub fn is_scalar(obj: &Bound<'_, PyAny>) -> bool {
     let p = obj.as_ptr();
@@ -286,7 +331,7 @@ pub fn is_scalar(obj: &Bound<'_, PyAny>) -> bool {
             || ffi::PyUnicode_Check(p) != 0
             || is_numpy_type_name(type_ptr(p))
     };
-    cheap || obj.cast::<crate::callbacks::JavaFunction>().is_ok()
+    cheap || is_java(obj)
 }
 
 /// Cheap pre-filter for numpy scalars: numpy's C types are named `numpy.*`.
@@ -319,7 +364,7 @@ fn to_wire_scalar(obj: &Bound<'_, PyAny>, w: &mut Writer) -> Result<()> {
             || ffi::PyFloat_Check(p) != 0
             || ffi::PyUnicode_Check(p) != 0
     };
-    if plain || obj.cast::<crate::callbacks::JavaFunction>().is_ok() {
+    if plain || is_java(obj) {
         return to_wire(obj, w, Mode::Convert, 0);
     }
     match numpy_scalar(obj) {
@@ -370,7 +415,7 @@ pub fn write_elements(obj: &Bound<'_, PyAny>, w: &mut Writer) -> Result<()> {
 pub fn has_java_counterpart(obj: &Bound<'_, PyAny>) -> bool {
     let p = obj.as_ptr();
     // SAFETY: GIL held (Bound), live object; type-flag checks only.
-    unsafe {
+    let builtin = unsafe {
         p == ffi::Py_None()
             || ffi::PyLong_Check(p) != 0
             || ffi::PyFloat_Check(p) != 0
@@ -381,7 +426,8 @@ pub fn has_java_counterpart(obj: &Bound<'_, PyAny>) -> bool {
             || ffi::PyTuple_Check(p) != 0
             || ffi::PyDict_Check(p) != 0
             || ffi::PyAnySet_Check(p) != 0
-    }
+    };
+    builtin || is_java(obj)
 }
 
 #[inline]
@@ -522,6 +568,15 @@ pub fn to_wire(obj: &Bound<'_, PyAny>, w: &mut Writer, mode: Mode, depth: usize)
         w.u8(wire::JAVA_FN);
         w.i64(f.get().id());
         w.str("");
+        return Ok(());
+    }
+    if let Ok(o) = obj.cast::<crate::callbacks::JavaObject>() {
+        w.u8(wire::JAVA_OBJ);
+        w.i64(o.get().id());
+        w.str("");
+        return Ok(());
+    }
+    if crate::buffers::is_ndarray(obj) && crate::buffers::write_ndarray(obj, w)? {
         return Ok(());
     }
     if let Some(v) = numpy_scalar(obj) {

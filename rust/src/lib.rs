@@ -4,6 +4,7 @@
 //! thin) -> `ops` (operations, JNI-free) -> `convert` / `handles` / `gil` /
 //! `release` / `runtime` -> pyo3 -> CPython.
 
+pub mod buffers;
 pub mod callbacks;
 pub mod convert;
 pub mod error;

@@ -55,6 +55,11 @@ pub const ITER_NEXT: i32 = 36;
 pub const IS: i32 = 37;
 pub const REFCOUNT: i32 = 38;
 pub const TAKE_FREED_FUNCTIONS: i32 = 39;
+/// `numpy.empty(shape, dtype)`: reply HANDLE, i64 address, i64 length.
+pub const NUMPY_EMPTY: i32 = 40;
+/// Exports a handle's buffer: i64 address, i64 length, u8 read-only,
+/// u8 dtype (0: none), i32 ndim, i64 shape…, i64 id, i32 slot (memoryview).
+pub const AS_BUFFER: i32 = 41;
 
 /// Runs one operation. `id` is the handle the op applies to (id 0 if none).
 pub fn dispatch(op: i32, id: Handle, r: &mut Reader<'_>, w: &mut Writer) -> Result<()> {
@@ -422,6 +427,35 @@ fn dispatch_py(
             w.i64(gil::interpreter_thread_states(py));
             Ok(())
         }
+        NUMPY_EMPTY => {
+            let dtype = crate::buffers::DType::from_code(r.u8()?)?;
+            let ndim = r.len(8)?;
+            let mut shape = Vec::with_capacity(ndim);
+            for _ in 0..ndim {
+                shape.push(r.i64()?);
+            }
+            let (arr, addr, len) = crate::buffers::empty(py, dtype, &shape)?;
+            w.handle(handles::insert(arr));
+            w.i64(addr as i64);
+            w.i64(len as i64);
+            Ok(())
+        }
+        AS_BUFFER => {
+            let obj = handles::get(py, id)?;
+            let e = crate::buffers::export(&obj, false)?;
+            w.i64(e.addr as i64);
+            w.i64(e.len as i64);
+            w.u8(e.readonly as u8);
+            w.u8(e.dtype.map(|d| d as u8).unwrap_or(0));
+            w.i32(e.shape.len() as i32);
+            for d in &e.shape {
+                w.i64(*d);
+            }
+            let h = handles::insert(e.view);
+            w.i64(h.id as i64);
+            w.i32(h.slot as i32);
+            Ok(())
+        }
         ITER => {
             let obj = handles::get(py, id)?;
             let it = obj.try_iter().map_err(pyerr(py))?;
@@ -490,6 +524,16 @@ fn to_java_top(obj: &Bound<'_, PyAny>, w: &mut Writer, mode: Mode) -> Result<()>
             return Ok(());
         }
         _ => {}
+    }
+    if crate::buffers::is_ndarray(obj) && mode != Mode::Handle {
+        if crate::buffers::write_ndarray(obj, w)? {
+            return Ok(());
+        }
+        if mode == Mode::Strict {
+            return convert::to_wire(obj, w, Mode::Strict, 0);
+        }
+        w.u8(SELF);
+        return Ok(());
     }
     if !convert::has_java_counterpart(obj) && convert::numpy_scalar(obj).is_none() {
         if mode == Mode::Strict {

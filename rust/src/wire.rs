@@ -20,6 +20,10 @@
 //! | `HANDLE` | i64 id, i32 slot (a Python object the Java side holds) |
 //! | `LIST_I64` / `LIST_F64` | i32 n, n × 8 bytes (a Java `long[]`/`double[]`) |
 //! | `JAVA_FN` | i64 id, string: a Java function object |
+//! | `JAVA_OBJ` | i64 id, string: any other Java object, passed through opaque |
+//! | `NDARRAY` (reply) | u8 dtype, i32 ndim, i64 shape…, i64 address, i64 length, i64 id, i32 slot (memoryview) |
+//! | `NDARRAY_DATA` (request) | u8 dtype, i32 ndim, i64 shape…, i64 length, bytes |
+//! | `JAVA_BUF` (request) | i64 id, i64 address, i64 length, u8 read-only: a direct ByteBuffer |
 //!
 //! Keep the numbers in sync with `Wire.java` (a test round-trips every tag).
 
@@ -44,6 +48,15 @@ pub const LIST_I64: u8 = 15;
 pub const LIST_F64: u8 = 16;
 /// i64 id, string name: a Java function object (see `callbacks`).
 pub const JAVA_FN: u8 = 18;
+/// i64 id, string class name: a Java object with no conversion, opaque in
+/// Python (`pybridge.JavaObject`), the same object when it comes back.
+pub const JAVA_OBJ: u8 = 19;
+/// A numpy array for Java to copy from memory a memoryview handle keeps valid.
+pub const NDARRAY: u8 = 20;
+/// A Java `NDArray` (dtype, shape, data bytes) to become a numpy array.
+pub const NDARRAY_DATA: u8 = 21;
+/// A Java direct `ByteBuffer` shared with Python (a memoryview, no copy).
+pub const JAVA_BUF: u8 = 22;
 
 /// Bounds-checked reader over the bytes Java wrote.
 pub struct Reader<'a> {

@@ -165,7 +165,7 @@ pub extern "system" fn Java_org_pybridge_Native_invoke<'l>(
 /// signatures of the natives, op codes, wire tags). Java checks it right
 /// after loading, before calling anything else, so that a stale library
 /// gives a clear error instead of a call with the wrong arguments.
-pub const ABI_VERSION: jint = 4;
+pub const ABI_VERSION: jint = 5;
 
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_org_pybridge_Native_abiVersion<'l>(
@@ -223,6 +223,27 @@ pub extern "system" fn Java_org_pybridge_Native_bufferAddress<'l>(
 ) -> jlong {
     env.with_env(|env| -> jni::errors::Result<jlong> {
         Ok(env.get_direct_buffer_address(&buffer)? as jlong)
+    })
+    .resolve::<ThrowPyBridge>()
+}
+
+/// A direct `ByteBuffer` over native memory that the Java caller keeps valid
+/// (a memoryview handle or a numpy array it holds; see `buffers`).
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_org_pybridge_Native_newDirectBuffer<'l>(
+    mut env: EnvUnowned<'l>,
+    _class: JClass<'l>,
+    addr: jlong,
+    len: jlong,
+) -> JByteBuffer<'l> {
+    env.with_env(|env| -> jni::errors::Result<JByteBuffer<'l>> {
+        if addr == 0 || len <= 0 {
+            return Err(jni::errors::Error::NullPtr("newDirectBuffer: no memory"));
+        }
+        // SAFETY: Java passes the address and length of memory it keeps
+        // alive (it holds the Python object that owns it) for as long as the
+        // returned ByteBuffer is reachable (`Lifetimes` buffer trackers).
+        unsafe { env.new_direct_byte_buffer(addr as *mut u8, len as usize) }
     })
     .resolve::<ThrowPyBridge>()
 }

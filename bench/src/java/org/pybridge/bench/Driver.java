@@ -33,11 +33,17 @@ import java.util.stream.Stream;
  * {@code bench.root}, {@code bench.pybridgeJar}, {@code bench.python},
  * {@code bench.classes}, {@code bench.pemjaClasspath}; optional
  * {@code bench.rounds} (default 3), {@code bench.quick}, {@code bench.only}
- * (comma-separated: pybridge,jep,pemja).
+ * (comma-separated library names — pybridge,jep,pemja — and/or workload keys
+ * or groups — a,a2,c,c2,f,fo,f2,h,n0,n1,n2,cb, core, numpy; none of a kind =
+ * all of it). A run of some of the workloads writes
+ * {@code bench/results/<date>-<workloads>.md}, so it never overwrites the day's
+ * full run.
  */
 public final class Driver {
     static final String[] LIBS = {"pybridge", "Jep", "pemja"};
-    static final String[] WORKLOADS = {"a", "a2", "c", "c2", "f", "fo", "f2", "h"};
+    static final String[] CORE = {"a", "a2", "c", "c2", "f", "fo", "f2", "h"};
+    static final String[] NUMPY = {"n0", "n1", "n2", "cb"};
+    static final String[] ALL = {"a", "a2", "c", "c2", "f", "fo", "f2", "h", "n0", "n1", "n2", "cb"};
 
     final Path root = Paths.get(System.getProperty("bench.root", ".")).toAbsolutePath();
     final String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
@@ -57,6 +63,11 @@ public final class Driver {
     final Map<String, List<String>> problems = new LinkedHashMap<>();
     final Map<String, List<String>> commands = new LinkedHashMap<>();
     String gitRevAtStart = "?";
+    /** The workloads to run (from bench.only; all of them by default). */
+    List<String> workloads = new ArrayList<>(Arrays.asList(ALL));
+    /** The workload tokens of bench.only as given (empty: all), for the results file's name. */
+    final List<String> workloadTokens = new ArrayList<>();
+    String onlyArg = "";
 
     public static void main(String[] args) throws Exception {
         new Driver().run();
@@ -67,8 +78,40 @@ public final class Driver {
         String loadBefore = loadavg();
         gitRevAtStart = gitRev();   // the jar was built from this tree just before
         LocalDateTime start = LocalDateTime.now();
-        List<String> only = Arrays.asList(System.getProperty("bench.only", "pybridge,jep,pemja")
-                .toLowerCase(Locale.ROOT).split(","));
+        onlyArg = System.getProperty("bench.only", "");
+        List<String> only = new ArrayList<>();
+        List<String> selected = new ArrayList<>();
+        for (String tok : onlyArg.split(",")) {
+            String k = tok.trim();
+            if (k.isEmpty()) {
+                continue;
+            }
+            String lk = k.toLowerCase(Locale.ROOT);
+            if (lk.equals("pybridge") || lk.equals("jep") || lk.equals("pemja")) {
+                only.add(lk);
+            } else if (lk.equals("core") || lk.equals("numpy")) {
+                workloadTokens.add(lk);
+                selected.addAll(Arrays.asList(lk.equals("core") ? CORE : NUMPY));
+            } else if (Arrays.asList(ALL).contains(k)) {
+                workloadTokens.add(k);
+                selected.add(k);
+            } else {
+                throw new IllegalArgumentException("bench.only: unknown library or workload '" + k
+                        + "' (libraries: pybridge, jep, pemja; workloads: " + String.join(",", ALL)
+                        + ", or the groups core, numpy)");
+            }
+        }
+        if (only.isEmpty()) {
+            only.addAll(Arrays.asList("pybridge", "jep", "pemja"));
+        }
+        if (!selected.isEmpty()) {
+            workloads = new ArrayList<>();
+            for (String w : ALL) {
+                if (selected.contains(w)) {
+                    workloads.add(w);
+                }
+            }
+        }
         for (String lib : LIBS) {
             results.put(lib, new TreeMap<>());
             infos.put(lib, new TreeMap<>());
@@ -83,9 +126,9 @@ public final class Driver {
                 problems.get(lib).add(e.getMessage());
             }
         }
-        int total = rounds * WORKLOADS.length * commands.size(), done = 0;
+        int total = rounds * workloads.size() * commands.size(), done = 0;
         for (int r = 0; r < rounds; r++) {
-            for (int w = 0; w < WORKLOADS.length; w++) {
+            for (int w = 0; w < workloads.size(); w++) {
                 for (int k = 0; k < LIBS.length; k++) {
                     String lib = LIBS[(k + r + w) % LIBS.length];
                     if (!commands.containsKey(lib)) {
@@ -93,8 +136,8 @@ public final class Driver {
                     }
                     done++;
                     System.err.printf(Locale.ROOT, "[bench] %d/%d round %d %-8s %s%n", done, total, r + 1, lib,
-                            WORKLOADS[w]);
-                    runChild(lib, WORKLOADS[w]);
+                            workloads.get(w));
+                    runChild(lib, workloads.get(w));
                 }
             }
         }
@@ -103,7 +146,9 @@ public final class Driver {
         System.out.println();
         System.out.println(table);
         String report = report(start, loadBefore, loadAfter, table);
-        Path out = root.resolve("bench/results/" + LocalDate.now() + ".md");
+        // A run of some of the workloads gets its own file: the day's full run is not overwritten.
+        String suffix = workloadTokens.isEmpty() ? "" : "-" + String.join("-", workloadTokens);
+        Path out = root.resolve("bench/results/" + LocalDate.now() + suffix + ".md");
         Files.createDirectories(out.getParent());
         Files.write(out, report.getBytes(StandardCharsets.UTF_8));
         System.out.println("written to " + root.relativize(out));
@@ -291,6 +336,15 @@ public final class Driver {
         row(t, "f'. object() create, no close: GC path (µs) ²", "f2", "f2", "f2", "≤ 0.4 µs", 0.4, true);
         row(t, "f'. RSS after each measured iteration (MB)", "f2_rss", "f2_rss", "f2_rss", "flat", 0, true);
         row(t, "h. release 1M handles (handles/s, higher is better) ³", "h", "h", "h", "≥ 10M/s", 10e6, false);
+        row(t, "n0. numpy's own `_arr.sum()` of 1M float64, timed in Python (ms) ⁴", "n0", "n0", "n0", "", 0, true);
+        Double n0 = med("pybridge", "n0");
+        row(t, "n1. direct ByteBuffer of 1M doubles → numpy, no copy; sum → double (ms) ⁵", "n1", "n1", "n1",
+                n0 == null ? "≤ 1.1× n0" : String.format(Locale.ROOT, "≤ 1.1× n0 = %s ms", num(1.1 * n0)),
+                n0 == null ? 0 : 1.1 * n0, true);
+        row(t, "n2. double[1M] → numpy (a copy); sum → double (ms) ⁶", "n2", "n2", "n2", "≤ 0.5 ms", 0.5, true);
+        row(t, "cb. Python → Java callback `cb(i)`, Function x -> x, in a Python loop (µs/callback) ⁷", "cb", "cb",
+                "cb", "≤ 0.5 µs", 0.5, true);
+        row(t, "cb'. same, the library's other form (µs/callback) ⁷", "cb2", "cb2", "cb2", "", 0, true);
         t.append("| peak RSS, max VmHWM over the library's JVMs (MB) | ");
         for (String lib : LIBS) {
             t.append(peak.containsKey(lib) ? num(peak.get(lib)) : "—").append(" | ");
@@ -303,6 +357,9 @@ public final class Driver {
     void row(StringBuilder t, String label, String pbKey, String jepKey, String pemjaKey, String target,
             double goal, boolean lowerIsBetter) {
         String[] keys = {pbKey, jepKey, pemjaKey};
+        if (!workloads.contains(workloadOf(pbKey))) {
+            return;
+        }
         t.append("| ").append(label).append(" | ");
         for (int i = 0; i < LIBS.length; i++) {
             String c = cell(LIBS[i], keys[i]);
@@ -327,8 +384,16 @@ public final class Driver {
         t.append(" |\n");
     }
 
+    /** The workload (child JVM) that reports a RESULT key. */
+    static String workloadOf(String key) {
+        return key.equals("cb2") ? "cb" : key.replace("_rss", "");
+    }
+
     String failed(String lib, String key) {
-        String w = key.replace("_rss", "");
+        String w = workloadOf(key);
+        if (infos.get(lib).containsKey("unsupported_" + key)) {
+            return "— (not supported)";
+        }
         for (String p : problems.get(lib)) {
             if (p.startsWith("workload " + w + ":")) {
                 return "crashed";
@@ -343,19 +408,68 @@ public final class Driver {
         StringBuilder r = new StringBuilder();
         r.append("# pybridge benchmarks, ").append(start.format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")))
                 .append("\n\n");
-        r.append("Command: `./dev bench`").append(quick ? " (quick mode: 1/10 of the operations)" : "")
+        r.append("Command: `./dev bench").append(onlyArg.isEmpty() ? "" : " -Pbench.only=" + onlyArg).append('`')
+                .append(quick ? " (quick mode: 1/10 of the operations)" : "")
                 .append(". ").append(rounds).append(" rounds; in each, every workload runs in a fresh JVM per")
                 .append(" library, the libraries' order rotating. Cells: median (min–max) over all measured")
                 .append(" iterations of all rounds. Ratios: pybridge median / peer median (below 1 = pybridge")
                 .append(" faster, except h where above 1 = pybridge faster).\n\n");
         r.append(table).append('\n');
-        r.append("¹ Jep and pemja have no API to hold the GIL across calls; their cells (a) and the ratios")
-                .append(" compare pybridge's a' with their a.\n");
-        r.append("² pemja cannot return a plain `object()` (invoke gives null and leaves a SystemError")
-                .append(" pending), so pemja's f, f' and h create `Obj()` (`class Obj: __slots__ = ()`);")
-                .append(" the like-for-like row has all three on Obj().\n");
-        r.append("³ pybridge: `ResourceScope.close()` over 1M handles made in the scope; Jep and pemja have")
-                .append(" no scopes: `close()` on each of 1M handles. Only the release is timed.\n\n");
+        if (workloads.contains("a2")) {
+            r.append("¹ Jep and pemja have no API to hold the GIL across calls; their cells (a) and the ratios")
+                    .append(" compare pybridge's a' with their a.\n");
+        }
+        if (workloads.contains("f") || workloads.contains("f2") || workloads.contains("h")) {
+            r.append("² pemja cannot return a plain `object()` (invoke gives null and leaves a SystemError")
+                    .append(" pending), so pemja's f, f' and h create `Obj()` (`class Obj: __slots__ = ()`);")
+                    .append(" the like-for-like row has all three on Obj().\n");
+        }
+        if (workloads.contains("h")) {
+            r.append("³ pybridge: `ResourceScope.close()` over 1M handles made in the scope; Jep and pemja have")
+                    .append(" no scopes: `close()` on each of 1M handles. Only the release is timed.\n");
+        }
+        if (workloads.contains("n0")) {
+            r.append("⁴ The same Python for all three (`_arr = numpy.random.rand(1_000_000)`, then")
+                    .append(" `_arr.sum()` in a Python loop timed with `time.perf_counter_ns`), run through each")
+                    .append(" library's exec: it measures numpy, so the three should agree.\n");
+        }
+        if (workloads.contains("n1")) {
+            r.append("⁵ pybridge: `Python.toNumpy(bb, \"float64\")`, `callAttrAs(Double.class, \"sum\")`, close;")
+                    .append(" Jep: `new DirectNDArray<>(bb.asDoubleBuffer(), false, 1_000_000)` passed to")
+                    .append(" `npsum(a): return float(a.sum())`; pemja has no zero-copy path.");
+            List<String> n1n0 = new ArrayList<>();
+            for (String lib : LIBS) {
+                Double a = med(lib, "n1"), b = med(lib, "n0");
+                if (a != null && b != null) {
+                    n1n0.add(lib + " " + ratio(a, b));
+                }
+            }
+            if (!n1n0.isEmpty()) {
+                r.append(" n1/n0 (each library's own n0): ").append(String.join(", ", n1n0)).append('.');
+            }
+            r.append('\n');
+        }
+        if (workloads.contains("n2")) {
+            r.append("⁶ pybridge: `Python.toNumpy(double[])` (one copy into the array's memory), sum, close;")
+                    .append(" Jep: `new NDArray<>(double[], 1_000_000)` passed to npsum; pemja: the double[]")
+                    .append(" put into a native-order heap ByteBuffer, its byte[] passed to")
+                    .append(" `npsum_bytes(b): return float(numpy.frombuffer(b, dtype='float64').sum())`.\n");
+        }
+        if (workloads.contains("cb")) {
+            r.append("⁷ One call of `loop(cb, 100_000)` (`s += cb(i)` in a Python for loop) timed from Java,")
+                    .append(" cb = the Java lambda `Function<Object, Object> x -> x`. Jep makes a PyJObject of a")
+                    .append(" functional interface callable, so `cb(i)`; pemja's PyJObject is not callable, so")
+                    .append(" `loop_apply` with `cb.apply(i)`. cb': ");
+            List<String> other = new ArrayList<>();
+            for (String lib : LIBS) {
+                String w = infos.get(lib).get("cb2_what");
+                if (w != null) {
+                    other.add(lib + ": " + w);
+                }
+            }
+            r.append(other.isEmpty() ? "none" : String.join("; ", other)).append(".\n");
+        }
+        r.append('\n');
         r.append("## Versions\n\n");
         r.append("- Python: ").append(first("python")).append('\n');
         r.append("- numpy: ").append(pyFact(System.getProperty("bench.python"), "__import__('numpy').__version__"))

@@ -1,10 +1,14 @@
 package org.pybridge.bench;
 
+import java.nio.DoubleBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
+import jep.DirectNDArray;
 import jep.JepException;
+import jep.NDArray;
 import jep.SharedInterpreter;
 import jep.python.PyCallable;
 import jep.python.PyObject;
@@ -22,6 +26,9 @@ public final class JepBench implements Workloads.Lib {
     private PyCallable mk;
     private PyCallable object;
     private PyCallable obj;
+    private PyCallable loop;
+    private PyCallable loopApply;
+    private PyCallable npsum;
 
     public static void main(String[] args) throws JepException {
         JepBench b = new JepBench();
@@ -31,6 +38,8 @@ public final class JepBench implements Workloads.Lib {
         b.mk = b.interp.getValue("mk", PyCallable.class);
         b.object = b.interp.getValue("object", PyCallable.class);
         b.obj = b.interp.getValue("Obj", PyCallable.class);
+        b.loop = b.interp.getValue("loop", PyCallable.class);
+        b.loopApply = b.interp.getValue("loop_apply", PyCallable.class);
         Workloads.run(b);
         b.interp.close();
     }
@@ -150,5 +159,85 @@ public final class JepBench implements Workloads.Lib {
             hs[i].close();
         }
         return System.nanoTime() - t0;
+    }
+
+    @Override
+    public void exec(String code) {
+        interp.exec(code);
+    }
+
+    @Override
+    public long getLong(String name) {
+        return ((Number) interp.getValue(name)).longValue();
+    }
+
+    @Override
+    public void bindNumpy() {
+        npsum = interp.getValue("npsum", PyCallable.class);
+    }
+
+    /** n1: Jep's zero-copy path, a {@link DirectNDArray} over the direct buffer, passed to npsum. */
+    @Override
+    public long numpyZeroCopy(int n) {
+        PyCallable npsum = this.npsum;
+        DoubleBuffer db = Workloads.directData().asDoubleBuffer();
+        double s = 0;
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            s = npsum.callAs(Double.class, new DirectNDArray<>(db, false, Workloads.NP));
+        }
+        long t = System.nanoTime() - t0;
+        Workloads.lastSum = s;
+        Workloads.sink += (long) s;
+        return t;
+    }
+
+    /** n2: a {@link NDArray} over the double[] (Jep copies it into a new numpy array), passed to npsum. */
+    @Override
+    public long numpyFromArray(int n) {
+        PyCallable npsum = this.npsum;
+        double[] data = Workloads.arrayData();
+        double s = 0;
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            s = npsum.callAs(Double.class, new NDArray<>(data, Workloads.NP));
+        }
+        long t = System.nanoTime() - t0;
+        Workloads.lastSum = s;
+        Workloads.sink += (long) s;
+        return t;
+    }
+
+    /**
+     * cb: the Function x -> x passed to loop(cb, n). It arrives in Python as a
+     * PyJObject; Jep 4.3 makes one of a functional interface callable, so
+     * {@code cb(i)} works (same loop as pybridge's).
+     */
+    @Override
+    public long callback(int n) {
+        Function<Object, Object> cb = x -> x;
+        long t0 = System.nanoTime();
+        long s = loop.callAs(Long.class, cb, n);
+        long t = System.nanoTime() - t0;
+        Workloads.lastSum = s;
+        Workloads.sink += s;
+        return t;
+    }
+
+    /** cb': the same Function called as {@code cb.apply(i)} (loop_apply). */
+    @Override
+    public long callbackOther(int n) {
+        Function<Object, Object> cb = x -> x;
+        long t0 = System.nanoTime();
+        long s = loopApply.callAs(Long.class, cb, n);
+        long t = System.nanoTime() - t0;
+        Workloads.lastSum = s;
+        Workloads.sink += s;
+        return t;
+    }
+
+    @Override
+    public String callbackOtherWhat() {
+        return "the Function called as cb.apply(i) (loop_apply)";
     }
 }

@@ -1,8 +1,11 @@
 package org.pybridge.bench;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 import pemja.core.PythonInterpreter;
 import pemja.core.PythonInterpreterConfig;
@@ -180,5 +183,60 @@ public final class PemjaBench implements Workloads.Lib {
             throw new IllegalStateException(e);
         }
         return System.nanoTime() - t0;
+    }
+
+    @Override
+    public void exec(String code) {
+        interp.exec(code);
+    }
+
+    @Override
+    public long getLong(String name) {
+        return ((Number) interp.get(name)).longValue();
+    }
+
+    /** n1: pemja has no zero-copy path from a Java buffer to numpy (a ByteBuffer arrives as a PyJObject). */
+    @Override
+    public long numpyZeroCopy(int n) {
+        return -1;
+    }
+
+    /**
+     * n2: pemja's nearest path: the double[] as bytes (a native-order ByteBuffer,
+     * asDoubleBuffer().put, each op), passed as byte[] (pemja copies it into a
+     * Python bytes) to npsum_bytes, which sums numpy.frombuffer(b, 'float64').
+     */
+    @Override
+    public long numpyFromArray(int n) {
+        PythonInterpreter interp = this.interp;
+        double[] data = Workloads.arrayData();
+        double s = 0;
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            ByteBuffer bb = ByteBuffer.allocate(8 * data.length).order(ByteOrder.nativeOrder());
+            bb.asDoubleBuffer().put(data);
+            s = (Double) interp.invoke("npsum_bytes", (Object) bb.array());
+        }
+        long t = System.nanoTime() - t0;
+        Workloads.lastSum = s;
+        Workloads.sink += (long) s;
+        return t;
+    }
+
+    /**
+     * cb: the Function x -> x passed to loop_apply(cb, n). pemja hands Python a
+     * PyJObject whose methods can be called ({@code cb.apply(i)}) but which is
+     * not itself callable ({@code cb(i)}: TypeError), hence loop_apply.
+     */
+    @Override
+    public long callback(int n) {
+        PythonInterpreter interp = this.interp;
+        Function<Object, Object> cb = x -> x;
+        long t0 = System.nanoTime();
+        long s = ((Number) interp.invoke("loop_apply", cb, n)).longValue();
+        long t = System.nanoTime() - t0;
+        Workloads.lastSum = s;
+        Workloads.sink += s;
+        return t;
     }
 }

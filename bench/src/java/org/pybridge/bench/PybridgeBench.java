@@ -1,11 +1,14 @@
 package org.pybridge.bench;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 import org.pybridge.Gil;
+import org.pybridge.PyCallback;
 import org.pybridge.PyObject;
 import org.pybridge.Python;
 import org.pybridge.ResourceScope;
@@ -18,6 +21,7 @@ public final class PybridgeBench implements Workloads.Lib {
     private PyObject mk;
     private PyObject object;
     private PyObject obj;
+    private PyObject loop;
 
     public static void main(String[] args) {
         Python.initialize();
@@ -29,6 +33,7 @@ public final class PybridgeBench implements Workloads.Lib {
         b.mk = main.getAttr("mk");
         b.object = Python.builtins().getAttr("object");
         b.obj = main.getAttr("Obj");
+        b.loop = main.getAttr("loop");
         Workloads.run(b);
     }
 
@@ -153,6 +158,79 @@ public final class PybridgeBench implements Workloads.Lib {
         long t0 = System.nanoTime();
         scope.close();
         return System.nanoTime() - t0;
+    }
+
+    @Override
+    public void exec(String code) {
+        Python.exec(code);
+    }
+
+    @Override
+    public long getLong(String name) {
+        return Python.eval(name, Long.class);
+    }
+
+    /** n1: {@code Python.toNumpy(bb, "float64")}, no copy; sum; close. */
+    @Override
+    public long numpyZeroCopy(int n) {
+        ByteBuffer bb = Workloads.directData();
+        double s = 0;
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            try (PyObject a = Python.toNumpy(bb, "float64")) {
+                s = a.callAttrAs(Double.class, "sum");
+            }
+        }
+        long t = System.nanoTime() - t0;
+        Workloads.lastSum = s;
+        Workloads.sink += (long) s;
+        return t;
+    }
+
+    /** n2: {@code Python.toNumpy(double[])} (one copy into numpy's memory); sum; close. */
+    @Override
+    public long numpyFromArray(int n) {
+        double[] data = Workloads.arrayData();
+        double s = 0;
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            try (PyObject a = Python.toNumpy(data)) {
+                s = a.callAttrAs(Double.class, "sum");
+            }
+        }
+        long t = System.nanoTime() - t0;
+        Workloads.lastSum = s;
+        Workloads.sink += (long) s;
+        return t;
+    }
+
+    /** cb: a {@code java.util.function.Function} x -> x passed to loop(cb, n). */
+    @Override
+    public long callback(int n) {
+        Function<Object, Object> cb = x -> x;
+        long t0 = System.nanoTime();
+        long s = loop.callAs(Long.class, cb, n);
+        long t = System.nanoTime() - t0;
+        Workloads.lastSum = s;
+        Workloads.sink += s;
+        return t;
+    }
+
+    /** cb': a {@link PyCallback} (args, kwargs) -> args[0] passed to loop(cb, n). */
+    @Override
+    public long callbackOther(int n) {
+        PyCallback cb = (args, kwargs) -> args[0];
+        long t0 = System.nanoTime();
+        long s = loop.callAs(Long.class, cb, n);
+        long t = System.nanoTime() - t0;
+        Workloads.lastSum = s;
+        Workloads.sink += s;
+        return t;
+    }
+
+    @Override
+    public String callbackOtherWhat() {
+        return "org.pybridge.PyCallback (args, kwargs) -> args[0]";
     }
 
     @Override

@@ -1,6 +1,9 @@
 package org.pybridge.bench;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.DoubleBuffer;
 import java.nio.file.Files;
 import java.nio.file.Paths;
 import java.util.ArrayList;
@@ -28,7 +31,73 @@ final class Workloads {
             "    return [{'a': 1, 'b': 2} for _ in range(1000)]",
             "class Obj:",
             "    __slots__ = ()",
+            "def loop(cb, n):",
+            "    s = 0",
+            "    for i in range(n):",
+            "        s += cb(i)",
+            "    return s",
+            "def loop_apply(cb, n):",
+            "    s = 0",
+            "    for i in range(n):",
+            "        s += cb.apply(i)",
+            "    return s",
             "");
+
+    /** Python run once more, only in the JVMs of the numpy workloads (n0, n1, n2). */
+    static final String NUMPY_SETUP = String.join("\n",
+            "import time, numpy",
+            "_arr = numpy.random.rand(1_000_000)",
+            "def _n0(k):",
+            "    a = _arr",
+            "    t0 = time.perf_counter_ns()",
+            "    for _ in range(k):",
+            "        a.sum()",
+            "    return time.perf_counter_ns() - t0",
+            "def npsum(a):",
+            "    return float(a.sum())",
+            "def npsum_bytes(b):",
+            "    return float(numpy.frombuffer(b, dtype='float64').sum())",
+            "");
+
+    /** The numpy workloads' data: 1M doubles, the same values for every library. */
+    static final int NP = 1_000_000;
+
+    /** Element i of the data: multiples of 0.25, so that every order of summation is exact. */
+    static double element(int i) {
+        return (i % 1000) * 0.25;
+    }
+
+    /** The exact sum of the data. */
+    static final double NP_SUM = 1000 * 0.25 * (999 * 1000 / 2);
+
+    private static ByteBuffer direct;
+    private static double[] array;
+
+    /** n1's data: a direct ByteBuffer of NP doubles in native order, filled once. */
+    static ByteBuffer directData() {
+        if (direct == null) {
+            direct = ByteBuffer.allocateDirect(8 * NP).order(ByteOrder.nativeOrder());
+            DoubleBuffer d = direct.asDoubleBuffer();
+            for (int i = 0; i < NP; i++) {
+                d.put(i, element(i));
+            }
+        }
+        return direct;
+    }
+
+    /** n2's data: a double[] of NP, filled once. */
+    static double[] arrayData() {
+        if (array == null) {
+            array = new double[NP];
+            for (int i = 0; i < NP; i++) {
+                array[i] = element(i);
+            }
+        }
+        return array;
+    }
+
+    /** The last sum a numpy workload (or the value a cb loop) returned to Java, for the sanity checks. */
+    static double lastSum;
 
     /** One library, seen from the workloads. Every method returns the nanoseconds it measured. */
     interface Lib {
@@ -60,6 +129,40 @@ final class Workloads {
 
         /** h: create n handles (not timed), then release them all; the release is timed. */
         long releaseMany(int n);
+
+        /** Runs Python statements in the interpreter's main namespace. */
+        void exec(String code);
+
+        /** A global of the main namespace, as a long. */
+        long getLong(String name);
+
+        /** After NUMPY_SETUP ran: fetch handles to npsum/npsum_bytes if the library uses them. */
+        default void bindNumpy() {}
+
+        /**
+         * n1: n times hand the prefilled direct buffer ({@link #directData}) to numpy
+         * without a copy, sum it, get the sum as a double; -1 if the library cannot.
+         */
+        long numpyZeroCopy(int n);
+
+        /** n2: n times copy the prefilled double[] ({@link #arrayData}) into numpy, sum, get a double. */
+        long numpyFromArray(int n);
+
+        /**
+         * cb: one call of loop(cb, n) (or loop_apply) with a Java function cb = x -> x, so n
+         * Python→Java callbacks; -1 if the library cannot pass a Java function to Python.
+         */
+        long callback(int n);
+
+        /** cb': the same with the library's other way of passing a Java function, if any; else -1. */
+        default long callbackOther(int n) {
+            return -1;
+        }
+
+        /** What cb' is, for the report. */
+        default String callbackOtherWhat() {
+            return "";
+        }
 
         /** Sanity checks: results have the expected Java types and values; throws if not. */
         void check();
@@ -148,6 +251,53 @@ final class Workloads {
         }
         if (wanted(only, "h")) {
             measure("h", lib::releaseMany, 1_000_000, 1, 5, 1, true);
+        }
+        if (wanted(only, "n0") || wanted(only, "n1") || wanted(only, "n2")) {
+            lib.exec(NUMPY_SETUP);
+            lib.bindNumpy();
+        }
+        if (wanted(only, "n0")) {
+            // numpy's own time, measured in Python: the floor for n1 and n2.
+            lib.exec("_n0_t = _n0(1)");
+            require(lib.getLong("_n0_t") > 0, "n0: _n0(1) > 0 ns");
+            measure("n0", n -> {
+                lib.exec("_n0_t = _n0(" + n + ")");
+                return lib.getLong("_n0_t");
+            }, 200, 3, 10, ms, false);
+        }
+        if (wanted(only, "n1")) {
+            directData();
+            lastSum = Double.NaN;
+            if (lib.numpyZeroCopy(1) < 0) {
+                info("unsupported_n1", "no zero-copy path from a Java buffer to numpy");
+            } else {
+                require(lastSum == NP_SUM, "n1: sum == " + NP_SUM + ", got " + lastSum);
+                measure("n1", lib::numpyZeroCopy, 200, 3, 10, ms, false);
+            }
+        }
+        if (wanted(only, "n2")) {
+            arrayData();
+            lastSum = Double.NaN;
+            lib.numpyFromArray(1);
+            require(lastSum == NP_SUM, "n2: sum == " + NP_SUM + ", got " + lastSum);
+            measure("n2", lib::numpyFromArray, 100, 3, 10, ms, false);
+        }
+        if (wanted(only, "cb")) {
+            lastSum = Double.NaN;
+            if (lib.callback(10) < 0) {
+                info("unsupported_cb", "cannot pass a Java function to Python");
+            } else {
+                require(lastSum == 45, "cb: loop(cb, 10) == 45, got " + lastSum);
+                measure("cb", lib::callback, 100_000, 3, 10, us, false);
+            }
+            lastSum = Double.NaN;
+            if (lib.callbackOther(10) >= 0) {
+                require(lastSum == 45, "cb': loop(cb, 10) == 45, got " + lastSum);
+                info("cb2_what", lib.callbackOtherWhat());
+                measure("cb2", lib::callbackOther, 100_000, 3, 10, us, false);
+            } else {
+                info("unsupported_cb2", "no other way to pass a Java function");
+            }
         }
         for (String[] kv : lib.after()) {
             info(kv[0], kv[1]);

@@ -81,6 +81,7 @@ final class Callbacks {
 
     /** Forgets the functions Python has freed since the last call (no GIL taken). */
     static void drainFreed() {
+        purgeRecentlyFreed();
         if (LIVE.isEmpty() || !Python.isInitialized()) {
             return;
         }
@@ -99,12 +100,17 @@ final class Callbacks {
     static long register(Object fn) {
         long id = NEXT.getAndIncrement();
         LIVE.put(id, fn);
+        purgeRecentlyFreed();
+        return id;
+    }
+
+    /** Forgets functions past their grace period (at most once a second). */
+    private static void purgeRecentlyFreed() {
         long now = System.nanoTime();
         if (!RECENTLY_FREED.isEmpty() && now - lastPurge > 1_000_000_000L) {
             lastPurge = now;
             RECENTLY_FREED.values().removeIf(e -> now - (Long) e[1] > GRACE_NANOS);
         }
-        return id;
     }
 
     static Object lookup(long id) {
@@ -137,17 +143,50 @@ final class Callbacks {
         return id == 0 ? null : THROWN.remove(id);
     }
 
+    /** This thread's view of the native buffer its calls from Python arrive in (by address and size). */
+    private static final class View {
+        final long addr;
+        final int cap;
+        final ByteBuffer bb;
+
+        View(long addr, int cap) {
+            this.addr = addr;
+            this.cap = cap;
+            this.bb = Native.newDirectBuffer(addr, cap).order(ByteOrder.LITTLE_ENDIAN);
+        }
+    }
+
+    private static final ThreadLocal<View> VIEW = new ThreadLocal<>();
+    /** A reply too large for the native buffer, until {@link #takeReply} fetches it. */
+    private static final ThreadLocal<byte[]> PENDING = new ThreadLocal<>();
+
+    private static ByteBuffer view(long addr, int cap) {
+        View v = VIEW.get();
+        if (v == null || v.addr != addr || v.cap != cap) {
+            v = new View(addr, cap);
+            VIEW.set(v);
+        }
+        return v.bb;
+    }
+
     /**
-     * Called from Python: request = arguments ({@code i32 n}, values) and
-     * keyword arguments (NONE or a dict); reply = status byte 0 and the
-     * result, or 1 and (class name, message, exception id).
+     * Called from Python (rust/src/callbacks.rs) with a request of
+     * {@code len} bytes at {@code addr} in a native buffer of {@code cap}
+     * bytes: arguments ({@code i32 n}, values) and keyword arguments (NONE or
+     * a dict). The reply goes into the same buffer: status byte 0 and the
+     * result, or 1 and (class name, message, exception id). Returns its
+     * length, or minus its length when it does not fit (then
+     * {@link #takeReply} copies it into a larger buffer).
      */
-    static byte[] invoke(long id, byte[] request) {
+    static long invoke(long id, long addr, int len, int cap) {
+        ByteBuffer view = view(addr, cap);
+        view.clear();
+        view.limit(len);
         Buf out = Buf.acquire();
         try {
             try {
                 Object fn = lookup(id);
-                Buf in = Buf.wrap(ByteBuffer.wrap(request).order(ByteOrder.LITTLE_ENDIAN));
+                Buf in = Buf.wrap(view);
                 int n = in.getInt();
                 Object[] args = new Object[n];
                 for (int i = 0; i < n; i++) {
@@ -179,13 +218,34 @@ final class Callbacks {
                 Wire.writeString(out, msg == null ? "" : msg);
                 out.putLong(tid);
             }
-            byte[] reply = new byte[out.bb.position()];
+            int n = out.bb.position();
             out.bb.flip();
+            // A nested call may have replaced this thread's view: fetch it again.
+            ByteBuffer dst = view(addr, cap);
+            if (n <= cap) {
+                dst.clear();
+                dst.put(out.bb);
+                return n;
+            }
+            byte[] reply = new byte[n];
             out.bb.get(reply);
-            return reply;
+            PENDING.set(reply);
+            return -n;
         } finally {
             out.release();
         }
+    }
+
+    /** Copies the pending reply into the native buffer at {@code addr} ({@code cap} bytes); returns its length. */
+    static int takeReply(long addr, int cap) {
+        byte[] reply = PENDING.get();
+        PENDING.remove();
+        if (reply == null || reply.length > cap) {
+            return -1;
+        }
+        ByteBuffer dst = Native.newDirectBuffer(addr, cap);
+        dst.put(reply);
+        return reply.length;
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})

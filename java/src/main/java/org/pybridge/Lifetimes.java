@@ -93,6 +93,40 @@ final class Lifetimes {
         }
     }
 
+    /**
+     * Keeps a handle (a memoryview exporting Python memory) until a direct
+     * ByteBuffer over that memory is unreachable ({@link PyObject#asBuffer()}).
+     * Buffers derived from it (slices, views, read-only copies) reference it,
+     * so they keep the memory valid too.
+     */
+    static final class BufferTracker extends PhantomReference<java.nio.ByteBuffer> {
+        final long id;
+        final int slot;
+
+        BufferTracker(java.nio.ByteBuffer b, long id, int slot, ReferenceQueue<Object> q) {
+            super(b, q);
+            this.id = id;
+            this.slot = slot;
+        }
+
+        @Override
+        public int hashCode() {
+            long h = id * 0x9E3779B97F4A7C15L;
+            return (int) (h ^ (h >>> 32));
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o == this;
+        }
+    }
+
+    /** Releases handle (id, slot) once {@code b} is unreachable. */
+    static void trackBuffer(java.nio.ByteBuffer b, long id, int slot) {
+        TRACKED.add(new BufferTracker(b, id, slot, QUEUE));
+        TRACKED_LIVE.incrementAndGet();
+    }
+
     static final int GROUP_MAX = 1024;
 
     /** Handles being decoded from one reply on this thread (see {@link #beginBatch}). */
@@ -321,6 +355,11 @@ final class Lifetimes {
                     }
                     if (r instanceof Tracker) {
                         Tracker t = (Tracker) r;
+                        batch[n] = t.id;
+                        slots[n++] = t.slot;
+                        reclaimed++;
+                    } else if (r instanceof BufferTracker) {
+                        BufferTracker t = (BufferTracker) r;
                         batch[n] = t.id;
                         slots[n++] = t.slot;
                         reclaimed++;

@@ -48,6 +48,8 @@ final class Native {
     static final int IS = 37;
     static final int REFCOUNT = 38;
     static final int TAKE_FREED_FUNCTIONS = 39;
+    static final int NUMPY_EMPTY = 40;
+    static final int AS_BUFFER = 41;
 
     // Status codes (upper 32 bits of invoke's result): rust/src/jni/mod.rs.
     static final int OK = 0;
@@ -81,7 +83,7 @@ final class Native {
     static native long invoke(int op, long id, int slot, long addr, int len, int cap);
 
     /** The contract version this class expects; see {@code ABI_VERSION} in rust/src/jni/mod.rs. */
-    static final int ABI_VERSION = 4;
+    static final int ABI_VERSION = 5;
 
     /** Registers {@link Callbacks} for calls from Python into the JVM. */
     static native void registerCallbacks(Class<?> callbacks);
@@ -94,4 +96,10 @@ final class Native {
 
     /** The native address of a direct buffer. */
     static native long bufferAddress(java.nio.ByteBuffer buffer);
+
+    /**
+     * A direct buffer over native memory the caller keeps valid while the
+     * buffer is reachable (see {@code Lifetimes.trackBuffer}).
+     */
+    static native java.nio.ByteBuffer newDirectBuffer(long addr, long len);
 }

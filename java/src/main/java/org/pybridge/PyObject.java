@@ -549,6 +549,91 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
         return PyContext.with(this, body);
     }
 
+    /**
+     * A Java proxy implementing {@code iface} whose methods call the Python
+     * attribute of the same name (GraalPy's {@code Value.as}): arguments are
+     * converted with {@link Python#toPython}, results to the method's return
+     * type. A callable object used as a functional interface (a Python
+     * {@code lambda} as a {@code Function}) is called itself. The proxy keeps
+     * this handle; {@code equals}/{@code hashCode}/{@code toString} are
+     * Python's. See {@link PyProxy}.
+     */
+    public <T> T as(Class<T> iface) {
+        return PyProxy.create(this, iface);
+    }
+
+    /**
+     * This numpy array copied into Java (dtype, shape, a primitive array);
+     * a non-contiguous array is copied contiguous first.
+     *
+     * @throws ClassCastException if this is not a numpy array, or its dtype
+     *     has no Java primitive type (complex, object, strings, unsigned
+     *     wider than 8 bits…)
+     */
+    public NDArray toNDArray() {
+        Object v = toJava();
+        if (v instanceof NDArray) {
+            return (NDArray) v;
+        }
+        String t = typeName();
+        if ("numpy.ndarray".equals(t)) {
+            throw new ClassCastException("a numpy array of dtype " + Support.fn("dtype_name").callAs(String.class, this)
+                    + " has no Java primitive type (supported: float64, float32, int64, int32, int16, int8,"
+                    + " uint8, bool); convert it with .astype(...) first");
+        }
+        throw new ClassCastException("a Python '" + t + "' is not a numpy array (numpy.asarray(x) makes one)");
+    }
+
+    /**
+     * This object's memory as a direct {@code ByteBuffer}, no copy (the
+     * buffer protocol: numpy arrays, {@code bytes} (read-only),
+     * {@code bytearray}, {@code memoryview}, {@code array.array}…), in native
+     * byte order. Writes through it are seen by Python and the other way
+     * round. The Python object stays alive, and its memory in place, while
+     * the buffer (or any buffer derived from it) is reachable.
+     *
+     * @throws IllegalArgumentException if the memory is not C-contiguous
+     *     ({@code numpy.ascontiguousarray(x)} makes a contiguous copy)
+     */
+    public java.nio.ByteBuffer asBuffer() {
+        long addr;
+        long len;
+        boolean readonly;
+        long vid;
+        int vslot;
+        Buf b = Buf.acquire();
+        try {
+            b.invoke(Native.AS_BUFFER, this);
+            addr = b.getLong();
+            len = b.getLong();
+            readonly = b.get() != 0;
+            b.get(); // dtype code
+            int ndim = b.getInt();
+            for (int i = 0; i < ndim; i++) {
+                b.getLong();
+            }
+            vid = b.getLong();
+            vslot = b.getInt();
+        } finally {
+            b.release();
+            Reference.reachabilityFence(this);
+        }
+        if (len == 0) {
+            new PyObject(vid, vslot).close();
+            java.nio.ByteBuffer empty = java.nio.ByteBuffer.allocateDirect(0).order(java.nio.ByteOrder.nativeOrder());
+            return readonly ? empty.asReadOnlyBuffer().order(java.nio.ByteOrder.nativeOrder()) : empty;
+        }
+        java.nio.ByteBuffer bb;
+        try {
+            bb = Native.newDirectBuffer(addr, len).order(java.nio.ByteOrder.nativeOrder());
+        } catch (RuntimeException e) {
+            new PyObject(vid, vslot).close();
+            throw e;
+        }
+        Lifetimes.trackBuffer(bb, vid, vslot);
+        return readonly ? bb.asReadOnlyBuffer().order(java.nio.ByteOrder.nativeOrder()) : bb;
+    }
+
     /** A weak reference: does not keep the object alive (the tool for breaking cycles). */
     public PyWeak weak() {
         return new PyWeak(Support.fn("weak").call(this));

@@ -216,6 +216,76 @@ public final class Python {
         }
     }
 
+    // ---- numpy and buffers -------------------------------------------------------------
+
+    /**
+     * A new numpy array copied from a Java array ({@code double[]} → float64,
+     * {@code float[]} → float32, {@code long[]} → int64, {@code int[]} →
+     * int32, {@code short[]} → int16, {@code byte[]} → int8,
+     * {@code boolean[]} → bool) in this shape (none: one dimension), in one
+     * copy straight into the array's memory.
+     */
+    public static PyObject toNumpy(Object array, long... shape) {
+        ensure();
+        String dtype = NDArray.dtypeOf(array);
+        int n = java.lang.reflect.Array.getLength(array);
+        long[] dims = shape.length == 0 ? new long[] {n} : shape;
+        new NDArray(dtype, array, dims); // validates the shape
+        PyObject arr;
+        long addr;
+        long len;
+        Buf b = Buf.acquire();
+        try {
+            b.put(NDArray.code(dtype));
+            b.putInt(dims.length);
+            for (long d : dims) {
+                b.putLong(d);
+            }
+            b.invoke(Native.NUMPY_EMPTY);
+            arr = (PyObject) Wire.read(b, null);
+            addr = b.getLong();
+            len = b.getLong();
+        } finally {
+            b.release();
+        }
+        if (len > 0) {
+            NDArray.copyOut(array, Native.newDirectBuffer(addr, len));
+        }
+        java.lang.ref.Reference.reachabilityFence(arr);
+        return arr;
+    }
+
+    /**
+     * A numpy array over a direct {@code ByteBuffer}'s memory, no copy: its
+     * elements from the buffer's position on, in native byte order, of this
+     * dtype ({@code "float64"}, {@code "int32"}, …) and shape. Writes on
+     * either side are seen by the other. The buffer stays valid while either
+     * side references it (Python keeps it reachable until the array and its
+     * views are freed). A read-only buffer gives a read-only array.
+     */
+    public static PyObject toNumpy(java.nio.ByteBuffer buffer, String dtype, long... shape) {
+        ensure();
+        if (buffer == null || !buffer.isDirect()) {
+            throw new IllegalArgumentException("Python.toNumpy shares a direct ByteBuffer"
+                    + " (ByteBuffer.allocateDirect); copy a heap buffer's bytes, or use toNumpy(array, shape)");
+        }
+        int item = NDArray.itemSize(dtype);
+        NDArray.code(dtype); // validates the dtype
+        long[] dims = shape.length == 0 ? new long[] {buffer.remaining() / item} : shape;
+        long n = 1;
+        for (long d : dims) {
+            n *= d;
+        }
+        if (n * item > buffer.remaining()) {
+            throw new IllegalArgumentException("shape " + java.util.Arrays.toString(dims) + " of " + dtype + " needs "
+                    + n * item + " bytes; the buffer has " + buffer.remaining() + " remaining");
+        }
+        try (ResourceScope s = ResourceScope.open()) {
+            PyObject view = toPython(buffer);
+            return Support.fn("frombuffer").call(view, dtype, dims).keep();
+        }
+    }
+
     /**
      * Teaches the conversion to Python a new class: a value of {@code type}
      * (or of a subclass or implementation) that no built-in conversion takes

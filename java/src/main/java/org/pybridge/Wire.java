@@ -39,6 +39,10 @@ final class Wire {
     static final byte LIST_F64 = 16;
     static final byte SELF = 17;
     static final byte JAVA_FN = 18;
+    static final byte JAVA_OBJ = 19;
+    static final byte NDARRAY = 20;
+    static final byte NDARRAY_DATA = 21;
+    static final byte JAVA_BUF = 22;
 
     /** Same limit as rust/src/convert.rs MAX_DEPTH. */
     static final int MAX_DEPTH = 512;
@@ -155,6 +159,8 @@ final class Wire {
     private static final int C_COLLECTION = 18;
     private static final int C_CHARSEQ = 19;
     private static final int C_FUNCTION = 20;
+    private static final int C_NDARRAY = 22;
+    private static final int C_BYTEBUFFER = 23;
     private static final int C_UNKNOWN = 21;
 
     private static volatile ClassValue<Integer> categories = newCategories();
@@ -179,6 +185,12 @@ final class Wire {
         }
         if (PyBacked.class.isAssignableFrom(c)) {
             return C_PYBACKED;
+        }
+        if (c == NDArray.class) {
+            return C_NDARRAY;
+        }
+        if (java.nio.ByteBuffer.class.isAssignableFrom(c)) {
+            return C_BYTEBUFFER;
         }
         if (Map.class.isAssignableFrom(c)) {
             return C_MAP;
@@ -246,6 +258,51 @@ final class Wire {
                 b.bb.put(HANDLE);
                 b.bb.putLong(o.id);
                 b.bb.putInt(o.slot);
+                return;
+            }
+            case C_NDARRAY: {
+                NDArray a = (NDArray) v;
+                long[] shape = a.shape();
+                long nbytes = (long) a.size() * NDArray.itemSize(a.dtype());
+                if (nbytes > Integer.MAX_VALUE - 64) {
+                    throw new IllegalArgumentException("an NDArray of " + nbytes + " bytes is too large to copy"
+                            + " through a request; use Python.toNumpy(array, shape)");
+                }
+                b.ensure(1 + 1 + 4 + 8 * shape.length + 8 + (int) nbytes);
+                b.bb.put(NDARRAY_DATA);
+                b.bb.put(NDArray.code(a.dtype()));
+                b.bb.putInt(shape.length);
+                for (long d : shape) {
+                    b.bb.putLong(d);
+                }
+                b.bb.putLong(nbytes);
+                int pos = b.bb.position();
+                NDArray.copyOut(a.data(), b.bb.duplicate().position(pos).slice());
+                b.bb.position(pos + (int) nbytes);
+                return;
+            }
+            case C_BYTEBUFFER: {
+                java.nio.ByteBuffer bb = (java.nio.ByteBuffer) v;
+                if (!bb.isDirect()) {
+                    byte[] raw = new byte[bb.remaining()];
+                    bb.duplicate().get(raw);
+                    b.ensure(5 + raw.length);
+                    b.bb.put(BYTES);
+                    b.bb.putInt(raw.length);
+                    b.bb.put(raw);
+                    return;
+                }
+                // Shared, not copied: Python sees this memory through a
+                // memoryview; the registry keeps the buffer (and so its
+                // memory) alive until Python drops it.
+                long addr = Native.bufferAddress(bb);
+                long id = Callbacks.register(bb);
+                b.ensure(26);
+                b.bb.put(JAVA_BUF);
+                b.bb.putLong(id);
+                b.bb.putLong(addr + bb.position());
+                b.bb.putLong(bb.remaining());
+                b.bb.put((byte) (bb.isReadOnly() ? 1 : 0));
                 return;
             }
             case C_MAP: {
@@ -395,11 +452,16 @@ final class Wire {
                 writeString(b, v.getClass().getName());
                 return;
             }
-            default:
-                throw new IllegalArgumentException("cannot convert a " + v.getClass().getName()
-                        + " to Python (supported: null, Boolean, numbers, BigInteger, Character, String, byte[],"
-                        + " primitive arrays, Object[], List, Collection, Map, Set, PyObject, function objects;"
-                        + " Python.registerConverter teaches it others)");
+            default: {
+                // No conversion: passed through opaque (pybridge.JavaObject),
+                // the same object when it comes back.
+                long id = Callbacks.register(v);
+                b.ensure(9);
+                b.bb.put(JAVA_OBJ);
+                b.bb.putLong(id);
+                writeString(b, v.getClass().getName());
+                return;
+            }
         }
     }
 
@@ -527,7 +589,10 @@ final class Wire {
                 return PyObject.adopt(b.getLong(), b.getInt());
             case SELF:
                 return subject;
-            case JAVA_FN: {
+            case NDARRAY:
+                return readNdarray(b);
+            case JAVA_FN:
+            case JAVA_OBJ: {
                 long id = b.getLong();
                 readString(b);
                 return Callbacks.lookup(id);
@@ -619,6 +684,37 @@ final class Wire {
             }
             default:
                 throw new PyBridgeException("internal error: unexpected tag " + tag + " in a reply");
+        }
+    }
+
+    /**
+     * A numpy array's data copied straight from its memory (kept valid by a
+     * memoryview handle, released right after) into a primitive array.
+     */
+    private static NDArray readNdarray(Buf b) {
+        String dtype = NDArray.name(b.get());
+        int ndim = b.getInt();
+        long[] shape = new long[ndim];
+        long n = 1;
+        for (int i = 0; i < ndim; i++) {
+            shape[i] = b.getLong();
+            n *= shape[i];
+        }
+        long addr = b.getLong();
+        long len = b.getLong();
+        PyObject view = new PyObject(b.getLong(), b.getInt());
+        try {
+            if (n > Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException("a numpy array of " + n + " elements does not fit in a Java"
+                        + " array; use PyObject.asBuffer() to read it without a copy");
+            }
+            Object data = NDArray.newData(dtype, (int) n);
+            if (len > 0) {
+                NDArray.copyIn(Native.newDirectBuffer(addr, len), data);
+            }
+            return new NDArray(dtype, data, shape);
+        } finally {
+            view.close();
         }
     }
 

@@ -202,6 +202,30 @@ public class BridgingTest {
     }
 
     @Test
+    public void callbackRepliesLargerThanTheCallBufferArriveWhole() {
+        try (ResourceScope s = Python.openScope()) {
+            StringBuilder big = new StringBuilder();
+            for (int i = 0; i < 50_000; i++) {
+                big.append((char) ('a' + i % 26));
+            }
+            String text = big.toString();
+            java.util.function.Supplier<Object> f = () -> text;
+            java.util.function.Function<Object, Object> echo = x -> x;
+            PyObject len = Python.eval("lambda f: len(f())");
+            for (int round = 0; round < 3; round++) {
+                assertEquals(Long.valueOf(50_000), len.callAs(Long.class, f));
+            }
+            List<Long> many = new ArrayList<>();
+            for (long i = 0; i < 20_000; i++) {
+                many.add(i);
+            }
+            assertEquals(many, Python.eval("lambda f, xs: f(xs)").callAs(List.class, echo, many));
+            // and small ones again, after the buffer grew
+            assertEquals(Long.valueOf(3), Python.eval("lambda f: f(3)").callAs(Long.class, echo));
+        }
+    }
+
+    @Test
     public void kindsFollowPythonProtocols() {
         try (ResourceScope s = Python.openScope()) {
             assertEquals(PyKind.MAPPING, Python.eval("{}").kind());

@@ -94,8 +94,12 @@ public class NumpyAndVenvTest {
         try (PyObject a = np.callAttr("array", new long[] {1, 2, 3}); PyObject b = a.callAttr("__mul__", 2)) {
             assertEquals(Long.valueOf(12), b.callAttrAs(Long.class, "sum"));
         }
-        // An ndarray has no Java counterpart: toJava gives the same handle back.
+        // An ndarray of a numeric dtype is copied into an NDArray; one of an
+        // object dtype has no Java counterpart: toJava gives the same handle back.
         try (PyObject a = np.callAttr("zeros", 3)) {
+            assertEquals(new NDArray(new double[3]), a.toJava());
+        }
+        try (PyObject a = Python.eval("__import__('numpy').array([None, 1], dtype=object)")) {
             assertTrue(a.toJava() == a);
         }
     }

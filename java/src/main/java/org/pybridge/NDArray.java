@@ -1,0 +1,281 @@
+package org.pybridge;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
+/**
+ * A numpy array copied into Java: its dtype, its shape and its elements in
+ * C (row-major) order in a primitive array. {@link PyObject#toJava()} gives
+ * one for an {@code ndarray} of a supported dtype ({@code float64},
+ * {@code float32}, {@code int64}, {@code int32}, {@code int16}, {@code int8},
+ * {@code uint8}, {@code bool}), {@link PyObject#toNDArray()} asks for one
+ * explicitly, and {@link Python#toPython} turns one back into a new numpy
+ * array. For sharing memory without a copy, see {@link PyObject#asBuffer()}
+ * and {@link Python#toNumpy(ByteBuffer, String, long...)}.
+ */
+public final class NDArray {
+    private final String dtype;
+    private final long[] shape;
+    private final Object data;
+
+    /**
+     * An array of {@code data} ({@code double[]}, {@code float[]},
+     * {@code long[]}, {@code int[]}, {@code short[]}, {@code byte[]} or
+     * {@code boolean[]}; a {@code byte[]} is {@code int8}) in this shape
+     * (none: one dimension). The array is not copied.
+     */
+    public NDArray(Object data, long... shape) {
+        this(dtypeOf(data), data, shape.length == 0 ? new long[] {java.lang.reflect.Array.getLength(data)} : shape);
+    }
+
+    NDArray(String dtype, Object data, long[] shape) {
+        this.dtype = dtype;
+        this.data = data;
+        this.shape = shape.clone();
+        long n = 1;
+        for (long d : shape) {
+            if (d < 0) {
+                throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
+            }
+            n *= d;
+        }
+        int len = java.lang.reflect.Array.getLength(data);
+        if (n != len) {
+            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " holds " + n
+                    + " elements, the array has " + len);
+        }
+    }
+
+    /** numpy's name of the element type: {@code float64}, {@code int32}, {@code uint8}, {@code bool}… */
+    public String dtype() {
+        return dtype;
+    }
+
+    /** The dimensions (a copy). */
+    public long[] shape() {
+        return shape.clone();
+    }
+
+    /** Number of elements. */
+    public int size() {
+        return java.lang.reflect.Array.getLength(data);
+    }
+
+    /** The elements, row-major: a {@code double[]}, {@code long[]}, … (not a copy). */
+    public Object data() {
+        return data;
+    }
+
+    public double[] doubles() {
+        return typed(double[].class, "float64");
+    }
+
+    public float[] floats() {
+        return typed(float[].class, "float32");
+    }
+
+    public long[] longs() {
+        return typed(long[].class, "int64");
+    }
+
+    public int[] ints() {
+        return typed(int[].class, "int32");
+    }
+
+    public short[] shorts() {
+        return typed(short[].class, "int16");
+    }
+
+    /** The elements of an {@code int8} or {@code uint8} array (uint8 values read as signed bytes). */
+    public byte[] bytes() {
+        return typed(byte[].class, "int8 or uint8");
+    }
+
+    public boolean[] booleans() {
+        return typed(boolean[].class, "bool");
+    }
+
+    private <T> T typed(Class<T> c, String want) {
+        if (!c.isInstance(data)) {
+            throw new ClassCastException("this NDArray is " + dtype + ", not " + want);
+        }
+        return c.cast(data);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof NDArray)) {
+            return false;
+        }
+        NDArray a = (NDArray) o;
+        return dtype.equals(a.dtype) && Arrays.equals(shape, a.shape)
+                && Arrays.deepEquals(new Object[] {data}, new Object[] {a.data});
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * (31 * dtype.hashCode() + Arrays.hashCode(shape)) + Arrays.deepHashCode(new Object[] {data});
+    }
+
+    @Override
+    public String toString() {
+        return "NDArray(" + dtype + ", shape " + Arrays.toString(shape) + ")";
+    }
+
+    // ---- codes shared with rust/src/buffers.rs (DType) -----------------------------
+
+    static byte code(String dtype) {
+        switch (dtype) {
+            case "float64":
+                return 1;
+            case "float32":
+                return 2;
+            case "int64":
+                return 3;
+            case "int32":
+                return 4;
+            case "int16":
+                return 5;
+            case "int8":
+                return 6;
+            case "uint8":
+                return 7;
+            case "bool":
+                return 8;
+            default:
+                throw new IllegalArgumentException("unsupported dtype '" + dtype
+                        + "' (supported: float64, float32, int64, int32, int16, int8, uint8, bool)");
+        }
+    }
+
+    static String name(int code) {
+        switch (code) {
+            case 1:
+                return "float64";
+            case 2:
+                return "float32";
+            case 3:
+                return "int64";
+            case 4:
+                return "int32";
+            case 5:
+                return "int16";
+            case 6:
+                return "int8";
+            case 7:
+                return "uint8";
+            case 8:
+                return "bool";
+            default:
+                return null;
+        }
+    }
+
+    static int itemSize(String dtype) {
+        switch (dtype) {
+            case "float64":
+            case "int64":
+                return 8;
+            case "float32":
+            case "int32":
+                return 4;
+            case "int16":
+                return 2;
+            default:
+                return 1;
+        }
+    }
+
+    static String dtypeOf(Object data) {
+        if (data instanceof double[]) {
+            return "float64";
+        }
+        if (data instanceof float[]) {
+            return "float32";
+        }
+        if (data instanceof long[]) {
+            return "int64";
+        }
+        if (data instanceof int[]) {
+            return "int32";
+        }
+        if (data instanceof short[]) {
+            return "int16";
+        }
+        if (data instanceof byte[]) {
+            return "int8";
+        }
+        if (data instanceof boolean[]) {
+            return "bool";
+        }
+        throw new IllegalArgumentException("an NDArray holds a double[], float[], long[], int[], short[], byte[]"
+                + " or boolean[], not " + (data == null ? "null" : data.getClass().getName()));
+    }
+
+    /** A new primitive array of {@code n} elements of {@code dtype}. */
+    static Object newData(String dtype, int n) {
+        switch (dtype) {
+            case "float64":
+                return new double[n];
+            case "float32":
+                return new float[n];
+            case "int64":
+                return new long[n];
+            case "int32":
+                return new int[n];
+            case "int16":
+                return new short[n];
+            case "bool":
+                return new boolean[n];
+            default:
+                return new byte[n];
+        }
+    }
+
+    /** Copies native-order elements from {@code src} (positioned at 0) into {@code data}. */
+    static void copyIn(ByteBuffer src, Object data) {
+        ByteBuffer b = src.order(ByteOrder.nativeOrder());
+        if (data instanceof double[]) {
+            b.asDoubleBuffer().get((double[]) data);
+        } else if (data instanceof float[]) {
+            b.asFloatBuffer().get((float[]) data);
+        } else if (data instanceof long[]) {
+            b.asLongBuffer().get((long[]) data);
+        } else if (data instanceof int[]) {
+            b.asIntBuffer().get((int[]) data);
+        } else if (data instanceof short[]) {
+            b.asShortBuffer().get((short[]) data);
+        } else if (data instanceof byte[]) {
+            b.get((byte[]) data);
+        } else {
+            boolean[] z = (boolean[]) data;
+            for (int i = 0; i < z.length; i++) {
+                z[i] = b.get(i) != 0;
+            }
+        }
+    }
+
+    /** Copies {@code data} into {@code dst} (positioned at 0) in native order. */
+    static void copyOut(Object data, ByteBuffer dst) {
+        ByteBuffer b = dst.order(ByteOrder.nativeOrder());
+        if (data instanceof double[]) {
+            b.asDoubleBuffer().put((double[]) data);
+        } else if (data instanceof float[]) {
+            b.asFloatBuffer().put((float[]) data);
+        } else if (data instanceof long[]) {
+            b.asLongBuffer().put((long[]) data);
+        } else if (data instanceof int[]) {
+            b.asIntBuffer().put((int[]) data);
+        } else if (data instanceof short[]) {
+            b.asShortBuffer().put((short[]) data);
+        } else if (data instanceof byte[]) {
+            b.put((byte[]) data);
+        } else {
+            boolean[] z = (boolean[]) data;
+            for (int i = 0; i < z.length; i++) {
+                b.put(i, (byte) (z[i] ? 1 : 0));
+            }
+        }
+    }
+}

@@ -1,0 +1,353 @@
+//! numpy arrays and the buffer protocol, both ways, with no JNI types:
+//!
+//! - Java memory shown to Python without a copy: a `pybridge.JavaBuffer`
+//!   exports a direct `ByteBuffer`'s memory through the buffer protocol; the
+//!   Java side keeps the `ByteBuffer` reachable (registry id, freed through
+//!   the same queue as Java functions) until Python drops the exporter.
+//! - Python memory shown to Java: `buffer_info` exports an object's memory
+//!   (a `memoryview`, which keeps the exporter alive and its buffer fixed)
+//!   and hands Java the address, length and layout; Java wraps it in a
+//!   direct `ByteBuffer` and releases the memoryview handle when done (a
+//!   copy) or when that `ByteBuffer` is collected (zero copy).
+//! - `numpy.empty` for copies from Java arrays (Java writes straight into
+//!   the array's memory: one copy).
+
+use crate::error::{Error, Result};
+use crate::handles;
+use crate::wire::{self, Writer};
+use pyo3::ffi;
+use pyo3::prelude::*;
+use std::ffi::CStr;
+use std::os::raw::c_int;
+use std::sync::atomic::Ordering;
+
+/// numpy dtypes Java has a primitive array for (codes shared with `NDArray.java`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum DType {
+    F64 = 1,
+    F32 = 2,
+    I64 = 3,
+    I32 = 4,
+    I16 = 5,
+    I8 = 6,
+    U8 = 7,
+    Bool = 8,
+}
+
+impl DType {
+    pub fn from_code(c: u8) -> Result<DType> {
+        Ok(match c {
+            1 => DType::F64,
+            2 => DType::F32,
+            3 => DType::I64,
+            4 => DType::I32,
+            5 => DType::I16,
+            6 => DType::I8,
+            7 => DType::U8,
+            8 => DType::Bool,
+            _ => return Err(Error::IllegalArgument(format!("unknown dtype code {c}"))),
+        })
+    }
+
+    pub fn numpy_name(self) -> &'static str {
+        match self {
+            DType::F64 => "float64",
+            DType::F32 => "float32",
+            DType::I64 => "int64",
+            DType::I32 => "int32",
+            DType::I16 => "int16",
+            DType::I8 => "int8",
+            DType::U8 => "uint8",
+            DType::Bool => "bool",
+        }
+    }
+
+    pub fn item_size(self) -> usize {
+        match self {
+            DType::F64 | DType::I64 => 8,
+            DType::F32 | DType::I32 => 4,
+            DType::I16 => 2,
+            DType::I8 | DType::U8 | DType::Bool => 1,
+        }
+    }
+
+    /// The dtype of a buffer-protocol format string (native byte order only).
+    fn from_format(format: &str, item_size: usize) -> Option<DType> {
+        let f = format.trim_start_matches(['@', '=', '<']);
+        if format.starts_with(['>', '!']) && item_size > 1 {
+            return None;
+        }
+        Some(match (f, item_size) {
+            ("d", 8) => DType::F64,
+            ("f", 4) => DType::F32,
+            ("q" | "l" | "n", 8) => DType::I64,
+            ("i" | "l", 4) => DType::I32,
+            ("h", 2) => DType::I16,
+            ("b", 1) => DType::I8,
+            ("B", 1) => DType::U8,
+            ("?", 1) => DType::Bool,
+            _ => return None,
+        })
+    }
+}
+
+/// Python's view of Java memory (a direct `ByteBuffer`): exports it through
+/// the buffer protocol. Wrapped in a `memoryview` before Python code sees it.
+#[pyclass(name = "JavaBuffer", module = "pybridge", frozen)]
+pub struct JavaBuffer {
+    id: i64,
+    addr: usize,
+    len: usize,
+    readonly: bool,
+}
+
+impl JavaBuffer {
+    pub fn new(id: i64, addr: usize, len: usize, readonly: bool) -> Self {
+        crate::callbacks::ALIVE.fetch_add(1, Ordering::Relaxed);
+        JavaBuffer {
+            id,
+            addr,
+            len,
+            readonly,
+        }
+    }
+}
+
+impl Drop for JavaBuffer {
+    fn drop(&mut self) {
+        // The Java side may now let the ByteBuffer go (never calls the JVM here).
+        crate::callbacks::ALIVE.fetch_sub(1, Ordering::Relaxed);
+        crate::callbacks::push_freed(self.id);
+    }
+}
+
+#[pymethods]
+impl JavaBuffer {
+    /// # Safety
+    /// Called by CPython with a valid `view` to fill.
+    unsafe fn __getbuffer__(
+        slf: Bound<'_, Self>,
+        view: *mut ffi::Py_buffer,
+        flags: c_int,
+    ) -> PyResult<()> {
+        let me = slf.get();
+        if view.is_null() {
+            return Err(pyo3::exceptions::PyBufferError::new_err("no view"));
+        }
+        let writable = flags & ffi::PyBUF_WRITABLE != 0;
+        if writable && me.readonly {
+            return Err(pyo3::exceptions::PyBufferError::new_err(
+                "the Java ByteBuffer is read-only",
+            ));
+        }
+        // SAFETY: `view` is CPython's to fill; the memory [addr, addr+len)
+        // stays valid while this exporter lives (the Java side keeps the
+        // ByteBuffer reachable until Python drops it); PyBuffer_FillInfo
+        // takes a new reference to the exporter for `view.obj`.
+        let rc = unsafe {
+            ffi::PyBuffer_FillInfo(
+                view,
+                slf.as_ptr(),
+                me.addr as *mut std::ffi::c_void,
+                me.len as ffi::Py_ssize_t,
+                me.readonly as c_int,
+                flags,
+            )
+        };
+        if rc != 0 {
+            return Err(PyErr::fetch(slf.py()));
+        }
+        Ok(())
+    }
+
+    /// # Safety
+    /// Called by CPython; nothing to free (the memory is Java's).
+    unsafe fn __releasebuffer__(&self, _view: *mut ffi::Py_buffer) {}
+
+    fn __repr__(&self) -> String {
+        format!(
+            "<java buffer #{} of {} bytes{}>",
+            self.id,
+            self.len,
+            if self.readonly { ", read-only" } else { "" }
+        )
+    }
+}
+
+/// A `memoryview` over a Java direct buffer.
+pub fn java_buffer_view<'py>(
+    py: Python<'py>,
+    id: i64,
+    addr: i64,
+    len: i64,
+    readonly: bool,
+) -> Result<Bound<'py, PyAny>> {
+    if addr == 0 || len < 0 {
+        return Err(Error::IllegalArgument(
+            "a ByteBuffer passed to Python must be direct".into(),
+        ));
+    }
+    let jb = Bound::new(
+        py,
+        JavaBuffer::new(id, addr as usize, len as usize, readonly),
+    )
+    .map_err(|e| Error::from_pyerr(py, e))?;
+    // SAFETY: GIL held; `jb` exports a buffer; a new reference or NULL.
+    unsafe { Bound::from_owned_ptr_or_err(py, ffi::PyMemoryView_FromObject(jb.as_ptr())) }
+        .map_err(|e| Error::from_pyerr(py, e))
+}
+
+/// The exported memory of an object, kept alive by the memoryview.
+pub struct Exported<'py> {
+    pub view: Bound<'py, PyAny>,
+    pub addr: usize,
+    pub len: usize,
+    pub readonly: bool,
+    pub dtype: Option<DType>,
+    pub shape: Vec<i64>,
+}
+
+/// Exports `obj`'s memory (buffer protocol). A non-contiguous buffer is an
+/// error, unless `copy_if_needed`, which makes a contiguous numpy copy.
+pub fn export<'py>(obj: &Bound<'py, PyAny>, copy_if_needed: bool) -> Result<Exported<'py>> {
+    let py = obj.py();
+    // SAFETY: GIL held; PyMemoryView_FromObject returns a new reference or
+    // NULL with an exception set (the object does not export buffers).
+    let mut view =
+        unsafe { Bound::from_owned_ptr_or_err(py, ffi::PyMemoryView_FromObject(obj.as_ptr())) }
+            .map_err(|e| Error::from_pyerr(py, e))?;
+    let mut info = layout(&view)?;
+    if !info.contiguous {
+        if !copy_if_needed {
+            return Err(Error::IllegalArgument(format!(
+                "a '{}' that is not C-contiguous cannot be shared without a copy \
+                 (numpy.ascontiguousarray(x) makes a contiguous copy)",
+                type_name(obj)
+            )));
+        }
+        let np = py.import("numpy").map_err(|e| Error::from_pyerr(py, e))?;
+        let c = np
+            .call_method1("ascontiguousarray", (obj,))
+            .map_err(|e| Error::from_pyerr(py, e))?;
+        // SAFETY: as above.
+        view =
+            unsafe { Bound::from_owned_ptr_or_err(py, ffi::PyMemoryView_FromObject(c.as_ptr())) }
+                .map_err(|e| Error::from_pyerr(py, e))?;
+        info = layout(&view)?;
+    }
+    Ok(Exported {
+        addr: info.addr,
+        len: info.len,
+        readonly: info.readonly,
+        dtype: info.dtype,
+        shape: info.shape,
+        view,
+    })
+}
+
+struct Layout {
+    addr: usize,
+    len: usize,
+    readonly: bool,
+    contiguous: bool,
+    dtype: Option<DType>,
+    shape: Vec<i64>,
+}
+
+/// The layout of a memoryview's buffer. The memoryview holds the export of
+/// the underlying object, so the address stays valid while it lives; the
+/// second export taken here to read the layout is released at once.
+fn layout(view: &Bound<'_, PyAny>) -> Result<Layout> {
+    let py = view.py();
+    let mut b = std::mem::MaybeUninit::<ffi::Py_buffer>::zeroed();
+    // SAFETY: GIL held; `view` is a live memoryview; on success `b` is
+    // filled and must be released with PyBuffer_Release (done below on
+    // every path); on failure an exception is set.
+    unsafe {
+        if ffi::PyObject_GetBuffer(view.as_ptr(), b.as_mut_ptr(), ffi::PyBUF_FULL_RO) != 0 {
+            return Err(Error::from_pyerr(py, PyErr::fetch(py)));
+        }
+        let bp = b.as_mut_ptr();
+        let buf = &*bp;
+        let format = if buf.format.is_null() {
+            "B".to_string()
+        } else {
+            CStr::from_ptr(buf.format).to_string_lossy().into_owned()
+        };
+        let ndim = buf.ndim.max(0) as usize;
+        let shape = if ndim == 0 {
+            Vec::new()
+        } else if buf.shape.is_null() {
+            vec![(buf.len / buf.itemsize.max(1)) as i64]
+        } else {
+            std::slice::from_raw_parts(buf.shape, ndim)
+                .iter()
+                .map(|&d| d as i64)
+                .collect()
+        };
+        let out = Layout {
+            addr: buf.buf as usize,
+            len: buf.len as usize,
+            readonly: buf.readonly != 0,
+            contiguous: ffi::PyBuffer_IsContiguous(bp, b'C' as _) != 0,
+            dtype: DType::from_format(&format, buf.itemsize as usize),
+            shape,
+        };
+        ffi::PyBuffer_Release(bp);
+        Ok(out)
+    }
+}
+
+fn type_name(obj: &Bound<'_, PyAny>) -> String {
+    obj.get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "?".into())
+}
+
+/// Whether `obj` is exactly a `numpy.ndarray` (subclasses keep their own
+/// semantics and stay handles).
+pub fn is_ndarray(obj: &Bound<'_, PyAny>) -> bool {
+    // SAFETY: GIL held; a live object's type name is a static C string.
+    unsafe {
+        let t = ffi::Py_TYPE(obj.as_ptr());
+        CStr::from_ptr((*t).tp_name).to_bytes() == b"numpy.ndarray"
+    }
+}
+
+/// Writes an ndarray for Java to copy (`wire::NDARRAY`): dtype, shape, the
+/// address and length of its contiguous data, and a memoryview handle that
+/// keeps that memory valid until Java releases it. `None` if the dtype has
+/// no Java primitive type (the caller makes a plain handle).
+pub fn write_ndarray(obj: &Bound<'_, PyAny>, w: &mut Writer) -> Result<bool> {
+    let e = export(obj, true)?;
+    let Some(dtype) = e.dtype else {
+        return Ok(false);
+    };
+    w.u8(wire::NDARRAY);
+    w.u8(dtype as u8);
+    w.i32(e.shape.len() as i32);
+    for d in &e.shape {
+        w.i64(*d);
+    }
+    w.i64(e.addr as i64);
+    w.i64(e.len as i64);
+    let h = handles::insert(e.view);
+    w.i64(h.id as i64);
+    w.i32(h.slot as i32);
+    Ok(true)
+}
+
+/// A new `numpy.empty(shape, dtype)` array and its data address and length.
+pub fn empty<'py>(
+    py: Python<'py>,
+    dtype: DType,
+    shape: &[i64],
+) -> Result<(Bound<'py, PyAny>, usize, usize)> {
+    let np = py.import("numpy").map_err(|e| Error::from_pyerr(py, e))?;
+    let arr = np
+        .call_method1("empty", (shape.to_vec(), dtype.numpy_name()))
+        .map_err(|e| Error::from_pyerr(py, e))?;
+    let e = export(&arr, false)?;
+    Ok((arr.clone(), e.addr, e.len))
+}
