@@ -112,6 +112,65 @@ public class CallbacksTest {
     }
 
     @Test
+    public void anExceptionInACallbackCalledByMapComesBackAsTheCause() {
+        IllegalArgumentException boom = new IllegalArgumentException("three");
+        Function<Object, Object> f = x -> {
+            if ((Long) x == 3) {
+                throw boom;
+            }
+            return x;
+        };
+        try {
+            Python.eval("lambda f, xs: list(map(f, xs))").call(f, Arrays.asList(1, 2, 3, 4));
+            fail("expected a PythonException");
+        } catch (PythonException e) {
+            assertEquals("java.lang.IllegalArgumentException", e.pythonType());
+            assertSame(boom, e.getCause());
+        }
+    }
+
+    @Test
+    public void aCallbackStoredInPythonIsCalledLaterFromAPythonThread() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        Function<Object, Object> f = x -> calls.addAndGet(((Long) x).intValue());
+        Python.exec("class _CbHolder:\n    pass\n_cb_holder = _CbHolder()");
+        Python.mainModule().getAttr("_cb_holder").setAttr("cb", f);
+        Thread.sleep(50);
+        Python.exec("_t = threading.Thread(target=lambda: _cb_holder.cb(5))\n_t.start()\n_t.join()");
+        assertEquals(5, calls.get());
+        Python.exec("del _cb_holder.cb");
+    }
+
+    @Test
+    public void reentrancyAcrossTwoThreadsDoesNotDeadlock() throws Exception {
+        // Java -> Python -> Java (thread A) starts thread B and waits for it;
+        // B goes Java -> Python -> Java -> Python while A is inside its callback.
+        PyObject down = main("_cb_down");
+        Function<Object, Object>[] self = new Function[1];
+        self[0] = n -> {
+            long k = (Long) n;
+            if (k == 0) {
+                return 0L;
+            }
+            java.util.concurrent.FutureTask<Long> other = new java.util.concurrent.FutureTask<>(
+                    () -> down.callAs(Long.class, self[0], k - 1));
+            Thread t = new Thread(other, "reentrant-" + k);
+            t.start();
+            try {
+                return 1 + other.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new IllegalStateException("thread " + t.getName() + " did not finish: " + e, e);
+            }
+        };
+        java.util.concurrent.FutureTask<Long> top = new java.util.concurrent.FutureTask<>(
+                () -> down.callAs(Long.class, self[0], 10L));
+        Thread t = new Thread(top, "reentrant-top");
+        t.setDaemon(true);
+        t.start();
+        assertEquals(Long.valueOf(10), top.get(120, java.util.concurrent.TimeUnit.SECONDS));
+    }
+
+    @Test
     public void reentrancyFiftyLevelsDeep() {
         PyObject down = main("_cb_down");
         Function<Object, Object>[] self = new Function[1];
