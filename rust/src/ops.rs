@@ -136,6 +136,40 @@ pub fn dispatch(op: i32, id: Handle, r: &mut Reader<'_>, w: &mut Writer) -> Resu
     }
 }
 
+/// The typed fast path `PyObject.callLong(long)`: `f(x)` with a Python int
+/// made from `x`. An int result that fits in 64 bits is returned as is (no
+/// wire format); any other result is written to `w` in result mode `mode`
+/// (as `callAs` would) and `None` is returned.
+pub fn call_long(id: Handle, x: i64, mode: u8, w: &mut Writer) -> Result<Option<i64>> {
+    let mode = Mode::from_code(mode)?;
+    with_gil(|py| {
+        release::drain_if_caller_policy(py);
+        let f = handles::get(py, id)?;
+        // SAFETY: GIL held; a new reference or NULL with an exception set.
+        let arg = unsafe { Bound::from_owned_ptr_or_err(py, ffi::PyLong_FromLongLong(x)) }
+            .map_err(pyerr(py))?;
+        // SAFETY: GIL held; `f` and `arg` are live; a new reference or NULL.
+        let v = unsafe {
+            Bound::from_owned_ptr_or_err(py, ffi::PyObject_CallOneArg(f.as_ptr(), arg.as_ptr()))
+        }
+        .map_err(pyerr(py))?;
+        // SAFETY: GIL held; exact type check on a live object.
+        if unsafe { ffi::PyLong_CheckExact(v.as_ptr()) } != 0 {
+            let mut overflow: std::os::raw::c_int = 0;
+            // SAFETY: GIL held; `v` is an int.
+            let r = unsafe { ffi::PyLong_AsLongLongAndOverflow(v.as_ptr(), &mut overflow) };
+            // SAFETY: GIL held.
+            if overflow == 0 && !(r == -1 && !unsafe { ffi::PyErr_Occurred() }.is_null()) {
+                return Ok(Some(r));
+            }
+            // SAFETY: GIL held; clears a possible error from the conversion.
+            unsafe { ffi::PyErr_Clear() };
+        }
+        convert::write_result(&v, w, mode)?;
+        Ok(None)
+    })?
+}
+
 fn not_initialized() -> Error {
     Error::Init("Python is not initialized: call Python.initialize() first".into())
 }

@@ -165,7 +165,7 @@ pub extern "system" fn Java_org_pybridge_Native_invoke<'l>(
 /// signatures of the natives, op codes, wire tags). Java checks it right
 /// after loading, before calling anything else, so that a stale library
 /// gives a clear error instead of a call with the wrong arguments.
-pub const ABI_VERSION: jint = 5;
+pub const ABI_VERSION: jint = 6;
 
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_org_pybridge_Native_abiVersion<'l>(
@@ -225,6 +225,59 @@ pub extern "system" fn Java_org_pybridge_Native_bufferAddress<'l>(
         Ok(env.get_direct_buffer_address(&buffer)? as jlong)
     })
     .resolve::<ThrowPyBridge>()
+}
+
+/// `PyObject.callLong(long)`: no wire format on the fast path (the result
+/// is the return value and byte 0 at `addr` is 0). Otherwise byte 0 is 255
+/// (a result to decode, as `callAs` would) or an error status, bytes 4..8
+/// the reply length, and the reply waits for `takePending`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_org_pybridge_Native_callLong<'l>(
+    _env: EnvUnowned<'l>,
+    _class: JClass<'l>,
+    id: jlong,
+    slot: jint,
+    x: jlong,
+    mode: jni::sys::jbyte,
+    addr: jlong,
+    cap: jint,
+) -> jlong {
+    let h = crate::handles::Handle {
+        id: id as u64,
+        slot: slot as u32,
+    };
+    let mut w = Writer::default();
+    let run = catch_unwind(AssertUnwindSafe(|| {
+        ops::call_long(h, x, mode as u8, &mut w)
+    }));
+    let status: u8 = match run {
+        Ok(Ok(Some(v))) => {
+            if addr != 0 && cap >= 1 {
+                // SAFETY: Java passes its live direct buffer of `cap` bytes.
+                unsafe { *(addr as *mut u8) = 0 };
+            }
+            return v;
+        }
+        Ok(Ok(None)) => 255,
+        Ok(Err(e)) => encode_error(&e, &mut w) as u8,
+        Err(payload) => {
+            let msg = panic_message(payload);
+            log::error!("Rust panic in callLong: {msg}");
+            w.clear();
+            w.str(&format!("internal error (Rust panic in callLong): {msg}"));
+            PANIC as u8
+        }
+    };
+    let len = w.buf.len().min(i32::MAX as usize) as i32;
+    PENDING.with(|p| *p.borrow_mut() = w.buf);
+    if addr != 0 && cap >= 8 {
+        // SAFETY: Java passes its live direct buffer of `cap` (>= 8) bytes.
+        unsafe {
+            *(addr as *mut u8) = status;
+            std::ptr::copy_nonoverlapping(len.to_le_bytes().as_ptr(), (addr as *mut u8).add(4), 4);
+        }
+    }
+    0
 }
 
 /// A direct `ByteBuffer` over native memory that the Java caller keeps valid

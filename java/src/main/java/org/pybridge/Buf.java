@@ -142,6 +142,42 @@ final class Buf {
         }
     }
 
+    /**
+     * {@link Native#callLong} on this buffer: the result as a primitive
+     * (then {@link #lastWasFast} is true), or, for a result that is not an
+     * int fitting in a long, nothing useful (then the reply is ready to
+     * decode from position 0); errors are thrown.
+     */
+    long callLong(PyObject f, long x, byte mode) {
+        long r = Native.callLong(f.id, f.slot, x, mode, addr, cap);
+        int status = bb.get(0) & 0xff;
+        if (status == 0) {
+            Reference.reachabilityFence(bb);
+            lastWasFast = true;
+            return r;
+        }
+        lastWasFast = false;
+        int len = bb.getInt(4);
+        bb.clear();
+        if (len > cap) {
+            grow(len);
+        }
+        int got = Native.takePending(addr, cap);
+        Reference.reachabilityFence(bb);
+        if (got != len) {
+            throw new PyBridgeException("internal error: lost a native reply of " + len + " bytes");
+        }
+        bb.clear();
+        bb.limit(len);
+        if (status != 255) {
+            throw Wire.readError(status, this);
+        }
+        return 0;
+    }
+
+    /** Whether the last {@link #callLong} returned its result directly. */
+    boolean lastWasFast;
+
     // ---- writing -------------------------------------------------------
 
     void put(byte v) {

@@ -3,8 +3,6 @@ package org.pybridge;
 import java.lang.ref.PhantomReference;
 import java.lang.ref.Reference;
 import java.lang.ref.ReferenceQueue;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -19,8 +17,80 @@ final class Lifetimes {
 
     static final ThreadLocal<ResourceScope> CURRENT = new ThreadLocal<>();
 
+    /**
+     * A phantom reference kept reachable in {@link #TRACKED}: an intrusive
+     * doubly-linked list per stripe, so that adding and removing (a handle
+     * made and closed at once is the common case) is a short uncontended
+     * lock and two pointer writes, not a hash-set insert and remove.
+     */
+    abstract static class Linked<T> extends PhantomReference<T> {
+        Linked<?> prev;
+        Linked<?> next;
+        /** The stripe it is linked in, or -1. Changes only under that stripe's lock. */
+        volatile int stripe = -1;
+
+        Linked(T referent, ReferenceQueue<? super T> q) {
+            super(referent, q);
+        }
+    }
+
+    /** The live trackers, in 16 stripes chosen by the adding thread. */
+    static final class Tracked {
+        private static final int STRIPES = 16;
+        private final Object[] locks = new Object[STRIPES];
+        private final Linked<?>[] heads = new Linked<?>[STRIPES];
+
+        Tracked() {
+            for (int i = 0; i < STRIPES; i++) {
+                locks[i] = new Object();
+            }
+        }
+
+        void add(Linked<?> r) {
+            int s = (int) (Thread.currentThread().getId() & (STRIPES - 1));
+            synchronized (locks[s]) {
+                r.stripe = s;
+                r.prev = null;
+                r.next = heads[s];
+                if (heads[s] != null) {
+                    heads[s].prev = r;
+                }
+                heads[s] = r;
+            }
+        }
+
+        /** Unlinks {@code ref}; true if this call did it (exactly once). */
+        boolean remove(Reference<?> ref) {
+            if (!(ref instanceof Linked)) {
+                return false;
+            }
+            Linked<?> r = (Linked<?>) ref;
+            int s = r.stripe;
+            if (s < 0) {
+                return false;
+            }
+            synchronized (locks[s]) {
+                if (r.stripe != s) {
+                    return false;
+                }
+                if (r.prev != null) {
+                    r.prev.next = r.next;
+                } else {
+                    heads[s] = r.next;
+                }
+                if (r.next != null) {
+                    r.next.prev = r.prev;
+                }
+                r.prev = null;
+                r.next = null;
+                r.stripe = -1;
+            }
+            return true;
+        }
+    }
+
     /** A phantom reference holding only the handle id, never the wrapper. */
-    static final class Tracker extends PhantomReference<PyObject> {
+    static final class Tracker extends Linked<PyObject> {
         final long id;
         final int slot;
 
@@ -30,16 +100,6 @@ final class Lifetimes {
             this.slot = o.slot;
         }
 
-        @Override
-        public int hashCode() {
-            long h = id * 0x9E3779B97F4A7C15L;
-            return (int) (h ^ (h >>> 32));
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o == this;
-        }
     }
 
     /**
@@ -73,7 +133,7 @@ final class Lifetimes {
         }
     }
 
-    static final class GroupTracker extends PhantomReference<Group> {
+    static final class GroupTracker extends Linked<Group> {
         final GroupState state;
 
         GroupTracker(Group g, ReferenceQueue<Object> q) {
@@ -81,16 +141,6 @@ final class Lifetimes {
             this.state = g.state;
         }
 
-        @Override
-        public int hashCode() {
-            long h = state.ids[0] * 0x9E3779B97F4A7C15L;
-            return (int) (h ^ (h >>> 32));
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o == this;
-        }
     }
 
     /**
@@ -99,7 +149,7 @@ final class Lifetimes {
      * Buffers derived from it (slices, views, read-only copies) reference it,
      * so they keep the memory valid too.
      */
-    static final class BufferTracker extends PhantomReference<java.nio.ByteBuffer> {
+    static final class BufferTracker extends Linked<java.nio.ByteBuffer> {
         final long id;
         final int slot;
 
@@ -109,16 +159,6 @@ final class Lifetimes {
             this.slot = slot;
         }
 
-        @Override
-        public int hashCode() {
-            long h = id * 0x9E3779B97F4A7C15L;
-            return (int) (h ^ (h >>> 32));
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o == this;
-        }
     }
 
     /** Releases handle (id, slot) once {@code b} is unreachable. */
@@ -147,7 +187,7 @@ final class Lifetimes {
 
     private static final ReferenceQueue<Object> QUEUE = new ReferenceQueue<>();
     /** Keeps trackers reachable until their wrapper (or group) dies or is released. */
-    private static final Set<Reference<?>> TRACKED = ConcurrentHashMap.newKeySet();
+    private static final Tracked TRACKED = new Tracked();
     private static final AtomicLong TRACKED_LIVE = new AtomicLong();
     static final AtomicLong GC_NUDGES = new AtomicLong();
     static final AtomicLong RECLAIMED = new AtomicLong();

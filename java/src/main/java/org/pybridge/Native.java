@@ -83,7 +83,7 @@ final class Native {
     static native long invoke(int op, long id, int slot, long addr, int len, int cap);
 
     /** The contract version this class expects; see {@code ABI_VERSION} in rust/src/jni/mod.rs. */
-    static final int ABI_VERSION = 5;
+    static final int ABI_VERSION = 6;
 
     /** Registers {@link Callbacks} for calls from Python into the JVM. */
     static native void registerCallbacks(Class<?> callbacks);
@@ -102,4 +102,13 @@ final class Native {
      * buffer is reachable (see {@code Lifetimes.trackBuffer}).
      */
     static native java.nio.ByteBuffer newDirectBuffer(long addr, long len);
+
+    /**
+     * {@code f(x)} → long with no wire format (the typed fast path). On
+     * success byte 0 of the buffer at {@code addr} is 0; otherwise it is 255
+     * (a result that is not an int fitting in a long, encoded in
+     * {@code mode}) or an error status, bytes 4..8 the reply length, and the
+     * reply waits for {@link #takePending}.
+     */
+    static native long callLong(long id, int slot, long x, byte mode, long addr, int cap);
 }

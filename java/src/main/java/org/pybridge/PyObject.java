@@ -139,7 +139,13 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
      * ({@code Long}, {@code Double}, {@code String}, {@code List}, {@code Map},
      * {@code Object}…): no handle is made. The fastest way to call Python.
      */
+    @SuppressWarnings("unchecked")
     public <T> T callAs(Class<T> type, Object... args) {
+        if ((type == Long.class || type == Object.class || type == Number.class) && args != null && args.length == 1
+                && (args[0] instanceof Long || args[0] instanceof Integer)) {
+            // The most common call, f(int) -> int: no boxing or encoding on the way.
+            return (T) callLongAs(((Number) args[0]).longValue(), type);
+        }
         return Convert.coerce(callImpl(Native.CALL, null, Convert.modeFor(type), null, args), type);
     }
 
@@ -161,6 +167,36 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
     /** {@code self.name(*args)} converted to {@code type}. */
     public <T> T callAttrAs(Class<T> type, String name, Object... args) {
         return Convert.coerce(callImpl(Native.CALLATTR, name, Convert.modeFor(type), null, args), type);
+    }
+
+    /**
+     * {@code self(x)} with the result as a {@code long}: the typed fast path
+     * (no boxing, no encoding when Python returns an int that fits). Other
+     * results convert as {@code callAs(long.class, x)} does: None, or a
+     * non-int, is a {@link ClassCastException}; an int beyond 64 bits an
+     * {@link ArithmeticException}.
+     */
+    public long callLong(long x) {
+        Buf b = Buf.acquire();
+        try {
+            long r = b.callLong(this, x, Native.MODE_STRICT);
+            return b.lastWasFast ? r : Convert.coerce(Wire.read(b, this), long.class);
+        } finally {
+            b.release();
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    /** {@code callAs(type, x)} for a {@code long} argument, through the fast path. */
+    private Object callLongAs(long x, Class<?> type) {
+        Buf b = Buf.acquire();
+        try {
+            long r = b.callLong(this, x, Convert.modeFor(type));
+            return b.lastWasFast ? Long.valueOf(r) : Convert.coerce(Wire.read(b, this), type);
+        } finally {
+            b.release();
+            Reference.reachabilityFence(this);
+        }
     }
 
     /** {@code self(*args, **kwargs)} ({@code kwargs} may be null), returned as {@code conversion} says. */

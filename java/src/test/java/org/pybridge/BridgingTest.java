@@ -226,6 +226,77 @@ public class BridgingTest {
     }
 
     @Test
+    public void theTypedFastPathKeepsCallAsSemantics() {
+        Python.exec(String.join("\n",
+                "def _fp(x):",
+                "    if x == 1: return 2**70",
+                "    if x == 2: return None",
+                "    if x == 3: return 'three'",
+                "    if x == 4: raise ValueError('four')",
+                "    if x == 5: return True",
+                "    if x == 6: return object()",
+                "    if x == 7: return 1.5",
+                "    return x * 10"));
+        try (ResourceScope s = Python.openScope()) {
+            PyObject f = Python.eval("_fp");
+            assertEquals(100L, f.callLong(10));
+            assertEquals(-90L, f.callLong(-9));
+            assertEquals(Long.MIN_VALUE / 10 * 10, f.callLong(Long.MIN_VALUE / 10));
+            assertEquals(Long.valueOf(80), f.callAs(Long.class, 8));
+            assertEquals(Long.valueOf(80), f.callAs(Long.class, 8L));
+            assertEquals(80L, f.callAs(Object.class, 8));
+            try {
+                f.callLong(1);
+                fail("2**70 fit in a long");
+            } catch (ArithmeticException expected) {
+                // as callAs(long.class)
+            }
+            try {
+                f.callAs(Long.class, 1);
+                fail("2**70 fit in a Long");
+            } catch (ArithmeticException expected) {
+                // as before the fast path
+            }
+            assertEquals(new BigInteger("1180591620717411303424"), f.callAs(Object.class, 1));
+            assertNull(f.callAs(Long.class, 2));
+            try {
+                f.callLong(2);
+                fail("None as a long");
+            } catch (ClassCastException expected) {
+                // a primitive cannot be None
+            }
+            try {
+                f.callLong(3);
+                fail("a str as a long");
+            } catch (ClassCastException expected) {
+                // clear error
+            }
+            try {
+                f.callLong(4);
+                fail("no exception");
+            } catch (PythonException e) {
+                assertEquals("ValueError", e.pythonType());
+            }
+            try {
+                f.callAs(Long.class, 5);
+                fail("True as a Long");
+            } catch (ClassCastException expected) {
+                // a bool is not an int for Java
+            }
+            assertTrue(f.callAs(Object.class, 6) instanceof PyObject);
+            assertEquals(1.5, f.callAs(Object.class, 7));
+            assertEquals(1.5, f.callAs(Number.class, 7));
+            f.close();
+            try {
+                f.callLong(10);
+                fail("released handle called");
+            } catch (PyObjectReleasedException expected) {
+                // clear error, no crash
+            }
+        }
+    }
+
+    @Test
     public void kindsFollowPythonProtocols() {
         try (ResourceScope s = Python.openScope()) {
             assertEquals(PyKind.MAPPING, Python.eval("{}").kind());
