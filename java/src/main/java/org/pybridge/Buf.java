@@ -74,6 +74,7 @@ final class Buf {
             b = b.nested;
         }
         b.inUse = true;
+        b.used = 0;
         b.bb.clear();
         return b;
     }
@@ -81,9 +82,24 @@ final class Buf {
     void release() {
         inUse = false;
         if (pooled && cap > KEEP_MAX) {
-            alloc(INITIAL);
+            // Keep a grown buffer while it is being used (a loop passing large
+            // strings or arrays would otherwise allocate, and zero, a new
+            // direct buffer on every call); give it back after a run of small uses.
+            int u = Math.max(used, bb.position());
+            if (u * 4L < cap) {
+                if (++smallUses > 64) {
+                    alloc(INITIAL);
+                    smallUses = 0;
+                }
+            } else {
+                smallUses = 0;
+            }
         }
     }
+
+    /** Bytes used by this acquisition (request or reply, whichever is larger). */
+    private int used;
+    private int smallUses;
 
     /** Makes room for {@code n} more bytes at the current position. */
     void ensure(int n) {
@@ -122,10 +138,12 @@ final class Buf {
     }
 
     void invoke(int op, long id, int slot) {
-        long r = Native.invoke(op, id, slot, addr, bb.position(), cap);
+        int reqLen = bb.position();
+        long r = Native.invoke(op, id, slot, addr, reqLen, cap);
         Reference.reachabilityFence(bb);
         int status = (int) (r >>> 32);
         int len = (int) r;
+        used = Math.max(used, Math.max(reqLen, len));
         if (len > cap) {
             bb.clear();
             grow(len);

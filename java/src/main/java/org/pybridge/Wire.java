@@ -70,13 +70,16 @@ final class Wire {
                 return;
             }
         } else {
-            // Fast for the common ASCII case: an intrinsic copy.
-            byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
-            if (utf8.length == n && noSubstitutions(utf8, s)) {
+            // Fast for the common Latin-1 case: for a string the JVM stores
+            // as Latin-1 this is a copy of its bytes; other characters come
+            // out as '?', so the result is checked with vectorised String
+            // operations (no per-character loop).
+            byte[] l1 = s.getBytes(StandardCharsets.ISO_8859_1);
+            if (l1.length == n && exactLatin1(l1, s)) {
                 b.ensure(5 + n);
                 b.bb.put(STR_LATIN1);
                 b.bb.putInt(n);
-                b.bb.put(utf8);
+                b.bb.put(l1);
                 return;
             }
         }
@@ -88,17 +91,13 @@ final class Wire {
         b.bb.position(pos + 2 * n);
     }
 
-    /**
-     * True when every '?' in the encoded bytes is a real '?': the encoder
-     * replaces a lone surrogate with '?', which must not go out as Latin-1.
-     */
-    private static boolean noSubstitutions(byte[] b, String s) {
-        for (int i = 0; i < b.length; i++) {
-            if (b[i] == '?' && s.charAt(i) != '?') {
-                return false;
-            }
+    /** True when {@code l1} (the Latin-1 encoding of {@code s}) has no '?' that stands for another character. */
+    private static boolean exactLatin1(byte[] l1, String s) {
+        String back = new String(l1, StandardCharsets.ISO_8859_1);
+        if (s.indexOf('?') < 0) {
+            return back.indexOf('?') < 0;
         }
-        return true;
+        return back.equals(s);
     }
 
     /** Encodes any supported Java value (see {@link Python#toPython}). */
