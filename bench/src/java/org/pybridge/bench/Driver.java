@@ -34,16 +34,19 @@ import java.util.stream.Stream;
  * {@code bench.classes}, {@code bench.pemjaClasspath}; optional
  * {@code bench.rounds} (default 3), {@code bench.quick}, {@code bench.only}
  * (comma-separated library names — pybridge,jep,pemja — and/or workload keys
- * or groups — a,a2,c,c2,f,fo,f2,h,n0,n1,n2,cb, core, numpy; none of a kind =
- * all of it). A run of some of the workloads writes
+ * or groups — a,a2,b,c,c2,d1,d2,f,fo,f2,g,h,n0,n1,n2,cb, core, extra, numpy;
+ * none of a kind = all of it). A run of some of the workloads writes
  * {@code bench/results/<date>-<workloads>.md}, so it never overwrites the day's
  * full run.
  */
 public final class Driver {
     static final String[] LIBS = {"pybridge", "Jep", "pemja"};
-    static final String[] CORE = {"a", "a2", "c", "c2", "f", "fo", "f2", "h"};
+    static final String[] CORE = {"a", "a2", "b", "c", "c2", "d1", "d2", "f", "fo", "f2", "g", "h"};
+    /** The workloads of issue 6 (also in core): global read, 1 MB strings, two threads. */
+    static final String[] EXTRA = {"b", "d1", "d2", "g"};
     static final String[] NUMPY = {"n0", "n1", "n2", "cb"};
-    static final String[] ALL = {"a", "a2", "c", "c2", "f", "fo", "f2", "h", "n0", "n1", "n2", "cb"};
+    static final String[] ALL = {"a", "a2", "b", "c", "c2", "d1", "d2", "f", "fo", "f2", "g", "h", "n0", "n1", "n2",
+        "cb"};
 
     final Path root = Paths.get(System.getProperty("bench.root", ".")).toAbsolutePath();
     final String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
@@ -89,16 +92,16 @@ public final class Driver {
             String lk = k.toLowerCase(Locale.ROOT);
             if (lk.equals("pybridge") || lk.equals("jep") || lk.equals("pemja")) {
                 only.add(lk);
-            } else if (lk.equals("core") || lk.equals("numpy")) {
+            } else if (lk.equals("core") || lk.equals("extra") || lk.equals("numpy")) {
                 workloadTokens.add(lk);
-                selected.addAll(Arrays.asList(lk.equals("core") ? CORE : NUMPY));
+                selected.addAll(Arrays.asList(lk.equals("core") ? CORE : lk.equals("extra") ? EXTRA : NUMPY));
             } else if (Arrays.asList(ALL).contains(k)) {
                 workloadTokens.add(k);
                 selected.add(k);
             } else {
                 throw new IllegalArgumentException("bench.only: unknown library or workload '" + k
                         + "' (libraries: pybridge, jep, pemja; workloads: " + String.join(",", ALL)
-                        + ", or the groups core, numpy)");
+                        + ", or the groups core, extra, numpy)");
             }
         }
         if (only.isEmpty()) {
@@ -329,12 +332,17 @@ public final class Driver {
         t.append("|---|---|---|---|---|---|---|\n");
         row(t, "a. f(i) → long, GIL per call (µs/call)", "a", "a", "a", "≤ 0.15 µs", 0.15, true);
         row(t, "a'. same, GIL held across the loop (µs/call) ¹", "a2", "a", "a", "≤ 0.10 µs", 0.10, true);
+        row(t, "b. read the global int `x` → long (µs/read) ⁸", "b", "b", "b", "≤ 0.12 µs", 0.12, true);
         row(t, "c. list of 1000 dicts → List<Map> (ms)", "c", "c", "c", "≤ 0.3 ms", 0.3, true);
         row(t, "c'. build in Python + convert, withGilScope (ms)", "c2", "c2", "c2", "≤ 0.4 ms", 0.4, true);
+        row(t, "d1. 1 MB Java String → `slen(s)` → long (ms/op) ⁹", "d1", "d1", "d1", "≤ 0.15 ms", 0.15, true);
+        row(t, "d2. 1 MB Python str global → Java String (ms/op) ⁹", "d2", "d2", "d2", "≤ 0.3 ms", 0.3, true);
         row(t, "f. object() handle create + close (µs) ²", "f", "f", "f", "≤ 0.3 µs", 0.3, true);
         row(t, "f (like for like). Obj() create + close (µs)", "fo", "fo", "fo", "", 0, true);
         row(t, "f'. object() create, no close: GC path (µs) ²", "f2", "f2", "f2", "≤ 0.4 µs", 0.4, true);
         row(t, "f'. RSS after each measured iteration (MB)", "f2_rss", "f2_rss", "f2_rss", "flat", 0, true);
+        row(t, "g. 2 Java threads calling f(i) (as a): 2-thread / 1-thread throughput (×, higher is better) ¹⁰", "g",
+                "g", "g", "≥ 0.8×", 0.8, false);
         row(t, "h. release 1M handles (handles/s, higher is better) ³", "h", "h", "h", "≥ 10M/s", 10e6, false);
         row(t, "n0. numpy's own `_arr.sum()` of 1M float64, timed in Python (ms) ⁴", "n0", "n0", "n0", "", 0, true);
         Double n0 = med("pybridge", "n0");
@@ -413,7 +421,7 @@ public final class Driver {
                 .append(". ").append(rounds).append(" rounds; in each, every workload runs in a fresh JVM per")
                 .append(" library, the libraries' order rotating. Cells: median (min–max) over all measured")
                 .append(" iterations of all rounds. Ratios: pybridge median / peer median (below 1 = pybridge")
-                .append(" faster, except h where above 1 = pybridge faster).\n\n");
+                .append(" faster, except h and g where above 1 = pybridge better).\n\n");
         r.append(table).append('\n');
         if (workloads.contains("a2")) {
             r.append("¹ Jep and pemja have no API to hold the GIL across calls; their cells (a) and the ratios")
@@ -469,6 +477,56 @@ public final class Driver {
             }
             r.append(other.isEmpty() ? "none" : String.join("; ", other)).append(".\n");
         }
+        if (workloads.contains("b")) {
+            r.append("⁸ `x = 12345` set in setup; per read: pybridge `globals.getItem(\"x\", Long.class)` on")
+                    .append(" `__main__`'s globals dict, fetched once (`Python.mainModule().getAttr(\"__dict__\")`),")
+                    .append(" its fastest public way in a quick check; Jep")
+                    .append(" `interp.getValue(\"x\", Long.class)`; pemja `interp.get(\"x\", Long.class)`.");
+            String other = variantsOf("pybridge", "b_other_");
+            if (!other.isEmpty()) {
+                r.append(" pybridge's public ways, timed interleaved after b in its last b JVM (INFO;")
+                        .append(" median of 7 iterations of 100,000 reads each): ")
+                        .append(other).append('.');
+            }
+            r.append('\n');
+        }
+        if (workloads.contains("d1") || workloads.contains("d2")) {
+            r.append("⁹ One string of 1,000,000 ASCII chars (char i = 32 + i % 95), built once on each side.")
+                    .append(" d1, per op: the Java String passed to `def slen(s): return len(s)`, the result as a")
+                    .append(" long (pybridge `slen.callAs(Long.class, s)` on a cached handle; Jep")
+                    .append(" `slen.callAs(Long.class, s)`, a PyCallable fetched once; pemja `invoke(\"slen\", s)`).")
+                    .append(" d2, per op: the global `big` (the same chars, built in Python) read as a")
+                    .append(" java.lang.String (pybridge `globals.getItem(\"big\", String.class)` as in b; Jep")
+                    .append(" `getValue(\"big\", String.class)`; pemja `get(\"big\", String.class)`), checked equal")
+                    .append(" to the Java-built string before timing.");
+            String other = variantsOf("pybridge", "d2_other_");
+            if (!other.isEmpty()) {
+                r.append(" pybridge's ways for d2, timed interleaved after d2 in its last d2 JVM (INFO; median")
+                        .append(" of 7 iterations of 100 reads each): ").append(other).append('.');
+            }
+            r.append('\n');
+        }
+        if (workloads.contains("g")) {
+            r.append("¹⁰ Higher is better (2 = perfect scaling, 1 = none). Two Java worker threads; each")
+                    .append(" iteration times ").append(quick ? "20,000" : "200,000")
+                    .append(" calls of f(i) → long on one worker alone (1-thread")
+                    .append(" throughput), then as many calls on each worker at once, started together (2-thread")
+                    .append(" throughput, wall time from the first start to the last end); the cell is their ratio,")
+                    .append(" and the ratio columns compare the scaling ratios (pybridge's / the peer's; above 1 =")
+                    .append(" pybridge scales better). pybridge: both threads share the handle f")
+                    .append(" (`f.callAs(Long.class, i)`, the GIL taken per call); Jep: a SharedInterpreter per")
+                    .append(" thread (Jep interpreters are thread-bound), each running the setup, `PyCallable.callAs`;")
+                    .append(" pemja: a PythonInterpreter (MULTI_THREAD) per thread, each running the setup,")
+                    .append(" `invoke(\"f\", i)`. Throughputs (medians, calls/s) 1 thread → 2 threads: ");
+            List<String> th = new ArrayList<>();
+            for (String lib : LIBS) {
+                Double a = med(lib, "g1"), b = med(lib, "g2");
+                if (a != null && b != null) {
+                    th.add(lib + " " + num(a) + " → " + num(b));
+                }
+            }
+            r.append(th.isEmpty() ? "—" : String.join(", ", th)).append(".\n");
+        }
         r.append('\n');
         r.append("## Versions\n\n");
         r.append("- Python: ").append(first("python")).append('\n');
@@ -507,6 +565,17 @@ public final class Driver {
         r.append("- pybridge stats after its last JVM: ").append(infos.get("pybridge").getOrDefault("stats", "—"))
                 .append('\n');
         return r.toString();
+    }
+
+    /** The INFO values of a library whose keys start with prefix, joined. */
+    String variantsOf(String lib, String prefix) {
+        List<String> v = new ArrayList<>();
+        for (Map.Entry<String, String> e : infos.get(lib).entrySet()) {
+            if (e.getKey().startsWith(prefix)) {
+                v.add(e.getValue());
+            }
+        }
+        return String.join("; ", v);
     }
 
     String first(String key) {

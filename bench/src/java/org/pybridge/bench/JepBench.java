@@ -29,6 +29,7 @@ public final class JepBench implements Workloads.Lib {
     private PyCallable loop;
     private PyCallable loopApply;
     private PyCallable npsum;
+    private PyCallable slen;
 
     public static void main(String[] args) throws JepException {
         JepBench b = new JepBench();
@@ -40,6 +41,7 @@ public final class JepBench implements Workloads.Lib {
         b.obj = b.interp.getValue("Obj", PyCallable.class);
         b.loop = b.interp.getValue("loop", PyCallable.class);
         b.loopApply = b.interp.getValue("loop_apply", PyCallable.class);
+        b.slen = b.interp.getValue("slen", PyCallable.class);
         Workloads.run(b);
         b.interp.close();
     }
@@ -82,6 +84,84 @@ public final class JepBench implements Workloads.Lib {
     @Override
     public long callHoldingGil(int n) {
         return -1;
+    }
+
+    /** b: {@code getValue("x", Long.class)}. */
+    @Override
+    public long readGlobal(int n) {
+        SharedInterpreter interp = this.interp;
+        long s = 0, v = 0;
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            v = interp.getValue("x", Long.class);
+            s += v;
+        }
+        long t = System.nanoTime() - t0;
+        Workloads.lastSum = v;
+        Workloads.sink += s;
+        return t;
+    }
+
+    /** d1: {@code slen.callAs(Long.class, s)} on a PyCallable fetched once. */
+    @Override
+    public long strToPython(int n) {
+        PyCallable slen = this.slen;
+        String str = Workloads.bigString();
+        long s = 0, v = 0;
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            v = slen.callAs(Long.class, str);
+            s += v;
+        }
+        long t = System.nanoTime() - t0;
+        Workloads.lastSum = v;
+        Workloads.sink += s;
+        return t;
+    }
+
+    /** d2: {@code getValue("big", String.class)}. */
+    @Override
+    public long strFromPython(int n) {
+        SharedInterpreter interp = this.interp;
+        String v = null;
+        long s = 0;
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            v = interp.getValue("big", String.class);
+            s += v.length();
+        }
+        long t = System.nanoTime() - t0;
+        Workloads.lastString = v;
+        Workloads.sink += s;
+        return t;
+    }
+
+    /**
+     * g: a Jep interpreter may only be used on the thread that made it, so each
+     * worker thread makes its own SharedInterpreter, runs SETUP in it and calls
+     * its own f through a PyCallable (as in a).
+     */
+    @Override
+    public Workloads.ThreadCaller threadCaller() {
+        SharedInterpreter own = new SharedInterpreter();
+        own.exec(Workloads.SETUP);
+        PyCallable f = own.getValue("f", PyCallable.class);
+        return new Workloads.ThreadCaller() {
+            @Override
+            public long run(int n) {
+                long s = 0;
+                for (int i = 0; i < n; i++) {
+                    s += f.callAs(Long.class, i);
+                }
+                return s;
+            }
+
+            @Override
+            public void close() {
+                f.close();
+                own.close();
+            }
+        };
     }
 
     @Override

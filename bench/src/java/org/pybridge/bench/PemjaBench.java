@@ -25,6 +25,7 @@ import pemja.core.object.PyObject;
  */
 public final class PemjaBench implements Workloads.Lib {
     private PythonInterpreter interp;
+    private PythonInterpreterConfig cfg;
 
     /**
      * pemja cannot return a plain {@code object()}: invoke("object") gives null
@@ -40,6 +41,7 @@ public final class PemjaBench implements Workloads.Lib {
                 .setExcType(PythonInterpreterConfig.ExecType.MULTI_THREAD)
                 .build();
         PemjaBench b = new PemjaBench();
+        b.cfg = cfg;
         b.interp = new PythonInterpreter(cfg);
         b.interp.exec(Workloads.SETUP);
         Workloads.run(b);
@@ -81,6 +83,11 @@ public final class PemjaBench implements Workloads.Lib {
             Object l = interp.invoke("mk");
             Workloads.require(l instanceof List && ((List<?>) l).size() == 1000
                     && ((List<?>) l).get(0) instanceof Map, "mk() -> List<Map> of 1000: " + l);
+        } else if (w.equals("b") || w.equals("d2")) {
+            // checked by Workloads (get only, no invoke)
+        } else if (w.equals("d1")) {
+            Object r = interp.invoke("slen", "abc");
+            Workloads.require(Long.valueOf(3).equals(r), "slen('abc') == 3L, got " + r);
         } else if (w.startsWith("f") || w.equals("h")) {
             Object o = interp.invoke(OBJ);
             Workloads.require(o instanceof PyObject, OBJ + "() -> PyObject, got " + o);
@@ -103,6 +110,81 @@ public final class PemjaBench implements Workloads.Lib {
     @Override
     public long callHoldingGil(int n) {
         return -1;
+    }
+
+    /** b: {@code get("x", Long.class)}. */
+    @Override
+    public long readGlobal(int n) {
+        PythonInterpreter interp = this.interp;
+        long s = 0, v = 0;
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            v = interp.get("x", Long.class);
+            s += v;
+        }
+        long t = System.nanoTime() - t0;
+        Workloads.lastSum = v;
+        Workloads.sink += s;
+        return t;
+    }
+
+    /** d1: {@code invoke("slen", s)} (a Long back). */
+    @Override
+    public long strToPython(int n) {
+        PythonInterpreter interp = this.interp;
+        String str = Workloads.bigString();
+        long s = 0, v = 0;
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            v = (Long) interp.invoke("slen", str);
+            s += v;
+        }
+        long t = System.nanoTime() - t0;
+        Workloads.lastSum = v;
+        Workloads.sink += s;
+        return t;
+    }
+
+    /** d2: {@code get("big", String.class)}. */
+    @Override
+    public long strFromPython(int n) {
+        PythonInterpreter interp = this.interp;
+        String v = null;
+        long s = 0;
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            v = interp.get("big", String.class);
+            s += v.length();
+        }
+        long t = System.nanoTime() - t0;
+        Workloads.lastString = v;
+        Workloads.sink += s;
+        return t;
+    }
+
+    /**
+     * g: each worker thread makes its own PythonInterpreter (same config), runs
+     * SETUP in it and invokes only "f" (see the class comment on alternating names).
+     */
+    @Override
+    public Workloads.ThreadCaller threadCaller() {
+        PythonInterpreter own = new PythonInterpreter(cfg);
+        own.exec(Workloads.SETUP);
+        return new Workloads.ThreadCaller() {
+            @Override
+            public long run(int n) {
+                long s = 0;
+                for (int i = 0; i < n; i++) {
+                    s += (Long) own.invoke("f", i);
+                }
+                return s;
+            }
+
+            @Override
+            public void close() {
+                own.close();
+            }
+        };
     }
 
     @Override

@@ -9,6 +9,7 @@ import java.util.function.Function;
 
 import org.pybridge.Gil;
 import org.pybridge.PyCallback;
+import org.pybridge.PyNamespace;
 import org.pybridge.PyObject;
 import org.pybridge.Python;
 import org.pybridge.ResourceScope;
@@ -22,6 +23,9 @@ public final class PybridgeBench implements Workloads.Lib {
     private PyObject object;
     private PyObject obj;
     private PyObject loop;
+    private PyObject main;
+    private PyObject globals;
+    private PyObject slen;
 
     public static void main(String[] args) {
         Python.initialize();
@@ -34,6 +38,9 @@ public final class PybridgeBench implements Workloads.Lib {
         b.object = Python.builtins().getAttr("object");
         b.obj = main.getAttr("Obj");
         b.loop = main.getAttr("loop");
+        b.main = main;
+        b.globals = main.getAttr("__dict__");
+        b.slen = main.getAttr("slen");
         Workloads.run(b);
     }
 
@@ -84,6 +91,159 @@ public final class PybridgeBench implements Workloads.Lib {
         long t = System.nanoTime() - t0;
         Workloads.sink += s;
         return t;
+    }
+
+    /**
+     * b: {@code getItem("x", Long.class)} on {@code __main__}'s globals dict
+     * ({@code main.getAttr("__dict__")}, fetched once): the fastest public way in a
+     * quick check (≈ 25% under {@code main.getAttr("x", Long.class)}); the others
+     * are timed as {@link #variants}.
+     */
+    @Override
+    public long readGlobal(int n) {
+        PyObject globals = this.globals;
+        long s = 0, v = 0;
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            v = globals.getItem("x", Long.class);
+            s += v;
+        }
+        long t = System.nanoTime() - t0;
+        Workloads.lastSum = v;
+        Workloads.sink += s;
+        return t;
+    }
+
+    /** d1: {@code slen.callAs(Long.class, s)} on a cached handle. */
+    @Override
+    public long strToPython(int n) {
+        PyObject slen = this.slen;
+        String str = Workloads.bigString();
+        long s = 0, v = 0;
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            v = slen.callAs(Long.class, str);
+            s += v;
+        }
+        long t = System.nanoTime() - t0;
+        Workloads.lastSum = v;
+        Workloads.sink += s;
+        return t;
+    }
+
+    /** d2: {@code getItem("big", String.class)} on the globals dict, as b. */
+    @Override
+    public long strFromPython(int n) {
+        PyObject globals = this.globals;
+        String v = null;
+        long s = 0;
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            v = globals.getItem("big", String.class);
+            s += v.length();
+        }
+        long t = System.nanoTime() - t0;
+        Workloads.lastString = v;
+        Workloads.sink += s;
+        return t;
+    }
+
+    /** g: any thread may call; the two threads share the handle f. */
+    @Override
+    public Workloads.ThreadCaller threadCaller() {
+        PyObject f = this.f;
+        return n -> {
+            long s = 0;
+            for (int i = 0; i < n; i++) {
+                s += f.callAs(Long.class, i);
+            }
+            return s;
+        };
+    }
+
+    /**
+     * b and d2: pybridge's other public ways, timed after the workload in the same
+     * JVM, interleaved with the way the workload uses (so that warm-up and drift
+     * fall on all alike); INFO lines for the footnotes.
+     */
+    @Override
+    public List<String[]> variants(String key) {
+        PyObject main = this.main;
+        PyObject globals = this.globals;
+        List<String> names = new ArrayList<>();
+        List<Workloads.Body> bodies = new ArrayList<>();
+        if (key.equals("b")) {
+            Long x = Workloads.X;
+            PyNamespace ns = Python.newNamespace();
+            ns.set("x", Workloads.X);
+            Workloads.require(x.equals(main.getAttr("x", Long.class)) && x.equals(Python.eval("x", Long.class))
+                    && x.equals(ns.get("x", Long.class)), "b variants: x == 12345");
+            names.add("`globals.getItem(\"x\", Long.class)` (b's way)");
+            bodies.add(this::readGlobal);
+            names.add("the module handle's `main.getAttr(\"x\", Long.class)`");
+            bodies.add(n -> {
+                long t0 = System.nanoTime();
+                for (int i = 0; i < n; i++) {
+                    Workloads.sink += main.getAttr("x", Long.class);
+                }
+                return System.nanoTime() - t0;
+            });
+            names.add("a `PyNamespace` (`ns.set(\"x\", 12345L)`) `ns.get(\"x\", Long.class)`");
+            bodies.add(n -> {
+                long t0 = System.nanoTime();
+                for (int i = 0; i < n; i++) {
+                    Workloads.sink += ns.get("x", Long.class);
+                }
+                return System.nanoTime() - t0;
+            });
+            names.add("`Python.eval(\"x\", Long.class)`");
+            bodies.add(n -> {
+                long t0 = System.nanoTime();
+                for (int i = 0; i < n; i++) {
+                    Workloads.sink += Python.eval("x", Long.class);
+                }
+                return System.nanoTime() - t0;
+            });
+            List<String[]> r = compare(key, names, bodies, 100_000, 1e3, "µs");
+            ns.close();
+            return r;
+        } else if (key.equals("d2")) {
+            PyObject getbig = main.getAttr("getbig");
+            String big = Workloads.bigString();
+            Workloads.require(big.equals(main.getAttr("big", String.class))
+                    && big.equals(getbig.callAs(String.class)), "d2 variants: big");
+            names.add("`globals.getItem(\"big\", String.class)` (d2's way)");
+            bodies.add(this::strFromPython);
+            names.add("`main.getAttr(\"big\", String.class)`");
+            bodies.add(n -> {
+                long t0 = System.nanoTime();
+                for (int i = 0; i < n; i++) {
+                    Workloads.sink += main.getAttr("big", String.class).length();
+                }
+                return System.nanoTime() - t0;
+            });
+            names.add("`getbig.callAs(String.class)` (`def getbig(): return big`)");
+            bodies.add(n -> {
+                long t0 = System.nanoTime();
+                for (int i = 0; i < n; i++) {
+                    Workloads.sink += getbig.callAs(String.class).length();
+                }
+                return System.nanoTime() - t0;
+            });
+            return compare(key, names, bodies, 100, 1e6, "ms");
+        }
+        return new ArrayList<>();
+    }
+
+    private static List<String[]> compare(String key, List<String> names, List<Workloads.Body> bodies, int ops,
+            double divisor, String unit) {
+        double[] v = Workloads.interleavedMedians(bodies, ops, 2, 7, divisor);
+        List<String[]> r = new ArrayList<>();
+        for (int i = 0; i < v.length; i++) {
+            r.add(new String[] {key + "_other_" + i,
+                    names.get(i) + " " + String.format(java.util.Locale.ROOT, "%.3g %s", v[i], unit)});
+        }
+        return r;
     }
 
     @Override

@@ -41,7 +41,40 @@ final class Workloads {
             "    for i in range(n):",
             "        s += cb.apply(i)",
             "    return s",
+            "x = 12345",
+            "def slen(s):",
+            "    return len(s)",
             "");
+
+    /**
+     * Python run once more, only in d2's JVMs: {@code big}, a 1 MB str of varied
+     * ASCII, the same characters as {@link #bigString()}.
+     */
+    static final String STR_SETUP = String.join("\n",
+            "big = (bytes(range(32, 127)) * (1_000_000 // 95 + 1))[:1_000_000].decode('ascii')",
+            "def getbig():",
+            "    return big",
+            "");
+
+    /** The value of the global x (SETUP), read by b. */
+    static final long X = 12345;
+
+    /** d1/d2: the length of the big string. */
+    static final int BIG = 1_000_000;
+
+    private static String bigString;
+
+    /** d1's Java string and d2's expected value: 1M chars of varied ASCII, char i = 32 + i % 95; built once. */
+    static String bigString() {
+        if (bigString == null) {
+            char[] c = new char[BIG];
+            for (int i = 0; i < BIG; i++) {
+                c[i] = (char) (32 + i % 95);
+            }
+            bigString = new String(c);
+        }
+        return bigString;
+    }
 
     /** Python run once more, only in the JVMs of the numpy workloads (n0, n1, n2). */
     static final String NUMPY_SETUP = String.join("\n",
@@ -96,8 +129,23 @@ final class Workloads {
         return array;
     }
 
-    /** The last sum a numpy workload (or the value a cb loop) returned to Java, for the sanity checks. */
+    /** The last sum a numpy workload (or the value a cb loop, b or d1) returned to Java, for the sanity checks. */
     static double lastSum;
+
+    /** The last string d2 read, for its sanity check. */
+    static String lastString;
+
+    /**
+     * g: one Java thread's way to call f(i) -> long, made on (and used only by)
+     * that thread: a library whose interpreters are thread-bound makes one per thread.
+     */
+    interface ThreadCaller {
+        /** n calls f(i) for i in 0..n-1 (the GIL taken per call, as in a); the sum of the results. */
+        long run(int n);
+
+        /** Releases what {@link Lib#threadCaller()} made; called on the same thread. */
+        default void close() {}
+    }
 
     /** One library, seen from the workloads. Every method returns the nanoseconds it measured. */
     interface Lib {
@@ -111,6 +159,36 @@ final class Workloads {
 
         /** a': n calls of f(i) -> long, the GIL held around the loop; -1 if the library cannot. */
         long callHoldingGil(int n);
+
+        /** b: n reads of the global x (an int, 12345) as a long; sets {@link #lastSum} to the last value. */
+        long readGlobal(int n);
+
+        /**
+         * d1: n calls of slen(s) with the 1 MB Java string {@link #bigString()}, the
+         * result as a long; sets {@link #lastSum} to the last result.
+         */
+        long strToPython(int n);
+
+        /** d2: n reads of the 1 MB Python str big as a java.lang.String; sets {@link #lastString}. */
+        long strFromPython(int n);
+
+        /** After STR_SETUP ran: fetch handles if the library uses them. */
+        default void bindStrings() {}
+
+        /**
+         * g: called on each worker thread before it measures; the library's way for
+         * this thread to call f (pybridge shares one handle; Jep and pemja make an
+         * interpreter per thread, each running SETUP).
+         */
+        ThreadCaller threadCaller() throws Exception;
+
+        /**
+         * Variants of a workload the library also offers, timed in the same JVM after
+         * the workload (INFO lines, for the footnotes); none by default.
+         */
+        default List<String[]> variants(String key) {
+            return new ArrayList<>();
+        }
 
         /** c: n conversions of the prebuilt list of 1000 dicts into a Java List of Maps. */
         long convert(int n);
@@ -220,11 +298,37 @@ final class Workloads {
         if (wanted(only, "a2") && lib.callHoldingGil(1) >= 0) {
             measure("a2", lib::callHoldingGil, 200_000, 5, 10, us, false);
         }
+        if (wanted(only, "b")) {
+            lastSum = Double.NaN;
+            lib.readGlobal(1);
+            require(lastSum == X, "b: x == " + X + ", got " + lastSum);
+            measure("b", lib::readGlobal, 200_000, 5, 10, us, false);
+            variants(lib, "b");
+        }
         if (wanted(only, "c")) {
             measure("c", lib::convert, 100, 5, 10, ms, false);
         }
         if (wanted(only, "c2")) {
             measure("c2", lib::buildConvert, 100, 5, 10, ms, false);
+        }
+        if (wanted(only, "d1")) {
+            bigString();
+            lastSum = Double.NaN;
+            lib.strToPython(1);
+            require(lastSum == BIG, "d1: slen(s) == " + BIG + ", got " + lastSum);
+            measure("d1", lib::strToPython, 200, 5, 10, ms, false);
+            variants(lib, "d1");
+        }
+        if (wanted(only, "d2")) {
+            bigString();
+            lib.exec(STR_SETUP);
+            lib.bindStrings();
+            lastString = null;
+            lib.strFromPython(1);
+            require(bigString().equals(lastString), "d2: big read back equals the expected 1M chars, got "
+                    + (lastString == null ? "null" : "a string of length " + lastString.length()));
+            measure("d2", lib::strFromPython, 200, 5, 10, ms, false);
+            variants(lib, "d2");
         }
         if (wanted(only, "f")) {
             measure("f", lib::createClose, 200_000, 5, 10, us, false);
@@ -248,6 +352,9 @@ final class Workloads {
             }
             System.out.println(sb);
             info("f2_rss_before_mb", fmt(before));
+        }
+        if (wanted(only, "g")) {
+            threads(lib);
         }
         if (wanted(only, "h")) {
             measure("h", lib::releaseMany, 1_000_000, 1, 5, 1, true);
@@ -307,6 +414,163 @@ final class Workloads {
         info("sink", Long.toString(sink));
         System.out.println("DONE");
         System.out.flush();
+    }
+
+    private static void variants(Lib lib, String key) {
+        for (String[] kv : lib.variants(key)) {
+            info(kv[0], kv[1]);
+        }
+    }
+
+    /**
+     * For {@link Lib#variants}: warm-up, then {@code iters} rounds in each of which
+     * every body runs {@code ops} operations, one after the other; the median of
+     * each body, in ns/op / divisor.
+     */
+    static double[] interleavedMedians(List<Body> bodies, int ops, int warmup, int iters, double divisor) {
+        if (quick()) {
+            ops = Math.max(1, ops / 10);
+        }
+        for (int i = 0; i < warmup; i++) {
+            for (Body b : bodies) {
+                b.run(ops);
+            }
+        }
+        List<List<Double>> v = new ArrayList<>();
+        for (int k = 0; k < bodies.size(); k++) {
+            v.add(new ArrayList<>());
+        }
+        for (int i = 0; i < iters; i++) {
+            for (int k = 0; k < bodies.size(); k++) {
+                v.get(k).add(bodies.get(k).run(ops) / (double) ops / divisor);
+            }
+        }
+        double[] m = new double[bodies.size()];
+        for (int k = 0; k < m.length; k++) {
+            java.util.Collections.sort(v.get(k));
+            m[k] = v.get(k).get(v.get(k).size() / 2);
+        }
+        return m;
+    }
+
+    /** One worker thread of g: makes its ThreadCaller on itself, then runs the calls it is given. */
+    private static final class Worker extends Thread {
+        final Lib lib;
+        final java.util.concurrent.BlockingQueue<Object> tasks = new java.util.concurrent.LinkedBlockingQueue<>();
+        final java.util.concurrent.BlockingQueue<Object> results = new java.util.concurrent.LinkedBlockingQueue<>();
+
+        Worker(Lib lib, int k) {
+            super("bench-g-" + k);
+            this.lib = lib;
+            setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            ThreadCaller c = null;
+            try {
+                c = lib.threadCaller();
+                long s = c.run(10);
+                require(s == 45, "g: sum of f(i), i < 10 == 45 on " + getName() + ", got " + s);
+                results.put("ready");
+                while (true) {
+                    Object task = tasks.take();
+                    if (!(task instanceof Object[])) {
+                        break;
+                    }
+                    Object[] t = (Object[]) task;
+                    int n = (Integer) t[0];
+                    java.util.concurrent.CyclicBarrier start = (java.util.concurrent.CyclicBarrier) t[1];
+                    if (start != null) {
+                        start.await();
+                    }
+                    long t0 = System.nanoTime();
+                    long sum = c.run(n);
+                    long t1 = System.nanoTime();
+                    require(sum == (long) n * (n - 1) / 2, "g: sum of f(i), i < " + n + " on " + getName());
+                    results.put(new long[] {t0, t1});
+                }
+            } catch (Throwable e) {
+                results.add(e);
+            } finally {
+                if (c != null) {
+                    try {
+                        c.close();
+                    } catch (Throwable e) {
+                        results.add(e);
+                    }
+                }
+            }
+        }
+
+        Object await() throws Exception {
+            Object r = results.take();
+            if (r instanceof Throwable) {
+                throw new IllegalStateException("g: worker " + getName() + " failed", (Throwable) r);
+            }
+            return r;
+        }
+    }
+
+    /**
+     * g: two worker threads, each with its own {@link ThreadCaller}. Each iteration
+     * times n calls on worker 0 alone (1 thread), then n calls on each worker at
+     * once, started together (2 threads, wall time from the first start to the
+     * last end). RESULT g: the 2-thread throughput / the 1-thread one (higher is
+     * better; 2 = perfect scaling); RESULT g1, g2: the two throughputs (calls/s).
+     */
+    private static void threads(Lib lib) {
+        int n = 200_000, warmup = 3, iters = 10;
+        if (quick()) {
+            n /= 10;
+            warmup = Math.min(warmup, 2);
+            iters = Math.min(iters, 5);
+        }
+        Worker[] w = {new Worker(lib, 0), new Worker(lib, 1)};
+        try {
+            for (Worker x : w) {
+                x.start();
+                x.await();   // made its caller and passed the check, one thread at a time
+            }
+            StringBuilder ratio = new StringBuilder("RESULT g");
+            StringBuilder one = new StringBuilder("RESULT g1");
+            StringBuilder two = new StringBuilder("RESULT g2");
+            List<Double> ones = new ArrayList<>(), twos = new ArrayList<>();
+            System.gc();
+            for (int it = 0; it < warmup + iters; it++) {
+                w[0].tasks.put(new Object[] {n, null});
+                long[] r = (long[]) w[0].await();
+                double thr1 = n / ((r[1] - r[0]) / 1e9);
+                java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+                for (Worker x : w) {
+                    x.tasks.put(new Object[] {n, start});
+                }
+                long[] r0 = (long[]) w[0].await(), r1 = (long[]) w[1].await();
+                double thr2 = 2.0 * n / ((Math.max(r0[1], r1[1]) - Math.min(r0[0], r1[0])) / 1e9);
+                if (it >= warmup) {
+                    ratio.append(' ').append(String.format(Locale.ROOT, "%.6g", thr2 / thr1));
+                    one.append(' ').append(String.format(Locale.ROOT, "%.6g", thr1));
+                    two.append(' ').append(String.format(Locale.ROOT, "%.6g", thr2));
+                    ones.add(thr1);
+                    twos.add(thr2);
+                }
+            }
+            System.out.println(ratio);
+            System.out.println(one);
+            System.out.println(two);
+            java.util.Collections.sort(ones);
+            java.util.Collections.sort(twos);
+            info("g_throughput", String.format(Locale.ROOT, "1 thread %.3g calls/s, 2 threads %.3g calls/s (medians;"
+                    + " %d calls per thread per iteration)", ones.get(ones.size() / 2), twos.get(twos.size() / 2), n));
+            for (Worker x : w) {
+                x.tasks.put("stop");
+            }
+            for (Worker x : w) {
+                x.join(60_000);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static boolean wanted(String only, String key) {
