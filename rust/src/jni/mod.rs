@@ -165,7 +165,7 @@ pub extern "system" fn Java_org_pybridge_Native_invoke<'l>(
 /// signatures of the natives, op codes, wire tags). Java checks it right
 /// after loading, before calling anything else, so that a stale library
 /// gives a clear error instead of a call with the wrong arguments.
-pub const ABI_VERSION: jint = 6;
+pub const ABI_VERSION: jint = 7;
 
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_org_pybridge_Native_abiVersion<'l>(
@@ -278,6 +278,60 @@ pub extern "system" fn Java_org_pybridge_Native_callLong<'l>(
         }
     }
     0
+}
+
+/// Encodes a long Java string straight into the request buffer as the wire
+/// does (`STR_LATIN1` when every unit is below 0x100, else `STR_UTF16`):
+/// one JNI copy of its UTF-16 units, then an in-place narrowing, instead of
+/// Java-side encoding and checking. Returns the bytes written, or -1 if a
+/// Java exception is pending.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_org_pybridge_Native_encodeString(
+    env: *mut jni::sys::JNIEnv,
+    _class: jni::sys::jclass,
+    s: jni::sys::jstring,
+    n: jint,
+    addr: jlong,
+    cap: jint,
+) -> jint {
+    let run = catch_unwind(AssertUnwindSafe(|| {
+        let n = n.max(0) as usize;
+        if env.is_null() || addr == 0 || (cap.max(0) as usize) < 5 + 2 * n {
+            return -1;
+        }
+        let base = addr as *mut u8;
+        // SAFETY: Java passes its live direct buffer with `cap` >= 5 + 2n
+        // bytes at `addr`, and `s` a live string of exactly `n` UTF-16 units;
+        // the units are written 2-byte aligned or not, so they are read and
+        // written through byte pointers and `read_unaligned`.
+        unsafe {
+            let units = base.add(5);
+            ((**env).v1_2.GetStringRegion)(env, s, 0, n as jni::sys::jsize, units as *mut u16);
+            if ((**env).v1_2.ExceptionCheck)(env) {
+                return -1;
+            }
+            let mut max: u16 = 0;
+            for i in 0..n {
+                max |= std::ptr::read_unaligned((units as *const u16).add(i));
+            }
+            if max < 0x100 {
+                // Narrow in place: byte i is written at or before unit i is read.
+                for i in 0..n {
+                    let u = std::ptr::read_unaligned((units as *const u16).add(i));
+                    *units.add(i) = u as u8;
+                }
+                *base = crate::wire::STR_LATIN1;
+                std::ptr::copy_nonoverlapping((n as i32).to_le_bytes().as_ptr(), base.add(1), 4);
+                (5 + n) as jint
+            } else {
+                // Already UTF-16LE (x86-64 and aarch64 are little-endian).
+                *base = crate::wire::STR_UTF16;
+                std::ptr::copy_nonoverlapping((n as i32).to_le_bytes().as_ptr(), base.add(1), 4);
+                (5 + 2 * n) as jint
+            }
+        }
+    }));
+    run.unwrap_or(-1)
 }
 
 /// A direct `ByteBuffer` over native memory that the Java caller keeps valid

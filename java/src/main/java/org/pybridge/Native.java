@@ -83,7 +83,7 @@ final class Native {
     static native long invoke(int op, long id, int slot, long addr, int len, int cap);
 
     /** The contract version this class expects; see {@code ABI_VERSION} in rust/src/jni/mod.rs. */
-    static final int ABI_VERSION = 6;
+    static final int ABI_VERSION = 7;
 
     /** Registers {@link Callbacks} for calls from Python into the JVM. */
     static native void registerCallbacks(Class<?> callbacks);
@@ -102,6 +102,13 @@ final class Native {
      * buffer is reachable (see {@code Lifetimes.trackBuffer}).
      */
     static native java.nio.ByteBuffer newDirectBuffer(long addr, long len);
+
+    /**
+     * Writes a string of {@code n} UTF-16 units at {@code addr} in wire
+     * format (tag, length, Latin-1 bytes or UTF-16LE units); {@code cap} must
+     * be at least 5 + 2n. Returns the bytes written, or -1.
+     */
+    static native int encodeString(String s, int n, long addr, int cap);
 
     /**
      * {@code f(x)} → long with no wire format (the typed fast path). On

@@ -69,6 +69,18 @@ final class Wire {
                 }
                 return;
             }
+        } else if (n >= 4096 && b.addr != 0 && n < (Integer.MAX_VALUE - 64) / 2) {
+            // Long strings: the native side copies the UTF-16 units once
+            // (JNI) and narrows them to Latin-1 when it can.
+            b.ensure(5 + 2 * n);
+            int pos = b.bb.position();
+            int w = Native.encodeString(s, n, b.addr + pos, b.cap - pos);
+            java.lang.ref.Reference.reachabilityFence(b.bb);
+            if (w < 0) {
+                throw new PyBridgeException("internal error: could not encode a string of " + n + " characters");
+            }
+            b.bb.position(pos + w);
+            return;
         } else {
             // Fast for the common Latin-1 case: for a string the JVM stores
             // as Latin-1 this is a copy of its bytes; other characters come

@@ -442,6 +442,28 @@ public class ConversionTest {
     // ---- Java -> Python: errors ----------------------------------------------------
 
     @Test
+    public void longStringsOfEveryKindRoundTrip() {
+        StringBuilder ascii = new StringBuilder();
+        StringBuilder latin1 = new StringBuilder();
+        StringBuilder bmp = new StringBuilder();
+        StringBuilder astral = new StringBuilder();
+        for (int i = 0; i < 100_000; i++) {
+            ascii.append((char) (32 + i % 95));
+            latin1.append((char) (160 + i % 96));
+            bmp.append(i % 1000 == 999 ? '\u4e2d' : (char) ('a' + i % 26));
+            astral.append(i % 500 == 0 ? "\ud83d\ude00" : "?");
+        }
+        String loneSurrogate = ascii.toString() + '\ud800' + "??";
+        try (PyObject len = Python.eval("len"); PyObject echo = Python.eval("lambda s: s")) {
+            for (String t : new String[] {ascii.toString(), latin1.toString(), bmp.toString(), astral.toString(),
+                loneSurrogate, ascii.toString() + "?"}) {
+                assertEquals(t, echo.callAs(String.class, t));
+                assertEquals((long) t.codePointCount(0, t.length()), (long) len.callAs(Long.class, t));
+            }
+        }
+    }
+
+    @Test
     public void objectsWithNoConversionPassThroughOpaqueAndComeBackIdentical() {
         Object plain = new Object();
         Thread thread = new Thread(() -> { });
