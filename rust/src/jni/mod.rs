@@ -285,8 +285,11 @@ pub extern "system" fn Java_org_pybridge_Native_callLong<'l>(
 /// one JNI copy of its UTF-16 units, then an in-place narrowing, instead of
 /// Java-side encoding and checking. Returns the bytes written, or -1 if a
 /// Java exception is pending.
+///
+/// # Safety
+/// Called by the JVM only, with its valid `JNIEnv` and a live `jstring`.
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_org_pybridge_Native_encodeString(
+pub unsafe extern "system" fn Java_org_pybridge_Native_encodeString(
     env: *mut jni::sys::JNIEnv,
     _class: jni::sys::jclass,
     s: jni::sys::jstring,
