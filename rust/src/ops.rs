@@ -159,7 +159,8 @@ pub fn call_long(id: Handle, x: i64, mode: u8, w: &mut Writer) -> Result<Option<
             // SAFETY: GIL held; `v` is an int.
             let r = unsafe { ffi::PyLong_AsLongLongAndOverflow(v.as_ptr(), &mut overflow) };
             // SAFETY: GIL held.
-            if overflow == 0 && !(r == -1 && !unsafe { ffi::PyErr_Occurred() }.is_null()) {
+            let failed = r == -1 && !unsafe { ffi::PyErr_Occurred() }.is_null();
+            if overflow == 0 && !failed {
                 return Ok(Some(r));
             }
             // SAFETY: GIL held; clears a possible error from the conversion.
