@@ -71,7 +71,11 @@ public final class Stats {
     public long gcNudges() { return gcNudges; }
     /** Open {@link ResourceScope}s on the calling thread. */
     public int openScopes() { return openScopes; }
-    /** Java function objects that Python holds (passed as callables). */
+    /**
+     * Java objects that Python holds: function objects passed as callables,
+     * opaque Java objects, direct buffers shared with numpy. A count that
+     * keeps growing can be a cross-runtime cycle (see the README).
+     */
     public int javaFunctions() { return Callbacks.alive(); }
 
     @Override
