@@ -165,7 +165,7 @@ pub extern "system" fn Java_org_pybridge_Native_invoke<'l>(
 /// signatures of the natives, op codes, wire tags). Java checks it right
 /// after loading, before calling anything else, so that a stale library
 /// gives a clear error instead of a call with the wrong arguments.
-pub const ABI_VERSION: jint = 7;
+pub const ABI_VERSION: jint = 8;
 
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_org_pybridge_Native_abiVersion<'l>(
@@ -333,6 +333,46 @@ pub unsafe extern "system" fn Java_org_pybridge_Native_encodeString(
                 (5 + 2 * n) as jint
             }
         }
+    }));
+    run.unwrap_or(-1)
+}
+
+/// Copies `nbytes` between a Java primitive array and native memory that
+/// the caller keeps valid (a numpy array it holds a handle to), in one
+/// `memcpy` inside a JNI critical section: no Python runs meanwhile.
+/// `to_array` false: array -> memory; true: memory -> array. Returns 0, or
+/// -1 if the array could not be pinned or is too small.
+///
+/// # Safety
+/// Called by the JVM only, with its valid `JNIEnv` and a live primitive array.
+#[unsafe(no_mangle)]
+pub unsafe extern "system" fn Java_org_pybridge_Native_copyArray(
+    env: *mut jni::sys::JNIEnv,
+    _class: jni::sys::jclass,
+    array: jni::sys::jarray,
+    addr: jlong,
+    nbytes: jlong,
+    to_array: jni::sys::jboolean,
+) -> jint {
+    let run = catch_unwind(AssertUnwindSafe(|| {
+        if env.is_null() || array.is_null() || addr == 0 || nbytes < 0 {
+            return -1;
+        }
+        // SAFETY: per the function contract; the critical section holds no
+        // other JNI call and no Python, and is always released.
+        unsafe {
+            let p = ((**env).v1_2.GetPrimitiveArrayCritical)(env, array, std::ptr::null_mut());
+            if p.is_null() {
+                return -1;
+            }
+            if to_array {
+                std::ptr::copy_nonoverlapping(addr as *const u8, p as *mut u8, nbytes as usize);
+            } else {
+                std::ptr::copy_nonoverlapping(p as *const u8, addr as *mut u8, nbytes as usize);
+            }
+            ((**env).v1_2.ReleasePrimitiveArrayCritical)(env, array, p, 0);
+        }
+        0
     }));
     run.unwrap_or(-1)
 }

@@ -233,6 +233,30 @@ public final class NDArray {
         }
     }
 
+    /** Copies {@code len} bytes of native memory at {@code addr} (kept valid by the caller) into {@code data}. */
+    static void copyIn(long addr, long len, Object data) {
+        if (data instanceof boolean[]) {
+            copyIn(Native.newDirectBuffer(addr, len), data);
+            return;
+        }
+        if (len != (long) java.lang.reflect.Array.getLength(data) * itemSize(dtypeOf(data))
+                || Native.copyArray(data, addr, len, true) != 0) {
+            throw new PyBridgeException("internal error: could not copy " + len + " bytes into a Java array");
+        }
+    }
+
+    /** Copies {@code data} into {@code len} bytes of native memory at {@code addr} (kept valid by the caller). */
+    static void copyOut(Object data, long addr, long len) {
+        if (data instanceof boolean[]) {
+            copyOut(data, Native.newDirectBuffer(addr, len));
+            return;
+        }
+        if (len != (long) java.lang.reflect.Array.getLength(data) * itemSize(dtypeOf(data))
+                || Native.copyArray(data, addr, len, false) != 0) {
+            throw new PyBridgeException("internal error: could not copy " + len + " bytes from a Java array");
+        }
+    }
+
     /** Copies native-order elements from {@code src} (positioned at 0) into {@code data}. */
     static void copyIn(ByteBuffer src, Object data) {
         ByteBuffer b = src.order(ByteOrder.nativeOrder());

@@ -83,7 +83,7 @@ final class Native {
     static native long invoke(int op, long id, int slot, long addr, int len, int cap);
 
     /** The contract version this class expects; see {@code ABI_VERSION} in rust/src/jni/mod.rs. */
-    static final int ABI_VERSION = 7;
+    static final int ABI_VERSION = 8;
 
     /** Registers {@link Callbacks} for calls from Python into the JVM. */
     static native void registerCallbacks(Class<?> callbacks);
@@ -109,6 +109,13 @@ final class Native {
      * be at least 5 + 2n. Returns the bytes written, or -1.
      */
     static native int encodeString(String s, int n, long addr, int cap);
+
+    /**
+     * Copies {@code nbytes} between a primitive array and native memory the
+     * caller keeps valid ({@code toArray}: memory → array). Returns 0, or -1.
+     * The array must hold at least {@code nbytes} bytes (the caller checks).
+     */
+    static native int copyArray(Object array, long addr, long nbytes, boolean toArray);
 
     /**
      * {@code f(x)} → long with no wire format (the typed fast path). On

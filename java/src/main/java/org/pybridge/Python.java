@@ -249,7 +249,7 @@ public final class Python {
             b.release();
         }
         if (len > 0) {
-            NDArray.copyOut(array, Native.newDirectBuffer(addr, len));
+            NDArray.copyOut(array, addr, len);
         }
         java.lang.ref.Reference.reachabilityFence(arr);
         return arr;

@@ -721,7 +721,7 @@ final class Wire {
             }
             Object data = NDArray.newData(dtype, (int) n);
             if (len > 0) {
-                NDArray.copyIn(Native.newDirectBuffer(addr, len), data);
+                NDArray.copyIn(addr, len, data);
             }
             return new NDArray(dtype, data, shape);
         } finally {
