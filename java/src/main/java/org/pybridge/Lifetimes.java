@@ -259,6 +259,19 @@ final class Lifetimes {
             return;
         }
         PyObject[] items = b.items;
+        // A handle closed meanwhile (by code that ran during the decode, a
+        // nested call) needs no tracking.
+        int live = 0;
+        for (int i = 0; i < n; i++) {
+            if (!items[i].isReleased()) {
+                items[live++] = items[i];
+            }
+        }
+        java.util.Arrays.fill(items, live, n, null);
+        n = live;
+        if (n == 0) {
+            return;
+        }
         if (n == 1) {
             track(items[0]);
         } else {
