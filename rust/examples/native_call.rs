@@ -24,6 +24,25 @@ fn best<F: FnMut()>(label: &str, n: u32, mut f: F) {
     println!("{label:40} {best:8.1} ns");
 }
 
+/// A handle to the value of a Python expression (EVAL in handle mode).
+fn eval_handle(code: &str) -> Handle {
+    let mut req = Writer::default();
+    req.str(code);
+    req.u8(wire::NONE);
+    req.u8(0);
+    let mut w = Writer::default();
+    ops::dispatch(
+        ops::EVAL,
+        Handle { id: 0, slot: 0 },
+        &mut Reader::new(&req.buf),
+        &mut w,
+    )
+    .unwrap();
+    let mut r = Reader::new(&w.buf);
+    assert_eq!(r.u8().unwrap(), wire::HANDLE);
+    r.handle().unwrap()
+}
+
 fn main() {
     let exe = std::env::args().nth(1).expect("python executable");
     let lib = std::env::args().nth(2).expect("libpython path");
@@ -44,21 +63,7 @@ fn main() {
         &mut w,
     )
     .unwrap();
-    let mut req = Writer::default();
-    req.str("f");
-    req.u8(wire::NONE);
-    req.u8(0);
-    w.clear();
-    ops::dispatch(
-        ops::EVAL,
-        Handle { id: 0, slot: 0 },
-        &mut Reader::new(&req.buf),
-        &mut w,
-    )
-    .unwrap();
-    let mut r = Reader::new(&w.buf);
-    assert_eq!(r.u8().unwrap(), wire::HANDLE);
-    let h = r.handle().unwrap();
+    let h = eval_handle("f");
 
     let mut call = Writer::default();
     call.u8(2);
@@ -75,21 +80,7 @@ fn main() {
         w.clear();
         ops::dispatch(ops::CALL, h, &mut Reader::new(&call.buf), &mut w).unwrap();
     });
-    let mut req = Writer::default();
-    req.str("{'a': 1, 'b': 2}");
-    req.u8(wire::NONE);
-    req.u8(0);
-    w.clear();
-    ops::dispatch(
-        ops::EVAL,
-        Handle { id: 0, slot: 0 },
-        &mut Reader::new(&req.buf),
-        &mut w,
-    )
-    .unwrap();
-    let mut r = Reader::new(&w.buf);
-    assert_eq!(r.u8().unwrap(), wire::HANDLE);
-    let dict = r.handle().unwrap();
+    let dict = eval_handle("{'a': 1, 'b': 2}");
     for (label, mode) in [
         ("dispatch TO_JAVA {'a':1,'b':2} (GIL held)", 1u8),
         ("dispatch TO_JAVA dict SHALLOW (GIL held)", 3u8),

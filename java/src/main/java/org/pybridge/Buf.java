@@ -145,18 +145,25 @@ final class Buf {
         int len = (int) r;
         used = Math.max(used, Math.max(reqLen, len));
         if (len > cap) {
-            bb.clear();
-            grow(len);
-            int got = Native.takePending(addr, cap);
-            Reference.reachabilityFence(bb);
-            if (got != len) {
-                throw new PyBridgeException("internal error: lost a native reply of " + len + " bytes");
-            }
+            takePending(len);
         }
         bb.clear();
         bb.limit(len);
         if (status != Native.OK) {
             throw Wire.readError(status, this);
+        }
+    }
+
+    /** Copies the reply of {@code len} bytes the native side parked into this buffer (grown if needed). */
+    private void takePending(int len) {
+        bb.clear();
+        if (len > cap) {
+            grow(len);
+        }
+        int got = Native.takePending(addr, cap);
+        Reference.reachabilityFence(bb);
+        if (got != len) {
+            throw new PyBridgeException("internal error: lost a native reply of " + len + " bytes");
         }
     }
 
@@ -176,15 +183,7 @@ final class Buf {
         }
         lastWasFast = false;
         int len = bb.getInt(4);
-        bb.clear();
-        if (len > cap) {
-            grow(len);
-        }
-        int got = Native.takePending(addr, cap);
-        Reference.reachabilityFence(bb);
-        if (got != len) {
-            throw new PyBridgeException("internal error: lost a native reply of " + len + " bytes");
-        }
+        takePending(len);
         bb.clear();
         bb.limit(len);
         if (status != 255) {

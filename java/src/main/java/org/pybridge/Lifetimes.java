@@ -89,15 +89,22 @@ final class Lifetimes {
         }
     }
 
-    /** A phantom reference holding only the handle id, never the wrapper. */
-    static final class Tracker extends Linked<PyObject> {
+    /** A tracker that releases one handle (id, slot) when its referent is unreachable. */
+    abstract static class HandleRef<T> extends Linked<T> {
         final long id;
         final int slot;
 
+        HandleRef(T referent, long id, int slot, ReferenceQueue<? super T> q) {
+            super(referent, q);
+            this.id = id;
+            this.slot = slot;
+        }
+    }
+
+    /** A phantom reference holding only the handle id, never the wrapper. */
+    static final class Tracker extends HandleRef<PyObject> {
         Tracker(PyObject o, ReferenceQueue<? super PyObject> q) {
-            super(o, q);
-            this.id = o.id;
-            this.slot = o.slot;
+            super(o, o.id, o.slot, q);
         }
 
     }
@@ -149,14 +156,9 @@ final class Lifetimes {
      * Buffers derived from it (slices, views, read-only copies) reference it,
      * so they keep the memory valid too.
      */
-    static final class BufferTracker extends Linked<java.nio.ByteBuffer> {
-        final long id;
-        final int slot;
-
+    static final class BufferTracker extends HandleRef<java.nio.ByteBuffer> {
         BufferTracker(java.nio.ByteBuffer b, long id, int slot, ReferenceQueue<Object> q) {
-            super(b, q);
-            this.id = id;
-            this.slot = slot;
+            super(b, id, slot, q);
         }
 
     }
@@ -406,13 +408,8 @@ final class Lifetimes {
                     if (!TRACKED.remove(r)) {
                         continue;
                     }
-                    if (r instanceof Tracker) {
-                        Tracker t = (Tracker) r;
-                        batch[n] = t.id;
-                        slots[n++] = t.slot;
-                        reclaimed++;
-                    } else if (r instanceof BufferTracker) {
-                        BufferTracker t = (BufferTracker) r;
+                    if (r instanceof HandleRef) {
+                        HandleRef<?> t = (HandleRef<?>) r;
                         batch[n] = t.id;
                         slots[n++] = t.slot;
                         reclaimed++;
