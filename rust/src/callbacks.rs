@@ -158,6 +158,8 @@ impl JavaFunction {
         encoded.map_err(|e| to_pyerr(py, e))?;
         let id = self.id;
         let buf = req.buf;
+        // Java code may run for long: let other JVM threads past the call gate.
+        crate::gil::gate_yield();
         let reply = py.detach(move || call_java_invoke(id, buf)).map_err(|e| {
             pyo3::exceptions::PyRuntimeError::new_err(format!("calling Java failed: {e}"))
         })?;

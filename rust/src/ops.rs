@@ -67,10 +67,14 @@ pub fn dispatch(op: i32, id: Handle, r: &mut Reader<'_>, w: &mut Writer) -> Resu
         // Ops that never need the GIL.
         INIT => init(r, w),
         STATS => {
-            for v in stats::snapshot() {
-                w.i64(v);
+            let v = stats::snapshot();
+            for x in &v[..11] {
+                w.i64(*x);
             }
             w.i64(handles::live() as i64);
+            for x in &v[11..] {
+                w.i64(*x);
+            }
             Ok(())
         }
         ENQUEUE => {
@@ -184,6 +188,8 @@ pub fn with_gil<T>(f: impl for<'py> FnOnce(Python<'py>) -> T) -> Result<T> {
     }
     gil::check_lease_holder()?;
     gil::ensure_pinned();
+    // Declared before the GIL is taken: dropped after it is released.
+    let _gate = gil::enter_call();
     Ok(Python::attach(f))
 }
 
@@ -602,6 +608,8 @@ fn init(r: &mut Reader<'_>, w: &mut Writer) -> Result<()> {
         1 => release::Policy::CallerThreads,
         _ => release::Policy::DedicatedThread,
     };
+    let spin_us = r.i64()?;
+    gil::set_gate_spin((spin_us.max(0) as u64).saturating_mul(1000));
     if !gil::interpreter_up() {
         release::set_policy(policy);
     }

@@ -21,6 +21,11 @@ pub static RELEASE_ERRORS: AtomicU64 = AtomicU64::new(0);
 /// Occupied slots of the handle table, counted by the table itself (GIL
 /// held) independently of the created/released counters: a cross-check.
 pub static TABLE_SIZE: AtomicU64 = AtomicU64::new(0);
+/// Calls that waited for the call gate and got it (see `gil`; written by
+/// gate holders only).
+pub static GATE_WAITS: AtomicU64 = AtomicU64::new(0);
+/// Calls that gave up waiting for the call gate and went to the GIL directly.
+pub static GATE_FALLBACKS: AtomicU64 = AtomicU64::new(0);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ReleasePath {
@@ -72,7 +77,7 @@ pub fn count_release(path: ReleasePath, n: u64) {
 }
 
 /// The order of these fields is the contract with `Stats.java`.
-pub fn snapshot() -> [i64; 11] {
+pub fn snapshot() -> [i64; 13] {
     let created = CREATED.load(Ordering::Relaxed) as i64;
     let close = RELEASED_CLOSE.load(Ordering::Relaxed) as i64;
     let scope = RELEASED_SCOPE.load(Ordering::Relaxed) as i64;
@@ -89,5 +94,7 @@ pub fn snapshot() -> [i64; 11] {
         GIL_ABANDONED.load(Ordering::Relaxed) as i64,
         RELEASE_BATCHES.load(Ordering::Relaxed) as i64,
         RELEASE_ERRORS.load(Ordering::Relaxed) as i64,
+        GATE_WAITS.load(Ordering::Relaxed) as i64,
+        GATE_FALLBACKS.load(Ordering::Relaxed) as i64,
     ]
 }

@@ -83,6 +83,7 @@ public final class Python {
             }
             b.putLong(cfg.gilLeaseWaitMillis());
             b.putInt(cfg.releasePolicy() == PythonConfig.ReleasePolicy.CALLER_THREADS ? 1 : 0);
+            b.putLong(cfg.gilSpinMicros());
             b.invoke(Native.INIT);
             String v = Wire.readString(b);
             String exe = Wire.readString(b);
@@ -404,7 +405,7 @@ public final class Python {
 
     /** A snapshot of the counters (no GIL taken). */
     public static Stats stats() {
-        long[] v = new long[12];
+        long[] v = new long[14];
         if (isInitialized()) {
             Buf b = Buf.acquire();
             try {

@@ -19,6 +19,8 @@ public final class Stats {
     private final long releaseBatches;
     private final long releaseErrors;
     private final long tableSize;
+    private final long gilGateWaits;
+    private final long gilGateFallbacks;
     private final long gcTracked;
     private final long gcNudges;
     private final int openScopes;
@@ -36,6 +38,8 @@ public final class Stats {
         this.releaseBatches = v[9];
         this.releaseErrors = v[10];
         this.tableSize = v[11];
+        this.gilGateWaits = v[12];
+        this.gilGateFallbacks = v[13];
         this.gcTracked = gcTracked;
         this.gcNudges = gcNudges;
         this.openScopes = openScopes;
@@ -65,6 +69,18 @@ public final class Stats {
     public long releaseErrors() { return releaseErrors; }
     /** Occupied slots as the native table counts them; equals liveHandles (a cross-check). */
     public long tableSize() { return tableSize; }
+    /**
+     * Calls that found another JVM thread running Python, waited for it at
+     * pybridge's call gate (a short spin in front of the GIL) and got in
+     * without sleeping on the GIL. See {@link PythonConfig#gilSpin(long)}.
+     */
+    public long gilGateWaits() { return gilGateWaits; }
+    /**
+     * Calls that waited at the call gate for the whole spin budget and then
+     * queued for the GIL the ordinary way (a long-running or blocked call
+     * held it).
+     */
+    public long gilGateFallbacks() { return gilGateFallbacks; }
     /** Handles whose release waits for the JVM garbage collector. */
     public long gcTracked() { return gcTracked; }
     /** Times pybridge asked the JVM for a collection because Python memory was held. */
@@ -86,6 +102,7 @@ public final class Stats {
                 + ", threadStates=" + threadStates + ", threadStatesFreed=" + threadStatesFreed
                 + ", gilAbandoned=" + gilAbandoned + ", openScopes=" + openScopes
                 + ", releaseErrors=" + releaseErrors
+                + ", gilGateWaits=" + gilGateWaits + ", gilGateFallbacks=" + gilGateFallbacks
                 + ", javaFunctions=" + Callbacks.alive() + "}";
     }
 }
