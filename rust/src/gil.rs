@@ -583,7 +583,11 @@ fn gate_take(c: &CallState) -> bool {
     if cur == 0 && gate_claim(c, 0) {
         return true;
     }
-    if cur & (LINGER | HANDOFF) == 0 && cur & !REQ == GATE_STALE.load(Ordering::Relaxed) {
+    // The call in the gate made an earlier waiter give up: skip the gate.
+    if cur != 0
+        && cur & (LINGER | HANDOFF) == 0
+        && cur & !REQ == GATE_STALE.load(Ordering::Relaxed)
+    {
         return false;
     }
     GATE_WAITERS.fetch_add(1, Ordering::Relaxed);
