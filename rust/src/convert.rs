@@ -179,7 +179,7 @@ pub fn to_py<'py>(py: Python<'py>, r: &mut Reader<'_>, depth: usize) -> Result<B
                 }
                 // SAFETY: `arr` owns `len` writable, contiguous bytes at `addr`
                 // (numpy.empty), distinct from the request buffer.
-                std::ptr::copy_nonoverlapping(data.as_ptr(), addr as *mut u8, len);
+                crate::copy::copy(data.as_ptr(), addr as *mut u8, len);
                 arr
             }
             wire::JAVA_OBJ => {

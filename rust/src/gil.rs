@@ -584,9 +584,7 @@ fn gate_take(c: &CallState) -> bool {
         return true;
     }
     // The call in the gate made an earlier waiter give up: skip the gate.
-    if cur != 0
-        && cur & (LINGER | HANDOFF) == 0
-        && cur & !REQ == GATE_STALE.load(Ordering::Relaxed)
+    if cur != 0 && cur & (LINGER | HANDOFF) == 0 && cur & !REQ == GATE_STALE.load(Ordering::Relaxed)
     {
         return false;
     }
@@ -669,7 +667,7 @@ fn gate_spin(c: &CallState, last: u64) -> bool {
         }
         // Look at the gate word only now and then: every look pulls its
         // cache line away from the holder, who writes it twice per call.
-        for _ in 0..(4u32 << (i.min(48) / 16)).min(PAUSES) {
+        for _ in 0..(4u32 << (i.min(80) / 16)).min(PAUSES) {
             std::hint::spin_loop();
         }
     }

@@ -7,6 +7,7 @@
 pub mod buffers;
 pub mod callbacks;
 pub mod convert;
+pub mod copy;
 pub mod error;
 pub mod gil;
 pub mod handles;

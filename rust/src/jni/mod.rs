@@ -365,10 +365,12 @@ pub unsafe extern "system" fn Java_org_pybridge_Native_copyArray(
             if p.is_null() {
                 return -1;
             }
+            // Large copies use several cores (crate::copy); the helpers only
+            // move bytes, and all are done before the array is released.
             if to_array {
-                std::ptr::copy_nonoverlapping(addr as *const u8, p as *mut u8, nbytes as usize);
+                crate::copy::copy(addr as *const u8, p as *mut u8, nbytes as usize);
             } else {
-                std::ptr::copy_nonoverlapping(p as *const u8, addr as *mut u8, nbytes as usize);
+                crate::copy::copy(p as *const u8, addr as *mut u8, nbytes as usize);
             }
             ((**env).v1_2.ReleasePrimitiveArrayCritical)(env, array, p, 0);
         }

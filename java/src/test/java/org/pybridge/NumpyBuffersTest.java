@@ -73,6 +73,58 @@ public class NumpyBuffersTest {
 
     // ---- numpy -> Java (copy) --------------------------------------------------------
 
+    /**
+     * Copies of 1 MB and more are split across helper threads (rust/src/copy.rs):
+     * every byte must arrive, in both directions, at sizes around the split,
+     * with several Java threads copying at once (the helpers busy for some).
+     */
+    @Test
+    public void largeCopiesArriveWholeBothWaysFromSeveralThreads() throws Exception {
+        int[] sizes = {131_071, 131_072, 131_073, 1_000_003, 2_500_000};
+        Thread[] ts = new Thread[4];
+        Throwable[] err = new Throwable[ts.length];
+        for (int t = 0; t < ts.length; t++) {
+            final int tt = t;
+            ts[t] = new Thread(() -> {
+                try {
+                    for (int round = 0; round < 3; round++) {
+                        for (int n : sizes) {
+                            double[] d = new double[n];
+                            for (int i = 0; i < n; i++) {
+                                d[i] = i * 0.5 + tt;
+                            }
+                            try (ResourceScope s = Python.openScope()) {
+                                PyObject a = Python.toNumpy(d);
+                                // Python checks every element against the formula.
+                                PyObject check = Python.eval("lambda a, t: bool((a == np.arange(len(a)) * 0.5 + t).all())");
+                                assertEquals(Boolean.TRUE, check.callAs(Boolean.class, a, tt));
+                                double[] back = a.toNDArray().doubles();
+                                assertArrayEquals(d, back, 0);
+                                long[] l = Python.eval("np.arange(" + n + ", dtype=np.int64) * 3").toNDArray().longs();
+                                for (int i = 0; i < n; i++) {
+                                    if (l[i] != 3L * i) {
+                                        fail("element " + i + " of " + n + ": " + l[i]);
+                                    }
+                                }
+                            }
+                        }
+                    }
+                } catch (Throwable e) {
+                    err[tt] = e;
+                }
+            });
+            ts[t].start();
+        }
+        for (Thread t : ts) {
+            t.join();
+        }
+        for (Throwable e : err) {
+            if (e != null) {
+                throw new AssertionError(e);
+            }
+        }
+    }
+
     @Test
     public void toJavaOfAnArrayIsATypedCopy() {
         try (ResourceScope s = Python.openScope()) {
