@@ -62,6 +62,8 @@ public final class Driver {
     final Map<String, Map<String, String>> infos = new LinkedHashMap<>();
     /** lib -> peak VmHWM over all its JVMs. */
     final Map<String, Double> peak = new LinkedHashMap<>();
+    /** workload -> lib -> peak VmHWM over that workload's JVMs (each JVM runs one workload). */
+    final Map<String, Map<String, Double>> peakByWorkload = new LinkedHashMap<>();
     /** lib -> why it did not run, or what went wrong (kept in order). */
     final Map<String, List<String>> problems = new LinkedHashMap<>();
     final Map<String, List<String>> commands = new LinkedHashMap<>();
@@ -145,7 +147,7 @@ public final class Driver {
             }
         }
         String loadAfter = loadavg();
-        String table = table();
+        String table = table() + "\n" + peakTable();
         System.out.println();
         System.out.println(table);
         String report = report(start, loadBefore, loadAfter, table);
@@ -260,6 +262,8 @@ public final class Driver {
                     infos.get(lib).put(t[1], v);
                     if (t[1].equals("peak_rss_mb")) {
                         peak.merge(lib, Double.parseDouble(v), Math::max);
+                        peakByWorkload.computeIfAbsent(workload, k -> new LinkedHashMap<>())
+                                .merge(lib, Double.parseDouble(v), Math::max);
                     }
                 } else if (t[0].equals("DONE")) {
                     doneLine = true;
@@ -324,6 +328,32 @@ public final class Driver {
 
     static String ratio(Double a, Double b) {
         return a == null || b == null || b == 0 ? "—" : String.format(Locale.ROOT, "%.2f", a / b);
+    }
+
+    /**
+     * Peak RSS per workload: each child JVM runs one workload, so its VmHWM at
+     * the end is that workload's peak (JVM, heap and Python together); the cell
+     * is the highest over the rounds.
+     */
+    String peakTable() {
+        StringBuilder t = new StringBuilder();
+        t.append("Peak RSS per workload (MB): VmHWM of the JVM that ran it, highest over the rounds.\n\n");
+        t.append("| workload | pybridge | Jep | pemja | pybridge/Jep | pybridge/pemja |\n");
+        t.append("|---|---|---|---|---|---|\n");
+        for (String w : workloads) {
+            Map<String, Double> m = peakByWorkload.get(w);
+            if (m == null) {
+                continue;
+            }
+            t.append("| ").append(w.equals("a2") ? "a'" : w.equals("c2") ? "c'" : w.equals("f2") ? "f'" : w)
+                    .append(" | ");
+            for (String lib : LIBS) {
+                t.append(m.containsKey(lib) ? num(m.get(lib)) : "—").append(" | ");
+            }
+            Double pb = m.get("pybridge");
+            t.append(ratio(pb, m.get("Jep"))).append(" | ").append(ratio(pb, m.get("pemja"))).append(" |\n");
+        }
+        return t.toString();
     }
 
     String table() {
