@@ -400,7 +400,7 @@ pub fn interpreter_thread_states(_py: pyo3::Python<'_>) -> i64 {
 // * The holder takes the GIL after the gate and gives the gate back after
 //   dropping the GIL, so among gated threads the GIL is free when taken: its
 //   uncontended path, no condition variable, no system call.
-// * Hand-offs come in bursts: a holder that comes back within `GRACE` of its
+// * Hand-offs come in bursts: a holder that comes back within the grace of its
 //   last call keeps the gate (it "lingers" between calls), up to `BURST` of
 //   holding, then must let a waiter in. Waiters spin; a lingering holder that
 //   does not come back in time loses the gate to them.
@@ -423,9 +423,9 @@ pub fn interpreter_thread_states(_py: pyo3::Python<'_>) -> i64 {
 /// * `n`: a holder is in a call; `n` numbers that call. `n | REQ`: the same,
 ///   and a waiter that has waited a whole burst asks for the gate.
 /// * `n | LINGER`: the holder is between calls and gets the gate back if it
-///   returns before a waiter has seen this same word for `GRACE`.
+///   returns before a waiter has seen this same word for the grace period.
 /// * `n | HANDOFF`: the holder left at a waiter's request: any other thread
-///   takes the gate now, the one that left only after `GRACE`.
+///   takes the gate now, the one that left only after the grace period.
 #[repr(align(64))]
 struct Gate {
     word: AtomicU64,
@@ -450,8 +450,15 @@ static SPIN_NS: AtomicU64 = AtomicU64::new(0);
 /// How long a waiter lets a holder keep the gate across calls, in ns.
 static BURST_NS: AtomicU64 = AtomicU64::new(0);
 
-/// How long a holder may be away between two calls and keep the gate.
-const GRACE: Duration = Duration::from_nanos(2_000);
+/// How long a holder may be away between two calls and keep the gate (ns).
+/// Waiters adapt it: it halves when they take the gate from a holder that
+/// did not come back in time (threads doing Java work between calls, where
+/// lingering only makes the others wait) and grows by a quarter when they
+/// see a holder come back in time (tight loops, where lingering saves a
+/// hand-off per call).
+static GRACE_NS: AtomicU64 = AtomicU64::new(2_000);
+const GRACE_MIN_NS: u64 = 250;
+const GRACE_MAX_NS: u64 = 4_000;
 /// Longest burst: a waiter asks for the gate after this long.
 const MAX_BURST_NS: u64 = 100_000;
 /// Most pauses between two looks at the gate word while waiting.
@@ -554,13 +561,19 @@ fn next_seq() -> u64 {
 #[inline]
 fn gate_leave(c: &CallState) {
     let last = c.last.get();
-    let next = next_seq();
+    // Linger only if someone waits: otherwise a thread that comes later
+    // would have to wait out the grace period of a holder long gone.
+    let next = if GATE_WAITERS.n.load(Ordering::Relaxed) != 0 {
+        next_seq() | LINGER
+    } else {
+        0
+    };
     if GATE
         .word
-        .compare_exchange(last, next | LINGER, Ordering::Release, Ordering::Relaxed)
+        .compare_exchange(last, next, Ordering::Release, Ordering::Relaxed)
         .is_ok()
     {
-        c.last.set(next);
+        c.last.set(next & !FLAGS);
     } else {
         // A waiter asked for the gate (`last | REQ`): it goes next.
         GATE.word.store(last | HANDOFF, Ordering::Release);
@@ -588,14 +601,21 @@ fn gate_take(c: &CallState) -> bool {
     {
         return false;
     }
-    GATE_WAITERS.fetch_add(1, Ordering::Relaxed);
+    GATE_WAITERS.n.fetch_add(1, Ordering::Relaxed);
     let got = gate_spin(c, last);
-    GATE_WAITERS.fetch_sub(1, Ordering::Relaxed);
+    GATE_WAITERS.n.fetch_sub(1, Ordering::Relaxed);
     got
 }
 
-/// Threads waiting at the gate now (for diagnostics and tests).
-static GATE_WAITERS: AtomicU64 = AtomicU64::new(0);
+/// Threads waiting at the gate now; its own cache line, since holders read
+/// it at the end of every call.
+#[repr(align(64))]
+struct Waiters {
+    n: AtomicU64,
+}
+static GATE_WAITERS: Waiters = Waiters {
+    n: AtomicU64::new(0),
+};
 
 /// Tries to take the gate from state `from`.
 #[inline]
@@ -618,6 +638,8 @@ fn gate_spin(c: &CallState, last: u64) -> bool {
     let start = Instant::now();
     let budget = Duration::from_nanos(SPIN_NS.load(Ordering::Relaxed));
     let burst = Duration::from_nanos(BURST_NS.load(Ordering::Relaxed));
+    let grace_ns = GRACE_NS.load(Ordering::Relaxed);
+    let grace = Duration::from_nanos(grace_ns);
     // The word as last seen, and since when it has not changed.
     let mut seen = GATE.word.load(Ordering::Relaxed);
     let mut seen_at = start;
@@ -630,15 +652,28 @@ fn gate_spin(c: &CallState, last: u64) -> bool {
             if cur & !FLAGS != seen & !FLAGS {
                 progressed = true;
             }
+            if seen & LINGER != 0 && cur & HANDOFF == 0 {
+                // A lingering holder came back in time: lingering pays.
+                GRACE_NS.store(
+                    (grace_ns + grace_ns / 4).min(GRACE_MAX_NS),
+                    Ordering::Relaxed,
+                );
+            }
             seen = cur;
             seen_at = now;
         }
         let unchanged = now - seen_at;
+        let expired = cur & LINGER != 0 && unchanged >= grace && now - start < burst;
         let open = cur == 0
-            || (cur & HANDOFF != 0 && (cur & !FLAGS != last || unchanged >= GRACE))
-            || (cur & LINGER != 0 && (unchanged >= GRACE || now - start >= burst));
+            || (cur & HANDOFF != 0 && (cur & !FLAGS != last || unchanged >= grace))
+            || (cur & LINGER != 0 && (unchanged >= grace || now - start >= burst));
         if open {
             if gate_claim(c, cur) {
+                if expired {
+                    // The holder did not come back in time: lingering cost
+                    // this thread the grace period.
+                    GRACE_NS.store((grace_ns / 2).max(GRACE_MIN_NS), Ordering::Relaxed);
+                }
                 // Gate holders are serialised like GIL holders: no locked RMW.
                 stats::gil_bump(&stats::GATE_WAITS, 1);
                 return true;

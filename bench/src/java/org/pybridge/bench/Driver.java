@@ -41,11 +41,11 @@ import java.util.stream.Stream;
  */
 public final class Driver {
     static final String[] LIBS = {"pybridge", "Jep", "pemja"};
-    static final String[] CORE = {"a", "a2", "b", "c", "c2", "d1", "d2", "f", "fo", "f2", "g", "h"};
+    static final String[] CORE = {"a", "a2", "b", "c", "c2", "d1", "d2", "f", "fo", "f2", "g", "gw", "h"};
     /** The workloads of issue 6 (also in core): global read, 1 MB strings, two threads. */
-    static final String[] EXTRA = {"b", "d1", "d2", "g"};
+    static final String[] EXTRA = {"b", "d1", "d2", "g", "gw"};
     static final String[] NUMPY = {"n0", "n1", "n2", "cb"};
-    static final String[] ALL = {"a", "a2", "b", "c", "c2", "d1", "d2", "f", "fo", "f2", "g", "h", "n0", "n1", "n2",
+    static final String[] ALL = {"a", "a2", "b", "c", "c2", "d1", "d2", "f", "fo", "f2", "g", "gw", "h", "n0", "n1", "n2",
         "cb"};
 
     final Path root = Paths.get(System.getProperty("bench.root", ".")).toAbsolutePath();
@@ -174,6 +174,12 @@ public final class Driver {
                 String jar = System.getProperty("bench.pybridgeJar");
                 if (jar == null || !new File(jar).isFile()) {
                     throw new IllegalStateException("pybridge jar not found: " + jar + " (run gradle jar)");
+                }
+                // -Pbench.pybridgeOpts: JVM options for pybridge's JVMs only (A/B runs of a setting).
+                for (String o : System.getProperty("bench.pybridgeOpts", "").trim().split("\\s+")) {
+                    if (!o.isEmpty()) {
+                        c.add(o);
+                    }
                 }
                 c.addAll(Arrays.asList("-cp", jar + File.pathSeparator + classes,
                         "org.pybridge.bench.PybridgeBench"));
@@ -345,7 +351,7 @@ public final class Driver {
             if (m == null) {
                 continue;
             }
-            t.append("| ").append(w.equals("a2") ? "a'" : w.equals("c2") ? "c'" : w.equals("f2") ? "f'" : w)
+            t.append("| ").append(w.equals("a2") ? "a'" : w.equals("c2") ? "c'" : w.equals("f2") ? "f'" : w.equals("gw") ? "g'" : w)
                     .append(" | ");
             for (String lib : LIBS) {
                 t.append(m.containsKey(lib) ? num(m.get(lib)) : "—").append(" | ");
@@ -373,6 +379,8 @@ public final class Driver {
         row(t, "f'. RSS after each measured iteration (MB)", "f2_rss", "f2_rss", "f2_rss", "flat", 0, true);
         row(t, "g. 2 Java threads calling f(i) (as a): 2-thread / 1-thread throughput (×, higher is better) ¹⁰", "g",
                 "g", "g", "≥ 0.8×", 0.8, false);
+        row(t, "g'. same, with ~2 µs of Java work after each call (×, higher is better; 2 = perfect) ¹¹", "gw",
+                "gw", "gw", "", 0, false);
         row(t, "h. release 1M handles (handles/s, higher is better) ³", "h", "h", "h", "≥ 10M/s", 10e6, false);
         row(t, "n0. numpy's own `_arr.sum()` of 1M float64, timed in Python (ms) ⁴", "n0", "n0", "n0", "", 0, true);
         Double n0 = med("pybridge", "n0");
@@ -551,6 +559,23 @@ public final class Driver {
             List<String> th = new ArrayList<>();
             for (String lib : LIBS) {
                 Double a = med(lib, "g1"), b = med(lib, "g2");
+                if (a != null && b != null) {
+                    th.add(lib + " " + num(a) + " → " + num(b));
+                }
+            }
+            r.append(th.isEmpty() ? "—" : String.join(", ", th)).append(".\n");
+        }
+        if (workloads.contains("gw")) {
+            r.append("¹¹ As g, each call followed by Java work on the calling thread (a 64-bit LCG loop, no")
+                    .append(" allocation; ").append(infos.get("pybridge").getOrDefault("gw_work", "?"))
+                    .append(" in pybridge's JVM), ").append(quick ? "4,000" : "40,000")
+                    .append(" calls per thread per iteration: the work runs in parallel, the calls cannot.")
+                    .append(" It checks that pybridge's call gate (DESIGN-NOTES.md), which makes threads wait")
+                    .append(" for each other in g, does not make them wait when calls are spread out.")
+                    .append(" Throughputs (medians, calls/s) 1 thread → 2 threads: ");
+            List<String> th = new ArrayList<>();
+            for (String lib : LIBS) {
+                Double a = med(lib, "gw1"), b = med(lib, "gw2");
                 if (a != null && b != null) {
                     th.add(lib + " " + num(a) + " → " + num(b));
                 }

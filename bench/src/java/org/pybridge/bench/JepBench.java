@@ -157,6 +157,17 @@ public final class JepBench implements Workloads.Lib {
             }
 
             @Override
+            public long runWithWork(int n, int work) {
+                long s = 0, x = 0;
+                for (int i = 0; i < n; i++) {
+                    s += f.callAs(Long.class, i);
+                    x = Workloads.javaWork(x + s, work);
+                }
+                Workloads.workSink = x;
+                return s;
+            }
+
+            @Override
             public void close() {
                 f.close();
                 own.close();

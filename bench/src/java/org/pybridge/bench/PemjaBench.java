@@ -181,6 +181,17 @@ public final class PemjaBench implements Workloads.Lib {
             }
 
             @Override
+            public long runWithWork(int n, int work) {
+                long s = 0, x = 0;
+                for (int i = 0; i < n; i++) {
+                    s += (Long) own.invoke("f", i);
+                    x = Workloads.javaWork(x + s, work);
+                }
+                Workloads.workSink = x;
+                return s;
+            }
+
+            @Override
             public void close() {
                 own.close();
             }

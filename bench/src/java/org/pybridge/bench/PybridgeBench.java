@@ -152,12 +152,26 @@ public final class PybridgeBench implements Workloads.Lib {
     @Override
     public Workloads.ThreadCaller threadCaller() {
         PyObject f = this.f;
-        return n -> {
-            long s = 0;
-            for (int i = 0; i < n; i++) {
-                s += f.callAs(Long.class, i);
+        return new Workloads.ThreadCaller() {
+            @Override
+            public long run(int n) {
+                long s = 0;
+                for (int i = 0; i < n; i++) {
+                    s += f.callAs(Long.class, i);
+                }
+                return s;
             }
-            return s;
+
+            @Override
+            public long runWithWork(int n, int work) {
+                long s = 0, x = 0;
+                for (int i = 0; i < n; i++) {
+                    s += f.callAs(Long.class, i);
+                    x = Workloads.javaWork(x + s, work);
+                }
+                Workloads.workSink = x;
+                return s;
+            }
         };
     }
 

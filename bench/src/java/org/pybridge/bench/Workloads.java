@@ -143,6 +143,12 @@ final class Workloads {
         /** n calls f(i) for i in 0..n-1 (the GIL taken per call, as in a); the sum of the results. */
         long run(int n);
 
+        /**
+         * g': as {@link #run}, with {@link #javaWork}{@code (work)} after each call (Java
+         * work between calls, as a real caller has); the sum of the f(i).
+         */
+        long runWithWork(int n, int work);
+
         /** Releases what {@link Lib#threadCaller()} made; called on the same thread. */
         default void close() {}
     }
@@ -356,6 +362,9 @@ final class Workloads {
         if (wanted(only, "g")) {
             threads(lib);
         }
+        if (wanted(only, "gw")) {
+            threadsWithWork(lib);
+        }
         if (wanted(only, "h")) {
             measure("h", lib::releaseMany, 1_000_000, 1, 5, 1, true);
         }
@@ -453,6 +462,17 @@ final class Workloads {
         return m;
     }
 
+    /** Java work between two calls in g': {@code iters} steps of a 64-bit LCG (no allocation). */
+    static long javaWork(long x, int iters) {
+        for (int i = 0; i < iters; i++) {
+            x = x * 6364136223846793005L + 1442695040888963407L;
+        }
+        return x;
+    }
+
+    /** Where javaWork's results go, so that the JIT keeps the work. */
+    static volatile long workSink;
+
     /** One worker thread of g: makes its ThreadCaller on itself, then runs the calls it is given. */
     private static final class Worker extends Thread {
         final Lib lib;
@@ -484,8 +504,9 @@ final class Workloads {
                     if (start != null) {
                         start.await();
                     }
+                    int work = t.length > 2 ? (Integer) t[2] : 0;
                     long t0 = System.nanoTime();
-                    long sum = c.run(n);
+                    long sum = work == 0 ? c.run(n) : c.runWithWork(n, work);
                     long t1 = System.nanoTime();
                     require(sum == (long) n * (n - 1) / 2, "g: sum of f(i), i < " + n + " on " + getName());
                     results.put(new long[] {t0, t1});
@@ -520,7 +541,30 @@ final class Workloads {
      * better; 2 = perfect scaling); RESULT g1, g2: the two throughputs (calls/s).
      */
     private static void threads(Lib lib) {
-        int n = 200_000, warmup = 3, iters = 10;
+        threads(lib, "g", 0, 200_000);
+    }
+
+    /**
+     * g': as g, with {@code GW_WORK} LCG steps of Java work after each call (about 2 µs
+     * here; the INFO line gives the measured time), so that calls from the two threads
+     * interleave with work that runs in parallel. 2 = perfect scaling.
+     */
+    static final int GW_WORK = 1_000;
+
+    private static void threadsWithWork(Lib lib) {
+        long t0 = System.nanoTime();
+        long x = 0;
+        for (int i = 0; i < 20_000; i++) {
+            x = javaWork(x + i, GW_WORK);
+        }
+        workSink = x;
+        info("gw_work", String.format(Locale.ROOT, "%.2f µs of Java work per call (%d LCG steps)",
+                (System.nanoTime() - t0) / 1e3 / 20_000, GW_WORK));
+        threads(lib, "gw", GW_WORK, 40_000);
+    }
+
+    private static void threads(Lib lib, String key, int work, int calls) {
+        int n = calls, warmup = 3, iters = 10;
         if (quick()) {
             n /= 10;
             warmup = Math.min(warmup, 2);
@@ -532,18 +576,18 @@ final class Workloads {
                 x.start();
                 x.await();   // made its caller and passed the check, one thread at a time
             }
-            StringBuilder ratio = new StringBuilder("RESULT g");
-            StringBuilder one = new StringBuilder("RESULT g1");
-            StringBuilder two = new StringBuilder("RESULT g2");
+            StringBuilder ratio = new StringBuilder("RESULT " + key);
+            StringBuilder one = new StringBuilder("RESULT " + key + "1");
+            StringBuilder two = new StringBuilder("RESULT " + key + "2");
             List<Double> ones = new ArrayList<>(), twos = new ArrayList<>();
             System.gc();
             for (int it = 0; it < warmup + iters; it++) {
-                w[0].tasks.put(new Object[] {n, null});
+                w[0].tasks.put(new Object[] {n, null, work});
                 long[] r = (long[]) w[0].await();
                 double thr1 = n / ((r[1] - r[0]) / 1e9);
                 java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
                 for (Worker x : w) {
-                    x.tasks.put(new Object[] {n, start});
+                    x.tasks.put(new Object[] {n, start, work});
                 }
                 long[] r0 = (long[]) w[0].await(), r1 = (long[]) w[1].await();
                 double thr2 = 2.0 * n / ((Math.max(r0[1], r1[1]) - Math.min(r0[0], r1[0])) / 1e9);
@@ -560,7 +604,7 @@ final class Workloads {
             System.out.println(two);
             java.util.Collections.sort(ones);
             java.util.Collections.sort(twos);
-            info("g_throughput", String.format(Locale.ROOT, "1 thread %.3g calls/s, 2 threads %.3g calls/s (medians;"
+            info(key + "_throughput", String.format(Locale.ROOT, "1 thread %.3g calls/s, 2 threads %.3g calls/s (medians;"
                     + " %d calls per thread per iteration)", ones.get(ones.size() / 2), twos.get(twos.size() / 2), n));
             for (Worker x : w) {
                 x.tasks.put("stop");
