@@ -75,7 +75,15 @@ fn main() {
         w.clear();
         ops::dispatch(ops::CALL, h, &mut Reader::new(&call.buf), &mut w).unwrap();
     });
+    best("call_long (callLong, GIL per call)", 200_000, || {
+        w.clear();
+        assert_eq!(ops::call_long(h, 7, 2, &mut w).unwrap(), Some(7));
+    });
     pybridge::gil::acquire().unwrap();
+    best("call_long (callLong, GIL held)", 200_000, || {
+        w.clear();
+        assert_eq!(ops::call_long(h, 7, 2, &mut w).unwrap(), Some(7));
+    });
     best("dispatch CALL (GIL held)", 200_000, || {
         w.clear();
         ops::dispatch(ops::CALL, h, &mut Reader::new(&call.buf), &mut w).unwrap();

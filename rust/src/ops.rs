@@ -146,33 +146,71 @@ pub fn dispatch(op: i32, id: Handle, r: &mut Reader<'_>, w: &mut Writer) -> Resu
 /// (as `callAs` would) and `None` is returned.
 pub fn call_long(id: Handle, x: i64, mode: u8, w: &mut Writer) -> Result<Option<i64>> {
     let mode = Mode::from_code(mode)?;
+    if gil::interpreter_up() && !release::drain_wanted() {
+        gil::check_lease_holder()?;
+        gil::ensure_pinned();
+        if let Some(r) = gil::with_gil_raw(|py| call_long_in(py, id, x, mode, w, true)) {
+            return r;
+        }
+    }
     with_gil(|py| {
         release::drain_if_caller_policy(py);
-        let f = handles::get(py, id)?;
-        // SAFETY: GIL held; a new reference or NULL with an exception set.
-        let arg = unsafe { Bound::from_owned_ptr_or_err(py, ffi::PyLong_FromLongLong(x)) }
-            .map_err(pyerr(py))?;
-        // SAFETY: GIL held; `f` and `arg` are live; a new reference or NULL.
-        let v = unsafe {
-            Bound::from_owned_ptr_or_err(py, ffi::PyObject_CallOneArg(f.as_ptr(), arg.as_ptr()))
-        }
-        .map_err(pyerr(py))?;
-        // SAFETY: GIL held; exact type check on a live object.
-        if unsafe { ffi::PyLong_CheckExact(v.as_ptr()) } != 0 {
-            let mut overflow: std::os::raw::c_int = 0;
-            // SAFETY: GIL held; `v` is an int.
-            let r = unsafe { ffi::PyLong_AsLongLongAndOverflow(v.as_ptr(), &mut overflow) };
-            // SAFETY: GIL held.
-            let failed = r == -1 && !unsafe { ffi::PyErr_Occurred() }.is_null();
-            if overflow == 0 && !failed {
-                return Ok(Some(r));
-            }
-            // SAFETY: GIL held; clears a possible error from the conversion.
-            unsafe { ffi::PyErr_Clear() };
-        }
-        convert::write_result(&v, w, mode)?;
-        Ok(None)
+        call_long_in(py, id, x, mode, w, false)
     })?
+}
+
+/// `call_long`'s body. `raw`: running under `gil::with_gil_raw` (pyo3's
+/// attach count at 0), so anything that may drop a `Py<T>` (errors,
+/// conversions) runs inside a nested `Python::attach`.
+#[inline]
+fn call_long_in(
+    py: Python<'_>,
+    id: Handle,
+    x: i64,
+    mode: Mode,
+    w: &mut Writer,
+    raw: bool,
+) -> Result<Option<i64>> {
+    let slow = |f: &dyn Fn(Python<'_>) -> Result<Option<i64>>| {
+        if raw { Python::attach(f) } else { f(py) }
+    };
+    let f = handles::get(py, id)?;
+    // SAFETY: GIL held; a new reference or NULL with an exception set.
+    let arg = unsafe { ffi::PyLong_FromLongLong(x) };
+    if arg.is_null() {
+        return slow(&|py| Err(Error::from_pyerr(py, PyErr::fetch(py))));
+    }
+    // SAFETY: GIL held; `arg` is a new reference we own.
+    let arg = unsafe { Bound::from_owned_ptr(py, arg) };
+    // SAFETY: GIL held; `f` and `arg` are live; a new reference or NULL.
+    let v = unsafe { ffi::PyObject_CallOneArg(f.as_ptr(), arg.as_ptr()) };
+    drop(arg);
+    if v.is_null() {
+        return slow(&|py| Err(Error::from_pyerr(py, PyErr::fetch(py))));
+    }
+    // SAFETY: GIL held; `v` is a new reference we own.
+    let v = unsafe { Bound::from_owned_ptr(py, v) };
+    // SAFETY: GIL held; exact type check on a live object.
+    if unsafe { ffi::PyLong_CheckExact(v.as_ptr()) } != 0 {
+        let mut overflow: std::os::raw::c_int = 0;
+        // SAFETY: GIL held; `v` is an int.
+        let r = unsafe { ffi::PyLong_AsLongLongAndOverflow(v.as_ptr(), &mut overflow) };
+        // SAFETY: GIL held.
+        let failed = r == -1 && !unsafe { ffi::PyErr_Occurred() }.is_null();
+        if overflow == 0 && !failed {
+            return Ok(Some(r));
+        }
+        // SAFETY: GIL held; clears a possible error from the conversion.
+        unsafe { ffi::PyErr_Clear() };
+    }
+    let vp = v.as_ptr();
+    let w = std::cell::RefCell::new(w);
+    slow(&|py| {
+        // SAFETY: GIL held; `v` keeps the object alive across this call.
+        let v = unsafe { Bound::from_borrowed_ptr(py, vp) };
+        convert::write_result(&v, &mut w.borrow_mut(), mode)?;
+        Ok(None)
+    })
 }
 
 fn not_initialized() -> Error {

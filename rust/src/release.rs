@@ -105,6 +105,12 @@ fn drain_loop() {
     }
 }
 
+/// Whether a caller thread that takes the GIL should drain the queue now.
+#[inline]
+pub fn drain_wanted() -> bool {
+    PENDING.load(Ordering::Acquire) && policy() == Policy::CallerThreads
+}
+
 /// With the GIL held: drop whatever is queued if this thread is supposed to
 /// (caller-threads policy). Cheap when nothing is queued.
 #[inline]

@@ -296,6 +296,66 @@ public class BridgingTest {
         }
     }
 
+    /**
+     * callLong's fast path takes the GIL itself, outside pyo3's bookkeeping
+     * (gil::with_gil_raw), where a dropped pyo3 reference would be parked
+     * for later instead of freed. Exceptions and non-int results must still
+     * be freed at once: `deleted` is read back through the same fast path,
+     * which would not free parked references first.
+     */
+    @Test
+    public void callLongFreesErrorsAndResultsAtOnceWithAndWithoutALease() {
+        Python.exec(String.join("\n",
+                "_cl_deleted = 0",
+                "class _ClBoom(Exception):",
+                "    def __del__(self):",
+                "        global _cl_deleted",
+                "        _cl_deleted += 1",
+                "class _ClObj:",
+                "    def __del__(self):",
+                "        global _cl_deleted",
+                "        _cl_deleted += 1",
+                "def _cl_raise(x):",
+                "    raise _ClBoom(x)",
+                "def _cl_obj(x):",
+                "    return _ClObj()",
+                "def _cl_count(x):",
+                "    return _cl_deleted"));
+        try (ResourceScope s = Python.openScope()) {
+            PyObject raiser = Python.eval("_cl_raise");
+            PyObject obj = Python.eval("_cl_obj");
+            PyObject count = Python.eval("_cl_count");
+            for (int lease = 0; lease < 2; lease++) {
+                Gil g = lease == 1 ? Python.acquireGil() : null;
+                try {
+                    long before = count.callLong(0);
+                    for (int i = 0; i < 100; i++) {
+                        try {
+                            raiser.callLong(i);
+                            fail("no exception");
+                        } catch (PythonException e) {
+                            assertTrue(e.pythonType(), e.pythonType().endsWith("_ClBoom"));
+                        }
+                        assertEquals("exception freed at once (lease=" + lease + ")", before + 2L * i + 1,
+                                count.callLong(0));
+                        try {
+                            obj.callLong(i);
+                            fail("an object as a long");
+                        } catch (ClassCastException expected) {
+                            // the result was converted, then freed
+                        }
+                        assertEquals("result freed at once (lease=" + lease + ")", before + 2L * i + 2,
+                                count.callLong(0));
+                    }
+                } finally {
+                    if (g != null) {
+                        g.close();
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     public void kindsFollowPythonProtocols() {
         try (ResourceScope s = Python.openScope()) {
