@@ -165,7 +165,7 @@ pub extern "system" fn Java_org_pybridge_Native_invoke<'l>(
 /// signatures of the natives, op codes, wire tags). Java checks it right
 /// after loading, before calling anything else, so that a stale library
 /// gives a clear error instead of a call with the wrong arguments.
-pub const ABI_VERSION: jint = 9;
+pub const ABI_VERSION: jint = 10;
 
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_org_pybridge_Native_abiVersion<'l>(
@@ -227,10 +227,22 @@ pub extern "system" fn Java_org_pybridge_Native_bufferAddress<'l>(
     .resolve::<ThrowPyBridge>()
 }
 
-/// `PyObject.callLong(long)`: no wire format on the fast path (the result
-/// is the return value and byte 0 at `addr` is 0). Otherwise byte 0 is 255
-/// (a result to decode, as `callAs` would) or an error status, bytes 4..8
-/// the reply length, and the reply waits for `takePending`.
+/// What `callLong` returns when the caller must ask `callLongStatus` (Java's
+/// `Native.CALL_LONG_SLOW`).
+pub const CALL_LONG_SLOW: i64 = i64::MIN + 0x5EED_0001;
+/// `Native.CALL_LONG_RESULT`: the parked reply is a result, not an error.
+const CALL_LONG_RESULT: u64 = 255;
+
+thread_local! {
+    /// After `callLong` returned `CALL_LONG_SLOW` on this thread: 0 if that
+    /// was the result, else `status << 32 | reply length`.
+    static CALL_LONG_STATUS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// `PyObject.callLong(long)`: no wire format and no buffer on the fast path,
+/// the result is the return value. Anything else (a result that is not an
+/// int fitting in 64 bits, converted in `mode` as `callAs` would; an error)
+/// is parked for `takePending` and `CALL_LONG_SLOW` returned.
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_org_pybridge_Native_callLong<'l>(
     _env: EnvUnowned<'l>,
@@ -239,8 +251,6 @@ pub extern "system" fn Java_org_pybridge_Native_callLong<'l>(
     slot: jint,
     x: jlong,
     mode: jni::sys::jbyte,
-    addr: jlong,
-    cap: jint,
 ) -> jlong {
     let h = crate::handles::Handle {
         id: id as u64,
@@ -250,34 +260,36 @@ pub extern "system" fn Java_org_pybridge_Native_callLong<'l>(
     let run = catch_unwind(AssertUnwindSafe(|| {
         ops::call_long(h, x, mode as u8, &mut w)
     }));
-    let status: u8 = match run {
+    let status: u64 = match run {
         Ok(Ok(Some(v))) => {
-            if addr != 0 && cap >= 1 {
-                // SAFETY: Java passes its live direct buffer of `cap` bytes.
-                unsafe { *(addr as *mut u8) = 0 };
+            if v == CALL_LONG_SLOW {
+                CALL_LONG_STATUS.with(|c| c.set(0));
             }
             return v;
         }
-        Ok(Ok(None)) => 255,
-        Ok(Err(e)) => encode_error(&e, &mut w) as u8,
+        Ok(Ok(None)) => CALL_LONG_RESULT,
+        Ok(Err(e)) => encode_error(&e, &mut w) as u64,
         Err(payload) => {
             let msg = panic_message(payload);
             log::error!("Rust panic in callLong: {msg}");
             w.clear();
             w.str(&format!("internal error (Rust panic in callLong): {msg}"));
-            PANIC as u8
+            PANIC as u64
         }
     };
-    let len = w.buf.len().min(i32::MAX as usize) as i32;
+    let len = w.buf.len().min(i32::MAX as usize) as u64;
     PENDING.with(|p| *p.borrow_mut() = w.buf);
-    if addr != 0 && cap >= 8 {
-        // SAFETY: Java passes its live direct buffer of `cap` (>= 8) bytes.
-        unsafe {
-            *(addr as *mut u8) = status;
-            std::ptr::copy_nonoverlapping(len.to_le_bytes().as_ptr(), (addr as *mut u8).add(4), 4);
-        }
-    }
-    0
+    CALL_LONG_STATUS.with(|c| c.set(status << 32 | len));
+    CALL_LONG_SLOW
+}
+
+/// See `CALL_LONG_STATUS`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_org_pybridge_Native_callLongStatus<'l>(
+    _env: EnvUnowned<'l>,
+    _class: JClass<'l>,
+) -> jlong {
+    CALL_LONG_STATUS.with(|c| c.get()) as jlong
 }
 
 /// Encodes a long Java string straight into the request buffer as the wire

@@ -168,32 +168,21 @@ final class Buf {
     }
 
     /**
-     * {@link Native#callLong} on this buffer: the result as a primitive
-     * (then {@link #lastWasFast} is true), or, for a result that is not an
-     * int fitting in a long, nothing useful (then the reply is ready to
-     * decode from position 0); errors are thrown.
+     * Loads the reply a {@link Native#callLong} parked (its result was not an
+     * int fitting in a long, or it failed): {@code st} is
+     * {@link Native#callLongStatus()}. Leaves the reply ready to decode from
+     * position 0; errors are thrown.
      */
-    long callLong(PyObject f, long x, byte mode) {
-        long r = Native.callLong(f.id, f.slot, x, mode, addr, cap);
-        int status = bb.get(0) & 0xff;
-        if (status == 0) {
-            Reference.reachabilityFence(bb);
-            lastWasFast = true;
-            return r;
-        }
-        lastWasFast = false;
-        int len = bb.getInt(4);
+    void takeCallLongReply(long st) {
+        int status = (int) (st >>> 32);
+        int len = (int) st;
         takePending(len);
         bb.clear();
         bb.limit(len);
-        if (status != 255) {
+        if (status != Native.CALL_LONG_RESULT) {
             throw Wire.readError(status, this);
         }
-        return 0;
     }
-
-    /** Whether the last {@link #callLong} returned its result directly. */
-    boolean lastWasFast;
 
     // ---- writing -------------------------------------------------------
 

@@ -83,7 +83,7 @@ final class Native {
     static native long invoke(int op, long id, int slot, long addr, int len, int cap);
 
     /** The contract version this class expects; see {@code ABI_VERSION} in rust/src/jni/mod.rs. */
-    static final int ABI_VERSION = 9;
+    static final int ABI_VERSION = 10;
 
     /** Registers {@link Callbacks} for calls from Python into the JVM. */
     static native void registerCallbacks(Class<?> callbacks);
@@ -118,11 +118,23 @@ final class Native {
     static native int copyArray(Object array, long addr, long nbytes, boolean toArray);
 
     /**
-     * {@code f(x)} → long with no wire format (the typed fast path). On
-     * success byte 0 of the buffer at {@code addr} is 0; otherwise it is 255
-     * (a result that is not an int fitting in a long, encoded in
-     * {@code mode}) or an error status, bytes 4..8 the reply length, and the
-     * reply waits for {@link #takePending}.
+     * {@code f(x)} → long with no wire format and no buffer (the typed fast
+     * path): the result itself, unless it is {@link #CALL_LONG_SLOW}. Then
+     * {@link #callLongStatus()} tells: 0, the result really was that value;
+     * otherwise the reply (a result that is not an int fitting in a long,
+     * encoded in {@code mode}, or an error) waits for {@link #takePending}.
      */
-    static native long callLong(long id, int slot, long x, byte mode, long addr, int cap);
+    static native long callLong(long id, int slot, long x, byte mode);
+
+    /** What {@link #callLong} returns when it has more to say (see there). */
+    static final long CALL_LONG_SLOW = Long.MIN_VALUE + 0x5EED0001L;
+
+    /** Status in the high 32 bits of {@link #callLongStatus()}: a result to decode (not an error). */
+    static final int CALL_LONG_RESULT = 255;
+
+    /**
+     * After {@link #callLong} returned {@link #CALL_LONG_SLOW} on this thread:
+     * 0 if that was the result, else {@code status << 32 | reply length}.
+     */
+    static native long callLongStatus();
 }

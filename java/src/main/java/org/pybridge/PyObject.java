@@ -177,10 +177,23 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
      * {@link ArithmeticException}.
      */
     public long callLong(long x) {
+        long r = Native.callLong(id, slot, x, Native.MODE_STRICT);
+        if (r == Native.CALL_LONG_SLOW) {
+            long st = Native.callLongStatus();
+            if (st != 0) {
+                return Convert.coerce(callLongReply(st), long.class);
+            }
+        }
+        Reference.reachabilityFence(this);
+        return r;
+    }
+
+    /** The reply of a {@link Native#callLong} that did not return its result directly. */
+    private Object callLongReply(long st) {
         Buf b = Buf.acquire();
         try {
-            long r = b.callLong(this, x, Native.MODE_STRICT);
-            return b.lastWasFast ? r : Convert.coerce(Wire.read(b, this), long.class);
+            b.takeCallLongReply(st);
+            return Wire.read(b, this);
         } finally {
             b.release();
             Reference.reachabilityFence(this);
@@ -189,14 +202,15 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
 
     /** {@code callAs(type, x)} for a {@code long} argument, through the fast path. */
     private Object callLongAs(long x, Class<?> type) {
-        Buf b = Buf.acquire();
-        try {
-            long r = b.callLong(this, x, Convert.modeFor(type));
-            return b.lastWasFast ? Long.valueOf(r) : Convert.coerce(Wire.read(b, this), type);
-        } finally {
-            b.release();
-            Reference.reachabilityFence(this);
+        long r = Native.callLong(id, slot, x, Convert.modeFor(type));
+        if (r == Native.CALL_LONG_SLOW) {
+            long st = Native.callLongStatus();
+            if (st != 0) {
+                return Convert.coerce(callLongReply(st), type);
+            }
         }
+        Reference.reachabilityFence(this);
+        return Long.valueOf(r);
     }
 
     /** {@code self(*args, **kwargs)} ({@code kwargs} may be null), returned as {@code conversion} says. */
