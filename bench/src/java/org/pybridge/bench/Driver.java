@@ -341,6 +341,18 @@ public final class Driver {
      * the end is that workload's peak (JVM, heap and Python together); the cell
      * is the highest over the rounds.
      */
+    /** "lib 1-thread → 2-thread" throughputs of g or g' (RESULT key1, key2), for the footnotes. */
+    String throughputs(String key) {
+        List<String> th = new ArrayList<>();
+        for (String lib : LIBS) {
+            Double a = med(lib, key + "1"), b = med(lib, key + "2");
+            if (a != null && b != null) {
+                th.add(lib + " " + num(a) + " → " + num(b));
+            }
+        }
+        return th.isEmpty() ? "—" : String.join(", ", th);
+    }
+
     String peakTable() {
         StringBuilder t = new StringBuilder();
         t.append("Peak RSS per workload (MB): VmHWM of the JVM that ran it, highest over the rounds.\n\n");
@@ -556,14 +568,7 @@ public final class Driver {
                     .append(" thread (Jep interpreters are thread-bound), each running the setup, `PyCallable.callAs`;")
                     .append(" pemja: a PythonInterpreter (MULTI_THREAD) per thread, each running the setup,")
                     .append(" `invoke(\"f\", i)`. Throughputs (medians, calls/s) 1 thread → 2 threads: ");
-            List<String> th = new ArrayList<>();
-            for (String lib : LIBS) {
-                Double a = med(lib, "g1"), b = med(lib, "g2");
-                if (a != null && b != null) {
-                    th.add(lib + " " + num(a) + " → " + num(b));
-                }
-            }
-            r.append(th.isEmpty() ? "—" : String.join(", ", th)).append(".\n");
+            r.append(throughputs("g")).append(".\n");
         }
         if (workloads.contains("gw")) {
             r.append("¹¹ As g, each call followed by Java work on the calling thread (a 64-bit LCG loop, no")
@@ -573,14 +578,7 @@ public final class Driver {
                     .append(" It checks that pybridge's call gate (DESIGN-NOTES.md), which makes threads wait")
                     .append(" for each other in g, does not make them wait when calls are spread out.")
                     .append(" Throughputs (medians, calls/s) 1 thread → 2 threads: ");
-            List<String> th = new ArrayList<>();
-            for (String lib : LIBS) {
-                Double a = med(lib, "gw1"), b = med(lib, "gw2");
-                if (a != null && b != null) {
-                    th.add(lib + " " + num(a) + " → " + num(b));
-                }
-            }
-            r.append(th.isEmpty() ? "—" : String.join(", ", th)).append(".\n");
+            r.append(throughputs("gw")).append(".\n");
         }
         r.append('\n');
         r.append("## Versions\n\n");
