@@ -459,10 +459,11 @@ pub fn with_gil_raw<T>(f: impl for<'py> FnOnce(Python<'py>) -> T) -> Option<T> {
 // * The holder takes the GIL after the gate and gives the gate back after
 //   dropping the GIL, so among gated threads the GIL is free when taken: its
 //   uncontended path, no condition variable, no system call.
-// * Hand-offs come in bursts: a holder that comes back within the grace of its
-//   last call keeps the gate (it "lingers" between calls), up to `BURST` of
-//   holding, then must let a waiter in. Waiters spin; a lingering holder that
-//   does not come back in time loses the gate to them.
+// * Hand-offs come in bursts: while someone waits, a holder that comes back
+//   within the grace period of its last call keeps the gate (it "lingers"
+//   between calls), until a waiter has waited a burst (`BURST_NS`) and asks
+//   for it. Waiters spin; a lingering holder that does not come back in time
+//   loses the gate to them.
 // * The gate is only a hint, never needed for correctness: a waiter spins at
 //   most the configured budget, then goes to the GIL the usual way. If the
 //   holding did not change meanwhile (a long call, or Python code that

@@ -171,14 +171,11 @@ fn call_long_in(
     w: &mut Writer,
     raw: bool,
 ) -> Result<Option<i64>> {
-    let slow = |f: &dyn Fn(Python<'_>) -> Result<Option<i64>>| {
-        if raw { Python::attach(f) } else { f(py) }
-    };
     let f = handles::get(py, id)?;
     // SAFETY: GIL held; a new reference or NULL with an exception set.
     let arg = unsafe { ffi::PyLong_FromLongLong(x) };
     if arg.is_null() {
-        return slow(&|py| Err(Error::from_pyerr(py, PyErr::fetch(py))));
+        return nested(py, raw, |py| Err(Error::from_pyerr(py, PyErr::fetch(py))));
     }
     // SAFETY: GIL held; `arg` is a new reference we own.
     let arg = unsafe { Bound::from_owned_ptr(py, arg) };
@@ -186,7 +183,7 @@ fn call_long_in(
     let v = unsafe { ffi::PyObject_CallOneArg(f.as_ptr(), arg.as_ptr()) };
     drop(arg);
     if v.is_null() {
-        return slow(&|py| Err(Error::from_pyerr(py, PyErr::fetch(py))));
+        return nested(py, raw, |py| Err(Error::from_pyerr(py, PyErr::fetch(py))));
     }
     // SAFETY: GIL held; `v` is a new reference we own.
     let v = unsafe { Bound::from_owned_ptr(py, v) };
@@ -204,13 +201,18 @@ fn call_long_in(
         unsafe { ffi::PyErr_Clear() };
     }
     let vp = v.as_ptr();
-    let w = std::cell::RefCell::new(w);
-    slow(&|py| {
+    nested(py, raw, |py| {
         // SAFETY: GIL held; `v` keeps the object alive across this call.
         let v = unsafe { Bound::from_borrowed_ptr(py, vp) };
-        convert::write_result(&v, &mut w.borrow_mut(), mode)?;
+        convert::write_result(&v, w, mode)?;
         Ok(None)
     })
+}
+
+/// Runs `f` with pyo3's attach count raised when `raw` (see `call_long_in`):
+/// a nested `Python::attach`, cheap since the GIL is held.
+fn nested<T>(py: Python<'_>, raw: bool, f: impl for<'p> FnOnce(Python<'p>) -> T) -> T {
+    if raw { Python::attach(f) } else { f(py) }
 }
 
 fn not_initialized() -> Error {
