@@ -81,6 +81,9 @@ pub fn to_py<'py>(py: Python<'py>, r: &mut Reader<'_>, depth: usize) -> Result<B
             wire::STR_LATIN1 => {
                 let n = r.len(1)?;
                 let b = r.bytes(n)?;
+                if n >= BIG_LATIN1 {
+                    return big_latin1_str(py, b);
+                }
                 Bound::from_owned_ptr_or_err(
                     py,
                     ffi::PyUnicode_FromKindAndData(
@@ -457,7 +460,7 @@ pub fn to_wire(obj: &Bound<'_, PyAny>, w: &mut Writer, mode: Mode, depth: usize)
             return Ok(());
         }
         if t == &raw mut ffi::PyUnicode_Type {
-            write_str(p, w);
+            write_str(obj, w);
             return Ok(());
         }
         if t == &raw mut ffi::PyFloat_Type {
@@ -521,7 +524,7 @@ pub fn to_wire(obj: &Bound<'_, PyAny>, w: &mut Writer, mode: Mode, depth: usize)
             return write_int(py, p, w);
         }
         if ffi::PyUnicode_Check(p) != 0 {
-            write_str(p, w);
+            write_str(obj, w);
             return Ok(());
         }
         if ffi::PyFloat_Check(p) != 0 {
@@ -656,13 +659,71 @@ unsafe fn write_int(py: Python<'_>, p: *mut ffi::PyObject, w: &mut Writer) -> Re
     Ok(())
 }
 
-/// # Safety
-/// GIL held, `p` a live str object.
-unsafe fn write_str(p: *mut ffi::PyObject, w: &mut Writer) {
-    // SAFETY: per the function contract; in 3.11+ every str is "ready".
+/// Latin-1 strings from Java at least this long are made by `big_latin1_str`.
+const BIG_LATIN1: usize = 4096;
+
+/// A str from Latin-1 bytes: one vectorised pass finds whether they are all
+/// ASCII, then the bytes are copied into the new str (split across cores
+/// when large). CPython's own `PyUnicode_FromKindAndData` scans byte by byte.
+fn big_latin1_str<'py>(py: Python<'py>, b: &[u8]) -> Result<Bound<'py, PyAny>> {
+    // 64 lanes OR-ed column-wise (the compiler turns this into wide ORs),
+    // reduced once at the end.
+    let mut lanes = [0u8; 64];
+    let mut chunks = b.chunks_exact(64);
+    for c in &mut chunks {
+        for (l, x) in lanes.iter_mut().zip(c) {
+            *l |= *x;
+        }
+    }
+    let or = lanes
+        .iter()
+        .chain(chunks.remainder())
+        .fold(0u8, |a, &x| a | x);
+    let max: ffi::Py_UCS4 = if or < 0x80 { 0x7f } else { 0xff };
+    // SAFETY: the GIL is held (`py`); PyUnicode_New(n, max <= 0xff) makes a
+    // compact 1-byte-kind str with room for exactly `n` bytes of data, which
+    // are all written before the str is used; `b` and the new str's data do
+    // not overlap.
+    unsafe {
+        let s =
+            Bound::from_owned_ptr_or_err(py, ffi::PyUnicode_New(b.len() as ffi::Py_ssize_t, max))
+                .map_err(|e| Error::from_pyerr(py, e))?;
+        let data = ffi::PyUnicode_DATA(s.as_ptr()) as *mut u8;
+        crate::copy::copy(b.as_ptr(), data, b.len());
+        Ok(s)
+    }
+}
+
+/// Strings whose data is at least this many bytes (1- or 2-byte kinds)
+/// cross as `STR_REF`: Java copies the characters straight out of the str
+/// (in parallel for large ones) instead of through the reply buffer, which
+/// saves two copies; the extra release costs about what copying 2 KB does.
+pub const STR_REF_MIN_BYTES: usize = 32 * 1024;
+
+/// Writes a str (`obj` must be one: `PyUnicode_Check` true).
+fn write_str(obj: &Bound<'_, PyAny>, w: &mut Writer) {
+    let p = obj.as_ptr();
+    // SAFETY: the GIL is held (`obj` is a `Bound`) and `p` is a live str; in
+    // 3.11+ every str is "ready", so its kind, length and data are valid.
     unsafe {
         let n = ffi::PyUnicode_GET_LENGTH(p) as usize;
         let data = ffi::PyUnicode_DATA(p);
+        let kind = ffi::PyUnicode_KIND(p);
+        if kind != ffi::PyUnicode_4BYTE_KIND
+            && n * kind as usize >= STR_REF_MIN_BYTES
+            && n <= i32::MAX as usize
+        {
+            // The handle keeps the (immutable) characters where they are
+            // until Java has copied them and released it.
+            let h = crate::handles::insert(obj.clone());
+            w.u8(wire::STR_REF);
+            w.u8(kind as u8);
+            w.i32(n as i32);
+            w.i64(data as i64);
+            w.i64(h.id as i64);
+            w.i32(h.slot as i32);
+            return;
+        }
         match ffi::PyUnicode_KIND(p) {
             ffi::PyUnicode_1BYTE_KIND => {
                 w.u8(wire::STR_LATIN1);

@@ -23,6 +23,7 @@
 //! | `JAVA_OBJ` | i64 id, string: any other Java object, passed through opaque |
 //! | `NDARRAY` (reply) | u8 dtype, i32 ndim, i64 shape…, i64 address, i64 length, i64 id, i32 slot (memoryview) |
 //! | `NDARRAY_DATA` (request) | u8 dtype, i32 ndim, i64 shape…, i64 length, bytes |
+//! | `STR_REF` (reply) | u8 kind (1: Latin-1 bytes, 2: UTF-16 units), i32 n, i64 address, i64 id, i32 slot: a large str Java copies from memory its handle keeps valid |
 //! | `JAVA_BUF` (request) | i64 id, i64 address, i64 length, u8 read-only: a direct ByteBuffer |
 //!
 //! Keep the numbers in sync with `Wire.java` (a test round-trips every tag).
@@ -57,6 +58,8 @@ pub const NDARRAY: u8 = 20;
 pub const NDARRAY_DATA: u8 = 21;
 /// A Java direct `ByteBuffer` shared with Python (a memoryview, no copy).
 pub const JAVA_BUF: u8 = 22;
+/// A large str for Java to copy from its own memory (see `convert::STR_REF_MIN_BYTES`).
+pub const STR_REF: u8 = 23;
 
 /// Bounds-checked reader over the bytes Java wrote.
 pub struct Reader<'a> {

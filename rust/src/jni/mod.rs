@@ -165,7 +165,7 @@ pub extern "system" fn Java_org_pybridge_Native_invoke<'l>(
 /// signatures of the natives, op codes, wire tags). Java checks it right
 /// after loading, before calling anything else, so that a stale library
 /// gives a clear error instead of a call with the wrong arguments.
-pub const ABI_VERSION: jint = 10;
+pub const ABI_VERSION: jint = 11;
 
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_org_pybridge_Native_abiVersion<'l>(
@@ -292,11 +292,107 @@ pub extern "system" fn Java_org_pybridge_Native_callLongStatus<'l>(
     CALL_LONG_STATUS.with(|c| c.get()) as jlong
 }
 
+/// `java.lang.String`'s own fields on JVMs with compact strings (JDK 9+):
+/// `value` (`byte[]`) and `coder` (0: one Latin-1 byte per char, 1: UTF-16).
+/// JNI reads private fields without access checks; the layout is checked on
+/// every use (`value` must hold exactly `n` bytes for a Latin-1 `coder`), and
+/// a JVM without these fields gets `None` and the portable path.
+struct StringFields {
+    value: jni::sys::jfieldID,
+    coder: jni::sys::jfieldID,
+}
+
+// SAFETY: field ids are plain process-wide identifiers, valid for as long as
+// their class is loaded (java.lang.String never unloads), on any thread.
+unsafe impl Send for StringFields {}
+// SAFETY: as above; they are only read.
+unsafe impl Sync for StringFields {}
+
+static STRING_FIELDS: std::sync::OnceLock<Option<StringFields>> = std::sync::OnceLock::new();
+
+/// # Safety
+/// `env` is the calling thread's valid `JNIEnv`, with no exception pending.
+unsafe fn string_fields(env: *mut jni::sys::JNIEnv) -> Option<&'static StringFields> {
+    STRING_FIELDS
+        .get_or_init(|| {
+            // SAFETY: per the function contract; every failed lookup's
+            // NoSuchFieldError is cleared before returning.
+            unsafe {
+                let f = &(**env).v1_2;
+                let class = (f.FindClass)(env, c"java/lang/String".as_ptr());
+                if class.is_null() {
+                    (f.ExceptionClear)(env);
+                    return None;
+                }
+                let value = (f.GetFieldID)(env, class, c"value".as_ptr(), c"[B".as_ptr());
+                let coder = if value.is_null() {
+                    std::ptr::null_mut()
+                } else {
+                    (f.GetFieldID)(env, class, c"coder".as_ptr(), c"B".as_ptr())
+                };
+                if (f.ExceptionCheck)(env) {
+                    (f.ExceptionClear)(env);
+                }
+                (f.DeleteLocalRef)(env, class);
+                if value.is_null() || coder.is_null() {
+                    log::info!("pybridge: no compact-string fields in java.lang.String; long strings are copied as UTF-16");
+                    return None;
+                }
+                Some(StringFields { value, coder })
+            }
+        })
+        .as_ref()
+}
+
+/// Copies the characters of a Latin-1 (compact) Java string of `n` chars to
+/// `dst` straight from the string's own array. False when the string is not
+/// stored that way (or the JVM does not store strings so), and nothing was
+/// written.
+///
+/// # Safety
+/// `env` valid with no exception pending, `s` a live string of `n` chars,
+/// `dst` writable for `n` bytes.
+unsafe fn copy_latin1_string(
+    env: *mut jni::sys::JNIEnv,
+    s: jni::sys::jstring,
+    n: usize,
+    dst: *mut u8,
+) -> bool {
+    // SAFETY: per the function contract. The array is only read, inside a
+    // critical section that makes no other JNI call, and released with
+    // JNI_ABORT (nothing to copy back).
+    unsafe {
+        let Some(fields) = string_fields(env) else {
+            return false;
+        };
+        let f = &(**env).v1_2;
+        if (f.GetByteField)(env, s, fields.coder) != 0 {
+            return false;
+        }
+        let value = (f.GetObjectField)(env, s, fields.value);
+        if value.is_null() {
+            return false;
+        }
+        let mut done = false;
+        if (f.GetArrayLength)(env, value) as usize == n {
+            let p = (f.GetPrimitiveArrayCritical)(env, value, std::ptr::null_mut());
+            if !p.is_null() {
+                crate::copy::copy(p as *const u8, dst, n);
+                (f.ReleasePrimitiveArrayCritical)(env, value, p, jni::sys::JNI_ABORT);
+                done = true;
+            }
+        }
+        (f.DeleteLocalRef)(env, value);
+        done
+    }
+}
+
 /// Encodes a long Java string straight into the request buffer as the wire
-/// does (`STR_LATIN1` when every unit is below 0x100, else `STR_UTF16`):
-/// one JNI copy of its UTF-16 units, then an in-place narrowing, instead of
-/// Java-side encoding and checking. Returns the bytes written, or -1 if a
-/// Java exception is pending.
+/// does (`STR_LATIN1` when every unit is below 0x100, else `STR_UTF16`).
+/// A string the JVM stores as Latin-1 is copied from its own bytes (one
+/// copy, split across cores when large); others take one JNI copy of their
+/// UTF-16 units and an in-place narrowing when they allow it. Returns the
+/// bytes written, or -1 if a Java exception is pending.
 ///
 /// # Safety
 /// Called by the JVM only, with its valid `JNIEnv` and a live `jstring`.
@@ -320,6 +416,11 @@ pub unsafe extern "system" fn Java_org_pybridge_Native_encodeString(
         // the units are written 2-byte aligned or not, so they are read and
         // written through byte pointers and `read_unaligned`.
         unsafe {
+            if copy_latin1_string(env, s, n, base.add(5)) {
+                *base = crate::wire::STR_LATIN1;
+                std::ptr::copy_nonoverlapping((n as i32).to_le_bytes().as_ptr(), base.add(1), 4);
+                return (5 + n) as jint;
+            }
             let units = base.add(5);
             ((**env).v1_2.GetStringRegion)(env, s, 0, n as jni::sys::jsize, units as *mut u16);
             if ((**env).v1_2.ExceptionCheck)(env) {

@@ -29,7 +29,10 @@ final class Buf {
     /** The buffer a nested call on this thread uses (pooled ones only). */
     private Buf nested;
     private int level;
-    byte[] scratch = new byte[256];
+    /** Bytes for decoding strings (see {@link #scratch}); made on first use. */
+    private byte[] scratch;
+    private int scratchUsed;
+    private int scratchSmallUses;
 
     private Buf(int cap) {
         this(cap, true);
@@ -75,12 +78,25 @@ final class Buf {
         }
         b.inUse = true;
         b.used = 0;
+        b.scratchUsed = 0;
         b.bb.clear();
         return b;
     }
 
     void release() {
         inUse = false;
+        if (scratch != null && scratch.length > KEEP_MAX) {
+            // The same policy as the buffer's: a large scratch array is kept
+            // while large strings keep coming, and dropped after a run of small uses.
+            if (scratchUsed * 4L < scratch.length) {
+                if (++scratchSmallUses > 64) {
+                    scratch = null;
+                    scratchSmallUses = 0;
+                }
+            } else {
+                scratchSmallUses = 0;
+            }
+        }
         if (pooled && cap > KEEP_MAX) {
             // Keep a grown buffer while it is being used (a loop passing large
             // strings or arrays would otherwise allocate, and zero, a new
@@ -229,10 +245,20 @@ final class Buf {
         return bb.getDouble();
     }
 
+    /**
+     * A byte array of at least {@code n} bytes, reused by this buffer's later
+     * acquisitions (its contents are garbage), so that decoding a string does
+     * not allocate, and zero, an array that the String constructor copies anyway.
+     */
     byte[] scratch(int n) {
-        if (scratch.length < n) {
-            scratch = new byte[Math.max(n, scratch.length * 2)];
+        if (n > scratchUsed) {
+            scratchUsed = n;
         }
-        return scratch;
+        byte[] s = scratch;
+        if (s == null || s.length < n) {
+            s = new byte[Math.max(n, s == null ? 256 : Math.min(s.length * 2, Integer.MAX_VALUE - 8))];
+            scratch = s;
+        }
+        return s;
     }
 }

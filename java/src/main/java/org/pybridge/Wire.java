@@ -43,6 +43,8 @@ final class Wire {
     static final byte NDARRAY = 20;
     static final byte NDARRAY_DATA = 21;
     static final byte JAVA_BUF = 22;
+    /** A large str Java copies out of Python's memory (rust/src/convert.rs STR_REF_MIN_BYTES). */
+    static final byte STR_REF = 23;
 
     /** Same limit as rust/src/convert.rs MAX_DEPTH. */
     static final int MAX_DEPTH = 512;
@@ -515,6 +517,9 @@ final class Wire {
     }
 
     private static String readStringBody(Buf b, byte tag) {
+        if (tag == STR_REF) {
+            return readStringRef(b);
+        }
         int n = b.getInt();
         if (tag == STR_LATIN1) {
             byte[] s = b.scratch(n);
@@ -540,6 +545,36 @@ final class Wire {
         b.bb.asCharBuffer().get(c);
         b.bb.position(pos + 2 * n);
         return new String(c);
+    }
+
+    /**
+     * A large str: its characters are copied straight from the str's memory,
+     * which the handle that follows keeps alive (and unmodified: Python only
+     * changes a str in place while nothing else refers to it) until released
+     * here.
+     */
+    private static String readStringRef(Buf b) {
+        // Latin-1: copied into the buffer's scratch array (no new array to zero).
+        byte kind = b.get();
+        int n = b.getInt();
+        long addr = b.getLong();
+        PyObject holder = new PyObject(b.getLong(), b.getInt());
+        try {
+            if (kind == 1) {
+                byte[] s = b.scratch(n);
+                if (Native.copyArray(s, addr, n, true) != 0) {
+                    throw new PyBridgeException("internal error: could not copy a string of " + n + " characters");
+                }
+                return new String(s, 0, n, StandardCharsets.ISO_8859_1);
+            }
+            char[] c = new char[n];
+            if (kind != 2 || Native.copyArray(c, addr, 2L * n, true) != 0) {
+                throw new PyBridgeException("internal error: could not copy a string of " + n + " characters");
+            }
+            return new String(c);
+        } finally {
+            holder.close();
+        }
     }
 
     /** Decodes one value; {@code subject} is what {@code SELF} refers to. */
@@ -595,6 +630,7 @@ final class Wire {
                 return b.getDouble();
             case STR_LATIN1:
             case STR_UTF16:
+            case STR_REF:
                 return readStringBody(b, tag);
             case HANDLE:
                 return PyObject.adopt(b.getLong(), b.getInt());
