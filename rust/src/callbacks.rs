@@ -18,7 +18,6 @@ use crate::error::{Error, Result};
 use crate::wire::{self, Reader, Writer};
 use jni::ids::JStaticMethodID;
 use jni::objects::{Global, JClass};
-use jni::signature::{Primitive, ReturnType};
 use jni::sys::jvalue;
 use jni::{JavaVM, jni_sig, jni_str};
 use pyo3::prelude::*;
@@ -37,10 +36,48 @@ pub fn set_vm(vm: JavaVM) {
     let _ = JVM.set(vm);
 }
 
+/// `Callbacks.invoke` and `Callbacks.takeReply`, looked up with the class,
+/// and `java.lang.StackOverflowError`, to name that error without running
+/// Java code on a stack that has none left.
+struct Upcalls {
+    invoke: JStaticMethodID,
+    take_reply: JStaticMethodID,
+    stack_overflow: Global<JClass<'static>>,
+}
+
+/// Why a call into Java did not return a reply.
+enum UpcallError {
+    /// The JVM found too little stack left to run Java code.
+    StackOverflow,
+    Other(String),
+}
+
+impl From<String> for UpcallError {
+    fn from(m: String) -> Self {
+        UpcallError::Other(m)
+    }
+}
+
+static UPCALLS: OnceLock<Upcalls> = OnceLock::new();
+
 /// Called once by Java (from a JVM thread, so the class is reachable through
-/// its loader) before the interpreter starts.
-pub fn set_callbacks_class(class: Global<JClass<'static>>) {
+/// its loader) before the interpreter starts. The method ids are looked up
+/// here, so that calls from Python need no lookup and no check.
+pub fn set_callbacks_class(
+    env: &mut jni::Env<'_>,
+    class: Global<JClass<'static>>,
+) -> jni::errors::Result<()> {
+    let invoke = env.get_static_method_id(&class, jni_str!("invoke"), jni_sig!("(JJII)J"))?;
+    let take_reply = env.get_static_method_id(&class, jni_str!("takeReply"), jni_sig!("(JI)I"))?;
+    let soe = env.find_class(jni_str!("java/lang/StackOverflowError"))?;
+    let stack_overflow = env.new_global_ref(soe)?;
+    let _ = UPCALLS.set(Upcalls {
+        invoke,
+        take_reply,
+        stack_overflow,
+    });
     let _ = CALLBACKS_CLASS.set(class);
+    Ok(())
 }
 
 /// Python's view of a Java function object.
@@ -160,9 +197,18 @@ impl JavaFunction {
         let buf = req.buf;
         // Java code may run for long: let other JVM threads past the call gate.
         crate::gil::gate_yield();
-        let reply = py.detach(move || call_java_invoke(id, buf)).map_err(|e| {
-            pyo3::exceptions::PyRuntimeError::new_err(format!("calling Java failed: {e}"))
-        })?;
+        let reply = py
+            .detach(move || call_java_invoke(id, buf))
+            .map_err(|e| match e {
+                UpcallError::StackOverflow => pyo3::exceptions::PyRecursionError::new_err(
+                    "calling Java failed: java.lang.StackOverflowError (the thread's stack is used up by \
+                     nested calls between Python and Java; give the thread a larger stack, -Xss or the \
+                     Thread constructor's stackSize, or nest less deeply)",
+                ),
+                UpcallError::Other(m) => {
+                    pyo3::exceptions::PyRuntimeError::new_err(format!("calling Java failed: {m}"))
+                }
+            })?;
         let out = decode_reply(py, &reply);
         give_back_call_buf(reply);
         out
@@ -283,9 +329,6 @@ thread_local! {
     static CALL_BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-static INVOKE_ID: OnceLock<JStaticMethodID> = OnceLock::new();
-static TAKE_REPLY_ID: OnceLock<JStaticMethodID> = OnceLock::new();
-
 /// A request buffer for this thread (the reused one when free).
 fn take_call_buf() -> Vec<u8> {
     let mut v = CALL_BUF.with(|b| std::mem::take(&mut *b.borrow_mut()));
@@ -307,78 +350,118 @@ fn give_back_call_buf(v: Vec<u8>) {
     }
 }
 
-fn method_id<'s, 'a>(
-    env: &mut jni::Env<'_>,
-    cell: &OnceLock<JStaticMethodID>,
-    class: &Global<JClass<'static>>,
-    name: &'static jni::strings::JNIStr,
-    sig: jni::signature::MethodSignature<'s, 'a>,
-) -> jni::errors::Result<JStaticMethodID> {
-    if let Some(id) = cell.get() {
-        return Ok(*id);
-    }
-    let id = env.get_static_method_id(class, name, sig)?;
-    let _ = cell.set(id);
-    Ok(id)
+/// The calling thread's `JNIEnv` if it is attached to the JVM (every JVM
+/// thread is), without attaching it.
+fn attached_env(vm: &JavaVM) -> Option<*mut jni::sys::JNIEnv> {
+    let raw = vm.get_raw();
+    let mut env: *mut std::ffi::c_void = std::ptr::null_mut();
+    // SAFETY: `raw` is the live JavaVM the library was loaded into; GetEnv
+    // only reads this thread's attachment.
+    let rc = unsafe { ((**raw).v1_2.GetEnv)(raw, &mut env, jni::sys::JNI_VERSION_1_6) };
+    (rc == jni::sys::JNI_OK && !env.is_null()).then_some(env as *mut jni::sys::JNIEnv)
 }
 
 /// Calls `Callbacks.invoke(id, addr, len, cap)`: Java reads the request
 /// from `buf` and writes its reply into the same memory (or, when it does
 /// not fit, hands it over through `Callbacks.takeReply`). Returns the buffer
 /// holding the reply.
-fn call_java_invoke(id: i64, mut buf: Vec<u8>) -> std::result::Result<Vec<u8>, String> {
+///
+/// A thread already attached (every JVM thread) calls through its own
+/// `JNIEnv` directly: the upcall makes no local reference, so it needs no
+/// local frame, and one `ExceptionCheck` covers it. A thread Python started
+/// is attached for the call only, so it never becomes a lasting non-daemon
+/// JVM thread.
+fn call_java_invoke(id: i64, buf: Vec<u8>) -> std::result::Result<Vec<u8>, UpcallError> {
     let vm = vm()?;
     let class = class()?;
-    vm.attach_current_thread_for_scope(|env| -> jni::errors::Result<Vec<u8>> {
-        let invoke = method_id(
-            env,
-            &INVOKE_ID,
-            class,
-            jni_str!("invoke"),
-            jni_sig!("(JJII)J"),
-        )?;
-        let args = [
-            jvalue { j: id },
-            jvalue {
-                j: buf.as_mut_ptr() as i64,
-            },
-            jvalue {
-                i: buf.len() as i32,
-            },
-            jvalue {
-                i: buf.capacity().min(i32::MAX as usize) as i32,
-            },
-        ];
-        // SAFETY: `invoke` is the static method (JJII)J of the registered
-        // Callbacks class, called with four arguments of those types; Java
-        // reads `len` bytes at `addr` and writes at most `cap` bytes there,
-        // all inside `buf`'s allocation, which outlives the call.
-        let r = unsafe {
-            env.call_static_method_unchecked(
-                class,
-                invoke,
-                ReturnType::Primitive(Primitive::Long),
-                &args,
-            )?
+    let ups = UPCALLS
+        .get()
+        .ok_or_else(|| "org.pybridge.Callbacks is not registered".to_string())?;
+    if let Some(env) = attached_env(vm) {
+        // SAFETY: `env` is this thread's JNIEnv (it stays attached: a thread
+        // is only detached by whoever attached it, and that is not this call).
+        return unsafe { upcall(env, class, ups, id, buf) };
+    }
+    vm.attach_current_thread_for_scope(|env| -> jni::errors::Result<_> {
+        // SAFETY: `env` is this thread's JNIEnv for the scope of the call.
+        Ok(unsafe { upcall(env.get_raw(), class, ups, id, buf) })
+    })
+    .map_err(|e| UpcallError::Other(e.to_string()))?
+}
+
+/// The pending Java exception, cleared. `Callbacks.invoke` catches
+/// everything, so this is an error the JVM raised around it: in practice a
+/// `StackOverflowError`, thrown when nested Python/Java calls leave too
+/// little stack to enter Java. No Java code runs here (describing the
+/// error would need stack that is not there).
+///
+/// # Safety
+/// `env` is the calling thread's JNIEnv, with an exception pending.
+unsafe fn take_java_exception(env: *mut jni::sys::JNIEnv, ups: &Upcalls) -> UpcallError {
+    // SAFETY: per the function contract; IsInstanceOf and the reference
+    // functions are among those JNI allows once the exception is cleared,
+    // and none of them runs Java code.
+    unsafe {
+        let f = &(**env).v1_2;
+        let e = (f.ExceptionOccurred)(env);
+        (f.ExceptionClear)(env);
+        if e.is_null() {
+            return UpcallError::Other("a Java exception was thrown".to_string());
         }
-        .j()?;
+        let soe = (f.IsInstanceOf)(env, e, ups.stack_overflow.as_raw());
+        (f.DeleteLocalRef)(env, e);
+        if soe {
+            UpcallError::StackOverflow
+        } else {
+            UpcallError::Other(
+                "a Java error was thrown around org.pybridge.Callbacks.invoke".to_string(),
+            )
+        }
+    }
+}
+
+/// # Safety
+/// `env` is the calling thread's JNIEnv, with no exception pending.
+unsafe fn upcall(
+    env: *mut jni::sys::JNIEnv,
+    class: &Global<JClass<'static>>,
+    ups: &Upcalls,
+    id: i64,
+    mut buf: Vec<u8>,
+) -> std::result::Result<Vec<u8>, UpcallError> {
+    let args = [
+        jvalue { j: id },
+        jvalue {
+            j: buf.as_mut_ptr() as i64,
+        },
+        jvalue {
+            i: buf.len() as i32,
+        },
+        jvalue {
+            i: buf.capacity().min(i32::MAX as usize) as i32,
+        },
+    ];
+    // SAFETY: `invoke` is the static method (JJII)J of the registered
+    // Callbacks class (a global reference), called with four arguments of
+    // those types; Java reads `len` bytes at `addr` and writes at most `cap`
+    // bytes there, all inside `buf`'s allocation, which outlives the call.
+    unsafe {
+        let f = &(**env).v1_2;
+        let r =
+            (f.CallStaticLongMethodA)(env, class.as_raw(), ups.invoke.into_raw(), args.as_ptr());
+        if (f.ExceptionCheck)(env) {
+            return Err(take_java_exception(env, ups));
+        }
         if r >= 0 {
-            // SAFETY: Java wrote exactly `r` (<= capacity) initialised bytes
-            // at the start of the allocation.
-            unsafe { buf.set_len((r as usize).min(buf.capacity())) };
+            // Java wrote exactly `r` (<= capacity) initialised bytes at the
+            // start of the allocation.
+            buf.set_len((r as usize).min(buf.capacity()));
             return Ok(buf);
         }
         // The reply did not fit: make room, then have Java copy it in.
         let need = r.unsigned_abs() as usize;
         buf.clear();
         buf.reserve(need);
-        let take = method_id(
-            env,
-            &TAKE_REPLY_ID,
-            class,
-            jni_str!("takeReply"),
-            jni_sig!("(JI)I"),
-        )?;
         let args = [
             jvalue {
                 j: buf.as_mut_ptr() as i64,
@@ -387,25 +470,26 @@ fn call_java_invoke(id: i64, mut buf: Vec<u8>) -> std::result::Result<Vec<u8>, S
                 i: buf.capacity().min(i32::MAX as usize) as i32,
             },
         ];
-        // SAFETY: as above, for (JI)I: Java writes the pending reply (at most
-        // `cap` bytes) at `addr`, inside `buf`'s allocation.
-        let n = unsafe {
-            env.call_static_method_unchecked(
-                class,
-                take,
-                ReturnType::Primitive(Primitive::Int),
-                &args,
-            )?
+        // As above, for (JI)I: Java writes the pending reply (at most `cap`
+        // bytes) at `addr`, inside `buf`'s allocation.
+        let n = (f.CallStaticIntMethodA)(
+            env,
+            class.as_raw(),
+            ups.take_reply.into_raw(),
+            args.as_ptr(),
+        );
+        if (f.ExceptionCheck)(env) {
+            return Err(take_java_exception(env, ups));
         }
-        .i()?;
         if n < 0 || n as usize > buf.capacity() {
-            return Err(jni::errors::Error::JniCall(jni::errors::JniError::Unknown));
+            return Err(UpcallError::Other(
+                "the reply of a Java function was lost".to_string(),
+            ));
         }
-        // SAFETY: Java wrote exactly `n` (<= capacity) bytes.
-        unsafe { buf.set_len(n as usize) };
+        // Java wrote exactly `n` (<= capacity) bytes.
+        buf.set_len(n as usize);
         Ok(buf)
-    })
-    .map_err(|e| e.to_string())
+    }
 }
 
 /// The Java exception id carried by a Python exception (or its cause or

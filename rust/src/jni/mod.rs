@@ -14,7 +14,7 @@ use crate::error::Error;
 use crate::ops;
 use crate::wire::{Reader, Writer};
 use jni::EnvUnowned;
-use jni::objects::{JByteBuffer, JClass};
+use jni::objects::JClass;
 use jni::sys::{jint, jlong};
 use std::cell::{Cell, RefCell};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -185,8 +185,7 @@ pub extern "system" fn Java_org_pybridge_Native_registerCallbacks<'l>(
 ) {
     env.with_env(|env| -> jni::errors::Result<()> {
         let g = env.new_global_ref(callbacks)?;
-        crate::callbacks::set_callbacks_class(g);
-        Ok(())
+        crate::callbacks::set_callbacks_class(env, g)
     })
     .resolve::<ThrowPyBridge>()
 }
@@ -215,14 +214,34 @@ pub extern "system" fn Java_org_pybridge_Native_takePending<'l>(
 }
 
 /// The native address of a direct `ByteBuffer` (asked once per buffer).
+///
+/// This and `newDirectBuffer` call JNI directly on their normal path: they
+/// run at any depth of nested Python/Java calls, and when the JVM throws
+/// `StackOverflowError` there, jni-rs 0.22's error path (it checks the
+/// exception's type by loading classes through Java, which overflows
+/// again) recurses until the native stack is gone and the process dies.
+/// Raw JNI leaves the error pending and Java throws it on return.
+///
+/// # Safety
+/// Called by the JVM only, with its valid `JNIEnv` and a live reference.
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_org_pybridge_Native_bufferAddress<'l>(
-    mut env: EnvUnowned<'l>,
-    _class: JClass<'l>,
-    buffer: JByteBuffer<'l>,
+pub unsafe extern "system" fn Java_org_pybridge_Native_bufferAddress(
+    env: *mut jni::sys::JNIEnv,
+    _class: jni::sys::jclass,
+    buffer: jni::sys::jobject,
 ) -> jlong {
-    env.with_env(|env| -> jni::errors::Result<jlong> {
-        Ok(env.get_direct_buffer_address(&buffer)? as jlong)
+    // SAFETY: per the function contract.
+    let p = unsafe { ((**env).v1_4.GetDirectBufferAddress)(env, buffer) };
+    if !p.is_null() {
+        return p as jlong;
+    }
+    // Not a direct buffer (Java only passes direct ones).
+    // SAFETY: the JVM's JNIEnv for this native call.
+    let mut env = unsafe { EnvUnowned::from_raw(env) };
+    env.with_env(|_| -> jni::errors::Result<jlong> {
+        Err(jni::errors::Error::NullPtr(
+            "bufferAddress: not a direct ByteBuffer",
+        ))
     })
     .resolve::<ThrowPyBridge>()
 }
@@ -493,22 +512,31 @@ pub unsafe extern "system" fn Java_org_pybridge_Native_copyArray(
 }
 
 /// A direct `ByteBuffer` over native memory that the Java caller keeps valid
-/// (a memoryview handle or a numpy array it holds; see `buffers`).
+/// (a memoryview handle or a numpy array it holds; see `buffers`). Raw JNI:
+/// see `bufferAddress`.
+///
+/// # Safety
+/// Called by the JVM only, with its valid `JNIEnv`.
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_org_pybridge_Native_newDirectBuffer<'l>(
-    mut env: EnvUnowned<'l>,
-    _class: JClass<'l>,
+pub unsafe extern "system" fn Java_org_pybridge_Native_newDirectBuffer(
+    env: *mut jni::sys::JNIEnv,
+    _class: jni::sys::jclass,
     addr: jlong,
     len: jlong,
-) -> JByteBuffer<'l> {
-    env.with_env(|env| -> jni::errors::Result<JByteBuffer<'l>> {
-        if addr == 0 || len <= 0 {
-            return Err(jni::errors::Error::NullPtr("newDirectBuffer: no memory"));
-        }
+) -> jni::sys::jobject {
+    if addr != 0 && len > 0 {
         // SAFETY: Java passes the address and length of memory it keeps
         // alive (it holds the Python object that owns it) for as long as the
-        // returned ByteBuffer is reachable (`Lifetimes` buffer trackers).
-        unsafe { env.new_direct_byte_buffer(addr as *mut u8, len as usize) }
+        // returned ByteBuffer is reachable (`Lifetimes` buffer trackers). On
+        // failure the result is null with the JVM's exception pending.
+        return unsafe {
+            ((**env).v1_4.NewDirectByteBuffer)(env, addr as *mut std::ffi::c_void, len)
+        };
+    }
+    // SAFETY: the JVM's JNIEnv for this native call.
+    let mut env = unsafe { EnvUnowned::from_raw(env) };
+    env.with_env(|_| -> jni::errors::Result<jni::sys::jobject> {
+        Err(jni::errors::Error::NullPtr("newDirectBuffer: no memory"))
     })
     .resolve::<ThrowPyBridge>()
 }

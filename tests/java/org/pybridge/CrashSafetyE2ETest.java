@@ -375,4 +375,67 @@ public class CrashSafetyE2ETest {
             });
         }
     }
+
+    // ---- 9. Python and Java calling each other until the stack runs out -------------------
+
+    @Test
+    public void nestedCallsThatExhaustTheStackGiveAnExceptionNotACrash() {
+        ChildJvm.Result r = ChildJvm.run(DeepNesting.class, Map.of(), 120);
+        E2E.assertChildOk(r, "RESULT ok deep-nesting");
+        assertEquals(r.toString(), "3", E2E.line(r, "RESULT overflowed="));
+    }
+
+    /**
+     * Child: f(n) = 1 + down(f, n - 1), Java and Python calling each other,
+     * on threads with 256 KiB, default and 4 MiB stacks. Shallow nesting
+     * completes; nesting past what the stack holds must end in a
+     * PythonException naming StackOverflowError (Python's RecursionError),
+     * on every thread, and the JVM must go on working. (jni-rs 0.22's error
+     * path once turned that StackOverflowError into a native stack overflow
+     * that killed the process.)
+     */
+    public static final class DeepNesting {
+        public static void main(String[] args) {
+            E2E.child("deep-nesting", args, a -> {
+                Python.initialize();
+                Python.exec("import sys\nsys.setrecursionlimit(100000)\ndef _down(f, n): return f(n)");
+                PyObject down = Python.eval("_down");
+                @SuppressWarnings("unchecked")
+                java.util.function.Function<Object, Object>[] self = new java.util.function.Function[1];
+                self[0] = n -> {
+                    long k = (Long) n;
+                    return k == 0 ? 0L : 1 + down.callAs(Long.class, self[0], k - 1);
+                };
+                int overflowed = 0;
+                for (long stack : new long[] {256 << 10, 0, 4 << 20}) {
+                    AtomicReference<Object> out = new AtomicReference<>();
+                    Thread t = new Thread(null, () -> {
+                        try {
+                            out.set(down.callAs(Long.class, self[0], 20L));
+                            out.set(List.of(out.get(), down.callAs(Long.class, self[0], 20_000L)));
+                        } catch (Throwable x) {
+                            out.set(x);
+                        }
+                    }, "nesting-" + stack, stack);
+                    t.start();
+                    t.join(60_000);
+                    check(!t.isAlive(), "the nesting thread ended (stack " + stack + ")");
+                    Object o = out.get();
+                    check(o instanceof PythonException, "nesting 20,000 deep must fail, got " + o);
+                    Throwable c = (Throwable) o;
+                    for (int i = 0; i < 100_000 && c.getCause() != null; i++) {
+                        c = c.getCause();
+                    }
+                    String innermost = String.valueOf(c);
+                    check(innermost.contains("StackOverflowError"),
+                            "the innermost error names the overflow (stack " + stack + "): "
+                            + innermost.substring(0, Math.min(300, innermost.length())));
+                    overflowed++;
+                }
+                checkEq(20L, down.callAs(Long.class, self[0], 20L), "nesting still works afterwards");
+                checkEq(3L, Python.eval("1 + 2", Long.class), "the JVM still calls Python");
+                System.out.println("RESULT overflowed=" + overflowed);
+            });
+        }
+    }
 }

@@ -60,7 +60,7 @@ public class LargeStringsTest {
                 + "def _ls_check(s, alphabet, n, tail):\n"
                 + "    want = _ls_gen(alphabet, n) + tail\n"
                 + "    return (s == want, s.isascii() == want.isascii(), len(s))\n");
-        long live0 = Python.stats().liveHandles();
+        long live0 = LifetimeSupport.settle().liveHandles();
         try (PyObject pyGen = Python.eval("_ls_gen"); PyObject pyCheck = Python.eval("_ls_check")) {
             for (int n : SIZES) {
                 // Java -> Python: ASCII, Latin-1 with the only non-ASCII char
@@ -105,8 +105,7 @@ public class LargeStringsTest {
                         seen.get()), "Python -> Java: a large str passed to a callback");
             }
         }
-        Python.drainReleaseQueue();
-        long live1 = Python.stats().liveHandles();
+        long live1 = LifetimeSupport.settle().liveHandles();
         check(live1 == live0, "handles left behind: " + live0 + " before, " + live1 + " after");
     }
 

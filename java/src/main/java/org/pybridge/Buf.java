@@ -49,16 +49,20 @@ final class Buf {
         cap = n;
     }
 
-    private Buf(ByteBuffer heap) {
-        this.pooled = false;
-        this.bb = heap;
-        this.addr = 0;
-        this.cap = heap.capacity();
+    /**
+     * A buffer over native memory the caller keeps valid ({@code bb} is a
+     * direct buffer at {@code addr}); writing past its end moves it to a Java
+     * buffer of its own, which shows as a changed {@link #addr}. Not pooled.
+     */
+    static Buf over(ByteBuffer bb, long addr) {
+        return new Buf(bb.order(ByteOrder.LITTLE_ENDIAN), addr);
     }
 
-    /** A read-only view over bytes the native side handed over (for decoding only). */
-    static Buf wrap(ByteBuffer heap) {
-        return new Buf(heap);
+    private Buf(ByteBuffer direct, long addr) {
+        this.pooled = false;
+        this.bb = direct;
+        this.addr = addr;
+        this.cap = direct.capacity();
     }
 
     /** The calling thread's buffer, cleared for a new request. */

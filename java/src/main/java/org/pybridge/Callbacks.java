@@ -143,16 +143,20 @@ final class Callbacks {
         return id == 0 ? null : THROWN.remove(id);
     }
 
-    /** This thread's view of the native buffer its calls from Python arrive in (by address and size). */
+    /**
+     * This thread's view of the native buffer its calls from Python arrive in
+     * (by address and size): a {@link Buf} over that memory, from which the
+     * request is read and into which the reply is written in place.
+     */
     private static final class View {
         final long addr;
         final int cap;
-        final ByteBuffer bb;
+        final Buf io;
 
         View(long addr, int cap) {
             this.addr = addr;
             this.cap = cap;
-            this.bb = Native.newDirectBuffer(addr, cap).order(ByteOrder.LITTLE_ENDIAN);
+            this.io = Buf.over(Native.newDirectBuffer(addr, cap), addr);
         }
     }
 
@@ -160,80 +164,82 @@ final class Callbacks {
     /** A reply too large for the native buffer, until {@link #takeReply} fetches it. */
     private static final ThreadLocal<byte[]> PENDING = new ThreadLocal<>();
 
-    private static ByteBuffer view(long addr, int cap) {
+    private static View view(long addr, int cap) {
         View v = VIEW.get();
         if (v == null || v.addr != addr || v.cap != cap) {
             v = new View(addr, cap);
             VIEW.set(v);
         }
-        return v.bb;
+        return v;
     }
 
     /**
      * Called from Python (rust/src/callbacks.rs) with a request of
      * {@code len} bytes at {@code addr} in a native buffer of {@code cap}
      * bytes: arguments ({@code i32 n}, values) and keyword arguments (NONE or
-     * a dict). The reply goes into the same buffer: status byte 0 and the
-     * result, or 1 and (class name, message, exception id). Returns its
-     * length, or minus its length when it does not fit (then
+     * a dict). The reply goes into the same buffer once the request is read:
+     * status byte 0 and the result, or 1 and (class name, message, exception
+     * id). Returns its length, or minus its length when it did not fit (then
      * {@link #takeReply} copies it into a larger buffer).
+     *
+     * <p>A nested call (the function calls Python, which calls Java again)
+     * arrives with another native buffer and its own view; this call keeps
+     * the {@code Buf} it started with.
      */
     static long invoke(long id, long addr, int len, int cap) {
-        ByteBuffer view = view(addr, cap);
-        view.clear();
-        view.limit(len);
-        Buf out = Buf.acquire();
+        View v = view(addr, cap);
+        Buf io = v.io;
+        io.bb.clear();
+        io.bb.limit(len);
         try {
-            try {
-                Object fn = lookup(id);
-                Buf in = Buf.wrap(view);
-                int n = in.getInt();
-                Object[] args = new Object[n];
-                for (int i = 0; i < n; i++) {
-                    args[i] = Wire.read(in, null);
-                }
-                Object kw = Wire.read(in, null);
-                Object result;
-                if (fn instanceof PyCallback) {
-                    @SuppressWarnings("unchecked")
-                    Map<String, Object> kwargs = kw instanceof Map ? (Map<String, Object>) kw : Collections.emptyMap();
-                    result = ((PyCallback) fn).call(args, kwargs);
-                } else {
-                    if (kw instanceof Map && !((Map<?, ?>) kw).isEmpty()) {
-                        throw new IllegalArgumentException("a Java function takes no keyword arguments (got "
-                                + ((Map<?, ?>) kw).keySet() + "); implement org.pybridge.PyCallback to receive them");
-                    }
-                    result = call(fn, args);
-                }
-                out.put((byte) 0);
-                Wire.write(out, result);
-            } catch (Throwable t) {
-                Throwable cause = t instanceof InvocationTargetException && t.getCause() != null ? t.getCause() : t;
-                long tid = NEXT.getAndIncrement();
-                THROWN.put(tid, cause);
-                out.bb.clear();
-                out.put((byte) 1);
-                Wire.writeString(out, cause.getClass().getName());
-                String msg = cause.getMessage();
-                Wire.writeString(out, msg == null ? "" : msg);
-                out.putLong(tid);
+            Object fn = lookup(id);
+            int n = io.getInt();
+            Object[] args = new Object[n];
+            for (int i = 0; i < n; i++) {
+                args[i] = Wire.read(io, null);
             }
-            int n = out.bb.position();
-            out.bb.flip();
-            // A nested call may have replaced this thread's view: fetch it again.
-            ByteBuffer dst = view(addr, cap);
-            if (n <= cap) {
-                dst.clear();
-                dst.put(out.bb);
-                return n;
+            Object kw = Wire.read(io, null);
+            Object result;
+            if (fn instanceof PyCallback) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> kwargs = kw instanceof Map ? (Map<String, Object>) kw : Collections.emptyMap();
+                result = ((PyCallback) fn).call(args, kwargs);
+            } else {
+                if (kw instanceof Map && !((Map<?, ?>) kw).isEmpty()) {
+                    throw new IllegalArgumentException("a Java function takes no keyword arguments (got "
+                            + ((Map<?, ?>) kw).keySet() + "); implement org.pybridge.PyCallback to receive them");
+                }
+                result = call(fn, args);
             }
-            byte[] reply = new byte[n];
-            out.bb.get(reply);
-            PENDING.set(reply);
-            return -n;
-        } finally {
-            out.release();
+            io.bb.clear();
+            io.put((byte) 0);
+            Wire.write(io, result);
+        } catch (Throwable t) {
+            Throwable cause = t instanceof InvocationTargetException && t.getCause() != null ? t.getCause() : t;
+            long tid = NEXT.getAndIncrement();
+            THROWN.put(tid, cause);
+            io.bb.clear();
+            io.put((byte) 1);
+            Wire.writeString(io, cause.getClass().getName());
+            String msg = cause.getMessage();
+            Wire.writeString(io, msg == null ? "" : msg);
+            io.putLong(tid);
         }
+        int n = io.bb.position();
+        if (io.addr == addr) {
+            return n;
+        }
+        // The reply outgrew the native buffer, and the Buf moved to a Java
+        // buffer of its own: park the reply, and forget this view so that
+        // the next call sees the native memory again.
+        byte[] reply = new byte[n];
+        io.bb.flip();
+        io.bb.get(reply);
+        PENDING.set(reply);
+        if (VIEW.get() == v) {
+            VIEW.remove();
+        }
+        return -n;
     }
 
     /** Copies the pending reply into the native buffer at {@code addr} ({@code cap} bytes); returns its length. */

@@ -182,6 +182,36 @@ public class CallbacksTest {
     }
 
     @Test
+    public void repliesLargerThanTheNativeBufferArriveWholeAndSmallOnesStillFit() {
+        // The reply is written in place into the native buffer the request
+        // came in; one that outgrows it is handed over through takeReply.
+        Function<Object, Object> sized = n -> {
+            int k = ((Long) n).intValue();
+            List<String> out = new java.util.ArrayList<>(k);
+            for (int i = 0; i < k; i++) {
+                out.add("item-" + i);
+            }
+            return out;
+        };
+        PyObject call = main("_cb_call");
+        for (int k : new int[] {1, 300, 20_000, 2, 50_000, 0, 100}) {
+            List<?> got = call.callAs(List.class, sized, k);
+            assertEquals(sized.apply((long) k), got);
+        }
+        // A large reply from a nested callback, inside an outer callback's large reply.
+        Function<Object, Object> outer = n -> {
+            List<?> inner = call.callAs(List.class, sized, n);
+            List<Object> both = new java.util.ArrayList<>(inner);
+            both.addAll(inner);
+            return both;
+        };
+        List<?> got = call.callAs(List.class, outer, 30_000L);
+        assertEquals(60_000, got.size());
+        assertEquals("item-29999", got.get(29_999));
+        assertEquals("item-0", got.get(30_000));
+    }
+
+    @Test
     public void pythonFreeingTheFunctionForgetsItOnTheJavaSide() {
         int before = Callbacks.alive();
         for (int i = 0; i < 100; i++) {
