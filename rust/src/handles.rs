@@ -45,7 +45,7 @@ struct Table {
 }
 
 /// A value only touched with the GIL held.
-struct GilCell<T> {
+pub(crate) struct GilCell<T> {
     value: UnsafeCell<T>,
     borrowed: Cell<bool>,
 }
@@ -58,7 +58,7 @@ struct GilCell<T> {
 unsafe impl<T> Sync for GilCell<T> {}
 
 impl<T> GilCell<T> {
-    const fn new(v: T) -> Self {
+    pub(crate) const fn new(v: T) -> Self {
         GilCell {
             value: UnsafeCell::new(v),
             borrowed: Cell::new(false),
@@ -67,10 +67,10 @@ impl<T> GilCell<T> {
 
     /// Runs `f` with exclusive access. `f` must not run Python code.
     #[inline]
-    fn with<R>(&self, _py: Python<'_>, f: impl FnOnce(&mut T) -> R) -> R {
+    pub(crate) fn with<R>(&self, _py: Python<'_>, f: impl FnOnce(&mut T) -> R) -> R {
         assert!(
             !self.borrowed.replace(true),
-            "handle table re-entered (a bug: Python code ran while it was borrowed)"
+            "GIL-protected table re-entered (a bug: Python code ran while it was borrowed)"
         );
         struct Reset<'a>(&'a Cell<bool>);
         impl Drop for Reset<'_> {

@@ -10,7 +10,7 @@ use crate::handles::Handle;
 use crate::runtime::{self, InitOptions};
 use crate::stats::{self, ReleasePath};
 use crate::wire::{self, Reader, Writer};
-use crate::{gil, handles, release};
+use crate::{gil, handles, names, release};
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -403,21 +403,21 @@ fn dispatch_py(
         }
         GETATTR => {
             let obj = handles::get(py, id)?;
-            let name = r.string()?;
+            let name = names::read_name(py, r)?;
             let mode = read_mode(r)?;
-            let v = obj.getattr(name.as_str()).map_err(pyerr(py))?;
+            let v = obj.getattr(&name).map_err(pyerr(py))?;
             convert::write_result(&v, w, mode)
         }
         SETATTR => {
             let obj = handles::get(py, id)?;
-            let name = r.string()?;
+            let name = names::read_name(py, r)?;
             let v = convert::to_py(py, r, 0)?;
-            obj.setattr(name.as_str(), v).map_err(pyerr(py))
+            obj.setattr(&name, v).map_err(pyerr(py))
         }
         HASATTR => {
             let obj = handles::get(py, id)?;
-            let name = r.string()?;
-            let has = obj.hasattr(name.as_str()).map_err(pyerr(py))?;
+            let name = names::read_name(py, r)?;
+            let has = obj.hasattr(&name).map_err(pyerr(py))?;
             w.u8(if has { wire::TRUE } else { wire::FALSE });
             Ok(())
         }
@@ -431,35 +431,35 @@ fn dispatch_py(
         }
         CALLATTR => {
             let obj = handles::get(py, id)?;
-            let name = r.string()?;
+            let name = names::read_name(py, r)?;
             let mode = read_mode(r)?;
             let args = convert::read_args(py, r)?;
             let kwargs = read_kwargs(py, r)?;
-            let f = obj.getattr(name.as_str()).map_err(pyerr(py))?;
+            let f = obj.getattr(&name).map_err(pyerr(py))?;
             let v = call(py, &f, &args, kwargs.as_ref())?;
             convert::write_result(&v, w, mode)
         }
         GETITEM => {
             let obj = handles::get(py, id)?;
-            let key = convert::to_py(py, r, 0)?;
+            let key = names::read_key(py, r)?;
             let mode = read_mode(r)?;
             let v = obj.get_item(key).map_err(pyerr(py))?;
             convert::write_result(&v, w, mode)
         }
         SETITEM => {
             let obj = handles::get(py, id)?;
-            let key = convert::to_py(py, r, 0)?;
+            let key = names::read_key(py, r)?;
             let v = convert::to_py(py, r, 0)?;
             obj.set_item(key, v).map_err(pyerr(py))
         }
         DELITEM => {
             let obj = handles::get(py, id)?;
-            let key = convert::to_py(py, r, 0)?;
+            let key = names::read_key(py, r)?;
             obj.del_item(key).map_err(pyerr(py))
         }
         CONTAINS => {
             let obj = handles::get(py, id)?;
-            let key = convert::to_py(py, r, 0)?;
+            let key = names::read_key(py, r)?;
             let has = obj.contains(key).map_err(pyerr(py))?;
             w.u8(if has { wire::TRUE } else { wire::FALSE });
             Ok(())

@@ -357,6 +357,65 @@ public class BridgingTest {
     }
 
     @Test
+    public void namesAndKeysResolveRightThroughTheNameCache() {
+        // rust/src/names.rs keeps 256 interned names, direct-mapped: 2,000
+        // distinct names collide and replace each other many times over.
+        Python.exec("import types\n_nc = types.SimpleNamespace()\n_nd = {}\n"
+                + "for _i in range(2000):\n"
+                + "    setattr(_nc, 'attr_%d' % _i, _i)\n"
+                + "    _nd['key_%d' % _i] = -_i\n");
+        try (PyObject ns = Python.eval("_nc"); PyObject d = Python.eval("_nd")) {
+            for (int round = 0; round < 3; round++) {
+                for (int i = 0; i < 2000; i += round + 1) {
+                    assertEquals(Long.valueOf(i), ns.getAttr("attr_" + i, Long.class));
+                    assertEquals(Long.valueOf(-i), d.getItem("key_" + i, Long.class));
+                    assertTrue(d.contains("key_" + i));
+                }
+            }
+            assertFalse(d.contains("key_2000"));
+            assertFalse(ns.hasAttr("attr_2000"));
+            // Latin-1 beyond ASCII, UTF-16, empty, and longer than the cache keeps.
+            String[] names = {"caf\u00e9", "\u00e9t\u00e9", "\u4e2d\u6587", "", "x", repeatX(48), repeatX(49),
+                repeatX(300)};
+            for (int i = 0; i < names.length; i++) {
+                ns.setAttr(names[i], i);
+                d.setItem(names[i], -i);
+            }
+            for (int round = 0; round < 2; round++) {
+                for (int i = 0; i < names.length; i++) {
+                    assertEquals(names[i], Long.valueOf(i), ns.getAttr(names[i], Long.class));
+                    assertEquals(names[i], Long.valueOf(-i), d.getItem(names[i], Long.class));
+                    assertEquals(Long.valueOf(i), Python.eval("getattr(_nc, " + pyRepr(names[i]) + ")", Long.class));
+                }
+            }
+            // A cached key str is a plain, equal str: usable as a new key, and deletable.
+            d.setItem("fresh", 1);
+            assertEquals(Boolean.TRUE, Python.eval("'fresh' in _nd and type(list(_nd)[-1]) is str", Boolean.class));
+            d.delItem("fresh");
+            assertFalse(d.contains("fresh"));
+            // Non-string keys take the ordinary path.
+            d.setItem(7L, "seven");
+            assertEquals("seven", d.getItem(7L, String.class));
+        }
+    }
+
+    private static String repeatX(int n) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            b.append((char) ('a' + i % 26));
+        }
+        return b.toString();
+    }
+
+    private static String pyRepr(String s) {
+        StringBuilder b = new StringBuilder("'");
+        for (char c : s.toCharArray()) {
+            b.append(String.format("\\u%04x", (int) c));
+        }
+        return b.append('\'').toString();
+    }
+
+    @Test
     public void kindsFollowPythonProtocols() {
         try (ResourceScope s = Python.openScope()) {
             assertEquals(PyKind.MAPPING, Python.eval("{}").kind());
