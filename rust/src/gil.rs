@@ -223,6 +223,13 @@ pub fn check_lease_holder() -> Result<()> {
     wait_for_lease_holder()
 }
 
+/// Whether another thread may hold the GIL through a lease (the raw paths
+/// then leave the waiting to the ordinary one).
+#[inline]
+pub fn lease_elsewhere() -> bool {
+    HOLDER_PRESENT.load(Ordering::Acquire) && held_depth() == 0
+}
+
 #[cold]
 fn wait_for_lease_holder() -> Result<()> {
     let limit = LEASE_WAIT_MS.load(Ordering::Relaxed);

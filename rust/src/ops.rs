@@ -159,6 +159,20 @@ pub fn call_long(id: Handle, x: i64, mode: u8, w: &mut Writer) -> Result<Option<
     })?
 }
 
+/// Releases one handle (`PyObject.close()`) through `gil::with_gil_raw`,
+/// without the wire format: whether it was live, or `None` when the caller
+/// must take the ordinary path (`RELEASE`; not initialised, a lease held
+/// by another thread, releases waiting to be drained, a thread the raw
+/// path does not serve). The object is freed at once, its `__del__` run
+/// here; it works with `Bound`s only, as `with_gil_raw` requires.
+pub fn release_one(h: Handle) -> Option<bool> {
+    if !gil::interpreter_up() || release::drain_wanted() || gil::lease_elsewhere() {
+        return None;
+    }
+    gil::ensure_pinned();
+    gil::with_gil_raw(|py| handles::release(py, h, ReleasePath::Close))
+}
+
 /// `call_long`'s body. `raw`: running under `gil::with_gil_raw` (pyo3's
 /// attach count at 0), so anything that may drop a `Py<T>` (errors,
 /// conversions) runs inside a nested `Python::attach`.

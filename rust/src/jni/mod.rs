@@ -165,7 +165,7 @@ pub extern "system" fn Java_org_pybridge_Native_invoke<'l>(
 /// signatures of the natives, op codes, wire tags). Java checks it right
 /// after loading, before calling anything else, so that a stale library
 /// gives a clear error instead of a call with the wrong arguments.
-pub const ABI_VERSION: jint = 11;
+pub const ABI_VERSION: jint = 12;
 
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_org_pybridge_Native_abiVersion<'l>(
@@ -309,6 +309,29 @@ pub extern "system" fn Java_org_pybridge_Native_callLongStatus<'l>(
     _class: JClass<'l>,
 ) -> jlong {
     CALL_LONG_STATUS.with(|c| c.get()) as jlong
+}
+
+/// `PyObject.close()`'s fast path (see `ops::release_one`): 1 if the handle
+/// was live, 0 if not, -1 to send Java the ordinary way.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_org_pybridge_Native_release<'l>(
+    _env: EnvUnowned<'l>,
+    _class: JClass<'l>,
+    id: jlong,
+    slot: jint,
+) -> jint {
+    let h = crate::handles::Handle {
+        id: id as u64,
+        slot: slot as u32,
+    };
+    match catch_unwind(AssertUnwindSafe(|| ops::release_one(h))) {
+        Ok(Some(live)) => live as jint,
+        Ok(None) => -1,
+        Err(payload) => {
+            log::error!("Rust panic in release: {}", panic_message(payload));
+            -1
+        }
+    }
 }
 
 /// `java.lang.String`'s own fields on JVMs with compact strings (JDK 9+):

@@ -369,6 +369,11 @@ final class Lifetimes {
     private static void untrack(Tracker t) {
         if (TRACKED.remove(t)) {
             TRACKED_LIVE.decrementAndGet();
+            // No clear() (a native call, ~20 ns): unlinked, the tracker is
+            // reachable only through its own referent (the wrapper's owner
+            // field), so the GC never finds it to enqueue; and the reclaimer
+            // skips any tracker that is no longer linked.
+            return;
         }
         t.clear();
     }

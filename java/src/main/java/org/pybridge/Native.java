@@ -83,7 +83,7 @@ final class Native {
     static native long invoke(int op, long id, int slot, long addr, int len, int cap);
 
     /** The contract version this class expects; see {@code ABI_VERSION} in rust/src/jni/mod.rs. */
-    static final int ABI_VERSION = 11;
+    static final int ABI_VERSION = 12;
 
     /** Registers {@link Callbacks} for calls from Python into the JVM. */
     static native void registerCallbacks(Class<?> callbacks);
@@ -137,4 +137,12 @@ final class Native {
      * 0 if that was the result, else {@code status << 32 | reply length}.
      */
     static native long callLongStatus();
+
+    /**
+     * {@code close()}'s fast path: releases one handle with no wire format
+     * and no buffer. Returns 1 if it was live, 0 if not, or -1 when this
+     * thread must take the ordinary path ({@link #RELEASE} through
+     * {@link #invoke}), which also reports errors.
+     */
+    static native int release(long id, int slot);
 }

@@ -730,6 +730,9 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
             return;
         }
         Lifetimes.detach(this);
+        if (Native.release(id, slot) >= 0) {
+            return;
+        }
         Buf b = Buf.acquire();
         try {
             b.putInt(Native.PATH_CLOSE);

@@ -212,6 +212,40 @@ public class CallbacksTest {
     }
 
     @Test
+    public void closeRunsADelThatCallsJavaAndWorksInsideACallback() {
+        // close() frees at once on its fast path (Native.release): the
+        // object's __del__ runs inside it, here calling back into Java, which
+        // calls Python again.
+        Python.exec("class _CbDel:\n"
+                + "    def __init__(self, f): self.f = f\n"
+                + "    def __del__(self): self.f(len(str(self)) > 0)\n");
+        AtomicInteger dels = new AtomicInteger();
+        Function<Object, Object> onDel = ok -> {
+            assertEquals(Long.valueOf(3), Python.eval("1 + 2", Long.class));
+            return dels.incrementAndGet();
+        };
+        PyObject cls = main("_CbDel");
+        for (int i = 0; i < 100; i++) {
+            cls.call(onDel).close();
+            assertEquals("__del__ ran inside close()", i + 1, dels.get());
+        }
+        // close() called inside a callback (a nested call: the ordinary path).
+        Function<Object, Object> closer = x -> {
+            PyObject o = cls.call(onDel);
+            int before = dels.get();
+            o.close();
+            return dels.get() - before;
+        };
+        assertEquals(Long.valueOf(1), main("_cb_call").callAs(Long.class, closer, 0));
+        // And with this thread holding the GIL through a lease.
+        try (Gil g = Python.acquireGil()) {
+            int before = dels.get();
+            cls.call(onDel).close();
+            assertEquals(before + 1, dels.get());
+        }
+    }
+
+    @Test
     public void pythonFreeingTheFunctionForgetsItOnTheJavaSide() {
         int before = Callbacks.alive();
         for (int i = 0; i < 100; i++) {
