@@ -125,7 +125,29 @@ fn main() {
         w.clear();
         ops::dispatch(ops::LEN, dict, &mut Reader::new(&ln.buf), &mut w).unwrap();
     });
+    let mut gi = Writer::default();
+    gi.str("a");
+    gi.u8(2);
+    best("dispatch GETITEM 'a' → long (GIL held)", 200_000, || {
+        w.clear();
+        ops::dispatch(ops::GETITEM, dict, &mut Reader::new(&gi.buf), &mut w).unwrap();
+    });
     pybridge::gil::release().unwrap();
+    best(
+        "dispatch GETITEM 'a' → long (GIL per call)",
+        200_000,
+        || {
+            w.clear();
+            ops::dispatch(ops::GETITEM, dict, &mut Reader::new(&gi.buf), &mut w).unwrap();
+        },
+    );
+    best(
+        "gil::enter_call + drop (the gate, one thread)",
+        1_000_000,
+        || {
+            drop(std::hint::black_box(pybridge::gil::enter_call()));
+        },
+    );
     best("Python::attach only", 200_000, || {
         Python::attach(|py| {
             std::hint::black_box(py);

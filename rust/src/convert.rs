@@ -78,6 +78,11 @@ pub fn to_py<'py>(py: Python<'py>, r: &mut Reader<'_>, depth: usize) -> Result<B
             }
             wire::FLOAT => Bound::from_owned_ptr_or_err(py, ffi::PyFloat_FromDouble(r.f64()?))
                 .map_err(|e| Error::from_pyerr(py, e))?,
+            wire::STR_ASCII => {
+                let n = r.len(1)?;
+                let b = r.bytes(n)?;
+                return new_1byte_str(py, b, 0x7f);
+            }
             wire::STR_LATIN1 => {
                 let n = r.len(1)?;
                 let b = r.bytes(n)?;
@@ -665,6 +670,8 @@ const BIG_LATIN1: usize = 4096;
 /// A str from Latin-1 bytes: one vectorised pass finds whether they are all
 /// ASCII, then the bytes are copied into the new str (split across cores
 /// when large). CPython's own `PyUnicode_FromKindAndData` scans byte by byte.
+/// (ASCII text from `Native.encodeString` arrives as `STR_ASCII`, checked
+/// during the copy that wrote it, and skips this pass.)
 fn big_latin1_str<'py>(py: Python<'py>, b: &[u8]) -> Result<Bound<'py, PyAny>> {
     // 64 lanes OR-ed column-wise (the compiler turns this into wide ORs),
     // reduced once at the end.
@@ -679,7 +686,12 @@ fn big_latin1_str<'py>(py: Python<'py>, b: &[u8]) -> Result<Bound<'py, PyAny>> {
         .iter()
         .chain(chunks.remainder())
         .fold(0u8, |a, &x| a | x);
-    let max: ffi::Py_UCS4 = if or < 0x80 { 0x7f } else { 0xff };
+    new_1byte_str(py, b, if or < 0x80 { 0x7f } else { 0xff })
+}
+
+/// A str of the bytes `b`, every one at most `max` (0x7f: ASCII, or 0xff).
+fn new_1byte_str<'py>(py: Python<'py>, b: &[u8], max: ffi::Py_UCS4) -> Result<Bound<'py, PyAny>> {
+    debug_assert!(b.iter().all(|&x| x as ffi::Py_UCS4 <= max));
     // SAFETY: the GIL is held (`py`); PyUnicode_New(n, max <= 0xff) makes a
     // compact 1-byte-kind str with room for exactly `n` bytes of data, which
     // are all written before the str is used; `b` and the new str's data do

@@ -28,11 +28,14 @@ struct Part {
     src: usize,
     dst: usize,
     len: usize,
+    /// Also OR the bytes together (`copy_or`).
+    or: bool,
 }
 
 struct Helpers {
     jobs: Vec<Sender<Part>>,
-    done: Mutex<Receiver<()>>,
+    /// Each finished part's OR of its bytes (0 when not asked for).
+    done: Mutex<Receiver<u8>>,
     busy: AtomicBool,
 }
 
@@ -45,7 +48,7 @@ fn helpers() -> Option<&'static Helpers> {
             if n == 0 {
                 return None;
             }
-            let (done_tx, done_rx) = channel::<()>();
+            let (done_tx, done_rx) = channel::<u8>();
             let mut jobs = Vec::with_capacity(n);
             for k in 0..n {
                 let (tx, rx) = channel::<Part>();
@@ -54,17 +57,14 @@ fn helpers() -> Option<&'static Helpers> {
                     .name(format!("pybridge-copy-{k}"))
                     .spawn(move || {
                         while let Ok(p) = rx.recv() {
-                            // SAFETY: `copy` hands out disjoint parts of two
-                            // regions it guarantees valid and non-overlapping
-                            // until it has received this part's `done`.
-                            unsafe {
-                                std::ptr::copy_nonoverlapping(
-                                    p.src as *const u8,
-                                    p.dst as *mut u8,
-                                    p.len,
-                                )
+                            // SAFETY: `copy_split` hands out disjoint parts
+                            // of two regions it guarantees valid and
+                            // non-overlapping until it has received this
+                            // part's `done`.
+                            let or = unsafe {
+                                copy_part(p.src as *const u8, p.dst as *mut u8, p.len, p.or)
                             };
-                            if done.send(()).is_err() {
+                            if done.send(or).is_err() {
                                 return;
                             }
                         }
@@ -100,19 +100,36 @@ fn helpers() -> Option<&'static Helpers> {
 pub unsafe fn copy(src: *const u8, dst: *mut u8, len: usize) {
     if len >= PARALLEL_MIN {
         // SAFETY: per this function's contract.
-        unsafe { copy_split(src, dst, len) };
+        unsafe { copy_split(src, dst, len, false) };
     } else {
         // SAFETY: per this function's contract.
         unsafe { std::ptr::copy_nonoverlapping(src, dst, len) };
     }
 }
 
-/// `copy` whatever the size: split between the caller and the helpers when
-/// they are free (`rust/examples/copy_split.rs` uses it to find `PARALLEL_MIN`).
+/// `copy` that also returns the OR of all the bytes (below 0x80: all
+/// ASCII), in the same pass: scanning afterwards would read back, on one
+/// core, data that the split copy left in the other cores' caches.
 ///
 /// # Safety
 /// As `copy`.
-pub unsafe fn copy_split(src: *const u8, dst: *mut u8, len: usize) {
+pub unsafe fn copy_or(src: *const u8, dst: *mut u8, len: usize) -> u8 {
+    if len >= PARALLEL_MIN {
+        // SAFETY: per this function's contract.
+        unsafe { copy_split(src, dst, len, true) }
+    } else {
+        // SAFETY: per this function's contract.
+        unsafe { copy_part(src, dst, len, true) }
+    }
+}
+
+/// `copy` (or `copy_or`) whatever the size: split between the caller and
+/// the helpers when they are free (`rust/examples/copy_split.rs` uses it to
+/// find `PARALLEL_MIN`). Returns the OR of the bytes if `or`, else 0.
+///
+/// # Safety
+/// As `copy`.
+pub unsafe fn copy_split(src: *const u8, dst: *mut u8, len: usize, or: bool) -> u8 {
     if len >= 64 * (MAX_HELPERS + 1)
         && let Some(h) = helpers()
         && h.busy
@@ -123,6 +140,7 @@ pub unsafe fn copy_split(src: *const u8, dst: *mut u8, len: usize) {
         let parts = h.jobs.len() + 1;
         // Parts of equal size, on 64-byte boundaries (whole cache lines).
         let step = (len / parts).next_multiple_of(64);
+        let mut acc = 0u8;
         let mut sent = 0;
         let mut at = step;
         for tx in &h.jobs {
@@ -134,11 +152,12 @@ pub unsafe fn copy_split(src: *const u8, dst: *mut u8, len: usize) {
                 src: src as usize + at,
                 dst: dst as usize + at,
                 len: n,
+                or,
             };
             if tx.send(part).is_err() {
                 // The helper is gone: copy its part here.
                 // SAFETY: within the caller's regions (at + n <= len).
-                unsafe { std::ptr::copy_nonoverlapping(src.add(at), dst.add(at), n) };
+                acc |= unsafe { copy_part(src.add(at), dst.add(at), n, or) };
             } else {
                 sent += 1;
             }
@@ -146,25 +165,85 @@ pub unsafe fn copy_split(src: *const u8, dst: *mut u8, len: usize) {
         }
         if at < len {
             // SAFETY: the tail, within the caller's regions.
-            unsafe { std::ptr::copy_nonoverlapping(src.add(at), dst.add(at), len - at) };
+            acc |= unsafe { copy_part(src.add(at), dst.add(at), len - at, or) };
         }
         // SAFETY: the first part, within the caller's regions (step <= len
         // since len >= 64 * parts).
-        unsafe { std::ptr::copy_nonoverlapping(src, dst, step.min(len)) };
+        acc |= unsafe { copy_part(src, dst, step.min(len), or) };
         // The regions must stay valid until every helper is done with them:
         // wait for all of them, whatever happens.
         for _ in 0..sent {
-            if done.recv().is_err() {
-                // Every helper has exited, so none is still copying.
-                break;
+            match done.recv() {
+                Ok(o) => acc |= o,
+                // Every helper has exited, so none is still copying. (Its
+                // part's OR is lost: report "not ASCII", the safe answer.)
+                Err(_) => {
+                    acc |= 0x80;
+                    break;
+                }
             }
         }
         drop(done);
         h.busy.store(false, Ordering::Release);
-        return;
+        return acc;
     }
     // SAFETY: per this function's contract.
-    unsafe { std::ptr::copy_nonoverlapping(src, dst, len) };
+    unsafe { copy_part(src, dst, len, or) }
+}
+
+/// One thread's share: a plain copy, or a copy that ORs the bytes as it
+/// goes (with AVX2 when the CPU has it).
+///
+/// # Safety
+/// As `copy`.
+unsafe fn copy_part(src: *const u8, dst: *mut u8, len: usize, or: bool) -> u8 {
+    if !or {
+        // SAFETY: per this function's contract.
+        unsafe { std::ptr::copy_nonoverlapping(src, dst, len) };
+        return 0;
+    }
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2 (checked); the rest per the contract.
+        return unsafe { copy_or_avx2(src, dst, len) };
+    }
+    // SAFETY: per this function's contract.
+    unsafe { copy_or_plain(src, dst, len) }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn copy_or_avx2(src: *const u8, dst: *mut u8, len: usize) -> u8 {
+    // SAFETY: per `copy_part`; the same loop, compiled for AVX2.
+    unsafe { copy_or_plain(src, dst, len) }
+}
+
+/// 64 bytes at a time into 64 OR lanes (the compiler makes these vector
+/// loads, stores and ORs), reduced once at the end.
+#[inline(always)]
+unsafe fn copy_or_plain(src: *const u8, dst: *mut u8, len: usize) -> u8 {
+    // SAFETY: per `copy_part`: `src`/`dst` valid for `len` bytes, disjoint.
+    let (s, d) = unsafe {
+        (
+            std::slice::from_raw_parts(src, len),
+            std::slice::from_raw_parts_mut(dst, len),
+        )
+    };
+    let mut lanes = [0u8; 64];
+    let mut sc = s.chunks_exact(64);
+    let mut dc = d.chunks_exact_mut(64);
+    for (a, b) in (&mut sc).zip(&mut dc) {
+        for ((x, y), l) in a.iter().zip(b.iter_mut()).zip(lanes.iter_mut()) {
+            *y = *x;
+            *l |= *x;
+        }
+    }
+    let mut acc = 0u8;
+    for (a, b) in sc.remainder().iter().zip(dc.into_remainder()) {
+        *b = *a;
+        acc |= *a;
+    }
+    lanes.iter().fold(acc, |x, &y| x | y)
 }
 
 #[cfg(test)]
@@ -188,6 +267,41 @@ mod tests {
             // SAFETY: two distinct vectors of `len` bytes.
             unsafe { copy(src.as_ptr(), dst.as_mut_ptr(), len) };
             assert!(src == dst, "copy of {len} bytes differs");
+        }
+    }
+
+    #[test]
+    fn copy_or_copies_and_tells_ascii_at_every_size_around_the_split() {
+        for len in [
+            0,
+            1,
+            63,
+            64,
+            65,
+            1000,
+            PARALLEL_MIN - 1,
+            PARALLEL_MIN,
+            PARALLEL_MIN * 2 + 5,
+        ] {
+            let ascii: Vec<u8> = (0..len).map(|i| (i % 128) as u8).collect();
+            let mut dst = vec![0u8; len];
+            // SAFETY: two distinct vectors of `len` bytes.
+            let or = unsafe { copy_or(ascii.as_ptr(), dst.as_mut_ptr(), len) };
+            assert!(ascii == dst, "copy_or of {len} bytes differs");
+            assert!(or < 0x80, "{len} ASCII bytes reported as not ASCII");
+            // One byte >= 0x80 anywhere (first, middle, last) must show.
+            for at in [0, len / 2, len.saturating_sub(1)] {
+                if len == 0 {
+                    break;
+                }
+                let mut src = ascii.clone();
+                src[at] = 0xE9;
+                let mut dst = vec![0u8; len];
+                // SAFETY: two distinct vectors of `len` bytes.
+                let or = unsafe { copy_or(src.as_ptr(), dst.as_mut_ptr(), len) };
+                assert!(src == dst);
+                assert!(or >= 0x80, "byte 0xE9 at {at} of {len} missed");
+            }
         }
     }
 

@@ -24,6 +24,7 @@
 //! | `NDARRAY` (reply) | u8 dtype, i32 ndim, i64 shape…, i64 address, i64 length, i64 id, i32 slot (memoryview) |
 //! | `NDARRAY_DATA` (request) | u8 dtype, i32 ndim, i64 shape…, i64 length, bytes |
 //! | `STR_REF` (reply) | u8 kind (1: Latin-1 bytes, 2: UTF-16 units), i32 n, i64 address, i64 id, i32 slot: a large str Java copies from memory its handle keeps valid |
+//! | `STR_ASCII` (request) | i32 n, n bytes, all below 0x80 (made by `Native.encodeString`, which checked them while copying) |
 //! | `JAVA_BUF` (request) | i64 id, i64 address, i64 length, u8 read-only: a direct ByteBuffer |
 //!
 //! Keep the numbers in sync with `Wire.java` (a test round-trips every tag).
@@ -60,6 +61,8 @@ pub const NDARRAY_DATA: u8 = 21;
 pub const JAVA_BUF: u8 = 22;
 /// A large str for Java to copy from its own memory (see `convert::STR_REF_MIN_BYTES`).
 pub const STR_REF: u8 = 23;
+/// Latin-1 bytes known to be ASCII (request only, from `Native.encodeString`).
+pub const STR_ASCII: u8 = 24;
 
 /// Bounds-checked reader over the bytes Java wrote.
 pub struct Reader<'a> {

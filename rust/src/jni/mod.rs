@@ -387,9 +387,9 @@ unsafe fn string_fields(env: *mut jni::sys::JNIEnv) -> Option<&'static StringFie
 }
 
 /// Copies the characters of a Latin-1 (compact) Java string of `n` chars to
-/// `dst` straight from the string's own array. False when the string is not
-/// stored that way (or the JVM does not store strings so), and nothing was
-/// written.
+/// `dst` straight from the string's own array, and returns the OR of them
+/// (below 0x80: ASCII). `None` when the string is not stored that way (or
+/// the JVM does not store strings so), and nothing was written.
 ///
 /// # Safety
 /// `env` valid with no exception pending, `s` a live string of `n` chars,
@@ -399,29 +399,27 @@ unsafe fn copy_latin1_string(
     s: jni::sys::jstring,
     n: usize,
     dst: *mut u8,
-) -> bool {
+) -> Option<u8> {
     // SAFETY: per the function contract. The array is only read, inside a
     // critical section that makes no other JNI call, and released with
     // JNI_ABORT (nothing to copy back).
     unsafe {
-        let Some(fields) = string_fields(env) else {
-            return false;
-        };
+        let fields = string_fields(env)?;
         let f = &(**env).v1_2;
         if (f.GetByteField)(env, s, fields.coder) != 0 {
-            return false;
+            return None;
         }
         let value = (f.GetObjectField)(env, s, fields.value);
         if value.is_null() {
-            return false;
+            return None;
         }
-        let mut done = false;
+        let mut done = None;
         if (f.GetArrayLength)(env, value) as usize == n {
             let p = (f.GetPrimitiveArrayCritical)(env, value, std::ptr::null_mut());
             if !p.is_null() {
-                crate::copy::copy(p as *const u8, dst, n);
+                let or = crate::copy::copy_or(p as *const u8, dst, n);
                 (f.ReleasePrimitiveArrayCritical)(env, value, p, jni::sys::JNI_ABORT);
-                done = true;
+                done = Some(or);
             }
         }
         (f.DeleteLocalRef)(env, value);
@@ -458,8 +456,12 @@ pub unsafe extern "system" fn Java_org_pybridge_Native_encodeString(
         // the units are written 2-byte aligned or not, so they are read and
         // written through byte pointers and `read_unaligned`.
         unsafe {
-            if copy_latin1_string(env, s, n, base.add(5)) {
-                *base = crate::wire::STR_LATIN1;
+            if let Some(or) = copy_latin1_string(env, s, n, base.add(5)) {
+                *base = if or < 0x80 {
+                    crate::wire::STR_ASCII
+                } else {
+                    crate::wire::STR_LATIN1
+                };
                 std::ptr::copy_nonoverlapping((n as i32).to_le_bytes().as_ptr(), base.add(1), 4);
                 return (5 + n) as jint;
             }
@@ -478,7 +480,11 @@ pub unsafe extern "system" fn Java_org_pybridge_Native_encodeString(
                     let u = std::ptr::read_unaligned((units as *const u16).add(i));
                     *units.add(i) = u as u8;
                 }
-                *base = crate::wire::STR_LATIN1;
+                *base = if max < 0x80 {
+                    crate::wire::STR_ASCII
+                } else {
+                    crate::wire::STR_LATIN1
+                };
                 std::ptr::copy_nonoverlapping((n as i32).to_le_bytes().as_ptr(), base.add(1), 4);
                 (5 + n) as jint
             } else {

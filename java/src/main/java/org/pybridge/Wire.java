@@ -45,6 +45,8 @@ final class Wire {
     static final byte JAVA_BUF = 22;
     /** A large str Java copies out of Python's memory (rust/src/convert.rs STR_REF_MIN_BYTES). */
     static final byte STR_REF = 23;
+    /** Latin-1 bytes known to be ASCII: written only by {@link Native#encodeString}, which checks while copying. */
+    static final byte STR_ASCII = 24;
 
     /** Same limit as rust/src/convert.rs MAX_DEPTH. */
     static final int MAX_DEPTH = 512;
