@@ -32,6 +32,17 @@ pub struct Handle {
     pub slot: u32,
 }
 
+impl Handle {
+    /// From the `(long id, int slot)` pair a Java `PyObject` passes.
+    #[inline]
+    pub fn from_java(id: i64, slot: i32) -> Self {
+        Handle {
+            id: id as u64,
+            slot: slot as u32,
+        }
+    }
+}
+
 struct Slot {
     /// 0 when free.
     id: u64,

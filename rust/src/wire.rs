@@ -154,12 +154,13 @@ impl<'a> Reader<'a> {
         Ok(crate::handles::Handle { id, slot })
     }
 
-    /// A string written by Java as `STR_LATIN1`/`STR_UTF16` (used for
-    /// names, code, module names). Lone surrogates become U+FFFD here,
-    /// which is fine for identifiers; values go through `convert`.
+    /// A string written by Java as `STR_LATIN1`/`STR_ASCII`/`STR_UTF16`
+    /// (used for names, code, module names, messages). Lone surrogates
+    /// become U+FFFD here, which is fine for identifiers; values go through
+    /// `convert`.
     pub fn string(&mut self) -> Result<String> {
         match self.u8()? {
-            STR_LATIN1 => {
+            STR_LATIN1 | STR_ASCII => {
                 let n = self.len(1)?;
                 Ok(self.bytes(n)?.iter().map(|&b| b as char).collect())
             }
@@ -243,6 +244,24 @@ impl Writer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn strings_read_in_every_encoding_java_writes() {
+        let mut w = Writer::default();
+        for (tag, bytes) in [(STR_LATIN1, &b"caf\xe9"[..]), (STR_ASCII, &b"plain"[..])] {
+            w.u8(tag);
+            w.i32(bytes.len() as i32);
+            w.buf.extend_from_slice(bytes);
+        }
+        w.u8(STR_UTF16);
+        w.i32(2);
+        w.buf.extend_from_slice(&[0x2d, 0x4e, 0x87, 0x65]);
+        let mut r = Reader::new(&w.buf);
+        assert_eq!(r.string().unwrap(), "café");
+        assert_eq!(r.string().unwrap(), "plain");
+        assert_eq!(r.string().unwrap(), "中文");
+        assert_eq!(r.remaining(), 0);
+    }
 
     #[test]
     fn round_trip_scalars() {

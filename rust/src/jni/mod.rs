@@ -137,10 +137,7 @@ pub extern "system" fn Java_org_pybridge_Native_invoke<'l>(
             &[]
         };
         let mut r = Reader::new(input);
-        let h = crate::handles::Handle {
-            id: id as u64,
-            slot: slot as u32,
-        };
+        let h = crate::handles::Handle::from_java(id, slot);
         let status = match ops::dispatch(op, h, &mut r, &mut w) {
             Ok(()) => OK,
             Err(e) => encode_error(&e, &mut w),
@@ -271,10 +268,7 @@ pub extern "system" fn Java_org_pybridge_Native_callLong<'l>(
     x: jlong,
     mode: jni::sys::jbyte,
 ) -> jlong {
-    let h = crate::handles::Handle {
-        id: id as u64,
-        slot: slot as u32,
-    };
+    let h = crate::handles::Handle::from_java(id, slot);
     let mut w = Writer::default();
     let run = catch_unwind(AssertUnwindSafe(|| {
         ops::call_long(h, x, mode as u8, &mut w)
@@ -320,10 +314,7 @@ pub extern "system" fn Java_org_pybridge_Native_release<'l>(
     id: jlong,
     slot: jint,
 ) -> jint {
-    let h = crate::handles::Handle {
-        id: id as u64,
-        slot: slot as u32,
-    };
+    let h = crate::handles::Handle::from_java(id, slot);
     match catch_unwind(AssertUnwindSafe(|| ops::release_one(h))) {
         Ok(Some(live)) => live as jint,
         Ok(None) => -1,

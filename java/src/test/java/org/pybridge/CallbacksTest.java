@@ -101,6 +101,24 @@ public class CallbacksTest {
             assertEquals("nope", e.pythonMessage());
             assertSame(boom, e.getCause());
         }
+        // Messages of every length and kind arrive whole (long ones are
+        // encoded natively, ASCII ones tagged as such).
+        for (String msg : new String[] {repeat("m", 5000), repeat("\u00e9", 5000), repeat("\u4e2d", 5000),
+            repeat("x", 200_000)}) {
+            Supplier<Object> longThrower = () -> {
+                throw new IllegalArgumentException(msg);
+            };
+            List<?> got = main("_cb_catch").callAs(List.class, longThrower);
+            assertEquals(msg, got.get(3));
+        }
+    }
+
+    private static String repeat(String s, int n) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            b.append(s);
+        }
+        return b.toString();
     }
 
     @Test
