@@ -338,6 +338,61 @@ pub fn write_ndarray(obj: &Bound<'_, PyAny>, w: &mut Writer) -> Result<bool> {
     Ok(true)
 }
 
+/// `numpy.frombuffer` and the dtype objects, looked up once.
+struct Numpy {
+    frombuffer: Py<PyAny>,
+    dtypes: Vec<Py<PyAny>>,
+}
+
+static NUMPY: pyo3::sync::PyOnceLock<Numpy> = pyo3::sync::PyOnceLock::new();
+
+/// `numpy.frombuffer(buffer, dtype, count=prod(shape))`, reshaped when the
+/// shape has other than one dimension: the array shares `buffer`'s memory.
+/// One native call with cached numpy objects, so that a loop making a view
+/// per iteration (bench workload n1) runs little code besides numpy's own.
+pub fn frombuffer<'py>(
+    py: Python<'py>,
+    buffer: &Bound<'py, PyAny>,
+    dtype: DType,
+    shape: &[i64],
+) -> Result<Bound<'py, PyAny>> {
+    let np = NUMPY
+        .get_or_try_init(py, || -> PyResult<Numpy> {
+            let m = py.import("numpy")?;
+            let mut dtypes = Vec::with_capacity(8);
+            for code in 1..=8u8 {
+                let name = DType::from_code(code)
+                    .map(|d| d.numpy_name())
+                    .unwrap_or("float64");
+                dtypes.push(m.getattr("dtype")?.call1((name,))?.unbind());
+            }
+            Ok(Numpy {
+                frombuffer: m.getattr("frombuffer")?.unbind(),
+                dtypes,
+            })
+        })
+        .map_err(|e| Error::from_pyerr(py, e))?;
+    let count = shape
+        .iter()
+        .try_fold(1i64, |n, &d| if d < 0 { None } else { n.checked_mul(d) });
+    let Some(count) = count else {
+        return Err(Error::IllegalArgument(format!(
+            "shape {shape:?} has a negative or too large dimension"
+        )));
+    };
+    let dt = np.dtypes[dtype as usize - 1].bind(py);
+    let arr = np
+        .frombuffer
+        .bind(py)
+        .call1((buffer, dt, count))
+        .map_err(|e| Error::from_pyerr(py, e))?;
+    if shape.len() == 1 {
+        return Ok(arr);
+    }
+    arr.call_method1("reshape", (shape.to_vec(),))
+        .map_err(|e| Error::from_pyerr(py, e))
+}
+
 /// A new `numpy.empty(shape, dtype)` array and its data address and length.
 pub fn empty<'py>(
     py: Python<'py>,

@@ -60,6 +60,8 @@ pub const NUMPY_EMPTY: i32 = 40;
 /// Exports a handle's buffer: i64 address, i64 length, u8 read-only,
 /// u8 dtype (0: none), i32 ndim, i64 shape…, i64 id, i32 slot (memoryview).
 pub const AS_BUFFER: i32 = 41;
+/// A numpy array over a Java direct buffer, in one call (`Python.toNumpy(ByteBuffer, ...)`).
+pub const NUMPY_VIEW: i32 = 42;
 
 /// Runs one operation. `id` is the handle the op applies to (id 0 if none).
 pub fn dispatch(op: i32, id: Handle, r: &mut Reader<'_>, w: &mut Writer) -> Result<()> {
@@ -533,6 +535,18 @@ fn dispatch_py(
             w.handle(handles::insert(arr));
             w.i64(addr as i64);
             w.i64(len as i64);
+            Ok(())
+        }
+        NUMPY_VIEW => {
+            let mv = convert::to_py(py, r, 0)?;
+            let dtype = crate::buffers::DType::from_code(r.u8()?)?;
+            let ndim = r.len(8)?;
+            let mut shape = Vec::with_capacity(ndim);
+            for _ in 0..ndim {
+                shape.push(r.i64()?);
+            }
+            let arr = crate::buffers::frombuffer(py, &mv, dtype, &shape)?;
+            w.handle(handles::insert(arr));
             Ok(())
         }
         AS_BUFFER => {

@@ -50,6 +50,7 @@ final class Native {
     static final int TAKE_FREED_FUNCTIONS = 39;
     static final int NUMPY_EMPTY = 40;
     static final int AS_BUFFER = 41;
+    static final int NUMPY_VIEW = 42;
 
     // Status codes (upper 32 bits of invoke's result): rust/src/jni/mod.rs.
     static final int OK = 0;
@@ -83,7 +84,7 @@ final class Native {
     static native long invoke(int op, long id, int slot, long addr, int len, int cap);
 
     /** The contract version this class expects; see {@code ABI_VERSION} in rust/src/jni/mod.rs. */
-    static final int ABI_VERSION = 12;
+    static final int ABI_VERSION = 13;
 
     /** Registers {@link Callbacks} for calls from Python into the JVM. */
     static native void registerCallbacks(Class<?> callbacks);

@@ -281,9 +281,19 @@ public final class Python {
             throw new IllegalArgumentException("shape " + java.util.Arrays.toString(dims) + " of " + dtype + " needs "
                     + n * item + " bytes; the buffer has " + buffer.remaining() + " remaining");
         }
-        try (ResourceScope s = ResourceScope.open()) {
-            PyObject view = toPython(buffer);
-            return Support.fn("frombuffer").call(view, dtype, dims).keep();
+        // One native call: the memoryview, numpy.frombuffer and the reshape.
+        Buf b = Buf.acquire();
+        try {
+            Wire.write(b, buffer);
+            b.put(NDArray.code(dtype));
+            b.putInt(dims.length);
+            for (long d : dims) {
+                b.putLong(d);
+            }
+            b.invoke(Native.NUMPY_VIEW);
+            return (PyObject) Wire.read(b, null);
+        } finally {
+            b.release();
         }
     }
 

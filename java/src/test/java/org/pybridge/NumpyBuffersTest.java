@@ -9,6 +9,7 @@ import static org.junit.Assert.fail;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import org.junit.BeforeClass;
 import org.junit.Test;
@@ -218,6 +219,31 @@ public class NumpyBuffersTest {
             PyObject ro = Python.toNumpy(bb.asReadOnlyBuffer(), "float64");
             assertFalse(Python.eval("lambda a: a.flags.writeable").callAs(Boolean.class, ro));
             assertEquals(6L, ro.len());
+        }
+    }
+
+    @Test
+    public void everyDtypeViewsTheBufferFromItsPositionWithTheRightShape() {
+        ByteBuffer bb = ByteBuffer.allocateDirect(64 + 8).order(ByteOrder.nativeOrder());
+        bb.position(8);
+        String[] dtypes = {"float64", "float32", "int64", "int32", "int16", "int8", "uint8", "bool"};
+        int[] sizes = {8, 4, 8, 4, 2, 1, 1, 1};
+        PyObject describe = Python.eval("lambda a: [str(a.dtype), list(a.shape), a.ctypes.data]");
+        try (ResourceScope s = Python.openScope()) {
+            Long base = null;
+            for (int i = 0; i < dtypes.length; i++) {
+                int n = 64 / sizes[i];
+                List<?> flat = describe.callAs(List.class, Python.toNumpy(bb, dtypes[i]));
+                assertEquals(dtypes[i], flat.get(0));
+                assertEquals(List.of((long) n), flat.get(1));
+                List<?> twoD = describe.callAs(List.class, Python.toNumpy(bb, dtypes[i], 2, n / 2));
+                assertEquals(List.of(2L, (long) (n / 2)), twoD.get(1));
+                assertEquals("the view starts at the buffer's position", flat.get(2), twoD.get(2));
+                if (base == null) {
+                    base = (Long) flat.get(2);
+                }
+                assertEquals(base, flat.get(2));
+            }
         }
     }
 
