@@ -338,25 +338,17 @@ pub fn write_ndarray(obj: &Bound<'_, PyAny>, w: &mut Writer) -> Result<bool> {
     Ok(true)
 }
 
-/// `numpy.frombuffer` and the dtype objects, looked up once.
+/// `numpy.frombuffer`, `numpy.empty` and the dtype objects, looked up once.
 struct Numpy {
     frombuffer: Py<PyAny>,
+    empty: Py<PyAny>,
     dtypes: Vec<Py<PyAny>>,
 }
 
 static NUMPY: pyo3::sync::PyOnceLock<Numpy> = pyo3::sync::PyOnceLock::new();
 
-/// `numpy.frombuffer(buffer, dtype, count=prod(shape))`, reshaped when the
-/// shape has other than one dimension: the array shares `buffer`'s memory.
-/// One native call with cached numpy objects, so that a loop making a view
-/// per iteration (bench workload n1) runs little code besides numpy's own.
-pub fn frombuffer<'py>(
-    py: Python<'py>,
-    buffer: &Bound<'py, PyAny>,
-    dtype: DType,
-    shape: &[i64],
-) -> Result<Bound<'py, PyAny>> {
-    let np = NUMPY
+fn numpy(py: Python<'_>) -> Result<&Numpy> {
+    NUMPY
         .get_or_try_init(py, || -> PyResult<Numpy> {
             let m = py.import("numpy")?;
             let mut dtypes = Vec::with_capacity(8);
@@ -368,10 +360,30 @@ pub fn frombuffer<'py>(
             }
             Ok(Numpy {
                 frombuffer: m.getattr("frombuffer")?.unbind(),
+                empty: m.getattr("empty")?.unbind(),
                 dtypes,
             })
         })
-        .map_err(|e| Error::from_pyerr(py, e))?;
+        .map_err(|e| Error::from_pyerr(py, e))
+}
+
+impl Numpy {
+    fn dtype<'py>(&self, py: Python<'py>, d: DType) -> &Bound<'py, PyAny> {
+        self.dtypes[d as usize - 1].bind(py)
+    }
+}
+
+/// `numpy.frombuffer(buffer, dtype, count=prod(shape))`, reshaped when the
+/// shape has other than one dimension: the array shares `buffer`'s memory.
+/// One native call with cached numpy objects, so that a loop making a view
+/// per iteration (bench workload n1) runs little code besides numpy's own.
+pub fn frombuffer<'py>(
+    py: Python<'py>,
+    buffer: &Bound<'py, PyAny>,
+    dtype: DType,
+    shape: &[i64],
+) -> Result<Bound<'py, PyAny>> {
+    let np = numpy(py)?;
     let count = shape
         .iter()
         .try_fold(1i64, |n, &d| if d < 0 { None } else { n.checked_mul(d) });
@@ -380,7 +392,7 @@ pub fn frombuffer<'py>(
             "shape {shape:?} has a negative or too large dimension"
         )));
     };
-    let dt = np.dtypes[dtype as usize - 1].bind(py);
+    let dt = np.dtype(py, dtype);
     let arr = np
         .frombuffer
         .bind(py)
@@ -399,9 +411,11 @@ pub fn empty<'py>(
     dtype: DType,
     shape: &[i64],
 ) -> Result<(Bound<'py, PyAny>, usize, usize)> {
-    let np = py.import("numpy").map_err(|e| Error::from_pyerr(py, e))?;
+    let np = numpy(py)?;
     let arr = np
-        .call_method1("empty", (shape.to_vec(), dtype.numpy_name()))
+        .empty
+        .bind(py)
+        .call1((shape.to_vec(), np.dtype(py, dtype)))
         .map_err(|e| Error::from_pyerr(py, e))?;
     let e = export(&arr, false)?;
     Ok((arr.clone(), e.addr, e.len))
