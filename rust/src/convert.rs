@@ -673,19 +673,7 @@ const BIG_LATIN1: usize = 4096;
 /// (ASCII text from `Native.encodeString` arrives as `STR_ASCII`, checked
 /// during the copy that wrote it, and skips this pass.)
 fn big_latin1_str<'py>(py: Python<'py>, b: &[u8]) -> Result<Bound<'py, PyAny>> {
-    // 64 lanes OR-ed column-wise (the compiler turns this into wide ORs),
-    // reduced once at the end.
-    let mut lanes = [0u8; 64];
-    let mut chunks = b.chunks_exact(64);
-    for c in &mut chunks {
-        for (l, x) in lanes.iter_mut().zip(c) {
-            *l |= *x;
-        }
-    }
-    let or = lanes
-        .iter()
-        .chain(chunks.remainder())
-        .fold(0u8, |a, &x| a | x);
+    let or = crate::copy::or_bytes(b);
     new_1byte_str(py, b, if or < 0x80 { 0x7f } else { 0xff })
 }
 

@@ -218,6 +218,38 @@ unsafe fn copy_or_avx2(src: *const u8, dst: *mut u8, len: usize) -> u8 {
     unsafe { copy_or_plain(src, dst, len) }
 }
 
+/// The OR of all the bytes (below 0x80: all ASCII), without copying: the
+/// same lanes as `copy_or`, with AVX2 when the CPU has it.
+pub fn or_bytes(b: &[u8]) -> u8 {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2 (checked).
+        return unsafe { or_bytes_avx2(b) };
+    }
+    or_bytes_plain(b)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn or_bytes_avx2(b: &[u8]) -> u8 {
+    or_bytes_plain(b)
+}
+
+#[inline(always)]
+fn or_bytes_plain(b: &[u8]) -> u8 {
+    let mut lanes = [0u8; 64];
+    let mut chunks = b.chunks_exact(64);
+    for c in &mut chunks {
+        for (l, x) in lanes.iter_mut().zip(c) {
+            *l |= *x;
+        }
+    }
+    lanes
+        .iter()
+        .chain(chunks.remainder())
+        .fold(0u8, |a, &x| a | x)
+}
+
 /// 64 bytes at a time into 64 OR lanes (the compiler makes these vector
 /// loads, stores and ORs), reduced once at the end.
 #[inline(always)]
@@ -301,6 +333,22 @@ mod tests {
                 let or = unsafe { copy_or(src.as_ptr(), dst.as_mut_ptr(), len) };
                 assert!(src == dst);
                 assert!(or >= 0x80, "byte 0xE9 at {at} of {len} missed");
+            }
+        }
+    }
+
+    #[test]
+    fn or_bytes_finds_a_high_byte_anywhere() {
+        for len in [0usize, 1, 63, 64, 65, 1000, 4097] {
+            let ascii: Vec<u8> = (0..len).map(|i| (i % 128) as u8).collect();
+            assert!(or_bytes(&ascii) < 0x80, "{len} ASCII bytes");
+            for at in [0, len / 2, len.saturating_sub(1)] {
+                if len == 0 {
+                    break;
+                }
+                let mut b = ascii.clone();
+                b[at] = 0xE9;
+                assert!(or_bytes(&b) >= 0x80, "0xE9 at {at} of {len} missed");
             }
         }
     }
