@@ -224,8 +224,14 @@ fn decode_reply(py: Python<'_>, reply: &[u8]) -> PyResult<Py<PyAny>> {
         let mut r = Reader::new(reply);
         let status = r.u8().map_err(|e| to_pyerr(py, e))?;
         if status == 0 {
-            let v = convert::to_py(py, &mut r, 0).map_err(|e| to_pyerr(py, e))?;
-            return Ok(v.unbind());
+            // The Java objects keeping the reply's handles alive until the
+            // values below hold their own references.
+            let pins = r.i64().map_err(|e| to_pyerr(py, e))?;
+            let v = convert::to_py(py, &mut r, 0).map_err(|e| to_pyerr(py, e));
+            if pins != 0 {
+                push_freed(pins);
+            }
+            return Ok(v?.unbind());
         }
         let class = r.string().map_err(|e| to_pyerr(py, e))?;
         let message = r.string().map_err(|e| to_pyerr(py, e))?;

@@ -89,6 +89,9 @@ final class Buf {
 
     void release() {
         inUse = false;
+        if (npins != 0) {
+            unpin();
+        }
         if (scratch != null && scratch.length > KEEP_MAX) {
             // The same policy as the buffer's: a large scratch array is kept
             // while large strings keep coming, and dropped after a run of small uses.
@@ -114,6 +117,41 @@ final class Buf {
             } else {
                 smallUses = 0;
             }
+        }
+    }
+
+    /**
+     * Objects whose handles the request being encoded names ({@link #pin}):
+     * strongly reachable from this buffer until it is released, so that the
+     * GC cannot release a temporary argument's handle between its encoding
+     * and the native call that takes its own reference to the object.
+     */
+    private Object[] pins = new Object[8];
+    int npins;
+
+    /**
+     * Keeps {@code o} (a {@link PyObject} written into the request) reachable
+     * until this acquisition ends ({@link #release()}, after the native call).
+     */
+    void pin(Object o) {
+        if (npins == pins.length) {
+            pins = java.util.Arrays.copyOf(pins, npins * 2);
+        }
+        pins[npins++] = o;
+    }
+
+    /** Hands the pinned objects over (and forgets them here): a reply Java writes for Python. */
+    Object[] takePins() {
+        Object[] p = java.util.Arrays.copyOf(pins, npins);
+        unpin();
+        return p;
+    }
+
+    private void unpin() {
+        java.util.Arrays.fill(pins, 0, npins, null);
+        npins = 0;
+        if (pins.length > 1024) {
+            pins = new Object[8];
         }
     }
 

@@ -178,7 +178,9 @@ final class Callbacks {
      * {@code len} bytes at {@code addr} in a native buffer of {@code cap}
      * bytes: arguments ({@code i32 n}, values) and keyword arguments (NONE or
      * a dict). The reply goes into the same buffer once the request is read:
-     * status byte 0 and the result, or 1 and (class name, message, exception
+     * status byte 0, the id under which the reply's {@code PyObject}s are
+     * kept reachable until Python has read them (0: none; Python frees the id
+     * when done), and the result; or 1 and (class name, message, exception
      * id). Returns its length, or minus its length when it did not fit (then
      * {@link #takeReply} copies it into a larger buffer).
      *
@@ -191,6 +193,7 @@ final class Callbacks {
         Buf io = v.io;
         io.bb.clear();
         io.bb.limit(len);
+        io.takePins();
         try {
             Object fn = lookup(id);
             int n = io.getInt();
@@ -213,8 +216,17 @@ final class Callbacks {
             }
             io.bb.clear();
             io.put((byte) 0);
+            io.putLong(0);
             Wire.write(io, result);
+            if (io.npins != 0) {
+                // Handles in the reply stay alive until Python has its own
+                // references: Python reads the reply after this returns, and
+                // the GC may release an unreachable wrapper meanwhile. Python
+                // hands the id back when done (drainFreed forgets it).
+                io.bb.putLong(1, register(io.takePins()));
+            }
         } catch (Throwable t) {
+            io.takePins();
             Throwable cause = t instanceof InvocationTargetException && t.getCause() != null ? t.getCause() : t;
             long tid = NEXT.getAndIncrement();
             THROWN.put(tid, cause);

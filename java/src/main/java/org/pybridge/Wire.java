@@ -141,14 +141,24 @@ final class Wire {
         } else if (v instanceof Boolean) {
             b.put((Boolean) v ? TRUE : FALSE);
         } else if (v instanceof PyObject) {
-            PyObject o = (PyObject) v;
-            b.ensure(13);
-            b.bb.put(HANDLE);
-            b.bb.putLong(o.id);
-            b.bb.putInt(o.slot);
+            writeHandle(b, (PyObject) v);
         } else {
             writeOther(b, v, depth);
         }
+    }
+
+    /**
+     * A handle, pinned in {@code b} until the call is over: the wrapper may be
+     * unreachable from the caller's code once encoded (a temporary argument),
+     * and the GC must not release it before the native side has its own
+     * reference.
+     */
+    static void writeHandle(Buf b, PyObject o) {
+        b.pin(o);
+        b.ensure(13);
+        b.bb.put(HANDLE);
+        b.bb.putLong(o.id);
+        b.bb.putInt(o.slot);
     }
 
     // Encoding categories of the classes the fast paths above do not take,
@@ -267,14 +277,9 @@ final class Wire {
             case C_CONVERTER:
                 write(b, Converters.find(v.getClass()).apply(v), depth + 1);
                 return;
-            case C_PYBACKED: {
-                PyObject o = ((PyBacked) v).pyObject();
-                b.ensure(13);
-                b.bb.put(HANDLE);
-                b.bb.putLong(o.id);
-                b.bb.putInt(o.slot);
+            case C_PYBACKED:
+                writeHandle(b, ((PyBacked) v).pyObject());
                 return;
-            }
             case C_NDARRAY: {
                 NDArray a = (NDArray) v;
                 long[] shape = a.shape();
