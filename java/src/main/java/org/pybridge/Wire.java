@@ -327,25 +327,29 @@ final class Wire {
             }
             case C_MAP: {
                 Map<?, ?> m = (Map<?, ?>) v;
-                b.put(DICT);
-                b.putInt(m.size());
+                int at = beginCount(b, DICT);
                 int n = 0;
                 for (Map.Entry<?, ?> e : m.entrySet()) {
                     write(b, e.getKey(), depth + 1);
                     write(b, e.getValue(), depth + 1);
                     n++;
                 }
-                checkSize(m.size(), n);
+                endCount(b, at, n);
                 return;
             }
             case C_LIST_RA: {
                 List<?> l = (List<?>) v;
                 int size = l.size();
-                b.put(LIST);
-                b.putInt(size);
-                for (int i = 0; i < size; i++) {
-                    write(b, l.get(i), depth + 1);
+                int at = beginCount(b, LIST);
+                int n = 0;
+                try {
+                    for (; n < size; n++) {
+                        write(b, l.get(n), depth + 1);
+                    }
+                } catch (IndexOutOfBoundsException e) {
+                    throw changedWhileConverting(l, e);
                 }
+                endCount(b, at, n);
                 return;
             }
             case C_LIST:
@@ -486,22 +490,40 @@ final class Wire {
     }
 
     private static void writeCollection(Buf b, byte tag, Collection<?> c, int depth) {
-        int size = c.size();
-        b.put(tag);
-        b.putInt(size);
+        int at = beginCount(b, tag);
         int n = 0;
         for (Object o : c) {
             write(b, o, depth + 1);
             n++;
         }
-        checkSize(size, n);
+        endCount(b, at, n);
     }
 
-    private static void checkSize(int declared, int actual) {
-        if (declared != actual) {
-            throw new java.util.ConcurrentModificationException(
-                    "collection changed size while being converted to Python");
-        }
+    /**
+     * Writes {@code tag} and a count to be filled in by {@link #endCount}: a
+     * container's count is what was actually written, never a {@code size()}
+     * read before (or after) iterating it, so a collection that another
+     * thread (or its own iterator) changes meanwhile gives consistent data
+     * or an exception, never a desynchronised request.
+     */
+    private static int beginCount(Buf b, byte tag) {
+        b.ensure(5);
+        b.bb.put(tag);
+        int at = b.bb.position();
+        b.bb.putInt(0);
+        return at;
+    }
+
+    private static void endCount(Buf b, int at, int n) {
+        b.bb.putInt(at, n);
+    }
+
+    private static RuntimeException changedWhileConverting(Object c, RuntimeException cause) {
+        java.util.ConcurrentModificationException e = new java.util.ConcurrentModificationException("a "
+                + c.getClass().getName() + " changed size while being converted to Python (another thread"
+                + " modified it?); convert a copy, or synchronise the writers");
+        e.initCause(cause);
+        return e;
     }
 
     /** Encodes call arguments: count, then each value. */
