@@ -97,6 +97,7 @@ fn drain_loop() {
             Python::attach(|py| release_batch(py, &batch));
         }));
         if r.is_err() {
+            stats::RELEASE_RECOVERIES.fetch_add(1, Ordering::Relaxed);
             log::error!(
                 "pybridge-release: a panic while releasing a batch of {} handles",
                 batch.len()

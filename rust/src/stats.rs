@@ -26,6 +26,9 @@ pub static TABLE_SIZE: AtomicU64 = AtomicU64::new(0);
 pub static GATE_WAITS: AtomicU64 = AtomicU64::new(0);
 /// Calls that gave up waiting for the call gate and went to the GIL directly.
 pub static GATE_FALLBACKS: AtomicU64 = AtomicU64::new(0);
+/// Panics the `pybridge-release` thread caught while releasing a batch (it
+/// goes on with the next one).
+pub static RELEASE_RECOVERIES: AtomicU64 = AtomicU64::new(0);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ReleasePath {
@@ -77,7 +80,7 @@ pub fn count_release(path: ReleasePath, n: u64) {
 }
 
 /// The order of these fields is the contract with `Stats.java`.
-pub fn snapshot() -> [i64; 13] {
+pub fn snapshot() -> [i64; 14] {
     let created = CREATED.load(Ordering::Relaxed) as i64;
     let close = RELEASED_CLOSE.load(Ordering::Relaxed) as i64;
     let scope = RELEASED_SCOPE.load(Ordering::Relaxed) as i64;
@@ -96,5 +99,6 @@ pub fn snapshot() -> [i64; 13] {
         RELEASE_ERRORS.load(Ordering::Relaxed) as i64,
         GATE_WAITS.load(Ordering::Relaxed) as i64,
         GATE_FALLBACKS.load(Ordering::Relaxed) as i64,
+        RELEASE_RECOVERIES.load(Ordering::Relaxed) as i64,
     ]
 }

@@ -162,7 +162,7 @@ pub extern "system" fn Java_org_pybridge_Native_invoke<'l>(
 /// signatures of the natives, op codes, wire tags). Java checks it right
 /// after loading, before calling anything else, so that a stale library
 /// gives a clear error instead of a call with the wrong arguments.
-pub const ABI_VERSION: jint = 13;
+pub const ABI_VERSION: jint = 14;
 
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_org_pybridge_Native_abiVersion<'l>(

@@ -15,6 +15,8 @@ final class Kinds {
     private static final AtomicReferenceArray<PyKind> CACHE = new AtomicReferenceArray<>(1 << 16);
 
     static PyKind of(PyObject o) {
+        // A cached answer must not hide a released handle: every use of one throws.
+        o.ensureLive();
         int t = (int) (o.id & 0xffff);
         PyKind k = t == 0 ? null : CACHE.get(t);
         if (k == null) {

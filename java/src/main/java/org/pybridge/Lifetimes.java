@@ -199,17 +199,55 @@ final class Lifetimes {
     private static volatile long lastNudgeNanos;
     private static final long MIN_NUDGE_INTERVAL_NANOS = 20_000_000L;
 
-    private static Thread reclaimer;
+    private static volatile Thread reclaimer;
+    /**
+     * Interrupts the reclaimer ignored, errors it survived, and times it had
+     * to be started again ({@link Stats#reclaimerRecoveries()}).
+     */
+    static final AtomicLong RECLAIMER_RECOVERIES = new AtomicLong();
 
     static synchronized void start(long threshold) {
         nudgeThreshold = threshold;
         nextNudgeAt = threshold;
-        if (reclaimer != null) {
+        ensureReclaimer();
+    }
+
+    /**
+     * Starts the {@code pybridge-reclaimer} thread, or starts it again if it
+     * is gone: it survives interrupts and any Throwable, but a thread can
+     * still be lost (an error thrown while it handles one), and the GC path
+     * must never stop.
+     */
+    static void ensureReclaimer() {
+        Thread t = reclaimer;
+        if (t != null && t.isAlive()) {
             return;
         }
-        reclaimer = new Thread(Lifetimes::reclaimLoop, "pybridge-reclaimer");
-        reclaimer.setDaemon(true);
-        reclaimer.start();
+        synchronized (Lifetimes.class) {
+            t = reclaimer;
+            if (t != null && t.isAlive()) {
+                return;
+            }
+            if (t != null) {
+                RECLAIMER_RECOVERIES.incrementAndGet();
+            }
+            t = new Thread(Lifetimes::reclaimerMain, "pybridge-reclaimer");
+            t.setDaemon(true);
+            reclaimer = t;
+            t.start();
+        }
+    }
+
+    private static void reclaimerMain() {
+        while (true) {
+            try {
+                reclaimLoop();
+            } catch (Throwable e) {
+                // reclaimLoop catches everything itself; an error thrown while
+                // it handled one ends up here: count it and go on.
+                RECLAIMER_RECOVERIES.incrementAndGet();
+            }
+        }
     }
 
     /**
@@ -320,6 +358,8 @@ final class Lifetimes {
         long live = TRACKED_LIVE.incrementAndGet();
         if (live >= nextNudgeAt && nudgeThreshold > 0) {
             nudge(live);
+        } else if ((live & 4095) == 0) {
+            ensureReclaimer();
         }
     }
 
@@ -328,6 +368,7 @@ final class Lifetimes {
      * GC-tracked handles stay alive, ask for a collection (rate-limited).
      */
     private static void nudge(long live) {
+        ensureReclaimer();
         long now = System.nanoTime();
         synchronized (Lifetimes.class) {
             if (live < nextNudgeAt || now - lastNudgeNanos < MIN_NUDGE_INTERVAL_NANOS) {
@@ -445,9 +486,13 @@ final class Lifetimes {
                     flush(batch, slots, n);
                 }
             } catch (InterruptedException e) {
-                return;
+                // Someone interrupted pybridge's own thread (a pool shutting
+                // down "all" threads, say): the GC path must go on.
+                RECLAIMER_RECOVERIES.incrementAndGet();
             } catch (Throwable t) {
-                System.err.println("pybridge-reclaimer: " + t);
+                RECLAIMER_RECOVERIES.incrementAndGet();
+                System.err.println("pybridge-reclaimer: " + t + " (recovered; handles the GC collected are"
+                        + " still released)");
             }
         }
     }

@@ -84,7 +84,7 @@ final class Native {
     static native long invoke(int op, long id, int slot, long addr, int len, int cap);
 
     /** The contract version this class expects; see {@code ABI_VERSION} in rust/src/jni/mod.rs. */
-    static final int ABI_VERSION = 13;
+    static final int ABI_VERSION = 14;
 
     /** Registers {@link Callbacks} for calls from Python into the JVM. */
     static native void registerCallbacks(Class<?> callbacks);

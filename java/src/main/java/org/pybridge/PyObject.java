@@ -708,6 +708,18 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
 
     // ---- lifetime --------------------------------------------------------------
 
+    /**
+     * Throws {@link PyObjectReleasedException} if this handle was released
+     * (for operations that may answer without asking the native side).
+     */
+    void ensureLive() {
+        if (state != 0) {
+            // The native side names the type (it keeps it by the handle's id).
+            String type = stringOp(Native.TYPENAME);
+            throw releasedError(id, type);
+        }
+    }
+
     /** Whether this handle was released (closed, or its scope closed). */
     public boolean isReleased() {
         return state != 0;

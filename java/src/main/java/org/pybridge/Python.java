@@ -415,8 +415,9 @@ public final class Python {
 
     /** A snapshot of the counters (no GIL taken). */
     public static Stats stats() {
-        long[] v = new long[14];
+        long[] v = new long[15];
         if (isInitialized()) {
+            Lifetimes.ensureReclaimer();
             Buf b = Buf.acquire();
             try {
                 b.invoke(Native.STATS);

@@ -24,6 +24,8 @@ public final class Stats {
     private final long gcTracked;
     private final long gcNudges;
     private final int openScopes;
+    private final long reclaimerRecoveries;
+    private final long releaseThreadRecoveries;
 
     Stats(long[] v, long gcTracked, long gcNudges, int openScopes) {
         this.liveHandles = v[0];
@@ -40,9 +42,11 @@ public final class Stats {
         this.tableSize = v[11];
         this.gilGateWaits = v[12];
         this.gilGateFallbacks = v[13];
+        this.releaseThreadRecoveries = v[14];
         this.gcTracked = gcTracked;
         this.gcNudges = gcNudges;
         this.openScopes = openScopes;
+        this.reclaimerRecoveries = Lifetimes.RECLAIMER_RECOVERIES.get();
     }
 
     /** Handles holding a Python reference now (created minus released). */
@@ -85,6 +89,17 @@ public final class Stats {
     public long gcTracked() { return gcTracked; }
     /** Times pybridge asked the JVM for a collection because Python memory was held. */
     public long gcNudges() { return gcNudges; }
+    /**
+     * Times the {@code pybridge-reclaimer} thread (which hands handles the JVM
+     * collected to the native release queue) recovered: an interrupt ignored,
+     * an error survived, or the thread started again.
+     */
+    public long reclaimerRecoveries() { return reclaimerRecoveries; }
+    /**
+     * Batches whose release failed inside the native {@code pybridge-release}
+     * thread with an internal error (the thread goes on with the next batch).
+     */
+    public long releaseThreadRecoveries() { return releaseThreadRecoveries; }
     /** Open {@link ResourceScope}s on the calling thread. */
     public int openScopes() { return openScopes; }
     /**
@@ -101,7 +116,8 @@ public final class Stats {
                 + ", queued=" + queuedReleases + ", gcTracked=" + gcTracked + ", gcNudges=" + gcNudges
                 + ", threadStates=" + threadStates + ", threadStatesFreed=" + threadStatesFreed
                 + ", gilAbandoned=" + gilAbandoned + ", openScopes=" + openScopes
-                + ", releaseErrors=" + releaseErrors
+                + ", releaseErrors=" + releaseErrors + ", reclaimerRecoveries=" + reclaimerRecoveries
+                + ", releaseThreadRecoveries=" + releaseThreadRecoveries
                 + ", gilGateWaits=" + gilGateWaits + ", gilGateFallbacks=" + gilGateFallbacks
                 + ", javaFunctions=" + Callbacks.alive() + "}";
     }
