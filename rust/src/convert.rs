@@ -132,12 +132,18 @@ pub fn to_py<'py>(py: Python<'py>, r: &mut Reader<'_>, depth: usize) -> Result<B
                     wire::TUPLE => PyTuple::new(py, items)
                         .map_err(|e| Error::from_pyerr(py, e))?
                         .into_any(),
-                    wire::SET => PySet::new(py, items)
-                        .map_err(|e| unhashable(py, e, "set element"))?
-                        .into_any(),
-                    _ => PyFrozenSet::new(py, items)
-                        .map_err(|e| unhashable(py, e, "set element"))?
-                        .into_any(),
+                    wire::SET => {
+                        let s =
+                            PySet::new(py, items).map_err(|e| unhashable(py, e, "set element"))?;
+                        check_distinct(s.len(), n, "set", s.as_any())?;
+                        s.into_any()
+                    }
+                    _ => {
+                        let s = PyFrozenSet::new(py, items)
+                            .map_err(|e| unhashable(py, e, "set element"))?;
+                        check_distinct(s.len(), n, "set", s.as_any())?;
+                        s.into_any()
+                    }
                 }
             }
             wire::DICT => {
@@ -148,6 +154,7 @@ pub fn to_py<'py>(py: Python<'py>, r: &mut Reader<'_>, depth: usize) -> Result<B
                     let v = to_py(py, r, depth + 1)?;
                     d.set_item(k, v).map_err(|e| unhashable(py, e, "map key"))?;
                 }
+                check_distinct(d.len(), n, "map", d.as_any())?;
                 d.into_any()
             }
             wire::HANDLE => handles::get(py, r.handle()?)?,
@@ -231,6 +238,35 @@ pub fn to_py<'py>(py: Python<'py>, r: &mut Reader<'_>, depth: usize) -> Result<B
         }
     };
     Ok(obj)
+}
+
+/// `PythonConfig.strictMapKeys`: a Java map or set whose distinct elements
+/// are equal in Python (`1L`, `1.0` and `true`; a `String` and a
+/// `Character`) is an error instead of one Python entry for them all.
+pub static STRICT_KEYS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// In strict mode: `n` elements were sent and `len` remain distinct in Python.
+fn check_distinct(len: usize, n: usize, what: &str, container: &Bound<'_, PyAny>) -> Result<()> {
+    if len == n || !STRICT_KEYS.load(std::sync::atomic::Ordering::Relaxed) {
+        return Ok(());
+    }
+    let shown = container
+        .repr()
+        .map(|r| {
+            let t = r.to_string();
+            if t.chars().count() > 200 {
+                format!("{}…", t.chars().take(200).collect::<String>())
+            } else {
+                t
+            }
+        })
+        .unwrap_or_default();
+    Err(Error::IllegalArgument(format!(
+        "a Java {what} of {n} distinct elements has only {len} in Python, where some of them are \
+         equal (1, 1.0 and true are one key; so are a String and a Character of the same text): \
+         {shown}. PythonConfig.strictMapKeys(false) keeps the last of equal keys, as a Python \
+         dict literal does"
+    )))
 }
 
 fn unhashable(py: Python<'_>, e: PyErr, what: &str) -> Error {

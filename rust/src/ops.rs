@@ -291,7 +291,7 @@ fn read_globals<'py>(py: Python<'py>, r: &mut Reader<'_>) -> Result<Bound<'py, P
 
 fn run_code<'py>(
     py: Python<'py>,
-    code: &str,
+    code: &Bound<'py, PyAny>,
     globals: &Bound<'py, PyDict>,
     mode: &str,
     filename: &str,
@@ -308,6 +308,19 @@ fn run_code<'py>(
     b.getattr(runner)
         .and_then(|f| f.call1((compiled, globals)))
         .map_err(pyerr(py))
+}
+
+/// Source code as the exact Python str Java sent (lone surrogates kept), so
+/// that `compile` treats it as CPython would: a lone surrogate in source is
+/// CPython's `UnicodeEncodeError`, never a silent U+FFFD.
+fn read_code<'py>(py: Python<'py>, r: &mut Reader<'_>) -> Result<Bound<'py, PyAny>> {
+    let code = convert::to_py(py, r, 0)?;
+    if !code.is_instance_of::<PyString>() {
+        return Err(Error::Internal(
+            "malformed request from Java: code is not a string".into(),
+        ));
+    }
+    Ok(code)
 }
 
 fn read_mode(r: &mut Reader<'_>) -> Result<Mode> {
@@ -386,13 +399,13 @@ fn dispatch_py(
 ) -> Result<()> {
     match op {
         EXEC => {
-            let code = r.string()?;
+            let code = read_code(py, r)?;
             let globals = read_globals(py, r)?;
             run_code(py, &code, &globals, "exec", "<exec>")?;
             Ok(())
         }
         EVAL => {
-            let code = r.string()?;
+            let code = read_code(py, r)?;
             let globals = read_globals(py, r)?;
             let mode = read_mode(r)?;
             let v = run_code(py, &code, &globals, "eval", "<eval>")?;
@@ -678,6 +691,7 @@ fn init(r: &mut Reader<'_>, w: &mut Writer) -> Result<()> {
     };
     let spin_us = r.i64()?;
     gil::set_gate_spin((spin_us.max(0) as u64).saturating_mul(1000));
+    convert::STRICT_KEYS.store(r.u8()? != 0, std::sync::atomic::Ordering::Relaxed);
     if !gil::interpreter_up() {
         release::set_policy(policy);
     }

@@ -155,9 +155,9 @@ impl<'a> Reader<'a> {
     }
 
     /// A string written by Java as `STR_LATIN1`/`STR_ASCII`/`STR_UTF16`
-    /// (used for names, code, module names, messages). Lone surrogates
-    /// become U+FFFD here, which is fine for identifiers; values go through
-    /// `convert`.
+    /// (module names, paths, messages). A lone surrogate, which a Rust
+    /// string cannot hold, is an `IllegalArgument` error, never a silent
+    /// U+FFFD; values and code go through `convert`, which keeps them.
     pub fn string(&mut self) -> Result<String> {
         match self.u8()? {
             STR_LATIN1 | STR_ASCII => {
@@ -170,9 +170,14 @@ impl<'a> Reader<'a> {
                 let units = raw
                     .chunks_exact(2)
                     .map(|c| u16::from_le_bytes([c[0], c[1]]));
-                Ok(char::decode_utf16(units)
-                    .map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER))
-                    .collect())
+                char::decode_utf16(units)
+                    .collect::<std::result::Result<String, _>>()
+                    .map_err(|e| {
+                        Error::IllegalArgument(format!(
+                            "a string with a lone surrogate (U+{:04X}) cannot be used here",
+                            e.unpaired_surrogate()
+                        ))
+                    })
             }
             t => Err(malformed(&format!("expected a string, found tag {t}"))),
         }
@@ -261,6 +266,16 @@ mod tests {
         assert_eq!(r.string().unwrap(), "plain");
         assert_eq!(r.string().unwrap(), "中文");
         assert_eq!(r.remaining(), 0);
+    }
+
+    #[test]
+    fn a_lone_surrogate_is_an_error_not_a_replacement() {
+        let mut w = Writer::default();
+        w.u8(STR_UTF16);
+        w.i32(2);
+        w.buf.extend_from_slice(&[0x61, 0x00, 0x00, 0xd8]);
+        let e = Reader::new(&w.buf).string().unwrap_err();
+        assert!(matches!(e, Error::IllegalArgument(m) if m.contains("U+D800")));
     }
 
     #[test]

@@ -84,6 +84,7 @@ public final class Python {
             b.putLong(cfg.gilLeaseWaitMillis());
             b.putInt(cfg.releasePolicy() == PythonConfig.ReleasePolicy.CALLER_THREADS ? 1 : 0);
             b.putLong(cfg.gilSpinMicros());
+            b.put((byte) (cfg.strictMapKeys() ? 1 : 0));
             b.invoke(Native.INIT);
             String v = Wire.readString(b);
             String exe = Wire.readString(b);

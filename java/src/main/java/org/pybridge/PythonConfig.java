@@ -31,6 +31,7 @@ public final class PythonConfig {
     private long gcNudgeThreshold = DEFAULT_GC_NUDGE_THRESHOLD;
     private long gilLeaseWaitMillis = DEFAULT_GIL_LEASE_WAIT_MILLIS;
     private long gilSpinMicros = DEFAULT_GIL_SPIN_MICROS;
+    private boolean strictMapKeys = Boolean.getBoolean("pybridge.strictMapKeys");
 
     /**
      * Default of {@link #gilSpin(long)}: 200 µs, or the system property
@@ -105,6 +106,26 @@ public final class PythonConfig {
         }
         this.gilSpinMicros = micros;
         return this;
+    }
+
+    /**
+     * Whether a Java {@code Map} (or {@code Set}) whose distinct keys are equal
+     * in Python is an error. Keys are converted one by one, and Python
+     * considers {@code 1L}, {@code 1.0} and {@code true} one key (as it does
+     * {@code 1}, {@code 1.0} and {@code True}), and so a {@code String} and a
+     * {@code Character} of the same text, or a Clojure keyword and its name:
+     * by default the last of them wins, as in a Python dict literal. With
+     * {@code strictMapKeys(true)} such a map gives an
+     * {@link IllegalArgumentException} naming the entries instead (the check
+     * costs one length comparison per map or set).
+     */
+    public PythonConfig strictMapKeys(boolean strict) {
+        this.strictMapKeys = strict;
+        return this;
+    }
+
+    public boolean strictMapKeys() {
+        return strictMapKeys;
     }
 
     public long gilSpinMicros() {
