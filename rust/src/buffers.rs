@@ -197,6 +197,20 @@ pub fn java_buffer_view<'py>(
         .map_err(|e| Error::from_pyerr(py, e))
 }
 
+/// Whether a buffer-protocol format string has an object-reference item
+/// (`O`), outside the `:name:` field names of a struct format (`T{...}`).
+fn format_holds_objects(format: &str) -> bool {
+    let mut in_name = false;
+    for c in format.chars() {
+        match c {
+            ':' => in_name = !in_name,
+            'O' if !in_name => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
 /// The exported memory of an object, kept alive by the memoryview.
 pub struct Exported<'py> {
     pub view: Bound<'py, PyAny>,
@@ -205,6 +219,8 @@ pub struct Exported<'py> {
     pub readonly: bool,
     pub dtype: Option<DType>,
     pub shape: Vec<i64>,
+    /// Object references, not data (see `Layout::holds_objects`).
+    pub holds_objects: bool,
 }
 
 /// Exports `obj`'s memory (buffer protocol). A non-contiguous buffer is an
@@ -236,6 +252,7 @@ pub fn export<'py>(obj: &Bound<'py, PyAny>, copy_if_needed: bool) -> Result<Expo
         info = layout(&view)?;
     }
     Ok(Exported {
+        holds_objects: info.holds_objects,
         addr: info.addr,
         len: info.len,
         readonly: info.readonly,
@@ -246,6 +263,9 @@ pub fn export<'py>(obj: &Bound<'py, PyAny>, copy_if_needed: bool) -> Result<Expo
 }
 
 struct Layout {
+    /// The buffer holds object references (`O` in its format: numpy's
+    /// `dtype=object`, or a structured dtype with such a field).
+    holds_objects: bool,
     addr: usize,
     len: usize,
     readonly: bool,
@@ -286,6 +306,7 @@ fn layout(view: &Bound<'_, PyAny>) -> Result<Layout> {
                 .collect()
         };
         let out = Layout {
+            holds_objects: format_holds_objects(&format),
             addr: buf.buf as usize,
             len: buf.len as usize,
             readonly: buf.readonly != 0,
@@ -419,4 +440,18 @@ pub fn empty<'py>(
         .map_err(|e| Error::from_pyerr(py, e))?;
     let e = export(&arr, false)?;
     Ok((arr.clone(), e.addr, e.len))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::format_holds_objects;
+
+    #[test]
+    fn object_items_are_found_outside_field_names() {
+        assert!(format_holds_objects("O"));
+        assert!(format_holds_objects("T{i:a:O:b:}"));
+        assert!(!format_holds_objects("T{i:Odd:d:Other:}"));
+        assert!(!format_holds_objects("<d"));
+        assert!(!format_holds_objects("B"));
+    }
 }

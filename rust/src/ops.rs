@@ -565,6 +565,15 @@ fn dispatch_py(
         AS_BUFFER => {
             let obj = handles::get(py, id)?;
             let e = crate::buffers::export(&obj, false)?;
+            if e.holds_objects {
+                // Raw PyObject pointers: reading them discloses addresses,
+                // writing one crashes the process.
+                return Err(Error::IllegalArgument(format!(
+                    "a '{}' whose items are Python object references (dtype=object) has no memory \
+                     Java can share: convert it (e.g. .astype(float) or .tolist())",
+                    crate::error::qualified_type_name(&obj.get_type())
+                )));
+            }
             w.i64(e.addr as i64);
             w.i64(e.len as i64);
             w.u8(e.readonly as u8);

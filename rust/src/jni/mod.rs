@@ -489,6 +489,133 @@ pub unsafe extern "system" fn Java_org_pybridge_Native_encodeString(
     run.unwrap_or(-1)
 }
 
+/// `java.nio.MappedByteBuffer.fd` and `java.nio.Buffer.segment`, read with
+/// JNI (no access checks): whether a direct buffer maps a file, and the
+/// memory segment (of an `Arena`) it was made from, if any.
+struct BufferFields {
+    fd: jni::sys::jfieldID,
+    segment: jni::sys::jfieldID,
+}
+
+// SAFETY: field ids are process-wide identifiers, valid while their classes
+// are loaded (java.nio classes never unload), on any thread.
+unsafe impl Send for BufferFields {}
+// SAFETY: as above; only read.
+unsafe impl Sync for BufferFields {}
+
+static BUFFER_FIELDS: std::sync::OnceLock<Option<BufferFields>> = std::sync::OnceLock::new();
+
+/// # Safety
+/// `env` is the calling thread's valid `JNIEnv`, with no exception pending.
+unsafe fn buffer_fields(env: *mut jni::sys::JNIEnv) -> Option<&'static BufferFields> {
+    BUFFER_FIELDS
+        .get_or_init(|| {
+            // SAFETY: per the function contract; a failed lookup's error is
+            // cleared before returning.
+            unsafe {
+                let f = &(**env).v1_2;
+                let lookup = |class: &std::ffi::CStr, name: &std::ffi::CStr, sig: &std::ffi::CStr| {
+                    let c = (f.FindClass)(env, class.as_ptr());
+                    if c.is_null() {
+                        (f.ExceptionClear)(env);
+                        return std::ptr::null_mut();
+                    }
+                    let id = (f.GetFieldID)(env, c, name.as_ptr(), sig.as_ptr());
+                    if (f.ExceptionCheck)(env) {
+                        (f.ExceptionClear)(env);
+                    }
+                    (f.DeleteLocalRef)(env, c);
+                    id
+                };
+                let fd = lookup(c"java/nio/MappedByteBuffer", c"fd", c"Ljava/io/FileDescriptor;");
+                // The field's type changed across JDKs (an incubator proxy in
+                // 17, java.lang.foreign.MemorySegment since 19).
+                let mut segment = lookup(
+                    c"java/nio/Buffer",
+                    c"segment",
+                    c"Ljava/lang/foreign/MemorySegment;",
+                );
+                if segment.is_null() {
+                    segment = lookup(
+                        c"java/nio/Buffer",
+                        c"segment",
+                        c"Ljdk/internal/access/foreign/MemorySegmentProxy;",
+                    );
+                }
+                if fd.is_null() {
+                    log::warn!("pybridge: java.nio.MappedByteBuffer has no 'fd' field; memory-mapped buffers cannot be recognised");
+                    return None;
+                }
+                Some(BufferFields { fd, segment })
+            }
+        })
+        .as_ref()
+}
+
+/// What a direct buffer's memory is (Java's `Native.bufferOrigin`): bit 0,
+/// a mapped file; bit 1, a memory segment (returned in `Native.bufferSegment`);
+/// -1 when the JVM's buffers do not have the fields looked for (unknown).
+///
+/// # Safety
+/// Called by the JVM only, with its valid `JNIEnv` and a live `ByteBuffer`.
+#[unsafe(no_mangle)]
+pub unsafe extern "system" fn Java_org_pybridge_Native_bufferOrigin(
+    env: *mut jni::sys::JNIEnv,
+    _class: jni::sys::jclass,
+    buffer: jni::sys::jobject,
+) -> jint {
+    let run = catch_unwind(AssertUnwindSafe(|| {
+        // SAFETY: per the function contract; the local references made here
+        // are deleted before returning.
+        unsafe {
+            let Some(fields) = buffer_fields(env) else {
+                return -1;
+            };
+            let f = &(**env).v1_2;
+            let mut flags = 0;
+            let fd = (f.GetObjectField)(env, buffer, fields.fd);
+            if !fd.is_null() {
+                flags |= 1;
+                (f.DeleteLocalRef)(env, fd);
+            }
+            if !fields.segment.is_null() {
+                let seg = (f.GetObjectField)(env, buffer, fields.segment);
+                if !seg.is_null() {
+                    flags |= 2;
+                    (f.DeleteLocalRef)(env, seg);
+                }
+            }
+            flags
+        }
+    }));
+    run.unwrap_or(-1)
+}
+
+/// The memory segment a direct buffer was made from (`java.nio.Buffer.segment`), or null.
+///
+/// # Safety
+/// Called by the JVM only, with its valid `JNIEnv` and a live `ByteBuffer`.
+#[unsafe(no_mangle)]
+pub unsafe extern "system" fn Java_org_pybridge_Native_bufferSegment(
+    env: *mut jni::sys::JNIEnv,
+    _class: jni::sys::jclass,
+    buffer: jni::sys::jobject,
+) -> jni::sys::jobject {
+    let run = catch_unwind(AssertUnwindSafe(|| {
+        // SAFETY: per the function contract; the reference returned is a
+        // local reference the JVM frees when this native method returns.
+        unsafe {
+            match buffer_fields(env) {
+                Some(fields) if !fields.segment.is_null() => {
+                    ((**env).v1_2.GetObjectField)(env, buffer, fields.segment)
+                }
+                _ => std::ptr::null_mut(),
+            }
+        }
+    }));
+    run.unwrap_or(std::ptr::null_mut())
+}
+
 /// Copies `nbytes` between a Java primitive array and native memory that
 /// the caller keeps valid (a numpy array it holds a handle to), in one
 /// `memcpy` inside a JNI critical section: no Python runs meanwhile.

@@ -66,8 +66,46 @@ public final class ChildJvm {
      */
     public static Result run(Class<?> main, Map<String, String> env, List<String> jvmOptions, long timeoutSeconds,
             String... args) {
+        return runOn(null, main, env, jvmOptions, timeoutSeconds, args);
+    }
+
+    /**
+     * The newer JDK the tests of JDK 21+ features (virtual threads, the FFM
+     * API) run on: system property {@code pybridge.test.jdk25}, environment
+     * variable {@code PYBRIDGE_TEST_JDK25}, else the Temurin JDK 25 this
+     * machine kind ships in {@code /usr/lib/jvm}; null when there is none
+     * (those tests are then skipped, saying so).
+     */
+    public static String jdk25() {
+        String p = System.getProperty("pybridge.test.jdk25");
+        if (p == null || p.isEmpty()) {
+            p = System.getenv("PYBRIDGE_TEST_JDK25");
+        }
+        if (p != null && !p.isEmpty()) {
+            return Files.isExecutable(Path.of(p, "bin", "java")) ? p : null;
+        }
+        java.io.File[] dirs = new java.io.File("/usr/lib/jvm").listFiles();
+        if (dirs == null) {
+            return null;
+        }
+        Arrays.sort(dirs);
+        for (java.io.File d : dirs) {
+            if (d.getName().matches(".*-25(\\b|[-.]).*") && Files.isExecutable(d.toPath().resolve("bin/java"))) {
+                return d.getPath();
+            }
+        }
+        return null;
+    }
+
+    /** Like {@link #run}, on the JVM at {@code javaHome} (null: this test JVM's). */
+    public static Result runOn(String javaHome, Class<?> main, Map<String, String> env, List<String> jvmOptions,
+            long timeoutSeconds, String... args) {
         List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add(Path.of(javaHome != null ? javaHome : System.getProperty("java.home"), "bin", "java").toString());
+        if (javaHome != null) {
+            // JDK 22+: pybridge loads native libraries; say so, to keep the warnings out of the output.
+            cmd.add("--enable-native-access=ALL-UNNAMED");
+        }
         cmd.add("-Xmx512m");
         cmd.add("-XX:ErrorFile=" + System.getProperty("java.io.tmpdir") + File.separator + "pybridge_hs_err_%p.log");
         String nativeOverride = System.getProperty("pybridge.native");

@@ -54,7 +54,8 @@ final class Converters {
 
     /** Classes the built-in conversion takes: a registration never overrides them. */
     private static boolean builtIn(Class<?> c) {
-        return PyObject.class.isAssignableFrom(c) || PyBacked.class.isAssignableFrom(c)
+        return PyObject.class.isAssignableFrom(c) || PyBacked.class.isAssignableFrom(c) || c == UnmanagedBuffer.class
+                || java.nio.ByteBuffer.class.isAssignableFrom(c)
                 || java.util.Map.class.isAssignableFrom(c) || java.util.Collection.class.isAssignableFrom(c)
                 || CharSequence.class.isAssignableFrom(c) || c.isArray() || c == Boolean.class
                 || c == Character.class || c == Long.class || c == Integer.class || c == Short.class

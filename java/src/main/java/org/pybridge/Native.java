@@ -99,6 +99,17 @@ final class Native {
     static native long bufferAddress(java.nio.ByteBuffer buffer);
 
     /**
+     * Where a direct buffer's memory comes from: bit 0, a memory-mapped file
+     * ({@code MappedByteBuffer.fd}); bit 1, a memory segment
+     * ({@code Buffer.segment}, see {@link #bufferSegment}); -1 if this JVM's
+     * buffers do not have those fields.
+     */
+    static native int bufferOrigin(java.nio.ByteBuffer buffer);
+
+    /** The memory segment a direct buffer was made from, or null. */
+    static native Object bufferSegment(java.nio.ByteBuffer buffer);
+
+    /**
      * A direct buffer over native memory the caller keeps valid while the
      * buffer is reachable (see {@code Lifetimes.trackBuffer}).
      */

@@ -266,6 +266,21 @@ public final class Python {
      * views are freed). A read-only buffer gives a read-only array.
      */
     public static PyObject toNumpy(java.nio.ByteBuffer buffer, String dtype, long... shape) {
+        return toNumpyView(buffer, buffer, dtype, shape);
+    }
+
+    /**
+     * {@link #toNumpy(java.nio.ByteBuffer, String, long...)} for memory that
+     * pybridge cannot prove stays valid (an {@code Arena}'s segment, a mapped
+     * file): the caller promises it outlives every Python view. See
+     * {@link UnmanagedBuffer}.
+     */
+    public static PyObject toNumpy(UnmanagedBuffer buffer, String dtype, long... shape) {
+        return toNumpyView(buffer, buffer.buffer(), dtype, shape);
+    }
+
+    /** {@code shared} is what crosses ({@code buffer}, or its {@link UnmanagedBuffer}). */
+    private static PyObject toNumpyView(Object shared, java.nio.ByteBuffer buffer, String dtype, long... shape) {
         ensure();
         if (buffer == null || !buffer.isDirect()) {
             throw new IllegalArgumentException("Python.toNumpy shares a direct ByteBuffer"
@@ -285,7 +300,7 @@ public final class Python {
         // One native call: the memoryview, numpy.frombuffer and the reshape.
         Buf b = Buf.acquire();
         try {
-            Wire.write(b, buffer);
+            Wire.write(b, shared);
             b.put(NDArray.code(dtype));
             b.putInt(dims.length);
             for (long d : dims) {

@@ -186,6 +186,7 @@ final class Wire {
     private static final int C_FUNCTION = 20;
     private static final int C_NDARRAY = 22;
     private static final int C_BYTEBUFFER = 23;
+    private static final int C_UNMANAGED = 24;
     private static final int C_UNKNOWN = 21;
 
     private static volatile ClassValue<Integer> categories = newCategories();
@@ -216,6 +217,9 @@ final class Wire {
         }
         if (java.nio.ByteBuffer.class.isAssignableFrom(c)) {
             return C_BYTEBUFFER;
+        }
+        if (c == UnmanagedBuffer.class) {
+            return C_UNMANAGED;
         }
         if (Map.class.isAssignableFrom(c)) {
             return C_MAP;
@@ -301,6 +305,9 @@ final class Wire {
                 b.bb.position(pos + (int) nbytes);
                 return;
             }
+            case C_UNMANAGED:
+                writeDirectBuffer(b, ((UnmanagedBuffer) v).buffer());
+                return;
             case C_BYTEBUFFER: {
                 java.nio.ByteBuffer bb = (java.nio.ByteBuffer) v;
                 if (!bb.isDirect()) {
@@ -312,17 +319,8 @@ final class Wire {
                     b.bb.put(raw);
                     return;
                 }
-                // Shared, not copied: Python sees this memory through a
-                // memoryview; the registry keeps the buffer (and so its
-                // memory) alive until Python drops it.
-                long addr = Native.bufferAddress(bb);
-                long id = Callbacks.register(bb);
-                b.ensure(26);
-                b.bb.put(JAVA_BUF);
-                b.bb.putLong(id);
-                b.bb.putLong(addr + bb.position());
-                b.bb.putLong(bb.remaining());
-                b.bb.put((byte) (bb.isReadOnly() ? 1 : 0));
+                BufferSafety.checkShareable(bb);
+                writeDirectBuffer(b, bb);
                 return;
             }
             case C_MAP: {
@@ -487,6 +485,22 @@ final class Wire {
                 return;
             }
         }
+    }
+
+    /**
+     * A direct buffer shared, not copied: Python sees its memory through a
+     * memoryview; the registry keeps the buffer (and so its memory) reachable
+     * until Python drops it.
+     */
+    private static void writeDirectBuffer(Buf b, java.nio.ByteBuffer bb) {
+        long addr = Native.bufferAddress(bb);
+        long id = Callbacks.register(bb);
+        b.ensure(26);
+        b.bb.put(JAVA_BUF);
+        b.bb.putLong(id);
+        b.bb.putLong(addr + bb.position());
+        b.bb.putLong(bb.remaining());
+        b.bb.put((byte) (bb.isReadOnly() ? 1 : 0));
     }
 
     private static void writeCollection(Buf b, byte tag, Collection<?> c, int depth) {
