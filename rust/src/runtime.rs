@@ -222,6 +222,7 @@ fn post_init(py: Python<'_>, opts: &InitOptions) -> Result<InitInfo> {
     };
     install_unraisable_hook(py).map_err(pyerr)?;
     crate::callbacks::install(py).map_err(pyerr)?;
+    install_signal_guard(py).map_err(pyerr)?;
     let info = InitInfo {
         version: get("version")?,
         executable: get("executable")?,
@@ -238,6 +239,17 @@ fn post_init(py: Python<'_>, opts: &InitOptions) -> Result<InitInfo> {
         )));
     }
     Ok(info)
+}
+
+/// Keeps Python code from taking the signals HotSpot relies on (see
+/// `py/signal_guard.py`): `signal.signal` refuses them, `faulthandler.enable`
+/// installs nothing. Runs after `callbacks::install` (the `pybridge` module
+/// gets `JvmSignalError`).
+fn install_signal_guard(py: Python<'_>) -> PyResult<()> {
+    let code = std::ffi::CString::new(include_str!("py/signal_guard.py"))
+        .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
+    let globals = pyo3::types::PyDict::new(py);
+    py.run(&code, Some(&globals), None)
 }
 
 /// Counts and logs exceptions Python cannot raise anywhere (`__del__`,
