@@ -48,6 +48,10 @@ final class NativeLoader {
             throw new PythonInitializationException("pybridge ships a native library for linux-x86_64 only;"
                     + " this JVM runs on " + os + "/" + arch);
         }
+        if (libpython == null) {
+            throw new PythonInitializationException("no libpython was chosen (internal error: the locator did not"
+                    + " check the Python it found); set PYBRIDGE_PYTHON to a python3 and report this");
+        }
         String other = otherLibpythonLoaded(libpython);
         if (other != null) {
             throw new PythonInitializationException("another libpython is already loaded in this JVM (" + other
