@@ -25,6 +25,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Where the jar's {@code libpybridge.so} is put so that it can be loaded:
@@ -149,7 +150,14 @@ final class NativeCache {
     }
 
     private static String userTag() {
-        String u = System.getProperty("user.name", "").replaceAll("[^A-Za-z0-9._-]", "");
+        StringBuilder sb = new StringBuilder();
+        for (char c : System.getProperty("user.name", "").toCharArray()) {
+            if (c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '_'
+                    || c == '-') {
+                sb.append(c);
+            }
+        }
+        String u = sb.toString();
         if (u.isEmpty() || u.startsWith(".")) {
             try {
                 u = "uid" + uid();
@@ -170,7 +178,7 @@ final class NativeCache {
     private static Content content(String resource, Properties build) {
         String hash = build.getProperty("native.sha256", "").trim().toLowerCase(Locale.ROOT);
         String size = build.getProperty("native.size", "").trim();
-        if (hash.matches("[0-9a-f]{64}") && size.matches("\\d{1,12}")) {
+        if (isHex64(hash) && isCount(size)) {
             return new Content(hash, Long.parseLong(size), true);
         }
         // No build-time hash (a jar or classpath without it): hash the resource now.
@@ -188,6 +196,31 @@ final class NativeCache {
             throw new PythonInitializationException("could not read " + resource + " from the classpath: " + e
                     + ". Use the jar built by 'gradle jar', or set -Dpybridge.native=/path/to/libpybridge.so.", e);
         }
+    }
+
+    private static boolean isHex64(String s) {
+        if (s.length() != 64) {
+            return false;
+        }
+        for (int i = 0; i < 64; i++) {
+            char c = s.charAt(i);
+            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isCount(String s) {
+        if (s.isEmpty() || s.length() > 12) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static InputStream open(String resource) {
@@ -368,9 +401,10 @@ final class NativeCache {
     }
 
     private static String stamp(Map<String, Object> a, Content want) {
+        // times as nanosecond counts: FileTime.toString would load java.time at every start
         return "sha256=" + want.sha256 + "\nsize=" + a.get("size") + "\ndev=" + a.get("dev") + "\nino="
-                + a.get("ino") + "\nmtime=" + ((FileTime) a.get("lastModifiedTime")) + "\nctime="
-                + ((FileTime) a.get("ctime")) + "\n";
+                + a.get("ino") + "\nmtime=" + ((FileTime) a.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS)
+                + "\nctime=" + ((FileTime) a.get("ctime")).to(TimeUnit.NANOSECONDS) + "\n";
     }
 
     private static String readStamp(Path stamp) {
@@ -397,8 +431,12 @@ final class NativeCache {
     /** Deletes temporary files that a JVM killed while writing them left behind. */
     private static void removeStaleParts(Path dir) {
         long cutoff = System.currentTimeMillis() - STALE_PART_MILLIS;
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.part")) {
+        // (no glob or lambda here: their first use costs milliseconds of class loading at start-up)
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
             for (Path p : ds) {
+                if (!p.getFileName().toString().endsWith(".part")) {
+                    continue;
+                }
                 try {
                     if (Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toMillis() < cutoff) {
                         Files.deleteIfExists(p);
