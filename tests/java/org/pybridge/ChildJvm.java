@@ -66,7 +66,23 @@ public final class ChildJvm {
      */
     public static Result run(Class<?> main, Map<String, String> env, List<String> jvmOptions, long timeoutSeconds,
             String... args) {
-        return runOn(null, main, env, jvmOptions, timeoutSeconds, args);
+        return run(main, env, jvmOptions, null, List.of(), timeoutSeconds, args);
+    }
+
+    /** As {@link #run(Class, Map, List, long, String...)}, in the working directory {@code workDir}. */
+    public static Result run(Class<?> main, Map<String, String> env, List<String> jvmOptions, Path workDir,
+            long timeoutSeconds, String... args) {
+        return run(main, env, jvmOptions, workDir, List.of(), timeoutSeconds, args);
+    }
+
+    /**
+     * The general form: {@code workDir} (null = this JVM's) is the child's
+     * working directory, {@code classpathFirst} go before the test classpath
+     * (for example a directory with other {@code native/} resources).
+     */
+    public static Result run(Class<?> main, Map<String, String> env, List<String> jvmOptions, Path workDir,
+            List<Path> classpathFirst, long timeoutSeconds, String... args) {
+        return runOn(null, main, env, jvmOptions, workDir, classpathFirst, timeoutSeconds, args);
     }
 
     /**
@@ -97,9 +113,45 @@ public final class ChildJvm {
         return null;
     }
 
-    /** Like {@link #run}, on the JVM at {@code javaHome} (null: this test JVM's). */
+    /** Like {@link #run(Class, Map, List, long, String...)}, on the JVM at {@code javaHome}. */
     public static Result runOn(String javaHome, Class<?> main, Map<String, String> env, List<String> jvmOptions,
             long timeoutSeconds, String... args) {
+        return runOn(javaHome, main, env, jvmOptions, null, List.of(), timeoutSeconds, args);
+    }
+
+    /** The most general form: as above, on the JVM at {@code javaHome} (null: this test JVM's). */
+    public static Result runOn(String javaHome, Class<?> main, Map<String, String> env, List<String> jvmOptions,
+            Path workDir, List<Path> classpathFirst, long timeoutSeconds, String... args) {
+        try {
+            Path out = Files.createTempFile("pybridge-child", ".log");
+            Process p = startOn(javaHome, main, env, jvmOptions, workDir, classpathFirst, out, args);
+            boolean done = p.waitFor(timeoutSeconds, TimeUnit.SECONDS);
+            if (!done) {
+                p.destroyForcibly();
+                p.waitFor(10, TimeUnit.SECONDS);
+            }
+            String text = new String(Files.readAllBytes(out), StandardCharsets.UTF_8);
+            Files.deleteIfExists(out);
+            return new Result(done ? p.exitValue() : -1, text, !done);
+        } catch (IOException ex) {
+            throw new RuntimeException("could not start a child JVM: " + ex, ex);
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new RuntimeException(ex);
+        }
+    }
+
+    /**
+     * Starts {@code main} in a child JVM (as {@link #run(Class, Map, List, Path, List, long, String...)}) and
+     * returns at once; stdout and stderr go to {@code output}.
+     */
+    public static Process start(Class<?> main, Map<String, String> env, List<String> jvmOptions, Path workDir,
+            List<Path> classpathFirst, Path output, String... args) throws IOException {
+        return startOn(null, main, env, jvmOptions, workDir, classpathFirst, output, args);
+    }
+
+    private static Process startOn(String javaHome, Class<?> main, Map<String, String> env, List<String> jvmOptions,
+            Path workDir, List<Path> classpathFirst, Path output, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(javaHome != null ? javaHome : System.getProperty("java.home"), "bin", "java").toString());
         if (javaHome != null) {
@@ -114,10 +166,17 @@ public final class ChildJvm {
         }
         cmd.addAll(jvmOptions);
         cmd.add("-cp");
-        cmd.add(classpath());
+        StringBuilder cp = new StringBuilder();
+        for (Path first : classpathFirst) {
+            cp.append(first.toAbsolutePath()).append(File.pathSeparator);
+        }
+        cmd.add(cp.append(classpath()).toString());
         cmd.add(main.getName());
         cmd.addAll(Arrays.asList(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
+        if (workDir != null) {
+            pb.directory(workDir.toFile());
+        }
         pb.redirectErrorStream(true);
         Map<String, String> e = pb.environment();
         String py = python();
@@ -133,24 +192,9 @@ public final class ChildJvm {
                 }
             }
         }
-        try {
-            Path out = Files.createTempFile("pybridge-child", ".log");
-            pb.redirectOutput(out.toFile());
-            Process p = pb.start();
-            p.getOutputStream().close();
-            boolean done = p.waitFor(timeoutSeconds, TimeUnit.SECONDS);
-            if (!done) {
-                p.destroyForcibly();
-                p.waitFor(10, TimeUnit.SECONDS);
-            }
-            String text = new String(Files.readAllBytes(out), StandardCharsets.UTF_8);
-            Files.deleteIfExists(out);
-            return new Result(done ? p.exitValue() : -1, text, !done);
-        } catch (IOException ex) {
-            throw new RuntimeException("could not start a child JVM: " + ex, ex);
-        } catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            throw new RuntimeException(ex);
-        }
+        pb.redirectOutput(output.toFile());
+        Process p = pb.start();
+        p.getOutputStream().close();
+        return p;
     }
 }

@@ -102,9 +102,28 @@ public final class E2E {
         sb.append("PYBRIDGE_FAKE_EOF\n");
         Files.write(exe, sb.toString().getBytes(StandardCharsets.UTF_8));
         Files.setPosixFilePermissions(exe, PosixFilePermissions.fromString("rwxr-xr-x"));
-        exe.toFile().deleteOnExit();
+        // deleteOnExit runs in reverse order of registration: the file, then its directory
         dir.toFile().deleteOnExit();
+        exe.toFile().deleteOnExit();
         return exe;
+    }
+
+    /** Deletes {@code p} and everything under it (links are removed, not followed); quietly. */
+    public static void deleteTree(Path p) {
+        if (p == null || !Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> all = Files.walk(p)) {
+            all.sorted(java.util.Comparator.reverseOrder()).forEach(x -> {
+                try {
+                    Files.deleteIfExists(x);
+                } catch (IOException e) {
+                    // best effort
+                }
+            });
+        } catch (IOException e) {
+            // best effort
+        }
     }
 
     /** The facts a real python reports to PythonLocator (same keys as its query). */
@@ -224,6 +243,56 @@ public final class E2E {
             }
             Thread.sleep(20);
         }
+    }
+
+    /** The libpython files mapped in this process (from /proc/self/maps), in order of appearance. */
+    public static java.util.List<String> mappedLibpythons() throws IOException {
+        java.util.List<String> found = new java.util.ArrayList<>();
+        for (String l : Files.readAllLines(Paths.get("/proc/self/maps"))) {
+            int slash = l.indexOf('/');
+            if (slash < 0) {
+                continue;
+            }
+            String path = l.substring(slash).trim();
+            if (Paths.get(path).getFileName().toString().startsWith("libpython") && !found.contains(path)) {
+                found.add(path);
+            }
+        }
+        return found;
+    }
+
+    /**
+     * Processes (not zombies, not this JVM) whose command line contains
+     * {@code marker}, as "pid: cmdline".
+     */
+    public static java.util.List<String> processesWith(String marker) {
+        java.util.List<String> found = new java.util.ArrayList<>();
+        String self = String.valueOf(ProcessHandle.current().pid());
+        try (java.util.stream.Stream<Path> procs = Files.list(Paths.get("/proc"))) {
+            for (Path pr : (Iterable<Path>) procs::iterator) {
+                String pid = pr.getFileName().toString();
+                if (!pid.matches("\\d+") || pid.equals(self)) {
+                    continue;
+                }
+                try {
+                    String cmd = new String(Files.readAllBytes(pr.resolve("cmdline")), StandardCharsets.UTF_8)
+                            .replace('\0', ' ');
+                    if (!cmd.contains(marker)) {
+                        continue;
+                    }
+                    String stat = new String(Files.readAllBytes(pr.resolve("stat")), StandardCharsets.UTF_8);
+                    String state = stat.substring(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+                    if (!state.equals("Z") && !state.equals("X")) {
+                        found.add(pid + ": " + cmd.trim() + " (state " + state + ")");
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // the process ended meanwhile
+                }
+            }
+        } catch (IOException e) {
+            throw new RuntimeException("cannot list /proc: " + e, e);
+        }
+        return found;
     }
 
     public static String oneLine(String s) {

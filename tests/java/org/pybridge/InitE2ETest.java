@@ -43,7 +43,7 @@ public class InitE2ETest {
         return facts.get("version_short");
     }
 
-    private static Map<String, String> env(String... kv) {
+    static Map<String, String> env(String... kv) {
         Map<String, String> m = new HashMap<>();
         for (int i = 0; i < kv.length; i += 2) {
             m.put(kv[i], kv[i + 1]);
@@ -51,14 +51,23 @@ public class InitE2ETest {
         return m;
     }
 
-    /** Runs {@link InitFails} and returns the exception message it printed. */
+    /**
+     * Runs {@link InitFails} and returns the exception message it printed;
+     * the failure must come before any libpython was loaded.
+     */
     private static String initFailure(Map<String, String> env) {
-        ChildJvm.Result r = ChildJvm.run(InitFails.class, env, 90, builtFor());
+        return initFailure(env, builtFor());
+    }
+
+    /** As {@link #initFailure(Map)}; {@code builtFor}: the Python X.Y pybridge was built for. */
+    static String initFailure(Map<String, String> env, String builtFor) {
+        ChildJvm.Result r = ChildJvm.run(InitFails.class, env, 90, builtFor);
         E2E.assertChildOk(r, "RESULT ok init-fails");
         String msg = E2E.line(r, "RESULT message=");
         assertNotNull("no message printed: " + r, msg);
         assertEquals("second attempt also failed cleanly: " + r, "PythonInitializationException",
                 E2E.line(r, "RESULT second="));
+        assertEquals("refused before any libpython was loaded: " + r, "[]", E2E.line(r, "RESULT mapped="));
         return msg;
     }
 
@@ -162,6 +171,7 @@ public class InitE2ETest {
                     System.out.println("RESULT message=" + E2E.oneLine(e.getMessage()));
                 }
                 check(!Python.isInitialized(), "isInitialized() after a failure");
+                System.out.println("RESULT mapped=" + E2E.mappedLibpythons());
                 try {
                     Python.eval("1 + 1", Long.class);
                     System.out.println("RESULT second=succeeded");

@@ -6,13 +6,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.StandardCopyOption;
 import java.util.Properties;
 
 /**
  * Loads the chosen libpython by full path, then pybridge's own native
  * library from the jar ({@code native/linux-x86_64/libpybridge.so}, copied
- * to a temporary file). Loading libpython first makes the bridge library's
+ * once per content hash into a private cache directory: {@link NativeCache}). Loading libpython first makes the bridge library's
  * dependency on {@code libpython3.X.so.1.0} bind to that exact file rather
  * than to whichever libpython the system linker would find.
  */
@@ -48,26 +47,31 @@ final class NativeLoader {
             throw new PythonInitializationException("pybridge ships a native library for linux-x86_64 only;"
                     + " this JVM runs on " + os + "/" + arch);
         }
+        if (libpython == null) {
+            throw new PythonInitializationException("no libpython was chosen (internal error: the locator did not"
+                    + " check the Python it found); set PYBRIDGE_PYTHON to a python3 and report this");
+        }
         String other = otherLibpythonLoaded(libpython);
         if (other != null) {
             throw new PythonInitializationException("another libpython is already loaded in this JVM (" + other
                     + "), so " + libpython + " cannot be used; two Pythons in one process would mix versions."
                     + " Make both agree (PYBRIDGE_PYTHON) or remove the other library.");
         }
+        // The bridge library is found (or put in the cache) first, so that a cache that cannot
+        // be used fails the start before any libpython is loaded.
+        String override = System.getProperty("pybridge.native");
+        String bridge = override != null && !override.isEmpty() ? Paths.get(override).toAbsolutePath().toString()
+                : NativeCache.libraryPath(RESOURCE_DIR + "libpybridge.so", buildInfo()).toString();
         try {
             System.load(libpython);
         } catch (UnsatisfiedLinkError e) {
             throw new PythonInitializationException("could not load " + libpython + ": " + e.getMessage(), e);
         }
-        String override = System.getProperty("pybridge.native");
         try {
-            if (override != null && !override.isEmpty()) {
-                System.load(Paths.get(override).toAbsolutePath().toString());
-            } else {
-                System.load(extract().toString());
-            }
+            System.load(bridge);
         } catch (UnsatisfiedLinkError e) {
-            throw new PythonInitializationException("could not load pybridge's native library: " + e.getMessage(), e);
+            throw new PythonInitializationException("could not load pybridge's native library " + bridge + ": "
+                    + e.getMessage(), e);
         }
         int abi;
         try {
@@ -77,29 +81,12 @@ final class NativeLoader {
         }
         if (abi != Native.ABI_VERSION) {
             throw new PythonInitializationException("the native library that was loaded ("
-                    + (override != null && !override.isEmpty() ? override : "from the jar") + ") implements contract "
+                    + (override != null && !override.isEmpty() ? override : bridge + ", from the jar")
+                    + ") implements contract "
                     + (abi < 0 ? "unknown (too old)" : String.valueOf(abi)) + " but these Java classes need "
                     + Native.ABI_VERSION + ": rebuild it (cargo build --release) or use the jar built with it");
         }
         loaded = true;
-    }
-
-    private static Path extract() {
-        try (InputStream in = NativeLoader.class.getResourceAsStream(RESOURCE_DIR + "libpybridge.so")) {
-            if (in == null) {
-                throw new PythonInitializationException("native/linux-x86_64/libpybridge.so is missing from the"
-                        + " classpath: use the jar built by 'gradle jar' (build/libs/pybridge-*.jar), or set"
-                        + " -Dpybridge.native=/path/to/libpybridge.so");
-            }
-            Path dir = Files.createTempDirectory("pybridge");
-            Path lib = dir.resolve("libpybridge.so");
-            Files.copy(in, lib, StandardCopyOption.REPLACE_EXISTING);
-            lib.toFile().deleteOnExit();
-            dir.toFile().deleteOnExit();
-            return lib;
-        } catch (IOException e) {
-            throw new PythonInitializationException("could not extract pybridge's native library: " + e, e);
-        }
     }
 
     /** A libpython mapped in this process from another file than {@code wanted}, or null. */
