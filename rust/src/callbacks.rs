@@ -198,7 +198,7 @@ impl JavaFunction {
         // Java code may run for long: let other JVM threads past the call gate.
         crate::gil::gate_yield();
         let reply = py
-            .detach(move || call_java_invoke(id, buf))
+            .detach(move || crate::stack::on_thread_stack(|| call_java_invoke(id, buf)))
             .map_err(|e| match e {
                 UpcallError::StackOverflow => pyo3::exceptions::PyRecursionError::new_err(
                     "calling Java failed: java.lang.StackOverflowError (the thread's stack is used up by \

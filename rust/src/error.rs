@@ -75,6 +75,25 @@ impl Error {
     pub fn from_pyerr(py: Python<'_>, err: PyErr) -> Error {
         Error::Python(Box::new(describe(py, &err)))
     }
+
+    /// A call from Java into Python refused because nesting between Python
+    /// and Java has used up Python's stack (see `stack`): a `RecursionError`,
+    /// as Python raises for too deep a recursion.
+    pub fn stack_exhausted() -> Error {
+        let message = format!(
+            "maximum recursion depth exceeded: calls nested between Python and Java have used up the \
+             {} MiB of stack pybridge gives Python on this thread; nest less deeply",
+            crate::stack::ALT_SIZE >> 20
+        );
+        Error::Python(Box::new(PyErrInfo {
+            type_name: "RecursionError".into(),
+            traceback: format!("RecursionError: {message}\n"),
+            message,
+            line: -1,
+            offset: -1,
+            ..Default::default()
+        }))
+    }
 }
 
 /// Qualified name of a type object: `module.QualName`, or just `QualName` for builtins.

@@ -16,6 +16,7 @@ pub mod names;
 pub mod ops;
 pub mod release;
 pub mod runtime;
+pub mod stack;
 pub mod stats;
 pub mod wire;
 

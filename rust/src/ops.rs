@@ -151,7 +151,11 @@ pub fn call_long(id: Handle, x: i64, mode: u8, w: &mut Writer) -> Result<Option<
     if gil::interpreter_up() && !release::drain_wanted() {
         gil::check_lease_holder()?;
         gil::ensure_pinned();
-        if let Some(r) = gil::with_gil_raw(|py| call_long_in(py, id, x, mode, w, true)) {
+        let raw = crate::stack::run_python(|| {
+            gil::with_gil_raw(|py| call_long_in(py, id, x, mode, w, true))
+        })
+        .map_err(|_| Error::stack_exhausted())?;
+        if let Some(r) = raw {
             return r;
         }
     }
@@ -172,7 +176,11 @@ pub fn release_one(h: Handle) -> Option<bool> {
         return None;
     }
     gil::ensure_pinned();
-    gil::with_gil_raw(|py| handles::release(py, h, ReleasePath::Close))
+    // `__del__` may run: Python code, on Python's stack. An exhausted stack
+    // sends the caller the ordinary way, which reports it.
+    crate::stack::run_python(|| gil::with_gil_raw(|py| handles::release(py, h, ReleasePath::Close)))
+        .ok()
+        .flatten()
 }
 
 /// `call_long`'s body. `raw`: running under `gil::with_gil_raw` (pyo3's
@@ -246,7 +254,7 @@ pub fn with_gil<T>(f: impl for<'py> FnOnce(Python<'py>) -> T) -> Result<T> {
     gil::ensure_pinned();
     // Declared before the GIL is taken: dropped after it is released.
     let _gate = gil::enter_call();
-    Ok(Python::attach(f))
+    crate::stack::run_python(|| Python::attach(f)).map_err(|_| Error::stack_exhausted())
 }
 
 fn pyerr(py: Python<'_>) -> impl Fn(PyErr) -> Error + '_ {

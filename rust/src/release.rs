@@ -93,9 +93,20 @@ fn drain_loop() {
         };
         crate::gil::ensure_pinned();
         // A panic here must not kill the thread silently.
+        // `__del__` methods run here: Python code, on Python's own stack.
         let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            Python::attach(|py| release_batch(py, &batch));
+            crate::stack::run_python(|| Python::attach(|py| release_batch(py, &batch)))
         }));
+        let r = match r {
+            Ok(Err(crate::stack::Exhausted)) => {
+                // Cannot happen on this thread (nothing nests here); never
+                // drop the batch silently.
+                Python::attach(|py| release_batch(py, &batch));
+                Ok(())
+            }
+            Ok(Ok(())) => Ok(()),
+            Err(p) => Err(p),
+        };
         if r.is_err() {
             stats::RELEASE_RECOVERIES.fetch_add(1, Ordering::Relaxed);
             log::error!(

@@ -98,8 +98,21 @@ public final class Python {
             b.release();
         }
         Lifetimes.start(cfg.gcNudgeThreshold());
+        warmErrorPaths();
         info = started;
         return started;
+    }
+
+    /**
+     * Initialises the JDK classes that turning an error into a
+     * {@link PythonException} needs (stack traces), now, while there is
+     * stack to spare: a class whose initialiser first runs deep in nested
+     * Python/Java calls can fail with {@code StackOverflowError}, and the JVM
+     * then refuses that class for good ({@code NoClassDefFoundError}).
+     */
+    private static void warmErrorPaths() {
+        new PythonException("RecursionError", "", "", -1, -1, List.of(new PythonException.Frame("<init>", 1, "f")))
+                .getStackTrace();
     }
 
     private static boolean sameExecutable(String exe, PythonInfo i) {
