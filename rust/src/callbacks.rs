@@ -176,9 +176,7 @@ impl JavaFunction {
         args: &Bound<'_, PyTuple>,
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Py<PyAny>> {
-        let mut req = Writer {
-            buf: take_call_buf(),
-        };
+        let mut req = Writer::over(take_call_buf());
         let encoded = (|| -> Result<()> {
             req.len(args.len())?;
             for a in args.iter() {

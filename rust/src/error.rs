@@ -50,6 +50,12 @@ pub enum Error {
     IllegalState(String),
     /// A bug: malformed wire data, a broken invariant.
     Internal(String),
+    /// Another thread's GIL lease runs Java code: the Java side waits for
+    /// its turn and tries again (see `lease`).
+    LeaseBusy,
+    /// A lease holder's call runs Python (it was made to give the GIL up
+    /// to this call, see `lease`): wait and try again, with no time limit.
+    LeaseWait,
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
@@ -64,6 +70,8 @@ impl fmt::Display for Error {
             | Error::Init(m)
             | Error::IllegalState(m)
             | Error::Internal(m) => f.write_str(m),
+            Error::LeaseBusy => f.write_str("another thread's GIL lease runs Java code"),
+            Error::LeaseWait => f.write_str("another thread's GIL lease runs Python code"),
         }
     }
 }

@@ -19,7 +19,6 @@ use crate::stats;
 use pyo3::Python;
 use pyo3::ffi;
 use std::cell::Cell;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
@@ -45,8 +44,6 @@ struct Pin {
     held_state: Cell<ffi::PyGILState_STATE>,
     /// Thread state saved by `suspend()` (`releaseGilWhile`).
     suspended: Cell<*mut ffi::PyThreadState>,
-    /// The lease holder name, put aside while suspended.
-    suspended_holder: Cell<Option<String>>,
 }
 
 impl Drop for Pin {
@@ -61,7 +58,6 @@ impl Drop for Pin {
                 "a thread ended while holding the GIL through acquireGil() ({held} level(s) not closed); \
                  pybridge released it so that other threads can go on"
             );
-            let _ = clear_holder(self as *const Pin as usize);
             let saved = self.suspended.replace(std::ptr::null_mut());
             // SAFETY: this thread took the GIL with PyGILState_Ensure in
             // `acquire()`; if it was suspended, restore it first so that the
@@ -70,6 +66,7 @@ impl Drop for Pin {
                 if !saved.is_null() {
                     ffi::PyEval_RestoreThread(saved);
                 }
+                crate::lease::platform_released(self as *const Pin as u64);
                 ffi::PyGILState_Release(self.held_state.get());
             }
             self.held.set(0);
@@ -98,7 +95,6 @@ thread_local! {
             held: Cell::new(0),
             held_state: Cell::new(ffi::PyGILState_STATE::PyGILState_UNLOCKED),
             suspended: Cell::new(std::ptr::null_mut()),
-            suspended_holder: Cell::new(None),
         }
     };
 }
@@ -166,119 +162,38 @@ fn pin_now(p: &Pin) {
     stats::THREAD_STATES.fetch_add(1, Ordering::Relaxed);
 }
 
-/// Who holds the GIL through `acquire()` (a lease), for diagnostics.
-struct Holder {
-    /// Address of the holder thread's `Pin` (a thread-local): identifies the
-    /// thread even inside its thread-exit destructor, where
-    /// `std::thread::current()` is no longer available.
-    thread: usize,
-    name: String,
-    since: Instant,
+/// This thread's platform lease token (see `lease`): the address of its
+/// thread-local pin, which identifies the thread even inside its thread-exit
+/// destructor, where `std::thread::current()` is no longer available.
+pub fn my_token() -> u64 {
+    PIN.try_with(|p| p as *const Pin as u64).unwrap_or(0)
 }
 
-static HOLDER: Mutex<Option<Holder>> = Mutex::new(None);
-/// Fast check: is any lease held (by any thread)?
-static HOLDER_PRESENT: AtomicBool = AtomicBool::new(false);
-/// How long a call waits for a GIL held by another thread's lease before it
-/// fails with a clear error instead of hanging (0 = wait forever).
-static LEASE_WAIT_MS: AtomicU64 = AtomicU64::new(60_000);
-
-pub fn set_lease_wait(ms: u64) {
-    LEASE_WAIT_MS.store(ms, Ordering::Relaxed);
-}
-
-fn my_token() -> usize {
-    PIN.try_with(|p| p as *const Pin as usize).unwrap_or(0)
-}
-
-fn set_holder(name: String) {
-    let mut h = HOLDER.lock().unwrap_or_else(|p| p.into_inner());
-    *h = Some(Holder {
-        thread: my_token(),
-        name,
-        since: Instant::now(),
-    });
-    HOLDER_PRESENT.store(true, Ordering::Release);
-}
-
-/// Clears the holder record if `token`'s thread holds it; returns the name.
-fn clear_holder(token: usize) -> Option<String> {
-    let mut h = HOLDER.lock().unwrap_or_else(|p| p.into_inner());
-    if h.as_ref().is_some_and(|x| x.thread == token) {
-        HOLDER_PRESENT.store(false, Ordering::Release);
-        return h.take().map(|x| x.name);
-    }
-    None
-}
-
-/// Before blocking on the GIL: if another thread holds it through a lease,
-/// wait for that lease to end, but not forever. A lease kept longer than the
-/// limit (a thread that forgot to close it) gives a clear error naming the
-/// holder instead of wedging this thread too.
+/// Whether this thread is inside a call already (a call from Python out to
+/// Java that calls Python again).
 #[inline]
-pub fn check_lease_holder() -> Result<()> {
-    if !HOLDER_PRESENT.load(Ordering::Acquire) || held_depth() > 0 {
-        return Ok(());
-    }
-    wait_for_lease_holder()
-}
-
-/// Whether another thread may hold the GIL through a lease (the raw paths
-/// then leave the waiting to the ordinary one).
-#[inline]
-pub fn lease_elsewhere() -> bool {
-    HOLDER_PRESENT.load(Ordering::Acquire) && held_depth() == 0
-}
-
-#[cold]
-fn wait_for_lease_holder() -> Result<()> {
-    let limit = LEASE_WAIT_MS.load(Ordering::Relaxed);
-    if limit == 0 {
-        return Ok(());
-    }
-    let me = my_token();
-    let start = Instant::now();
-    let mut pause = Duration::from_micros(50);
-    loop {
-        let (name, held_for) = {
-            let h = HOLDER.lock().unwrap_or_else(|p| p.into_inner());
-            match h.as_ref() {
-                Some(x) if x.thread != me => (x.name.clone(), x.since.elapsed()),
-                _ => return Ok(()),
-            }
-        };
-        if held_for >= Duration::from_millis(limit)
-            && start.elapsed() >= Duration::from_millis(limit.min(1000))
-        {
-            log::error!(
-                "thread '{name}' has held the GIL through acquireGil()/withGil() for {:.1} s; \
-                 other threads cannot run Python",
-                held_for.as_secs_f64()
-            );
-            return Err(Error::IllegalState(format!(
-                "the GIL has been held by thread '{name}' through acquireGil()/withGil() for {:.1} s \
-                 without being released (a lease that was never closed?); this call gave up after \
-                 waiting {:.1} s. Close the lease (try-with-resources), or raise \
-                 PythonConfig.gilLeaseWait.",
-                held_for.as_secs_f64(),
-                start.elapsed().as_secs_f64()
-            )));
-        }
-        std::thread::sleep(pause);
-        pause = (pause * 2).min(Duration::from_millis(20));
-    }
+pub fn nested_call() -> bool {
+    CALL.try_with(|c| c.depth.get() > 0).unwrap_or(false)
 }
 
 /// Holds the GIL on this thread until the matching `release()`; nests.
-/// `thread_name` names the holder in diagnostics.
+/// `thread_name` names the lease in diagnostics. The outermost acquisition
+/// is refused with `LeaseBusy` (the Java side waits and tries again) while
+/// another lease runs Java code.
 pub fn acquire_named(thread_name: &str) -> Result<()> {
     let outermost = held_depth() == 0;
-    if outermost {
-        check_lease_holder()?;
-    }
+    let waited = if outermost {
+        Some(crate::lease::platform_may_acquire()?)
+    } else {
+        None
+    };
     acquire()?;
-    if outermost {
-        set_holder(thread_name.to_string());
+    if let Some(waited) = waited
+        && let Err(e) = crate::lease::platform_acquired(my_token(), thread_name, waited)
+    {
+        // A virtual thread's lease started before this thread got the GIL.
+        release()?;
+        return Err(e);
     }
     Ok(())
 }
@@ -326,7 +241,7 @@ pub fn release() -> Result<u32> {
             ));
         }
         if h == 1 {
-            let _ = clear_holder(p as *const Pin as usize);
+            crate::lease::platform_released(p as *const Pin as u64);
             // SAFETY: matches the PyGILState_Ensure of the outermost acquire
             // on this same thread.
             unsafe { ffi::PyGILState_Release(p.held_state.get()) };
@@ -350,8 +265,7 @@ pub fn suspend() -> Result<bool> {
             return Ok(false);
         }
         // Other threads may take the GIL now: they must not wait for this lease.
-        p.suspended_holder
-            .set(clear_holder(p as *const Pin as usize));
+        crate::lease::platform_suspended(p as *const Pin as u64);
         // SAFETY: the GIL is held by this thread (held > 0, not suspended).
         let ts = unsafe { ffi::PyEval_SaveThread() };
         p.suspended.set(ts);
@@ -366,9 +280,11 @@ pub fn resume() -> Result<()> {
         if !ts.is_null() {
             // SAFETY: `ts` was returned by PyEval_SaveThread on this thread.
             unsafe { ffi::PyEval_RestoreThread(ts) };
-            if let Some(name) = p.suspended_holder.take() {
-                set_holder(name);
-            }
+            // SAFETY: the GIL is held again by this thread.
+            crate::lease::platform_resumed(
+                unsafe { Python::assume_attached() },
+                p as *const Pin as u64,
+            );
         }
     })
     .map_err(|_| Error::IllegalState("thread is exiting".into()))
@@ -415,17 +331,17 @@ impl Drop for RawGil {
 /// is not eligible; the caller then takes the ordinary path.
 #[inline]
 pub fn with_gil_raw<T>(f: impl for<'py> FnOnce(Python<'py>) -> T) -> Option<T> {
-    let ts = PIN
+    let (ts, token) = PIN
         .try_with(|p| {
             if !matches!(p.kind.get(), Kind::Owned | Kind::Main) || !p.suspended.get().is_null() {
                 return None;
             }
             if p.held.get() > 0 {
                 // A lease holds the GIL on this thread.
-                return Some(std::ptr::null_mut());
+                return Some((std::ptr::null_mut(), p as *const Pin as u64));
             }
             let ts = p.tstate.get();
-            (!ts.is_null()).then_some(ts)
+            (!ts.is_null()).then_some((ts, 0))
         })
         .ok()
         .flatten()?;
@@ -434,6 +350,9 @@ pub fn with_gil_raw<T>(f: impl for<'py> FnOnce(Python<'py>) -> T) -> Option<T> {
     if CALL.try_with(|c| c.depth.get()).unwrap_or(1) != 0 {
         return None;
     }
+    let caller = crate::lease::Caller::of(0, || token, || false);
+    // Another lease runs Java code: the ordinary path reports it.
+    let waited = caller.before_gil().ok()?;
     let _gate = enter_call();
     let _gil = if ts.is_null() {
         None
@@ -445,7 +364,13 @@ pub fn with_gil_raw<T>(f: impl for<'py> FnOnce(Python<'py>) -> T) -> Option<T> {
         Some(RawGil(ts))
     };
     // SAFETY: this thread holds the GIL (restored above, or through its lease).
-    Some(f(unsafe { Python::assume_attached() }))
+    let py = unsafe { Python::assume_attached() };
+    // A virtual thread's lease may have started before the GIL was ours:
+    // give it back (dropping `_gil`) and let the ordinary path report it.
+    caller.enter(py, waited).ok()?;
+    let r = f(py);
+    caller.leave(py);
+    Some(r)
 }
 
 // ---------------------------------------------------------------------------

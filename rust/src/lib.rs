@@ -12,6 +12,7 @@ pub mod error;
 pub mod gil;
 pub mod handles;
 pub mod jni;
+pub mod lease;
 pub mod names;
 pub mod ops;
 pub mod release;

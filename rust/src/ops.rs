@@ -10,7 +10,7 @@ use crate::handles::Handle;
 use crate::runtime::{self, InitOptions};
 use crate::stats::{self, ReleasePath};
 use crate::wire::{self, Reader, Writer};
-use crate::{gil, handles, names, release};
+use crate::{gil, handles, lease, names, release};
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -63,8 +63,18 @@ pub const AS_BUFFER: i32 = 41;
 /// A numpy array over a Java direct buffer, in one call (`Python.toNumpy(ByteBuffer, ...)`).
 pub const NUMPY_VIEW: i32 = 42;
 
-/// Runs one operation. `id` is the handle the op applies to (id 0 if none).
+/// A lease's holder and who is not: who should wait, see `lease`.
+pub const LEASE_INFO: i32 = 43;
+/// Ends a virtual thread's lease whose thread died without closing it (the
+/// slot in the op's lease bits); counted in `gilAbandoned`.
+pub const LEASE_BREAK: i32 = 44;
+
+/// Runs one operation. `op` is the operation code, tagged with the calling
+/// virtual thread's GIL lease slot when it has one (`lease::SLOT_SHIFT`);
+/// `id` is the handle the op applies to (id 0 if none).
 pub fn dispatch(op: i32, id: Handle, r: &mut Reader<'_>, w: &mut Writer) -> Result<()> {
+    let slot = (op as u32) >> lease::SLOT_SHIFT;
+    let op = op & ((1 << lease::SLOT_SHIFT) - 1);
     match op {
         // Ops that never need the GIL.
         INIT => init(r, w),
@@ -90,7 +100,20 @@ pub fn dispatch(op: i32, id: Handle, r: &mut Reader<'_>, w: &mut Writer) -> Resu
         }
         GIL_ACQUIRE => {
             let name = r.string()?;
-            gil::acquire_named(&name)
+            if r.u8()? != 0 {
+                // A virtual thread: a lease slot, taken up by GIL_RESUME.
+                let slot = lease::virtual_new(&name)?;
+                w.i32(slot as i32);
+                return Ok(());
+            }
+            gil::acquire_named(&name)?;
+            w.i32(0);
+            Ok(())
+        }
+        GIL_RELEASE if slot != 0 => {
+            lease::virtual_end(slot, false)?;
+            w.i32(0);
+            Ok(())
         }
         GIL_RELEASE => {
             if gil::held_depth() == 1 && release::policy() == release::Policy::CallerThreads {
@@ -102,12 +125,38 @@ pub fn dispatch(op: i32, id: Handle, r: &mut Reader<'_>, w: &mut Writer) -> Resu
             w.i32(left as i32);
             Ok(())
         }
+        GIL_SUSPEND if slot != 0 => {
+            lease::virtual_suspend(slot);
+            w.u8(1);
+            Ok(())
+        }
         GIL_SUSPEND => {
             let s = gil::suspend()?;
             w.u8(s as u8);
             Ok(())
         }
+        GIL_RESUME if slot != 0 => {
+            // A virtual thread's lease takes its right back: only with the
+            // GIL is it certain that no call runs Python now.
+            if lease::virtual_may_reenter(slot)? {
+                return Ok(());
+            }
+            with_gil(|py| lease::virtual_reenter(py, slot))?
+        }
         GIL_RESUME => gil::resume(),
+        LEASE_INFO => {
+            match lease::holder() {
+                Some((name, secs, vslot)) => {
+                    w.u8(1);
+                    w.str(&name);
+                    w.f64(secs);
+                    w.i32(vslot as i32);
+                }
+                None => w.u8(0),
+            }
+            Ok(())
+        }
+        LEASE_BREAK => lease::virtual_end(slot, true),
         GIL_DEPTH => {
             w.i32(gil::held_depth() as i32);
             Ok(())
@@ -133,12 +182,17 @@ pub fn dispatch(op: i32, id: Handle, r: &mut Reader<'_>, w: &mut Writer) -> Resu
             w.str(&info.libpython);
             Ok(())
         }
-        _ => with_gil(|py| {
-            if op != DRAIN {
-                release::drain_if_caller_policy(py);
-            }
-            dispatch_py(py, op, id, r, w)
-        })?,
+        _ => {
+            let caller = lease::Caller::of(slot, gil::my_token, gil::nested_call);
+            let (r, reenter) = with_gil_as(caller, |py| {
+                if op != DRAIN {
+                    release::drain_if_caller_policy(py);
+                }
+                dispatch_py(py, op, id, r, w)
+            })?;
+            w.reenter = reenter;
+            r
+        }
     }
 }
 
@@ -149,7 +203,6 @@ pub fn dispatch(op: i32, id: Handle, r: &mut Reader<'_>, w: &mut Writer) -> Resu
 pub fn call_long(id: Handle, x: i64, mode: u8, w: &mut Writer) -> Result<Option<i64>> {
     let mode = Mode::from_code(mode)?;
     if gil::interpreter_up() && !release::drain_wanted() {
-        gil::check_lease_holder()?;
         gil::ensure_pinned();
         let raw = crate::stack::run_python(|| {
             gil::with_gil_raw(|py| call_long_in(py, id, x, mode, w, true))
@@ -159,10 +212,14 @@ pub fn call_long(id: Handle, x: i64, mode: u8, w: &mut Writer) -> Result<Option<
             return r;
         }
     }
-    with_gil(|py| {
+    // Virtual threads holding a lease never come here (Java sends their
+    // calls through CALL, tagged with the lease).
+    let caller = lease::Caller::of(0, gil::my_token, gil::nested_call);
+    with_gil_as(caller, |py| {
         release::drain_if_caller_policy(py);
         call_long_in(py, id, x, mode, w, false)
     })?
+    .0
 }
 
 /// Releases one handle (`PyObject.close()`) through `gil::with_gil_raw`,
@@ -172,7 +229,7 @@ pub fn call_long(id: Handle, x: i64, mode: u8, w: &mut Writer) -> Result<Option<
 /// path does not serve). The object is freed at once, its `__del__` run
 /// here; it works with `Bound`s only, as `with_gil_raw` requires.
 pub fn release_one(h: Handle) -> Option<bool> {
-    if !gil::interpreter_up() || release::drain_wanted() || gil::lease_elsewhere() {
+    if !gil::interpreter_up() || release::drain_wanted() {
         return None;
     }
     gil::ensure_pinned();
@@ -244,17 +301,36 @@ fn not_initialized() -> Error {
 }
 
 /// Runs `f` with the GIL (taking it for this call if the thread does not
-/// hold it already).
+/// hold it already), for a call that is not a virtual thread's.
 #[inline]
 pub fn with_gil<T>(f: impl for<'py> FnOnce(Python<'py>) -> T) -> Result<T> {
+    let caller = lease::Caller::of(0, gil::my_token, gil::nested_call);
+    with_gil_as(caller, f).map(|(t, _)| t)
+}
+
+/// `with_gil` for `caller` (see `lease`). Also returns whether the calling
+/// virtual thread must take its lease back before its Java code goes on.
+/// `LeaseBusy` when another lease runs Java code (nothing was run).
+#[inline]
+pub fn with_gil_as<T>(
+    caller: lease::Caller,
+    f: impl for<'py> FnOnce(Python<'py>) -> T,
+) -> Result<(T, bool)> {
     if !gil::interpreter_up() {
         return Err(not_initialized());
     }
-    gil::check_lease_holder()?;
+    let waited = caller.before_gil()?;
     gil::ensure_pinned();
     // Declared before the GIL is taken: dropped after it is released.
     let _gate = gil::enter_call();
-    crate::stack::run_python(|| Python::attach(f)).map_err(|_| Error::stack_exhausted())
+    crate::stack::run_python(|| {
+        Python::attach(|py| {
+            caller.enter(py, waited)?;
+            let r = f(py);
+            Ok((r, caller.leave(py)))
+        })
+    })
+    .map_err(|_| Error::stack_exhausted())?
 }
 
 fn pyerr(py: Python<'_>) -> impl Fn(PyErr) -> Error + '_ {
@@ -700,8 +776,6 @@ fn init(r: &mut Reader<'_>, w: &mut Writer) -> Result<()> {
     for _ in 0..n {
         extra_sys_path.push(r.string()?);
     }
-    let lease_wait_ms = r.i64()?;
-    gil::set_lease_wait(lease_wait_ms.max(0) as u64);
     let policy = match r.i32()? {
         1 => release::Policy::CallerThreads,
         _ => release::Policy::DedicatedThread,

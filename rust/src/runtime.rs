@@ -223,6 +223,12 @@ fn post_init(py: Python<'_>, opts: &InitOptions) -> Result<InitInfo> {
     install_unraisable_hook(py).map_err(pyerr)?;
     crate::callbacks::install(py).map_err(pyerr)?;
     install_signal_guard(py).map_err(pyerr)?;
+    if let Ok(i) = sys
+        .call_method0("getswitchinterval")
+        .and_then(|v| v.extract::<f64>())
+    {
+        crate::lease::set_switch_interval(i);
+    }
     let info = InitInfo {
         version: get("version")?,
         executable: get("executable")?,

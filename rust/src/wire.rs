@@ -188,6 +188,19 @@ impl<'a> Reader<'a> {
 #[derive(Default)]
 pub struct Writer {
     pub buf: Vec<u8>,
+    /// The reply is complete, but the virtual thread that made the call
+    /// must take its GIL lease back before its Java code goes on (`lease`).
+    pub reenter: bool,
+}
+
+impl Writer {
+    /// A writer appending to `buf` (a reused allocation).
+    pub fn over(buf: Vec<u8>) -> Writer {
+        Writer {
+            buf,
+            reenter: false,
+        }
+    }
 }
 
 impl Writer {

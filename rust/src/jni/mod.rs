@@ -31,6 +31,15 @@ pub const ILLEGAL_STATE: i64 = 5;
 pub const INTERNAL: i64 = 6;
 pub const PANIC: i64 = 7;
 pub const CLASS_CAST: i64 = 8;
+/// Another thread's GIL lease runs Java code: nothing was done, the request
+/// is intact; Java waits for its turn and sends it again.
+pub const LEASE_BUSY: i64 = 9;
+/// The reply is complete, but the calling virtual thread must take its GIL
+/// lease back (`GIL_RESUME`) before its Java code goes on.
+pub const OK_REENTER: i64 = 10;
+/// A lease holder's call runs Python: nothing was done; wait and send it
+/// again (no time limit: the holder is busy in Python, not idle in Java).
+pub const LEASE_WAIT: i64 = 11;
 
 thread_local! {
     /// A reply buffer reused across calls; taken out while in use so that a
@@ -83,6 +92,8 @@ fn encode_error(e: &Error, w: &mut Writer) -> i64 {
             w.str(m);
             INTERNAL
         }
+        Error::LeaseBusy => LEASE_BUSY,
+        Error::LeaseWait => LEASE_WAIT,
     }
 }
 
@@ -126,9 +137,7 @@ pub extern "system" fn Java_org_pybridge_Native_invoke<'l>(
     cap: jint,
 ) -> jlong {
     let run = catch_unwind(AssertUnwindSafe(|| {
-        let mut w = Writer {
-            buf: SPARE.with(|s| s.take()),
-        };
+        let mut w = Writer::over(SPARE.with(|s| s.take()));
         let input: &[u8] = if len > 0 && addr != 0 {
             // SAFETY: Java wrote `len` request bytes at `addr` (its direct
             // buffer) and keeps the buffer reachable during the call.
@@ -139,6 +148,7 @@ pub extern "system" fn Java_org_pybridge_Native_invoke<'l>(
         let mut r = Reader::new(input);
         let h = crate::handles::Handle::from_java(id, slot);
         let status = match ops::dispatch(op, h, &mut r, &mut w) {
+            Ok(()) if w.reenter => OK_REENTER,
             Ok(()) => OK,
             Err(e) => encode_error(&e, &mut w),
         };
@@ -162,7 +172,7 @@ pub extern "system" fn Java_org_pybridge_Native_invoke<'l>(
 /// signatures of the natives, op codes, wire tags). Java checks it right
 /// after loading, before calling anything else, so that a stale library
 /// gives a clear error instead of a call with the wrong arguments.
-pub const ABI_VERSION: jint = 14;
+pub const ABI_VERSION: jint = 15;
 
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_org_pybridge_Native_abiVersion<'l>(

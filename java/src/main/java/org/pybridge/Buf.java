@@ -197,9 +197,20 @@ final class Buf {
 
     void invoke(int op, long id, int slot) {
         int reqLen = bb.position();
-        long r = Native.invoke(op, id, slot, addr, reqLen, cap);
-        Reference.reachabilityFence(bb);
+        int tagged = op | Leases.opFlags();
+        long r = Native.invoke(tagged, id, slot, addr, reqLen, cap);
         int status = (int) (r >>> 32);
+        if (status == Native.LEASE_BUSY || status == Native.LEASE_WAIT) {
+            // Another thread's GIL lease runs Java (or Python) code: nothing
+            // was done and the request is intact; wait for a turn, send it again.
+            long since = 0;
+            while (status == Native.LEASE_BUSY || status == Native.LEASE_WAIT) {
+                since = Leases.waitTurn(status == Native.LEASE_BUSY ? since : -1);
+                r = Native.invoke(tagged, id, slot, addr, reqLen, cap);
+                status = (int) (r >>> 32);
+            }
+        }
+        Reference.reachabilityFence(bb);
         int len = (int) r;
         used = Math.max(used, Math.max(reqLen, len));
         if (len > cap) {
@@ -207,6 +218,12 @@ final class Buf {
         }
         bb.clear();
         bb.limit(len);
+        if (status == Native.OK_REENTER) {
+            // This virtual thread's call ended while another lease ran Java
+            // code: its own Java code waits for its turn before going on.
+            Leases.reenter();
+            status = Native.OK;
+        }
         if (status != Native.OK) {
             throw Wire.readError(status, this);
         }

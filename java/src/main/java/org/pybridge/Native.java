@@ -51,6 +51,14 @@ final class Native {
     static final int NUMPY_EMPTY = 40;
     static final int AS_BUFFER = 41;
     static final int NUMPY_VIEW = 42;
+    static final int LEASE_INFO = 43;
+    static final int LEASE_BREAK = 44;
+
+    /**
+     * A virtual thread holding a GIL lease tags its calls with its lease
+     * slot: {@code op | slot << LEASE_SLOT_SHIFT} (rust/src/lease.rs).
+     */
+    static final int LEASE_SLOT_SHIFT = 16;
 
     // Status codes (upper 32 bits of invoke's result): rust/src/jni/mod.rs.
     static final int OK = 0;
@@ -62,6 +70,12 @@ final class Native {
     static final int INTERNAL = 6;
     static final int PANIC = 7;
     static final int CLASS_CAST = 8;
+    /** Another thread's GIL lease runs Java code: nothing was done; wait, then send it again. */
+    static final int LEASE_BUSY = 9;
+    /** The reply is complete, but this virtual thread must take its lease back first. */
+    static final int OK_REENTER = 10;
+    /** A lease holder's call runs Python: nothing was done; wait (no time limit), then send it again. */
+    static final int LEASE_WAIT = 11;
 
     // Release paths.
     static final int PATH_CLOSE = 0;
@@ -84,7 +98,7 @@ final class Native {
     static native long invoke(int op, long id, int slot, long addr, int len, int cap);
 
     /** The contract version this class expects; see {@code ABI_VERSION} in rust/src/jni/mod.rs. */
-    static final int ABI_VERSION = 14;
+    static final int ABI_VERSION = 15;
 
     /** Registers {@link Callbacks} for calls from Python into the JVM. */
     static native void registerCallbacks(Class<?> callbacks);

@@ -177,19 +177,41 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
      * {@link ArithmeticException}.
      */
     public long callLong(long x) {
+        if (Leases.virtualHolder()) {
+            // A virtual thread's lease tags its calls: the ordinary path.
+            return Convert.coerce(callImpl(Native.CALL, null, Native.MODE_STRICT, null, new Object[] {x}),
+                    long.class);
+        }
         long r = Native.callLong(id, slot, x, Native.MODE_STRICT);
         if (r == Native.CALL_LONG_SLOW) {
             long st = Native.callLongStatus();
             if (st != 0) {
-                return Convert.coerce(callLongReply(st), long.class);
+                return Convert.coerce(callLongReply(st, x, Native.MODE_STRICT), long.class);
             }
         }
         Reference.reachabilityFence(this);
         return r;
     }
 
-    /** The reply of a {@link Native#callLong} that did not return its result directly. */
-    private Object callLongReply(long st) {
+    /**
+     * The reply of a {@link Native#callLong} that did not return its result
+     * directly; a call refused because another thread's GIL lease ran Java
+     * code is sent again once it is this thread's turn.
+     */
+    private Object callLongReply(long st, long x, byte mode) {
+        long since = 0;
+        while ((int) (st >>> 32) == Native.LEASE_BUSY || (int) (st >>> 32) == Native.LEASE_WAIT) {
+            since = Leases.waitTurn((int) (st >>> 32) == Native.LEASE_BUSY ? since : -1);
+            long r = Native.callLong(id, slot, x, mode);
+            if (r != Native.CALL_LONG_SLOW) {
+                Reference.reachabilityFence(this);
+                return r;
+            }
+            st = Native.callLongStatus();
+            if (st == 0) {
+                return r;
+            }
+        }
         Buf b = Buf.acquire();
         try {
             b.takeCallLongReply(st);
@@ -202,11 +224,15 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
 
     /** {@code callAs(type, x)} for a {@code long} argument, through the fast path. */
     private Object callLongAs(long x, Class<?> type) {
-        long r = Native.callLong(id, slot, x, Convert.modeFor(type));
+        byte mode = Convert.modeFor(type);
+        if (Leases.virtualHolder()) {
+            return Convert.coerce(callImpl(Native.CALL, null, mode, null, new Object[] {x}), type);
+        }
+        long r = Native.callLong(id, slot, x, mode);
         if (r == Native.CALL_LONG_SLOW) {
             long st = Native.callLongStatus();
             if (st != 0) {
-                return Convert.coerce(callLongReply(st), type);
+                return Convert.coerce(callLongReply(st, x, mode), type);
             }
         }
         Reference.reachabilityFence(this);

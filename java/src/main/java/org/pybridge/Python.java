@@ -61,6 +61,7 @@ public final class Python {
                     + " Python " + built + ", or rebuild pybridge against Python " + version + ".");
         }
         NativeLoader.load(f.libpython);
+        Leases.waitMillis = cfg.gilLeaseWaitMillis();
         Native.registerCallbacks(Callbacks.class);
         Buf b = Buf.acquire();
         PythonInfo started;
@@ -81,7 +82,6 @@ public final class Python {
             for (String p : extra) {
                 Wire.writeString(b, p);
             }
-            b.putLong(cfg.gilLeaseWaitMillis());
             b.putInt(cfg.releasePolicy() == PythonConfig.ReleasePolicy.CALLER_THREADS ? 1 : 0);
             b.putLong(cfg.gilSpinMicros());
             b.put((byte) (cfg.strictMapKeys() ? 1 : 0));
