@@ -72,6 +72,9 @@ impl Drop for Pin {
             self.held.set(0);
         }
         if self.kind.get() == Kind::Owned {
+            // Takes the GIL: in turn with the JVM callers while leases are
+            // open (see lease::internal_waiter); dropped after it is given back.
+            let mut turn = crate::lease::internal_waiter();
             let ts = self.tstate.get();
             // SAFETY: `ts` is the thread state PyGILState_Ensure created for
             // this thread in `pin_now`, with gilstate counter 1 and the GIL
@@ -79,8 +82,10 @@ impl Drop for Pin {
             // makes CPython clear and delete it (and release the GIL).
             unsafe {
                 ffi::PyEval_RestoreThread(ts);
+                turn.had_gil();
                 ffi::PyGILState_Release(ffi::PyGILState_STATE::PyGILState_UNLOCKED);
             }
+            drop(turn);
             stats::THREAD_STATES.fetch_sub(1, Ordering::Relaxed);
             stats::THREAD_STATES_FREED.fetch_add(1, Ordering::Relaxed);
         }
@@ -182,13 +187,14 @@ pub fn nested_call() -> bool {
 /// another lease runs Java code.
 pub fn acquire_named(thread_name: &str) -> Result<()> {
     let outermost = held_depth() == 0;
-    let waited = if outermost {
+    // Dropped last: after a refused acquisition has given the GIL back.
+    let mut waited = if outermost {
         Some(crate::lease::platform_may_acquire()?)
     } else {
         None
     };
     acquire()?;
-    if let Some(waited) = waited
+    if let Some(waited) = waited.as_mut()
         && let Err(e) = crate::lease::platform_acquired(my_token(), thread_name, waited)
     {
         // A virtual thread's lease started before this thread got the GIL.
@@ -352,7 +358,7 @@ pub fn with_gil_raw<T>(f: impl for<'py> FnOnce(Python<'py>) -> T) -> Option<T> {
     }
     let caller = crate::lease::Caller::of(0, || token, || false);
     // Another lease runs Java code: the ordinary path reports it.
-    let waited = caller.before_gil().ok()?;
+    let mut waited = caller.before_gil().ok()?;
     let _gate = enter_call();
     let _gil = if ts.is_null() {
         None
@@ -367,7 +373,7 @@ pub fn with_gil_raw<T>(f: impl for<'py> FnOnce(Python<'py>) -> T) -> Option<T> {
     let py = unsafe { Python::assume_attached() };
     // A virtual thread's lease may have started before the GIL was ours:
     // give it back (dropping `_gil`) and let the ordinary path report it.
-    caller.enter(py, waited).ok()?;
+    caller.enter(py, &mut waited).ok()?;
     let r = f(py);
     caller.leave(py);
     Some(r)

@@ -33,12 +33,33 @@
 //!   GIL up), the call returns with `reenter` set: Java waits for its turn
 //!   (`reenter`) before its code goes on, as a platform thread waits for the
 //!   GIL at the end of such a call.
+//!
+//! While a holder is inside a call, others may get the GIL when its Python
+//! gives it up, but CPython also *takes* the GIL from running Python code
+//! for a thread that has waited a switch interval (5 ms): a lease must not
+//! be broken into that way (two read-modify-writes, each across two calls
+//! in a lease, would interleave). CPython cannot tell the two apart for us,
+//! so pybridge arranges never to be the cause, and to know when it is:
+//!
+//! * callers wait for the GIL only once the holder's call has run for
+//!   `CALL_AGE_NS` (a short call simply ends first);
+//! * while leases are open, one pybridge thread at a time waits in CPython's
+//!   queue for the GIL (`WAITER`: JVM callers, the release thread, threads
+//!   ending), the others wait outside it; the waiter times its wait, and a
+//!   wait of half a switch interval or more may have taken the GIL from a
+//!   holder's running call: it gives the GIL back (`LeaseWait`) and keeps
+//!   the right to wait (`HANDBACK_AT`) until a holder is seen with the GIL
+//!   again, so that the holder, woken up, gets it before anyone else.
+//!
+//! Python's own threads (`threading.Thread`) wait for the GIL as CPython
+//! lets them and can still take it from a holder's running call; a JVM
+//! caller that then gets it promptly cannot tell, and goes on.
 
 use crate::error::{Error, Result};
 use crate::stats;
 use pyo3::Python;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Instant;
 
 /// The lease running Java code with exclusive use of Python (0: none).
@@ -117,10 +138,94 @@ fn busy() -> Error {
     Error::LeaseBusy
 }
 
-/// When a call began waiting for the GIL, if leases are open (only then
-/// does `enter` need it).
-#[derive(Clone, Copy)]
-pub struct Waited(Option<Instant>);
+/// How long a lease holder's call must have been running before a JVM
+/// caller tries to take the GIL from it (see `Caller::before_gil`).
+const CALL_AGE_NS: u64 = 1_000_000;
+
+/// One JVM caller at a time may wait for the GIL while a lease holder is in
+/// a call (see `Caller::before_gil`); the others wait in Java.
+static WAITER: AtomicBool = AtomicBool::new(false);
+/// Numbers lease holders' calls (written by holders, with the GIL).
+static CALL_SEQ: AtomicU64 = AtomicU64::new(0);
+
+thread_local! {
+    /// A waiting caller's view of the holders' calls: the call number it
+    /// saw, and since when.
+    static SEEN: std::cell::Cell<(u64, Option<Instant>)> = const { std::cell::Cell::new((0, None)) };
+}
+
+/// How a call waits for the GIL: holding the right to wait (`WAITER`), and
+/// since when, while lease holders are in calls. Gives the right up when
+/// dropped: after the GIL was given back by a call that was refused, so
+/// that the holder it took the GIL from gets it back first.
+pub struct Waited {
+    since: Option<Instant>,
+    claimed: bool,
+    /// It took the GIL from a lease holder's call and gave it back: the
+    /// right to wait passes to that hand-back (see `HANDBACK_AT`).
+    handback: bool,
+}
+
+/// When a caller last gave the GIL back to a lease holder's call it may
+/// have taken it from (ns since `EPOCH`; 0: none pending). Until a holder
+/// is seen to have it again (its call ends, or another starts), or a while
+/// has passed, the right to wait stays taken: the GIL is free, but the
+/// holder, woken up, has yet to take it, and no other JVM caller may.
+static HANDBACK_AT: AtomicU64 = AtomicU64::new(0);
+/// How long a hand-back keeps the right to wait at most.
+const HANDBACK_NS: u64 = 20_000_000;
+static EPOCH: std::sync::LazyLock<Instant> = std::sync::LazyLock::new(Instant::now);
+
+fn now_ns() -> u64 {
+    (EPOCH.elapsed().as_nanos() as u64).max(1)
+}
+
+impl Waited {
+    const NONE: Waited = Waited {
+        since: None,
+        claimed: false,
+        handback: false,
+    };
+
+    /// The GIL is ours to keep: the next waiter may go.
+    #[inline]
+    fn done(&mut self) {
+        if self.claimed {
+            self.claimed = false;
+            WAITER.store(false, Ordering::Release);
+        }
+    }
+}
+
+impl Drop for Waited {
+    fn drop(&mut self) {
+        if self.claimed && self.handback {
+            // The GIL was given back; the right to wait stays with the
+            // hand-back until the holder has the GIL again.
+            self.claimed = false;
+            HANDBACK_AT.store(now_ns(), Ordering::Release);
+            return;
+        }
+        self.done();
+    }
+}
+
+/// A lease holder has the GIL (it starts or ends a call, or its lease ends):
+/// a pending hand-back is over.
+#[inline]
+fn holder_has_gil() {
+    if HANDBACK_AT.load(Ordering::Acquire) != 0 {
+        settle_handback();
+    }
+}
+
+#[cold]
+fn settle_handback() {
+    let t = HANDBACK_AT.swap(0, Ordering::AcqRel);
+    if t != 0 {
+        WAITER.store(false, Ordering::Release);
+    }
+}
 
 impl Caller {
     /// Who makes this call: `slot` is the virtual-thread lease slot Java
@@ -156,57 +261,73 @@ impl Caller {
         }
     }
 
-    /// Before taking the GIL: another lease running Java code means wait
-    /// (in Java). Notes the time when leases are open (see `enter`).
+    /// Before taking the GIL. Another lease running Java code: wait (in
+    /// Java, `LeaseBusy`). A lease holder inside a call: CPython would hand
+    /// the GIL to a waiting thread when the holder's Python gives it up (a
+    /// sleep, I/O, a call out to Java), and also, after a switch interval,
+    /// take it from the holder's running Python: a lease must not be broken
+    /// into that way. So a caller waits for the GIL only once the holder's
+    /// call has run for `CALL_AGE_NS` (a short call ends first), one caller
+    /// at a time (`WAITER`; the others wait in Java, `LeaseWait`), timing
+    /// its wait: `enter` then knows whether it can have forced the holder.
+    /// A platform holder never waits: it has the GIL.
     #[inline]
     pub fn before_gil(self) -> Result<Waited> {
         let t = IN_JAVA.load(Ordering::Acquire);
         if t != 0 && t != self.token() {
             return Err(busy());
         }
-        if ACTIVE.load(Ordering::Acquire) == 0 {
-            return Ok(Waited(None));
+        if matches!(self, Caller::Platform(_)) {
+            return Ok(Waited::NONE);
         }
-        Ok(Waited(Some(Instant::now())))
+        if IN_CALL.load(Ordering::Acquire) != 0 {
+            return wait_for_holder();
+        }
+        if ACTIVE.load(Ordering::Acquire) == 0 {
+            // No lease: nothing to protect (the common case, no cost).
+            return Ok(Waited::NONE);
+        }
+        claim_waiter()
     }
 
-    /// With the GIL: check again (a virtual thread's lease holds no GIL, so
-    /// it may have started meanwhile) and, for a holder, mark it in Python.
-    ///
-    /// A call that got the GIL while a lease holder is inside a call of its
-    /// own got it from that call's Python, which either gave it up (a sleep,
-    /// I/O, a call out to Java: CPython lets others run then) or was made to
-    /// by CPython's switch interval because this call had waited that long.
-    /// A lease must not be broken into that way, so such a call goes on only
-    /// if it got the GIL well within the interval (`GRACE_NS`); otherwise it
-    /// gives the GIL back and waits (`LeaseWait`) for the holder's call to
-    /// end or to give the GIL up.
+    /// With the GIL: check again and, for a holder, mark it in Python.
+    /// A caller that got the GIL while a lease holder is in a call goes on
+    /// only if it waited less than half a switch interval (`GRACE_NS`): then
+    /// the holder gave the GIL up; otherwise it may have made CPython take it
+    /// from the holder, and gives it back (`LeaseWait`), keeping the right to
+    /// wait until then, so that the holder, which waits for it, gets it.
     #[inline]
-    pub fn enter(self, _py: Python<'_>, waited: Waited) -> Result<()> {
-        let t = IN_JAVA.load(Ordering::Acquire);
-        match self {
-            Caller::Plain if t != 0 => Err(busy()),
-            Caller::Plain => {
-                if IN_CALL.load(Ordering::Acquire) != 0 && !prompt(waited) {
-                    return Err(Error::LeaseWait);
-                }
-                Ok(())
-            }
-            Caller::Platform(me) | Caller::Virtual(me) => {
-                if t != 0 && t != me {
-                    return Err(busy());
-                }
-                if let Caller::Virtual(_) = self
-                    && IN_CALL.load(Ordering::Acquire) != 0
-                    && !prompt(waited)
-                {
-                    return Err(Error::LeaseWait);
-                }
-                IN_JAVA.store(0, Ordering::Release);
-                IN_CALL.fetch_add(1, Ordering::AcqRel);
-                Ok(())
-            }
+    pub fn enter(self, py: Python<'_>, waited: &mut Waited) -> Result<()> {
+        let r = self.check(py, waited);
+        match r {
+            Ok(()) => waited.done(),
+            Err(Error::LeaseWait) => waited.handback = true,
+            Err(_) => {}
         }
+        r
+    }
+
+    #[inline]
+    fn check(self, _py: Python<'_>, waited: &Waited) -> Result<()> {
+        let t = IN_JAVA.load(Ordering::Acquire);
+        if t != 0 && t != self.token() {
+            // A virtual thread's lease holds no GIL: it may have started meanwhile.
+            return Err(busy());
+        }
+        if !matches!(self, Caller::Platform(_))
+            && IN_CALL.load(Ordering::Acquire) != 0
+            && !prompt(waited)
+        {
+            return Err(Error::LeaseWait);
+        }
+        if let Caller::Platform(_) | Caller::Virtual(_) = self {
+            holder_has_gil();
+            IN_JAVA.store(0, Ordering::Release);
+            // Only holders with the GIL write these.
+            IN_CALL.store(IN_CALL.load(Ordering::Relaxed) + 1, Ordering::Release);
+            CALL_SEQ.store(CALL_SEQ.load(Ordering::Relaxed) + 1, Ordering::Release);
+        }
+        Ok(())
     }
 
     /// With the GIL, at the end of the call: a holder's lease runs Java code
@@ -214,29 +335,86 @@ impl Caller {
     /// (another lease runs Java code now); a platform thread waits here.
     #[inline]
     pub fn leave(self, py: Python<'_>) -> bool {
+        if let Caller::Plain = self {
+            return false;
+        }
+        holder_has_gil();
+        IN_CALL.store(
+            IN_CALL.load(Ordering::Relaxed).saturating_sub(1),
+            Ordering::Release,
+        );
+        CALL_SEQ.store(CALL_SEQ.load(Ordering::Relaxed) + 1, Ordering::Release);
         match self {
-            Caller::Plain => false,
             Caller::Platform(me) => {
-                IN_CALL.fetch_sub(1, Ordering::AcqRel);
                 reclaim_platform(py, me);
                 false
             }
-            Caller::Virtual(me) => {
-                IN_CALL.fetch_sub(1, Ordering::AcqRel);
-                IN_JAVA
-                    .compare_exchange(0, me, Ordering::AcqRel, Ordering::Acquire)
-                    .is_err()
-            }
+            Caller::Virtual(me) => IN_JAVA
+                .compare_exchange(0, me, Ordering::AcqRel, Ordering::Acquire)
+                .is_err(),
+            Caller::Plain => false,
         }
     }
 }
 
+/// A caller that finds a lease holder in a call (see `Caller::before_gil`).
+#[cold]
+fn wait_for_holder() -> Result<Waited> {
+    // How long the holders have been in the calls seen now (a new call
+    // number starts the clock again).
+    let seq = CALL_SEQ.load(Ordering::Acquire);
+    let age = SEEN
+        .try_with(|c| {
+            let (s, since) = c.get();
+            match since {
+                Some(t0) if s == seq => t0.elapsed().as_nanos() as u64,
+                _ => {
+                    c.set((seq, Some(Instant::now())));
+                    0
+                }
+            }
+        })
+        .unwrap_or(u64::MAX);
+    if age < CALL_AGE_NS {
+        return Err(Error::LeaseWait);
+    }
+    claim_waiter()
+}
+
+/// The right to wait for the GIL while leases are open, timed; `LeaseWait`
+/// if another caller has it. Only the waiter waits in CPython's queue for
+/// the GIL then, so CPython never takes the GIL from a lease holder's call
+/// for a caller other than the one whose wait `prompt` measures.
+fn claim_waiter() -> Result<Waited> {
+    if WAITER
+        .compare_exchange(false, true, Ordering::AcqRel, Ordering::Relaxed)
+        .is_err()
+    {
+        // A hand-back that no holder has settled for long: take the right over.
+        let t = HANDBACK_AT.load(Ordering::Acquire);
+        if t == 0
+            || now_ns().saturating_sub(t) < HANDBACK_NS
+            || HANDBACK_AT
+                .compare_exchange(t, 0, Ordering::AcqRel, Ordering::Relaxed)
+                .is_err()
+        {
+            return Err(Error::LeaseWait);
+        }
+    }
+    Ok(Waited {
+        since: Some(Instant::now()),
+        claimed: true,
+        handback: false,
+    })
+}
+
 /// Whether a call got the GIL soon enough after it began waiting that it
-/// cannot have forced a lease holder's call to give it up (see `enter`).
+/// cannot have made CPython take it from a lease holder's call: CPython does
+/// that only for a thread that has waited a whole switch interval.
 #[inline]
-fn prompt(waited: Waited) -> bool {
-    match waited.0 {
-        // Leases opened while it waited: cannot tell, so ask again (timed).
+fn prompt(waited: &Waited) -> bool {
+    match waited.since {
+        // It did not wait as the waiter: it began before the holder's call.
         None => false,
         Some(t0) => (t0.elapsed().as_nanos() as u64) < GRACE_NS.load(Ordering::Relaxed),
     }
@@ -264,12 +442,14 @@ fn reclaim_platform(py: Python<'_>, me: u64) {
 }
 
 /// A platform thread's outermost `acquireGil()`, with the GIL just taken
-/// (`waited`: from `platform_may_acquire`): refused (the caller drops the
-/// GIL) if a virtual thread's lease runs Java code, or if the GIL came from
-/// a lease holder's call that was made to give it up (see `Caller::enter`).
-pub fn platform_acquired(me: u64, name: &str, waited: Waited) -> Result<()> {
-    if IN_CALL.load(Ordering::Acquire) != 0 && !prompt(waited) {
-        return Err(Error::LeaseWait);
+/// (`waited`: from `platform_may_acquire`): refused (the caller gives the
+/// GIL back, then drops `waited`) if a virtual thread's lease runs Java
+/// code, or if the GIL came from a lease holder's call that may have been
+/// made to give it up (see `Caller::enter`).
+pub fn platform_acquired(me: u64, name: &str, waited: &mut Waited) -> Result<()> {
+    if let Err(e) = Caller::Plain.check_acquire(waited) {
+        waited.handback = true;
+        return Err(e);
     }
     if IN_JAVA
         .compare_exchange(0, me, Ordering::AcqRel, Ordering::Acquire)
@@ -277,19 +457,91 @@ pub fn platform_acquired(me: u64, name: &str, waited: Waited) -> Result<()> {
     {
         return Err(busy());
     }
+    waited.done();
     ACTIVE.fetch_add(1, Ordering::AcqRel);
     record(me, name);
     Ok(())
 }
 
-/// Before a platform thread's outermost `acquireGil()` takes the GIL.
+impl Caller {
+    fn check_acquire(self, waited: &Waited) -> Result<()> {
+        if IN_CALL.load(Ordering::Acquire) != 0 && !prompt(waited) {
+            return Err(Error::LeaseWait);
+        }
+        Ok(())
+    }
+}
+
+/// For threads that are not JVM callers but take the GIL for pybridge (the
+/// release thread): take turns with JVM callers for the right to wait for
+/// the GIL, so that a lease holder this thread makes give the GIL up gets
+/// it back before any JVM caller can. Returns the right (drop it after
+/// giving the GIL back).
+pub fn internal_waiter() -> InternalWaiter {
+    let mut pause = std::time::Duration::from_micros(20);
+    loop {
+        if WAITER
+            .compare_exchange(false, true, Ordering::AcqRel, Ordering::Relaxed)
+            .is_ok()
+        {
+            return InternalWaiter(Waited {
+                since: None,
+                claimed: true,
+                handback: false,
+            });
+        }
+        // A hand-back nobody settled for long: take the right over.
+        let t = HANDBACK_AT.load(Ordering::Acquire);
+        if t != 0
+            && now_ns().saturating_sub(t) >= HANDBACK_NS
+            && HANDBACK_AT
+                .compare_exchange(t, 0, Ordering::AcqRel, Ordering::Relaxed)
+                .is_ok()
+        {
+            return InternalWaiter(Waited {
+                since: None,
+                claimed: true,
+                handback: false,
+            });
+        }
+        std::thread::sleep(pause);
+        pause = (pause * 2).min(std::time::Duration::from_millis(1));
+    }
+}
+
+/// `internal_waiter`'s right to wait. Call `had_gil` while holding the GIL:
+/// if a lease holder was in a call then, this thread may have made CPython
+/// take the GIL from it, and the right passes to the hand-back when dropped.
+pub struct InternalWaiter(Waited);
+
+impl InternalWaiter {
+    #[inline]
+    pub fn had_gil(&mut self) {
+        if IN_CALL.load(Ordering::Acquire) != 0 {
+            self.0.handback = true;
+        }
+    }
+}
+
+/// Before a platform thread's outermost `acquireGil()` takes the GIL: the
+/// threads starting leases wait for the GIL one at a time (the others in
+/// Java), so that none of them waits in CPython's queue from before a lease
+/// began, where it could make CPython take the GIL from the lease holder's
+/// call for another waiter.
 #[inline]
 pub fn platform_may_acquire() -> Result<Waited> {
-    Caller::Plain.before_gil()
+    if IN_JAVA.load(Ordering::Acquire) != 0 {
+        return Err(busy());
+    }
+    if IN_CALL.load(Ordering::Acquire) != 0 {
+        return wait_for_holder();
+    }
+    claim_waiter()
 }
 
 /// A platform thread's lease ends (GIL still held), or its thread died.
 pub fn platform_released(me: u64) {
+    holder_has_gil();
     let _ = IN_JAVA.compare_exchange(me, 0, Ordering::AcqRel, Ordering::Acquire);
     if forget(me) {
         ACTIVE.fetch_sub(1, Ordering::AcqRel);
@@ -361,6 +613,9 @@ pub fn virtual_end(slot: u32, abandoned: bool) -> Result<()> {
     }
     let me = virtual_token(slot);
     let _ = IN_JAVA.compare_exchange(me, 0, Ordering::AcqRel, Ordering::Acquire);
+    if IN_CALL.load(Ordering::Acquire) == 0 {
+        holder_has_gil();
+    }
     {
         let mut s = SLOTS.lock().unwrap_or_else(|p| p.into_inner());
         if !s[slot as usize] {

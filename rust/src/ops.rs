@@ -319,13 +319,13 @@ pub fn with_gil_as<T>(
     if !gil::interpreter_up() {
         return Err(not_initialized());
     }
-    let waited = caller.before_gil()?;
+    let mut waited = caller.before_gil()?;
     gil::ensure_pinned();
     // Declared before the GIL is taken: dropped after it is released.
     let _gate = gil::enter_call();
     crate::stack::run_python(|| {
         Python::attach(|py| {
-            caller.enter(py, waited)?;
+            caller.enter(py, &mut waited)?;
             let r = f(py);
             Ok((r, caller.leave(py)))
         })

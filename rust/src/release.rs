@@ -95,7 +95,14 @@ fn drain_loop() {
         // A panic here must not kill the thread silently.
         // `__del__` methods run here: Python code, on Python's own stack.
         let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            crate::stack::run_python(|| Python::attach(|py| release_batch(py, &batch)))
+            // Dropped after the GIL is given back (see lease::internal_waiter).
+            let mut turn = crate::lease::internal_waiter();
+            crate::stack::run_python(|| {
+                Python::attach(|py| {
+                    turn.had_gil();
+                    release_batch(py, &batch)
+                })
+            })
         }));
         let r = match r {
             Ok(Err(crate::stack::Exhausted)) => {
