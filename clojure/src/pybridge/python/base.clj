@@ -6,6 +6,7 @@
   `pybridge.python`; nothing here starts Python when it loads."
   (:require [clojure.string])
   (:import (java.util.concurrent ConcurrentHashMap)
+           (java.util.concurrent.atomic AtomicLong)
            (java.util.function Function Supplier)
            (org.pybridge Conversion PyBacked PyNamespace PyObject Python PythonException)))
 
@@ -98,6 +99,26 @@
   (py-try (.callWith f conv nil (object-array args))))
 
 ;; ---------------------------------------------------------------------------
+;; Capturing Python exceptions for pybridge.python/with: while a with body
+;; runs on a thread, calls made there through pybridge.python go through
+;; helpers that keep the exception they raise (so that __exit__ receives the
+;; Python exception itself). The global count keeps the check to one
+;; volatile read when no with body runs anywhere.
+
+(def ^AtomicLong active-withs
+  "How many with bodies are running, on all threads."
+  (AtomicLong.))
+
+(def ^:dynamic *capture*
+  "True on a thread while it runs a with body."
+  false)
+
+(defmacro capturing?
+  "Whether calls on this thread should capture Python exceptions."
+  []
+  `(and (pos? (.get active-withs)) *capture*))
+
+;; ---------------------------------------------------------------------------
 ;; Unwrapping, names
 
 (defn py-object
@@ -118,11 +139,37 @@
 ;; ---------------------------------------------------------------------------
 ;; Python type names as keywords
 
+(defn- char-class [c]
+  (let [c (char c)]
+    (cond (<= (int \0) (int c) (int \9)) :digit
+          (<= (int \a) (int c) (int \z)) :lower
+          (<= (int \A) (int c) (int \Z)) :upper
+          (#{\- \_ \space \tab \newline \return} c) :separator
+          :else :other)))
+
+(defn- words
+  "A name split into words as camel-snake-kebab splits it (so type keywords
+  match libpython-clj's): at separators, before an upper-case letter that
+  follows a non-upper-case one, before a digit that follows a non-digit, and
+  before the last capital of a run followed by a lower-case letter:
+  OrderedDict -> Ordered Dict, float64 -> float 64, HTTPError -> HTTP Error."
+  [^String s]
+  (let [n (.length s)
+        cls (mapv char-class s)]
+    (loop [i 0 start 0 out []]
+      (if (>= i n)
+        (if (> i start) (conj out (subs s start i)) out)
+        (let [a (cls i) b (get cls (inc i)) c (get cls (+ i 2))]
+          (cond
+            (= a :separator) (recur (inc i) (inc i) (if (> i start) (conj out (subs s start i)) out))
+            (or (and (not= a :upper) (= b :upper))
+                (and (not= a :digit) (= b :digit))
+                (and (= a :upper) (= b :upper) (= c :lower)))
+            (recur (inc i) (inc i) (conj out (subs s start (inc i))))
+            :else (recur (inc i) start out)))))))
+
 (defn- kebab [^String s]
-  (-> s
-      (clojure.string/replace #"([a-z0-9])([A-Z])" "$1-$2")
-      (clojure.string/replace "_" "-")
-      clojure.string/lower-case))
+  (clojure.string/join "-" (map clojure.string/lower-case (words s))))
 
 (def ^:private ^ConcurrentHashMap type-keywords (ConcurrentHashMap.))
 

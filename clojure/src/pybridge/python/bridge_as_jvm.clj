@@ -18,6 +18,7 @@
 (base/defhelper eq-fn "pybridge/python/support.py" "eq")
 (base/defhelper chunk-fn "pybridge/python/support.py" "chunk")
 (base/defhelper to-tuple-fn "pybridge/python/support.py" "to_tuple")
+(base/defhelper type-name-fn "pybridge/python/support.py" "type_name")
 
 (defn py-equals
   "Python == between a Python object and another value (false when ==
@@ -53,10 +54,16 @@
 ;; ---------------------------------------------------------------------------
 ;; Calls (the bridged callables' IFn, and every call of the API)
 
+(base/defhelper capture-call-fn "pybridge/python/support.py" "capture_call")
+
 (defn call-bridged
   "Calls o with positional args and a map of kwargs; the result bridged."
   [^PyObject o args kwargs]
-  (bridge (py-try (.callWith o Conversion/SHALLOW (copy/kw-map kwargs) (copy/args-array args)))))
+  (copy/with-hashable-keys [args kwargs]
+    (bridge (py-try (if (base/capturing?)
+                      (.callWith ^PyObject @capture-call-fn Conversion/SHALLOW (copy/kw-map kwargs)
+                                 (copy/args-array (cons o args)))
+                      (.callWith o Conversion/SHALLOW (copy/kw-map kwargs) (copy/args-array args)))))))
 
 (defn call-with-kw-pairs
   "Calls o; trailing `:kw value` pairs of args are keyword arguments."
@@ -211,10 +218,6 @@
 
 (def-py-fn-type)
 
-;; The views are made by view, never by hand.
-(doseq [v [#'->PyList #'->PyDict #'->PyFn]]
-  (alter-meta! v assoc :private true))
-
 (defn- iter-seq
   "A lazy, unchunked seq over a Java iterator of bridged items."
   [^Iterator it]
@@ -222,22 +225,68 @@
     (when (py-try (.hasNext it))
       (cons (bridge (py-try (.next it))) (iter-seq it)))))
 
+(defn- py-iterator
+  "iter(o) as a Java iterator of shallow items, made outside any scope (a
+  lazy seq over it is realized later, often after the scope is gone)."
+  ^Iterator [^PyObject o]
+  (Python/unscoped (reify Supplier (get [_] (py-try (.iterator o Conversion/SHALLOW))))))
+
+(deftype PyIterable [^PyObject obj]
+  PyBacked
+  (pyObject [_] obj)
+
+  Iterable
+  (iterator [_]
+    (let [it (py-iterator obj)]
+      (reify Iterator
+        (hasNext [_] (py-try (.hasNext it)))
+        (next [_] (bridge (py-try (.next it)))))))
+
+  clojure.lang.Seqable
+  (seq [_] (seq (iter-seq (py-iterator obj))))
+
+  IReduceInit
+  (reduce [_ f init]
+    (let [it (py-iterator obj)]
+      (loop [acc init]
+        (cond (reduced? acc) @acc
+              (py-try (.hasNext it)) (recur (f acc (bridge (py-try (.next it)))))
+              :else acc))))
+
+  clojure.lang.IHashEq
+  (hasheq [_] (.hashCode obj))
+
+  Object
+  (equals [_ other] (py-equals obj other))
+  (hashCode [_] (.hashCode obj))
+  (toString [_] (.toString obj)))
+
+;; The views are made by view, never by hand.
+(doseq [v [#'->PyList #'->PyDict #'->PyFn #'->PyIterable]]
+  (alter-meta! v assoc :private true))
+
 (defn view
   "A PyObject as its view: dict-like -> PyDict, sequence -> PyList,
-  callable -> PyFn; with `seqs?`, other iterables -> a lazy seq; anything
-  else the PyObject itself."
+  callable -> PyFn, other iterables (sets, iterators, generators) ->
+  PyIterable, or with `seqs?` a lazy seq; anything else the PyObject itself."
   [^PyObject o seqs?]
   (let [k (py-try (.kind o))]
     (cond
       (identical? k PyKind/MAPPING) (PyDict. o (.asMap o Conversion/SHALLOW))
       (identical? k PyKind/SEQUENCE) (PyList. o (.asList o Conversion/SHALLOW))
       (identical? k PyKind/CALLABLE) (PyFn. o)
-      (and seqs? (identical? k PyKind/ITERABLE))
-      ;; The iterator is not owned by the current scope: a lazy seq is
-      ;; realized later, often after the scope is gone.
-      (iter-seq (Python/unscoped (reify Supplier
-                                   (get [_] (.iterator o Conversion/SHALLOW)))))
+      (identical? k PyKind/ITERABLE) (if seqs? (iter-seq (py-iterator o)) (PyIterable. o))
       :else o)))
+
+(defn as-map-view
+  "Any Python object as a PyDict (its items through keys/get/__getitem__)."
+  [^PyObject o]
+  (PyDict. o (.asMap o Conversion/SHALLOW)))
+
+(defn as-list-view
+  "Any Python object as a PyList (its items through __len__/__getitem__)."
+  [^PyObject o]
+  (PyList. o (.asList o Conversion/SHALLOW)))
 
 (defn bridge
   "A value as the API returns it: Java values as they are, PyObjects as views."
@@ -289,14 +338,36 @@
       (clojure.lang.PersistentArrayMap/createAsIfByAssoc kvs))
     (clojure.lang.PersistentHashMap/create kvs)))
 
-(def ^:private clojure-values
-  "Builds persistent Clojure data straight from a reply (->jvm)."
+(declare ->jvm)
+
+(defn- unconverted
+  "->jvm of what the Java layer does not convert: mappings and sequences of
+  other types (mappingproxy, pandas objects, as-python bridges...) copied
+  through their items, as libpython-clj does; anything else bridged, or with
+  {:unconvertible :type-map} libpython-clj's {:type :module :value obj}."
+  [^PyObject o opts]
+  (let [k (py-try (.kind o))]
+    (cond
+      (identical? k PyKind/MAPPING)
+      (persistent! (reduce (fn [m [k v]] (assoc! m (->jvm k opts) (->jvm v opts)))
+                           (transient {}) (as-map-view o)))
+      (identical? k PyKind/SEQUENCE) (mapv #(->jvm % opts) (as-list-view o))
+      (= :type-map (:unconvertible opts))
+      {:type (base/type-keyword (base/call-helper @type-name-fn Conversion/DEEP o))
+       :value (view o false)}
+      :else (view o false))))
+
+(defn- value-factory [opts]
   (reify org.pybridge.ValueFactory
     (list [_ items _] (clojure.lang.LazilyPersistentVector/createOwning items))
     (map [_ kvs] (small-or-hash-map kvs))
     (set [_ items _] (clojure.lang.PersistentHashSet/create items))
     (bigInteger [_ v] (bigint v))
-    (object [_ o] (view o false))))
+    (object [_ o] (unconverted o opts))))
+
+(def ^:private clojure-values
+  "Builds persistent Clojure data straight from a reply (->jvm)."
+  (value-factory nil))
 
 ;; ---------------------------------------------------------------------------
 ;; The conversions
@@ -307,7 +378,7 @@
   (cond
     (py-object x) x
     (copy/infinite-seq? x) (copy/->py-iterator x)
-    :else (view (copy/to-python x) false)))
+    :else (view (copy/with-hashable-keys [x] (copy/to-python x)) false)))
 
 (defn ->py-dict [m]
   (->py (if (instance? Map m) m (into {} m))))
@@ -318,27 +389,31 @@
               :else (vec coll))))
 
 (defn ->py-tuple [coll]
-  (bridge (base/call-helper @to-tuple-fn Conversion/SHALLOW (if (instance? List coll) coll (vec coll)))))
+  (let [coll (if (instance? List coll) coll (vec coll))]
+    (bridge (copy/with-hashable-keys [coll] (base/call-helper @to-tuple-fn Conversion/SHALLOW coll)))))
 
 (defn ->jvm
   "A deep copy into persistent Clojure data (see pybridge.python/->jvm)."
-  [x]
-  (if-let [o (py-object x)]
-    (let [v (py-try (.toJava o ^org.pybridge.ValueFactory clojure-values))]
-      (if (identical? v o) (view o false) v))
-    x))
+  ([x] (->jvm x nil))
+  ([x opts]
+   (if-let [o (py-object x)]
+     (let [^org.pybridge.ValueFactory f (if opts (value-factory opts) clojure-values)
+           v (py-try (.toJava o f))]
+       (if (identical? v o) (unconverted o opts) v))
+     x)))
 
 (defn as-jvm
   "A live view (see pybridge.python/as-jvm)."
-  [x]
-  (if-let [o (py-object x)]
-    (view o true)
-    x))
+  ([x] (as-jvm x nil))
+  ([x _opts]
+   (if-let [o (py-object x)]
+     (view o true)
+     x)))
 
 (defn bridged?
   "Whether x is one of the view types (not a plain PyObject)."
   [x]
-  (or (instance? PyDict x) (instance? PyList x) (instance? PyFn x)))
+  (or (instance? PyDict x) (instance? PyList x) (instance? PyFn x) (instance? PyIterable x)))
 
 ;; ---------------------------------------------------------------------------
 ;; Printing: as Python's str
@@ -347,5 +422,6 @@
 (defmethod print-method PyDict [o ^java.io.Writer w] (.write w (str o)))
 (defmethod print-method PyList [o ^java.io.Writer w] (.write w (str o)))
 (defmethod print-method PyFn [o ^java.io.Writer w] (.write w (str o)))
+(defmethod print-method PyIterable [o ^java.io.Writer w] (.write w (str o)))
 (prefer-method print-method PyDict java.util.Map)
 (prefer-method print-method PyList java.util.List)

@@ -4,11 +4,12 @@
   str, BigInt -> int, Ratio -> float, fns -> callables; no Python started).
   Internal: the public API is `pybridge.python`."
   (:require [pybridge.python.base :as base :refer [py-try]]
-            [pybridge.python.bridge-as-jvm :as jvm])
+            [pybridge.python.bridge-as-jvm :as jvm]
+            [pybridge.python.copy :as copy])
   (:import (clojure.lang BigInt IFn Keyword Ratio Symbol)
            (java.util Map Map$Entry)
            (java.util.function Function)
-           (org.pybridge PyCallback Python)))
+           (org.pybridge Conversion PyCallback PyObject Python)))
 
 (set! *warn-on-reflection* true)
 
@@ -37,3 +38,71 @@
   "A Python callable calling the Clojure fn f (see pybridge.python/->py-fn)."
   [f]
   (jvm/bridge (py-try (Python/toPython (callback f)))))
+
+;; ---------------------------------------------------------------------------
+;; Callables with options (make-callable), and fast positional calls
+
+(def ^:private support "pybridge/python/support.py")
+(base/defhelper named-fn support "named_fn")
+(base/defhelper is-callable-fn support "is_callable")
+
+(defn converting-callback
+  "A PyCallback calling f as `callback` does, with each positional argument
+  passed through arg-converter and the result through result-converter
+  (either may be nil)."
+  ^PyCallback [f arg-converter result-converter]
+  (let [f (if arg-converter
+            (fn [& args]
+              (let [[pos kw] (copy/split-kw-pairs args)]
+                (apply f (concat (map arg-converter pos) (mapcat identity kw)))))
+            f)
+        f (if result-converter (comp result-converter f) f)]
+    (callback f)))
+
+(defn make-callable
+  [f {:keys [arg-converter result-converter name doc]}]
+  (let [cb (converting-callback f arg-converter result-converter)]
+    (if (or name doc)
+      (jvm/bridge (base/call-helper @named-fn Conversion/SHALLOW cb (some-> name str) (some-> doc str)))
+      (jvm/bridge (py-try (Python/toPython cb))))))
+
+(defn- positional-call
+  "o(*args), no keyword arguments: the fast path of make-fastcallable."
+  [^PyObject o args]
+  (jvm/call-bridged o args nil))
+
+(defmacro ^:private def-fast-callable-type []
+  (let [obj (with-meta 'obj {:tag 'org.pybridge.PyObject})
+        arity (fn [n] (map #(symbol (str "a" %)) (range n)))]
+    `(deftype ~'FastCallable [~obj ~(with-meta 'closed {:volatile-mutable true})]
+       java.lang.AutoCloseable
+       (~'close [~'_] (set! ~'closed true))
+
+       org.pybridge.PyBacked
+       (~'pyObject [~'this] (.check ~'this) ~'obj)
+
+       clojure.lang.IFn
+       ~@(for [n (range 21)]
+           `(~'invoke [~'this ~@(arity n)] (.check ~'this) (positional-call ~'obj [~@(arity n)])))
+       (~'applyTo [~'this ~'args] (.check ~'this) (positional-call ~'obj ~'args))
+
+       ~'FastCallableCheck
+       (~'check [~'_]
+         (when ~'closed
+           (throw (IllegalStateException. "pybridge: this fastcallable was closed"))))
+
+       ~'Object
+       (~'toString [~'_] (str "fastcallable " ~'obj)))))
+
+(definterface FastCallableCheck (check []))
+
+(def-fast-callable-type)
+
+(alter-meta! #'->FastCallable assoc :private true)
+
+(defn make-fastcallable
+  [item]
+  (let [o (base/py-object (jvm/->py item))]
+    (when-not (and o (base/call-helper @is-callable-fn Conversion/DEEP o))
+      (throw (IllegalArgumentException. (str "pybridge: not a Python callable: " (pr-str item)))))
+    (FastCallable. o false)))
