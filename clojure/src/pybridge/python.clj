@@ -44,18 +44,39 @@
   (:require [clojure.string :as str]
             [pybridge.python.base :as base]
             [pybridge.python.bridge-as-jvm :as jvm]
-            [pybridge.python.bridge-as-python :as as-py]
-            [pybridge.python.class :as py-class]
             [pybridge.python.copy :as copy]
             [pybridge.python.fn :as py-fn]
             [pybridge.python.gc :as gc]
-            [pybridge.python.init :as init]
-            [pybridge.python.ops :as ops]
-            [pybridge.python.with :as with])
+            [pybridge.python.ops :as ops])
   (:import (java.util.function Supplier)
            (org.pybridge Gil Python)))
 
 (set! *warn-on-reflection* true)
+
+;; ---------------------------------------------------------------------------
+;; How the vars delegate
+
+(defmacro ^:private defapi
+  "A public var holding target's value, with a docstring and arglists: the
+  facade's fns delegate without a wrapper fn (each fn is a class, and loading
+  classes is most of the time (require 'pybridge.python) takes)."
+  [sym doc arglists target]
+  `(def ~(vary-meta sym assoc :doc doc :arglists (list 'quote arglists)) ~target))
+
+(defn- lazy
+  "The var sym (fully qualified), its namespace loaded on first use: the
+  namespaces behind initialize!, as-python, with and the class functions
+  are not loaded with this one. A thread Python started has no context
+  class loader; it borrows this namespace's for the load."
+  [sym]
+  (or (resolve sym)
+      (let [t (Thread/currentThread)
+            cl (.getContextClassLoader t)]
+        (when-not cl (.setContextClassLoader t (.getClassLoader (class lazy))))
+        (try
+          (locking lazy (require (symbol (namespace sym))))
+          (resolve sym)
+          (finally (when-not cl (.setContextClassLoader t nil)))))))
 
 ;; ---------------------------------------------------------------------------
 ;; Starting Python
@@ -88,13 +109,13 @@
       (py/initialize!)                                    ;=> :ok
       (py/initialize! :python-executable \".venv/bin/python\") ;=> :ok"
   [& {:as opts}]
-  (init/initialize! opts)
+  ((lazy 'pybridge.python.init/initialize!) opts)
   :ok)
 
 ;; ---------------------------------------------------------------------------
 ;; Conversion
 
-(defn ->py
+(defapi ->py
   "A Python object copied from Clojure data: map -> dict (keyword keys become
   their name), vector/list/seq -> list (always), set -> set, keyword/symbol
   -> str, nil -> None, numbers and strings as in Java, a fn -> a Python
@@ -107,16 +128,16 @@
       (py/->py {:a 1 :b [1 2]})  ;=> {'a': 1, 'b': [1, 2]}
       (py/->py {[1 2] :x})       ;=> {(1, 2): 'x'}
       (py/python-type (py/->py #{1}))  ;=> :set"
-  [x]
-  (jvm/->py x))
+  ([x])
+  jvm/->py)
 
-(defn ->python
+(defapi ->python
   "A copy of a JVM value in Python (libpython-clj's name for ->py; see
   there): maps are dicts, vectors lists, a vector used as a map key a tuple.
 
       (py/python-type (py/->python {:a 1}))  ;=> :dict"
-  [x]
-  (jvm/->py x))
+  ([x])
+  jvm/->py)
 
 (defn as-python
   "A live bridge of a JVM value into Python, not a copy: a map is a Python
@@ -132,9 +153,9 @@
       (py/is-instance? (py/as-python [1 2])
                        (py/get-attr (py/import-module \"collections.abc\") \"Sequence\"))  ;=> true"
   [x]
-  (as-py/as-python x))
+  ((lazy 'pybridge.python.bridge-as-python/as-python) x))
 
-(defn ->jvm
+(defapi ->jvm
   "A deep copy of a Python value into persistent Clojure data: dict -> map
   with the keys as Python has them (strings stay strings), list/tuple ->
   vector, set -> set, int -> long (bigint beyond 64 bits), float -> double,
@@ -146,10 +167,10 @@
 
       (py/->jvm (py/->py-dict {:a 1 :b 2}))  ;=> {\"a\" 1, \"b\" 2}
       (:type (py/->jvm (py/import-module \"math\") {:unconvertible :type-map}))  ;=> :module"
-  ([x] (jvm/->jvm x))
-  ([x opts] (jvm/->jvm x opts)))
+  ([x] [x opts])
+  jvm/->jvm)
 
-(defn as-jvm
+(defapi as-jvm
   "A live view of a Python object (no copy): a dict is a java.util.Map that
   also works with get, keyword destructuring (keywords look up their name),
   count and seq; a list, tuple or other sequence is a java.util.List,
@@ -163,48 +184,48 @@
       (def d (py/as-jvm (py/->py-dict {:a 1})))
       (let [{:keys [a b]} d] [a b])                 ;=> [1 nil]
       (take 3 (py/as-jvm (py/call-attr (py/import-module \"itertools\") \"count\")))  ;=> (0 1 2)"
-  ([x] (jvm/as-jvm x))
-  ([x opts] (jvm/as-jvm x opts)))
+  ([x] [x opts])
+  jvm/as-jvm)
 
-(defn as-map
+(defapi as-map
   "Any Python object as a live java.util.Map of its items (keys, get,
   __getitem__, __setitem__), whatever its type.
 
       (get (py/as-map (py/module-dict (py/import-module \"math\"))) \"pi\")  ;=> 3.141592653589793"
-  [obj]
-  (jvm/as-map-view (ops/->pyobject obj)))
+  ([obj])
+  ops/as-map)
 
-(defn as-list
+(defapi as-list
   "Any Python object as a live java.util.List of its items (__len__,
   __getitem__), whatever its type.
 
       (vec (py/as-list (py/->py-tuple [1 2])))  ;=> [1 2]"
-  [obj]
-  (jvm/as-list-view (ops/->pyobject obj)))
+  ([obj])
+  ops/as-list)
 
-(defn ->py-dict
+(defapi ->py-dict
   "A new Python dict from a Clojure map (or seq of pairs); keyword keys become
   their name.
 
       (py/->py-dict {:a 1 :b 2})  ;=> {'a': 1, 'b': 2}"
-  [m]
-  (jvm/->py-dict m))
+  ([m])
+  jvm/->py-dict)
 
-(defn ->py-list
+(defapi ->py-list
   "A new Python list from any Clojure collection or seq (always a list).
 
       (py/->py-list (range 3))  ;=> [0, 1, 2]"
-  [coll]
-  (jvm/->py-list coll))
+  ([coll])
+  jvm/->py-list)
 
-(defn ->py-tuple
+(defapi ->py-tuple
   "A new Python tuple from any Clojure collection or seq.
 
       (py/->py-tuple [1 \"a\" :b])  ;=> (1, 'a', 'b')"
-  [coll]
-  (jvm/->py-tuple coll))
+  ([coll])
+  jvm/->py-tuple)
 
-(defn ->py-fn
+(defapi ->py-fn
   "A Python callable that calls the Clojure fn f with Python's positional
   arguments (as Clojure data) followed by its keyword arguments as trailing
   `:kw value` pairs. A Clojure exception thrown inside is raised in Python
@@ -214,22 +235,22 @@
 
       (py/call-attr-kw (py/import-module \"builtins\") \"sorted\" [[3 1 2]] {:key (fn [x] (- x))})
       ;=> [3 2 1]"
-  [f]
-  (py-fn/->py-fn f))
+  ([f])
+  py-fn/->py-fn)
 
-(defn ->py-iterator
+(defapi ->py-iterator
   "A lazy Python iterator over a Clojure seqable: items are realized one at a
   time, as Python asks for them, so infinite seqs work.
 
       (py/->jvm (py/call-attr (py/import-module \"itertools\") \"islice\" (py/->py-iterator (range)) 3))
       ;=> [0 1 2]  (after list(); islice itself is lazy)"
-  [coll]
-  (copy/->py-iterator coll))
+  ([coll])
+  copy/->py-iterator)
 
 ;; ---------------------------------------------------------------------------
 ;; Clojure fns and classes in Python
 
-(defn make-callable
+(defapi make-callable
   "A Python callable calling the Clojure fn f (as ->py-fn does), with
   options: :arg-converter (applied to each positional argument, which
   arrives as Clojure data), :result-converter (applied to f's result before
@@ -239,8 +260,8 @@
       (def add (py/make-callable (fn [a b] (+ a b)) {:name \"add\"}))
       (add 1 2)                  ;=> 3
       (py/get-attr add \"__name__\") ;=> \"add\""
-  ([f] (make-callable f nil))
-  ([f opts] (py-fn/make-callable f opts)))
+  ([f] [f opts])
+  py-fn/make-callable)
 
 (defn make-tuple-fn
   "libpython-clj's older name for make-callable, options as keyword
@@ -258,7 +279,8 @@
 
       (py/make-instance-fn (fn [self x] (* x (py/get-attr self \"k\"))))"
   ([f] (make-instance-fn f nil))
-  ([f opts] (py-class/make-instance-fn f opts)))
+  ([f opts]
+  ((lazy 'pybridge.python.class/make-instance-fn) f opts)))
 
 (defn make-tuple-instance-fn
   "libpython-clj's older name for make-instance-fn, options as keyword
@@ -266,7 +288,7 @@
 
       (py/make-tuple-instance-fn (fn [self] 1) :name \"one\")"
   [f & {:as opts}]
-  (py-class/make-instance-fn f opts))
+  ((lazy 'pybridge.python.class/make-instance-fn) f opts))
 
 (defn make-kw-instance-fn
   "A method (see make-instance-fn) whose Clojure fn receives two arguments:
@@ -276,7 +298,8 @@
 
       (py/make-kw-instance-fn (fn [[self & args] kwargs] (get kwargs \"a\" 5)))"
   ([f] (make-kw-instance-fn f nil))
-  ([f opts] (py-class/make-kw-instance-fn f opts)))
+  ([f opts]
+  ((lazy 'pybridge.python.class/make-kw-instance-fn) f opts)))
 
 (defn create-class
   "A new Python class: type(name, bases, members). Members are converted
@@ -292,9 +315,9 @@
                                             (* (py/get-attr self \"y\") (py/get-attr self \"y\")))))}))
       (py/call-attr (Point 3 4) \"norm2\")  ;=> 25"
   [name bases members]
-  (py-class/create-class name bases members))
+  ((lazy 'pybridge.python.class/create-class) name bases members))
 
-(defn make-fastcallable
+(defapi make-fastcallable
   "A Python callable as an IFn for tight loops with positional arguments
   only (no keyword splitting). It is AutoCloseable, as libpython-clj's is:
   calling it after close is an IllegalStateException (the Python callable
@@ -302,34 +325,34 @@
 
       (with-open [f (py/make-fastcallable (py/get-attr (py/import-module \"math\") \"hypot\"))]
         (f 3 4))  ;=> 5.0"
-  ^java.lang.AutoCloseable [item]
-  (py-fn/make-fastcallable item))
+  ([item])
+  py-fn/make-fastcallable)
 
 ;; ---------------------------------------------------------------------------
 ;; Modules and code
 
-(defn import-module
+(defapi import-module
   "Imports a Python module (bridged).
 
       (def np (py/import-module \"numpy\"))
       (py/py. np sqrt 16.0)  ;=> 4.0"
-  [module-name]
-  (ops/import-module module-name))
+  ([module-name])
+  ops/import-module)
 
-(defn add-module
+(defapi add-module
   "The module called module-name, created (empty, in sys.modules) when
   there is none, as PyImport_AddModule does.
 
       (py/add-module \"__main__\")  ;=> <module '__main__'>"
-  [module-name]
-  (ops/add-module module-name))
+  ([module-name])
+  ops/add-module)
 
-(defn module-dict
+(defapi module-dict
   "A module's namespace dict (live: a PyDict view).
 
       (get (py/module-dict (py/import-module \"math\")) \"pi\")  ;=> 3.141592653589793"
-  [module]
-  (ops/module-dict module))
+  ([module])
+  ops/module-dict)
 
 (defmacro import-as
   "Imports a module and defines varname as it, with the module's docstring
@@ -358,16 +381,16 @@
               (alter-meta! (var ~v) assoc :doc (when (has-attr? value# "__doc__") (get-attr value# "__doc__")))
               (var ~v))))))
 
-(defn path->py-obj
+(defapi path->py-obj
   "A module or an attribute by dotted path: \"builtins\" is the module,
   \"builtins.list\" the class in it (a module path is tried first, then its
   parent's attribute). With :reload? true the module is reloaded.
 
       (py/path->py-obj \"os.path.join\")  ;=> <function join ...>"
-  [item-path & {:keys [reload?]}]
-  (ops/path->py-obj item-path {:reload? reload?}))
+  ([item-path & {:keys [reload?]}])
+  ops/path->py-obj)
 
-(defn run-simple-string
+(defapi run-simple-string
   "Runs Python statements and returns {:globals :locals}, live dicts
   (as-jvm). By default in __main__, where globals and locals are the same
   dict; :globals and :locals (dicts, or Clojure maps, copied) run it
@@ -377,8 +400,8 @@
       (py/run-simple-string \"x = 6 * 7\")
       (get (:globals (py/run-simple-string \"y = 1\")) \"x\")  ;=> 42
       (get (:globals (py/run-simple-string \"z = a + 1\" :globals {:a 1})) \"z\")  ;=> 2"
-  [code & {:keys [globals locals]}]
-  (ops/run-simple-string code {:globals globals :locals locals}))
+  ([code & {:keys [globals locals]}])
+  ops/run-simple-string)
 
 (defn in-py-ctx
   "Calls the Supplier in a scope holding the GIL and returns its result
@@ -392,112 +415,112 @@
 ;; ---------------------------------------------------------------------------
 ;; Attributes and items
 
-(defn get-attr
+(defapi get-attr
   "getattr(obj, name), bridged; the name is a string, keyword or symbol.
 
       (py/get-attr (py/import-module \"math\") :pi)  ;=> 3.141592653589793"
-  [obj attr]
-  (ops/get-attr obj attr))
+  ([obj attr])
+  ops/get-attr)
 
-(defn set-attr!
+(defapi set-attr!
   "setattr(obj, name, value) (value converted with ->py); returns obj.
 
       (py/set-attr! obj :x 1)"
-  [obj attr value]
-  (ops/set-attr! obj attr value))
+  ([obj attr value])
+  ops/set-attr!)
 
-(defn set-attrs!
+(defapi set-attrs!
   "set-attr! for each [name value] of a map or seq of pairs; returns obj.
 
       (py/set-attrs! obj {\"x\" 1 \"y\" 2})"
-  [obj attr-seq]
-  (ops/set-attrs! obj attr-seq))
+  ([obj attr-seq])
+  ops/set-attrs!)
 
-(defn has-attr?
+(defapi has-attr?
   "hasattr(obj, name).
 
       (py/has-attr? (py/import-module \"math\") \"pi\")  ;=> true"
-  [obj attr]
-  (ops/has-attr? obj attr))
+  ([obj attr])
+  ops/has-attr?)
 
-(defn get-item
+(defapi get-item
   "obj[key], bridged. A vector key is a tuple, as Python writes a[1, 2].
 
       (py/get-item (py/->py-dict {:a 1}) \"a\")  ;=> 1"
-  [obj key]
-  (ops/get-item obj key))
+  ([obj key])
+  ops/get-item)
 
-(defn set-item!
+(defapi set-item!
   "obj[key] = value; returns obj.
 
       (py/set-item! d \"b\" 2)"
-  [obj key value]
-  (ops/set-item! obj key value))
+  ([obj key value])
+  ops/set-item!)
 
-(defn set-items!
+(defapi set-items!
   "set-item! for each [key value] of a map or seq of pairs; returns obj.
 
       (py/set-items! d {\"b\" 2 \"c\" 3})"
-  [obj item-seq]
-  (ops/set-items! obj item-seq))
+  ([obj item-seq])
+  ops/set-items!)
 
-(defn has-item?
+(defapi has-item?
   "`key in obj` (false when obj does not support `in`). libpython-clj's
   answers hasattr instead; this is what its docstring promises.
 
       (py/has-item? (py/->py-dict {:a 1}) \"a\")  ;=> true"
-  [obj key]
-  (ops/has-item? obj key))
+  ([obj key])
+  ops/has-item?)
 
 ;; ---------------------------------------------------------------------------
 ;; Calls
 
-(defn call
+(defapi call
   "Calls a Python callable with positional arguments (converted with ->py);
   the result is bridged.
 
       (py/call (py/get-attr (py/import-module \"builtins\") \"len\") [1 2 3])  ;=> 3"
-  [callable & args]
-  (ops/call callable args))
+  ([callable & args])
+  ops/call)
 
-(defn call-kw
+(defapi call-kw
   "Calls a Python callable with positional arguments and a map of keyword
   arguments (keys: keywords, strings or symbols).
 
       (py/call-kw (py/get-attr (py/import-module \"builtins\") \"int\") [\"ff\"] {:base 16})  ;=> 255"
-  [callable args kwargs]
-  (ops/call-kw callable args kwargs))
+  ([callable args kwargs])
+  ops/call-kw)
 
-(defn call-attr
+(defapi call-attr
   "obj.name(*args): calls a method with positional arguments; bridged result.
 
       (py/call-attr (py/->py \"a,b\") \"split\" \",\")  ;=> ['a', 'b'] (a list view)"
-  [obj attr & args]
-  (ops/call-attr obj attr args))
+  ([obj attr & args])
+  ops/call-attr)
 
-(defn call-attr-kw
+(defapi call-attr-kw
   "obj.name(*args, **kwargs): a method call with a vector of positional
   arguments and a map of keyword arguments.
 
       (py/call-attr-kw (py/import-module \"builtins\") \"sorted\" [[3 1 2]] {:reverse true})  ;=> [3, 2, 1]"
-  [obj attr args kwargs]
-  (ops/call-attr-kw obj attr args kwargs))
+  ([obj attr args kwargs])
+  ops/call-attr-kw)
 
-(defn cfn
+(defapi cfn
   "Calls a Python callable; each keyword argument and the one after it are
   a Python keyword argument (libpython-clj's rule: a keyword without a value
   after it, or a positional argument after a keyword argument, is an error).
 
       (py/cfn (py/get-attr (py/import-module \"builtins\") \"int\") \"ff\" :base 16)  ;=> 255"
-  [item & args]
-  (ops/cfn item args))
+  ([item & args])
+  ops/cfn)
 
-(defn afn
+(defapi afn
   "Calls a method by name, arguments as cfn takes them.
 
       (py/afn (py/import-module \"builtins\") \"sorted\" [3 1 2] :reverse true)  ;=> [3, 2, 1]"
-  [item attr & args]
-  (ops/afn item attr args))
+  ([item attr & args])
+  ops/afn)
 
 (defn- split-literal-args
   "Macro arguments as [positional-forms kw-map-form] by cfn's rule, decided
@@ -594,7 +617,7 @@
   [bindings & body]
   (when-not (and (vector? bindings) (= 2 (count bindings)))
     (throw (IllegalArgumentException. "py/with takes a binding vector of 2 forms: [name manager]")))
-  `(with/with* ~(second bindings) (fn [~(first bindings)] ~@body)))
+  `((#'lazy 'pybridge.python.with/with*) ~(second bindings) (fn [~(first bindings)] ~@body)))
 
 (defmacro def-unpack
   "Defines each symbol as the matching item of a sequence (Python's
@@ -609,45 +632,45 @@
 ;; ---------------------------------------------------------------------------
 ;; Introspection
 
-(defn python-type
+(defapi python-type
   "The Python type of a value as a keyword, spelled as libpython-clj spells
   it: :dict, :list, :tuple, :str, :int, :float, :bool, :none-type,
   :ndarray, :float-64, :function, :module, :ordered-dict…
 
       (py/python-type (py/->py-dict {}))  ;=> :dict
       (py/python-type nil)               ;=> :none-type"
-  [x]
-  (ops/python-type x))
+  ([x])
+  ops/python-type)
 
-(defn dir
+(defapi dir
   "dir(obj): the attribute names, as a vector of strings.
 
       (some #{\"sqrt\"} (py/dir (py/import-module \"math\")))  ;=> \"sqrt\""
-  [obj]
-  (ops/dir obj))
+  ([obj])
+  ops/dir)
 
-(defn attr-type-map
+(defapi attr-type-map
   "A sorted map of obj's attribute names to their python-type.
 
       (get (py/attr-type-map (py/import-module \"math\")) \"pi\")  ;=> :float"
-  [obj]
-  (ops/attr-type-map obj))
+  ([obj])
+  ops/attr-type-map)
 
-(defn is-instance?
+(defapi is-instance?
   "isinstance(inst, cls) (note the order: the instance first); cls may be a
   vector of classes.
 
       (py/is-instance? (py/->py-dict {}) (py/get-attr (py/import-module \"builtins\") \"dict\"))  ;=> true"
-  [inst cls]
-  (ops/is-instance? inst cls))
+  ([inst cls])
+  ops/is-instance?)
 
-(defn callable?
+(defapi callable?
   "Whether x can be called: any IFn (Clojure fns and collections, bridged
   callables), or a Python object for which callable() is true.
 
       (py/callable? (py/get-attr (py/import-module \"builtins\") \"len\"))  ;=> true"
-  [x]
-  (ops/callable? x))
+  ([x])
+  ops/callable?)
 
 ;; ---------------------------------------------------------------------------
 ;; The GIL, scopes, the collector, counters
@@ -699,19 +722,20 @@
   [& body]
   `(gc/run-in-scope true (fn [] ~@body)))
 
-(defn gc-collect!
+(defapi gc-collect!
   "Drops the Python objects whose handles the JVM already collected, then
   runs Python's collector; returns the number of unreachable objects found.
 
       (py/gc-collect!)  ;=> 0"
-  []
-  (gc/gc-collect!))
+  ([])
+  gc/gc-collect!)
 
-(defn stats
+(defapi stats
   "pybridge's counters as a map (no GIL taken): live handles, releases by
   path, queued releases, thread states, GC nudges, Java functions Python
   holds…
 
       (:live-handles (py/stats))  ;=> 12"
-  []
-  (gc/stats))
+  ([])
+  gc/stats)
+

@@ -85,12 +85,19 @@
   ^PyObject [path fname]
   (unscoped* #(.get (helper-module path) ^String fname)))
 
+(deftype Helper [^String path ^String fname ^:volatile-mutable ^PyObject obj]
+  clojure.lang.IDeref
+  (deref [_]
+    (or obj (let [o (helper-fn path fname)] (set! obj o) o))))
+
 (defmacro defhelper
-  "Defines a private var holding a delay of the helper `fname` from the .py
-  resource `path`: (defhelper eq-fn \"pybridge/python/support.py\" \"eq\"),
-  then (call-helper @eq-fn Conversion/DEEP a b)."
+  "Defines a private var holding the helper `fname` of the .py resource
+  `path`, looked up on first deref: (defhelper eq-fn
+  \"pybridge/python/support.py\" \"eq\"), then (call-helper @eq-fn
+  Conversion/DEEP a b). (One class for all helpers, not a delay each: fewer
+  classes make the namespaces load faster.)"
   [sym path fname]
-  `(def ~(vary-meta sym assoc :private true) (delay (helper-fn ~path ~fname))))
+  `(def ~(vary-meta sym assoc :private true) (Helper. ~path ~fname nil)))
 
 (defn call-helper
   "Calls a helper with positional arguments (as Java converts them); the

@@ -22,11 +22,13 @@
   (jvm/bridge (base/call-helper @instance-fn Conversion/SHALLOW cb (some-> name str) (some-> doc str))))
 
 (defn make-instance-fn
-  [f {:keys [arg-converter result-converter] :as opts}]
-  (method (py-fn/converting-callback f arg-converter result-converter) opts))
+  ([f] (make-instance-fn f nil))
+  ([f {:keys [arg-converter result-converter] :as opts}]
+   (method (py-fn/converting-callback f arg-converter result-converter) opts)))
 
 (defn make-kw-instance-fn
-  [f {:keys [arg-converter result-converter] :as opts}]
+  ([f] (make-kw-instance-fn f nil))
+  ([f {:keys [arg-converter result-converter] :as opts}]
   (let [arg-converter (or arg-converter identity)
         result-converter (or result-converter as-py/as-python)
         cb (reify PyCallback
@@ -36,7 +38,7 @@
                                                (assoc! m (.getKey e) (arg-converter (jvm/jvm-value (.getValue e)))))
                                              (transient {}) (.entrySet ^Map kwargs)))]
                  (result-converter (f pos kw)))))]
-    (method cb opts)))
+    (method cb opts))))
 
 (defn create-class
   [name bases members]

@@ -60,11 +60,12 @@
     (callback f)))
 
 (defn make-callable
-  [f {:keys [arg-converter result-converter name doc]}]
+  ([f] (make-callable f nil))
+  ([f {:keys [arg-converter result-converter name doc]}]
   (let [cb (converting-callback f arg-converter result-converter)]
     (if (or name doc)
       (jvm/bridge (base/call-helper @named-fn Conversion/SHALLOW cb (some-> name str) (some-> doc str)))
-      (jvm/bridge (py-try (Python/toPython cb))))))
+      (jvm/bridge (py-try (Python/toPython cb)))))))
 
 (defn- positional-call
   "o(*args), no keyword arguments: the fast path of make-fastcallable."

@@ -44,8 +44,8 @@
   (jvm/bridge (base/call-helper @module-dict-fn Conversion/SHALLOW (->pyobject module))))
 
 (defn run-simple-string
-  ([code] (run-simple-string code nil))
-  ([code {:keys [globals locals]}]
+  [code & {:keys [globals locals]}]
+  (do
    (if (and (nil? globals) (nil? locals))
      (do (py-try (Python/exec ^String code))
          (let [g (jvm/bridge (py-try (.getAttr (Python/mainModule) "__dict__")))]
@@ -63,7 +63,7 @@
     (when (pos? i) (subs path 0 i))))
 
 (defn path->py-obj
-  [item-path {:keys [reload?]}]
+  [item-path & {:keys [reload?]}]
   (let [item-path (str item-path)]
     (when (seq item-path)
       (if-let [m (try (import-module item-path)
@@ -72,7 +72,7 @@
         (if reload?
           (jvm/bridge (base/call-helper @reload-fn Conversion/SHALLOW (->pyobject m)))
           m)
-        (let [parent (path->py-obj (module-parent item-path) {:reload? reload?})
+        (let [parent (path->py-obj (module-parent item-path) :reload? reload?)
               attr (subs item-path (inc (.lastIndexOf item-path ".")))]
           (if (py-try (.hasAttr (->pyobject parent) attr))
             (jvm/bridge (py-try (.getAttr (->pyobject parent) attr Conversion/SHALLOW)))
@@ -131,7 +131,7 @@
 ;; ---------------------------------------------------------------------------
 ;; Calls
 
-(defn call [callable args]
+(defn call [callable & args]
   (jvm/call-bridged (->pyobject callable) args nil))
 
 (defn call-kw [callable args kwargs]
@@ -147,14 +147,14 @@
                             (.callAttrWith o Conversion/SHALLOW attr (copy/kw-map kwargs)
                                            (copy/args-array args))))))))
 
-(defn call-attr [obj attr args]
+(defn call-attr [obj attr & args]
   (call-attr-kw obj attr args nil))
 
-(defn cfn [item args]
+(defn cfn [item & args]
   (let [[pos kw] (copy/args->pos-kw-args args)]
     (call-kw item pos kw)))
 
-(defn afn [item attr args]
+(defn afn [item attr & args]
   (let [[pos kw] (copy/args->pos-kw-args args)]
     (call-attr-kw item attr pos kw)))
 
@@ -183,3 +183,7 @@
     (instance? IFn x) true
     (py-object x) (boolean (base/call-helper @is-callable-fn Conversion/DEEP (py-object x)))
     :else false))
+
+(defn as-map [obj] (jvm/as-map-view (->pyobject obj)))
+
+(defn as-list [obj] (jvm/as-list-view (->pyobject obj)))
