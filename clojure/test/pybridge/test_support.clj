@@ -4,6 +4,13 @@
   (:require [clojure.java.io :as io]
             [pybridge.python :as py]))
 
+(defonce ^{:doc "How many times python.edn's :pre-initialize-fn / :post-initialize-fn ran."}
+  python-edn-calls (atom {:pre 0 :post 0}))
+
+(defn record-pre-initialize! [] (swap! python-edn-calls update :pre inc))
+
+(defn record-post-initialize! [] (swap! python-edn-calls update :post inc))
+
 (defn python-dir
   "clojure/test/python, where the tests' Python modules are."
   []

@@ -369,6 +369,10 @@ class Chain:
       (is (= {"k" 1} (py/->jvm kept)))
       (is (thrown? PyObjectReleasedException (py/->jvm @leaked))))))
 
+(deftest python-edn-hooks-ran-once
+  ;; clojure/test/python.edn, read when the first test namespace started Python
+  (is (= {:pre 1 :post 1} @ts/python-edn-calls)))
+
 (deftest initialize-accepts-libpython-clj-options
   (is (= :ok (py/initialize! :no-io-redirect? false)))
   (is (= :ok (py/initialize! {:python-executable (.executable (org.pybridge.Python/info))})))
