@@ -12,6 +12,7 @@
 //! - `numpy.empty` for copies from Java arrays (Java writes straight into
 //!   the array's memory: one copy).
 
+use crate::contract::dtype;
 use crate::error::{Error, Result};
 use crate::handles;
 use crate::wire::{self, Writer};
@@ -21,30 +22,30 @@ use std::ffi::CStr;
 use std::os::raw::c_int;
 use std::sync::atomic::Ordering;
 
-/// numpy dtypes Java has a primitive array for (codes shared with `NDArray.java`).
+/// numpy dtypes Java has a primitive array for (codes: `contract::dtype`).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum DType {
-    F64 = 1,
-    F32 = 2,
-    I64 = 3,
-    I32 = 4,
-    I16 = 5,
-    I8 = 6,
-    U8 = 7,
-    Bool = 8,
+    F64 = dtype::F64 as isize,
+    F32 = dtype::F32 as isize,
+    I64 = dtype::I64 as isize,
+    I32 = dtype::I32 as isize,
+    I16 = dtype::I16 as isize,
+    I8 = dtype::I8 as isize,
+    U8 = dtype::U8 as isize,
+    Bool = dtype::BOOL as isize,
 }
 
 impl DType {
     pub fn from_code(c: u8) -> Result<DType> {
         Ok(match c {
-            1 => DType::F64,
-            2 => DType::F32,
-            3 => DType::I64,
-            4 => DType::I32,
-            5 => DType::I16,
-            6 => DType::I8,
-            7 => DType::U8,
-            8 => DType::Bool,
+            dtype::F64 => DType::F64,
+            dtype::F32 => DType::F32,
+            dtype::I64 => DType::I64,
+            dtype::I32 => DType::I32,
+            dtype::I16 => DType::I16,
+            dtype::I8 => DType::I8,
+            dtype::U8 => DType::U8,
+            dtype::BOOL => DType::Bool,
             _ => return Err(Error::IllegalArgument(format!("unknown dtype code {c}"))),
         })
     }

@@ -14,7 +14,7 @@ use std::ffi::c_int;
 
 /// Deepest nesting converted either way; deeper (or self-containing)
 /// structures give a clear error instead of a stack overflow.
-pub const MAX_DEPTH: usize = 512;
+pub const MAX_DEPTH: usize = crate::contract::limit::MAX_DEPTH as usize;
 
 /// How a Python result is handed to Java.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -36,12 +36,13 @@ pub enum Mode {
 
 impl Mode {
     pub fn from_code(c: u8) -> Result<Mode> {
+        use crate::contract::mode;
         match c {
-            0 => Ok(Mode::Handle),
-            1 => Ok(Mode::Convert),
-            2 => Ok(Mode::Strict),
-            3 => Ok(Mode::Shallow),
-            4 => Ok(Mode::Elements),
+            mode::HANDLE => Ok(Mode::Handle),
+            mode::CONVERT => Ok(Mode::Convert),
+            mode::STRICT => Ok(Mode::Strict),
+            mode::SHALLOW => Ok(Mode::Shallow),
+            mode::ELEMENTS => Ok(Mode::Elements),
             _ => Err(Error::Internal(format!("bad result mode {c}"))),
         }
     }

@@ -77,7 +77,7 @@ pub fn set_switch_interval(seconds: f64) {
 }
 
 /// Java tags a virtual thread's calls with its lease slot: `op | slot << SLOT_SHIFT`.
-pub const SLOT_SHIFT: u32 = 16;
+pub const SLOT_SHIFT: u32 = crate::contract::limit::LEASE_SLOT_SHIFT as u32;
 /// Virtual-thread leases at once (slots 1..MAX_SLOTS).
 const MAX_SLOTS: usize = 255;
 

@@ -6,6 +6,7 @@
 
 pub mod buffers;
 pub mod callbacks;
+pub mod contract;
 pub mod convert;
 pub mod copy;
 pub mod error;

@@ -16,58 +16,7 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyString, PyTuple};
 
-pub const INIT: i32 = 0;
-pub const EXEC: i32 = 1;
-pub const EVAL: i32 = 2;
-pub const IMPORT: i32 = 3;
-pub const BUILTINS: i32 = 4;
-pub const MAIN_MODULE: i32 = 5;
-pub const TO_PYTHON: i32 = 6;
-pub const TO_JAVA: i32 = 7;
-pub const GETATTR: i32 = 8;
-pub const SETATTR: i32 = 9;
-pub const HASATTR: i32 = 10;
-pub const CALL: i32 = 11;
-pub const CALLATTR: i32 = 12;
-pub const GETITEM: i32 = 13;
-pub const SETITEM: i32 = 14;
-pub const LEN: i32 = 15;
-pub const TYPENAME: i32 = 16;
-pub const REPR: i32 = 17;
-pub const STR: i32 = 18;
-pub const RELEASE: i32 = 19;
-pub const RELEASE_BATCH: i32 = 20;
-pub const ENQUEUE: i32 = 21;
-pub const STATS: i32 = 22;
-pub const GIL_ACQUIRE: i32 = 23;
-pub const GIL_RELEASE: i32 = 24;
-pub const GIL_SUSPEND: i32 = 25;
-pub const GIL_RESUME: i32 = 26;
-pub const GIL_DEPTH: i32 = 27;
-pub const DEBUG_PANIC: i32 = 28;
-pub const THREAD_STATES: i32 = 29;
-pub const INFO: i32 = 30;
-pub const DRAIN: i32 = 31;
-pub const DELITEM: i32 = 32;
-pub const CONTAINS: i32 = 33;
-pub const ITER: i32 = 35;
-pub const ITER_NEXT: i32 = 36;
-pub const IS: i32 = 37;
-pub const REFCOUNT: i32 = 38;
-pub const TAKE_FREED_FUNCTIONS: i32 = 39;
-/// `numpy.empty(shape, dtype)`: reply HANDLE, i64 address, i64 length.
-pub const NUMPY_EMPTY: i32 = 40;
-/// Exports a handle's buffer: i64 address, i64 length, u8 read-only,
-/// u8 dtype (0: none), i32 ndim, i64 shape…, i64 id, i32 slot (memoryview).
-pub const AS_BUFFER: i32 = 41;
-/// A numpy array over a Java direct buffer, in one call (`Python.toNumpy(ByteBuffer, ...)`).
-pub const NUMPY_VIEW: i32 = 42;
-
-/// A lease's holder and who is not: who should wait, see `lease`.
-pub const LEASE_INFO: i32 = 43;
-/// Ends a virtual thread's lease whose thread died without closing it (the
-/// slot in the op's lease bits); counted in `gilAbandoned`.
-pub const LEASE_BREAK: i32 = 44;
+pub use crate::contract::op::*;
 
 /// Runs one operation. `op` is the operation code, tagged with the calling
 /// virtual thread's GIL lease slot when it has one (`lease::SLOT_SHIFT`);
@@ -79,13 +28,8 @@ pub fn dispatch(op: i32, id: Handle, r: &mut Reader<'_>, w: &mut Writer) -> Resu
         // Ops that never need the GIL.
         INIT => init(r, w),
         STATS => {
-            let v = stats::snapshot();
-            for x in &v[..11] {
-                w.i64(*x);
-            }
-            w.i64(handles::live() as i64);
-            for x in &v[11..] {
-                w.i64(*x);
+            for x in stats::snapshot() {
+                w.i64(x);
             }
             Ok(())
         }
@@ -761,7 +705,7 @@ fn to_java_top(obj: &Bound<'_, PyAny>, w: &mut Writer, mode: Mode) -> Result<()>
 }
 
 /// Tag meaning "the object you asked about, unchanged".
-pub const SELF: u8 = 17;
+use crate::contract::tag::SELF;
 
 fn init(r: &mut Reader<'_>, w: &mut Writer) -> Result<()> {
     let executable = r.string()?;

@@ -1,5 +1,6 @@
 //! Counters, always on, read without the GIL (`Python.stats()`).
 
+use crate::contract::{path, stat};
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 
 pub static CREATED: AtomicU64 = AtomicU64::new(0);
@@ -40,9 +41,9 @@ pub enum ReleasePath {
 impl ReleasePath {
     pub fn from_code(c: i32) -> Option<Self> {
         match c {
-            0 => Some(ReleasePath::Close),
-            1 => Some(ReleasePath::Scope),
-            2 => Some(ReleasePath::Gc),
+            path::CLOSE => Some(ReleasePath::Close),
+            path::SCOPE => Some(ReleasePath::Scope),
+            path::GC => Some(ReleasePath::Gc),
             _ => None,
         }
     }
@@ -79,26 +80,46 @@ pub fn count_release(path: ReleasePath, n: u64) {
     gil_bump(c, n);
 }
 
-/// The order of these fields is the contract with `Stats.java`.
-pub fn snapshot() -> [i64; 14] {
+/// Every counter, in `contract::stat` order (what `Python.stats()` reads).
+pub fn snapshot() -> [i64; stat::COUNT as usize] {
     let created = CREATED.load(Ordering::Relaxed) as i64;
     let close = RELEASED_CLOSE.load(Ordering::Relaxed) as i64;
     let scope = RELEASED_SCOPE.load(Ordering::Relaxed) as i64;
     let gc = RELEASED_GC.load(Ordering::Relaxed) as i64;
-    [
-        created - close - scope - gc,
-        created,
-        close,
-        scope,
-        gc,
-        QUEUED.load(Ordering::Relaxed),
-        THREAD_STATES.load(Ordering::Relaxed),
+    let mut v = [0i64; stat::COUNT as usize];
+    let mut set = |i: i32, x: i64| v[i as usize] = x;
+    set(stat::LIVE, created - close - scope - gc);
+    set(stat::CREATED, created);
+    set(stat::RELEASED_CLOSE, close);
+    set(stat::RELEASED_SCOPE, scope);
+    set(stat::RELEASED_GC, gc);
+    set(stat::QUEUED, QUEUED.load(Ordering::Relaxed));
+    set(stat::THREAD_STATES, THREAD_STATES.load(Ordering::Relaxed));
+    set(
+        stat::THREAD_STATES_FREED,
         THREAD_STATES_FREED.load(Ordering::Relaxed) as i64,
+    );
+    set(
+        stat::GIL_ABANDONED,
         GIL_ABANDONED.load(Ordering::Relaxed) as i64,
+    );
+    set(
+        stat::RELEASE_BATCHES,
         RELEASE_BATCHES.load(Ordering::Relaxed) as i64,
+    );
+    set(
+        stat::RELEASE_ERRORS,
         RELEASE_ERRORS.load(Ordering::Relaxed) as i64,
-        GATE_WAITS.load(Ordering::Relaxed) as i64,
+    );
+    set(stat::TABLE_SIZE, TABLE_SIZE.load(Ordering::Relaxed) as i64);
+    set(stat::GATE_WAITS, GATE_WAITS.load(Ordering::Relaxed) as i64);
+    set(
+        stat::GATE_FALLBACKS,
         GATE_FALLBACKS.load(Ordering::Relaxed) as i64,
+    );
+    set(
+        stat::RELEASE_RECOVERIES,
         RELEASE_RECOVERIES.load(Ordering::Relaxed) as i64,
-    ]
+    );
+    v
 }

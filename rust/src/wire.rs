@@ -27,42 +27,11 @@
 //! | `STR_ASCII` (request) | i32 n, n bytes, all below 0x80 (made by `Native.encodeString`, which checked them while copying) |
 //! | `JAVA_BUF` (request) | i64 id, i64 address, i64 length, u8 read-only: a direct ByteBuffer |
 //!
-//! Keep the numbers in sync with `Wire.java` (a test round-trips every tag).
+//! The tag numbers are in `contract.rs`, from which the Java side is generated.
 
 use crate::error::{Error, Result};
 
-pub const NONE: u8 = 0;
-pub const FALSE: u8 = 1;
-pub const TRUE: u8 = 2;
-pub const INT: u8 = 3;
-pub const BIGINT: u8 = 4;
-pub const FLOAT: u8 = 5;
-pub const STR_LATIN1: u8 = 6;
-pub const STR_UTF16: u8 = 7;
-pub const BYTES: u8 = 8;
-pub const LIST: u8 = 9;
-pub const TUPLE: u8 = 10;
-pub const DICT: u8 = 11;
-pub const SET: u8 = 12;
-pub const FROZENSET: u8 = 13;
-pub const HANDLE: u8 = 14;
-pub const LIST_I64: u8 = 15;
-pub const LIST_F64: u8 = 16;
-/// i64 id, string name: a Java function object (see `callbacks`).
-pub const JAVA_FN: u8 = 18;
-/// i64 id, string class name: a Java object with no conversion, opaque in
-/// Python (`pybridge.JavaObject`), the same object when it comes back.
-pub const JAVA_OBJ: u8 = 19;
-/// A numpy array for Java to copy from memory a memoryview handle keeps valid.
-pub const NDARRAY: u8 = 20;
-/// A Java `NDArray` (dtype, shape, data bytes) to become a numpy array.
-pub const NDARRAY_DATA: u8 = 21;
-/// A Java direct `ByteBuffer` shared with Python (a memoryview, no copy).
-pub const JAVA_BUF: u8 = 22;
-/// A large str for Java to copy from its own memory (see `convert::STR_REF_MIN_BYTES`).
-pub const STR_REF: u8 = 23;
-/// Latin-1 bytes known to be ASCII (request only, from `Native.encodeString`).
-pub const STR_ASCII: u8 = 24;
+pub use crate::contract::tag::*;
 
 /// Bounds-checked reader over the bytes Java wrote.
 pub struct Reader<'a> {

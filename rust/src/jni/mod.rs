@@ -21,25 +21,24 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 pub use policy::{ThrowPyBridge, panic_message};
 
-/// Status codes in the upper 32 bits of `invoke`'s result (see `Native.java`).
-pub const OK: i64 = 0;
-pub const PYTHON_ERROR: i64 = 1;
-pub const RELEASED: i64 = 2;
-pub const ILLEGAL_ARGUMENT: i64 = 3;
-pub const INIT_ERROR: i64 = 4;
-pub const ILLEGAL_STATE: i64 = 5;
-pub const INTERNAL: i64 = 6;
-pub const PANIC: i64 = 7;
-pub const CLASS_CAST: i64 = 8;
-/// Another thread's GIL lease runs Java code: nothing was done, the request
-/// is intact; Java waits for its turn and sends it again.
-pub const LEASE_BUSY: i64 = 9;
-/// The reply is complete, but the calling virtual thread must take its GIL
-/// lease back (`GIL_RESUME`) before its Java code goes on.
-pub const OK_REENTER: i64 = 10;
-/// A lease holder's call runs Python: nothing was done; wait and send it
-/// again (no time limit: the holder is busy in Python, not idle in Java).
-pub const LEASE_WAIT: i64 = 11;
+use crate::contract::status;
+
+/// A status code, placed in the upper 32 bits of `invoke`'s result.
+const fn st(code: i32) -> i64 {
+    code as i64
+}
+const OK: i64 = st(status::OK);
+const PYTHON_ERROR: i64 = st(status::PYTHON_ERROR);
+const RELEASED: i64 = st(status::RELEASED);
+const ILLEGAL_ARGUMENT: i64 = st(status::ILLEGAL_ARGUMENT);
+const INIT_ERROR: i64 = st(status::INIT_ERROR);
+const ILLEGAL_STATE: i64 = st(status::ILLEGAL_STATE);
+const INTERNAL: i64 = st(status::INTERNAL);
+const PANIC: i64 = st(status::PANIC);
+const CLASS_CAST: i64 = st(status::CLASS_CAST);
+const LEASE_BUSY: i64 = st(status::LEASE_BUSY);
+const OK_REENTER: i64 = st(status::OK_REENTER);
+const LEASE_WAIT: i64 = st(status::LEASE_WAIT);
 
 thread_local! {
     /// A reply buffer reused across calls; taken out while in use so that a
@@ -168,11 +167,10 @@ pub extern "system" fn Java_org_pybridge_Native_invoke<'l>(
     }
 }
 
-/// Version of the contract between `Native.java` and this library (the
-/// signatures of the natives, op codes, wire tags). Java checks it right
+/// The contract version (`contract::ABI_VERSION`): Java checks it right
 /// after loading, before calling anything else, so that a stale library
 /// gives a clear error instead of a call with the wrong arguments.
-pub const ABI_VERSION: jint = 15;
+pub const ABI_VERSION: jint = crate::contract::ABI_VERSION;
 
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_org_pybridge_Native_abiVersion<'l>(
@@ -253,11 +251,10 @@ pub unsafe extern "system" fn Java_org_pybridge_Native_bufferAddress(
     .resolve::<ThrowPyBridge>()
 }
 
-/// What `callLong` returns when the caller must ask `callLongStatus` (Java's
-/// `Native.CALL_LONG_SLOW`).
-pub const CALL_LONG_SLOW: i64 = i64::MIN + 0x5EED_0001;
-/// `Native.CALL_LONG_RESULT`: the parked reply is a result, not an error.
-const CALL_LONG_RESULT: u64 = 255;
+/// What `callLong` returns when the caller must ask `callLongStatus`.
+pub const CALL_LONG_SLOW: i64 = crate::contract::limit::CALL_LONG_SLOW;
+/// The parked reply is a result, not an error.
+const CALL_LONG_RESULT: u64 = status::CALL_LONG_RESULT as u64;
 
 thread_local! {
     /// After `callLong` returned `CALL_LONG_SLOW` on this thread: 0 if that

@@ -200,12 +200,12 @@ final class Buf {
         int tagged = op | Leases.opFlags();
         long r = Native.invoke(tagged, id, slot, addr, reqLen, cap);
         int status = (int) (r >>> 32);
-        if (status == Native.LEASE_BUSY || status == Native.LEASE_WAIT) {
+        if (status == Contract.Status.LEASE_BUSY || status == Contract.Status.LEASE_WAIT) {
             // Another thread's GIL lease runs Java (or Python) code: nothing
             // was done and the request is intact; wait for a turn, send it again.
             long since = 0;
-            while (status == Native.LEASE_BUSY || status == Native.LEASE_WAIT) {
-                since = Leases.waitTurn(status == Native.LEASE_BUSY ? since : -1);
+            while (status == Contract.Status.LEASE_BUSY || status == Contract.Status.LEASE_WAIT) {
+                since = Leases.waitTurn(status == Contract.Status.LEASE_BUSY ? since : -1);
                 r = Native.invoke(tagged, id, slot, addr, reqLen, cap);
                 status = (int) (r >>> 32);
             }
@@ -218,13 +218,13 @@ final class Buf {
         }
         bb.clear();
         bb.limit(len);
-        if (status == Native.OK_REENTER) {
+        if (status == Contract.Status.OK_REENTER) {
             // This virtual thread's call ended while another lease ran Java
             // code: its own Java code waits for its turn before going on.
             Leases.reenter();
-            status = Native.OK;
+            status = Contract.Status.OK;
         }
-        if (status != Native.OK) {
+        if (status != Contract.Status.OK) {
             throw Wire.readError(status, this);
         }
     }
@@ -254,7 +254,7 @@ final class Buf {
         takePending(len);
         bb.clear();
         bb.limit(len);
-        if (status != Native.CALL_LONG_RESULT) {
+        if (status != Contract.Status.CALL_LONG_RESULT) {
             throw Wire.readError(status, this);
         }
     }

@@ -87,7 +87,7 @@ final class Callbacks {
         }
         Buf b = Buf.acquire();
         try {
-            b.invoke(Native.TAKE_FREED_FUNCTIONS);
+            b.invoke(Contract.Op.TAKE_FREED_FUNCTIONS);
             int n = b.getInt();
             for (int i = 0; i < n; i++) {
                 release(b.getLong());

@@ -8,21 +8,21 @@ package org.pybridge;
  */
 public enum Conversion {
     /** Always a {@link PyObject} handle, nothing converted (as {@code getAttr(name)}). */
-    HANDLE(Native.MODE_HANDLE),
+    HANDLE(Contract.Mode.HANDLE),
     /**
      * Scalars ({@code None}, {@code bool}, {@code int}, {@code float},
      * {@code str}, numpy scalars, Java functions) as Java values; anything
      * else (lists, dicts, tuples, sets, objects) as a {@link PyObject}
      * handle, never copied. What live views are built on.
      */
-    SHALLOW(Native.MODE_SHALLOW),
+    SHALLOW(Contract.Mode.SHALLOW),
     /**
      * A {@code list} or {@code tuple} as a {@code java.util.List} of
      * {@link #SHALLOW} items, in one call; anything else as {@link #SHALLOW}.
      */
-    ELEMENTS(Native.MODE_ELEMENTS),
+    ELEMENTS(Contract.Mode.ELEMENTS),
     /** A deep copy into Java values, as {@link PyObject#toJava()}. */
-    DEEP(Native.MODE_CONVERT);
+    DEEP(Contract.Mode.CONVERT);
 
     final byte code;
 

@@ -8,12 +8,12 @@ final class Convert {
 
     static byte modeFor(Class<?> type) {
         if (type == PyObject.class) {
-            return Native.MODE_HANDLE;
+            return Contract.Mode.HANDLE;
         }
         if (type == Object.class) {
-            return Native.MODE_CONVERT;
+            return Contract.Mode.CONVERT;
         }
-        return Native.MODE_STRICT;
+        return Contract.Mode.STRICT;
     }
 
     @SuppressWarnings("unchecked")

@@ -37,7 +37,7 @@ public final class Gil implements AutoCloseable {
         try {
             Wire.writeString(b, owner.getName());
             b.put((byte) 0);
-            b.invoke(Native.GIL_ACQUIRE);
+            b.invoke(Contract.Op.GIL_ACQUIRE);
         } finally {
             b.release();
         }
@@ -62,7 +62,7 @@ public final class Gil implements AutoCloseable {
         } else {
             Buf b = Buf.acquire();
             try {
-                b.invoke(Native.GIL_RELEASE);
+                b.invoke(Contract.Op.GIL_RELEASE);
             } finally {
                 b.release();
             }
@@ -82,7 +82,7 @@ public final class Gil implements AutoCloseable {
         }
         Buf b = Buf.acquire();
         try {
-            b.invoke(Native.GIL_DEPTH);
+            b.invoke(Contract.Op.GIL_DEPTH);
             return b.getInt();
         } finally {
             b.release();

@@ -69,7 +69,7 @@ final class Leases {
         if (virtualOpen == 0) {
             return 0;
         }
-        return VT.get()[0] << Native.LEASE_SLOT_SHIFT;
+        return VT.get()[0] << Contract.Limit.LEASE_SLOT_SHIFT;
     }
 
     /** Whether this thread is a virtual thread holding a lease. */
@@ -122,7 +122,7 @@ final class Leases {
         double heldFor = -1;
         Buf b = Buf.acquire();
         try {
-            b.invoke(Native.LEASE_INFO);
+            b.invoke(Contract.Op.LEASE_INFO);
             if (b.get() != 0) {
                 who = "thread '" + Wire.readString(b) + "'";
                 heldFor = b.getDouble();
@@ -145,7 +145,7 @@ final class Leases {
             if (!e.getValue().isAlive() && OWNERS.remove(e.getKey(), e.getValue())) {
                 Buf b = Buf.acquire();
                 try {
-                    b.invoke(Native.LEASE_BREAK | (e.getKey() << Native.LEASE_SLOT_SHIFT));
+                    b.invoke(Contract.Op.LEASE_BREAK | (e.getKey() << Contract.Limit.LEASE_SLOT_SHIFT));
                 } catch (RuntimeException x) {
                     // already ended
                 } finally {
@@ -172,7 +172,7 @@ final class Leases {
         try {
             Wire.writeString(b, self.getName().isEmpty() ? self.toString() : self.getName());
             b.put((byte) 1);
-            b.invoke(Native.GIL_ACQUIRE);
+            b.invoke(Contract.Op.GIL_ACQUIRE);
             slot = b.getInt();
         } finally {
             b.release();
@@ -206,7 +206,7 @@ final class Leases {
         try {
             Buf b = Buf.acquire();
             try {
-                b.invoke(Native.GIL_RELEASE); // tagged with the slot
+                b.invoke(Contract.Op.GIL_RELEASE); // tagged with the slot
             } finally {
                 b.release();
             }
@@ -227,7 +227,7 @@ final class Leases {
     static void reenter() {
         Buf b = Buf.acquire();
         try {
-            b.invoke(Native.GIL_RESUME); // tagged with the slot; LEASE_BUSY waits in Buf.invoke
+            b.invoke(Contract.Op.GIL_RESUME); // tagged with the slot; LEASE_BUSY waits in Buf.invoke
         } finally {
             b.release();
         }

@@ -517,7 +517,7 @@ final class Lifetimes {
                 b.bb.putLong(ids[i]);
                 b.bb.putInt(slots[i]);
             }
-            b.invoke(Native.ENQUEUE);
+            b.invoke(Contract.Op.ENQUEUE);
         } finally {
             b.release();
         }
@@ -538,7 +538,7 @@ final class Lifetimes {
                     b.bb.putLong(ids[off + i]);
                     b.bb.putInt(slots[off + i]);
                 }
-                b.invoke(Native.RELEASE_BATCH);
+                b.invoke(Contract.Op.RELEASE_BATCH);
                 done += b.getLong();
             } finally {
                 b.release();

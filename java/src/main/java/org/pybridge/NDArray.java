@@ -123,26 +123,26 @@ public final class NDArray {
         return "NDArray(" + dtype + ", shape " + Arrays.toString(shape) + ")";
     }
 
-    // ---- codes shared with rust/src/buffers.rs (DType) -----------------------------
+    // ---- codes shared with the native side (Contract.DType) ------------------------
 
     static byte code(String dtype) {
         switch (dtype) {
             case "float64":
-                return 1;
+                return Contract.DType.F64;
             case "float32":
-                return 2;
+                return Contract.DType.F32;
             case "int64":
-                return 3;
+                return Contract.DType.I64;
             case "int32":
-                return 4;
+                return Contract.DType.I32;
             case "int16":
-                return 5;
+                return Contract.DType.I16;
             case "int8":
-                return 6;
+                return Contract.DType.I8;
             case "uint8":
-                return 7;
+                return Contract.DType.U8;
             case "bool":
-                return 8;
+                return Contract.DType.BOOL;
             default:
                 throw new IllegalArgumentException("unsupported dtype '" + dtype
                         + "' (supported: float64, float32, int64, int32, int16, int8, uint8, bool)");
@@ -151,21 +151,21 @@ public final class NDArray {
 
     static String name(int code) {
         switch (code) {
-            case 1:
+            case Contract.DType.F64:
                 return "float64";
-            case 2:
+            case Contract.DType.F32:
                 return "float32";
-            case 3:
+            case Contract.DType.I64:
                 return "int64";
-            case 4:
+            case Contract.DType.I32:
                 return "int32";
-            case 5:
+            case Contract.DType.I16:
                 return "int16";
-            case 6:
+            case Contract.DType.I8:
                 return "int8";
-            case 7:
+            case Contract.DType.U8:
                 return "uint8";
-            case 8:
+            case Contract.DType.BOOL:
                 return "bool";
             default:
                 return null;
@@ -179,7 +179,7 @@ public final class NDArray {
                 return 8;
             case "float32":
             case "int32":
-                return 4;
+                return Contract.DType.I32;
             case "int16":
                 return 2;
             default:

@@ -79,12 +79,12 @@ final class NativeLoader {
         } catch (UnsatisfiedLinkError e) {
             abi = -1;
         }
-        if (abi != Native.ABI_VERSION) {
+        if (abi != Contract.ABI_VERSION) {
             throw new PythonInitializationException("the native library that was loaded ("
                     + (override != null && !override.isEmpty() ? override : bridge + ", from the jar")
                     + ") implements contract "
                     + (abi < 0 ? "unknown (too old)" : String.valueOf(abi)) + " but these Java classes need "
-                    + Native.ABI_VERSION + ": rebuild it (cargo build --release) or use the jar built with it");
+                    + Contract.ABI_VERSION + ": rebuild it (cargo build --release) or use the jar built with it");
         }
         loaded = true;
     }

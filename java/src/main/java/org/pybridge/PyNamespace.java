@@ -34,7 +34,7 @@ public final class PyNamespace implements AutoCloseable {
 
     /** Evaluates an expression in this namespace; the result as a handle. */
     public PyObject eval(String expr) {
-        return (PyObject) eval(globals, expr, Native.MODE_HANDLE);
+        return (PyObject) eval(globals, expr, Contract.Mode.HANDLE);
     }
 
     /** Evaluates an expression in this namespace, converted to {@code type}. */
@@ -68,7 +68,7 @@ public final class PyNamespace implements AutoCloseable {
         try {
             Wire.writeString(b, code);
             Wire.write(b, globals);
-            b.invoke(Native.EXEC);
+            b.invoke(Contract.Op.EXEC);
         } finally {
             b.release();
             java.lang.ref.Reference.reachabilityFence(globals);
@@ -81,7 +81,7 @@ public final class PyNamespace implements AutoCloseable {
             Wire.writeString(b, expr);
             Wire.write(b, globals);
             b.put(mode);
-            b.invoke(Native.EVAL);
+            b.invoke(Contract.Op.EVAL);
             return Wire.read(b, null);
         } finally {
             b.release();

@@ -70,7 +70,7 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
 
     /** {@code getattr(self, name)}. */
     public PyObject getAttr(String name) {
-        return (PyObject) getAttrImpl(name, Native.MODE_HANDLE);
+        return (PyObject) getAttrImpl(name, Contract.Mode.HANDLE);
     }
 
     /** {@code getattr(self, name)} converted to {@code type} (no handle made for scalars). */
@@ -88,7 +88,7 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
         try {
             Wire.writeString(b, name);
             b.put(mode);
-            b.invoke(Native.GETATTR, this);
+            b.invoke(Contract.Op.GETATTR, this);
             return Wire.read(b, this);
         } finally {
             b.release();
@@ -102,7 +102,7 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
         try {
             Wire.writeString(b, name);
             Wire.write(b, value);
-            b.invoke(Native.SETATTR, this);
+            b.invoke(Contract.Op.SETATTR, this);
         } finally {
             b.release();
             Reference.reachabilityFence(this);
@@ -114,8 +114,8 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
         Buf b = Buf.acquire();
         try {
             Wire.writeString(b, name);
-            b.invoke(Native.HASATTR, this);
-            return b.get() == Wire.TRUE;
+            b.invoke(Contract.Op.HASATTR, this);
+            return b.get() == Contract.Tag.TRUE;
         } finally {
             b.release();
             Reference.reachabilityFence(this);
@@ -126,12 +126,12 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
 
     /** {@code self(*args)}; arguments are converted with {@link Python#toPython}. */
     public PyObject call(Object... args) {
-        return (PyObject) callImpl(Native.CALL, null, Native.MODE_HANDLE, null, args);
+        return (PyObject) callImpl(Contract.Op.CALL, null, Contract.Mode.HANDLE, null, args);
     }
 
     /** {@code self(*args, **kwargs)}. */
     public PyObject callKw(Map<String, ?> kwargs, Object... args) {
-        return (PyObject) callImpl(Native.CALL, null, Native.MODE_HANDLE, kwargs, args);
+        return (PyObject) callImpl(Contract.Op.CALL, null, Contract.Mode.HANDLE, kwargs, args);
     }
 
     /**
@@ -146,27 +146,27 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
             // The most common call, f(int) -> int: no boxing or encoding on the way.
             return (T) callLongAs(((Number) args[0]).longValue(), type);
         }
-        return Convert.coerce(callImpl(Native.CALL, null, Convert.modeFor(type), null, args), type);
+        return Convert.coerce(callImpl(Contract.Op.CALL, null, Convert.modeFor(type), null, args), type);
     }
 
     /** {@code self(*args, **kwargs)} converted to {@code type}. */
     public <T> T callKwAs(Class<T> type, Map<String, ?> kwargs, Object... args) {
-        return Convert.coerce(callImpl(Native.CALL, null, Convert.modeFor(type), kwargs, args), type);
+        return Convert.coerce(callImpl(Contract.Op.CALL, null, Convert.modeFor(type), kwargs, args), type);
     }
 
     /** {@code self.name(*args)}. */
     public PyObject callAttr(String name, Object... args) {
-        return (PyObject) callImpl(Native.CALLATTR, name, Native.MODE_HANDLE, null, args);
+        return (PyObject) callImpl(Contract.Op.CALLATTR, name, Contract.Mode.HANDLE, null, args);
     }
 
     /** {@code self.name(*args, **kwargs)}. */
     public PyObject callAttrKw(String name, Map<String, ?> kwargs, Object... args) {
-        return (PyObject) callImpl(Native.CALLATTR, name, Native.MODE_HANDLE, kwargs, args);
+        return (PyObject) callImpl(Contract.Op.CALLATTR, name, Contract.Mode.HANDLE, kwargs, args);
     }
 
     /** {@code self.name(*args)} converted to {@code type}. */
     public <T> T callAttrAs(Class<T> type, String name, Object... args) {
-        return Convert.coerce(callImpl(Native.CALLATTR, name, Convert.modeFor(type), null, args), type);
+        return Convert.coerce(callImpl(Contract.Op.CALLATTR, name, Convert.modeFor(type), null, args), type);
     }
 
     /**
@@ -179,14 +179,14 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
     public long callLong(long x) {
         if (Leases.virtualHolder()) {
             // A virtual thread's lease tags its calls: the ordinary path.
-            return Convert.coerce(callImpl(Native.CALL, null, Native.MODE_STRICT, null, new Object[] {x}),
+            return Convert.coerce(callImpl(Contract.Op.CALL, null, Contract.Mode.STRICT, null, new Object[] {x}),
                     long.class);
         }
-        long r = Native.callLong(id, slot, x, Native.MODE_STRICT);
-        if (r == Native.CALL_LONG_SLOW) {
+        long r = Native.callLong(id, slot, x, Contract.Mode.STRICT);
+        if (r == Contract.Limit.CALL_LONG_SLOW) {
             long st = Native.callLongStatus();
             if (st != 0) {
-                return Convert.coerce(callLongReply(st, x, Native.MODE_STRICT), long.class);
+                return Convert.coerce(callLongReply(st, x, Contract.Mode.STRICT), long.class);
             }
         }
         Reference.reachabilityFence(this);
@@ -200,10 +200,10 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
      */
     private Object callLongReply(long st, long x, byte mode) {
         long since = 0;
-        while ((int) (st >>> 32) == Native.LEASE_BUSY || (int) (st >>> 32) == Native.LEASE_WAIT) {
-            since = Leases.waitTurn((int) (st >>> 32) == Native.LEASE_BUSY ? since : -1);
+        while ((int) (st >>> 32) == Contract.Status.LEASE_BUSY || (int) (st >>> 32) == Contract.Status.LEASE_WAIT) {
+            since = Leases.waitTurn((int) (st >>> 32) == Contract.Status.LEASE_BUSY ? since : -1);
             long r = Native.callLong(id, slot, x, mode);
-            if (r != Native.CALL_LONG_SLOW) {
+            if (r != Contract.Limit.CALL_LONG_SLOW) {
                 Reference.reachabilityFence(this);
                 return r;
             }
@@ -226,10 +226,10 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
     private Object callLongAs(long x, Class<?> type) {
         byte mode = Convert.modeFor(type);
         if (Leases.virtualHolder()) {
-            return Convert.coerce(callImpl(Native.CALL, null, mode, null, new Object[] {x}), type);
+            return Convert.coerce(callImpl(Contract.Op.CALL, null, mode, null, new Object[] {x}), type);
         }
         long r = Native.callLong(id, slot, x, mode);
-        if (r == Native.CALL_LONG_SLOW) {
+        if (r == Contract.Limit.CALL_LONG_SLOW) {
             long st = Native.callLongStatus();
             if (st != 0) {
                 return Convert.coerce(callLongReply(st, x, mode), type);
@@ -241,12 +241,12 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
 
     /** {@code self(*args, **kwargs)} ({@code kwargs} may be null), returned as {@code conversion} says. */
     public Object callWith(Conversion conversion, Map<String, ?> kwargs, Object... args) {
-        return callImpl(Native.CALL, null, conversion.code, kwargs, args);
+        return callImpl(Contract.Op.CALL, null, conversion.code, kwargs, args);
     }
 
     /** {@code self.name(*args, **kwargs)} ({@code kwargs} may be null), returned as {@code conversion} says. */
     public Object callAttrWith(Conversion conversion, String name, Map<String, ?> kwargs, Object... args) {
-        return callImpl(Native.CALLATTR, name, conversion.code, kwargs, args);
+        return callImpl(Contract.Op.CALLATTR, name, conversion.code, kwargs, args);
     }
 
     private Object callImpl(int op, String name, byte mode, Map<String, ?> kwargs, Object[] args) {
@@ -258,7 +258,7 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
             b.put(mode);
             Wire.writeArgs(b, args);
             if (kwargs == null || kwargs.isEmpty()) {
-                b.put(Wire.NONE);
+                b.put(Contract.Tag.NONE);
             } else {
                 Wire.write(b, kwargs);
             }
@@ -274,7 +274,7 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
 
     /** {@code self[key]}. */
     public PyObject getItem(Object key) {
-        return (PyObject) getItemImpl(key, Native.MODE_HANDLE);
+        return (PyObject) getItemImpl(key, Contract.Mode.HANDLE);
     }
 
     /** {@code self[key]} converted to {@code type}. */
@@ -292,7 +292,7 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
         try {
             Wire.write(b, key);
             b.put(mode);
-            b.invoke(Native.GETITEM, this);
+            b.invoke(Contract.Op.GETITEM, this);
             return Wire.read(b, this);
         } finally {
             b.release();
@@ -306,7 +306,7 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
         try {
             Wire.write(b, key);
             Wire.write(b, value);
-            b.invoke(Native.SETITEM, this);
+            b.invoke(Contract.Op.SETITEM, this);
         } finally {
             b.release();
             Reference.reachabilityFence(this);
@@ -318,7 +318,7 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
         Buf b = Buf.acquire();
         try {
             Wire.write(b, key);
-            b.invoke(Native.DELITEM, this);
+            b.invoke(Contract.Op.DELITEM, this);
         } finally {
             b.release();
             Reference.reachabilityFence(this);
@@ -330,8 +330,8 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
         Buf b = Buf.acquire();
         try {
             Wire.write(b, key);
-            b.invoke(Native.CONTAINS, this);
-            return b.get() == Wire.TRUE;
+            b.invoke(Contract.Op.CONTAINS, this);
+            return b.get() == Contract.Tag.TRUE;
         } finally {
             b.release();
             Reference.reachabilityFence(this);
@@ -342,7 +342,7 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
     public long len() {
         Buf b = Buf.acquire();
         try {
-            b.invoke(Native.LEN, this);
+            b.invoke(Contract.Op.LEN, this);
             return b.getLong();
         } finally {
             b.release();
@@ -357,7 +357,7 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
      * no Java counterpart returns this same {@code PyObject}.
      */
     public Object toJava() {
-        return toJavaImpl(Native.MODE_CONVERT);
+        return toJavaImpl(Contract.Mode.CONVERT);
     }
 
     /**
@@ -378,8 +378,8 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
     public Object toJava(ValueFactory factory) {
         Buf b = Buf.acquire();
         try {
-            b.put(Native.MODE_CONVERT);
-            b.invoke(Native.TO_JAVA, this);
+            b.put(Contract.Mode.CONVERT);
+            b.invoke(Contract.Op.TO_JAVA, this);
             return Wire.read(b, this, factory);
         } finally {
             b.release();
@@ -391,7 +391,7 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
         Buf b = Buf.acquire();
         try {
             b.put(mode);
-            b.invoke(Native.TO_JAVA, this);
+            b.invoke(Contract.Op.TO_JAVA, this);
             return Wire.read(b, this);
         } finally {
             b.release();
@@ -414,12 +414,12 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
 
     /** Qualified Python type name: {@code int}, {@code collections.OrderedDict}, {@code numpy.ndarray}. */
     public String typeName() {
-        return stringOp(Native.TYPENAME);
+        return stringOp(Contract.Op.TYPENAME);
     }
 
     /** {@code repr(self)}. */
     public String repr() {
-        return stringOp(Native.REPR);
+        return stringOp(Contract.Op.REPR);
     }
 
     /** {@code str(self)}; for a released handle a description instead of an exception. */
@@ -429,7 +429,7 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
             return "<released PyObject #" + Long.toHexString(id) + ">";
         }
         try {
-            return stringOp(Native.STR);
+            return stringOp(Contract.Op.STR);
         } catch (PyObjectReleasedException e) {
             return "<released PyObject #" + Long.toHexString(id) + ">";
         }
@@ -464,7 +464,7 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
      * values, other items as handles).
      */
     public Iterator<Object> iterator(Conversion conversion) {
-        final PyObject it = simpleOp(Native.ITER);
+        final PyObject it = simpleOp(Contract.Op.ITER);
         final byte mode = conversion.code;
         return new Iterator<Object>() {
             private Object pending;
@@ -480,7 +480,7 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
                     Buf b = Buf.acquire();
                     try {
                         b.put(mode);
-                        b.invoke(Native.ITER_NEXT, it);
+                        b.invoke(Contract.Op.ITER_NEXT, it);
                         if (b.get() == 0) {
                             done = true;
                             it.close();
@@ -526,7 +526,7 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
         try {
             b.putLong(other.id);
             b.putInt(other.slot);
-            b.invoke(Native.IS, this);
+            b.invoke(Contract.Op.IS, this);
             return b.get() != 0;
         } finally {
             b.release();
@@ -679,7 +679,7 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
         int vslot;
         Buf b = Buf.acquire();
         try {
-            b.invoke(Native.AS_BUFFER, this);
+            b.invoke(Contract.Op.AS_BUFFER, this);
             addr = b.getLong();
             len = b.getLong();
             readonly = b.get() != 0;
@@ -724,7 +724,7 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
     public long refCount() {
         Buf b = Buf.acquire();
         try {
-            b.invoke(Native.REFCOUNT, this);
+            b.invoke(Contract.Op.REFCOUNT, this);
             return b.getLong();
         } finally {
             b.release();
@@ -741,7 +741,7 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
     void ensureLive() {
         if (state != 0) {
             // The native side names the type (it keeps it by the handle's id).
-            String type = stringOp(Native.TYPENAME);
+            String type = stringOp(Contract.Op.TYPENAME);
             throw releasedError(id, type);
         }
     }
@@ -773,8 +773,8 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
         }
         Buf b = Buf.acquire();
         try {
-            b.putInt(Native.PATH_CLOSE);
-            b.invoke(Native.RELEASE, this);
+            b.putInt(Contract.Path.CLOSE);
+            b.invoke(Contract.Op.RELEASE, this);
         } finally {
             b.release();
         }

@@ -85,7 +85,7 @@ public final class Python {
             b.putInt(cfg.releasePolicy() == PythonConfig.ReleasePolicy.CALLER_THREADS ? 1 : 0);
             b.putLong(cfg.gilSpinMicros());
             b.put((byte) (cfg.strictMapKeys() ? 1 : 0));
-            b.invoke(Native.INIT);
+            b.invoke(Contract.Op.INIT);
             String v = Wire.readString(b);
             String exe = Wire.readString(b);
             String prefix = Wire.readString(b);
@@ -149,8 +149,8 @@ public final class Python {
         Buf b = Buf.acquire();
         try {
             Wire.writeString(b, code);
-            b.put(Wire.NONE);
-            b.invoke(Native.EXEC);
+            b.put(Contract.Tag.NONE);
+            b.invoke(Contract.Op.EXEC);
         } finally {
             b.release();
         }
@@ -158,7 +158,7 @@ public final class Python {
 
     /** Evaluates an expression in {@code __main__}; the result as a handle. */
     public static PyObject eval(String expr) {
-        return (PyObject) evalImpl(expr, Native.MODE_HANDLE);
+        return (PyObject) evalImpl(expr, Contract.Mode.HANDLE);
     }
 
     /** Evaluates an expression in {@code __main__}, converted to {@code type} (no handle for scalars). */
@@ -171,9 +171,9 @@ public final class Python {
         Buf b = Buf.acquire();
         try {
             Wire.writeString(b, expr);
-            b.put(Wire.NONE);
+            b.put(Contract.Tag.NONE);
             b.put(mode);
-            b.invoke(Native.EVAL);
+            b.invoke(Contract.Op.EVAL);
             return Wire.read(b, null);
         } finally {
             b.release();
@@ -182,17 +182,17 @@ public final class Python {
 
     /** {@code import name} (dotted names work); the module as a handle. */
     public static PyObject importModule(String name) {
-        return simple(Native.IMPORT, name);
+        return simple(Contract.Op.IMPORT, name);
     }
 
     /** The {@code builtins} module. */
     public static PyObject builtins() {
-        return simple(Native.BUILTINS, null);
+        return simple(Contract.Op.BUILTINS, null);
     }
 
     /** The {@code __main__} module, whose namespace {@link #exec} and {@link #eval} use. */
     public static PyObject mainModule() {
-        return simple(Native.MAIN_MODULE, null);
+        return simple(Contract.Op.MAIN_MODULE, null);
     }
 
     private static PyObject simple(int op, String arg) {
@@ -224,7 +224,7 @@ public final class Python {
         Buf b = Buf.acquire();
         try {
             Wire.write(b, value);
-            b.invoke(Native.TO_PYTHON);
+            b.invoke(Contract.Op.TO_PYTHON);
             return (PyObject) Wire.read(b, null);
         } finally {
             b.release();
@@ -256,7 +256,7 @@ public final class Python {
             for (long d : dims) {
                 b.putLong(d);
             }
-            b.invoke(Native.NUMPY_EMPTY);
+            b.invoke(Contract.Op.NUMPY_EMPTY);
             arr = (PyObject) Wire.read(b, null);
             addr = b.getLong();
             len = b.getLong();
@@ -319,7 +319,7 @@ public final class Python {
             for (long d : dims) {
                 b.putLong(d);
             }
-            b.invoke(Native.NUMPY_VIEW);
+            b.invoke(Contract.Op.NUMPY_VIEW);
             return (PyObject) Wire.read(b, null);
         } finally {
             b.release();
@@ -380,7 +380,7 @@ public final class Python {
         boolean suspended;
         Buf b = Buf.acquire();
         try {
-            b.invoke(Native.GIL_SUSPEND);
+            b.invoke(Contract.Op.GIL_SUSPEND);
             suspended = b.get() != 0;
         } finally {
             b.release();
@@ -391,7 +391,7 @@ public final class Python {
             if (suspended) {
                 Buf r = Buf.acquire();
                 try {
-                    r.invoke(Native.GIL_RESUME);
+                    r.invoke(Contract.Op.GIL_RESUME);
                 } finally {
                     r.release();
                 }
@@ -444,12 +444,12 @@ public final class Python {
 
     /** A snapshot of the counters (no GIL taken). */
     public static Stats stats() {
-        long[] v = new long[15];
+        long[] v = new long[Contract.Stat.COUNT];
         if (isInitialized()) {
             Lifetimes.ensureReclaimer();
             Buf b = Buf.acquire();
             try {
-                b.invoke(Native.STATS);
+                b.invoke(Contract.Op.STATS);
                 for (int i = 0; i < v.length; i++) {
                     v[i] = b.getLong();
                 }
@@ -474,7 +474,7 @@ public final class Python {
         ensure();
         Buf b = Buf.acquire();
         try {
-            b.invoke(Native.DRAIN);
+            b.invoke(Contract.Op.DRAIN);
             return b.getLong();
         } finally {
             b.release();
@@ -486,7 +486,7 @@ public final class Python {
         ensure();
         Buf b = Buf.acquire();
         try {
-            b.invoke(Native.THREAD_STATES);
+            b.invoke(Contract.Op.THREAD_STATES);
             return b.getLong();
         } finally {
             b.release();
@@ -499,7 +499,7 @@ public final class Python {
         Buf b = Buf.acquire();
         try {
             Wire.writeString(b, message);
-            b.invoke(Native.DEBUG_PANIC);
+            b.invoke(Contract.Op.DEBUG_PANIC);
         } finally {
             b.release();
         }

@@ -122,7 +122,7 @@ public final class ResourceScope implements AutoCloseable {
         }
         count = 0;
         if (n > 0 && Python.isInitialized()) {
-            Lifetimes.releaseNow(ids, slots, n, Native.PATH_SCOPE);
+            Lifetimes.releaseNow(ids, slots, n, Contract.Path.SCOPE);
         }
     }
 }

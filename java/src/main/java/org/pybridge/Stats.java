@@ -28,21 +28,21 @@ public final class Stats {
     private final long releaseThreadRecoveries;
 
     Stats(long[] v, long gcTracked, long gcNudges, int openScopes) {
-        this.liveHandles = v[0];
-        this.created = v[1];
-        this.releasedByClose = v[2];
-        this.releasedByScope = v[3];
-        this.releasedByGc = v[4];
-        this.queuedReleases = v[5];
-        this.threadStates = v[6];
-        this.threadStatesFreed = v[7];
-        this.gilAbandoned = v[8];
-        this.releaseBatches = v[9];
-        this.releaseErrors = v[10];
-        this.tableSize = v[11];
-        this.gilGateWaits = v[12];
-        this.gilGateFallbacks = v[13];
-        this.releaseThreadRecoveries = v[14];
+        this.liveHandles = v[Contract.Stat.LIVE];
+        this.created = v[Contract.Stat.CREATED];
+        this.releasedByClose = v[Contract.Stat.RELEASED_CLOSE];
+        this.releasedByScope = v[Contract.Stat.RELEASED_SCOPE];
+        this.releasedByGc = v[Contract.Stat.RELEASED_GC];
+        this.queuedReleases = v[Contract.Stat.QUEUED];
+        this.threadStates = v[Contract.Stat.THREAD_STATES];
+        this.threadStatesFreed = v[Contract.Stat.THREAD_STATES_FREED];
+        this.gilAbandoned = v[Contract.Stat.GIL_ABANDONED];
+        this.releaseBatches = v[Contract.Stat.RELEASE_BATCHES];
+        this.releaseErrors = v[Contract.Stat.RELEASE_ERRORS];
+        this.tableSize = v[Contract.Stat.TABLE_SIZE];
+        this.gilGateWaits = v[Contract.Stat.GATE_WAITS];
+        this.gilGateFallbacks = v[Contract.Stat.GATE_FALLBACKS];
+        this.releaseThreadRecoveries = v[Contract.Stat.RELEASE_RECOVERIES];
         this.gcTracked = gcTracked;
         this.gcNudges = gcNudges;
         this.openScopes = openScopes;

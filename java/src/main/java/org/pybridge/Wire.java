@@ -20,36 +20,8 @@ import java.util.Set;
 final class Wire {
     private Wire() {}
 
-    static final byte NONE = 0;
-    static final byte FALSE = 1;
-    static final byte TRUE = 2;
-    static final byte INT = 3;
-    static final byte BIGINT = 4;
-    static final byte FLOAT = 5;
-    static final byte STR_LATIN1 = 6;
-    static final byte STR_UTF16 = 7;
-    static final byte BYTES = 8;
-    static final byte LIST = 9;
-    static final byte TUPLE = 10;
-    static final byte DICT = 11;
-    static final byte SET = 12;
-    static final byte FROZENSET = 13;
-    static final byte HANDLE = 14;
-    static final byte LIST_I64 = 15;
-    static final byte LIST_F64 = 16;
-    static final byte SELF = 17;
-    static final byte JAVA_FN = 18;
-    static final byte JAVA_OBJ = 19;
-    static final byte NDARRAY = 20;
-    static final byte NDARRAY_DATA = 21;
-    static final byte JAVA_BUF = 22;
-    /** A large str Java copies out of Python's memory (rust/src/convert.rs STR_REF_MIN_BYTES). */
-    static final byte STR_REF = 23;
-    /** Latin-1 bytes known to be ASCII: written only by {@link Native#encodeString}, which checks while copying. */
-    static final byte STR_ASCII = 24;
-
-    /** Same limit as rust/src/convert.rs MAX_DEPTH. */
-    static final int MAX_DEPTH = 512;
+    /** Deepest nesting converted (the same limit as the native side's). */
+    static final int MAX_DEPTH = (int) Contract.Limit.MAX_DEPTH;
 
     private static final BigInteger LONG_MIN = BigInteger.valueOf(Long.MIN_VALUE);
     private static final BigInteger LONG_MAX = BigInteger.valueOf(Long.MAX_VALUE);
@@ -66,7 +38,7 @@ final class Wire {
             }
             if (max < 0x100) {
                 b.ensure(5 + n);
-                b.bb.put(STR_LATIN1);
+                b.bb.put(Contract.Tag.STR_LATIN1);
                 b.bb.putInt(n);
                 for (int i = 0; i < n; i++) {
                     b.bb.put((byte) s.charAt(i));
@@ -93,14 +65,14 @@ final class Wire {
             byte[] l1 = s.getBytes(StandardCharsets.ISO_8859_1);
             if (l1.length == n && exactLatin1(l1, s)) {
                 b.ensure(5 + n);
-                b.bb.put(STR_LATIN1);
+                b.bb.put(Contract.Tag.STR_LATIN1);
                 b.bb.putInt(n);
                 b.bb.put(l1);
                 return;
             }
         }
         b.ensure(5 + 2 * n);
-        b.bb.put(STR_UTF16);
+        b.bb.put(Contract.Tag.STR_UTF16);
         b.bb.putInt(n);
         int pos = b.bb.position();
         b.bb.asCharBuffer().put(s);
@@ -127,19 +99,19 @@ final class Wire {
                     + " levels (or a collection that contains itself) cannot be converted to Python");
         }
         if (v == null) {
-            b.put(NONE);
+            b.put(Contract.Tag.NONE);
         } else if (v instanceof String) {
             writeString(b, (String) v);
         } else if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
             b.ensure(9);
-            b.bb.put(INT);
+            b.bb.put(Contract.Tag.INT);
             b.bb.putLong(((Number) v).longValue());
         } else if (v instanceof Double || v instanceof Float) {
             b.ensure(9);
-            b.bb.put(FLOAT);
+            b.bb.put(Contract.Tag.FLOAT);
             b.bb.putDouble(((Number) v).doubleValue());
         } else if (v instanceof Boolean) {
-            b.put((Boolean) v ? TRUE : FALSE);
+            b.put((Boolean) v ? Contract.Tag.TRUE : Contract.Tag.FALSE);
         } else if (v instanceof PyObject) {
             writeHandle(b, (PyObject) v);
         } else {
@@ -156,7 +128,7 @@ final class Wire {
     static void writeHandle(Buf b, PyObject o) {
         b.pin(o);
         b.ensure(13);
-        b.bb.put(HANDLE);
+        b.bb.put(Contract.Tag.HANDLE);
         b.bb.putLong(o.id);
         b.bb.putInt(o.slot);
     }
@@ -293,7 +265,7 @@ final class Wire {
                             + " through a request; use Python.toNumpy(array, shape)");
                 }
                 b.ensure(1 + 1 + 4 + 8 * shape.length + 8 + (int) nbytes);
-                b.bb.put(NDARRAY_DATA);
+                b.bb.put(Contract.Tag.NDARRAY_DATA);
                 b.bb.put(NDArray.code(a.dtype()));
                 b.bb.putInt(shape.length);
                 for (long d : shape) {
@@ -314,7 +286,7 @@ final class Wire {
                     byte[] raw = new byte[bb.remaining()];
                     bb.duplicate().get(raw);
                     b.ensure(5 + raw.length);
-                    b.bb.put(BYTES);
+                    b.bb.put(Contract.Tag.BYTES);
                     b.bb.putInt(raw.length);
                     b.bb.put(raw);
                     return;
@@ -325,7 +297,7 @@ final class Wire {
             }
             case C_MAP: {
                 Map<?, ?> m = (Map<?, ?>) v;
-                int at = beginCount(b, DICT);
+                int at = beginCount(b, Contract.Tag.DICT);
                 int n = 0;
                 for (Map.Entry<?, ?> e : m.entrySet()) {
                     write(b, e.getKey(), depth + 1);
@@ -338,7 +310,7 @@ final class Wire {
             case C_LIST_RA: {
                 List<?> l = (List<?>) v;
                 int size = l.size();
-                int at = beginCount(b, LIST);
+                int at = beginCount(b, Contract.Tag.LIST);
                 int n = 0;
                 try {
                     for (; n < size; n++) {
@@ -351,10 +323,10 @@ final class Wire {
                 return;
             }
             case C_LIST:
-                writeCollection(b, LIST, (List<?>) v, depth);
+                writeCollection(b, Contract.Tag.LIST, (List<?>) v, depth);
                 return;
             case C_SET:
-                writeCollection(b, SET, (Set<?>) v, depth);
+                writeCollection(b, Contract.Tag.SET, (Set<?>) v, depth);
                 return;
             case C_CHAR:
                 writeString(b, String.valueOf((char) (Character) v));
@@ -363,12 +335,12 @@ final class Wire {
                 BigInteger bi = (BigInteger) v;
                 if (bi.compareTo(LONG_MIN) >= 0 && bi.compareTo(LONG_MAX) <= 0) {
                     b.ensure(9);
-                    b.bb.put(INT);
+                    b.bb.put(Contract.Tag.INT);
                     b.bb.putLong(bi.longValue());
                 } else {
                     byte[] raw = bi.toByteArray();
                     b.ensure(5 + raw.length);
-                    b.bb.put(BIGINT);
+                    b.bb.put(Contract.Tag.BIGINT);
                     b.bb.putInt(raw.length);
                     b.bb.put(raw);
                 }
@@ -377,7 +349,7 @@ final class Wire {
             case C_BYTES: {
                 byte[] raw = (byte[]) v;
                 b.ensure(5 + raw.length);
-                b.bb.put(BYTES);
+                b.bb.put(Contract.Tag.BYTES);
                 b.bb.putInt(raw.length);
                 b.bb.put(raw);
                 return;
@@ -385,7 +357,7 @@ final class Wire {
             case C_LONGS: {
                 long[] a = (long[]) v;
                 b.ensure(5 + 8 * a.length);
-                b.bb.put(LIST_I64);
+                b.bb.put(Contract.Tag.LIST_I64);
                 b.bb.putInt(a.length);
                 int pos = b.bb.position();
                 b.bb.asLongBuffer().put(a);
@@ -395,7 +367,7 @@ final class Wire {
             case C_DOUBLES: {
                 double[] a = (double[]) v;
                 b.ensure(5 + 8 * a.length);
-                b.bb.put(LIST_F64);
+                b.bb.put(Contract.Tag.LIST_F64);
                 b.bb.putInt(a.length);
                 int pos = b.bb.position();
                 b.bb.asDoubleBuffer().put(a);
@@ -405,7 +377,7 @@ final class Wire {
             case C_INTS: {
                 int[] a = (int[]) v;
                 b.ensure(5 + 8 * a.length);
-                b.bb.put(LIST_I64);
+                b.bb.put(Contract.Tag.LIST_I64);
                 b.bb.putInt(a.length);
                 for (int x : a) {
                     b.bb.putLong(x);
@@ -415,7 +387,7 @@ final class Wire {
             case C_SHORTS: {
                 short[] a = (short[]) v;
                 b.ensure(5 + 8 * a.length);
-                b.bb.put(LIST_I64);
+                b.bb.put(Contract.Tag.LIST_I64);
                 b.bb.putInt(a.length);
                 for (short x : a) {
                     b.bb.putLong(x);
@@ -425,7 +397,7 @@ final class Wire {
             case C_FLOATS: {
                 float[] a = (float[]) v;
                 b.ensure(5 + 8 * a.length);
-                b.bb.put(LIST_F64);
+                b.bb.put(Contract.Tag.LIST_F64);
                 b.bb.putInt(a.length);
                 for (float x : a) {
                     b.bb.putDouble(x);
@@ -435,16 +407,16 @@ final class Wire {
             case C_BOOLEANS: {
                 boolean[] a = (boolean[]) v;
                 b.ensure(5 + a.length);
-                b.bb.put(LIST);
+                b.bb.put(Contract.Tag.LIST);
                 b.bb.putInt(a.length);
                 for (boolean x : a) {
-                    b.bb.put(x ? TRUE : FALSE);
+                    b.bb.put(x ? Contract.Tag.TRUE : Contract.Tag.FALSE);
                 }
                 return;
             }
             case C_CHARS: {
                 char[] a = (char[]) v;
-                b.put(LIST);
+                b.put(Contract.Tag.LIST);
                 b.putInt(a.length);
                 for (char c : a) {
                     writeString(b, String.valueOf(c));
@@ -453,7 +425,7 @@ final class Wire {
             }
             case C_OBJECTS: {
                 Object[] a = (Object[]) v;
-                b.put(LIST);
+                b.put(Contract.Tag.LIST);
                 b.putInt(a.length);
                 for (Object o : a) {
                     write(b, o, depth + 1);
@@ -461,7 +433,7 @@ final class Wire {
                 return;
             }
             case C_COLLECTION:
-                writeCollection(b, LIST, (Collection<?>) v, depth);
+                writeCollection(b, Contract.Tag.LIST, (Collection<?>) v, depth);
                 return;
             case C_CHARSEQ:
                 writeString(b, (CharSequence) v);
@@ -469,7 +441,7 @@ final class Wire {
             case C_FUNCTION: {
                 long id = Callbacks.register(v);
                 b.ensure(9);
-                b.bb.put(JAVA_FN);
+                b.bb.put(Contract.Tag.JAVA_FN);
                 b.bb.putLong(id);
                 writeString(b, v.getClass().getName());
                 return;
@@ -479,7 +451,7 @@ final class Wire {
                 // the same object when it comes back.
                 long id = Callbacks.register(v);
                 b.ensure(9);
-                b.bb.put(JAVA_OBJ);
+                b.bb.put(Contract.Tag.JAVA_OBJ);
                 b.bb.putLong(id);
                 writeString(b, v.getClass().getName());
                 return;
@@ -496,7 +468,7 @@ final class Wire {
         long addr = Native.bufferAddress(bb);
         long id = Callbacks.register(bb);
         b.ensure(26);
-        b.bb.put(JAVA_BUF);
+        b.bb.put(Contract.Tag.JAVA_BUF);
         b.bb.putLong(id);
         b.bb.putLong(addr + bb.position());
         b.bb.putLong(bb.remaining());
@@ -560,11 +532,11 @@ final class Wire {
     }
 
     private static String readStringBody(Buf b, byte tag) {
-        if (tag == STR_REF) {
+        if (tag == Contract.Tag.STR_REF) {
             return readStringRef(b);
         }
         int n = b.getInt();
-        if (tag == STR_LATIN1) {
+        if (tag == Contract.Tag.STR_LATIN1) {
             byte[] s = b.scratch(n);
             if (n <= 32) {
                 // Short strings (dict keys, mostly): a bulk get from a direct
@@ -580,7 +552,7 @@ final class Wire {
             }
             return new String(s, 0, n, StandardCharsets.ISO_8859_1);
         }
-        if (tag != STR_UTF16) {
+        if (tag != Contract.Tag.STR_UTF16) {
             throw new PyBridgeException("internal error: expected a string, found tag " + tag);
         }
         char[] c = new char[n];
@@ -620,7 +592,7 @@ final class Wire {
         }
     }
 
-    /** Decodes one value; {@code subject} is what {@code SELF} refers to. */
+    /** Decodes one value; {@code subject} is what {@code Contract.Tag.SELF} refers to. */
     static Object read(Buf b, PyObject subject) {
         return read(b, subject, null);
     }
@@ -632,7 +604,7 @@ final class Wire {
      */
     static Object read(Buf b, PyObject subject, ValueFactory f) {
         byte tag = b.bb.get(b.bb.position());
-        if (tag == LIST || tag == TUPLE || tag == DICT || tag == SET || tag == FROZENSET) {
+        if (tag == Contract.Tag.LIST || tag == Contract.Tag.TUPLE || tag == Contract.Tag.DICT || tag == Contract.Tag.SET || tag == Contract.Tag.FROZENSET) {
             Lifetimes.beginBatch();
             try {
                 return readValue(b, subject, f);
@@ -647,59 +619,59 @@ final class Wire {
         byte tag = b.get();
         if (f != null) {
             switch (tag) {
-                case HANDLE:
+                case Contract.Tag.HANDLE:
                     return f.object(PyObject.adopt(b.getLong(), b.getInt()));
-                case BIGINT:
-                case LIST:
-                case TUPLE:
-                case DICT:
-                case SET:
-                case FROZENSET:
+                case Contract.Tag.BIGINT:
+                case Contract.Tag.LIST:
+                case Contract.Tag.TUPLE:
+                case Contract.Tag.DICT:
+                case Contract.Tag.SET:
+                case Contract.Tag.FROZENSET:
                     return readWith(b, tag, subject, f);
                 default:
                     break;
             }
         }
         switch (tag) {
-            case NONE:
+            case Contract.Tag.NONE:
                 return null;
-            case FALSE:
+            case Contract.Tag.FALSE:
                 return Boolean.FALSE;
-            case TRUE:
+            case Contract.Tag.TRUE:
                 return Boolean.TRUE;
-            case INT:
+            case Contract.Tag.INT:
                 return b.getLong();
-            case FLOAT:
+            case Contract.Tag.FLOAT:
                 return b.getDouble();
-            case STR_LATIN1:
-            case STR_UTF16:
-            case STR_REF:
+            case Contract.Tag.STR_LATIN1:
+            case Contract.Tag.STR_UTF16:
+            case Contract.Tag.STR_REF:
                 return readStringBody(b, tag);
-            case HANDLE:
+            case Contract.Tag.HANDLE:
                 return PyObject.adopt(b.getLong(), b.getInt());
-            case SELF:
+            case Contract.Tag.SELF:
                 return subject;
-            case NDARRAY:
+            case Contract.Tag.NDARRAY:
                 return readNdarray(b);
-            case JAVA_FN:
-            case JAVA_OBJ: {
+            case Contract.Tag.JAVA_FN:
+            case Contract.Tag.JAVA_OBJ: {
                 long id = b.getLong();
                 readString(b);
                 return Callbacks.lookup(id);
             }
-            case BIGINT: {
+            case Contract.Tag.BIGINT: {
                 int n = b.getInt();
                 byte[] raw = new byte[n];
                 b.bb.get(raw);
                 return new BigInteger(raw);
             }
-            case BYTES: {
+            case Contract.Tag.BYTES: {
                 int n = b.getInt();
                 byte[] raw = new byte[n];
                 b.bb.get(raw);
                 return raw;
             }
-            case LIST: {
+            case Contract.Tag.LIST: {
                 int n = b.getInt();
                 ArrayList<Object> l = new ArrayList<>(n);
                 for (int i = 0; i < n; i++) {
@@ -707,7 +679,7 @@ final class Wire {
                 }
                 return l;
             }
-            case TUPLE: {
+            case Contract.Tag.TUPLE: {
                 int n = b.getInt();
                 Object[] a = new Object[n];
                 for (int i = 0; i < n; i++) {
@@ -715,7 +687,7 @@ final class Wire {
                 }
                 return Collections.unmodifiableList(Arrays.asList(a));
             }
-            case DICT: {
+            case Contract.Tag.DICT: {
                 int n = b.getInt();
                 LinkedHashMap<Object, Object> m = new LinkedHashMap<>(capacity(n));
                 for (int i = 0; i < n; i++) {
@@ -724,14 +696,14 @@ final class Wire {
                 }
                 return m;
             }
-            case SET:
-            case FROZENSET: {
+            case Contract.Tag.SET:
+            case Contract.Tag.FROZENSET: {
                 int n = b.getInt();
                 LinkedHashSet<Object> s = new LinkedHashSet<>(capacity(n));
                 for (int i = 0; i < n; i++) {
                     s.add(readValue(b, subject, null));
                 }
-                return tag == SET ? s : Collections.unmodifiableSet(s);
+                return tag == Contract.Tag.SET ? s : Collections.unmodifiableSet(s);
             }
             default:
                 throw new PyBridgeException("internal error: unknown tag " + tag + " in a reply");
@@ -740,22 +712,22 @@ final class Wire {
 
     private static Object readWith(Buf b, byte tag, PyObject subject, ValueFactory f) {
         switch (tag) {
-            case BIGINT: {
+            case Contract.Tag.BIGINT: {
                 int n = b.getInt();
                 byte[] raw = new byte[n];
                 b.bb.get(raw);
                 return f.bigInteger(new BigInteger(raw));
             }
-            case LIST:
-            case TUPLE: {
+            case Contract.Tag.LIST:
+            case Contract.Tag.TUPLE: {
                 int n = b.getInt();
                 Object[] a = new Object[n];
                 for (int i = 0; i < n; i++) {
                     a[i] = readValue(b, subject, f);
                 }
-                return f.list(a, tag == TUPLE);
+                return f.list(a, tag == Contract.Tag.TUPLE);
             }
-            case DICT: {
+            case Contract.Tag.DICT: {
                 int n = b.getInt();
                 Object[] kv = new Object[2 * n];
                 for (int i = 0; i < 2 * n; i++) {
@@ -763,14 +735,14 @@ final class Wire {
                 }
                 return f.map(kv);
             }
-            case SET:
-            case FROZENSET: {
+            case Contract.Tag.SET:
+            case Contract.Tag.FROZENSET: {
                 int n = b.getInt();
                 Object[] a = new Object[n];
                 for (int i = 0; i < n; i++) {
                     a[i] = readValue(b, subject, f);
                 }
-                return f.set(a, tag == FROZENSET);
+                return f.set(a, tag == Contract.Tag.FROZENSET);
             }
             default:
                 throw new PyBridgeException("internal error: unexpected tag " + tag + " in a reply");
@@ -815,7 +787,7 @@ final class Wire {
     /** Decodes an error reply into the exception to throw. */
     static RuntimeException readError(int status, Buf b) {
         switch (status) {
-            case Native.PYTHON_ERROR: {
+            case Contract.Status.PYTHON_ERROR: {
                 String type = readString(b);
                 String msg = readString(b);
                 String tb = readString(b);
@@ -837,21 +809,21 @@ final class Wire {
                 }
                 return e;
             }
-            case Native.RELEASED: {
+            case Contract.Status.RELEASED: {
                 long id = b.getLong();
                 String type = readString(b);
                 return PyObject.releasedError(id, type);
             }
-            case Native.ILLEGAL_ARGUMENT:
+            case Contract.Status.ILLEGAL_ARGUMENT:
                 return new IllegalArgumentException(readString(b));
-            case Native.CLASS_CAST:
+            case Contract.Status.CLASS_CAST:
                 return new ClassCastException(readString(b));
-            case Native.INIT_ERROR:
+            case Contract.Status.INIT_ERROR:
                 return new PythonInitializationException(readString(b));
-            case Native.ILLEGAL_STATE:
+            case Contract.Status.ILLEGAL_STATE:
                 return new IllegalStateException(readString(b));
-            case Native.INTERNAL:
-            case Native.PANIC:
+            case Contract.Status.INTERNAL:
+            case Contract.Status.PANIC:
                 return new PyBridgeException(readString(b));
             default:
                 return new PyBridgeException("internal error: unknown status " + status);

@@ -1,0 +1,351 @@
+//! The contract between this library and the Java side, written once.
+//!
+//! Every number both sides must agree on is here: the operation codes of
+//! `Native.invoke`, the wire format's tags, the status codes of a reply,
+//! result modes, numpy dtypes, release paths, the order of the statistics,
+//! and a few limits. `tools/gen_contract.py` reads this file at build time
+//! and writes `org/pybridge/Contract.java` (the way libsignal generates its
+//! `Native.kt`): adding an operation is one line here. The generator only
+//! understands the `table!` blocks below (doc comments, `NAME = value,`);
+//! `ABI_VERSION` guards the rest of the boundary (the signatures of the
+//! native methods, the layout of each request and reply), and Java checks
+//! it right after loading the library.
+
+/// Version of the boundary; bump it with any change a stale library or stale
+/// Java classes would misread.
+pub const ABI_VERSION: i32 = 16;
+
+/// Declares one table: a module of constants, and `ALL` listing them (for
+/// tests; the Java generator reads the source).
+macro_rules! table {
+    ($(#[doc = $d:literal])* pub mod $name:ident : $t:ty {
+        $( $(#[doc = $ed:literal])* $c:ident = $v:expr ),* $(,)?
+    }) => {
+        $(#[doc = $d])*
+        pub mod $name {
+            $( $(#[doc = $ed])* pub const $c: $t = $v; )*
+            /// Every entry, by name (for tests).
+            #[allow(dead_code)]
+            pub const ALL: &[(&str, i64)] = &[ $( (stringify!($c), $v as i64) ),* ];
+        }
+    };
+}
+
+table! {
+    /// Operation codes: what `Native.invoke(op, ...)` does. A virtual
+    /// thread holding a GIL lease tags its calls with the lease's slot
+    /// (`op | slot << limit::LEASE_SLOT_SHIFT`).
+    pub mod op: i32 {
+        /// Starts the interpreter (no GIL).
+        INIT = 0,
+        /// Runs statements in a globals dict.
+        EXEC = 1,
+        /// Evaluates an expression.
+        EVAL = 2,
+        /// `import name`.
+        IMPORT = 3,
+        /// The `builtins` module.
+        BUILTINS = 4,
+        /// The `__main__` module.
+        MAIN_MODULE = 5,
+        /// A Java value as a new Python object.
+        TO_PYTHON = 6,
+        /// A handle's object as Java values.
+        TO_JAVA = 7,
+        /// `getattr`.
+        GETATTR = 8,
+        /// `setattr`.
+        SETATTR = 9,
+        /// `hasattr`.
+        HASATTR = 10,
+        /// `f(*args, **kwargs)`.
+        CALL = 11,
+        /// `obj.name(*args, **kwargs)`.
+        CALLATTR = 12,
+        /// `obj[key]`.
+        GETITEM = 13,
+        /// `obj[key] = value`.
+        SETITEM = 14,
+        /// `len(obj)`.
+        LEN = 15,
+        /// The qualified type name.
+        TYPENAME = 16,
+        /// `repr(obj)`.
+        REPR = 17,
+        /// `str(obj)`.
+        STR = 18,
+        /// Releases one handle.
+        RELEASE = 19,
+        /// Releases many handles under one GIL acquisition.
+        RELEASE_BATCH = 20,
+        /// Queues handles the JVM collected for the release thread (no GIL).
+        ENQUEUE = 21,
+        /// The counters (no GIL), in `stat` order.
+        STATS = 22,
+        /// Takes a GIL lease (a virtual thread: a lease slot).
+        GIL_ACQUIRE = 23,
+        /// Ends one level of a GIL lease.
+        GIL_RELEASE = 24,
+        /// `releaseGilWhile`: lets others run Python.
+        GIL_SUSPEND = 25,
+        /// After `releaseGilWhile`, or a reply that asked the virtual thread to take its lease back.
+        GIL_RESUME = 26,
+        /// How many leases the thread holds.
+        GIL_DEPTH = 27,
+        /// Makes the native side panic (tests of the boundary).
+        DEBUG_PANIC = 28,
+        /// Thread states in the interpreter.
+        THREAD_STATES = 29,
+        /// Which Python runs (no GIL).
+        INFO = 30,
+        /// Releases queued handles now, on this thread.
+        DRAIN = 31,
+        /// `del obj[key]`.
+        DELITEM = 32,
+        /// `key in obj`.
+        CONTAINS = 33,
+        /// `iter(obj)`.
+        ITER = 35,
+        /// `next(it)`, or exhaustion.
+        ITER_NEXT = 36,
+        /// `a is b`.
+        IS = 37,
+        /// The reference count.
+        REFCOUNT = 38,
+        /// Ids of Java objects Python freed (no GIL).
+        TAKE_FREED_FUNCTIONS = 39,
+        /// `numpy.empty(shape, dtype)`: the array's handle, address and length.
+        NUMPY_EMPTY = 40,
+        /// A handle's buffer: address, length, read-only, dtype, shape, memoryview handle.
+        AS_BUFFER = 41,
+        /// A numpy array over a Java direct buffer, in one call.
+        NUMPY_VIEW = 42,
+        /// The lease running Java code now, for a caller that gave up waiting (no GIL).
+        LEASE_INFO = 43,
+        /// Ends a virtual thread's lease whose thread died (no GIL).
+        LEASE_BREAK = 44,
+    }
+}
+
+table! {
+    /// The wire format's tags: each value is a tag byte and its payload
+    /// (see `wire.rs` for the payloads).
+    pub mod tag: u8 {
+        /// `None` / null.
+        NONE = 0,
+        /// `False`.
+        FALSE = 1,
+        /// `True`.
+        TRUE = 2,
+        /// i64.
+        INT = 3,
+        /// i32 n, n bytes big-endian two's complement.
+        BIGINT = 4,
+        /// f64.
+        FLOAT = 5,
+        /// i32 n, n bytes (code points 0..=255).
+        STR_LATIN1 = 6,
+        /// i32 n, n UTF-16LE code units (lone surrogates kept).
+        STR_UTF16 = 7,
+        /// i32 n, n bytes.
+        BYTES = 8,
+        /// i32 n, n values.
+        LIST = 9,
+        /// i32 n, n values.
+        TUPLE = 10,
+        /// i32 n, n (key, value) pairs.
+        DICT = 11,
+        /// i32 n, n values.
+        SET = 12,
+        /// i32 n, n values.
+        FROZENSET = 13,
+        /// i64 id, i32 slot: a Python object the Java side holds.
+        HANDLE = 14,
+        /// i32 n, n i64 (a Java long[]).
+        LIST_I64 = 15,
+        /// i32 n, n f64 (a Java double[]).
+        LIST_F64 = 16,
+        /// (reply) The object the request was about, unchanged.
+        SELF = 17,
+        /// i64 id, string: a Java function object.
+        JAVA_FN = 18,
+        /// i64 id, string class name: a Java object passed through opaque.
+        JAVA_OBJ = 19,
+        /// (reply) A numpy array for Java to copy from memory a memoryview handle keeps valid.
+        NDARRAY = 20,
+        /// (request) A Java NDArray: dtype, shape, data bytes.
+        NDARRAY_DATA = 21,
+        /// (request) i64 id, i64 address, i64 length, u8 read-only: a direct ByteBuffer.
+        JAVA_BUF = 22,
+        /// (reply) A large str Java copies from its own memory (kind, n, address, handle).
+        STR_REF = 23,
+        /// (request) Latin-1 bytes known to be ASCII.
+        STR_ASCII = 24,
+    }
+}
+
+table! {
+    /// What a reply is: the upper 32 bits of `Native.invoke`'s result.
+    pub mod status: i32 {
+        /// The result follows.
+        OK = 0,
+        /// A Python exception: type, message, traceback, line, offset, frames, Java cause id.
+        PYTHON_ERROR = 1,
+        /// A released handle: its id and type name.
+        RELEASED = 2,
+        /// `IllegalArgumentException`.
+        ILLEGAL_ARGUMENT = 3,
+        /// `PythonInitializationException`.
+        INIT_ERROR = 4,
+        /// `IllegalStateException`.
+        ILLEGAL_STATE = 5,
+        /// A bug: `PyBridgeException`.
+        INTERNAL = 6,
+        /// A Rust panic, caught: `PyBridgeException`.
+        PANIC = 7,
+        /// `ClassCastException`.
+        CLASS_CAST = 8,
+        /// Another thread's GIL lease runs Java code: nothing was done; wait, then send it again.
+        LEASE_BUSY = 9,
+        /// The result follows, but this virtual thread must take its GIL lease back first.
+        OK_REENTER = 10,
+        /// A lease holder's call runs Python: nothing was done; wait (no time limit), then send it again.
+        LEASE_WAIT = 11,
+        /// (`Native.callLongStatus` only) The parked reply is a result, not an error.
+        CALL_LONG_RESULT = 255,
+    }
+}
+
+table! {
+    /// How a Python result is handed to Java.
+    pub mod mode: u8 {
+        /// Always a handle, nothing converted.
+        HANDLE = 0,
+        /// Converted; what has no Java counterpart becomes a handle.
+        CONVERT = 1,
+        /// Converted; what has no Java counterpart is an error (no handle made).
+        STRICT = 2,
+        /// Scalars converted, anything else a handle.
+        SHALLOW = 3,
+        /// A list or tuple as a list of shallow items.
+        ELEMENTS = 4,
+    }
+}
+
+table! {
+    /// numpy dtypes Java has a primitive array for.
+    pub mod dtype: u8 {
+        /// float64: double[].
+        F64 = 1,
+        /// float32: float[].
+        F32 = 2,
+        /// int64: long[].
+        I64 = 3,
+        /// int32: int[].
+        I32 = 4,
+        /// int16: short[].
+        I16 = 5,
+        /// int8: byte[].
+        I8 = 6,
+        /// uint8: byte[].
+        U8 = 7,
+        /// bool: boolean[].
+        BOOL = 8,
+    }
+}
+
+table! {
+    /// Which way a handle was released (counted separately).
+    pub mod path: i32 {
+        /// `PyObject.close()`.
+        CLOSE = 0,
+        /// A `ResourceScope` closed.
+        SCOPE = 1,
+        /// The JVM collected the wrapper.
+        GC = 2,
+    }
+}
+
+table! {
+    /// The counters `op::STATS` returns, in this order (i64 each).
+    pub mod stat: i32 {
+        /// Handles holding a Python reference now (created minus released).
+        LIVE = 0,
+        /// Handles created.
+        CREATED = 1,
+        /// Released by `close()`.
+        RELEASED_CLOSE = 2,
+        /// Released by a scope.
+        RELEASED_SCOPE = 3,
+        /// Released through the GC.
+        RELEASED_GC = 4,
+        /// Queued for release, not dropped yet.
+        QUEUED = 5,
+        /// Thread states pybridge keeps for JVM threads.
+        THREAD_STATES = 6,
+        /// Thread states freed because their thread ended.
+        THREAD_STATES_FREED = 7,
+        /// Leases ended because their thread ended holding them.
+        GIL_ABANDONED = 8,
+        /// Release batches dropped.
+        RELEASE_BATCHES = 9,
+        /// Exceptions raised by `__del__` while releasing.
+        RELEASE_ERRORS = 10,
+        /// Occupied slots as the table counts them.
+        TABLE_SIZE = 11,
+        /// Calls that waited at the call gate and got in.
+        GATE_WAITS = 12,
+        /// Calls that gave up waiting at the call gate.
+        GATE_FALLBACKS = 13,
+        /// Panics the release thread caught.
+        RELEASE_RECOVERIES = 14,
+        /// How many counters there are.
+        COUNT = 15,
+    }
+}
+
+table! {
+    /// Limits and markers both sides use.
+    pub mod limit: i64 {
+        /// Deepest nesting converted either way.
+        MAX_DEPTH = 512,
+        /// A virtual thread's lease slot is tagged into the op at this bit.
+        LEASE_SLOT_SHIFT = 16,
+        /// What `Native.callLong` returns when the caller must ask `callLongStatus`.
+        CALL_LONG_SLOW = i64::MIN + 0x5EED_0001,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    fn distinct(name: &str, all: &[(&str, i64)]) {
+        let codes: HashSet<i64> = all.iter().map(|e| e.1).collect();
+        assert_eq!(codes.len(), all.len(), "two {name} entries share a code");
+    }
+
+    #[test]
+    fn codes_are_distinct_within_each_table() {
+        distinct("op", op::ALL);
+        distinct("tag", tag::ALL);
+        distinct("status", status::ALL);
+        distinct("mode", mode::ALL);
+        distinct("dtype", dtype::ALL);
+        distinct("path", path::ALL);
+        distinct("stat", stat::ALL);
+    }
+
+    #[test]
+    fn ops_leave_room_for_the_lease_slot() {
+        assert!(op::ALL.iter().all(|e| e.1 < (1 << limit::LEASE_SLOT_SHIFT)));
+    }
+
+    #[test]
+    fn stats_are_numbered_in_order() {
+        for (i, e) in stat::ALL.iter().enumerate() {
+            assert_eq!(e.1, i as i64, "stat {} out of order", e.0);
+        }
+    }
+}
