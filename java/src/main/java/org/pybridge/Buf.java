@@ -12,7 +12,7 @@ import java.nio.ByteOrder;
  * per-thread chain, also reused; nesting deeper than the chain gets a fresh
  * buffer.
  */
-final class Buf {
+final class Buf implements AutoCloseable {
     private static final int INITIAL = 4096;
     /** Buffers grown past this are dropped after use, not kept per thread. */
     private static final int KEEP_MAX = 1 << 20;
@@ -87,7 +87,9 @@ final class Buf {
         return b;
     }
 
-    void release() {
+    /** Ends this acquisition ({@code try (Buf b = Buf.acquire()) {...}}): the buffer may be reused. */
+    @Override
+    public void close() {
         inUse = false;
         if (npins != 0) {
             unpin();
@@ -279,11 +281,6 @@ final class Buf {
     void putDouble(double v) {
         ensure(8);
         bb.putDouble(v);
-    }
-
-    void putBytes(byte[] b, int off, int n) {
-        ensure(n);
-        bb.put(b, off, n);
     }
 
     // ---- reading -------------------------------------------------------

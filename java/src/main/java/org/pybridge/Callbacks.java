@@ -85,15 +85,8 @@ final class Callbacks {
         if (LIVE.isEmpty() || !Python.isInitialized()) {
             return;
         }
-        Buf b = Buf.acquire();
-        try {
-            b.invoke(Contract.Op.TAKE_FREED_FUNCTIONS);
-            int n = b.getInt();
-            for (int i = 0; i < n; i++) {
-                release(b.getLong());
-            }
-        } finally {
-            b.release();
+        for (long id : Ops.takeFreed()) {
+            release(id);
         }
     }
 

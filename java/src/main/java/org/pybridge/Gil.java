@@ -33,14 +33,7 @@ public final class Gil implements AutoCloseable {
             Leases.acquireVirtual(owner);
             return;
         }
-        Buf b = Buf.acquire();
-        try {
-            Wire.writeString(b, owner.getName());
-            b.put((byte) 0);
-            b.invoke(Contract.Op.GIL_ACQUIRE);
-        } finally {
-            b.release();
-        }
+        Ops.gilAcquire(owner.getName(), false);
     }
 
     /**
@@ -60,12 +53,7 @@ public final class Gil implements AutoCloseable {
         if (virtual) {
             Leases.releaseVirtual();
         } else {
-            Buf b = Buf.acquire();
-            try {
-                b.invoke(Contract.Op.GIL_RELEASE);
-            } finally {
-                b.release();
-            }
+            Ops.gilRelease();
         }
         // Only once the native side has let go: a failed release leaves the
         // lease open, to be closed properly later.
@@ -80,12 +68,6 @@ public final class Gil implements AutoCloseable {
         if (Leases.virtualHolder()) {
             return Leases.virtualDepth();
         }
-        Buf b = Buf.acquire();
-        try {
-            b.invoke(Contract.Op.GIL_DEPTH);
-            return b.getInt();
-        } finally {
-            b.release();
-        }
+        return Ops.gilDepth();
     }
 }

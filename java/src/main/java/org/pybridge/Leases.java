@@ -120,15 +120,10 @@ final class Leases {
     private static IllegalStateException stuck(long waitedNanos) {
         String who = "another thread";
         double heldFor = -1;
-        Buf b = Buf.acquire();
-        try {
-            b.invoke(Contract.Op.LEASE_INFO);
-            if (b.get() != 0) {
-                who = "thread '" + Wire.readString(b) + "'";
-                heldFor = b.getDouble();
-            }
-        } finally {
-            b.release();
+        Object[] info = Ops.leaseInfo();
+        if (info != null) {
+            who = "thread '" + info[0] + "'";
+            heldFor = (Double) info[1];
         }
         return new IllegalStateException(String.format(
                 "%s has held the GIL through acquireGil()/withGil() and run Java code%s, without calling"
@@ -143,13 +138,10 @@ final class Leases {
     private static void breakDeadOwners() {
         for (Map.Entry<Integer, Thread> e : OWNERS.entrySet()) {
             if (!e.getValue().isAlive() && OWNERS.remove(e.getKey(), e.getValue())) {
-                Buf b = Buf.acquire();
                 try {
-                    b.invoke(Contract.Op.LEASE_BREAK | (e.getKey() << Contract.Limit.LEASE_SLOT_SHIFT));
+                    Ops.leaseBreak(e.getKey());
                 } catch (RuntimeException x) {
                     // already ended
-                } finally {
-                    b.release();
                 }
                 closeVirtualSlot();
             }
@@ -167,16 +159,7 @@ final class Leases {
             st[1]++;
             return;
         }
-        int slot;
-        Buf b = Buf.acquire();
-        try {
-            Wire.writeString(b, self.getName().isEmpty() ? self.toString() : self.getName());
-            b.put((byte) 1);
-            b.invoke(Contract.Op.GIL_ACQUIRE);
-            slot = b.getInt();
-        } finally {
-            b.release();
-        }
+        int slot = Ops.gilAcquire(self.getName().isEmpty() ? self.toString() : self.getName(), true);
         virtualOpen = VIRTUAL.incrementAndGet();
         OWNERS.put(slot, self);
         st[0] = slot;
@@ -204,12 +187,7 @@ final class Leases {
     private static void endVirtual(int[] st) {
         int slot = st[0];
         try {
-            Buf b = Buf.acquire();
-            try {
-                b.invoke(Contract.Op.GIL_RELEASE); // tagged with the slot
-            } finally {
-                b.release();
-            }
+            Ops.gilRelease(); // tagged with the slot
         } finally {
             st[0] = 0;
             st[1] = 0;
@@ -225,11 +203,6 @@ final class Leases {
      * {@code releaseGilWhile}), waiting for its turn.
      */
     static void reenter() {
-        Buf b = Buf.acquire();
-        try {
-            b.invoke(Contract.Op.GIL_RESUME); // tagged with the slot; LEASE_BUSY waits in Buf.invoke
-        } finally {
-            b.release();
-        }
+        Ops.gilResume(); // tagged with the slot; LEASE_BUSY waits in Buf.invoke
     }
 }

@@ -509,42 +509,11 @@ final class Lifetimes {
 
     /** Hands ids to the native release queue (no GIL taken, never blocks on Python). */
     static void enqueue(long[] ids, int[] slots, int n) {
-        Buf b = Buf.acquire();
-        try {
-            b.ensure(4 + 12 * n);
-            b.bb.putInt(n);
-            for (int i = 0; i < n; i++) {
-                b.bb.putLong(ids[i]);
-                b.bb.putInt(slots[i]);
-            }
-            b.invoke(Contract.Op.ENQUEUE);
-        } finally {
-            b.release();
-        }
+        Ops.enqueue(ids, slots, n);
     }
 
     /** Releases ids now, in chunks, with the GIL taken once per chunk. */
     static long releaseNow(long[] ids, int[] slots, int n, int path) {
-        long done = 0;
-        int off = 0;
-        while (off < n) {
-            int k = Math.min(n - off, 16384);
-            Buf b = Buf.acquire();
-            try {
-                b.ensure(8 + 12 * k);
-                b.bb.putInt(path);
-                b.bb.putInt(k);
-                for (int i = 0; i < k; i++) {
-                    b.bb.putLong(ids[off + i]);
-                    b.bb.putInt(slots[off + i]);
-                }
-                b.invoke(Contract.Op.RELEASE_BATCH);
-                done += b.getLong();
-            } finally {
-                b.release();
-            }
-            off += k;
-        }
-        return done;
+        return Ops.releaseNow(ids, slots, n, path);
     }
 }

@@ -39,7 +39,7 @@ public final class PyNamespace implements AutoCloseable {
 
     /** Evaluates an expression in this namespace, converted to {@code type}. */
     public <T> T eval(String expr, Class<T> type) {
-        return Convert.coerce(eval(globals, expr, Convert.modeFor(type)), type);
+        return ResultTypes.coerce(eval(globals, expr, ResultTypes.modeFor(type)), type);
     }
 
     /** The value bound to {@code name}, as a handle; {@code null} when unbound. */
@@ -64,28 +64,10 @@ public final class PyNamespace implements AutoCloseable {
     }
 
     static void exec(PyObject globals, String code) {
-        Buf b = Buf.acquire();
-        try {
-            Wire.writeString(b, code);
-            Wire.write(b, globals);
-            b.invoke(Contract.Op.EXEC);
-        } finally {
-            b.release();
-            java.lang.ref.Reference.reachabilityFence(globals);
-        }
+        Ops.exec(code, globals);
     }
 
     static Object eval(PyObject globals, String expr, byte mode) {
-        Buf b = Buf.acquire();
-        try {
-            Wire.writeString(b, expr);
-            Wire.write(b, globals);
-            b.put(mode);
-            b.invoke(Contract.Op.EVAL);
-            return Wire.read(b, null);
-        } finally {
-            b.release();
-            java.lang.ref.Reference.reachabilityFence(globals);
-        }
+        return Ops.eval(expr, globals, mode);
     }
 }

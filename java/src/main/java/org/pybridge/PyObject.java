@@ -75,7 +75,7 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
 
     /** {@code getattr(self, name)} converted to {@code type} (no handle made for scalars). */
     public <T> T getAttr(String name, Class<T> type) {
-        return Convert.coerce(getAttrImpl(name, Convert.modeFor(type)), type);
+        return ResultTypes.coerce(getAttrImpl(name, ResultTypes.modeFor(type)), type);
     }
 
     /** {@code getattr(self, name)}, returned as {@code conversion} says. */
@@ -84,42 +84,17 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
     }
 
     private Object getAttrImpl(String name, byte mode) {
-        Buf b = Buf.acquire();
-        try {
-            Wire.writeString(b, name);
-            b.put(mode);
-            b.invoke(Contract.Op.GETATTR, this);
-            return Wire.read(b, this);
-        } finally {
-            b.release();
-            Reference.reachabilityFence(this);
-        }
+        return Ops.getAttr(this, name, mode);
     }
 
     /** {@code setattr(self, name, value)}; {@code value} is converted with {@link Python#toPython}. */
     public void setAttr(String name, Object value) {
-        Buf b = Buf.acquire();
-        try {
-            Wire.writeString(b, name);
-            Wire.write(b, value);
-            b.invoke(Contract.Op.SETATTR, this);
-        } finally {
-            b.release();
-            Reference.reachabilityFence(this);
-        }
+        Ops.setAttr(this, name, value);
     }
 
     /** {@code hasattr(self, name)}. */
     public boolean hasAttr(String name) {
-        Buf b = Buf.acquire();
-        try {
-            Wire.writeString(b, name);
-            b.invoke(Contract.Op.HASATTR, this);
-            return b.get() == Contract.Tag.TRUE;
-        } finally {
-            b.release();
-            Reference.reachabilityFence(this);
-        }
+        return Ops.test(Contract.Op.HASATTR, this, name);
     }
 
     // ---- calls ---------------------------------------------------------------
@@ -146,12 +121,12 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
             // The most common call, f(int) -> int: no boxing or encoding on the way.
             return (T) callLongAs(((Number) args[0]).longValue(), type);
         }
-        return Convert.coerce(callImpl(Contract.Op.CALL, null, Convert.modeFor(type), null, args), type);
+        return ResultTypes.coerce(callImpl(Contract.Op.CALL, null, ResultTypes.modeFor(type), null, args), type);
     }
 
     /** {@code self(*args, **kwargs)} converted to {@code type}. */
     public <T> T callKwAs(Class<T> type, Map<String, ?> kwargs, Object... args) {
-        return Convert.coerce(callImpl(Contract.Op.CALL, null, Convert.modeFor(type), kwargs, args), type);
+        return ResultTypes.coerce(callImpl(Contract.Op.CALL, null, ResultTypes.modeFor(type), kwargs, args), type);
     }
 
     /** {@code self.name(*args)}. */
@@ -166,7 +141,7 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
 
     /** {@code self.name(*args)} converted to {@code type}. */
     public <T> T callAttrAs(Class<T> type, String name, Object... args) {
-        return Convert.coerce(callImpl(Contract.Op.CALLATTR, name, Convert.modeFor(type), null, args), type);
+        return ResultTypes.coerce(callImpl(Contract.Op.CALLATTR, name, ResultTypes.modeFor(type), null, args), type);
     }
 
     /**
@@ -177,66 +152,12 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
      * {@link ArithmeticException}.
      */
     public long callLong(long x) {
-        if (Leases.virtualHolder()) {
-            // A virtual thread's lease tags its calls: the ordinary path.
-            return Convert.coerce(callImpl(Contract.Op.CALL, null, Contract.Mode.STRICT, null, new Object[] {x}),
-                    long.class);
-        }
-        long r = Native.callLong(id, slot, x, Contract.Mode.STRICT);
-        if (r == Contract.Limit.CALL_LONG_SLOW) {
-            long st = Native.callLongStatus();
-            if (st != 0) {
-                return Convert.coerce(callLongReply(st, x, Contract.Mode.STRICT), long.class);
-            }
-        }
-        Reference.reachabilityFence(this);
-        return r;
-    }
-
-    /**
-     * The reply of a {@link Native#callLong} that did not return its result
-     * directly; a call refused because another thread's GIL lease ran Java
-     * code is sent again once it is this thread's turn.
-     */
-    private Object callLongReply(long st, long x, byte mode) {
-        long since = 0;
-        while ((int) (st >>> 32) == Contract.Status.LEASE_BUSY || (int) (st >>> 32) == Contract.Status.LEASE_WAIT) {
-            since = Leases.waitTurn((int) (st >>> 32) == Contract.Status.LEASE_BUSY ? since : -1);
-            long r = Native.callLong(id, slot, x, mode);
-            if (r != Contract.Limit.CALL_LONG_SLOW) {
-                Reference.reachabilityFence(this);
-                return r;
-            }
-            st = Native.callLongStatus();
-            if (st == 0) {
-                return r;
-            }
-        }
-        Buf b = Buf.acquire();
-        try {
-            b.takeCallLongReply(st);
-            return Wire.read(b, this);
-        } finally {
-            b.release();
-            Reference.reachabilityFence(this);
-        }
+        return ResultTypes.coerce(Ops.callLong(this, x, Contract.Mode.STRICT), long.class);
     }
 
     /** {@code callAs(type, x)} for a {@code long} argument, through the fast path. */
     private Object callLongAs(long x, Class<?> type) {
-        byte mode = Convert.modeFor(type);
-        if (Leases.virtualHolder()) {
-            return Convert.coerce(callImpl(Contract.Op.CALL, null, mode, null, new Object[] {x}), type);
-        }
-        long r = Native.callLong(id, slot, x, mode);
-        if (r == Contract.Limit.CALL_LONG_SLOW) {
-            long st = Native.callLongStatus();
-            if (st != 0) {
-                return Convert.coerce(callLongReply(st, x, mode), type);
-            }
-        }
-        Reference.reachabilityFence(this);
-        return Long.valueOf(r);
+        return ResultTypes.coerce(Ops.callLong(this, x, ResultTypes.modeFor(type)), type);
     }
 
     /** {@code self(*args, **kwargs)} ({@code kwargs} may be null), returned as {@code conversion} says. */
@@ -250,24 +171,7 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
     }
 
     private Object callImpl(int op, String name, byte mode, Map<String, ?> kwargs, Object[] args) {
-        Buf b = Buf.acquire();
-        try {
-            if (name != null) {
-                Wire.writeString(b, name);
-            }
-            b.put(mode);
-            Wire.writeArgs(b, args);
-            if (kwargs == null || kwargs.isEmpty()) {
-                b.put(Contract.Tag.NONE);
-            } else {
-                Wire.write(b, kwargs);
-            }
-            b.invoke(op, this);
-            return Wire.read(b, this);
-        } finally {
-            b.release();
-            Reference.reachabilityFence(this);
-        }
+        return Ops.call(this, op == Contract.Op.CALLATTR ? name : null, mode, kwargs, args);
     }
 
     // ---- items ---------------------------------------------------------------
@@ -279,7 +183,7 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
 
     /** {@code self[key]} converted to {@code type}. */
     public <T> T getItem(Object key, Class<T> type) {
-        return Convert.coerce(getItemImpl(key, Convert.modeFor(type)), type);
+        return ResultTypes.coerce(getItemImpl(key, ResultTypes.modeFor(type)), type);
     }
 
     /** {@code self[key]}, returned as {@code conversion} says. */
@@ -288,66 +192,27 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
     }
 
     private Object getItemImpl(Object key, byte mode) {
-        Buf b = Buf.acquire();
-        try {
-            Wire.write(b, key);
-            b.put(mode);
-            b.invoke(Contract.Op.GETITEM, this);
-            return Wire.read(b, this);
-        } finally {
-            b.release();
-            Reference.reachabilityFence(this);
-        }
+        return Ops.getItem(this, key, mode);
     }
 
     /** {@code self[key] = value}. */
     public void setItem(Object key, Object value) {
-        Buf b = Buf.acquire();
-        try {
-            Wire.write(b, key);
-            Wire.write(b, value);
-            b.invoke(Contract.Op.SETITEM, this);
-        } finally {
-            b.release();
-            Reference.reachabilityFence(this);
-        }
+        Ops.setItem(this, key, value);
     }
 
     /** {@code del self[key]}. */
     public void delItem(Object key) {
-        Buf b = Buf.acquire();
-        try {
-            Wire.write(b, key);
-            b.invoke(Contract.Op.DELITEM, this);
-        } finally {
-            b.release();
-            Reference.reachabilityFence(this);
-        }
+        Ops.delItem(this, key);
     }
 
     /** {@code key in self}. */
     public boolean contains(Object key) {
-        Buf b = Buf.acquire();
-        try {
-            Wire.write(b, key);
-            b.invoke(Contract.Op.CONTAINS, this);
-            return b.get() == Contract.Tag.TRUE;
-        } finally {
-            b.release();
-            Reference.reachabilityFence(this);
-        }
+        return Ops.test(Contract.Op.CONTAINS, this, key);
     }
 
     /** {@code len(self)}. */
     public long len() {
-        Buf b = Buf.acquire();
-        try {
-            b.invoke(Contract.Op.LEN, this);
-            return b.getLong();
-        } finally {
-            b.release();
-            Reference.reachabilityFence(this);
-        }
+        return Ops.longOp(Contract.Op.LEN, this);
     }
 
     // ---- conversion and description ------------------------------------------
@@ -376,32 +241,16 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
      * object with no Java counterpart returns this same {@code PyObject}.
      */
     public Object toJava(ValueFactory factory) {
-        Buf b = Buf.acquire();
-        try {
-            b.put(Contract.Mode.CONVERT);
-            b.invoke(Contract.Op.TO_JAVA, this);
-            return Wire.read(b, this, factory);
-        } finally {
-            b.release();
-            Reference.reachabilityFence(this);
-        }
+        return Ops.toJava(this, Contract.Mode.CONVERT, factory);
     }
 
     private Object toJavaImpl(byte mode) {
-        Buf b = Buf.acquire();
-        try {
-            b.put(mode);
-            b.invoke(Contract.Op.TO_JAVA, this);
-            return Wire.read(b, this);
-        } finally {
-            b.release();
-            Reference.reachabilityFence(this);
-        }
+        return Ops.toJava(this, mode, null);
     }
 
     /** A deep copy converted to {@code type} (e.g. {@code Map.class}). */
     public <T> T toJava(Class<T> type) {
-        return Convert.coerce(toJava(), type);
+        return ResultTypes.coerce(toJava(), type);
     }
 
     /**
@@ -436,14 +285,7 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
     }
 
     private String stringOp(int op) {
-        Buf b = Buf.acquire();
-        try {
-            b.invoke(op, this);
-            return Wire.readString(b);
-        } finally {
-            b.release();
-            Reference.reachabilityFence(this);
-        }
+        return Ops.stringOp(op, this);
     }
 
     /**
@@ -477,21 +319,14 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
                     return false;
                 }
                 if (!fetched) {
-                    Buf b = Buf.acquire();
-                    try {
-                        b.put(mode);
-                        b.invoke(Contract.Op.ITER_NEXT, it);
-                        if (b.get() == 0) {
-                            done = true;
-                            it.close();
-                            return false;
-                        }
-                        pending = Wire.read(b, it);
-                        fetched = true;
-                    } finally {
-                        b.release();
-                        Reference.reachabilityFence(it);
+                    boolean[] end = {false};
+                    pending = Ops.next(it, mode, end);
+                    if (end[0]) {
+                        done = true;
+                        it.close();
+                        return false;
                     }
+                    fetched = true;
                 }
                 return true;
             }
@@ -510,29 +345,12 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
     }
 
     private PyObject simpleOp(int op) {
-        Buf b = Buf.acquire();
-        try {
-            b.invoke(op, this);
-            return (PyObject) Wire.read(b, this);
-        } finally {
-            b.release();
-            Reference.reachabilityFence(this);
-        }
+        return Ops.handleOp(op, this);
     }
 
     /** Python identity: {@code self is other}. */
     public boolean isSame(PyObject other) {
-        Buf b = Buf.acquire();
-        try {
-            b.putLong(other.id);
-            b.putInt(other.slot);
-            b.invoke(Contract.Op.IS, this);
-            return b.get() != 0;
-        } finally {
-            b.release();
-            Reference.reachabilityFence(this);
-            Reference.reachabilityFence(other);
-        }
+        return Ops.is(this, other);
     }
 
     // ---- views, equality, context managers, weak references --------------------
@@ -672,42 +490,7 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
      *     ({@code numpy.ascontiguousarray(x)} makes a contiguous copy)
      */
     public java.nio.ByteBuffer asBuffer() {
-        long addr;
-        long len;
-        boolean readonly;
-        long vid;
-        int vslot;
-        Buf b = Buf.acquire();
-        try {
-            b.invoke(Contract.Op.AS_BUFFER, this);
-            addr = b.getLong();
-            len = b.getLong();
-            readonly = b.get() != 0;
-            b.get(); // dtype code
-            int ndim = b.getInt();
-            for (int i = 0; i < ndim; i++) {
-                b.getLong();
-            }
-            vid = b.getLong();
-            vslot = b.getInt();
-        } finally {
-            b.release();
-            Reference.reachabilityFence(this);
-        }
-        if (len == 0) {
-            new PyObject(vid, vslot).close();
-            java.nio.ByteBuffer empty = java.nio.ByteBuffer.allocateDirect(0).order(java.nio.ByteOrder.nativeOrder());
-            return readonly ? empty.asReadOnlyBuffer().order(java.nio.ByteOrder.nativeOrder()) : empty;
-        }
-        java.nio.ByteBuffer bb;
-        try {
-            bb = Native.newDirectBuffer(addr, len).order(java.nio.ByteOrder.nativeOrder());
-        } catch (RuntimeException e) {
-            new PyObject(vid, vslot).close();
-            throw e;
-        }
-        Lifetimes.trackBuffer(bb, vid, vslot);
-        return readonly ? bb.asReadOnlyBuffer().order(java.nio.ByteOrder.nativeOrder()) : bb;
+        return Ops.asBuffer(this);
     }
 
     /** A weak reference: does not keep the object alive (the tool for breaking cycles). */
@@ -722,14 +505,7 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
      * argument). For diagnostics.
      */
     public long refCount() {
-        Buf b = Buf.acquire();
-        try {
-            b.invoke(Contract.Op.REFCOUNT, this);
-            return b.getLong();
-        } finally {
-            b.release();
-            Reference.reachabilityFence(this);
-        }
+        return Ops.longOp(Contract.Op.REFCOUNT, this);
     }
 
     // ---- lifetime --------------------------------------------------------------
@@ -768,15 +544,6 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
             return;
         }
         Lifetimes.detach(this);
-        if (Native.release(id, slot) >= 0) {
-            return;
-        }
-        Buf b = Buf.acquire();
-        try {
-            b.putInt(Contract.Path.CLOSE);
-            b.invoke(Contract.Op.RELEASE, this);
-        } finally {
-            b.release();
-        }
+        Ops.release(this);
     }
 }

@@ -214,7 +214,7 @@ final class PyProxy {
         final boolean functional;
         final boolean varargs;
         final int result;
-        /** R_AS: the return type (maybe primitive; Convert.coerce boxes); R_*_IFACE: the interface. */
+        /** R_AS: the return type (maybe primitive; ResultTypes.coerce boxes); R_*_IFACE: the interface. */
         final Class<?> type;
         final Class<?>[] exceptions;
         final Method method;
@@ -441,7 +441,7 @@ final class PyProxy {
                         if (r instanceof PyObject) {
                             return create((PyObject) r, p.type);
                         }
-                        return Convert.coerce(r, p.type);
+                        return ResultTypes.coerce(r, p.type);
                     }
                     default: {
                         Object r = name == null ? target.callWith(Conversion.SHALLOW, null, a)

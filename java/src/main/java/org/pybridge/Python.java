@@ -63,40 +63,7 @@ public final class Python {
         NativeLoader.load(f.libpython);
         Leases.waitMillis = cfg.gilLeaseWaitMillis();
         Native.registerCallbacks(Callbacks.class);
-        Buf b = Buf.acquire();
-        PythonInfo started;
-        try {
-            Wire.writeString(b, f.get("executable"));
-            Wire.writeString(b, f.libpython);
-            Wire.writeString(b, f.get("version"));
-            String home = System.getenv("PYTHONHOME");
-            if (home != null && !home.isEmpty()) {
-                // Ignore it: a PYTHONHOME that points at a virtualenv kills the process.
-                b.put((byte) 1);
-                Wire.writeString(b, f.get("base_prefix"));
-            } else {
-                b.put((byte) 0);
-            }
-            List<String> extra = cfg.sysPath();
-            b.putInt(extra.size());
-            for (String p : extra) {
-                Wire.writeString(b, p);
-            }
-            b.putInt(cfg.releasePolicy() == PythonConfig.ReleasePolicy.CALLER_THREADS ? 1 : 0);
-            b.putLong(cfg.gilSpinMicros());
-            b.put((byte) (cfg.strictMapKeys() ? 1 : 0));
-            b.invoke(Contract.Op.INIT);
-            String v = Wire.readString(b);
-            String exe = Wire.readString(b);
-            String prefix = Wire.readString(b);
-            String basePrefix = Wire.readString(b);
-            String lib = Wire.readString(b);
-            PythonConfig.ReleasePolicy policy = b.getInt() == 1 ? PythonConfig.ReleasePolicy.CALLER_THREADS
-                    : PythonConfig.ReleasePolicy.DEDICATED_THREAD;
-            started = new PythonInfo(v, exe, prefix, basePrefix, lib, f.reason, policy);
-        } finally {
-            b.release();
-        }
+        PythonInfo started = Ops.init(f, cfg);
         Lifetimes.start(cfg.gcNudgeThreshold());
         warmErrorPaths();
         info = started;
@@ -146,14 +113,7 @@ public final class Python {
     /** Runs statements in {@code __main__} (starting Python if needed). */
     public static void exec(String code) {
         ensure();
-        Buf b = Buf.acquire();
-        try {
-            Wire.writeString(b, code);
-            b.put(Contract.Tag.NONE);
-            b.invoke(Contract.Op.EXEC);
-        } finally {
-            b.release();
-        }
+        Ops.exec(code, null);
     }
 
     /** Evaluates an expression in {@code __main__}; the result as a handle. */
@@ -163,21 +123,12 @@ public final class Python {
 
     /** Evaluates an expression in {@code __main__}, converted to {@code type} (no handle for scalars). */
     public static <T> T eval(String expr, Class<T> type) {
-        return Convert.coerce(evalImpl(expr, Convert.modeFor(type)), type);
+        return ResultTypes.coerce(evalImpl(expr, ResultTypes.modeFor(type)), type);
     }
 
     private static Object evalImpl(String expr, byte mode) {
         ensure();
-        Buf b = Buf.acquire();
-        try {
-            Wire.writeString(b, expr);
-            b.put(Contract.Tag.NONE);
-            b.put(mode);
-            b.invoke(Contract.Op.EVAL);
-            return Wire.read(b, null);
-        } finally {
-            b.release();
-        }
+        return Ops.eval(expr, null, mode);
     }
 
     /** {@code import name} (dotted names work); the module as a handle. */
@@ -197,16 +148,7 @@ public final class Python {
 
     private static PyObject simple(int op, String arg) {
         ensure();
-        Buf b = Buf.acquire();
-        try {
-            if (arg != null) {
-                Wire.writeString(b, arg);
-            }
-            b.invoke(op);
-            return (PyObject) Wire.read(b, null);
-        } finally {
-            b.release();
-        }
+        return Ops.handleOp(op, arg);
     }
 
     // ---- conversion ------------------------------------------------------------------
@@ -221,14 +163,7 @@ public final class Python {
      */
     public static PyObject toPython(Object value) {
         ensure();
-        Buf b = Buf.acquire();
-        try {
-            Wire.write(b, value);
-            b.invoke(Contract.Op.TO_PYTHON);
-            return (PyObject) Wire.read(b, null);
-        } finally {
-            b.release();
-        }
+        return Ops.toPython(value);
     }
 
     // ---- numpy and buffers -------------------------------------------------------------
@@ -246,28 +181,7 @@ public final class Python {
         int n = java.lang.reflect.Array.getLength(array);
         long[] dims = shape.length == 0 ? new long[] {n} : shape;
         new NDArray(dtype, array, dims); // validates the shape
-        PyObject arr;
-        long addr;
-        long len;
-        Buf b = Buf.acquire();
-        try {
-            b.put(NDArray.code(dtype));
-            b.putInt(dims.length);
-            for (long d : dims) {
-                b.putLong(d);
-            }
-            b.invoke(Contract.Op.NUMPY_EMPTY);
-            arr = (PyObject) Wire.read(b, null);
-            addr = b.getLong();
-            len = b.getLong();
-        } finally {
-            b.release();
-        }
-        if (len > 0) {
-            NDArray.copyOut(array, addr, len);
-        }
-        java.lang.ref.Reference.reachabilityFence(arr);
-        return arr;
+        return Ops.numpyCopyOf(array, dtype, dims);
     }
 
     /**
@@ -310,20 +224,7 @@ public final class Python {
             throw new IllegalArgumentException("shape " + java.util.Arrays.toString(dims) + " of " + dtype + " needs "
                     + n * item + " bytes; the buffer has " + buffer.remaining() + " remaining");
         }
-        // One native call: the memoryview, numpy.frombuffer and the reshape.
-        Buf b = Buf.acquire();
-        try {
-            Wire.write(b, shared);
-            b.put(NDArray.code(dtype));
-            b.putInt(dims.length);
-            for (long d : dims) {
-                b.putLong(d);
-            }
-            b.invoke(Contract.Op.NUMPY_VIEW);
-            return (PyObject) Wire.read(b, null);
-        } finally {
-            b.release();
-        }
+        return Ops.numpyView(shared, dtype, dims);
     }
 
     /**
@@ -341,7 +242,7 @@ public final class Python {
         if (type == null || toPython == null) {
             throw new IllegalArgumentException("registerConverter needs a class and a function");
         }
-        Converters.register(type, toPython);
+        ConverterRegistry.register(type, toPython);
     }
 
     /**
@@ -377,24 +278,12 @@ public final class Python {
      */
     public static void releaseGilWhile(Runnable body) {
         ensure();
-        boolean suspended;
-        Buf b = Buf.acquire();
-        try {
-            b.invoke(Contract.Op.GIL_SUSPEND);
-            suspended = b.get() != 0;
-        } finally {
-            b.release();
-        }
+        boolean suspended = Ops.gilSuspend();
         try {
             body.run();
         } finally {
             if (suspended) {
-                Buf r = Buf.acquire();
-                try {
-                    r.invoke(Contract.Op.GIL_RESUME);
-                } finally {
-                    r.release();
-                }
+                Ops.gilResume();
             }
         }
     }
@@ -447,15 +336,7 @@ public final class Python {
         long[] v = new long[Contract.Stat.COUNT];
         if (isInitialized()) {
             Lifetimes.ensureReclaimer();
-            Buf b = Buf.acquire();
-            try {
-                b.invoke(Contract.Op.STATS);
-                for (int i = 0; i < v.length; i++) {
-                    v[i] = b.getLong();
-                }
-            } finally {
-                b.release();
-            }
+            v = Ops.stats();
         }
         return new Stats(v, Lifetimes.trackedLive(), Lifetimes.GC_NUDGES.get(), ResourceScope.depth());
     }
@@ -472,36 +353,18 @@ public final class Python {
      */
     public static long drainReleaseQueue() {
         ensure();
-        Buf b = Buf.acquire();
-        try {
-            b.invoke(Contract.Op.DRAIN);
-            return b.getLong();
-        } finally {
-            b.release();
-        }
+        return Ops.longOp(Contract.Op.DRAIN);
     }
 
     /** Number of thread states in the interpreter (walks CPython's list; takes the GIL). */
     public static long interpreterThreadStates() {
         ensure();
-        Buf b = Buf.acquire();
-        try {
-            b.invoke(Contract.Op.THREAD_STATES);
-            return b.getLong();
-        } finally {
-            b.release();
-        }
+        return Ops.longOp(Contract.Op.THREAD_STATES);
     }
 
     /** For tests of the boundary: makes the native side panic inside a call. */
     static void debugPanic(String message) {
         ensure();
-        Buf b = Buf.acquire();
-        try {
-            Wire.writeString(b, message);
-            b.invoke(Contract.Op.DEBUG_PANIC);
-        } finally {
-            b.release();
-        }
+        Ops.debugPanic(message);
     }
 }

@@ -178,7 +178,7 @@ final class Wire {
     }
 
     private static int category(Class<?> c) {
-        if (Converters.find(c) != null) {
+        if (ConverterRegistry.find(c) != null) {
             return C_CONVERTER;
         }
         if (PyBacked.class.isAssignableFrom(c)) {
@@ -251,7 +251,7 @@ final class Wire {
     private static void writeOther(Buf b, Object v, int depth) {
         switch (categories.get(v.getClass())) {
             case C_CONVERTER:
-                write(b, Converters.find(v.getClass()).apply(v), depth + 1);
+                write(b, ConverterRegistry.find(v.getClass()).apply(v), depth + 1);
                 return;
             case C_PYBACKED:
                 writeHandle(b, ((PyBacked) v).pyObject());

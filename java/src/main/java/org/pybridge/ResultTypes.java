@@ -3,8 +3,8 @@ package org.pybridge;
 import java.math.BigInteger;
 
 /** Turning a decoded reply into the Java type a caller asked for. */
-final class Convert {
-    private Convert() {}
+final class ResultTypes {
+    private ResultTypes() {}
 
     static byte modeFor(Class<?> type) {
         if (type == PyObject.class) {

@@ -16,14 +16,13 @@ import java.util.function.Function;
  * vector is a list even though it is also a function. A conversion must
  * not call Python (it runs while a request is being encoded).
  */
-final class Converters {
-    private Converters() {}
+final class ConverterRegistry {
+    private ConverterRegistry() {}
 
     private static final Map<Class<?>, Function<Object, ?>> REGISTERED = new ConcurrentHashMap<>();
     private static final Function<Object, ?> NONE = v -> v;
     /** Per-class answers; replaced (not cleared) when a registration changes them. */
     private static volatile ClassValue<Function<Object, ?>> resolved = newCache();
-    private static volatile boolean any;
 
     private static ClassValue<Function<Object, ?>> newCache() {
         return new ClassValue<Function<Object, ?>>() {
@@ -38,12 +37,7 @@ final class Converters {
     static synchronized <T> void register(Class<T> type, Function<? super T, ?> fn) {
         REGISTERED.put(type, (Function<Object, ?>) fn);
         resolved = newCache();
-        any = true;
         Wire.invalidateCategories();
-    }
-
-    static boolean hasAny() {
-        return any;
     }
 
     /** The conversion for this class, or null (always null for classes converted built-in). */
