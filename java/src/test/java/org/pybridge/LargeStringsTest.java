@@ -24,9 +24,9 @@ import org.junit.Test;
  * </ul>
  * These tests check every character arrives, that the str's kind (ASCII or
  * not) is right, at the sizes around each threshold and above the size where
- * copies are split across cores, and that no handle is left behind. The
- * same checks run in a child JVM with {@code -XX:-CompactStrings}, where no
- * String is stored as Latin-1 and the portable path is taken.
+ * copies are split across cores, and that no handle is left behind.
+ * {@link LargeStringsE2ETest} runs the same checks in a child JVM with
+ * {@code -XX:-CompactStrings}, where the portable path is taken.
  */
 public class LargeStringsTest {
 
@@ -159,22 +159,5 @@ public class LargeStringsTest {
                 throw new AssertionError(e);
             }
         }
-    }
-
-    /** The child JVM's entry point: prints RESULT ok, or the failure. */
-    public static final class Child {
-        public static void main(String[] args) {
-            Python.initialize();
-            checkAll();
-            System.out.println("RESULT ok");
-            System.exit(0);
-        }
-    }
-
-    @Test
-    public void withoutCompactStringsThePortablePathGivesTheSameStrings() {
-        ChildJvm.Result r = ChildJvm.run(Child.class, null, List.of("-XX:-CompactStrings"), 180);
-        assertTrue(r.toString(), r.output.contains("RESULT ok"));
-        assertEquals(r.toString(), 0, r.exitCode);
     }
 }

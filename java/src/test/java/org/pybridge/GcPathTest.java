@@ -13,8 +13,8 @@ import org.junit.Test;
 /**
  * The third way out: handles nobody closes are released once the JVM
  * collects their wrappers (phantom reference -> reclaimer -> native release
- * queue -> release thread), and pybridge nudges the JVM when many such
- * handles pile up while the Java heap feels no pressure.
+ * queue -> release thread). {@link GcPathE2ETest}: pybridge nudges the JVM
+ * when many such handles pile up while the Java heap feels no pressure.
  */
 public class GcPathTest {
     @BeforeClass
@@ -109,69 +109,5 @@ public class GcPathTest {
         assertEquals("no GC release ran on the test thread", 0, LifetimeSupport.onThread(p, me));
         assertTrue("a native thread named pybridge-release exists: " + LifetimeSupport.nativeThreadNames(),
                 LifetimeSupport.releaseThreadExists());
-    }
-
-    // ---- native pressure (own JVM: needs a small gcNudgeThreshold) ----------------------
-
-    static final long NUDGE_THRESHOLD = 50_000;
-    static final int PRESSURE_HANDLES = 2_000_000;
-
-    /**
-     * 2M handles, never closed, no scope, no System.gc(): the JVM heap alone
-     * would not notice the Python memory, pybridge's nudge must.
-     */
-    @Test
-    public void nativePressureNudgesTheJvmAndBoundsLiveHandles() {
-        ChildJvm.Result r = ChildJvm.run(PressureChild.class, null, 180);
-        System.out.println("[GcPathTest] pressure child: " + r.output.trim().replace("\n", " | "));
-        assertFalse("child crashed: " + r, r.crashed());
-        assertFalse("child timed out: " + r, r.timedOut);
-        assertEquals("child failed: " + r, 0, r.exitCode);
-        Map<String, String> m = LifetimeSupport.markers(r.output);
-        long created = LifetimeSupport.markerLong(m, "created", r.output);
-        long maxLive = LifetimeSupport.markerLong(m, "maxLive", r.output);
-        long nudges = LifetimeSupport.markerLong(m, "gcNudges", r.output);
-        long rssWarm = LifetimeSupport.markerLong(m, "rssWarm", r.output);
-        long rssEnd = LifetimeSupport.markerLong(m, "rssEnd", r.output);
-        assertTrue("the loop made " + PRESSURE_HANDLES + " handles: " + r.output, created >= PRESSURE_HANDLES);
-        assertTrue("pybridge nudged the JVM (gcNudges > 0): " + r.output, nudges > 0);
-        assertTrue("live handles stayed well below " + PRESSURE_HANDLES + " (max " + maxLive + ", at most "
-                + (PRESSURE_HANDLES / 4) + " allowed): " + r.output, maxLive <= PRESSURE_HANDLES / 4);
-        long growth = rssEnd - rssWarm;
-        assertTrue("RSS bounded: grew " + (growth >> 20) + " MB after warm-up (limit 256 MB): " + r.output,
-                growth < 256L << 20);
-    }
-
-    /** Child: small nudge threshold, 2M dropped handles, prints markers. */
-    public static final class PressureChild {
-        public static void main(String[] args) {
-            Python.initialize(new PythonConfig().gcNudgeThreshold(NUDGE_THRESHOLD));
-            Stats start = Python.stats();
-            long maxLive = 0;
-            long rssWarm = 0;
-            try (PyObject f = Python.eval("lambda i: [i, str(i)]")) {
-                for (int i = 0; i < PRESSURE_HANDLES; i++) {
-                    f.call(i);
-                    if (i % 10_000 == 0) {
-                        Stats s = Python.stats();
-                        maxLive = Math.max(maxLive, s.liveHandles() - start.liveHandles());
-                        if (i == 200_000) {
-                            rssWarm = LifetimeSupport.rssBytes();
-                        }
-                    }
-                }
-            }
-            Stats end = Python.stats();
-            maxLive = Math.max(maxLive, end.liveHandles() - start.liveHandles());
-            LifetimeSupport.mark("created", end.created() - start.created());
-            LifetimeSupport.mark("maxLive", maxLive);
-            LifetimeSupport.mark("endLive", end.liveHandles() - start.liveHandles());
-            LifetimeSupport.mark("gcNudges", end.gcNudges());
-            LifetimeSupport.mark("releasedByGc", end.releasedByGc() - start.releasedByGc());
-            LifetimeSupport.mark("rssWarm", rssWarm);
-            LifetimeSupport.mark("rssEnd", LifetimeSupport.rssBytes());
-            System.out.println(end);
-            System.exit(0);
-        }
     }
 }

@@ -15,14 +15,14 @@ import org.junit.Test;
  * on their next call, or through {@link Python#drainReleaseQueue()}).
  * Each policy runs in its own child JVM (one interpreter per process).
  */
-public class ReleasePolicyTest {
+public class ReleasePolicyE2ETest {
     static final int N = 200;
 
     private static final Map<String, Map<String, String>> RUNS = new java.util.HashMap<>();
 
     /** Each child runs once per class; several tests assert on its markers. */
     private static synchronized Map<String, String> runChild(String mode) {
-        return RUNS.computeIfAbsent(mode, ReleasePolicyTest::startChild);
+        return RUNS.computeIfAbsent(mode, ReleasePolicyE2ETest::startChild);
     }
 
     private static Map<String, String> startChild(String mode) {

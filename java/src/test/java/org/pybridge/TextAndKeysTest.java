@@ -3,9 +3,6 @@ package org.pybridge;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
-import static org.pybridge.E2E.check;
-import static org.pybridge.E2E.checkEq;
-import static org.pybridge.E2E.expect;
 
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -20,9 +17,9 @@ import org.junit.Test;
  * Java are never changed silently. Source code with a lone surrogate raises
  * as CPython does (before the fix it ran with U+FFFD in its place); a name
  * that cannot be one is an error; Java map keys equal in Python follow a
- * documented rule, or are an error with {@code strictMapKeys}.
+ * documented rule, or are an error with {@code strictMapKeys} ({@link TextAndKeysE2ETest}).
  */
-public class TextAndKeysE2ETest {
+public class TextAndKeysTest {
 
     @BeforeClass
     public static void start() {
@@ -76,35 +73,5 @@ public class TextAndKeysE2ETest {
         assertEquals("char", d.getItem("a", String.class));
         Set<Object> s = new LinkedHashSet<>(List.of(1L, 1.0, 2L));
         assertEquals(2L, Python.toPython(s).len());
-    }
-
-    @Test
-    public void strictMapKeysMakesCollidingKeysAnError() {
-        ChildJvm.Result r = ChildJvm.run(StrictKeys.class, Map.of(), 90);
-        E2E.assertChildOk(r, "RESULT ok strict-keys");
-    }
-
-    /** Child: strictMapKeys(true). */
-    public static final class StrictKeys {
-        public static void main(String[] args) {
-            E2E.child("strict-keys", args, a -> {
-                Python.initialize(new PythonConfig().strictMapKeys(true));
-                Map<Object, Object> m = new LinkedHashMap<>();
-                m.put(1L, "long");
-                m.put(1.0, "double");
-                IllegalArgumentException e = expect(IllegalArgumentException.class, "colliding keys",
-                        () -> Python.toPython(m));
-                check(e.getMessage().contains("equal") && e.getMessage().contains("strictMapKeys"),
-                        "the message explains: " + e.getMessage());
-                expect(IllegalArgumentException.class, "colliding set elements",
-                        () -> Python.toPython(new LinkedHashSet<>(List.of(1L, 1.0))));
-                PyObject len = Python.builtins().getAttr("len");
-                long live = Python.stats().liveHandles();
-                expect(IllegalArgumentException.class, "colliding keys nested in an argument",
-                        () -> len.callAs(Long.class, List.of(m)));
-                checkEq(live, Python.stats().liveHandles(), "the failed call leaked no handle");
-                checkEq(2L, Python.toPython(Map.of(1L, "a", 2L, "b")).len(), "distinct keys are fine");
-            });
-        }
     }
 }
