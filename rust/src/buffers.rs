@@ -20,7 +20,6 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 use std::ffi::CStr;
 use std::os::raw::c_int;
-use std::sync::atomic::Ordering;
 
 /// numpy dtypes Java has a primitive array for (codes: `contract::dtype`).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -104,7 +103,6 @@ pub struct JavaBuffer {
 
 impl JavaBuffer {
     pub fn new(id: i64, addr: usize, len: usize, readonly: bool) -> Self {
-        crate::callbacks::ALIVE.fetch_add(1, Ordering::Relaxed);
         JavaBuffer {
             id,
             addr,
@@ -117,8 +115,7 @@ impl JavaBuffer {
 impl Drop for JavaBuffer {
     fn drop(&mut self) {
         // The Java side may now let the ByteBuffer go (never calls the JVM here).
-        crate::callbacks::ALIVE.fetch_sub(1, Ordering::Relaxed);
-        crate::callbacks::push_freed(self.id);
+        crate::registry::push_freed(self.id);
     }
 }
 

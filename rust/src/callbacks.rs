@@ -23,13 +23,10 @@ use jni::{JavaVM, jni_sig, jni_str};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyTuple};
-use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
 
 static JVM: OnceLock<JavaVM> = OnceLock::new();
 static CALLBACKS_CLASS: OnceLock<Global<JClass<'static>>> = OnceLock::new();
-/// JavaFunction objects alive in Python.
-pub static ALIVE: AtomicI64 = AtomicI64::new(0);
 
 /// Called from `JNI_OnLoad`.
 pub fn set_vm(vm: JavaVM) {
@@ -89,7 +86,6 @@ pub struct JavaFunction {
 
 impl JavaFunction {
     pub fn new(id: i64, name: String) -> Self {
-        ALIVE.fetch_add(1, Ordering::Relaxed);
         JavaFunction { id, name }
     }
 
@@ -98,30 +94,11 @@ impl JavaFunction {
     }
 }
 
-/// Ids of functions Python has freed, for Java to forget (`take_freed`).
-/// Freeing never calls into the JVM: it may happen on a thread that is not
-/// attached (the release thread), and attaching it would make it a
-/// non-daemon JVM thread that keeps the JVM from exiting.
-static FREED: Mutex<Vec<i64>> = Mutex::new(Vec::new());
-
 impl Drop for JavaFunction {
     fn drop(&mut self) {
-        ALIVE.fetch_sub(1, Ordering::Relaxed);
-        FREED
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(self.id);
+        // Java may now forget the function (see `registry`).
+        crate::registry::push_freed(self.id);
     }
-}
-
-/// Queues an id for Java to forget (never calls the JVM).
-pub fn push_freed(id: i64) {
-    FREED.lock().unwrap_or_else(|p| p.into_inner()).push(id);
-}
-
-/// The ids Python freed since the last call (no GIL needed).
-pub fn take_freed() -> Vec<i64> {
-    std::mem::take(&mut *FREED.lock().unwrap_or_else(|p| p.into_inner()))
 }
 
 /// Python's view of a Java object that has no conversion: opaque, it comes
@@ -135,7 +112,6 @@ pub struct JavaObject {
 
 impl JavaObject {
     pub fn new(id: i64, class: String) -> Self {
-        ALIVE.fetch_add(1, Ordering::Relaxed);
         JavaObject { id, class }
     }
 
@@ -146,11 +122,7 @@ impl JavaObject {
 
 impl Drop for JavaObject {
     fn drop(&mut self) {
-        ALIVE.fetch_sub(1, Ordering::Relaxed);
-        FREED
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(self.id);
+        crate::registry::push_freed(self.id);
     }
 }
 
@@ -227,7 +199,7 @@ fn decode_reply(py: Python<'_>, reply: &[u8]) -> PyResult<Py<PyAny>> {
             let pins = r.i64().map_err(|e| to_pyerr(py, e))?;
             let v = convert::to_py(py, &mut r, 0).map_err(|e| to_pyerr(py, e));
             if pins != 0 {
-                push_freed(pins);
+                crate::registry::push_freed(pins);
             }
             return Ok(v?.unbind());
         }
@@ -494,27 +466,4 @@ unsafe fn upcall(
         buf.set_len(n as usize);
         Ok(buf)
     }
-}
-
-/// The Java exception id carried by a Python exception (or its cause or
-/// context), 0 if none.
-pub fn java_id_of(value: &Bound<'_, PyAny>) -> i64 {
-    let mut cur = Some(value.clone());
-    for _ in 0..8 {
-        let Some(v) = cur.take() else { break };
-        if v.is_none() {
-            break;
-        }
-        if let Ok(id) = v.getattr("java_id").and_then(|i| i.extract::<i64>())
-            && id != 0
-        {
-            return id;
-        }
-        cur = v
-            .getattr("__cause__")
-            .ok()
-            .filter(|c| !c.is_none())
-            .or_else(|| v.getattr("__context__").ok());
-    }
-    0
 }

@@ -29,8 +29,8 @@ pub struct PyErrInfo {
     /// For `SyntaxError`: line and offset (-1 when absent).
     pub line: i32,
     pub offset: i32,
-    /// Identity of a Java exception carried by this Python exception
-    /// (callbacks, a later issue); 0 = none.
+    /// Id of a Java exception carried by this Python exception (a Java
+    /// function called from Python threw it, see `callbacks`); 0 = none.
     pub java_cause: u64,
 }
 
@@ -133,7 +133,7 @@ fn describe(py: Python<'_>, err: &PyErr) -> PyErrInfo {
         offset: -1,
         ..Default::default()
     };
-    info.java_cause = crate::callbacks::java_id_of(value) as u64;
+    info.java_cause = java_id_of(value) as u64;
     if let Some(tb) = err.traceback(py) {
         info.frames = frames_of(&tb);
     }
@@ -195,4 +195,27 @@ fn format_traceback(py: Python<'_>, err: &PyErr) -> Option<String> {
         .ok()?;
     let joined = PyString::new(py, "").call_method1("join", (lines,)).ok()?;
     joined.extract::<String>().ok()
+}
+
+/// The Java exception id carried by a Python exception (or its cause or
+/// context), 0 if none.
+fn java_id_of(value: &Bound<'_, PyAny>) -> i64 {
+    let mut cur = Some(value.clone());
+    for _ in 0..8 {
+        let Some(v) = cur.take() else { break };
+        if v.is_none() {
+            break;
+        }
+        if let Ok(id) = v.getattr("java_id").and_then(|i| i.extract::<i64>())
+            && id != 0
+        {
+            return id;
+        }
+        cur = v
+            .getattr("__cause__")
+            .ok()
+            .filter(|c| !c.is_none())
+            .or_else(|| v.getattr("__context__").ok());
+    }
+    0
 }

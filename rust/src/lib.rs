@@ -16,6 +16,7 @@ pub mod jni;
 pub mod lease;
 pub mod names;
 pub mod ops;
+mod registry;
 pub mod release;
 pub mod runtime;
 pub mod stack;

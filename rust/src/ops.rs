@@ -110,7 +110,7 @@ pub fn dispatch(op: i32, id: Handle, r: &mut Reader<'_>, w: &mut Writer) -> Resu
             panic!("{}", msg);
         }
         TAKE_FREED_FUNCTIONS => {
-            let ids = crate::callbacks::take_freed();
+            let ids = crate::registry::take_freed();
             w.len(ids.len())?;
             for i in ids {
                 w.i64(i);
