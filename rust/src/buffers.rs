@@ -16,9 +16,9 @@ use crate::contract::dtype;
 use crate::error::{Error, Result};
 use crate::handles;
 use crate::wire::{self, Writer};
-use pyo3::ffi;
+use crate::{capi, capi::buffer};
 use pyo3::prelude::*;
-use std::ffi::CStr;
+use pyo3::types::PyMemoryView;
 use std::os::raw::c_int;
 
 /// numpy dtypes Java has a primitive array for (codes: `contract::dtype`).
@@ -125,42 +125,28 @@ impl JavaBuffer {
     /// Called by CPython with a valid `view` to fill.
     unsafe fn __getbuffer__(
         slf: Bound<'_, Self>,
-        view: *mut ffi::Py_buffer,
+        view: *mut capi::Py_buffer,
         flags: c_int,
     ) -> PyResult<()> {
         let me = slf.get();
         if view.is_null() {
             return Err(pyo3::exceptions::PyBufferError::new_err("no view"));
         }
-        let writable = flags & ffi::PyBUF_WRITABLE != 0;
+        let writable = flags & buffer::WRITABLE != 0;
         if writable && me.readonly {
             return Err(pyo3::exceptions::PyBufferError::new_err(
                 "the Java ByteBuffer is read-only",
             ));
         }
-        // SAFETY: `view` is CPython's to fill; the memory [addr, addr+len)
-        // stays valid while this exporter lives (the Java side keeps the
-        // ByteBuffer reachable until Python drops it); PyBuffer_FillInfo
-        // takes a new reference to the exporter for `view.obj`.
-        let rc = unsafe {
-            ffi::PyBuffer_FillInfo(
-                view,
-                slf.as_ptr(),
-                me.addr as *mut std::ffi::c_void,
-                me.len as ffi::Py_ssize_t,
-                me.readonly as c_int,
-                flags,
-            )
-        };
-        if rc != 0 {
-            return Err(PyErr::fetch(slf.py()));
-        }
-        Ok(())
+        // SAFETY: `view` is the one CPython passed in; the memory
+        // [addr, addr+len) stays valid while this exporter lives (the Java
+        // side keeps the ByteBuffer reachable until Python drops it).
+        unsafe { buffer::fill_info(view, slf.as_any(), me.addr, me.len, me.readonly, flags) }
     }
 
     /// # Safety
     /// Called by CPython; nothing to free (the memory is Java's).
-    unsafe fn __releasebuffer__(&self, _view: *mut ffi::Py_buffer) {}
+    unsafe fn __releasebuffer__(&self, _view: *mut capi::Py_buffer) {}
 
     fn __repr__(&self) -> String {
         format!(
@@ -190,8 +176,8 @@ pub fn java_buffer_view<'py>(
         JavaBuffer::new(id, addr as usize, len as usize, readonly),
     )
     .map_err(|e| Error::from_pyerr(py, e))?;
-    // SAFETY: GIL held; `jb` exports a buffer; a new reference or NULL.
-    unsafe { Bound::from_owned_ptr_or_err(py, ffi::PyMemoryView_FromObject(jb.as_ptr())) }
+    PyMemoryView::from(jb.as_any())
+        .map(Bound::into_any)
         .map_err(|e| Error::from_pyerr(py, e))
 }
 
@@ -225,11 +211,10 @@ pub struct Exported<'py> {
 /// error, unless `copy_if_needed`, which makes a contiguous numpy copy.
 pub fn export<'py>(obj: &Bound<'py, PyAny>, copy_if_needed: bool) -> Result<Exported<'py>> {
     let py = obj.py();
-    // SAFETY: GIL held; PyMemoryView_FromObject returns a new reference or
-    // NULL with an exception set (the object does not export buffers).
-    let mut view =
-        unsafe { Bound::from_owned_ptr_or_err(py, ffi::PyMemoryView_FromObject(obj.as_ptr())) }
-            .map_err(|e| Error::from_pyerr(py, e))?;
+    // An error if the object does not export buffers.
+    let mut view = PyMemoryView::from(obj)
+        .map(Bound::into_any)
+        .map_err(|e| Error::from_pyerr(py, e))?;
     let mut info = layout(&view)?;
     if !info.contiguous {
         if !copy_if_needed {
@@ -243,10 +228,9 @@ pub fn export<'py>(obj: &Bound<'py, PyAny>, copy_if_needed: bool) -> Result<Expo
         let c = np
             .call_method1("ascontiguousarray", (obj,))
             .map_err(|e| Error::from_pyerr(py, e))?;
-        // SAFETY: as above.
-        view =
-            unsafe { Bound::from_owned_ptr_or_err(py, ffi::PyMemoryView_FromObject(c.as_ptr())) }
-                .map_err(|e| Error::from_pyerr(py, e))?;
+        view = PyMemoryView::from(&c)
+            .map(Bound::into_any)
+            .map_err(|e| Error::from_pyerr(py, e))?;
         info = layout(&view)?;
     }
     Ok(Exported {
@@ -276,45 +260,16 @@ struct Layout {
 /// the underlying object, so the address stays valid while it lives; the
 /// second export taken here to read the layout is released at once.
 fn layout(view: &Bound<'_, PyAny>) -> Result<Layout> {
-    let py = view.py();
-    let mut b = std::mem::MaybeUninit::<ffi::Py_buffer>::zeroed();
-    // SAFETY: GIL held; `view` is a live memoryview; on success `b` is
-    // filled and must be released with PyBuffer_Release (done below on
-    // every path); on failure an exception is set.
-    unsafe {
-        if ffi::PyObject_GetBuffer(view.as_ptr(), b.as_mut_ptr(), ffi::PyBUF_FULL_RO) != 0 {
-            return Err(Error::from_pyerr(py, PyErr::fetch(py)));
-        }
-        let bp = b.as_mut_ptr();
-        let buf = &*bp;
-        let format = if buf.format.is_null() {
-            "B".to_string()
-        } else {
-            CStr::from_ptr(buf.format).to_string_lossy().into_owned()
-        };
-        let ndim = buf.ndim.max(0) as usize;
-        let shape = if ndim == 0 {
-            Vec::new()
-        } else if buf.shape.is_null() {
-            vec![(buf.len / buf.itemsize.max(1)) as i64]
-        } else {
-            std::slice::from_raw_parts(buf.shape, ndim)
-                .iter()
-                .map(|&d| d as i64)
-                .collect()
-        };
-        let out = Layout {
-            holds_objects: format_holds_objects(&format),
-            addr: buf.buf as usize,
-            len: buf.len as usize,
-            readonly: buf.readonly != 0,
-            contiguous: ffi::PyBuffer_IsContiguous(bp, b'C' as _) != 0,
-            dtype: DType::from_format(&format, buf.itemsize as usize),
-            shape,
-        };
-        ffi::PyBuffer_Release(bp);
-        Ok(out)
-    }
+    let b = buffer::layout(view).map_err(|e| Error::from_pyerr(view.py(), e))?;
+    Ok(Layout {
+        holds_objects: format_holds_objects(&b.format),
+        addr: b.addr,
+        len: b.len,
+        readonly: b.readonly,
+        contiguous: b.c_contiguous,
+        dtype: DType::from_format(&b.format, b.item_size),
+        shape: b.shape,
+    })
 }
 
 fn type_name(obj: &Bound<'_, PyAny>) -> String {
@@ -327,11 +282,7 @@ fn type_name(obj: &Bound<'_, PyAny>) -> String {
 /// Whether `obj` is exactly a `numpy.ndarray` (subclasses keep their own
 /// semantics and stay handles).
 pub fn is_ndarray(obj: &Bound<'_, PyAny>) -> bool {
-    // SAFETY: GIL held; a live object's type name is a static C string.
-    unsafe {
-        let t = ffi::Py_TYPE(obj.as_ptr());
-        CStr::from_ptr((*t).tp_name).to_bytes() == b"numpy.ndarray"
-    }
+    capi::object::type_name_is(obj, b"numpy.ndarray")
 }
 
 /// Writes an ndarray for Java to copy (`wire::NDARRAY`): dtype, shape, the

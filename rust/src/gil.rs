@@ -14,10 +14,11 @@
 //! Threads Python itself created (a `threading.Thread` calling into Java
 //! and back) are "foreign": their state belongs to Python and is left alone.
 
+use crate::capi::PyThreadState;
+use crate::capi::threads::{self, GilState};
 use crate::error::{Error, Result};
 use crate::stats;
 use pyo3::Python;
-use pyo3::ffi;
 use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -37,13 +38,13 @@ enum Kind {
 
 struct Pin {
     kind: Cell<Kind>,
-    tstate: Cell<*mut ffi::PyThreadState>,
+    tstate: Cell<*mut PyThreadState>,
     /// Nesting depth of `acquire()` on this thread.
     held: Cell<u32>,
     /// What the outermost `acquire()`'s `PyGILState_Ensure` returned.
-    held_state: Cell<ffi::PyGILState_STATE>,
+    held_state: Cell<GilState>,
     /// Thread state saved by `suspend()` (`releaseGilWhile`).
-    suspended: Cell<*mut ffi::PyThreadState>,
+    suspended: Cell<*mut PyThreadState>,
 }
 
 impl Drop for Pin {
@@ -59,16 +60,16 @@ impl Drop for Pin {
                  pybridge released it so that other threads can go on"
             );
             let saved = self.suspended.replace(std::ptr::null_mut());
-            // SAFETY: this thread took the GIL with PyGILState_Ensure in
-            // `acquire()`; if it was suspended, restore it first so that the
-            // release below runs with the GIL held, as the API requires.
-            unsafe {
-                if !saved.is_null() {
-                    ffi::PyEval_RestoreThread(saved);
-                }
-                crate::lease::platform_released(self as *const Pin as u64);
-                ffi::PyGILState_Release(self.held_state.get());
+            if !saved.is_null() {
+                // SAFETY: `saved` is this thread's state, saved by `suspend()`:
+                // restored first, so that the release below runs with the GIL
+                // held, as the API requires.
+                unsafe { threads::restore_thread(saved) };
             }
+            crate::lease::platform_released(self as *const Pin as u64);
+            // SAFETY: this thread took the GIL with `gilstate_ensure` in
+            // `acquire()`, and holds it.
+            unsafe { threads::gilstate_release(self.held_state.get()) };
             self.held.set(0);
         }
         if self.kind.get() == Kind::Owned {
@@ -76,15 +77,14 @@ impl Drop for Pin {
             // open (see lease::internal_waiter); dropped after it is given back.
             let mut turn = crate::lease::internal_waiter();
             let ts = self.tstate.get();
-            // SAFETY: `ts` is the thread state PyGILState_Ensure created for
+            // SAFETY: `ts` is the thread state `gilstate_ensure` created for
             // this thread in `pin_now`, with gilstate counter 1 and the GIL
-            // released. Restoring it and releasing the last gilstate count
-            // makes CPython clear and delete it (and release the GIL).
-            unsafe {
-                ffi::PyEval_RestoreThread(ts);
-                turn.had_gil();
-                ffi::PyGILState_Release(ffi::PyGILState_STATE::PyGILState_UNLOCKED);
-            }
+            // released.
+            unsafe { threads::restore_thread(ts) };
+            turn.had_gil();
+            // SAFETY: releasing the last gilstate count of that state, with
+            // the GIL held, makes CPython clear and delete it (and drop the GIL).
+            unsafe { threads::gilstate_release(threads::UNLOCKED) };
             drop(turn);
             stats::THREAD_STATES.fetch_sub(1, Ordering::Relaxed);
             stats::THREAD_STATES_FREED.fetch_add(1, Ordering::Relaxed);
@@ -98,7 +98,7 @@ thread_local! {
             kind: Cell::new(Kind::Unknown),
             tstate: Cell::new(std::ptr::null_mut()),
             held: Cell::new(0),
-            held_state: Cell::new(ffi::PyGILState_STATE::PyGILState_UNLOCKED),
+            held_state: Cell::new(threads::UNLOCKED),
             suspended: Cell::new(std::ptr::null_mut()),
         }
     };
@@ -119,8 +119,9 @@ pub fn interpreter_up() -> bool {
 /// Must be called exactly once, right after a successful
 /// `Py_InitializeFromConfig` on this thread, with the GIL held.
 pub unsafe fn adopt_main_thread_and_release(usable: bool) {
-    // SAFETY: caller guarantees the GIL is held by this thread.
-    let ts = unsafe { ffi::PyEval_SaveThread() };
+    // SAFETY: the caller guarantees that this thread holds the GIL, and
+    // uses no `Python` token of it afterwards.
+    let ts = unsafe { threads::save_thread() };
     PIN.with(|p| {
         p.kind.set(Kind::Main);
         p.tstate.set(ts);
@@ -148,22 +149,23 @@ fn pin_now(p: &Pin) {
         return;
     }
     // SAFETY: the interpreter is initialised (checked above) and never
-    // finalised; these calls are valid from any thread.
-    unsafe {
-        if !ffi::PyGILState_GetThisThreadState().is_null() {
-            // Python already knows this thread (it started it, or someone
-            // else registered it): not ours to keep or free.
-            p.kind.set(Kind::Foreign);
-            return;
-        }
-        let g = ffi::PyGILState_Ensure();
-        debug_assert_eq!(g, ffi::PyGILState_STATE::PyGILState_UNLOCKED);
-        // Keep the gilstate count at 1 (the state survives) but let go of
-        // the GIL until the first real call.
-        let ts = ffi::PyEval_SaveThread();
-        p.tstate.set(ts);
-        p.kind.set(Kind::Owned);
+    // finalised.
+    if !unsafe { threads::this_thread_state() }.is_null() {
+        // Python already knows this thread (it started it, or someone
+        // else registered it): not ours to keep or free.
+        p.kind.set(Kind::Foreign);
+        return;
     }
+    // SAFETY: as above; this thread has no thread state, so this creates
+    // one; its count is released in the thread-exit destructor.
+    let g = unsafe { threads::gilstate_ensure() };
+    debug_assert_eq!(g, threads::UNLOCKED);
+    // Keep the gilstate count at 1 (the state survives) but let go of
+    // the GIL until the first real call.
+    // SAFETY: the GIL was just taken by this thread; no token of it is used.
+    let ts = unsafe { threads::save_thread() };
+    p.tstate.set(ts);
+    p.kind.set(Kind::Owned);
     stats::THREAD_STATES.fetch_add(1, Ordering::Relaxed);
 }
 
@@ -218,10 +220,9 @@ pub fn acquire() -> Result<()> {
             ));
         }
         if p.held.get() == 0 {
-            // SAFETY: interpreter is up; PyGILState_Ensure is valid on any
-            // thread and is matched by PyGILState_Release in `release()` or
-            // in the thread-exit destructor.
-            let g = unsafe { ffi::PyGILState_Ensure() };
+            // SAFETY: the interpreter is up; matched by `gilstate_release`
+            // in `release()` or in the thread-exit destructor.
+            let g = unsafe { threads::gilstate_ensure() };
             p.held_state.set(g);
         }
         p.held.set(p.held.get() + 1);
@@ -248,9 +249,9 @@ pub fn release() -> Result<u32> {
         }
         if h == 1 {
             crate::lease::platform_released(p as *const Pin as u64);
-            // SAFETY: matches the PyGILState_Ensure of the outermost acquire
+            // SAFETY: matches the `gilstate_ensure` of the outermost acquire
             // on this same thread.
-            unsafe { ffi::PyGILState_Release(p.held_state.get()) };
+            unsafe { threads::gilstate_release(p.held_state.get()) };
         }
         p.held.set(h - 1);
         Ok(h - 1)
@@ -272,8 +273,9 @@ pub fn suspend() -> Result<bool> {
         }
         // Other threads may take the GIL now: they must not wait for this lease.
         crate::lease::platform_suspended(p as *const Pin as u64);
-        // SAFETY: the GIL is held by this thread (held > 0, not suspended).
-        let ts = unsafe { ffi::PyEval_SaveThread() };
+        // SAFETY: the GIL is held by this thread (held > 0, not suspended);
+        // no token of it is used until `resume()`.
+        let ts = unsafe { threads::save_thread() };
         p.suspended.set(ts);
         Ok(true)
     })
@@ -284,42 +286,29 @@ pub fn resume() -> Result<()> {
     PIN.try_with(|p| {
         let ts = p.suspended.replace(std::ptr::null_mut());
         if !ts.is_null() {
-            // SAFETY: `ts` was returned by PyEval_SaveThread on this thread.
-            unsafe { ffi::PyEval_RestoreThread(ts) };
+            // SAFETY: `ts` was returned by `save_thread` on this thread.
+            unsafe { threads::restore_thread(ts) };
             // SAFETY: the GIL is held again by this thread.
-            crate::lease::platform_resumed(
-                unsafe { Python::assume_attached() },
-                p as *const Pin as u64,
-            );
+            let py = unsafe { Python::assume_attached() };
+            crate::lease::platform_resumed(py, p as *const Pin as u64);
         }
     })
     .map_err(|_| Error::IllegalState("thread is exiting".into()))
 }
 
 /// Number of thread states in the interpreter (walks CPython's list; GIL held).
-pub fn interpreter_thread_states(_py: pyo3::Python<'_>) -> i64 {
-    let mut n = 0;
-    // SAFETY: the GIL is held (token); the thread-state list is stable while
-    // we hold it.
-    unsafe {
-        let interp = ffi::PyInterpreterState_Get();
-        let mut ts = ffi::PyInterpreterState_ThreadHead(interp);
-        while !ts.is_null() {
-            n += 1;
-            ts = ffi::PyThreadState_Next(ts);
-        }
-    }
-    n
+pub fn interpreter_thread_states(py: pyo3::Python<'_>) -> i64 {
+    threads::thread_state_count(py)
 }
 
 /// Drops the GIL taken by `with_gil_raw` (also when unwinding).
-struct RawGil(*mut ffi::PyThreadState);
+struct RawGil(*mut PyThreadState);
 
 impl Drop for RawGil {
     fn drop(&mut self) {
         // SAFETY: `with_gil_raw` restored this thread state on this thread;
         // saving it drops the GIL and leaves the state pinned.
-        let ts = unsafe { ffi::PyEval_SaveThread() };
+        let ts = unsafe { threads::save_thread() };
         debug_assert_eq!(ts, self.0);
     }
 }
@@ -366,7 +355,7 @@ pub fn with_gil_raw<T>(f: impl for<'py> FnOnce(Python<'py>) -> T) -> Option<T> {
         // SAFETY: `ts` is this thread's pinned thread state, not current
         // (no lease, no call in progress on this thread): restoring it takes
         // the GIL; `RawGil` saves it again, also on unwinding.
-        unsafe { ffi::PyEval_RestoreThread(ts) };
+        unsafe { threads::restore_thread(ts) };
         Some(RawGil(ts))
     };
     // SAFETY: this thread holds the GIL (restored above, or through its lease).

@@ -6,6 +6,7 @@
 
 pub mod buffers;
 pub mod callbacks;
+mod capi;
 pub mod contract;
 pub mod convert;
 pub mod copy;

@@ -10,14 +10,13 @@
 //! and only touched with the GIL held. It keeps at most `SLOTS` short strs
 //! alive, which is all the memory it holds.
 
+use crate::capi::unicode;
 use crate::convert;
 use crate::error::{Error, Result};
 use crate::handles::GilCell;
 use crate::wire::{self, Reader};
-use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::PyString;
-use std::os::raw::c_int;
 
 const SLOTS: usize = 256;
 /// Longer names are made afresh each time (they are rare, and hashing them
@@ -78,24 +77,8 @@ pub fn latin1<'py>(py: Python<'py>, b: &[u8]) -> Result<Bound<'py, PyString>> {
 }
 
 fn new_latin1<'py>(py: Python<'py>, b: &[u8], intern: bool) -> Result<Bound<'py, PyString>> {
-    // SAFETY: the GIL is held (`py`); `b` is valid for its length; the new
-    // reference is owned by the `Bound` at once (or the NULL case becomes a
-    // PyErr); PyUnicode_InternInPlace takes an owned reference to a str and
-    // leaves an owned reference (possibly to an equal, older str) in its place.
-    unsafe {
-        let mut p = ffi::PyUnicode_FromKindAndData(
-            ffi::PyUnicode_1BYTE_KIND as c_int,
-            b.as_ptr().cast(),
-            b.len() as ffi::Py_ssize_t,
-        );
-        if p.is_null() {
-            return Err(Error::from_pyerr(py, PyErr::fetch(py)));
-        }
-        if intern {
-            ffi::PyUnicode_InternInPlace(&mut p);
-        }
-        Ok(Bound::from_owned_ptr(py, p).cast_into_unchecked())
-    }
+    let s = unicode::from_latin1(py, b).map_err(|e| Error::from_pyerr(py, e))?;
+    Ok(if intern { unicode::intern(s) } else { s })
 }
 
 /// Reads a name (an attribute or method name: a wire string) as a str.

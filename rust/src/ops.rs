@@ -4,6 +4,8 @@
 //!
 //! Op codes are the contract with `Native.java` (keep both in sync).
 
+use crate::capi::number::{self, I64};
+use crate::capi::{self, object};
 use crate::convert::{self, Mode};
 use crate::error::{Error, Result};
 use crate::handles::Handle;
@@ -11,7 +13,6 @@ use crate::runtime::{self, InitOptions};
 use crate::stats::{self, ReleasePath};
 use crate::wire::{self, Reader, Writer};
 use crate::{gil, handles, lease, names, release};
-use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyString, PyTuple};
@@ -197,38 +198,29 @@ fn call_long_in(
     raw: bool,
 ) -> Result<Option<i64>> {
     let f = handles::get(py, id)?;
-    // SAFETY: GIL held; a new reference or NULL with an exception set.
-    let arg = unsafe { ffi::PyLong_FromLongLong(x) };
-    if arg.is_null() {
-        return nested(py, raw, |py| Err(Error::from_pyerr(py, PyErr::fetch(py))));
-    }
-    // SAFETY: GIL held; `arg` is a new reference we own.
-    let arg = unsafe { Bound::from_owned_ptr(py, arg) };
-    // SAFETY: GIL held; `f` and `arg` are live; a new reference or NULL.
-    let v = unsafe { ffi::PyObject_CallOneArg(f.as_ptr(), arg.as_ptr()) };
+    // Under `raw`, a `PyErr` is only dropped inside `nested` (it holds
+    // `Py<T>`s, which pyo3 would otherwise park in its deferred pool).
+    let arg = match number::int_from_i64(py, x) {
+        Ok(a) => a,
+        Err(e) => return nested(py, raw, move |py| Err(Error::from_pyerr(py, e))),
+    };
+    let v = object::call_one_arg(&f, &arg);
     drop(arg);
-    if v.is_null() {
-        return nested(py, raw, |py| Err(Error::from_pyerr(py, PyErr::fetch(py))));
-    }
-    // SAFETY: GIL held; `v` is a new reference we own.
-    let v = unsafe { Bound::from_owned_ptr(py, v) };
-    // SAFETY: GIL held; exact type check on a live object.
-    if unsafe { ffi::PyLong_CheckExact(v.as_ptr()) } != 0 {
-        let mut overflow: std::os::raw::c_int = 0;
-        // SAFETY: GIL held; `v` is an int.
-        let r = unsafe { ffi::PyLong_AsLongLongAndOverflow(v.as_ptr(), &mut overflow) };
-        // SAFETY: GIL held.
-        let failed = r == -1 && !unsafe { ffi::PyErr_Occurred() }.is_null();
-        if overflow == 0 && !failed {
-            return Ok(Some(r));
+    let v = match v {
+        Ok(v) => v,
+        Err(e) => return nested(py, raw, move |py| Err(Error::from_pyerr(py, e))),
+    };
+    if object::is_exact_int(&v) {
+        // SAFETY: its type is exactly int.
+        let i = unsafe { v.cast_unchecked::<pyo3::types::PyInt>() };
+        match number::int_to_i64(i) {
+            I64::Value(r) => return Ok(Some(r)),
+            // Left to the conversion below, which reports it.
+            I64::Error => capi::errors::clear(py),
+            I64::Overflow => {}
         }
-        // SAFETY: GIL held; clears a possible error from the conversion.
-        unsafe { ffi::PyErr_Clear() };
     }
-    let vp = v.as_ptr();
-    nested(py, raw, |py| {
-        // SAFETY: GIL held; `v` keeps the object alive across this call.
-        let v = unsafe { Bound::from_borrowed_ptr(py, vp) };
+    nested(py, raw, |_| {
         convert::write_result(&v, w, mode)?;
         Ok(None)
     })
@@ -394,28 +386,19 @@ fn call<'py>(
         let mut ptrs = cell.take();
         ptrs.clear();
         args.pointers(&mut ptrs);
-        // SAFETY: GIL held; `ptrs[1..]` are borrowed from `args`, which
-        // outlives the call; slot 0 is the spare slot that
-        // PY_VECTORCALL_ARGUMENTS_OFFSET lets CPython use temporarily.
-        let res = unsafe {
-            ffi::PyObject_Vectorcall(
-                f.as_ptr(),
-                ptrs.as_mut_ptr().add(1),
-                args.len() | ffi::PY_VECTORCALL_ARGUMENTS_OFFSET,
-                std::ptr::null_mut(),
-            )
-        };
+        // SAFETY: `ptrs` is the spare slot followed by pointers borrowed
+        // from `args`, which outlives the call.
+        let res = unsafe { object::vectorcall(f, &mut ptrs) };
         ptrs.clear();
         cell.set(ptrs);
-        // SAFETY: a new reference or NULL with an exception set.
-        unsafe { Bound::from_owned_ptr_or_err(py, res) }.map_err(pyerr(py))
+        res.map_err(pyerr(py))
     })
 }
 
 thread_local! {
     /// Reused argument-pointer array (taken out while in use: a nested call
     /// made by the Python code gets its own).
-    static ARGV: std::cell::Cell<Vec<*mut ffi::PyObject>> = const { std::cell::Cell::new(Vec::new()) };
+    static ARGV: std::cell::Cell<Vec<*mut capi::PyObject>> = const { std::cell::Cell::new(Vec::new()) };
 }
 
 fn dispatch_py(
@@ -623,18 +606,12 @@ fn dispatch_py(
         ITER_NEXT => {
             let it = handles::get(py, id)?;
             let mode = read_mode(r)?;
-            // SAFETY: GIL held; `it` is alive; PyIter_Next returns a new
-            // reference, or NULL for exhaustion (no error set) or an error.
-            let next = unsafe { ffi::PyIter_Next(it.as_ptr()) };
-            if next.is_null() {
-                if let Some(e) = PyErr::take(py) {
-                    return Err(Error::from_pyerr(py, e));
-                }
+            // SAFETY: Java sends ITER_NEXT only for the handles ITER made
+            // (`PyObject.iterator()`): iterators.
+            let Some(v) = unsafe { object::iter_next(&it) }.map_err(pyerr(py))? else {
                 w.u8(0);
                 return Ok(());
-            }
-            // SAFETY: non-null new reference.
-            let v = unsafe { Bound::from_owned_ptr(py, next) };
+            };
             w.u8(1);
             convert::write_result(&v, w, mode)
         }
@@ -646,10 +623,8 @@ fn dispatch_py(
         }
         REFCOUNT => {
             let obj = handles::get(py, id)?;
-            // SAFETY: GIL held; `obj` is a live object. Minus the reference
-            // `get` just took.
-            let n = unsafe { ffi::Py_REFCNT(obj.as_ptr()) };
-            w.i64(n as i64 - 1);
+            // Minus the reference `get` just took.
+            w.i64(object::refcnt(&obj) as i64 - 1);
             Ok(())
         }
         DRAIN => {
@@ -670,14 +645,8 @@ fn to_java_top(obj: &Bound<'_, PyAny>, w: &mut Writer, mode: Mode) -> Result<()>
             if convert::is_scalar(obj) {
                 return convert::write_shallow(obj, w);
             }
-            if mode == Mode::Elements {
-                // SAFETY: GIL held (Bound); type-flag checks only.
-                let seq = unsafe {
-                    ffi::PyList_Check(obj.as_ptr()) != 0 || ffi::PyTuple_Check(obj.as_ptr()) != 0
-                };
-                if seq {
-                    return convert::write_elements(obj, w);
-                }
+            if mode == Mode::Elements && (object::is_list(obj) || object::is_tuple(obj)) {
+                return convert::write_elements(obj, w);
             }
             w.u8(SELF);
             return Ok(());
