@@ -15,6 +15,7 @@
 
 use crate::convert::{self, Mode};
 use crate::error::{Error, Result};
+use crate::jni::raw;
 use crate::wire::{self, Reader, Writer};
 use jni::ids::JStaticMethodID;
 use jni::objects::{Global, JClass};
@@ -329,12 +330,8 @@ fn give_back_call_buf(v: Vec<u8>) {
 /// The calling thread's `JNIEnv` if it is attached to the JVM (every JVM
 /// thread is), without attaching it.
 fn attached_env(vm: &JavaVM) -> Option<*mut jni::sys::JNIEnv> {
-    let raw = vm.get_raw();
-    let mut env: *mut std::ffi::c_void = std::ptr::null_mut();
-    // SAFETY: `raw` is the live JavaVM the library was loaded into; GetEnv
-    // only reads this thread's attachment.
-    let rc = unsafe { ((**raw).v1_2.GetEnv)(raw, &mut env, jni::sys::JNI_VERSION_1_6) };
-    (rc == jni::sys::JNI_OK && !env.is_null()).then_some(env as *mut jni::sys::JNIEnv)
+    // SAFETY: `vm` is the live JavaVM the library was loaded into.
+    unsafe { raw::attached_env(vm.get_raw()) }
 }
 
 /// Calls `Callbacks.invoke(id, addr, len, cap)`: Java reads the request
@@ -374,25 +371,23 @@ fn call_java_invoke(id: i64, buf: Vec<u8>) -> std::result::Result<Vec<u8>, Upcal
 /// # Safety
 /// `env` is the calling thread's JNIEnv, with an exception pending.
 unsafe fn take_java_exception(env: *mut jni::sys::JNIEnv, ups: &Upcalls) -> UpcallError {
-    // SAFETY: per the function contract; IsInstanceOf and the reference
-    // functions are among those JNI allows once the exception is cleared,
-    // and none of them runs Java code.
-    unsafe {
-        let f = &(**env).v1_2;
-        let e = (f.ExceptionOccurred)(env);
-        (f.ExceptionClear)(env);
-        if e.is_null() {
-            return UpcallError::Other("a Java exception was thrown".to_string());
-        }
-        let soe = (f.IsInstanceOf)(env, e, ups.stack_overflow.as_raw());
-        (f.DeleteLocalRef)(env, e);
-        if soe {
-            UpcallError::StackOverflow
-        } else {
-            UpcallError::Other(
-                "a Java error was thrown around org.pybridge.Callbacks.invoke".to_string(),
-            )
-        }
+    // SAFETY: per the function contract (none of the calls below runs Java code).
+    let e = unsafe { raw::exception_occurred(env) };
+    // SAFETY: as above.
+    unsafe { raw::exception_clear(env) };
+    if e.is_null() {
+        return UpcallError::Other("a Java exception was thrown".to_string());
+    }
+    // SAFETY: no exception pending any more; `e` and the class are live.
+    let soe = unsafe { raw::is_instance_of(env, e, ups.stack_overflow.as_raw()) };
+    // SAFETY: `e` is the local reference made above, not used afterwards.
+    unsafe { raw::delete_local_ref(env, e) };
+    if soe {
+        UpcallError::StackOverflow
+    } else {
+        UpcallError::Other(
+            "a Java error was thrown around org.pybridge.Callbacks.invoke".to_string(),
+        )
     }
 }
 
@@ -417,53 +412,53 @@ unsafe fn upcall(
             i: buf.capacity().min(i32::MAX as usize) as i32,
         },
     ];
-    // SAFETY: `invoke` is the static method (JJII)J of the registered
-    // Callbacks class (a global reference), called with four arguments of
-    // those types; Java reads `len` bytes at `addr` and writes at most `cap`
-    // bytes there, all inside `buf`'s allocation, which outlives the call.
-    unsafe {
-        let f = &(**env).v1_2;
-        let r =
-            (f.CallStaticLongMethodA)(env, class.as_raw(), ups.invoke.into_raw(), args.as_ptr());
-        if (f.ExceptionCheck)(env) {
-            return Err(take_java_exception(env, ups));
-        }
-        if r >= 0 {
-            // Java wrote exactly `r` (<= capacity) initialised bytes at the
-            // start of the allocation.
-            buf.set_len((r as usize).min(buf.capacity()));
-            return Ok(buf);
-        }
-        // The reply did not fit: make room, then have Java copy it in.
-        let need = r.unsigned_abs() as usize;
-        buf.clear();
-        buf.reserve(need);
-        let args = [
-            jvalue {
-                j: buf.as_mut_ptr() as i64,
-            },
-            jvalue {
-                i: buf.capacity().min(i32::MAX as usize) as i32,
-            },
-        ];
-        // As above, for (JI)I: Java writes the pending reply (at most `cap`
-        // bytes) at `addr`, inside `buf`'s allocation.
-        let n = (f.CallStaticIntMethodA)(
-            env,
-            class.as_raw(),
-            ups.take_reply.into_raw(),
-            args.as_ptr(),
-        );
-        if (f.ExceptionCheck)(env) {
-            return Err(take_java_exception(env, ups));
-        }
-        if n < 0 || n as usize > buf.capacity() {
-            return Err(UpcallError::Other(
-                "the reply of a Java function was lost".to_string(),
-            ));
-        }
-        // Java wrote exactly `n` (<= capacity) bytes.
-        buf.set_len(n as usize);
-        Ok(buf)
+    // SAFETY: per the function contract; `invoke` is the static method
+    // (JJII)J of the registered Callbacks class (a global reference), called
+    // with four arguments of those types; Java reads `len` bytes at `addr`
+    // and writes at most `cap` bytes there, all inside `buf`'s allocation,
+    // which outlives the call.
+    let r = unsafe {
+        raw::call_static_long_method_a(env, class.as_raw(), ups.invoke.into_raw(), &args)
+    };
+    // SAFETY: `env` is valid.
+    if unsafe { raw::exception_check(env) } {
+        // SAFETY: an exception is pending.
+        return Err(unsafe { take_java_exception(env, ups) });
     }
+    if r >= 0 {
+        // SAFETY: Java wrote exactly `r` (<= capacity) initialised bytes at
+        // the start of the allocation.
+        unsafe { buf.set_len((r as usize).min(buf.capacity())) };
+        return Ok(buf);
+    }
+    // The reply did not fit: make room, then have Java copy it in.
+    let need = r.unsigned_abs() as usize;
+    buf.clear();
+    buf.reserve(need);
+    let args = [
+        jvalue {
+            j: buf.as_mut_ptr() as i64,
+        },
+        jvalue {
+            i: buf.capacity().min(i32::MAX as usize) as i32,
+        },
+    ];
+    // SAFETY: as above, for `takeReply`, (JI)I: Java writes the pending
+    // reply (at most `cap` bytes) at `addr`, inside `buf`'s allocation.
+    let n = unsafe {
+        raw::call_static_int_method_a(env, class.as_raw(), ups.take_reply.into_raw(), &args)
+    };
+    // SAFETY: `env` is valid.
+    if unsafe { raw::exception_check(env) } {
+        // SAFETY: an exception is pending.
+        return Err(unsafe { take_java_exception(env, ups) });
+    }
+    if n < 0 || n as usize > buf.capacity() {
+        return Err(UpcallError::Other(
+            "the reply of a Java function was lost".to_string(),
+        ));
+    }
+    // SAFETY: Java wrote exactly `n` (<= capacity) bytes.
+    unsafe { buf.set_len(n as usize) };
+    Ok(buf)
 }
