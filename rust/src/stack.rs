@@ -145,12 +145,42 @@ fn this_thread() -> Option<&'static Alt> {
         .map(|p| unsafe { &*p })
 }
 
-/// An address in the current frame: the stack pointer, near enough (`GAP`
-/// is left below it).
+/// The stack pointer of the function this is inlined into: every frame
+/// live on this stack, that function's whole frame included, is at or
+/// above it; what the switch pushes below it (`psm::on_stack`'s frame and
+/// its trampoline's, about 160 bytes) fits in `GAP`.
+///
+/// The address of a local variable, which this used to be, is not enough:
+/// once `run_python` is inlined into a large caller (`ops::dispatch`), the
+/// local may sit high in a frame of half a kilobyte, the other stack then
+/// continued inside live frames, and the return into them crashed
+/// (`GilGateE2ETest.aCallbackOutOfPythonLetsOtherJvmThreadsPastTheGate`).
 #[inline(always)]
 fn here() -> usize {
-    let marker = 0u8;
-    std::hint::black_box(&marker) as *const u8 as usize
+    #[cfg(target_arch = "x86_64")]
+    {
+        let sp: usize;
+        // SAFETY: copies the stack pointer to a register; touches no memory,
+        // no stack and no flags.
+        unsafe {
+            std::arch::asm!("mov {}, rsp", out(reg) sp, options(nomem, nostack, preserves_flags))
+        };
+        sp
+    }
+    #[cfg(target_arch = "aarch64")]
+    {
+        let sp: usize;
+        // SAFETY: as above.
+        unsafe {
+            std::arch::asm!("mov {}, sp", out(reg) sp, options(nomem, nostack, preserves_flags))
+        };
+        sp
+    }
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+    {
+        // The caller's stack pointer, through a call (not inlined).
+        psm::stack_pointer() as usize
+    }
 }
 
 /// Runs `f` (which runs Python) on this thread's alternate stack; in place
