@@ -167,7 +167,7 @@ impl JavaFunction {
         let id = self.id;
         let buf = req.buf;
         // Java code may run for long: let other JVM threads past the call gate.
-        crate::gil::gate_yield();
+        crate::gate::yield_gate();
         let reply = py
             .detach(move || crate::stack::on_thread_stack(|| call_java_invoke(id, buf)))
             .map_err(|e| match e {

@@ -11,7 +11,7 @@ pub mod contract;
 pub mod convert;
 pub mod copy;
 pub mod error;
-pub mod gil;
+pub mod gate;
 pub mod handles;
 pub mod jni;
 pub mod lease;
@@ -22,6 +22,7 @@ pub mod release;
 pub mod runtime;
 pub mod stack;
 pub mod stats;
+pub mod thread_state;
 pub mod wire;
 
 /// Initialises `env_logger` once, from `PYBRIDGE_LOG` (or `RUST_LOG`).

@@ -12,7 +12,7 @@ use crate::handles::Handle;
 use crate::runtime::{self, InitOptions};
 use crate::stats::{self, ReleasePath};
 use crate::wire::{self, Reader, Writer};
-use crate::{gil, handles, lease, names, release};
+use crate::{gate, handles, lease, names, release, thread_state};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyString, PyTuple};
@@ -51,7 +51,7 @@ pub fn dispatch(op: i32, id: Handle, r: &mut Reader<'_>, w: &mut Writer) -> Resu
                 w.i32(slot as i32);
                 return Ok(());
             }
-            gil::acquire_named(&name)?;
+            thread_state::acquire_named(&name)?;
             w.i32(0);
             Ok(())
         }
@@ -61,12 +61,14 @@ pub fn dispatch(op: i32, id: Handle, r: &mut Reader<'_>, w: &mut Writer) -> Resu
             Ok(())
         }
         GIL_RELEASE => {
-            if gil::held_depth() == 1 && release::policy() == release::Policy::CallerThreads {
+            if thread_state::held_depth() == 1
+                && release::policy() == release::Policy::CallerThreads
+            {
                 // Outermost withGil ends on a thread that holds the GIL: drop
                 // what the JVM collected meanwhile.
                 with_gil(release::drain_now)?;
             }
-            let left = gil::release()?;
+            let left = thread_state::release()?;
             w.i32(left as i32);
             Ok(())
         }
@@ -76,7 +78,7 @@ pub fn dispatch(op: i32, id: Handle, r: &mut Reader<'_>, w: &mut Writer) -> Resu
             Ok(())
         }
         GIL_SUSPEND => {
-            let s = gil::suspend()?;
+            let s = thread_state::suspend()?;
             w.u8(s as u8);
             Ok(())
         }
@@ -88,7 +90,7 @@ pub fn dispatch(op: i32, id: Handle, r: &mut Reader<'_>, w: &mut Writer) -> Resu
             }
             with_gil(|py| lease::virtual_reenter(py, slot))?
         }
-        GIL_RESUME => gil::resume(),
+        GIL_RESUME => thread_state::resume(),
         LEASE_INFO => {
             match lease::holder() {
                 Some((name, secs, vslot)) => {
@@ -103,7 +105,7 @@ pub fn dispatch(op: i32, id: Handle, r: &mut Reader<'_>, w: &mut Writer) -> Resu
         }
         LEASE_BREAK => lease::virtual_end(slot, true),
         GIL_DEPTH => {
-            w.i32(gil::held_depth() as i32);
+            w.i32(thread_state::held_depth() as i32);
             Ok(())
         }
         DEBUG_PANIC => {
@@ -128,7 +130,7 @@ pub fn dispatch(op: i32, id: Handle, r: &mut Reader<'_>, w: &mut Writer) -> Resu
             Ok(())
         }
         _ => {
-            let caller = lease::Caller::of(slot, gil::my_token, gil::nested_call);
+            let caller = lease::Caller::of(slot, thread_state::my_token, gate::nested_call);
             let (r, reenter) = with_gil_as(caller, |py| {
                 if op != DRAIN {
                     release::drain_if_caller_policy(py);
@@ -147,10 +149,10 @@ pub fn dispatch(op: i32, id: Handle, r: &mut Reader<'_>, w: &mut Writer) -> Resu
 /// (as `callAs` would) and `None` is returned.
 pub fn call_long(id: Handle, x: i64, mode: u8, w: &mut Writer) -> Result<Option<i64>> {
     let mode = Mode::from_code(mode)?;
-    if gil::interpreter_up() && !release::drain_wanted() {
-        gil::ensure_pinned();
+    if thread_state::interpreter_up() && !release::drain_wanted() {
+        thread_state::ensure_pinned();
         let raw = crate::stack::run_python(|| {
-            gil::with_gil_raw(|py| call_long_in(py, id, x, mode, w, true))
+            thread_state::with_gil_raw(|py| call_long_in(py, id, x, mode, w, true))
         })
         .map_err(|_| Error::stack_exhausted())?;
         if let Some(r) = raw {
@@ -159,7 +161,7 @@ pub fn call_long(id: Handle, x: i64, mode: u8, w: &mut Writer) -> Result<Option<
     }
     // Virtual threads holding a lease never come here (Java sends their
     // calls through CALL, tagged with the lease).
-    let caller = lease::Caller::of(0, gil::my_token, gil::nested_call);
+    let caller = lease::Caller::of(0, thread_state::my_token, gate::nested_call);
     with_gil_as(caller, |py| {
         release::drain_if_caller_policy(py);
         call_long_in(py, id, x, mode, w, false)
@@ -167,25 +169,27 @@ pub fn call_long(id: Handle, x: i64, mode: u8, w: &mut Writer) -> Result<Option<
     .0
 }
 
-/// Releases one handle (`PyObject.close()`) through `gil::with_gil_raw`,
+/// Releases one handle (`PyObject.close()`) through `thread_state::with_gil_raw`,
 /// without the wire format: whether it was live, or `None` when the caller
 /// must take the ordinary path (`RELEASE`; not initialised, a lease held
 /// by another thread, releases waiting to be drained, a thread the raw
 /// path does not serve). The object is freed at once, its `__del__` run
 /// here; it works with `Bound`s only, as `with_gil_raw` requires.
 pub fn release_one(h: Handle) -> Option<bool> {
-    if !gil::interpreter_up() || release::drain_wanted() {
+    if !thread_state::interpreter_up() || release::drain_wanted() {
         return None;
     }
-    gil::ensure_pinned();
+    thread_state::ensure_pinned();
     // `__del__` may run: Python code, on Python's stack. An exhausted stack
     // sends the caller the ordinary way, which reports it.
-    crate::stack::run_python(|| gil::with_gil_raw(|py| handles::release(py, h, ReleasePath::Close)))
-        .ok()
-        .flatten()
+    crate::stack::run_python(|| {
+        thread_state::with_gil_raw(|py| handles::release(py, h, ReleasePath::Close))
+    })
+    .ok()
+    .flatten()
 }
 
-/// `call_long`'s body. `raw`: running under `gil::with_gil_raw` (pyo3's
+/// `call_long`'s body. `raw`: running under `thread_state::with_gil_raw` (pyo3's
 /// attach count at 0), so anything that may drop a `Py<T>` (errors,
 /// conversions) runs inside a nested `Python::attach`.
 #[inline]
@@ -240,7 +244,7 @@ fn not_initialized() -> Error {
 /// hold it already), for a call that is not a virtual thread's.
 #[inline]
 pub fn with_gil<T>(f: impl for<'py> FnOnce(Python<'py>) -> T) -> Result<T> {
-    let caller = lease::Caller::of(0, gil::my_token, gil::nested_call);
+    let caller = lease::Caller::of(0, thread_state::my_token, gate::nested_call);
     with_gil_as(caller, f).map(|(t, _)| t)
 }
 
@@ -252,13 +256,13 @@ pub fn with_gil_as<T>(
     caller: lease::Caller,
     f: impl for<'py> FnOnce(Python<'py>) -> T,
 ) -> Result<(T, bool)> {
-    if !gil::interpreter_up() {
+    if !thread_state::interpreter_up() {
         return Err(not_initialized());
     }
     let mut waited = caller.before_gil()?;
-    gil::ensure_pinned();
+    thread_state::ensure_pinned();
     // Declared before the GIL is taken: dropped after it is released.
-    let _gate = gil::enter_call();
+    let _gate = gate::enter_call(thread_state::gate_eligible);
     crate::stack::run_python(|| {
         Python::attach(|py| {
             caller.enter(py, &mut waited)?;
@@ -545,7 +549,7 @@ fn dispatch_py(
             Ok(())
         }
         THREAD_STATES => {
-            w.i64(gil::interpreter_thread_states(py));
+            w.i64(thread_state::interpreter_thread_states(py));
             Ok(())
         }
         NUMPY_EMPTY => {
@@ -694,9 +698,9 @@ fn init(r: &mut Reader<'_>, w: &mut Writer) -> Result<()> {
         _ => release::Policy::DedicatedThread,
     };
     let spin_us = r.i64()?;
-    gil::set_gate_spin((spin_us.max(0) as u64).saturating_mul(1000));
+    gate::set_spin((spin_us.max(0) as u64).saturating_mul(1000));
     convert::STRICT_KEYS.store(r.u8()? != 0, std::sync::atomic::Ordering::Relaxed);
-    if !gil::interpreter_up() {
+    if !thread_state::interpreter_up() {
         release::set_policy(policy);
     }
     let opts = InitOptions {

@@ -91,7 +91,7 @@ fn drain_loop() {
             PENDING.store(false, Ordering::Release);
             std::mem::take(&mut *q)
         };
-        crate::gil::ensure_pinned();
+        crate::thread_state::ensure_pinned();
         // A panic here must not kill the thread silently.
         // `__del__` methods run here: Python code, on Python's own stack.
         let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {

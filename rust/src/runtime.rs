@@ -15,7 +15,7 @@
 
 use crate::capi::init::{self, Step};
 use crate::error::{Error, Result};
-use crate::gil;
+use crate::thread_state;
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 use std::ffi::{CStr, CString, c_char, c_int, c_void};
@@ -134,7 +134,7 @@ fn start(opts: &InitOptions) -> Result<InitInfo> {
     let checked = post_init(py, opts);
     // SAFETY: called once, right after a successful init, GIL held. The
     // interpreter is only declared usable if the checks passed.
-    unsafe { gil::adopt_main_thread_and_release(checked.is_ok()) };
+    unsafe { thread_state::adopt_main_thread_and_release(checked.is_ok()) };
     checked
 }
 
