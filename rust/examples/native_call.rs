@@ -151,9 +151,11 @@ fn main() {
             std::hint::black_box(py);
         })
     });
-    best("PyGILState_Ensure+Release", 200_000, || unsafe {
-        let g = pyo3::ffi::PyGILState_Ensure();
-        pyo3::ffi::PyGILState_Release(g);
+    best("PyGILState_Ensure+Release", 200_000, || {
+        // SAFETY: the interpreter is up; this thread does not hold the GIL.
+        let g = unsafe { pyo3::ffi::PyGILState_Ensure() };
+        // SAFETY: matches the Ensure just above, on this thread.
+        unsafe { pyo3::ffi::PyGILState_Release(g) };
     });
     let fobj = Python::attach(|py| pybridge::handles::get(py, h).unwrap().unbind());
     best("attach + f(x) per call", 200_000, || {

@@ -23,7 +23,7 @@ use std::os::raw::c_int;
 
 /// numpy dtypes Java has a primitive array for (codes: `contract::dtype`).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum DType {
+pub(crate) enum DType {
     F64 = dtype::F64 as isize,
     F32 = dtype::F32 as isize,
     I64 = dtype::I64 as isize,
@@ -35,7 +35,7 @@ pub enum DType {
 }
 
 impl DType {
-    pub fn from_code(c: u8) -> Result<DType> {
+    pub(crate) fn from_code(c: u8) -> Result<DType> {
         Ok(match c {
             dtype::F64 => DType::F64,
             dtype::F32 => DType::F32,
@@ -49,7 +49,7 @@ impl DType {
         })
     }
 
-    pub fn numpy_name(self) -> &'static str {
+    pub(crate) fn numpy_name(self) -> &'static str {
         match self {
             DType::F64 => "float64",
             DType::F32 => "float32",
@@ -59,15 +59,6 @@ impl DType {
             DType::I8 => "int8",
             DType::U8 => "uint8",
             DType::Bool => "bool",
-        }
-    }
-
-    pub fn item_size(self) -> usize {
-        match self {
-            DType::F64 | DType::I64 => 8,
-            DType::F32 | DType::I32 => 4,
-            DType::I16 => 2,
-            DType::I8 | DType::U8 | DType::Bool => 1,
         }
     }
 
@@ -94,7 +85,7 @@ impl DType {
 /// Python's view of Java memory (a direct `ByteBuffer`): exports it through
 /// the buffer protocol. Wrapped in a `memoryview` before Python code sees it.
 #[pyclass(name = "JavaBuffer", module = "pybridge", frozen)]
-pub struct JavaBuffer {
+pub(crate) struct JavaBuffer {
     id: i64,
     addr: usize,
     len: usize,
@@ -102,7 +93,7 @@ pub struct JavaBuffer {
 }
 
 impl JavaBuffer {
-    pub fn new(id: i64, addr: usize, len: usize, readonly: bool) -> Self {
+    pub(crate) fn new(id: i64, addr: usize, len: usize, readonly: bool) -> Self {
         JavaBuffer {
             id,
             addr,
@@ -159,7 +150,7 @@ impl JavaBuffer {
 }
 
 /// A `memoryview` over a Java direct buffer.
-pub fn java_buffer_view<'py>(
+pub(crate) fn java_buffer_view<'py>(
     py: Python<'py>,
     id: i64,
     addr: i64,
@@ -196,20 +187,20 @@ fn format_holds_objects(format: &str) -> bool {
 }
 
 /// The exported memory of an object, kept alive by the memoryview.
-pub struct Exported<'py> {
-    pub view: Bound<'py, PyAny>,
-    pub addr: usize,
-    pub len: usize,
-    pub readonly: bool,
-    pub dtype: Option<DType>,
-    pub shape: Vec<i64>,
+pub(crate) struct Exported<'py> {
+    pub(crate) view: Bound<'py, PyAny>,
+    pub(crate) addr: usize,
+    pub(crate) len: usize,
+    pub(crate) readonly: bool,
+    pub(crate) dtype: Option<DType>,
+    pub(crate) shape: Vec<i64>,
     /// Object references, not data (see `Layout::holds_objects`).
-    pub holds_objects: bool,
+    pub(crate) holds_objects: bool,
 }
 
 /// Exports `obj`'s memory (buffer protocol). A non-contiguous buffer is an
 /// error, unless `copy_if_needed`, which makes a contiguous numpy copy.
-pub fn export<'py>(obj: &Bound<'py, PyAny>, copy_if_needed: bool) -> Result<Exported<'py>> {
+pub(crate) fn export<'py>(obj: &Bound<'py, PyAny>, copy_if_needed: bool) -> Result<Exported<'py>> {
     let py = obj.py();
     // An error if the object does not export buffers.
     let mut view = PyMemoryView::from(obj)
@@ -281,7 +272,7 @@ fn type_name(obj: &Bound<'_, PyAny>) -> String {
 
 /// Whether `obj` is exactly a `numpy.ndarray` (subclasses keep their own
 /// semantics and stay handles).
-pub fn is_ndarray(obj: &Bound<'_, PyAny>) -> bool {
+pub(crate) fn is_ndarray(obj: &Bound<'_, PyAny>) -> bool {
     capi::object::type_name_is(obj, b"numpy.ndarray")
 }
 
@@ -289,7 +280,7 @@ pub fn is_ndarray(obj: &Bound<'_, PyAny>) -> bool {
 /// address and length of its contiguous data, and a memoryview handle that
 /// keeps that memory valid until Java releases it. `None` if the dtype has
 /// no Java primitive type (the caller makes a plain handle).
-pub fn write_ndarray(obj: &Bound<'_, PyAny>, w: &mut Writer) -> Result<bool> {
+pub(crate) fn write_ndarray(obj: &Bound<'_, PyAny>, w: &mut Writer) -> Result<bool> {
     let e = export(obj, true)?;
     let Some(dtype) = e.dtype else {
         return Ok(false);
@@ -347,7 +338,7 @@ impl Numpy {
 /// shape has other than one dimension: the array shares `buffer`'s memory.
 /// One native call with cached numpy objects, so that a loop making a view
 /// per iteration (bench workload n1) runs little code besides numpy's own.
-pub fn frombuffer<'py>(
+pub(crate) fn frombuffer<'py>(
     py: Python<'py>,
     buffer: &Bound<'py, PyAny>,
     dtype: DType,
@@ -376,7 +367,7 @@ pub fn frombuffer<'py>(
 }
 
 /// A new `numpy.empty(shape, dtype)` array and its data address and length.
-pub fn empty<'py>(
+pub(crate) fn empty<'py>(
     py: Python<'py>,
     dtype: DType,
     shape: &[i64],

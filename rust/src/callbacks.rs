@@ -30,7 +30,7 @@ static JVM: OnceLock<JavaVM> = OnceLock::new();
 static CALLBACKS_CLASS: OnceLock<Global<JClass<'static>>> = OnceLock::new();
 
 /// Called from `JNI_OnLoad`.
-pub fn set_vm(vm: JavaVM) {
+pub(crate) fn set_vm(vm: JavaVM) {
     let _ = JVM.set(vm);
 }
 
@@ -61,7 +61,7 @@ static UPCALLS: OnceLock<Upcalls> = OnceLock::new();
 /// Called once by Java (from a JVM thread, so the class is reachable through
 /// its loader) before the interpreter starts. The method ids are looked up
 /// here, so that calls from Python need no lookup and no check.
-pub fn set_callbacks_class(
+pub(crate) fn set_callbacks_class(
     env: &mut jni::Env<'_>,
     class: Global<JClass<'static>>,
 ) -> jni::errors::Result<()> {
@@ -80,17 +80,17 @@ pub fn set_callbacks_class(
 
 /// Python's view of a Java function object.
 #[pyclass(name = "JavaFunction", module = "pybridge", frozen)]
-pub struct JavaFunction {
+pub(crate) struct JavaFunction {
     id: i64,
     name: String,
 }
 
 impl JavaFunction {
-    pub fn new(id: i64, name: String) -> Self {
+    pub(crate) fn new(id: i64, name: String) -> Self {
         JavaFunction { id, name }
     }
 
-    pub fn id(&self) -> i64 {
+    pub(crate) fn id(&self) -> i64 {
         self.id
     }
 }
@@ -106,17 +106,17 @@ impl Drop for JavaFunction {
 /// back to Java as the same object. Shares the function registry (and its
 /// freed-id queue) on the Java side.
 #[pyclass(name = "JavaObject", module = "pybridge", frozen)]
-pub struct JavaObject {
+pub(crate) struct JavaObject {
     id: i64,
     class: String,
 }
 
 impl JavaObject {
-    pub fn new(id: i64, class: String) -> Self {
+    pub(crate) fn new(id: i64, class: String) -> Self {
         JavaObject { id, class }
     }
 
-    pub fn id(&self) -> i64 {
+    pub(crate) fn id(&self) -> i64 {
         self.id
     }
 }
@@ -259,7 +259,7 @@ _mod._make_java_exception = make
 ";
 
 /// Installs the `pybridge` module (JavaException, JavaFunction); GIL held.
-pub fn install(py: Python<'_>) -> PyResult<()> {
+pub(crate) fn install(py: Python<'_>) -> PyResult<()> {
     let globals = PyDict::new(py);
     py.run(SUPPORT, Some(&globals), None)?;
     let module = globals

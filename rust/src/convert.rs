@@ -16,7 +16,7 @@ use pyo3::types::{PyDict, PyFrozenSet, PyInt, PyList, PySet, PyString, PyTuple};
 
 /// Deepest nesting converted either way; deeper (or self-containing)
 /// structures give a clear error instead of a stack overflow.
-pub const MAX_DEPTH: usize = crate::contract::limit::MAX_DEPTH as usize;
+pub(crate) const MAX_DEPTH: usize = crate::contract::limit::MAX_DEPTH as usize;
 
 /// How a Python result is handed to Java.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -37,7 +37,7 @@ pub enum Mode {
 }
 
 impl Mode {
-    pub fn from_code(c: u8) -> Result<Mode> {
+    pub(crate) fn from_code(c: u8) -> Result<Mode> {
         use crate::contract::mode;
         match c {
             mode::HANDLE => Ok(Mode::Handle),
@@ -204,7 +204,8 @@ pub fn to_py<'py>(py: Python<'py>, r: &mut Reader<'_>, depth: usize) -> Result<B
 /// `PythonConfig.strictMapKeys`: a Java map or set whose distinct elements
 /// are equal in Python (`1L`, `1.0` and `true`; a `String` and a
 /// `Character`) is an error instead of one Python entry for them all.
-pub static STRICT_KEYS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+pub(crate) static STRICT_KEYS: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
 
 /// In strict mode: `n` elements were sent and `len` remain distinct in Python.
 fn check_distinct(len: usize, n: usize, what: &str, container: &Bound<'_, PyAny>) -> Result<()> {
@@ -242,7 +243,7 @@ fn unhashable(py: Python<'_>, e: PyErr, what: &str) -> Error {
 }
 
 /// Call arguments, inline for the common small counts (no allocation).
-pub struct Args<'py> {
+pub(crate) struct Args<'py> {
     inline: [Option<Bound<'py, PyAny>>; 4],
     len: usize,
     heap: Vec<Bound<'py, PyAny>>,
@@ -251,7 +252,7 @@ pub struct Args<'py> {
 impl<'py> Args<'py> {
     /// Pointers for vectorcall, with one spare slot in front
     /// (`PY_VECTORCALL_ARGUMENTS_OFFSET`).
-    pub fn pointers(&self, out: &mut Vec<*mut capi::PyObject>) {
+    pub(crate) fn pointers(&self, out: &mut Vec<*mut capi::PyObject>) {
         out.push(std::ptr::null_mut());
         if self.heap.is_empty() {
             for a in self.inline[..self.len].iter().flatten() {
@@ -262,19 +263,7 @@ impl<'py> Args<'py> {
         }
     }
 
-    pub fn len(&self) -> usize {
-        if self.heap.is_empty() {
-            self.len
-        } else {
-            self.heap.len()
-        }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    pub fn to_vec(&self) -> Vec<Bound<'py, PyAny>> {
+    pub(crate) fn to_vec(&self) -> Vec<Bound<'py, PyAny>> {
         if self.heap.is_empty() {
             self.inline[..self.len].iter().flatten().cloned().collect()
         } else {
@@ -284,7 +273,7 @@ impl<'py> Args<'py> {
 }
 
 /// Reads a tuple of arguments (`i32 n`, n values) into owned objects.
-pub fn read_args<'py>(py: Python<'py>, r: &mut Reader<'_>) -> Result<Args<'py>> {
+pub(crate) fn read_args<'py>(py: Python<'py>, r: &mut Reader<'_>) -> Result<Args<'py>> {
     let n = r.len(1)?;
     let mut a = Args {
         inline: [None, None, None, None],
@@ -306,7 +295,7 @@ pub fn read_args<'py>(py: Python<'py>, r: &mut Reader<'_>) -> Result<Args<'py>> 
 }
 
 /// Writes a result according to `mode`.
-pub fn write_result(obj: &Bound<'_, PyAny>, w: &mut Writer, mode: Mode) -> Result<()> {
+pub(crate) fn write_result(obj: &Bound<'_, PyAny>, w: &mut Writer, mode: Mode) -> Result<()> {
     match mode {
         Mode::Handle => {
             w.handle(handles::insert(obj.clone()));
@@ -319,13 +308,13 @@ pub fn write_result(obj: &Bound<'_, PyAny>, w: &mut Writer, mode: Mode) -> Resul
 }
 
 /// A Java function or opaque Java object (converted back to the Java object).
-pub fn is_java(obj: &Bound<'_, PyAny>) -> bool {
+pub(crate) fn is_java(obj: &Bound<'_, PyAny>) -> bool {
     obj.cast::<crate::callbacks::JavaFunction>().is_ok()
         || obj.cast::<crate::callbacks::JavaObject>().is_ok()
 }
 
 /// Whether `Shallow` converts this object (rather than making a handle).
-pub fn is_scalar(obj: &Bound<'_, PyAny>) -> bool {
+pub(crate) fn is_scalar(obj: &Bound<'_, PyAny>) -> bool {
     // numpy's C types are named `numpy.*`: a cheap pre-filter for its scalars.
     let cheap = obj.is_none()
         || object::is_int(obj)
@@ -336,7 +325,7 @@ pub fn is_scalar(obj: &Bound<'_, PyAny>) -> bool {
 }
 
 /// `Mode::Shallow`: a scalar as data, anything else as a new handle.
-pub fn write_shallow(obj: &Bound<'_, PyAny>, w: &mut Writer) -> Result<()> {
+pub(crate) fn write_shallow(obj: &Bound<'_, PyAny>, w: &mut Writer) -> Result<()> {
     if is_scalar(obj) && to_wire_scalar(obj, w).is_ok() {
         return Ok(());
     }
@@ -363,7 +352,7 @@ fn is_container(obj: &Bound<'_, PyAny>) -> bool {
 }
 
 /// `Mode::Elements`: a list or tuple as a Java list of `Shallow` items.
-pub fn write_elements(obj: &Bound<'_, PyAny>, w: &mut Writer) -> Result<()> {
+pub(crate) fn write_elements(obj: &Bound<'_, PyAny>, w: &mut Writer) -> Result<()> {
     let (list, tuple) = (object::is_list(obj), object::is_tuple(obj));
     if !list && !tuple {
         return write_shallow(obj, w);
@@ -388,7 +377,7 @@ pub fn write_elements(obj: &Bound<'_, PyAny>, w: &mut Writer) -> Result<()> {
 }
 
 /// Whether `to_wire` converts this object to a Java value (rather than a handle).
-pub fn has_java_counterpart(obj: &Bound<'_, PyAny>) -> bool {
+pub(crate) fn has_java_counterpart(obj: &Bound<'_, PyAny>) -> bool {
     let builtin = obj.is_none()
         || object::is_int(obj)
         || object::is_float(obj)
@@ -528,7 +517,7 @@ pub fn to_wire(obj: &Bound<'_, PyAny>, w: &mut Writer, mode: Mode, depth: usize)
 
 /// A numpy scalar (`numpy.int64`, `numpy.float32`, `numpy.bool_`…) as the
 /// equivalent Python scalar (`.item()`), so that it converts like one.
-pub fn numpy_scalar<'py>(obj: &Bound<'py, PyAny>) -> Option<Bound<'py, PyAny>> {
+pub(crate) fn numpy_scalar<'py>(obj: &Bound<'py, PyAny>) -> Option<Bound<'py, PyAny>> {
     let ty = obj.get_type();
     let module = ty.getattr(pyo3::intern!(obj.py(), "__module__")).ok()?;
     if module.extract::<&str>().ok()? != "numpy" {
@@ -607,7 +596,7 @@ fn new_1byte_str<'py>(py: Python<'py>, b: &[u8], max: u32) -> Result<Bound<'py, 
 /// cross as `STR_REF`: Java copies the characters straight out of the str
 /// (in parallel for large ones) instead of through the reply buffer, which
 /// saves two copies; the extra release costs about what copying 2 KB does.
-pub const STR_REF_MIN_BYTES: usize = 32 * 1024;
+pub(crate) const STR_REF_MIN_BYTES: usize = 32 * 1024;
 
 /// Writes a str.
 fn write_str(s: &Bound<'_, PyString>, w: &mut Writer) {

@@ -9,8 +9,8 @@ use std::fmt;
 /// One Python stack frame of a traceback: file, line, function.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Frame {
-    pub file: String,
-    pub line: i32,
+    pub(crate) file: String,
+    pub(crate) line: i32,
     pub function: String,
 }
 
@@ -31,7 +31,7 @@ pub struct PyErrInfo {
     pub offset: i32,
     /// Id of a Java exception carried by this Python exception (a Java
     /// function called from Python threw it, see `callbacks`); 0 = none.
-    pub java_cause: u64,
+    pub(crate) java_cause: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -80,14 +80,14 @@ impl std::error::Error for Error {}
 
 impl Error {
     /// Captures a `PyErr` (type, message, traceback, frames) while the GIL is held.
-    pub fn from_pyerr(py: Python<'_>, err: PyErr) -> Error {
+    pub(crate) fn from_pyerr(py: Python<'_>, err: PyErr) -> Error {
         Error::Python(Box::new(describe(py, &err)))
     }
 
     /// A call from Java into Python refused because nesting between Python
     /// and Java has used up Python's stack (see `stack`): a `RecursionError`,
     /// as Python raises for too deep a recursion.
-    pub fn stack_exhausted() -> Error {
+    pub(crate) fn stack_exhausted() -> Error {
         let message = format!(
             "maximum recursion depth exceeded: calls nested between Python and Java have used up the \
              {} MiB of stack pybridge gives Python on this thread; nest less deeply",
@@ -105,7 +105,7 @@ impl Error {
 }
 
 /// Qualified name of a type object: `module.QualName`, or just `QualName` for builtins.
-pub fn qualified_type_name(ty: &Bound<'_, pyo3::types::PyType>) -> String {
+pub(crate) fn qualified_type_name(ty: &Bound<'_, pyo3::types::PyType>) -> String {
     let qual = ty
         .getattr(pyo3::intern!(ty.py(), "__qualname__"))
         .and_then(|q| q.extract::<String>())

@@ -4,8 +4,8 @@
 //! thin) -> `ops` (operations, JNI-free) -> `convert` / `handles` / `gil` /
 //! `release` / `runtime` -> pyo3 -> CPython.
 
-pub mod buffers;
-pub mod callbacks;
+mod buffers;
+mod callbacks;
 mod capi;
 pub mod contract;
 pub mod convert;
@@ -13,12 +13,12 @@ pub mod copy;
 pub mod error;
 pub mod gate;
 pub mod handles;
-pub mod jni;
-pub mod lease;
-pub mod names;
+mod jni;
+mod lease;
+mod names;
 pub mod ops;
 mod registry;
-pub mod release;
+mod release;
 pub mod runtime;
 pub mod stack;
 pub mod stats;
@@ -26,7 +26,7 @@ pub mod thread_state;
 pub mod wire;
 
 /// Initialises `env_logger` once, from `PYBRIDGE_LOG` (or `RUST_LOG`).
-pub fn init_logging() {
+pub(crate) fn init_logging() {
     use std::sync::Once;
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {

@@ -42,7 +42,7 @@ fn slot_of(b: &[u8]) -> usize {
 }
 
 /// The str for these Latin-1 bytes (code points 0..=255), interned.
-pub fn latin1<'py>(py: Python<'py>, b: &[u8]) -> Result<Bound<'py, PyString>> {
+pub(crate) fn latin1<'py>(py: Python<'py>, b: &[u8]) -> Result<Bound<'py, PyString>> {
     if b.len() > MAX_LEN {
         return new_latin1(py, b, false);
     }
@@ -82,7 +82,7 @@ fn new_latin1<'py>(py: Python<'py>, b: &[u8], intern: bool) -> Result<Bound<'py,
 }
 
 /// Reads a name (an attribute or method name: a wire string) as a str.
-pub fn read_name<'py>(py: Python<'py>, r: &mut Reader<'_>) -> Result<Bound<'py, PyString>> {
+pub(crate) fn read_name<'py>(py: Python<'py>, r: &mut Reader<'_>) -> Result<Bound<'py, PyString>> {
     if r.peek()? == wire::STR_LATIN1 {
         r.u8()?;
         let n = r.len(1)?;
@@ -95,7 +95,7 @@ pub fn read_name<'py>(py: Python<'py>, r: &mut Reader<'_>) -> Result<Bound<'py, 
 
 /// Reads a key (of `getItem` and its siblings): a short Latin-1 string
 /// through the cache, any other value converted as usual.
-pub fn read_key<'py>(py: Python<'py>, r: &mut Reader<'_>) -> Result<Bound<'py, PyAny>> {
+pub(crate) fn read_key<'py>(py: Python<'py>, r: &mut Reader<'_>) -> Result<Bound<'py, PyAny>> {
     if r.peek()? == wire::STR_LATIN1 {
         return Ok(read_name(py, r)?.into_any());
     }

@@ -175,7 +175,7 @@ pub fn call_long(id: Handle, x: i64, mode: u8, w: &mut Writer) -> Result<Option<
 /// by another thread, releases waiting to be drained, a thread the raw
 /// path does not serve). The object is freed at once, its `__del__` run
 /// here; it works with `Bound`s only, as `with_gil_raw` requires.
-pub fn release_one(h: Handle) -> Option<bool> {
+pub(crate) fn release_one(h: Handle) -> Option<bool> {
     if !thread_state::interpreter_up() || release::drain_wanted() {
         return None;
     }
@@ -243,7 +243,7 @@ fn not_initialized() -> Error {
 /// Runs `f` with the GIL (taking it for this call if the thread does not
 /// hold it already), for a call that is not a virtual thread's.
 #[inline]
-pub fn with_gil<T>(f: impl for<'py> FnOnce(Python<'py>) -> T) -> Result<T> {
+pub(crate) fn with_gil<T>(f: impl for<'py> FnOnce(Python<'py>) -> T) -> Result<T> {
     let caller = lease::Caller::of(0, thread_state::my_token, gate::nested_call);
     with_gil_as(caller, f).map(|(t, _)| t)
 }
@@ -252,7 +252,7 @@ pub fn with_gil<T>(f: impl for<'py> FnOnce(Python<'py>) -> T) -> Result<T> {
 /// virtual thread must take its lease back before its Java code goes on.
 /// `LeaseBusy` when another lease runs Java code (nothing was run).
 #[inline]
-pub fn with_gil_as<T>(
+pub(crate) fn with_gil_as<T>(
     caller: lease::Caller,
     f: impl for<'py> FnOnce(Python<'py>) -> T,
 ) -> Result<(T, bool)> {

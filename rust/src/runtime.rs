@@ -35,11 +35,11 @@ pub struct InitOptions {
 
 #[derive(Debug, Clone, Default)]
 pub struct InitInfo {
-    pub version: String,
-    pub executable: String,
-    pub prefix: String,
-    pub base_prefix: String,
-    pub libpython: String,
+    pub(crate) version: String,
+    pub(crate) executable: String,
+    pub(crate) prefix: String,
+    pub(crate) base_prefix: String,
+    pub(crate) libpython: String,
 }
 
 /// The outcome of the one start attempt: once CPython has been started (even
@@ -56,15 +56,14 @@ const RTLD_NOLOAD: c_int = 0x0004;
 const RTLD_GLOBAL: c_int = 0x0100;
 
 fn last_dl_error() -> String {
-    // SAFETY: dlerror returns NULL or a valid C string owned by libc.
-    unsafe {
-        let e = dlerror();
-        if e.is_null() {
-            "unknown dlopen error".into()
-        } else {
-            CStr::from_ptr(e).to_string_lossy().into_owned()
-        }
+    // SAFETY: dlerror takes no arguments; it returns NULL or a C string.
+    let e = unsafe { dlerror() };
+    if e.is_null() {
+        return "unknown dlopen error".into();
     }
+    // SAFETY: a NUL-terminated C string owned by libc, valid until the next
+    // dl* call on this thread.
+    unsafe { CStr::from_ptr(e) }.to_string_lossy().into_owned()
 }
 
 /// Re-opens the already loaded libpython with `RTLD_GLOBAL`.
@@ -109,7 +108,7 @@ pub fn initialize(opts: &InitOptions) -> Result<InitInfo> {
     outcome
 }
 
-pub fn info() -> Option<InitInfo> {
+pub(crate) fn info() -> Option<InitInfo> {
     STATE
         .lock()
         .unwrap_or_else(|p| p.into_inner())

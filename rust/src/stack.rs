@@ -33,13 +33,13 @@ use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 
 /// Address space reserved per thread for Python's stack.
-pub const ALT_SIZE: usize = 64 << 20;
+pub(crate) const ALT_SIZE: usize = 64 << 20;
 /// Inaccessible pages at the bottom of the alternate stack.
 const GUARD: usize = 64 << 10;
 /// Room an entry into Python needs on the alternate stack: Python's default
 /// recursion limit through C code takes a few MiB (3.12+ also bound C
 /// recursion by a count that assumes an 8 MiB stack).
-pub const MIN_ENTRY: usize = 16 << 20;
+pub(crate) const MIN_ENTRY: usize = 16 << 20;
 /// Left unused below a stack pointer before the other stack continues
 /// there (x86-64's red zone is 128 bytes).
 const GAP: usize = 512;
@@ -107,25 +107,29 @@ const MAP_STACK: i32 = 0x20000;
 /// Reserves the alternate stack: address space only, pages are committed
 /// when first touched; the lowest `GUARD` bytes are inaccessible.
 fn reserve() -> Option<usize> {
-    // SAFETY: a fresh anonymous private mapping; nothing else refers to it.
-    unsafe {
-        let p = mmap(
+    // SAFETY: asks for a fresh anonymous private mapping; touches no
+    // existing memory.
+    let p = unsafe {
+        mmap(
             std::ptr::null_mut(),
             ALT_SIZE,
             PROT_READ | PROT_WRITE,
             MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK,
             -1,
             0,
-        );
-        if p as isize == -1 {
-            return None;
-        }
-        if mprotect(p, GUARD, PROT_NONE) != 0 {
-            munmap(p, ALT_SIZE);
-            return None;
-        }
-        Some(p as usize)
+        )
+    };
+    if p as isize == -1 {
+        return None;
     }
+    // SAFETY: the lowest GUARD bytes of that mapping, which nothing else
+    // refers to.
+    if unsafe { mprotect(p, GUARD, PROT_NONE) } != 0 {
+        // SAFETY: the whole mapping made above, unused.
+        unsafe { munmap(p, ALT_SIZE) };
+        return None;
+    }
+    Some(p as usize)
 }
 
 #[inline]
@@ -279,8 +283,10 @@ pub fn on_thread_stack<R>(f: impl FnOnce() -> R) -> R {
     }
 }
 
-/// Whether this thread is running Python on its alternate stack now.
-pub fn on_alternate_stack() -> bool {
+/// Whether this thread is running Python on its alternate stack now (for
+/// the tests).
+#[cfg(test)]
+fn on_alternate_stack() -> bool {
     ALT.try_with(|a| a.thread_resume.get() != 0)
         .unwrap_or(false)
 }

@@ -120,7 +120,7 @@ thread_local! {
 /// Set once the interpreter is up; thread-exit destructors do nothing before.
 static INTERPRETER_UP: AtomicBool = AtomicBool::new(false);
 
-pub fn interpreter_up() -> bool {
+pub(crate) fn interpreter_up() -> bool {
     INTERPRETER_UP.load(Ordering::Acquire)
 }
 
@@ -131,7 +131,7 @@ pub fn interpreter_up() -> bool {
 /// # Safety
 /// Must be called exactly once, right after a successful
 /// `Py_InitializeFromConfig` on this thread, with the GIL held.
-pub unsafe fn adopt_main_thread_and_release(usable: bool) {
+pub(crate) unsafe fn adopt_main_thread_and_release(usable: bool) {
     // SAFETY: the caller guarantees that this thread holds the GIL, and
     // uses no `Python` token of it afterwards.
     let ts = unsafe { threads::save_thread() };
@@ -148,7 +148,7 @@ pub unsafe fn adopt_main_thread_and_release(usable: bool) {
 /// Makes sure this thread has a kept Python thread state. Cheap after the
 /// first call (one thread-local read).
 #[inline]
-pub fn ensure_pinned() {
+pub(crate) fn ensure_pinned() {
     let _ = PIN.try_with(|p| {
         if p.kind.get() == Kind::Unknown {
             pin_now(p);
@@ -185,7 +185,7 @@ fn pin_now(p: &Pin) {
 /// This thread's platform lease token (see `lease`): the address of its
 /// thread-local pin, which identifies the thread even inside its thread-exit
 /// destructor, where `std::thread::current()` is no longer available.
-pub fn my_token() -> u64 {
+pub(crate) fn my_token() -> u64 {
     PIN.try_with(|p| p as *const Pin as u64).unwrap_or(0)
 }
 
@@ -193,7 +193,7 @@ pub fn my_token() -> u64 {
 /// `thread_name` names the lease in diagnostics. The outermost acquisition
 /// is refused with `LeaseBusy` (the Java side waits and tries again) while
 /// another lease runs Java code.
-pub fn acquire_named(thread_name: &str) -> Result<()> {
+pub(crate) fn acquire_named(thread_name: &str) -> Result<()> {
     let outermost = held_depth() == 0;
     // Dropped last: after a refused acquisition has given the GIL back.
     let mut waited = if outermost {
@@ -272,7 +272,7 @@ pub fn held_depth() -> u32 {
 
 /// Lets other threads run while this thread, which holds the GIL through
 /// `acquire()`, blocks on Java work. Must be paired with `resume()`.
-pub fn suspend() -> Result<bool> {
+pub(crate) fn suspend() -> Result<bool> {
     PIN.try_with(|p| {
         if p.held.get() == 0 || !p.suspended.get().is_null() {
             return Ok(false);
@@ -288,7 +288,7 @@ pub fn suspend() -> Result<bool> {
     .map_err(|_| Error::IllegalState("thread is exiting".into()))?
 }
 
-pub fn resume() -> Result<()> {
+pub(crate) fn resume() -> Result<()> {
     PIN.try_with(|p| {
         let ts = p.suspended.replace(std::ptr::null_mut());
         if !ts.is_null() {
@@ -303,7 +303,7 @@ pub fn resume() -> Result<()> {
 }
 
 /// Number of thread states in the interpreter (walks CPython's list; GIL held).
-pub fn interpreter_thread_states(py: pyo3::Python<'_>) -> i64 {
+pub(crate) fn interpreter_thread_states(py: pyo3::Python<'_>) -> i64 {
     threads::thread_state_count(py)
 }
 
@@ -331,7 +331,7 @@ impl Drop for RawGil {
 /// which nests cheaply. Returns `None`, having done nothing, when the thread
 /// is not eligible; the caller then takes the ordinary path.
 #[inline]
-pub fn with_gil_raw<T>(f: impl for<'py> FnOnce(Python<'py>) -> T) -> Option<T> {
+pub(crate) fn with_gil_raw<T>(f: impl for<'py> FnOnce(Python<'py>) -> T) -> Option<T> {
     let (ts, token) = PIN
         .try_with(|p| {
             if !matches!(p.kind.get(), Kind::Owned | Kind::Main) || !p.suspended.get().is_null() {

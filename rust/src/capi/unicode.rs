@@ -136,16 +136,22 @@ pub(crate) fn data<'a>(s: &'a Bound<'_, PyString>) -> StrData<'a> {
     // SAFETY: as above.
     let d = unsafe { ffi::PyUnicode_DATA(p) };
     match kind {
-        // SAFETY: a 1-byte-kind str holds `n` u8s at `d`, alive while `s` is.
         ffi::PyUnicode_1BYTE_KIND => {
-            StrData::Latin1(unsafe { std::slice::from_raw_parts(d.cast(), n) })
+            // SAFETY: a 1-byte-kind str holds `n` u8s at `d`, alive (and
+            // unchanged) while `s` is borrowed.
+            let chars = unsafe { std::slice::from_raw_parts(d.cast(), n) };
+            StrData::Latin1(chars)
         }
-        // SAFETY: a 2-byte-kind str holds `n` aligned u16s at `d`.
         ffi::PyUnicode_2BYTE_KIND => {
-            StrData::Ucs2(unsafe { std::slice::from_raw_parts(d.cast(), n) })
+            // SAFETY: a 2-byte-kind str holds `n` aligned u16s at `d` (as above).
+            let chars = unsafe { std::slice::from_raw_parts(d.cast(), n) };
+            StrData::Ucs2(chars)
         }
-        // SAFETY: a 4-byte-kind str holds `n` aligned u32s at `d`.
-        _ => StrData::Ucs4(unsafe { std::slice::from_raw_parts(d.cast(), n) }),
+        _ => {
+            // SAFETY: a 4-byte-kind str holds `n` aligned u32s at `d` (as above).
+            let chars = unsafe { std::slice::from_raw_parts(d.cast(), n) };
+            StrData::Ucs4(chars)
+        }
     }
 }
 

@@ -31,7 +31,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 /// `ops::dispatch`) on handle `(id, slot)`, with the `len` request bytes at
 /// `addr`; the reply goes back into the same buffer of `cap` bytes.
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_org_pybridge_Native_invoke<'l>(
+pub(crate) extern "system" fn Java_org_pybridge_Native_invoke<'l>(
     _env: EnvUnowned<'l>,
     _class: JClass<'l>,
     op: jint,
@@ -77,7 +77,7 @@ pub extern "system" fn Java_org_pybridge_Native_invoke<'l>(
 /// after loading, before calling anything else, so that a stale library
 /// gives a clear error instead of a call with the wrong arguments.
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_org_pybridge_Native_abiVersion<'l>(
+pub(crate) extern "system" fn Java_org_pybridge_Native_abiVersion<'l>(
     _env: EnvUnowned<'l>,
     _class: JClass<'l>,
 ) -> jint {
@@ -87,7 +87,7 @@ pub extern "system" fn Java_org_pybridge_Native_abiVersion<'l>(
 /// Registers `org.pybridge.Callbacks` (looked up by Java, so through the
 /// right class loader) for calls from Python back into the JVM.
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_org_pybridge_Native_registerCallbacks<'l>(
+pub(crate) extern "system" fn Java_org_pybridge_Native_registerCallbacks<'l>(
     mut env: EnvUnowned<'l>,
     _class: JClass<'l>,
     callbacks: JClass<'l>,
@@ -101,7 +101,7 @@ pub extern "system" fn Java_org_pybridge_Native_registerCallbacks<'l>(
 
 /// Copies a parked reply into a buffer large enough for it; returns its length.
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_org_pybridge_Native_takePending<'l>(
+pub(crate) extern "system" fn Java_org_pybridge_Native_takePending<'l>(
     _env: EnvUnowned<'l>,
     _class: JClass<'l>,
     addr: jlong,
@@ -122,7 +122,7 @@ pub extern "system" fn Java_org_pybridge_Native_takePending<'l>(
 /// # Safety
 /// Called by the JVM only, with its valid `JNIEnv` and a live reference.
 #[unsafe(no_mangle)]
-pub unsafe extern "system" fn Java_org_pybridge_Native_bufferAddress(
+pub(crate) unsafe extern "system" fn Java_org_pybridge_Native_bufferAddress(
     env: *mut jni::sys::JNIEnv,
     _class: jni::sys::jclass,
     buffer: jni::sys::jobject,
@@ -153,7 +153,7 @@ const CALL_LONG_RESULT: u64 = crate::contract::status::CALL_LONG_RESULT as u64;
 /// int fitting in 64 bits, converted in `mode` as `callAs` would; an error)
 /// is parked for `takePending` and `CALL_LONG_SLOW` returned.
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_org_pybridge_Native_callLong<'l>(
+pub(crate) extern "system" fn Java_org_pybridge_Native_callLong<'l>(
     _env: EnvUnowned<'l>,
     _class: JClass<'l>,
     id: jlong,
@@ -190,7 +190,7 @@ pub extern "system" fn Java_org_pybridge_Native_callLong<'l>(
 /// After `callLong` returned `CALL_LONG_SLOW` on this thread: 0 if that
 /// was the result, else `status << 32 | reply length`.
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_org_pybridge_Native_callLongStatus<'l>(
+pub(crate) extern "system" fn Java_org_pybridge_Native_callLongStatus<'l>(
     _env: EnvUnowned<'l>,
     _class: JClass<'l>,
 ) -> jlong {
@@ -200,7 +200,7 @@ pub extern "system" fn Java_org_pybridge_Native_callLongStatus<'l>(
 /// `PyObject.close()`'s fast path (see `ops::release_one`): 1 if the handle
 /// was live, 0 if not, -1 to send Java the ordinary way.
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_org_pybridge_Native_release<'l>(
+pub(crate) extern "system" fn Java_org_pybridge_Native_release<'l>(
     _env: EnvUnowned<'l>,
     _class: JClass<'l>,
     id: jlong,
@@ -227,7 +227,7 @@ pub extern "system" fn Java_org_pybridge_Native_release<'l>(
 /// # Safety
 /// Called by the JVM only, with its valid `JNIEnv` and a live `jstring`.
 #[unsafe(no_mangle)]
-pub unsafe extern "system" fn Java_org_pybridge_Native_encodeString(
+pub(crate) unsafe extern "system" fn Java_org_pybridge_Native_encodeString(
     env: *mut jni::sys::JNIEnv,
     _class: jni::sys::jclass,
     s: jni::sys::jstring,
@@ -257,7 +257,7 @@ pub unsafe extern "system" fn Java_org_pybridge_Native_encodeString(
 /// # Safety
 /// Called by the JVM only, with its valid `JNIEnv` and a live `ByteBuffer`.
 #[unsafe(no_mangle)]
-pub unsafe extern "system" fn Java_org_pybridge_Native_bufferOrigin(
+pub(crate) unsafe extern "system" fn Java_org_pybridge_Native_bufferOrigin(
     env: *mut jni::sys::JNIEnv,
     _class: jni::sys::jclass,
     buffer: jni::sys::jobject,
@@ -271,7 +271,7 @@ pub unsafe extern "system" fn Java_org_pybridge_Native_bufferOrigin(
 /// # Safety
 /// Called by the JVM only, with its valid `JNIEnv` and a live `ByteBuffer`.
 #[unsafe(no_mangle)]
-pub unsafe extern "system" fn Java_org_pybridge_Native_bufferSegment(
+pub(crate) unsafe extern "system" fn Java_org_pybridge_Native_bufferSegment(
     env: *mut jni::sys::JNIEnv,
     _class: jni::sys::jclass,
     buffer: jni::sys::jobject,
@@ -291,7 +291,7 @@ pub unsafe extern "system" fn Java_org_pybridge_Native_bufferSegment(
 /// # Safety
 /// Called by the JVM only, with its valid `JNIEnv` and a live primitive array.
 #[unsafe(no_mangle)]
-pub unsafe extern "system" fn Java_org_pybridge_Native_copyArray(
+pub(crate) unsafe extern "system" fn Java_org_pybridge_Native_copyArray(
     env: *mut jni::sys::JNIEnv,
     _class: jni::sys::jclass,
     array: jni::sys::jarray,
@@ -336,7 +336,7 @@ pub unsafe extern "system" fn Java_org_pybridge_Native_copyArray(
 /// # Safety
 /// Called by the JVM only, with its valid `JNIEnv`.
 #[unsafe(no_mangle)]
-pub unsafe extern "system" fn Java_org_pybridge_Native_newDirectBuffer(
+pub(crate) unsafe extern "system" fn Java_org_pybridge_Native_newDirectBuffer(
     env: *mut jni::sys::JNIEnv,
     _class: jni::sys::jclass,
     addr: jlong,
@@ -364,7 +364,7 @@ pub unsafe extern "system" fn Java_org_pybridge_Native_newDirectBuffer(
 /// # Safety
 /// Called by the JVM only, with its own valid `JavaVM` pointer.
 #[unsafe(no_mangle)]
-pub unsafe extern "system" fn JNI_OnLoad(
+pub(crate) unsafe extern "system" fn JNI_OnLoad(
     vm: *mut jni::sys::JavaVM,
     _reserved: *mut std::ffi::c_void,
 ) -> jint {

@@ -26,8 +26,8 @@ static BUFFER_FIELDS: std::sync::OnceLock<Option<BufferFields>> = std::sync::Onc
 unsafe fn buffer_fields(env: *mut JNIEnv) -> Option<&'static BufferFields> {
     BUFFER_FIELDS
         .get_or_init(|| {
-            // SAFETY (each lookup): per the function contract; a failed
-            // lookup leaves no exception pending.
+            // SAFETY: per the function contract (a failed lookup leaves no
+            // exception pending, so the next may follow).
             let fd = unsafe {
                 raw::field_id(env, c"java/nio/MappedByteBuffer", c"fd", c"Ljava/io/FileDescriptor;")
             };

@@ -27,9 +27,11 @@ unsafe fn table<'e>(env: *mut JNIEnv) -> &'e JNINativeInterface__1_4 {
     // SAFETY: per the contract, `env` points to the thread's JNIEnv, which
     // is a pointer to the JVM's function table.
     let t = unsafe { *env };
-    // SAFETY: the table lives as long as the JVM, and is a JNI >= 1.4
-    // table (see above): its `v1_4` view is the one to read.
-    unsafe { &(*t).v1_4 }
+    // SAFETY: the table lives as long as the JVM.
+    let t = unsafe { &*t };
+    // SAFETY: it is a JNI >= 1.4 table (see above): its `v1_4` view is the
+    // one to read (the views only differ in how many entries they name).
+    unsafe { &t.v1_4 }
 }
 
 /// `ExceptionCheck`: whether a Java exception is pending.
@@ -297,9 +299,10 @@ pub(crate) unsafe fn attached_env(vm: *mut JavaVM) -> Option<*mut JNIEnv> {
     // SAFETY: per the contract, `vm` points to the JVM's invocation
     // interface pointer.
     let t = unsafe { *vm };
-    // SAFETY: the JVM's invocation table, alive as long as the JVM; GetEnv
-    // exists since JNI 1.2.
-    let table: &JNIInvokeInterface__1_2 = unsafe { &(*t).v1_2 };
+    // SAFETY: the JVM's invocation table, alive as long as the JVM.
+    let t = unsafe { &*t };
+    // SAFETY: GetEnv exists since JNI 1.2, so the table has the `v1_2` view.
+    let table: &JNIInvokeInterface__1_2 = unsafe { &t.v1_2 };
     let mut env: *mut c_void = std::ptr::null_mut();
     // SAFETY: `vm` is live; GetEnv only reads this thread's attachment.
     let rc = unsafe { (table.GetEnv)(vm, &mut env, jni::sys::JNI_VERSION_1_6) };
