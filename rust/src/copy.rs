@@ -213,6 +213,10 @@ unsafe fn copy_part(src: *const u8, dst: *mut u8, len: usize, or: bool) -> u8 {
     unsafe { copy_or_plain(src, dst, len) }
 }
 
+/// `copy_or_plain` compiled for AVX2.
+///
+/// # Safety
+/// As `copy`, and the CPU has AVX2.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 unsafe fn copy_or_avx2(src: *const u8, dst: *mut u8, len: usize) -> u8 {
@@ -231,6 +235,10 @@ pub(crate) fn or_bytes(b: &[u8]) -> u8 {
     or_bytes_plain(b)
 }
 
+/// `or_bytes_plain` compiled for AVX2.
+///
+/// # Safety
+/// The CPU has AVX2.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 unsafe fn or_bytes_avx2(b: &[u8]) -> u8 {
@@ -254,6 +262,9 @@ fn or_bytes_plain(b: &[u8]) -> u8 {
 
 /// 64 bytes at a time into 64 OR lanes (the compiler makes these vector
 /// loads, stores and ORs), reduced once at the end.
+///
+/// # Safety
+/// As `copy`.
 #[inline(always)]
 unsafe fn copy_or_plain(src: *const u8, dst: *mut u8, len: usize) -> u8 {
     // SAFETY: per `copy_part`: `src` readable for `len` bytes, and not
