@@ -11,7 +11,14 @@
 //! exception whose type is named after the Java class (a subclass of
 //! `pybridge.JavaException`) and which carries the id of the Java exception,
 //! so that if it propagates out to Java the original is the cause.
-//! When Python frees the `JavaFunction`, the Java side forgets the object.
+//! When Python frees the `JavaFunction`, the Java side forgets the object
+//! (the freed id is queued in `registry`). The upcall uses raw JNI
+//! (`jni::raw`) on the calling thread's own `JNIEnv`.
+//!
+//! This module and `convert` refer to each other, and that is inherent:
+//! converting a Java value makes a `JavaFunction` or `JavaObject`, and
+//! calling a `JavaFunction` converts its arguments and its result. It is the
+//! one module cycle in the crate (`tests/boundaries.rs`).
 
 use crate::convert::{self, Mode};
 use crate::error::{Error, Result};

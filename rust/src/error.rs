@@ -1,6 +1,6 @@
 //! One error type for the whole core. The JNI boundary maps each variant to a
-//! status code plus an encoded payload; the Java side turns that into the
-//! matching exception class (see `Native.java` / `Wire.java`).
+//! status code plus an encoded payload (`jni::reply`); the Java side turns
+//! that into the matching exception class.
 
 use pyo3::prelude::*;
 use pyo3::types::{PyString, PyTraceback};

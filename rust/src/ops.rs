@@ -2,7 +2,9 @@
 //! arguments from a `Reader` over the request bytes and writes its result
 //! to a `Writer`. `dispatch` is what the one hot JNI entry point calls.
 //!
-//! Op codes are the contract with `Native.java` (keep both in sync).
+//! The op codes are in `contract.rs` (Java's `Contract.Op` is generated
+//! from it). `with_gil` / `with_gil_as` take the GIL for one call, through
+//! pyo3's attach, the call gate and the lease protocol.
 
 use crate::capi::number::{self, I64};
 use crate::capi::{self, object};

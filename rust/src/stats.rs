@@ -22,7 +22,7 @@ pub(crate) static RELEASE_ERRORS: AtomicU64 = AtomicU64::new(0);
 /// Occupied slots of the handle table, counted by the table itself (GIL
 /// held) independently of the created/released counters: a cross-check.
 pub(crate) static TABLE_SIZE: AtomicU64 = AtomicU64::new(0);
-/// Calls that waited for the call gate and got it (see `gil`; written by
+/// Calls that waited for the call gate and got it (see `gate`; written by
 /// gate holders only).
 pub(crate) static GATE_WAITS: AtomicU64 = AtomicU64::new(0);
 /// Calls that gave up waiting for the call gate and went to the GIL directly.
