@@ -216,9 +216,7 @@ fn call_long_in(
         Ok(v) => v,
         Err(e) => return nested(py, raw, move |py| Err(Error::from_pyerr(py, e))),
     };
-    if object::is_exact_int(&v) {
-        // SAFETY: its type is exactly int.
-        let i = unsafe { v.cast_unchecked::<pyo3::types::PyInt>() };
+    if let Some(i) = object::exact_int(&v) {
         match number::int_to_i64(i) {
             I64::Value(r) => return Ok(Some(r)),
             // Left to the conversion below, which reports it.

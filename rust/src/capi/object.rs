@@ -83,10 +83,14 @@ fn is_frozenset(obj: &Bound<'_, PyAny>) -> bool {
     unsafe { ffi::PyFrozenSet_Check(obj.as_ptr()) != 0 }
 }
 
-/// Whether `type(obj) is int` (no subclass, bool excluded).
+/// `obj` as an int when `type(obj) is int` (no subclass, bool excluded).
 #[inline]
-pub(crate) fn is_exact_int(obj: &Bound<'_, PyAny>) -> bool {
-    type_of(obj) == &raw mut ffi::PyLong_Type
+pub(crate) fn exact_int<'a, 'py>(obj: &'a Bound<'py, PyAny>) -> Option<&'a Bound<'py, PyInt>> {
+    if type_of(obj) != &raw mut ffi::PyLong_Type {
+        return None;
+    }
+    // SAFETY: its type is exactly int.
+    Some(unsafe { obj.cast_unchecked() })
 }
 
 /// The C name of an object's type (`tp_name`, e.g. `numpy.ndarray`)
