@@ -79,7 +79,7 @@ fn main() {
         w.clear();
         assert_eq!(ops::call_long(h, 7, 2, &mut w).unwrap(), Some(7));
     });
-    pybridge::gil::acquire().unwrap();
+    pybridge::thread_state::acquire().unwrap();
     best("call_long (callLong, GIL held)", 200_000, || {
         w.clear();
         assert_eq!(ops::call_long(h, 7, 2, &mut w).unwrap(), Some(7));
@@ -132,7 +132,7 @@ fn main() {
         w.clear();
         ops::dispatch(ops::GETITEM, dict, &mut Reader::new(&gi.buf), &mut w).unwrap();
     });
-    pybridge::gil::release().unwrap();
+    pybridge::thread_state::release().unwrap();
     best(
         "dispatch GETITEM 'a' → long (GIL per call)",
         200_000,
@@ -141,21 +141,21 @@ fn main() {
             ops::dispatch(ops::GETITEM, dict, &mut Reader::new(&gi.buf), &mut w).unwrap();
         },
     );
-    best(
-        "gil::enter_call + drop (the gate, one thread)",
-        1_000_000,
-        || {
-            drop(std::hint::black_box(pybridge::gil::enter_call()));
-        },
-    );
+    best("gate::enter_call + drop (one thread)", 1_000_000, || {
+        drop(std::hint::black_box(pybridge::gate::enter_call(
+            pybridge::thread_state::gate_eligible,
+        )));
+    });
     best("Python::attach only", 200_000, || {
         Python::attach(|py| {
             std::hint::black_box(py);
         })
     });
-    best("PyGILState_Ensure+Release", 200_000, || unsafe {
-        let g = pyo3::ffi::PyGILState_Ensure();
-        pyo3::ffi::PyGILState_Release(g);
+    best("PyGILState_Ensure+Release", 200_000, || {
+        // SAFETY: the interpreter is up; this thread does not hold the GIL.
+        let g = unsafe { pyo3::ffi::PyGILState_Ensure() };
+        // SAFETY: matches the Ensure just above, on this thread.
+        unsafe { pyo3::ffi::PyGILState_Release(g) };
     });
     let fobj = Python::attach(|py| pybridge::handles::get(py, h).unwrap().unbind());
     best("attach + f(x) per call", 200_000, || {

@@ -16,15 +16,14 @@ use crate::contract::dtype;
 use crate::error::{Error, Result};
 use crate::handles;
 use crate::wire::{self, Writer};
-use pyo3::ffi;
+use crate::{capi, capi::buffer};
 use pyo3::prelude::*;
-use std::ffi::CStr;
+use pyo3::types::PyMemoryView;
 use std::os::raw::c_int;
-use std::sync::atomic::Ordering;
 
 /// numpy dtypes Java has a primitive array for (codes: `contract::dtype`).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum DType {
+pub(crate) enum DType {
     F64 = dtype::F64 as isize,
     F32 = dtype::F32 as isize,
     I64 = dtype::I64 as isize,
@@ -36,7 +35,7 @@ pub enum DType {
 }
 
 impl DType {
-    pub fn from_code(c: u8) -> Result<DType> {
+    pub(crate) fn from_code(c: u8) -> Result<DType> {
         Ok(match c {
             dtype::F64 => DType::F64,
             dtype::F32 => DType::F32,
@@ -50,7 +49,7 @@ impl DType {
         })
     }
 
-    pub fn numpy_name(self) -> &'static str {
+    pub(crate) fn numpy_name(self) -> &'static str {
         match self {
             DType::F64 => "float64",
             DType::F32 => "float32",
@@ -60,15 +59,6 @@ impl DType {
             DType::I8 => "int8",
             DType::U8 => "uint8",
             DType::Bool => "bool",
-        }
-    }
-
-    pub fn item_size(self) -> usize {
-        match self {
-            DType::F64 | DType::I64 => 8,
-            DType::F32 | DType::I32 => 4,
-            DType::I16 => 2,
-            DType::I8 | DType::U8 | DType::Bool => 1,
         }
     }
 
@@ -95,7 +85,7 @@ impl DType {
 /// Python's view of Java memory (a direct `ByteBuffer`): exports it through
 /// the buffer protocol. Wrapped in a `memoryview` before Python code sees it.
 #[pyclass(name = "JavaBuffer", module = "pybridge", frozen)]
-pub struct JavaBuffer {
+pub(crate) struct JavaBuffer {
     id: i64,
     addr: usize,
     len: usize,
@@ -103,8 +93,7 @@ pub struct JavaBuffer {
 }
 
 impl JavaBuffer {
-    pub fn new(id: i64, addr: usize, len: usize, readonly: bool) -> Self {
-        crate::callbacks::ALIVE.fetch_add(1, Ordering::Relaxed);
+    pub(crate) fn new(id: i64, addr: usize, len: usize, readonly: bool) -> Self {
         JavaBuffer {
             id,
             addr,
@@ -117,8 +106,7 @@ impl JavaBuffer {
 impl Drop for JavaBuffer {
     fn drop(&mut self) {
         // The Java side may now let the ByteBuffer go (never calls the JVM here).
-        crate::callbacks::ALIVE.fetch_sub(1, Ordering::Relaxed);
-        crate::callbacks::push_freed(self.id);
+        crate::registry::push_freed(self.id);
     }
 }
 
@@ -128,42 +116,28 @@ impl JavaBuffer {
     /// Called by CPython with a valid `view` to fill.
     unsafe fn __getbuffer__(
         slf: Bound<'_, Self>,
-        view: *mut ffi::Py_buffer,
+        view: *mut capi::Py_buffer,
         flags: c_int,
     ) -> PyResult<()> {
         let me = slf.get();
         if view.is_null() {
             return Err(pyo3::exceptions::PyBufferError::new_err("no view"));
         }
-        let writable = flags & ffi::PyBUF_WRITABLE != 0;
+        let writable = flags & buffer::WRITABLE != 0;
         if writable && me.readonly {
             return Err(pyo3::exceptions::PyBufferError::new_err(
                 "the Java ByteBuffer is read-only",
             ));
         }
-        // SAFETY: `view` is CPython's to fill; the memory [addr, addr+len)
-        // stays valid while this exporter lives (the Java side keeps the
-        // ByteBuffer reachable until Python drops it); PyBuffer_FillInfo
-        // takes a new reference to the exporter for `view.obj`.
-        let rc = unsafe {
-            ffi::PyBuffer_FillInfo(
-                view,
-                slf.as_ptr(),
-                me.addr as *mut std::ffi::c_void,
-                me.len as ffi::Py_ssize_t,
-                me.readonly as c_int,
-                flags,
-            )
-        };
-        if rc != 0 {
-            return Err(PyErr::fetch(slf.py()));
-        }
-        Ok(())
+        // SAFETY: `view` is the one CPython passed in; the memory
+        // [addr, addr+len) stays valid while this exporter lives (the Java
+        // side keeps the ByteBuffer reachable until Python drops it).
+        unsafe { buffer::fill_info(view, slf.as_any(), me.addr, me.len, me.readonly, flags) }
     }
 
     /// # Safety
     /// Called by CPython; nothing to free (the memory is Java's).
-    unsafe fn __releasebuffer__(&self, _view: *mut ffi::Py_buffer) {}
+    unsafe fn __releasebuffer__(&self, _view: *mut capi::Py_buffer) {}
 
     fn __repr__(&self) -> String {
         format!(
@@ -176,7 +150,7 @@ impl JavaBuffer {
 }
 
 /// A `memoryview` over a Java direct buffer.
-pub fn java_buffer_view<'py>(
+pub(crate) fn java_buffer_view<'py>(
     py: Python<'py>,
     id: i64,
     addr: i64,
@@ -193,8 +167,8 @@ pub fn java_buffer_view<'py>(
         JavaBuffer::new(id, addr as usize, len as usize, readonly),
     )
     .map_err(|e| Error::from_pyerr(py, e))?;
-    // SAFETY: GIL held; `jb` exports a buffer; a new reference or NULL.
-    unsafe { Bound::from_owned_ptr_or_err(py, ffi::PyMemoryView_FromObject(jb.as_ptr())) }
+    PyMemoryView::from(jb.as_any())
+        .map(Bound::into_any)
         .map_err(|e| Error::from_pyerr(py, e))
 }
 
@@ -213,26 +187,25 @@ fn format_holds_objects(format: &str) -> bool {
 }
 
 /// The exported memory of an object, kept alive by the memoryview.
-pub struct Exported<'py> {
-    pub view: Bound<'py, PyAny>,
-    pub addr: usize,
-    pub len: usize,
-    pub readonly: bool,
-    pub dtype: Option<DType>,
-    pub shape: Vec<i64>,
+pub(crate) struct Exported<'py> {
+    pub(crate) view: Bound<'py, PyAny>,
+    pub(crate) addr: usize,
+    pub(crate) len: usize,
+    pub(crate) readonly: bool,
+    pub(crate) dtype: Option<DType>,
+    pub(crate) shape: Vec<i64>,
     /// Object references, not data (see `Layout::holds_objects`).
-    pub holds_objects: bool,
+    pub(crate) holds_objects: bool,
 }
 
 /// Exports `obj`'s memory (buffer protocol). A non-contiguous buffer is an
 /// error, unless `copy_if_needed`, which makes a contiguous numpy copy.
-pub fn export<'py>(obj: &Bound<'py, PyAny>, copy_if_needed: bool) -> Result<Exported<'py>> {
+pub(crate) fn export<'py>(obj: &Bound<'py, PyAny>, copy_if_needed: bool) -> Result<Exported<'py>> {
     let py = obj.py();
-    // SAFETY: GIL held; PyMemoryView_FromObject returns a new reference or
-    // NULL with an exception set (the object does not export buffers).
-    let mut view =
-        unsafe { Bound::from_owned_ptr_or_err(py, ffi::PyMemoryView_FromObject(obj.as_ptr())) }
-            .map_err(|e| Error::from_pyerr(py, e))?;
+    // An error if the object does not export buffers.
+    let mut view = PyMemoryView::from(obj)
+        .map(Bound::into_any)
+        .map_err(|e| Error::from_pyerr(py, e))?;
     let mut info = layout(&view)?;
     if !info.contiguous {
         if !copy_if_needed {
@@ -246,10 +219,9 @@ pub fn export<'py>(obj: &Bound<'py, PyAny>, copy_if_needed: bool) -> Result<Expo
         let c = np
             .call_method1("ascontiguousarray", (obj,))
             .map_err(|e| Error::from_pyerr(py, e))?;
-        // SAFETY: as above.
-        view =
-            unsafe { Bound::from_owned_ptr_or_err(py, ffi::PyMemoryView_FromObject(c.as_ptr())) }
-                .map_err(|e| Error::from_pyerr(py, e))?;
+        view = PyMemoryView::from(&c)
+            .map(Bound::into_any)
+            .map_err(|e| Error::from_pyerr(py, e))?;
         info = layout(&view)?;
     }
     Ok(Exported {
@@ -279,45 +251,16 @@ struct Layout {
 /// the underlying object, so the address stays valid while it lives; the
 /// second export taken here to read the layout is released at once.
 fn layout(view: &Bound<'_, PyAny>) -> Result<Layout> {
-    let py = view.py();
-    let mut b = std::mem::MaybeUninit::<ffi::Py_buffer>::zeroed();
-    // SAFETY: GIL held; `view` is a live memoryview; on success `b` is
-    // filled and must be released with PyBuffer_Release (done below on
-    // every path); on failure an exception is set.
-    unsafe {
-        if ffi::PyObject_GetBuffer(view.as_ptr(), b.as_mut_ptr(), ffi::PyBUF_FULL_RO) != 0 {
-            return Err(Error::from_pyerr(py, PyErr::fetch(py)));
-        }
-        let bp = b.as_mut_ptr();
-        let buf = &*bp;
-        let format = if buf.format.is_null() {
-            "B".to_string()
-        } else {
-            CStr::from_ptr(buf.format).to_string_lossy().into_owned()
-        };
-        let ndim = buf.ndim.max(0) as usize;
-        let shape = if ndim == 0 {
-            Vec::new()
-        } else if buf.shape.is_null() {
-            vec![(buf.len / buf.itemsize.max(1)) as i64]
-        } else {
-            std::slice::from_raw_parts(buf.shape, ndim)
-                .iter()
-                .map(|&d| d as i64)
-                .collect()
-        };
-        let out = Layout {
-            holds_objects: format_holds_objects(&format),
-            addr: buf.buf as usize,
-            len: buf.len as usize,
-            readonly: buf.readonly != 0,
-            contiguous: ffi::PyBuffer_IsContiguous(bp, b'C' as _) != 0,
-            dtype: DType::from_format(&format, buf.itemsize as usize),
-            shape,
-        };
-        ffi::PyBuffer_Release(bp);
-        Ok(out)
-    }
+    let b = buffer::layout(view).map_err(|e| Error::from_pyerr(view.py(), e))?;
+    Ok(Layout {
+        holds_objects: format_holds_objects(&b.format),
+        addr: b.addr,
+        len: b.len,
+        readonly: b.readonly,
+        contiguous: b.c_contiguous,
+        dtype: DType::from_format(&b.format, b.item_size),
+        shape: b.shape,
+    })
 }
 
 fn type_name(obj: &Bound<'_, PyAny>) -> String {
@@ -329,19 +272,15 @@ fn type_name(obj: &Bound<'_, PyAny>) -> String {
 
 /// Whether `obj` is exactly a `numpy.ndarray` (subclasses keep their own
 /// semantics and stay handles).
-pub fn is_ndarray(obj: &Bound<'_, PyAny>) -> bool {
-    // SAFETY: GIL held; a live object's type name is a static C string.
-    unsafe {
-        let t = ffi::Py_TYPE(obj.as_ptr());
-        CStr::from_ptr((*t).tp_name).to_bytes() == b"numpy.ndarray"
-    }
+pub(crate) fn is_ndarray(obj: &Bound<'_, PyAny>) -> bool {
+    capi::object::type_name_is(obj, b"numpy.ndarray")
 }
 
 /// Writes an ndarray for Java to copy (`wire::NDARRAY`): dtype, shape, the
 /// address and length of its contiguous data, and a memoryview handle that
 /// keeps that memory valid until Java releases it. `None` if the dtype has
 /// no Java primitive type (the caller makes a plain handle).
-pub fn write_ndarray(obj: &Bound<'_, PyAny>, w: &mut Writer) -> Result<bool> {
+pub(crate) fn write_ndarray(obj: &Bound<'_, PyAny>, w: &mut Writer) -> Result<bool> {
     let e = export(obj, true)?;
     let Some(dtype) = e.dtype else {
         return Ok(false);
@@ -399,7 +338,7 @@ impl Numpy {
 /// shape has other than one dimension: the array shares `buffer`'s memory.
 /// One native call with cached numpy objects, so that a loop making a view
 /// per iteration (bench workload n1) runs little code besides numpy's own.
-pub fn frombuffer<'py>(
+pub(crate) fn frombuffer<'py>(
     py: Python<'py>,
     buffer: &Bound<'py, PyAny>,
     dtype: DType,
@@ -428,7 +367,7 @@ pub fn frombuffer<'py>(
 }
 
 /// A new `numpy.empty(shape, dtype)` array and its data address and length.
-pub fn empty<'py>(
+pub(crate) fn empty<'py>(
     py: Python<'py>,
     dtype: DType,
     shape: &[i64],

@@ -11,10 +11,18 @@
 //! exception whose type is named after the Java class (a subclass of
 //! `pybridge.JavaException`) and which carries the id of the Java exception,
 //! so that if it propagates out to Java the original is the cause.
-//! When Python frees the `JavaFunction`, the Java side forgets the object.
+//! When Python frees the `JavaFunction`, the Java side forgets the object
+//! (the freed id is queued in `registry`). The upcall uses raw JNI
+//! (`jni::raw`) on the calling thread's own `JNIEnv`.
+//!
+//! This module and `convert` refer to each other, and that is inherent:
+//! converting a Java value makes a `JavaFunction` or `JavaObject`, and
+//! calling a `JavaFunction` converts its arguments and its result. It is the
+//! one module cycle in the crate (`tests/boundaries.rs`).
 
 use crate::convert::{self, Mode};
 use crate::error::{Error, Result};
+use crate::jni::raw;
 use crate::wire::{self, Reader, Writer};
 use jni::ids::JStaticMethodID;
 use jni::objects::{Global, JClass};
@@ -23,16 +31,13 @@ use jni::{JavaVM, jni_sig, jni_str};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyTuple};
-use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
 
 static JVM: OnceLock<JavaVM> = OnceLock::new();
 static CALLBACKS_CLASS: OnceLock<Global<JClass<'static>>> = OnceLock::new();
-/// JavaFunction objects alive in Python.
-pub static ALIVE: AtomicI64 = AtomicI64::new(0);
 
 /// Called from `JNI_OnLoad`.
-pub fn set_vm(vm: JavaVM) {
+pub(crate) fn set_vm(vm: JavaVM) {
     let _ = JVM.set(vm);
 }
 
@@ -63,7 +68,7 @@ static UPCALLS: OnceLock<Upcalls> = OnceLock::new();
 /// Called once by Java (from a JVM thread, so the class is reachable through
 /// its loader) before the interpreter starts. The method ids are looked up
 /// here, so that calls from Python need no lookup and no check.
-pub fn set_callbacks_class(
+pub(crate) fn set_callbacks_class(
     env: &mut jni::Env<'_>,
     class: Global<JClass<'static>>,
 ) -> jni::errors::Result<()> {
@@ -82,75 +87,50 @@ pub fn set_callbacks_class(
 
 /// Python's view of a Java function object.
 #[pyclass(name = "JavaFunction", module = "pybridge", frozen)]
-pub struct JavaFunction {
+pub(crate) struct JavaFunction {
     id: i64,
     name: String,
 }
 
 impl JavaFunction {
-    pub fn new(id: i64, name: String) -> Self {
-        ALIVE.fetch_add(1, Ordering::Relaxed);
+    pub(crate) fn new(id: i64, name: String) -> Self {
         JavaFunction { id, name }
     }
 
-    pub fn id(&self) -> i64 {
+    pub(crate) fn id(&self) -> i64 {
         self.id
     }
 }
 
-/// Ids of functions Python has freed, for Java to forget (`take_freed`).
-/// Freeing never calls into the JVM: it may happen on a thread that is not
-/// attached (the release thread), and attaching it would make it a
-/// non-daemon JVM thread that keeps the JVM from exiting.
-static FREED: Mutex<Vec<i64>> = Mutex::new(Vec::new());
-
 impl Drop for JavaFunction {
     fn drop(&mut self) {
-        ALIVE.fetch_sub(1, Ordering::Relaxed);
-        FREED
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(self.id);
+        // Java may now forget the function (see `registry`).
+        crate::registry::push_freed(self.id);
     }
-}
-
-/// Queues an id for Java to forget (never calls the JVM).
-pub fn push_freed(id: i64) {
-    FREED.lock().unwrap_or_else(|p| p.into_inner()).push(id);
-}
-
-/// The ids Python freed since the last call (no GIL needed).
-pub fn take_freed() -> Vec<i64> {
-    std::mem::take(&mut *FREED.lock().unwrap_or_else(|p| p.into_inner()))
 }
 
 /// Python's view of a Java object that has no conversion: opaque, it comes
 /// back to Java as the same object. Shares the function registry (and its
 /// freed-id queue) on the Java side.
 #[pyclass(name = "JavaObject", module = "pybridge", frozen)]
-pub struct JavaObject {
+pub(crate) struct JavaObject {
     id: i64,
     class: String,
 }
 
 impl JavaObject {
-    pub fn new(id: i64, class: String) -> Self {
-        ALIVE.fetch_add(1, Ordering::Relaxed);
+    pub(crate) fn new(id: i64, class: String) -> Self {
         JavaObject { id, class }
     }
 
-    pub fn id(&self) -> i64 {
+    pub(crate) fn id(&self) -> i64 {
         self.id
     }
 }
 
 impl Drop for JavaObject {
     fn drop(&mut self) {
-        ALIVE.fetch_sub(1, Ordering::Relaxed);
-        FREED
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(self.id);
+        crate::registry::push_freed(self.id);
     }
 }
 
@@ -194,7 +174,7 @@ impl JavaFunction {
         let id = self.id;
         let buf = req.buf;
         // Java code may run for long: let other JVM threads past the call gate.
-        crate::gil::gate_yield();
+        crate::gate::yield_gate();
         let reply = py
             .detach(move || crate::stack::on_thread_stack(|| call_java_invoke(id, buf)))
             .map_err(|e| match e {
@@ -227,7 +207,7 @@ fn decode_reply(py: Python<'_>, reply: &[u8]) -> PyResult<Py<PyAny>> {
             let pins = r.i64().map_err(|e| to_pyerr(py, e))?;
             let v = convert::to_py(py, &mut r, 0).map_err(|e| to_pyerr(py, e));
             if pins != 0 {
-                push_freed(pins);
+                crate::registry::push_freed(pins);
             }
             return Ok(v?.unbind());
         }
@@ -286,7 +266,7 @@ _mod._make_java_exception = make
 ";
 
 /// Installs the `pybridge` module (JavaException, JavaFunction); GIL held.
-pub fn install(py: Python<'_>) -> PyResult<()> {
+pub(crate) fn install(py: Python<'_>) -> PyResult<()> {
     let globals = PyDict::new(py);
     py.run(SUPPORT, Some(&globals), None)?;
     let module = globals
@@ -357,12 +337,8 @@ fn give_back_call_buf(v: Vec<u8>) {
 /// The calling thread's `JNIEnv` if it is attached to the JVM (every JVM
 /// thread is), without attaching it.
 fn attached_env(vm: &JavaVM) -> Option<*mut jni::sys::JNIEnv> {
-    let raw = vm.get_raw();
-    let mut env: *mut std::ffi::c_void = std::ptr::null_mut();
-    // SAFETY: `raw` is the live JavaVM the library was loaded into; GetEnv
-    // only reads this thread's attachment.
-    let rc = unsafe { ((**raw).v1_2.GetEnv)(raw, &mut env, jni::sys::JNI_VERSION_1_6) };
-    (rc == jni::sys::JNI_OK && !env.is_null()).then_some(env as *mut jni::sys::JNIEnv)
+    // SAFETY: `vm` is the live JavaVM the library was loaded into.
+    unsafe { raw::attached_env(vm.get_raw()) }
 }
 
 /// Calls `Callbacks.invoke(id, addr, len, cap)`: Java reads the request
@@ -402,25 +378,23 @@ fn call_java_invoke(id: i64, buf: Vec<u8>) -> std::result::Result<Vec<u8>, Upcal
 /// # Safety
 /// `env` is the calling thread's JNIEnv, with an exception pending.
 unsafe fn take_java_exception(env: *mut jni::sys::JNIEnv, ups: &Upcalls) -> UpcallError {
-    // SAFETY: per the function contract; IsInstanceOf and the reference
-    // functions are among those JNI allows once the exception is cleared,
-    // and none of them runs Java code.
-    unsafe {
-        let f = &(**env).v1_2;
-        let e = (f.ExceptionOccurred)(env);
-        (f.ExceptionClear)(env);
-        if e.is_null() {
-            return UpcallError::Other("a Java exception was thrown".to_string());
-        }
-        let soe = (f.IsInstanceOf)(env, e, ups.stack_overflow.as_raw());
-        (f.DeleteLocalRef)(env, e);
-        if soe {
-            UpcallError::StackOverflow
-        } else {
-            UpcallError::Other(
-                "a Java error was thrown around org.pybridge.Callbacks.invoke".to_string(),
-            )
-        }
+    // SAFETY: per the function contract (none of the calls below runs Java code).
+    let e = unsafe { raw::exception_occurred(env) };
+    // SAFETY: as above.
+    unsafe { raw::exception_clear(env) };
+    if e.is_null() {
+        return UpcallError::Other("a Java exception was thrown".to_string());
+    }
+    // SAFETY: no exception pending any more; `e` and the class are live.
+    let soe = unsafe { raw::is_instance_of(env, e, ups.stack_overflow.as_raw()) };
+    // SAFETY: `e` is the local reference made above, not used afterwards.
+    unsafe { raw::delete_local_ref(env, e) };
+    if soe {
+        UpcallError::StackOverflow
+    } else {
+        UpcallError::Other(
+            "a Java error was thrown around org.pybridge.Callbacks.invoke".to_string(),
+        )
     }
 }
 
@@ -445,76 +419,53 @@ unsafe fn upcall(
             i: buf.capacity().min(i32::MAX as usize) as i32,
         },
     ];
-    // SAFETY: `invoke` is the static method (JJII)J of the registered
-    // Callbacks class (a global reference), called with four arguments of
-    // those types; Java reads `len` bytes at `addr` and writes at most `cap`
-    // bytes there, all inside `buf`'s allocation, which outlives the call.
-    unsafe {
-        let f = &(**env).v1_2;
-        let r =
-            (f.CallStaticLongMethodA)(env, class.as_raw(), ups.invoke.into_raw(), args.as_ptr());
-        if (f.ExceptionCheck)(env) {
-            return Err(take_java_exception(env, ups));
-        }
-        if r >= 0 {
-            // Java wrote exactly `r` (<= capacity) initialised bytes at the
-            // start of the allocation.
-            buf.set_len((r as usize).min(buf.capacity()));
-            return Ok(buf);
-        }
-        // The reply did not fit: make room, then have Java copy it in.
-        let need = r.unsigned_abs() as usize;
-        buf.clear();
-        buf.reserve(need);
-        let args = [
-            jvalue {
-                j: buf.as_mut_ptr() as i64,
-            },
-            jvalue {
-                i: buf.capacity().min(i32::MAX as usize) as i32,
-            },
-        ];
-        // As above, for (JI)I: Java writes the pending reply (at most `cap`
-        // bytes) at `addr`, inside `buf`'s allocation.
-        let n = (f.CallStaticIntMethodA)(
-            env,
-            class.as_raw(),
-            ups.take_reply.into_raw(),
-            args.as_ptr(),
-        );
-        if (f.ExceptionCheck)(env) {
-            return Err(take_java_exception(env, ups));
-        }
-        if n < 0 || n as usize > buf.capacity() {
-            return Err(UpcallError::Other(
-                "the reply of a Java function was lost".to_string(),
-            ));
-        }
-        // Java wrote exactly `n` (<= capacity) bytes.
-        buf.set_len(n as usize);
-        Ok(buf)
+    // SAFETY: per the function contract; `invoke` is the static method
+    // (JJII)J of the registered Callbacks class (a global reference), called
+    // with four arguments of those types; Java reads `len` bytes at `addr`
+    // and writes at most `cap` bytes there, all inside `buf`'s allocation,
+    // which outlives the call.
+    let r = unsafe {
+        raw::call_static_long_method_a(env, class.as_raw(), ups.invoke.into_raw(), &args)
+    };
+    // SAFETY: `env` is valid.
+    if unsafe { raw::exception_check(env) } {
+        // SAFETY: an exception is pending.
+        return Err(unsafe { take_java_exception(env, ups) });
     }
-}
-
-/// The Java exception id carried by a Python exception (or its cause or
-/// context), 0 if none.
-pub fn java_id_of(value: &Bound<'_, PyAny>) -> i64 {
-    let mut cur = Some(value.clone());
-    for _ in 0..8 {
-        let Some(v) = cur.take() else { break };
-        if v.is_none() {
-            break;
-        }
-        if let Ok(id) = v.getattr("java_id").and_then(|i| i.extract::<i64>())
-            && id != 0
-        {
-            return id;
-        }
-        cur = v
-            .getattr("__cause__")
-            .ok()
-            .filter(|c| !c.is_none())
-            .or_else(|| v.getattr("__context__").ok());
+    if r >= 0 {
+        // SAFETY: Java wrote exactly `r` (<= capacity) initialised bytes at
+        // the start of the allocation.
+        unsafe { buf.set_len((r as usize).min(buf.capacity())) };
+        return Ok(buf);
     }
-    0
+    // The reply did not fit: make room, then have Java copy it in.
+    let need = r.unsigned_abs() as usize;
+    buf.clear();
+    buf.reserve(need);
+    let args = [
+        jvalue {
+            j: buf.as_mut_ptr() as i64,
+        },
+        jvalue {
+            i: buf.capacity().min(i32::MAX as usize) as i32,
+        },
+    ];
+    // SAFETY: as above, for `takeReply`, (JI)I: Java writes the pending
+    // reply (at most `cap` bytes) at `addr`, inside `buf`'s allocation.
+    let n = unsafe {
+        raw::call_static_int_method_a(env, class.as_raw(), ups.take_reply.into_raw(), &args)
+    };
+    // SAFETY: `env` is valid.
+    if unsafe { raw::exception_check(env) } {
+        // SAFETY: an exception is pending.
+        return Err(unsafe { take_java_exception(env, ups) });
+    }
+    if n < 0 || n as usize > buf.capacity() {
+        return Err(UpcallError::Other(
+            "the reply of a Java function was lost".to_string(),
+        ));
+    }
+    // SAFETY: Java wrote exactly `n` (<= capacity) bytes.
+    unsafe { buf.set_len(n as usize) };
+    Ok(buf)
 }

@@ -2,19 +2,24 @@
 //!
 //! One pass each way, whole nested containers at once. Exact builtin types
 //! are recognised by comparing type pointers (the common, fast case);
-//! subclasses of the builtins fall back to the matching builtin conversion.
+//! subclasses of the builtins fall back to the matching builtin conversion
+//! (`capi::object::Builtin` tells them apart). Java functions and opaque
+//! Java objects are `callbacks`' Python classes: that module and this one
+//! refer to each other, the one inherent module cycle.
 
+use crate::capi::number::{self, I64};
+use crate::capi::object::{self, Builtin};
+use crate::capi::unicode::{self, StrData};
+use crate::capi::{self, containers};
 use crate::error::{Error, Result};
 use crate::handles;
 use crate::wire::{self, Reader, Writer};
-use pyo3::ffi;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyFrozenSet, PyList, PySet, PyTuple};
-use std::ffi::c_int;
+use pyo3::types::{PyDict, PyFrozenSet, PyInt, PyList, PySet, PyString, PyTuple};
 
 /// Deepest nesting converted either way; deeper (or self-containing)
 /// structures give a clear error instead of a stack overflow.
-pub const MAX_DEPTH: usize = crate::contract::limit::MAX_DEPTH as usize;
+pub(crate) const MAX_DEPTH: usize = crate::contract::limit::MAX_DEPTH as usize;
 
 /// How a Python result is handed to Java.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -35,7 +40,7 @@ pub enum Mode {
 }
 
 impl Mode {
-    pub fn from_code(c: u8) -> Result<Mode> {
+    pub(crate) fn from_code(c: u8) -> Result<Mode> {
         use crate::contract::mode;
         match c {
             mode::HANDLE => Ok(Mode::Handle),
@@ -60,182 +65,140 @@ pub fn to_py<'py>(py: Python<'py>, r: &mut Reader<'_>, depth: usize) -> Result<B
         return Err(too_deep());
     }
     let tag = r.u8()?;
-    // SAFETY (for every ffi call in this match): the GIL is held (`py`), the
-    // pointers and lengths come from bounds-checked reads of the request,
-    // and each new reference is immediately owned by a `Bound` (or the
-    // NULL/error case is turned into a PyErr by `from_owned_ptr_or_err`).
-    let obj = unsafe {
-        match tag {
-            wire::NONE => py.None().into_bound(py),
-            wire::FALSE => pyo3::types::PyBool::new(py, false).to_owned().into_any(),
-            wire::TRUE => pyo3::types::PyBool::new(py, true).to_owned().into_any(),
-            wire::INT => Bound::from_owned_ptr_or_err(py, ffi::PyLong_FromLongLong(r.i64()?))
-                .map_err(|e| Error::from_pyerr(py, e))?,
-            wire::BIGINT => {
-                let n = r.len(1)?;
-                let b = r.bytes(n)?;
-                Bound::from_owned_ptr_or_err(py, ffi::_PyLong_FromByteArray(b.as_ptr(), n, 0, 1))
-                    .map_err(|e| Error::from_pyerr(py, e))?
+    let pyerr = |e| Error::from_pyerr(py, e);
+    let obj = match tag {
+        wire::NONE => py.None().into_bound(py),
+        wire::FALSE => pyo3::types::PyBool::new(py, false).to_owned().into_any(),
+        wire::TRUE => pyo3::types::PyBool::new(py, true).to_owned().into_any(),
+        wire::INT => number::int_from_i64(py, r.i64()?).map_err(pyerr)?,
+        wire::BIGINT => {
+            let n = r.len(1)?;
+            number::int_from_be_signed(py, r.bytes(n)?).map_err(pyerr)?
+        }
+        wire::FLOAT => number::float_from_f64(py, r.f64()?).map_err(pyerr)?,
+        wire::STR_ASCII => {
+            let n = r.len(1)?;
+            let b = r.bytes(n)?;
+            return new_1byte_str(py, b, 0x7f);
+        }
+        wire::STR_LATIN1 => {
+            let n = r.len(1)?;
+            let b = r.bytes(n)?;
+            if n >= BIG_LATIN1 {
+                return big_latin1_str(py, b);
             }
-            wire::FLOAT => Bound::from_owned_ptr_or_err(py, ffi::PyFloat_FromDouble(r.f64()?))
-                .map_err(|e| Error::from_pyerr(py, e))?,
-            wire::STR_ASCII => {
-                let n = r.len(1)?;
-                let b = r.bytes(n)?;
-                return new_1byte_str(py, b, 0x7f);
+            unicode::from_latin1(py, b).map_err(pyerr)?.into_any()
+        }
+        wire::STR_UTF16 => {
+            let n = r.len(2)?;
+            let b = r.bytes(n * 2)?;
+            unicode::from_utf16le(py, b).map_err(pyerr)?.into_any()
+        }
+        wire::BYTES => {
+            let n = r.len(1)?;
+            let b = r.bytes(n)?;
+            pyo3::types::PyBytes::new(py, b).into_any()
+        }
+        wire::LIST | wire::TUPLE | wire::SET | wire::FROZENSET => {
+            let n = r.len(1)?;
+            let mut items = Vec::with_capacity(n);
+            for _ in 0..n {
+                items.push(to_py(py, r, depth + 1)?);
             }
-            wire::STR_LATIN1 => {
-                let n = r.len(1)?;
-                let b = r.bytes(n)?;
-                if n >= BIG_LATIN1 {
-                    return big_latin1_str(py, b);
+            match tag {
+                wire::LIST => PyList::new(py, items).map_err(pyerr)?.into_any(),
+                wire::TUPLE => PyTuple::new(py, items).map_err(pyerr)?.into_any(),
+                wire::SET => {
+                    let s = PySet::new(py, items).map_err(|e| unhashable(py, e, "set element"))?;
+                    check_distinct(s.len(), n, "set", s.as_any())?;
+                    s.into_any()
                 }
-                Bound::from_owned_ptr_or_err(
-                    py,
-                    ffi::PyUnicode_FromKindAndData(
-                        ffi::PyUnicode_1BYTE_KIND as c_int,
-                        b.as_ptr().cast(),
-                        n as ffi::Py_ssize_t,
-                    ),
-                )
-                .map_err(|e| Error::from_pyerr(py, e))?
-            }
-            wire::STR_UTF16 => {
-                let n = r.len(2)?;
-                let b = r.bytes(n * 2)?;
-                let mut order: c_int = -1; // little-endian
-                Bound::from_owned_ptr_or_err(
-                    py,
-                    ffi::PyUnicode_DecodeUTF16(
-                        b.as_ptr().cast(),
-                        (n * 2) as ffi::Py_ssize_t,
-                        c"surrogatepass".as_ptr(),
-                        &mut order,
-                    ),
-                )
-                .map_err(|e| Error::from_pyerr(py, e))?
-            }
-            wire::BYTES => {
-                let n = r.len(1)?;
-                let b = r.bytes(n)?;
-                pyo3::types::PyBytes::new(py, b).into_any()
-            }
-            wire::LIST | wire::TUPLE | wire::SET | wire::FROZENSET => {
-                let n = r.len(1)?;
-                let mut items = Vec::with_capacity(n);
-                for _ in 0..n {
-                    items.push(to_py(py, r, depth + 1)?);
-                }
-                match tag {
-                    wire::LIST => PyList::new(py, items)
-                        .map_err(|e| Error::from_pyerr(py, e))?
-                        .into_any(),
-                    wire::TUPLE => PyTuple::new(py, items)
-                        .map_err(|e| Error::from_pyerr(py, e))?
-                        .into_any(),
-                    wire::SET => {
-                        let s =
-                            PySet::new(py, items).map_err(|e| unhashable(py, e, "set element"))?;
-                        check_distinct(s.len(), n, "set", s.as_any())?;
-                        s.into_any()
-                    }
-                    _ => {
-                        let s = PyFrozenSet::new(py, items)
-                            .map_err(|e| unhashable(py, e, "set element"))?;
-                        check_distinct(s.len(), n, "set", s.as_any())?;
-                        s.into_any()
-                    }
+                _ => {
+                    let s = PyFrozenSet::new(py, items)
+                        .map_err(|e| unhashable(py, e, "set element"))?;
+                    check_distinct(s.len(), n, "set", s.as_any())?;
+                    s.into_any()
                 }
             }
-            wire::DICT => {
-                let n = r.len(2)?;
-                let d = PyDict::new(py);
-                for _ in 0..n {
-                    let k = to_py(py, r, depth + 1)?;
-                    let v = to_py(py, r, depth + 1)?;
-                    d.set_item(k, v).map_err(|e| unhashable(py, e, "map key"))?;
-                }
-                check_distinct(d.len(), n, "map", d.as_any())?;
-                d.into_any()
+        }
+        wire::DICT => {
+            let n = r.len(2)?;
+            let d = PyDict::new(py);
+            for _ in 0..n {
+                let k = to_py(py, r, depth + 1)?;
+                let v = to_py(py, r, depth + 1)?;
+                d.set_item(k, v).map_err(|e| unhashable(py, e, "map key"))?;
             }
-            wire::HANDLE => handles::get(py, r.handle()?)?,
-            wire::JAVA_FN => {
-                let id = r.i64()?;
-                let name = r.string()?;
-                Bound::new(py, crate::callbacks::JavaFunction::new(id, name))
-                    .map_err(|e| Error::from_pyerr(py, e))?
-                    .into_any()
+            check_distinct(d.len(), n, "map", d.as_any())?;
+            d.into_any()
+        }
+        wire::HANDLE => handles::get(py, r.handle()?)?,
+        wire::JAVA_FN => {
+            let id = r.i64()?;
+            let name = r.string()?;
+            Bound::new(py, crate::callbacks::JavaFunction::new(id, name))
+                .map_err(pyerr)?
+                .into_any()
+        }
+        wire::JAVA_BUF => {
+            let id = r.i64()?;
+            let addr = r.i64()?;
+            let len = r.i64()?;
+            let readonly = r.u8()? != 0;
+            crate::buffers::java_buffer_view(py, id, addr, len, readonly)?
+        }
+        wire::NDARRAY_DATA => {
+            let dtype = crate::buffers::DType::from_code(r.u8()?)?;
+            let ndim = r.len(8)?;
+            let mut shape = Vec::with_capacity(ndim);
+            for _ in 0..ndim {
+                shape.push(r.i64()?);
             }
-            wire::JAVA_BUF => {
-                let id = r.i64()?;
-                let addr = r.i64()?;
-                let len = r.i64()?;
-                let readonly = r.u8()? != 0;
-                crate::buffers::java_buffer_view(py, id, addr, len, readonly)?
+            let n = r.i64()?;
+            if n < 0 {
+                return Err(Error::IllegalArgument("negative array length".into()));
             }
-            wire::NDARRAY_DATA => {
-                let dtype = crate::buffers::DType::from_code(r.u8()?)?;
-                let ndim = r.len(8)?;
-                let mut shape = Vec::with_capacity(ndim);
-                for _ in 0..ndim {
-                    shape.push(r.i64()?);
-                }
-                let n = r.i64()?;
-                if n < 0 {
-                    return Err(Error::IllegalArgument("negative array length".into()));
-                }
-                let data = r.bytes(n as usize)?;
-                let (arr, addr, len) = crate::buffers::empty(py, dtype, &shape)?;
-                if len != data.len() {
-                    return Err(Error::IllegalArgument(format!(
-                        "array data of {} bytes does not fill shape {shape:?} of {} ({len} bytes)",
-                        data.len(),
-                        dtype.numpy_name()
-                    )));
-                }
-                // SAFETY: `arr` owns `len` writable, contiguous bytes at `addr`
-                // (numpy.empty), distinct from the request buffer.
-                crate::copy::copy(data.as_ptr(), addr as *mut u8, len);
-                arr
-            }
-            wire::JAVA_OBJ => {
-                let id = r.i64()?;
-                let class = r.string()?;
-                Bound::new(py, crate::callbacks::JavaObject::new(id, class))
-                    .map_err(|e| Error::from_pyerr(py, e))?
-                    .into_any()
-            }
-            wire::LIST_I64 => {
-                let n = r.len(8)?;
-                let mut items = Vec::with_capacity(n);
-                for _ in 0..n {
-                    items.push(
-                        Bound::from_owned_ptr_or_err(py, ffi::PyLong_FromLongLong(r.i64()?))
-                            .map_err(|e| Error::from_pyerr(py, e))?,
-                    );
-                }
-                PyList::new(py, items)
-                    .map_err(|e| Error::from_pyerr(py, e))?
-                    .into_any()
-            }
-            wire::LIST_F64 => {
-                let n = r.len(8)?;
-                let mut items = Vec::with_capacity(n);
-                for _ in 0..n {
-                    items.push(
-                        Bound::from_owned_ptr_or_err(py, ffi::PyFloat_FromDouble(r.f64()?))
-                            .map_err(|e| Error::from_pyerr(py, e))?,
-                    );
-                }
-                PyList::new(py, items)
-                    .map_err(|e| Error::from_pyerr(py, e))?
-                    .into_any()
-            }
-            t => {
-                return Err(Error::Internal(format!(
-                    "malformed request from Java: unknown tag {t}"
+            let data = r.bytes(n as usize)?;
+            let (arr, addr, len) = crate::buffers::empty(py, dtype, &shape)?;
+            if len != data.len() {
+                return Err(Error::IllegalArgument(format!(
+                    "array data of {} bytes does not fill shape {shape:?} of {} ({len} bytes)",
+                    data.len(),
+                    dtype.numpy_name()
                 )));
             }
+            // SAFETY: `arr` owns `len` writable, contiguous bytes at `addr`
+            // (numpy.empty), distinct from the request's `len` bytes.
+            unsafe { crate::copy::copy(data.as_ptr(), addr as *mut u8, len) };
+            arr
+        }
+        wire::JAVA_OBJ => {
+            let id = r.i64()?;
+            let class = r.string()?;
+            Bound::new(py, crate::callbacks::JavaObject::new(id, class))
+                .map_err(pyerr)?
+                .into_any()
+        }
+        wire::LIST_I64 => {
+            let n = r.len(8)?;
+            let mut items = Vec::with_capacity(n);
+            for _ in 0..n {
+                items.push(number::int_from_i64(py, r.i64()?).map_err(pyerr)?);
+            }
+            PyList::new(py, items).map_err(pyerr)?.into_any()
+        }
+        wire::LIST_F64 => {
+            let n = r.len(8)?;
+            let mut items = Vec::with_capacity(n);
+            for _ in 0..n {
+                items.push(number::float_from_f64(py, r.f64()?).map_err(pyerr)?);
+            }
+            PyList::new(py, items).map_err(pyerr)?.into_any()
+        }
+        t => {
+            return Err(Error::Internal(format!(
+                "malformed request from Java: unknown tag {t}"
+            )));
         }
     };
     Ok(obj)
@@ -244,7 +207,8 @@ pub fn to_py<'py>(py: Python<'py>, r: &mut Reader<'_>, depth: usize) -> Result<B
 /// `PythonConfig.strictMapKeys`: a Java map or set whose distinct elements
 /// are equal in Python (`1L`, `1.0` and `true`; a `String` and a
 /// `Character`) is an error instead of one Python entry for them all.
-pub static STRICT_KEYS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+pub(crate) static STRICT_KEYS: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
 
 /// In strict mode: `n` elements were sent and `len` remain distinct in Python.
 fn check_distinct(len: usize, n: usize, what: &str, container: &Bound<'_, PyAny>) -> Result<()> {
@@ -282,7 +246,7 @@ fn unhashable(py: Python<'_>, e: PyErr, what: &str) -> Error {
 }
 
 /// Call arguments, inline for the common small counts (no allocation).
-pub struct Args<'py> {
+pub(crate) struct Args<'py> {
     inline: [Option<Bound<'py, PyAny>>; 4],
     len: usize,
     heap: Vec<Bound<'py, PyAny>>,
@@ -291,7 +255,7 @@ pub struct Args<'py> {
 impl<'py> Args<'py> {
     /// Pointers for vectorcall, with one spare slot in front
     /// (`PY_VECTORCALL_ARGUMENTS_OFFSET`).
-    pub fn pointers(&self, out: &mut Vec<*mut ffi::PyObject>) {
+    pub(crate) fn pointers(&self, out: &mut Vec<*mut capi::PyObject>) {
         out.push(std::ptr::null_mut());
         if self.heap.is_empty() {
             for a in self.inline[..self.len].iter().flatten() {
@@ -302,19 +266,7 @@ impl<'py> Args<'py> {
         }
     }
 
-    pub fn len(&self) -> usize {
-        if self.heap.is_empty() {
-            self.len
-        } else {
-            self.heap.len()
-        }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    pub fn to_vec(&self) -> Vec<Bound<'py, PyAny>> {
+    pub(crate) fn to_vec(&self) -> Vec<Bound<'py, PyAny>> {
         if self.heap.is_empty() {
             self.inline[..self.len].iter().flatten().cloned().collect()
         } else {
@@ -324,7 +276,7 @@ impl<'py> Args<'py> {
 }
 
 /// Reads a tuple of arguments (`i32 n`, n values) into owned objects.
-pub fn read_args<'py>(py: Python<'py>, r: &mut Reader<'_>) -> Result<Args<'py>> {
+pub(crate) fn read_args<'py>(py: Python<'py>, r: &mut Reader<'_>) -> Result<Args<'py>> {
     let n = r.len(1)?;
     let mut a = Args {
         inline: [None, None, None, None],
@@ -346,7 +298,7 @@ pub fn read_args<'py>(py: Python<'py>, r: &mut Reader<'_>) -> Result<Args<'py>> 
 }
 
 /// Writes a result according to `mode`.
-pub fn write_result(obj: &Bound<'_, PyAny>, w: &mut Writer, mode: Mode) -> Result<()> {
+pub(crate) fn write_result(obj: &Bound<'_, PyAny>, w: &mut Writer, mode: Mode) -> Result<()> {
     match mode {
         Mode::Handle => {
             w.handle(handles::insert(obj.clone()));
@@ -359,38 +311,24 @@ pub fn write_result(obj: &Bound<'_, PyAny>, w: &mut Writer, mode: Mode) -> Resul
 }
 
 /// A Java function or opaque Java object (converted back to the Java object).
-pub fn is_java(obj: &Bound<'_, PyAny>) -> bool {
+pub(crate) fn is_java(obj: &Bound<'_, PyAny>) -> bool {
     obj.cast::<crate::callbacks::JavaFunction>().is_ok()
         || obj.cast::<crate::callbacks::JavaObject>().is_ok()
 }
 
 /// Whether `Shallow` converts this object (rather than making a handle).
-pub fn is_scalar(obj: &Bound<'_, PyAny>) -> bool {
-    let p = obj.as_ptr();
-    // SAFETY: GIL held (Bound), live object; type-flag checks and a read of
-    // the static type name only.
-    let cheap = unsafe {
-        p == ffi::Py_None()
-            || ffi::PyLong_Check(p) != 0
-            || ffi::PyFloat_Check(p) != 0
-            || ffi::PyUnicode_Check(p) != 0
-            || is_numpy_type_name(type_ptr(p))
-    };
+pub(crate) fn is_scalar(obj: &Bound<'_, PyAny>) -> bool {
+    // numpy's C types are named `numpy.*`: a cheap pre-filter for its scalars.
+    let cheap = obj.is_none()
+        || object::is_int(obj)
+        || object::is_float(obj)
+        || object::is_str(obj)
+        || object::type_name_starts_with(obj, b"numpy.");
     cheap || is_java(obj)
 }
 
-/// Cheap pre-filter for numpy scalars: numpy's C types are named `numpy.*`.
-///
-/// # Safety
-/// GIL held, `t` a live type object.
-unsafe fn is_numpy_type_name(t: *mut ffi::PyTypeObject) -> bool {
-    // SAFETY: per the function contract; tp_name is a NUL-terminated C string.
-    let name = unsafe { std::ffi::CStr::from_ptr((*t).tp_name) };
-    name.to_bytes().starts_with(b"numpy.")
-}
-
 /// `Mode::Shallow`: a scalar as data, anything else as a new handle.
-pub fn write_shallow(obj: &Bound<'_, PyAny>, w: &mut Writer) -> Result<()> {
+pub(crate) fn write_shallow(obj: &Bound<'_, PyAny>, w: &mut Writer) -> Result<()> {
     if is_scalar(obj) && to_wire_scalar(obj, w).is_ok() {
         return Ok(());
     }
@@ -401,14 +339,8 @@ pub fn write_shallow(obj: &Bound<'_, PyAny>, w: &mut Writer) -> Result<()> {
 /// A scalar to the wire; a numpy object that is not a scalar is an `Err`
 /// (the caller then makes a handle).
 fn to_wire_scalar(obj: &Bound<'_, PyAny>, w: &mut Writer) -> Result<()> {
-    let p = obj.as_ptr();
-    // SAFETY: GIL held (Bound); type-flag checks only.
-    let plain = unsafe {
-        p == ffi::Py_None()
-            || ffi::PyLong_Check(p) != 0
-            || ffi::PyFloat_Check(p) != 0
-            || ffi::PyUnicode_Check(p) != 0
-    };
+    let plain =
+        obj.is_none() || object::is_int(obj) || object::is_float(obj) || object::is_str(obj);
     if plain || is_java(obj) {
         return to_wire(obj, w, Mode::Convert, 0);
     }
@@ -419,21 +351,12 @@ fn to_wire_scalar(obj: &Bound<'_, PyAny>, w: &mut Writer) -> Result<()> {
 }
 
 fn is_container(obj: &Bound<'_, PyAny>) -> bool {
-    let p = obj.as_ptr();
-    // SAFETY: GIL held (Bound); type-flag checks only.
-    unsafe {
-        ffi::PyList_Check(p) != 0
-            || ffi::PyTuple_Check(p) != 0
-            || ffi::PyDict_Check(p) != 0
-            || ffi::PyAnySet_Check(p) != 0
-    }
+    object::is_list(obj) || object::is_tuple(obj) || object::is_dict(obj) || object::is_anyset(obj)
 }
 
 /// `Mode::Elements`: a list or tuple as a Java list of `Shallow` items.
-pub fn write_elements(obj: &Bound<'_, PyAny>, w: &mut Writer) -> Result<()> {
-    let p = obj.as_ptr();
-    // SAFETY: GIL held (Bound); type-flag checks only.
-    let (list, tuple) = unsafe { (ffi::PyList_Check(p) != 0, ffi::PyTuple_Check(p) != 0) };
+pub(crate) fn write_elements(obj: &Bound<'_, PyAny>, w: &mut Writer) -> Result<()> {
+    let (list, tuple) = (object::is_list(obj), object::is_tuple(obj));
     if !list && !tuple {
         return write_shallow(obj, w);
     }
@@ -457,28 +380,18 @@ pub fn write_elements(obj: &Bound<'_, PyAny>, w: &mut Writer) -> Result<()> {
 }
 
 /// Whether `to_wire` converts this object to a Java value (rather than a handle).
-pub fn has_java_counterpart(obj: &Bound<'_, PyAny>) -> bool {
-    let p = obj.as_ptr();
-    // SAFETY: GIL held (Bound), live object; type-flag checks only.
-    let builtin = unsafe {
-        p == ffi::Py_None()
-            || ffi::PyLong_Check(p) != 0
-            || ffi::PyFloat_Check(p) != 0
-            || ffi::PyUnicode_Check(p) != 0
-            || ffi::PyBytes_Check(p) != 0
-            || ffi::PyByteArray_Check(p) != 0
-            || ffi::PyList_Check(p) != 0
-            || ffi::PyTuple_Check(p) != 0
-            || ffi::PyDict_Check(p) != 0
-            || ffi::PyAnySet_Check(p) != 0
-    };
+pub(crate) fn has_java_counterpart(obj: &Bound<'_, PyAny>) -> bool {
+    let builtin = obj.is_none()
+        || object::is_int(obj)
+        || object::is_float(obj)
+        || object::is_str(obj)
+        || object::is_bytes(obj)
+        || object::is_bytearray(obj)
+        || object::is_list(obj)
+        || object::is_tuple(obj)
+        || object::is_dict(obj)
+        || object::is_anyset(obj);
     builtin || is_java(obj)
-}
-
-#[inline]
-fn type_ptr(p: *mut ffi::PyObject) -> *mut ffi::PyTypeObject {
-    // SAFETY: `p` is a valid object pointer (owned by a Bound in the caller).
-    unsafe { ffi::Py_TYPE(p) }
 }
 
 /// Converts a Python value to the wire (Python -> Java).
@@ -487,115 +400,77 @@ pub fn to_wire(obj: &Bound<'_, PyAny>, w: &mut Writer, mode: Mode, depth: usize)
         return Err(too_deep());
     }
     let py = obj.py();
-    let p = obj.as_ptr();
-    let t = type_ptr(p);
-    // SAFETY (whole block): the GIL is held; `p` stays alive because `obj`
-    // owns a reference; type objects are static. Borrowed items of
-    // containers are turned into owned `Bound`s before anything that can
-    // run Python code.
-    unsafe {
-        if t == &raw mut ffi::PyLong_Type {
-            return write_int(py, p, w);
-        }
-        if p == ffi::Py_None() {
+    // Exact builtin types first (a pointer compare each), then subclasses.
+    // Items of containers are owned `Bound`s before anything that can run
+    // Python code.
+    match Builtin::of(obj) {
+        Builtin::Int(i) => return write_int(i, w),
+        Builtin::None => {
             w.u8(wire::NONE);
             return Ok(());
         }
-        if t == &raw mut ffi::PyUnicode_Type {
-            write_str(obj, w);
+        Builtin::Str(s) => {
+            write_str(s, w);
             return Ok(());
         }
-        if t == &raw mut ffi::PyFloat_Type {
+        Builtin::Float(f) => {
             w.u8(wire::FLOAT);
-            w.f64(ffi::PyFloat_AS_DOUBLE(p));
+            w.f64(f.value());
             return Ok(());
         }
-        if t == &raw mut ffi::PyBool_Type {
-            w.u8(if p == ffi::Py_True() {
-                wire::TRUE
-            } else {
-                wire::FALSE
-            });
+        Builtin::Bool(b) => {
+            w.u8(if b { wire::TRUE } else { wire::FALSE });
             return Ok(());
         }
-        if t == &raw mut ffi::PyDict_Type || ffi::PyDict_Check(p) != 0 {
-            let n = ffi::PyDict_Size(p);
+        Builtin::Dict(d) => {
             w.u8(wire::DICT);
             let at = w.buf.len();
-            w.len(n as usize)?;
-            let mut pos: ffi::Py_ssize_t = 0;
-            let mut k: *mut ffi::PyObject = std::ptr::null_mut();
-            let mut v: *mut ffi::PyObject = std::ptr::null_mut();
+            w.len(d.len())?;
+            let mut pos = 0;
             let mut written = 0usize;
-            while ffi::PyDict_Next(p, &mut pos, &mut k, &mut v) != 0 {
-                let kb = Bound::from_borrowed_ptr(py, k);
-                let vb = Bound::from_borrowed_ptr(py, v);
-                to_wire(&kb, w, mode, depth + 1)?;
-                to_wire(&vb, w, mode, depth + 1)?;
+            while let Some((k, v)) = containers::dict_next(d, &mut pos) {
+                to_wire(&k, w, mode, depth + 1)?;
+                to_wire(&v, w, mode, depth + 1)?;
                 written += 1;
             }
             patch_len(w, at, written);
             return Ok(());
         }
-        if t == &raw mut ffi::PyList_Type || ffi::PyList_Check(p) != 0 {
+        Builtin::List(l) => {
             w.u8(wire::LIST);
             let at = w.buf.len();
-            w.len(ffi::PyList_GET_SIZE(p) as usize)?;
-            let mut i: ffi::Py_ssize_t = 0;
-            // Re-read the size each time: converting an item may run code.
-            while i < ffi::PyList_GET_SIZE(p) {
-                let item = Bound::from_borrowed_ptr(py, ffi::PyList_GET_ITEM(p, i));
+            w.len(l.len())?;
+            let mut i = 0;
+            // The length is read again for each item: converting one may run code.
+            while let Some(item) = containers::list_item(l, i) {
                 to_wire(&item, w, mode, depth + 1)?;
                 i += 1;
             }
-            patch_len(w, at, i as usize);
+            patch_len(w, at, i);
             return Ok(());
         }
-        if t == &raw mut ffi::PyTuple_Type || ffi::PyTuple_Check(p) != 0 {
-            let n = ffi::PyTuple_GET_SIZE(p);
+        Builtin::Tuple(t) => {
             w.u8(wire::TUPLE);
-            w.len(n as usize)?;
-            for i in 0..n {
-                let item = Bound::from_borrowed_ptr(py, ffi::PyTuple_GET_ITEM(p, i));
+            w.len(t.len())?;
+            for item in t.iter() {
                 to_wire(&item, w, mode, depth + 1)?;
             }
             return Ok(());
         }
-        if ffi::PyLong_Check(p) != 0 {
-            // bool was handled above by exact type; a bool subclass cannot exist.
-            return write_int(py, p, w);
-        }
-        if ffi::PyUnicode_Check(p) != 0 {
-            write_str(obj, w);
-            return Ok(());
-        }
-        if ffi::PyFloat_Check(p) != 0 {
-            w.u8(wire::FLOAT);
-            w.f64(ffi::PyFloat_AsDouble(p));
-            return Ok(());
-        }
-        if ffi::PyBytes_Check(p) != 0 {
-            let n = ffi::PyBytes_Size(p);
-            let data = ffi::PyBytes_AsString(p) as *const u8;
+        Builtin::Bytes(b) => {
+            let data = b.as_bytes();
             w.u8(wire::BYTES);
-            w.len(n as usize)?;
-            w.buf
-                .extend_from_slice(std::slice::from_raw_parts(data, n as usize));
+            w.len(data.len())?;
+            w.buf.extend_from_slice(data);
             return Ok(());
         }
-        if ffi::PyByteArray_Check(p) != 0 {
-            let n = ffi::PyByteArray_Size(p);
-            let data = ffi::PyByteArray_AsString(p) as *const u8;
+        Builtin::ByteArray(b) => {
             w.u8(wire::BYTES);
-            w.len(n as usize)?;
-            if n > 0 {
-                w.buf
-                    .extend_from_slice(std::slice::from_raw_parts(data, n as usize));
-            }
+            w.len(b.len())?;
+            containers::bytearray_extend(b, &mut w.buf);
             return Ok(());
         }
-        if ffi::PyAnySet_Check(p) != 0 {
-            let frozen = ffi::PyFrozenSet_Check(p) != 0;
+        Builtin::Set { frozen } => {
             w.u8(if frozen { wire::FROZENSET } else { wire::SET });
             let items: Vec<Bound<'_, PyAny>> = obj
                 .try_iter()
@@ -608,6 +483,7 @@ pub fn to_wire(obj: &Bound<'_, PyAny>, w: &mut Writer, mode: Mode, depth: usize)
             }
             return Ok(());
         }
+        Builtin::Other => {}
     }
     if let Ok(f) = obj.cast::<crate::callbacks::JavaFunction>() {
         w.u8(wire::JAVA_FN);
@@ -644,7 +520,7 @@ pub fn to_wire(obj: &Bound<'_, PyAny>, w: &mut Writer, mode: Mode, depth: usize)
 
 /// A numpy scalar (`numpy.int64`, `numpy.float32`, `numpy.bool_`…) as the
 /// equivalent Python scalar (`.item()`), so that it converts like one.
-pub fn numpy_scalar<'py>(obj: &Bound<'py, PyAny>) -> Option<Bound<'py, PyAny>> {
+pub(crate) fn numpy_scalar<'py>(obj: &Bound<'py, PyAny>) -> Option<Bound<'py, PyAny>> {
     let ty = obj.get_type();
     let module = ty.getattr(pyo3::intern!(obj.py(), "__module__")).ok()?;
     if module.extract::<&str>().ok()? != "numpy" {
@@ -667,34 +543,26 @@ fn patch_len(w: &mut Writer, at: usize, n: usize) {
     w.buf[at..at + 4].copy_from_slice(&(n as i32).to_le_bytes());
 }
 
-/// # Safety
-/// GIL held, `p` a live int object.
-unsafe fn write_int(py: Python<'_>, p: *mut ffi::PyObject, w: &mut Writer) -> Result<()> {
-    let mut overflow: c_int = 0;
-    // SAFETY: per the function contract.
-    let v = unsafe { ffi::PyLong_AsLongLongAndOverflow(p, &mut overflow) };
-    if overflow == 0 {
-        if v == -1 && unsafe { !ffi::PyErr_Occurred().is_null() } {
-            return Err(Error::from_pyerr(py, PyErr::fetch(py)));
+/// An int: `INT` when it fits in 64 bits, else `BIGINT`.
+fn write_int(v: &Bound<'_, PyInt>, w: &mut Writer) -> Result<()> {
+    let py = v.py();
+    match number::int_to_i64(v) {
+        I64::Value(x) => {
+            w.u8(wire::INT);
+            w.i64(x);
+            return Ok(());
         }
-        w.u8(wire::INT);
-        w.i64(v);
-        return Ok(());
+        I64::Error => return Err(Error::from_pyerr(py, PyErr::fetch(py))),
+        I64::Overflow => {}
     }
     // Beyond 64 bits: big-endian two's complement, as java.math.BigInteger wants.
-    // SAFETY: p is a live int; `bound` holds a new reference to it.
-    let obj = unsafe { Bound::from_borrowed_ptr(py, p) };
-    let bits: usize = obj
+    let bits: usize = v
         .call_method0("bit_length")
         .and_then(|b| b.extract())
         .map_err(|e| Error::from_pyerr(py, e))?;
     let n = bits / 8 + 1;
     let mut buf = vec![0u8; n];
-    // SAFETY: `buf` has room for `n` bytes; p is an int (PyLongObject).
-    let rc = unsafe { ffi::_PyLong_AsByteArray(p.cast(), buf.as_mut_ptr(), n, 0, 1) };
-    if rc != 0 {
-        return Err(Error::from_pyerr(py, PyErr::fetch(py)));
-    }
+    number::int_to_be_signed(v, &mut buf).map_err(|e| Error::from_pyerr(py, e))?;
     w.u8(wire::BIGINT);
     w.len(n)?;
     w.buf.extend_from_slice(&buf);
@@ -715,90 +583,75 @@ fn big_latin1_str<'py>(py: Python<'py>, b: &[u8]) -> Result<Bound<'py, PyAny>> {
 }
 
 /// A str of the bytes `b`, every one at most `max` (0x7f: ASCII, or 0xff).
-fn new_1byte_str<'py>(py: Python<'py>, b: &[u8], max: ffi::Py_UCS4) -> Result<Bound<'py, PyAny>> {
-    debug_assert!(b.iter().all(|&x| x as ffi::Py_UCS4 <= max));
-    // SAFETY: the GIL is held (`py`); PyUnicode_New(n, max <= 0xff) makes a
-    // compact 1-byte-kind str with room for exactly `n` bytes of data, which
-    // are all written before the str is used; `b` and the new str's data do
-    // not overlap.
-    unsafe {
-        let s =
-            Bound::from_owned_ptr_or_err(py, ffi::PyUnicode_New(b.len() as ffi::Py_ssize_t, max))
-                .map_err(|e| Error::from_pyerr(py, e))?;
-        let data = ffi::PyUnicode_DATA(s.as_ptr()) as *mut u8;
-        crate::copy::copy(b.as_ptr(), data, b.len());
-        Ok(s)
-    }
+fn new_1byte_str<'py>(py: Python<'py>, b: &[u8], max: u32) -> Result<Bound<'py, PyAny>> {
+    debug_assert!(b.iter().all(|&x| x as u32 <= max));
+    // SAFETY: the str's `b.len()` bytes are written just below, before it is
+    // used, and every byte of `b` is at most `max` (the caller checked them).
+    let (s, data) = unsafe { unicode::new_1byte_uninit(py, b.len(), max) }
+        .map_err(|e| Error::from_pyerr(py, e))?;
+    // SAFETY: `data` has room for exactly `b.len()` bytes, and `b` is not
+    // inside the new str.
+    unsafe { crate::copy::copy(b.as_ptr(), data, b.len()) };
+    Ok(s.into_any())
 }
 
 /// Strings whose data is at least this many bytes (1- or 2-byte kinds)
 /// cross as `STR_REF`: Java copies the characters straight out of the str
 /// (in parallel for large ones) instead of through the reply buffer, which
 /// saves two copies; the extra release costs about what copying 2 KB does.
-pub const STR_REF_MIN_BYTES: usize = 32 * 1024;
+pub(crate) const STR_REF_MIN_BYTES: usize = 32 * 1024;
 
-/// Writes a str (`obj` must be one: `PyUnicode_Check` true).
-fn write_str(obj: &Bound<'_, PyAny>, w: &mut Writer) {
-    let p = obj.as_ptr();
-    // SAFETY: the GIL is held (`obj` is a `Bound`) and `p` is a live str; in
-    // 3.11+ every str is "ready", so its kind, length and data are valid.
-    unsafe {
-        let n = ffi::PyUnicode_GET_LENGTH(p) as usize;
-        let data = ffi::PyUnicode_DATA(p);
-        let kind = ffi::PyUnicode_KIND(p);
-        if kind != ffi::PyUnicode_4BYTE_KIND
-            && n * kind as usize >= STR_REF_MIN_BYTES
-            && n <= i32::MAX as usize
-        {
-            // The handle keeps the (immutable) characters where they are
-            // until Java has copied them and released it.
-            let h = crate::handles::insert(obj.clone());
-            w.u8(wire::STR_REF);
-            w.u8(kind as u8);
+/// Writes a str.
+fn write_str(s: &Bound<'_, PyString>, w: &mut Writer) {
+    let data = unicode::data(s);
+    let n = data.len();
+    let kind = data.kind();
+    if kind != 4 && n * kind >= STR_REF_MIN_BYTES && n <= i32::MAX as usize {
+        // The handle keeps the (immutable) characters where they are
+        // until Java has copied them and released it.
+        let h = crate::handles::insert(s.clone().into_any());
+        w.u8(wire::STR_REF);
+        w.u8(kind as u8);
+        w.i32(n as i32);
+        w.i64(data.addr() as i64);
+        w.i64(h.id as i64);
+        w.i32(h.slot as i32);
+        return;
+    }
+    match data {
+        StrData::Latin1(bytes) => {
+            w.u8(wire::STR_LATIN1);
             w.i32(n as i32);
-            w.i64(data as i64);
-            w.i64(h.id as i64);
-            w.i32(h.slot as i32);
-            return;
+            w.buf.extend_from_slice(bytes);
         }
-        match ffi::PyUnicode_KIND(p) {
-            ffi::PyUnicode_1BYTE_KIND => {
-                w.u8(wire::STR_LATIN1);
-                w.i32(n as i32);
-                w.buf
-                    .extend_from_slice(std::slice::from_raw_parts(data as *const u8, n));
+        StrData::Ucs2(units) => {
+            w.u8(wire::STR_UTF16);
+            w.i32(n as i32);
+            // UCS-2 is UTF-16 without pairs; lone surrogates stay as they are.
+            w.buf.reserve(n * 2);
+            for &u in units {
+                w.buf.extend_from_slice(&u.to_le_bytes());
             }
-            ffi::PyUnicode_2BYTE_KIND => {
-                w.u8(wire::STR_UTF16);
-                w.i32(n as i32);
-                // UCS-2 is UTF-16 without pairs; lone surrogates stay as they are.
-                let units = std::slice::from_raw_parts(data as *const u16, n);
-                w.buf.reserve(n * 2);
-                for &u in units {
-                    w.buf.extend_from_slice(&u.to_le_bytes());
+        }
+        StrData::Ucs4(cps) => {
+            w.u8(wire::STR_UTF16);
+            let at = w.buf.len();
+            w.i32(0);
+            let mut units = 0usize;
+            for &c in cps {
+                if c >= 0x10000 {
+                    let c = c - 0x10000;
+                    let hi = 0xD800 + (c >> 10) as u16;
+                    let lo = 0xDC00 + (c & 0x3FF) as u16;
+                    w.buf.extend_from_slice(&hi.to_le_bytes());
+                    w.buf.extend_from_slice(&lo.to_le_bytes());
+                    units += 2;
+                } else {
+                    w.buf.extend_from_slice(&(c as u16).to_le_bytes());
+                    units += 1;
                 }
             }
-            _ => {
-                let cps = std::slice::from_raw_parts(data as *const u32, n);
-                w.u8(wire::STR_UTF16);
-                let at = w.buf.len();
-                w.i32(0);
-                let mut units = 0usize;
-                for &c in cps {
-                    if c >= 0x10000 {
-                        let c = c - 0x10000;
-                        let hi = 0xD800 + (c >> 10) as u16;
-                        let lo = 0xDC00 + (c & 0x3FF) as u16;
-                        w.buf.extend_from_slice(&hi.to_le_bytes());
-                        w.buf.extend_from_slice(&lo.to_le_bytes());
-                        units += 2;
-                    } else {
-                        w.buf.extend_from_slice(&(c as u16).to_le_bytes());
-                        units += 1;
-                    }
-                }
-                patch_len(w, at, units);
-            }
+            patch_len(w, at, units);
         }
     }
 }

@@ -20,7 +20,7 @@ use std::sync::{Mutex, OnceLock};
 /// 1 MiB 0.68–0.72, 2 MiB 0.36–0.43; `cargo run --release --example
 /// copy_split`). Starting a little above break-even keeps the split from
 /// ever being the slower way.
-pub const PARALLEL_MIN: usize = 896 * 1024;
+pub(crate) const PARALLEL_MIN: usize = 896 * 1024;
 const MAX_HELPERS: usize = 3;
 
 /// One part of a copy, as addresses (so that it can cross threads).
@@ -97,7 +97,7 @@ fn helpers() -> Option<&'static Helpers> {
 /// # Safety
 /// As `std::ptr::copy_nonoverlapping`: `src` readable and `dst` writable for
 /// `len` bytes, the two not overlapping, both valid until this returns.
-pub unsafe fn copy(src: *const u8, dst: *mut u8, len: usize) {
+pub(crate) unsafe fn copy(src: *const u8, dst: *mut u8, len: usize) {
     if len >= PARALLEL_MIN {
         // SAFETY: per this function's contract.
         unsafe { copy_split(src, dst, len, false) };
@@ -113,7 +113,7 @@ pub unsafe fn copy(src: *const u8, dst: *mut u8, len: usize) {
 ///
 /// # Safety
 /// As `copy`.
-pub unsafe fn copy_or(src: *const u8, dst: *mut u8, len: usize) -> u8 {
+pub(crate) unsafe fn copy_or(src: *const u8, dst: *mut u8, len: usize) -> u8 {
     if len >= PARALLEL_MIN {
         // SAFETY: per this function's contract.
         unsafe { copy_split(src, dst, len, true) }
@@ -156,16 +156,18 @@ pub unsafe fn copy_split(src: *const u8, dst: *mut u8, len: usize, or: bool) -> 
             };
             if tx.send(part).is_err() {
                 // The helper is gone: copy its part here.
+                let (s, d) = (src.wrapping_add(at), dst.wrapping_add(at));
                 // SAFETY: within the caller's regions (at + n <= len).
-                acc |= unsafe { copy_part(src.add(at), dst.add(at), n, or) };
+                acc |= unsafe { copy_part(s, d, n, or) };
             } else {
                 sent += 1;
             }
             at += n;
         }
         if at < len {
+            let (s, d) = (src.wrapping_add(at), dst.wrapping_add(at));
             // SAFETY: the tail, within the caller's regions.
-            acc |= unsafe { copy_part(src.add(at), dst.add(at), len - at, or) };
+            acc |= unsafe { copy_part(s, d, len - at, or) };
         }
         // SAFETY: the first part, within the caller's regions (step <= len
         // since len >= 64 * parts).
@@ -211,6 +213,10 @@ unsafe fn copy_part(src: *const u8, dst: *mut u8, len: usize, or: bool) -> u8 {
     unsafe { copy_or_plain(src, dst, len) }
 }
 
+/// `copy_or_plain` compiled for AVX2.
+///
+/// # Safety
+/// As `copy`, and the CPU has AVX2.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 unsafe fn copy_or_avx2(src: *const u8, dst: *mut u8, len: usize) -> u8 {
@@ -220,7 +226,7 @@ unsafe fn copy_or_avx2(src: *const u8, dst: *mut u8, len: usize) -> u8 {
 
 /// The OR of all the bytes (below 0x80: all ASCII), without copying: the
 /// same lanes as `copy_or`, with AVX2 when the CPU has it.
-pub fn or_bytes(b: &[u8]) -> u8 {
+pub(crate) fn or_bytes(b: &[u8]) -> u8 {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU has AVX2 (checked).
@@ -229,6 +235,10 @@ pub fn or_bytes(b: &[u8]) -> u8 {
     or_bytes_plain(b)
 }
 
+/// `or_bytes_plain` compiled for AVX2.
+///
+/// # Safety
+/// The CPU has AVX2.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 unsafe fn or_bytes_avx2(b: &[u8]) -> u8 {
@@ -252,15 +262,17 @@ fn or_bytes_plain(b: &[u8]) -> u8 {
 
 /// 64 bytes at a time into 64 OR lanes (the compiler makes these vector
 /// loads, stores and ORs), reduced once at the end.
+///
+/// # Safety
+/// As `copy`.
 #[inline(always)]
 unsafe fn copy_or_plain(src: *const u8, dst: *mut u8, len: usize) -> u8 {
-    // SAFETY: per `copy_part`: `src`/`dst` valid for `len` bytes, disjoint.
-    let (s, d) = unsafe {
-        (
-            std::slice::from_raw_parts(src, len),
-            std::slice::from_raw_parts_mut(dst, len),
-        )
-    };
+    // SAFETY: per `copy_part`: `src` readable for `len` bytes, and not
+    // overlapping `dst`.
+    let s = unsafe { std::slice::from_raw_parts(src, len) };
+    // SAFETY: per `copy_part`: `dst` writable for `len` bytes, and not
+    // overlapping `src`.
+    let d = unsafe { std::slice::from_raw_parts_mut(dst, len) };
     let mut lanes = [0u8; 64];
     let mut sc = s.chunks_exact(64);
     let mut dc = d.chunks_exact_mut(64);

@@ -1,6 +1,6 @@
 //! One error type for the whole core. The JNI boundary maps each variant to a
-//! status code plus an encoded payload; the Java side turns that into the
-//! matching exception class (see `Native.java` / `Wire.java`).
+//! status code plus an encoded payload (`jni::reply`); the Java side turns
+//! that into the matching exception class.
 
 use pyo3::prelude::*;
 use pyo3::types::{PyString, PyTraceback};
@@ -9,8 +9,8 @@ use std::fmt;
 /// One Python stack frame of a traceback: file, line, function.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Frame {
-    pub file: String,
-    pub line: i32,
+    pub(crate) file: String,
+    pub(crate) line: i32,
     pub function: String,
 }
 
@@ -29,9 +29,9 @@ pub struct PyErrInfo {
     /// For `SyntaxError`: line and offset (-1 when absent).
     pub line: i32,
     pub offset: i32,
-    /// Identity of a Java exception carried by this Python exception
-    /// (callbacks, a later issue); 0 = none.
-    pub java_cause: u64,
+    /// Id of a Java exception carried by this Python exception (a Java
+    /// function called from Python threw it, see `callbacks`); 0 = none.
+    pub(crate) java_cause: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -80,14 +80,14 @@ impl std::error::Error for Error {}
 
 impl Error {
     /// Captures a `PyErr` (type, message, traceback, frames) while the GIL is held.
-    pub fn from_pyerr(py: Python<'_>, err: PyErr) -> Error {
+    pub(crate) fn from_pyerr(py: Python<'_>, err: PyErr) -> Error {
         Error::Python(Box::new(describe(py, &err)))
     }
 
     /// A call from Java into Python refused because nesting between Python
     /// and Java has used up Python's stack (see `stack`): a `RecursionError`,
     /// as Python raises for too deep a recursion.
-    pub fn stack_exhausted() -> Error {
+    pub(crate) fn stack_exhausted() -> Error {
         let message = format!(
             "maximum recursion depth exceeded: calls nested between Python and Java have used up the \
              {} MiB of stack pybridge gives Python on this thread; nest less deeply",
@@ -105,7 +105,7 @@ impl Error {
 }
 
 /// Qualified name of a type object: `module.QualName`, or just `QualName` for builtins.
-pub fn qualified_type_name(ty: &Bound<'_, pyo3::types::PyType>) -> String {
+pub(crate) fn qualified_type_name(ty: &Bound<'_, pyo3::types::PyType>) -> String {
     let qual = ty
         .getattr(pyo3::intern!(ty.py(), "__qualname__"))
         .and_then(|q| q.extract::<String>())
@@ -133,7 +133,7 @@ fn describe(py: Python<'_>, err: &PyErr) -> PyErrInfo {
         offset: -1,
         ..Default::default()
     };
-    info.java_cause = crate::callbacks::java_id_of(value) as u64;
+    info.java_cause = java_id_of(value) as u64;
     if let Some(tb) = err.traceback(py) {
         info.frames = frames_of(&tb);
     }
@@ -195,4 +195,27 @@ fn format_traceback(py: Python<'_>, err: &PyErr) -> Option<String> {
         .ok()?;
     let joined = PyString::new(py, "").call_method1("join", (lines,)).ok()?;
     joined.extract::<String>().ok()
+}
+
+/// The Java exception id carried by a Python exception (or its cause or
+/// context), 0 if none.
+fn java_id_of(value: &Bound<'_, PyAny>) -> i64 {
+    let mut cur = Some(value.clone());
+    for _ in 0..8 {
+        let Some(v) = cur.take() else { break };
+        if v.is_none() {
+            break;
+        }
+        if let Ok(id) = v.getattr("java_id").and_then(|i| i.extract::<i64>())
+            && id != 0
+        {
+            return id;
+        }
+        cur = v
+            .getattr("__cause__")
+            .ok()
+            .filter(|c| !c.is_none())
+            .or_else(|| v.getattr("__context__").ok());
+    }
+    0
 }

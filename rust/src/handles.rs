@@ -35,7 +35,7 @@ pub struct Handle {
 impl Handle {
     /// From the `(long id, int slot)` pair a Java `PyObject` passes.
     #[inline]
-    pub fn from_java(id: i64, slot: i32) -> Self {
+    pub(crate) fn from_java(id: i64, slot: i32) -> Self {
         Handle {
             id: id as u64,
             slot: slot as u32,
@@ -262,9 +262,4 @@ pub fn release_many(py: Python<'_>, handles: &[Handle], path: ReleasePath) -> us
     }
     stats::count_release(path, n as u64);
     n
-}
-
-/// Occupied slots, as the table counts them (no GIL needed).
-pub fn live() -> usize {
-    stats::TABLE_SIZE.load(std::sync::atomic::Ordering::Relaxed) as usize
 }

@@ -72,12 +72,12 @@ static IN_CALL: AtomicU64 = AtomicU64::new(0);
 static GRACE_NS: AtomicU64 = AtomicU64::new(2_500_000);
 
 /// Records Python's switch interval (at start-up): see `Caller::enter`.
-pub fn set_switch_interval(seconds: f64) {
+pub(crate) fn set_switch_interval(seconds: f64) {
     GRACE_NS.store((seconds * 0.5e9).max(1e5) as u64, Ordering::Relaxed);
 }
 
 /// Java tags a virtual thread's calls with its lease slot: `op | slot << SLOT_SHIFT`.
-pub const SLOT_SHIFT: u32 = crate::contract::limit::LEASE_SLOT_SHIFT as u32;
+pub(crate) const SLOT_SHIFT: u32 = crate::contract::limit::LEASE_SLOT_SHIFT as u32;
 /// Virtual-thread leases at once (slots 1..MAX_SLOTS).
 const MAX_SLOTS: usize = 255;
 
@@ -117,13 +117,13 @@ fn forget(token: u64) -> bool {
 
 /// The token of a virtual thread's lease slot.
 #[inline]
-pub fn virtual_token(slot: u32) -> u64 {
+pub(crate) fn virtual_token(slot: u32) -> u64 {
     ((slot as u64) << 1) | 1
 }
 
 /// Who makes a call, as far as leases go.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Caller {
+pub(crate) enum Caller {
     /// Not a lease holder's outermost call.
     Plain,
     /// A platform thread's lease, in Java until this call: it holds the GIL.
@@ -158,7 +158,7 @@ thread_local! {
 /// since when, while lease holders are in calls. Gives the right up when
 /// dropped: after the GIL was given back by a call that was refused, so
 /// that the holder it took the GIL from gets it back first.
-pub struct Waited {
+pub(crate) struct Waited {
     since: Option<Instant>,
     claimed: bool,
     /// It took the GIL from a lease holder's call and gave it back: the
@@ -234,7 +234,7 @@ impl Caller {
     /// says whether this thread is inside a call already (a call from a
     /// callback: only outermost calls change lease state).
     #[inline]
-    pub fn of(
+    pub(crate) fn of(
         slot: u32,
         platform_token: impl FnOnce() -> u64,
         nested: impl FnOnce() -> bool,
@@ -272,7 +272,7 @@ impl Caller {
     /// its wait: `enter` then knows whether it can have forced the holder.
     /// A platform holder never waits: it has the GIL.
     #[inline]
-    pub fn before_gil(self) -> Result<Waited> {
+    pub(crate) fn before_gil(self) -> Result<Waited> {
         let t = IN_JAVA.load(Ordering::Acquire);
         if t != 0 && t != self.token() {
             return Err(busy());
@@ -297,7 +297,7 @@ impl Caller {
     /// from the holder, and gives it back (`LeaseWait`), keeping the right to
     /// wait until then, so that the holder, which waits for it, gets it.
     #[inline]
-    pub fn enter(self, py: Python<'_>, waited: &mut Waited) -> Result<()> {
+    pub(crate) fn enter(self, py: Python<'_>, waited: &mut Waited) -> Result<()> {
         let r = self.check(py, waited);
         match r {
             Ok(()) => waited.done(),
@@ -334,7 +334,7 @@ impl Caller {
     /// again. Returns true when a virtual thread must `reenter` first
     /// (another lease runs Java code now); a platform thread waits here.
     #[inline]
-    pub fn leave(self, py: Python<'_>) -> bool {
+    pub(crate) fn leave(self, py: Python<'_>) -> bool {
         if let Caller::Plain = self {
             return false;
         }
@@ -446,7 +446,7 @@ fn reclaim_platform(py: Python<'_>, me: u64) {
 /// GIL back, then drops `waited`) if a virtual thread's lease runs Java
 /// code, or if the GIL came from a lease holder's call that may have been
 /// made to give it up (see `Caller::enter`).
-pub fn platform_acquired(me: u64, name: &str, waited: &mut Waited) -> Result<()> {
+pub(crate) fn platform_acquired(me: u64, name: &str, waited: &mut Waited) -> Result<()> {
     if let Err(e) = Caller::Plain.check_acquire(waited) {
         waited.handback = true;
         return Err(e);
@@ -477,7 +477,7 @@ impl Caller {
 /// the GIL, so that a lease holder this thread makes give the GIL up gets
 /// it back before any JVM caller can. Returns the right (drop it after
 /// giving the GIL back).
-pub fn internal_waiter() -> InternalWaiter {
+pub(crate) fn internal_waiter() -> InternalWaiter {
     let mut pause = std::time::Duration::from_micros(20);
     loop {
         if WAITER
@@ -512,11 +512,11 @@ pub fn internal_waiter() -> InternalWaiter {
 /// `internal_waiter`'s right to wait. Call `had_gil` while holding the GIL:
 /// if a lease holder was in a call then, this thread may have made CPython
 /// take the GIL from it, and the right passes to the hand-back when dropped.
-pub struct InternalWaiter(Waited);
+pub(crate) struct InternalWaiter(Waited);
 
 impl InternalWaiter {
     #[inline]
-    pub fn had_gil(&mut self) {
+    pub(crate) fn had_gil(&mut self) {
         if IN_CALL.load(Ordering::Acquire) != 0 {
             self.0.handback = true;
         }
@@ -529,7 +529,7 @@ impl InternalWaiter {
 /// began, where it could make CPython take the GIL from the lease holder's
 /// call for another waiter.
 #[inline]
-pub fn platform_may_acquire() -> Result<Waited> {
+pub(crate) fn platform_may_acquire() -> Result<Waited> {
     if IN_JAVA.load(Ordering::Acquire) != 0 {
         return Err(busy());
     }
@@ -540,7 +540,7 @@ pub fn platform_may_acquire() -> Result<Waited> {
 }
 
 /// A platform thread's lease ends (GIL still held), or its thread died.
-pub fn platform_released(me: u64) {
+pub(crate) fn platform_released(me: u64) {
     holder_has_gil();
     let _ = IN_JAVA.compare_exchange(me, 0, Ordering::AcqRel, Ordering::Acquire);
     if forget(me) {
@@ -549,18 +549,18 @@ pub fn platform_released(me: u64) {
 }
 
 /// `releaseGilWhile` on a platform thread: others may run Python meanwhile.
-pub fn platform_suspended(me: u64) {
+pub(crate) fn platform_suspended(me: u64) {
     let _ = IN_JAVA.compare_exchange(me, 0, Ordering::AcqRel, Ordering::Acquire);
 }
 
 /// After `releaseGilWhile` on a platform thread (GIL taken back).
-pub fn platform_resumed(py: Python<'_>, me: u64) {
+pub(crate) fn platform_resumed(py: Python<'_>, me: u64) {
     reclaim_platform(py, me);
 }
 
 /// A new virtual-thread lease slot (not yet running Java code with the
 /// lease: `reenter` does that).
-pub fn virtual_new(name: &str) -> Result<u32> {
+pub(crate) fn virtual_new(name: &str) -> Result<u32> {
     let mut s = SLOTS.lock().unwrap_or_else(|p| p.into_inner());
     let Some(slot) = (1..=MAX_SLOTS).find(|&i| !s[i]) else {
         return Err(Error::IllegalState(format!(
@@ -576,7 +576,7 @@ pub fn virtual_new(name: &str) -> Result<u32> {
 
 /// A virtual thread's lease takes its exclusive right back (after
 /// `virtual_new`, a `reenter` reply, or `releaseGilWhile`), with the GIL.
-pub fn virtual_reenter(py: Python<'_>, slot: u32) -> Result<()> {
+pub(crate) fn virtual_reenter(py: Python<'_>, slot: u32) -> Result<()> {
     let _ = py;
     let me = virtual_token(slot);
     match IN_JAVA.compare_exchange(0, me, Ordering::AcqRel, Ordering::Acquire) {
@@ -589,7 +589,7 @@ pub fn virtual_reenter(py: Python<'_>, slot: u32) -> Result<()> {
 /// Before `virtual_reenter` (which needs the GIL, to know that no call runs
 /// Python): `Ok(true)` if the lease has its right already, `LeaseBusy` if
 /// another lease runs Java code.
-pub fn virtual_may_reenter(slot: u32) -> Result<bool> {
+pub(crate) fn virtual_may_reenter(slot: u32) -> Result<bool> {
     match IN_JAVA.load(Ordering::Acquire) {
         0 => Ok(false),
         t if t == virtual_token(slot) => Ok(true),
@@ -598,14 +598,14 @@ pub fn virtual_may_reenter(slot: u32) -> Result<bool> {
 }
 
 /// A virtual thread's lease gives up its right (`releaseGilWhile`).
-pub fn virtual_suspend(slot: u32) {
+pub(crate) fn virtual_suspend(slot: u32) {
     let me = virtual_token(slot);
     let _ = IN_JAVA.compare_exchange(me, 0, Ordering::AcqRel, Ordering::Acquire);
 }
 
 /// A virtual thread's lease ends (`abandoned`: its thread died without
 /// closing it, found by a caller that waited for it).
-pub fn virtual_end(slot: u32, abandoned: bool) -> Result<()> {
+pub(crate) fn virtual_end(slot: u32, abandoned: bool) -> Result<()> {
     if slot == 0 || slot as usize > MAX_SLOTS {
         return Err(Error::IllegalState(format!(
             "no virtual-thread lease #{slot}"
@@ -639,7 +639,7 @@ pub fn virtual_end(slot: u32, abandoned: bool) -> Result<()> {
 
 /// The lease running Java code now, for a caller that gave up waiting:
 /// (name, seconds it has existed, virtual-thread slot or 0), or `None`.
-pub fn holder() -> Option<(String, f64, u32)> {
+pub(crate) fn holder() -> Option<(String, f64, u32)> {
     let t = IN_JAVA.load(Ordering::Acquire);
     if t == 0 {
         return None;
@@ -648,11 +648,4 @@ pub fn holder() -> Option<(String, f64, u32)> {
     let rec = r.iter().find(|x| x.token == t)?;
     let slot = if t & 1 == 1 { (t >> 1) as u32 } else { 0 };
     Some((rec.name.clone(), rec.since.elapsed().as_secs_f64(), slot))
-}
-
-/// Whether a lease runs Java code now (the raw per-call paths then leave
-/// the call to the ordinary one).
-#[inline]
-pub fn any_in_java() -> bool {
-    IN_JAVA.load(Ordering::Acquire) != 0
 }

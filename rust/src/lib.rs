@@ -1,29 +1,61 @@
 //! pybridge: CPython embedded in the JVM.
 //!
-//! Layers (see DESIGN.md and DESIGN-NOTES.md): `jni` (the exported functions,
-//! thin) -> `ops` (operations, JNI-free) -> `convert` / `handles` / `gil` /
-//! `release` / `runtime` -> pyo3 -> CPython.
+//! Layers (see DESIGN.md and DESIGN-NOTES.md): `jni` (the exported
+//! functions) -> `ops` (operations, JNI-free) -> the core -> pyo3 ->
+//! CPython. Each foreign API is called raw in one place: CPython in `capi`,
+//! JNI in `jni::raw` (every unsafe operation carries its `// SAFETY:`, which
+//! the `[lints]` of `Cargo.toml` enforce). The modules, by concern:
+//!
+//! | module | concern |
+//! |---|---|
+//! | `contract` | the numbers shared with Java (generated into `Contract.java`) |
+//! | `jni` | the exported functions; `jni::raw` raw JNI, `jni::reply` replies and errors, `jni::strings` `encodeString`, `jni::nio` buffer origins, `jni::policy` the `with_env` error policy |
+//! | `ops` | the operations, and taking the GIL for one call |
+//! | `wire` | the wire format's reader and writer |
+//! | `convert` | Java <-> Python values |
+//! | `names` | the cache of interned attribute names and keys |
+//! | `buffers` | numpy arrays and the buffer protocol |
+//! | `callbacks` | Python -> JVM calls (`JavaFunction`, `JavaObject`) |
+//! | `registry` | the ids of Java objects Python freed |
+//! | `handles` | the handle table |
+//! | `release` | the release queue and its thread |
+//! | `thread_state` | Python thread states for JVM threads; the GIL a thread holds with its own |
+//! | `gate` | the call gate in front of the GIL |
+//! | `lease` | the GIL-lease protocol |
+//! | `stack` | the alternate stack Python runs on |
+//! | `runtime` | starting the interpreter |
+//! | `capi` | raw CPython, one file per C-API area |
+//! | `copy` | large copies on several cores |
+//! | `error`, `stats` | the error type; the counters |
+//!
+//! The module references form no cycle but `convert` <-> `callbacks`, which
+//! is inherent: converting a value can make a `JavaFunction`, and calling
+//! one converts its arguments and result (`tests/boundaries.rs` checks it).
+//! Items are `pub` only where `rust/tests` and `rust/examples` use them.
 
-pub mod buffers;
-pub mod callbacks;
+mod buffers;
+mod callbacks;
+mod capi;
 pub mod contract;
 pub mod convert;
 pub mod copy;
 pub mod error;
-pub mod gil;
+pub mod gate;
 pub mod handles;
-pub mod jni;
-pub mod lease;
-pub mod names;
+mod jni;
+mod lease;
+mod names;
 pub mod ops;
-pub mod release;
+mod registry;
+mod release;
 pub mod runtime;
 pub mod stack;
 pub mod stats;
+pub mod thread_state;
 pub mod wire;
 
 /// Initialises `env_logger` once, from `PYBRIDGE_LOG` (or `RUST_LOG`).
-pub fn init_logging() {
+pub(crate) fn init_logging() {
     use std::sync::Once;
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {

@@ -10,14 +10,13 @@
 //! and only touched with the GIL held. It keeps at most `SLOTS` short strs
 //! alive, which is all the memory it holds.
 
+use crate::capi::unicode;
 use crate::convert;
 use crate::error::{Error, Result};
 use crate::handles::GilCell;
 use crate::wire::{self, Reader};
-use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::PyString;
-use std::os::raw::c_int;
 
 const SLOTS: usize = 256;
 /// Longer names are made afresh each time (they are rare, and hashing them
@@ -43,7 +42,7 @@ fn slot_of(b: &[u8]) -> usize {
 }
 
 /// The str for these Latin-1 bytes (code points 0..=255), interned.
-pub fn latin1<'py>(py: Python<'py>, b: &[u8]) -> Result<Bound<'py, PyString>> {
+pub(crate) fn latin1<'py>(py: Python<'py>, b: &[u8]) -> Result<Bound<'py, PyString>> {
     if b.len() > MAX_LEN {
         return new_latin1(py, b, false);
     }
@@ -78,28 +77,12 @@ pub fn latin1<'py>(py: Python<'py>, b: &[u8]) -> Result<Bound<'py, PyString>> {
 }
 
 fn new_latin1<'py>(py: Python<'py>, b: &[u8], intern: bool) -> Result<Bound<'py, PyString>> {
-    // SAFETY: the GIL is held (`py`); `b` is valid for its length; the new
-    // reference is owned by the `Bound` at once (or the NULL case becomes a
-    // PyErr); PyUnicode_InternInPlace takes an owned reference to a str and
-    // leaves an owned reference (possibly to an equal, older str) in its place.
-    unsafe {
-        let mut p = ffi::PyUnicode_FromKindAndData(
-            ffi::PyUnicode_1BYTE_KIND as c_int,
-            b.as_ptr().cast(),
-            b.len() as ffi::Py_ssize_t,
-        );
-        if p.is_null() {
-            return Err(Error::from_pyerr(py, PyErr::fetch(py)));
-        }
-        if intern {
-            ffi::PyUnicode_InternInPlace(&mut p);
-        }
-        Ok(Bound::from_owned_ptr(py, p).cast_into_unchecked())
-    }
+    let s = unicode::from_latin1(py, b).map_err(|e| Error::from_pyerr(py, e))?;
+    Ok(if intern { unicode::intern(s) } else { s })
 }
 
 /// Reads a name (an attribute or method name: a wire string) as a str.
-pub fn read_name<'py>(py: Python<'py>, r: &mut Reader<'_>) -> Result<Bound<'py, PyString>> {
+pub(crate) fn read_name<'py>(py: Python<'py>, r: &mut Reader<'_>) -> Result<Bound<'py, PyString>> {
     if r.peek()? == wire::STR_LATIN1 {
         r.u8()?;
         let n = r.len(1)?;
@@ -112,7 +95,7 @@ pub fn read_name<'py>(py: Python<'py>, r: &mut Reader<'_>) -> Result<Bound<'py, 
 
 /// Reads a key (of `getItem` and its siblings): a short Latin-1 string
 /// through the cache, any other value converted as usual.
-pub fn read_key<'py>(py: Python<'py>, r: &mut Reader<'_>) -> Result<Bound<'py, PyAny>> {
+pub(crate) fn read_key<'py>(py: Python<'py>, r: &mut Reader<'_>) -> Result<Bound<'py, PyAny>> {
     if r.peek()? == wire::STR_LATIN1 {
         return Ok(read_name(py, r)?.into_any());
     }

@@ -2,16 +2,19 @@
 //! arguments from a `Reader` over the request bytes and writes its result
 //! to a `Writer`. `dispatch` is what the one hot JNI entry point calls.
 //!
-//! Op codes are the contract with `Native.java` (keep both in sync).
+//! The op codes are in `contract.rs` (Java's `Contract.Op` is generated
+//! from it). `with_gil` / `with_gil_as` take the GIL for one call, through
+//! pyo3's attach, the call gate and the lease protocol.
 
+use crate::capi::number::{self, I64};
+use crate::capi::{self, object};
 use crate::convert::{self, Mode};
 use crate::error::{Error, Result};
 use crate::handles::Handle;
 use crate::runtime::{self, InitOptions};
 use crate::stats::{self, ReleasePath};
 use crate::wire::{self, Reader, Writer};
-use crate::{gil, handles, lease, names, release};
-use pyo3::ffi;
+use crate::{gate, handles, lease, names, release, thread_state};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyString, PyTuple};
@@ -50,7 +53,7 @@ pub fn dispatch(op: i32, id: Handle, r: &mut Reader<'_>, w: &mut Writer) -> Resu
                 w.i32(slot as i32);
                 return Ok(());
             }
-            gil::acquire_named(&name)?;
+            thread_state::acquire_named(&name)?;
             w.i32(0);
             Ok(())
         }
@@ -60,12 +63,14 @@ pub fn dispatch(op: i32, id: Handle, r: &mut Reader<'_>, w: &mut Writer) -> Resu
             Ok(())
         }
         GIL_RELEASE => {
-            if gil::held_depth() == 1 && release::policy() == release::Policy::CallerThreads {
+            if thread_state::held_depth() == 1
+                && release::policy() == release::Policy::CallerThreads
+            {
                 // Outermost withGil ends on a thread that holds the GIL: drop
                 // what the JVM collected meanwhile.
                 with_gil(release::drain_now)?;
             }
-            let left = gil::release()?;
+            let left = thread_state::release()?;
             w.i32(left as i32);
             Ok(())
         }
@@ -75,7 +80,7 @@ pub fn dispatch(op: i32, id: Handle, r: &mut Reader<'_>, w: &mut Writer) -> Resu
             Ok(())
         }
         GIL_SUSPEND => {
-            let s = gil::suspend()?;
+            let s = thread_state::suspend()?;
             w.u8(s as u8);
             Ok(())
         }
@@ -87,7 +92,7 @@ pub fn dispatch(op: i32, id: Handle, r: &mut Reader<'_>, w: &mut Writer) -> Resu
             }
             with_gil(|py| lease::virtual_reenter(py, slot))?
         }
-        GIL_RESUME => gil::resume(),
+        GIL_RESUME => thread_state::resume(),
         LEASE_INFO => {
             match lease::holder() {
                 Some((name, secs, vslot)) => {
@@ -102,7 +107,7 @@ pub fn dispatch(op: i32, id: Handle, r: &mut Reader<'_>, w: &mut Writer) -> Resu
         }
         LEASE_BREAK => lease::virtual_end(slot, true),
         GIL_DEPTH => {
-            w.i32(gil::held_depth() as i32);
+            w.i32(thread_state::held_depth() as i32);
             Ok(())
         }
         DEBUG_PANIC => {
@@ -110,7 +115,7 @@ pub fn dispatch(op: i32, id: Handle, r: &mut Reader<'_>, w: &mut Writer) -> Resu
             panic!("{}", msg);
         }
         TAKE_FREED_FUNCTIONS => {
-            let ids = crate::callbacks::take_freed();
+            let ids = crate::registry::take_freed();
             w.len(ids.len())?;
             for i in ids {
                 w.i64(i);
@@ -127,7 +132,7 @@ pub fn dispatch(op: i32, id: Handle, r: &mut Reader<'_>, w: &mut Writer) -> Resu
             Ok(())
         }
         _ => {
-            let caller = lease::Caller::of(slot, gil::my_token, gil::nested_call);
+            let caller = lease::Caller::of(slot, thread_state::my_token, gate::nested_call);
             let (r, reenter) = with_gil_as(caller, |py| {
                 if op != DRAIN {
                     release::drain_if_caller_policy(py);
@@ -146,10 +151,10 @@ pub fn dispatch(op: i32, id: Handle, r: &mut Reader<'_>, w: &mut Writer) -> Resu
 /// (as `callAs` would) and `None` is returned.
 pub fn call_long(id: Handle, x: i64, mode: u8, w: &mut Writer) -> Result<Option<i64>> {
     let mode = Mode::from_code(mode)?;
-    if gil::interpreter_up() && !release::drain_wanted() {
-        gil::ensure_pinned();
+    if thread_state::interpreter_up() && !release::drain_wanted() {
+        thread_state::ensure_pinned();
         let raw = crate::stack::run_python(|| {
-            gil::with_gil_raw(|py| call_long_in(py, id, x, mode, w, true))
+            thread_state::with_gil_raw(|py| call_long_in(py, id, x, mode, w, true))
         })
         .map_err(|_| Error::stack_exhausted())?;
         if let Some(r) = raw {
@@ -158,7 +163,7 @@ pub fn call_long(id: Handle, x: i64, mode: u8, w: &mut Writer) -> Result<Option<
     }
     // Virtual threads holding a lease never come here (Java sends their
     // calls through CALL, tagged with the lease).
-    let caller = lease::Caller::of(0, gil::my_token, gil::nested_call);
+    let caller = lease::Caller::of(0, thread_state::my_token, gate::nested_call);
     with_gil_as(caller, |py| {
         release::drain_if_caller_policy(py);
         call_long_in(py, id, x, mode, w, false)
@@ -166,25 +171,27 @@ pub fn call_long(id: Handle, x: i64, mode: u8, w: &mut Writer) -> Result<Option<
     .0
 }
 
-/// Releases one handle (`PyObject.close()`) through `gil::with_gil_raw`,
+/// Releases one handle (`PyObject.close()`) through `thread_state::with_gil_raw`,
 /// without the wire format: whether it was live, or `None` when the caller
 /// must take the ordinary path (`RELEASE`; not initialised, a lease held
 /// by another thread, releases waiting to be drained, a thread the raw
 /// path does not serve). The object is freed at once, its `__del__` run
 /// here; it works with `Bound`s only, as `with_gil_raw` requires.
-pub fn release_one(h: Handle) -> Option<bool> {
-    if !gil::interpreter_up() || release::drain_wanted() {
+pub(crate) fn release_one(h: Handle) -> Option<bool> {
+    if !thread_state::interpreter_up() || release::drain_wanted() {
         return None;
     }
-    gil::ensure_pinned();
+    thread_state::ensure_pinned();
     // `__del__` may run: Python code, on Python's stack. An exhausted stack
     // sends the caller the ordinary way, which reports it.
-    crate::stack::run_python(|| gil::with_gil_raw(|py| handles::release(py, h, ReleasePath::Close)))
-        .ok()
-        .flatten()
+    crate::stack::run_python(|| {
+        thread_state::with_gil_raw(|py| handles::release(py, h, ReleasePath::Close))
+    })
+    .ok()
+    .flatten()
 }
 
-/// `call_long`'s body. `raw`: running under `gil::with_gil_raw` (pyo3's
+/// `call_long`'s body. `raw`: running under `thread_state::with_gil_raw` (pyo3's
 /// attach count at 0), so anything that may drop a `Py<T>` (errors,
 /// conversions) runs inside a nested `Python::attach`.
 #[inline]
@@ -197,38 +204,27 @@ fn call_long_in(
     raw: bool,
 ) -> Result<Option<i64>> {
     let f = handles::get(py, id)?;
-    // SAFETY: GIL held; a new reference or NULL with an exception set.
-    let arg = unsafe { ffi::PyLong_FromLongLong(x) };
-    if arg.is_null() {
-        return nested(py, raw, |py| Err(Error::from_pyerr(py, PyErr::fetch(py))));
-    }
-    // SAFETY: GIL held; `arg` is a new reference we own.
-    let arg = unsafe { Bound::from_owned_ptr(py, arg) };
-    // SAFETY: GIL held; `f` and `arg` are live; a new reference or NULL.
-    let v = unsafe { ffi::PyObject_CallOneArg(f.as_ptr(), arg.as_ptr()) };
+    // Under `raw`, a `PyErr` is only dropped inside `nested` (it holds
+    // `Py<T>`s, which pyo3 would otherwise park in its deferred pool).
+    let arg = match number::int_from_i64(py, x) {
+        Ok(a) => a,
+        Err(e) => return nested(py, raw, move |py| Err(Error::from_pyerr(py, e))),
+    };
+    let v = object::call_one_arg(&f, &arg);
     drop(arg);
-    if v.is_null() {
-        return nested(py, raw, |py| Err(Error::from_pyerr(py, PyErr::fetch(py))));
-    }
-    // SAFETY: GIL held; `v` is a new reference we own.
-    let v = unsafe { Bound::from_owned_ptr(py, v) };
-    // SAFETY: GIL held; exact type check on a live object.
-    if unsafe { ffi::PyLong_CheckExact(v.as_ptr()) } != 0 {
-        let mut overflow: std::os::raw::c_int = 0;
-        // SAFETY: GIL held; `v` is an int.
-        let r = unsafe { ffi::PyLong_AsLongLongAndOverflow(v.as_ptr(), &mut overflow) };
-        // SAFETY: GIL held.
-        let failed = r == -1 && !unsafe { ffi::PyErr_Occurred() }.is_null();
-        if overflow == 0 && !failed {
-            return Ok(Some(r));
+    let v = match v {
+        Ok(v) => v,
+        Err(e) => return nested(py, raw, move |py| Err(Error::from_pyerr(py, e))),
+    };
+    if let Some(i) = object::exact_int(&v) {
+        match number::int_to_i64(i) {
+            I64::Value(r) => return Ok(Some(r)),
+            // Left to the conversion below, which reports it.
+            I64::Error => capi::errors::clear(py),
+            I64::Overflow => {}
         }
-        // SAFETY: GIL held; clears a possible error from the conversion.
-        unsafe { ffi::PyErr_Clear() };
     }
-    let vp = v.as_ptr();
-    nested(py, raw, |py| {
-        // SAFETY: GIL held; `v` keeps the object alive across this call.
-        let v = unsafe { Bound::from_borrowed_ptr(py, vp) };
+    nested(py, raw, |_| {
         convert::write_result(&v, w, mode)?;
         Ok(None)
     })
@@ -247,8 +243,8 @@ fn not_initialized() -> Error {
 /// Runs `f` with the GIL (taking it for this call if the thread does not
 /// hold it already), for a call that is not a virtual thread's.
 #[inline]
-pub fn with_gil<T>(f: impl for<'py> FnOnce(Python<'py>) -> T) -> Result<T> {
-    let caller = lease::Caller::of(0, gil::my_token, gil::nested_call);
+pub(crate) fn with_gil<T>(f: impl for<'py> FnOnce(Python<'py>) -> T) -> Result<T> {
+    let caller = lease::Caller::of(0, thread_state::my_token, gate::nested_call);
     with_gil_as(caller, f).map(|(t, _)| t)
 }
 
@@ -256,17 +252,17 @@ pub fn with_gil<T>(f: impl for<'py> FnOnce(Python<'py>) -> T) -> Result<T> {
 /// virtual thread must take its lease back before its Java code goes on.
 /// `LeaseBusy` when another lease runs Java code (nothing was run).
 #[inline]
-pub fn with_gil_as<T>(
+pub(crate) fn with_gil_as<T>(
     caller: lease::Caller,
     f: impl for<'py> FnOnce(Python<'py>) -> T,
 ) -> Result<(T, bool)> {
-    if !gil::interpreter_up() {
+    if !thread_state::interpreter_up() {
         return Err(not_initialized());
     }
     let mut waited = caller.before_gil()?;
-    gil::ensure_pinned();
+    thread_state::ensure_pinned();
     // Declared before the GIL is taken: dropped after it is released.
-    let _gate = gil::enter_call();
+    let _gate = gate::enter_call(thread_state::gate_eligible);
     crate::stack::run_python(|| {
         Python::attach(|py| {
             caller.enter(py, &mut waited)?;
@@ -394,28 +390,19 @@ fn call<'py>(
         let mut ptrs = cell.take();
         ptrs.clear();
         args.pointers(&mut ptrs);
-        // SAFETY: GIL held; `ptrs[1..]` are borrowed from `args`, which
-        // outlives the call; slot 0 is the spare slot that
-        // PY_VECTORCALL_ARGUMENTS_OFFSET lets CPython use temporarily.
-        let res = unsafe {
-            ffi::PyObject_Vectorcall(
-                f.as_ptr(),
-                ptrs.as_mut_ptr().add(1),
-                args.len() | ffi::PY_VECTORCALL_ARGUMENTS_OFFSET,
-                std::ptr::null_mut(),
-            )
-        };
+        // SAFETY: `ptrs` is the spare slot followed by pointers borrowed
+        // from `args`, which outlives the call.
+        let res = unsafe { object::vectorcall(f, &mut ptrs) };
         ptrs.clear();
         cell.set(ptrs);
-        // SAFETY: a new reference or NULL with an exception set.
-        unsafe { Bound::from_owned_ptr_or_err(py, res) }.map_err(pyerr(py))
+        res.map_err(pyerr(py))
     })
 }
 
 thread_local! {
     /// Reused argument-pointer array (taken out while in use: a nested call
     /// made by the Python code gets its own).
-    static ARGV: std::cell::Cell<Vec<*mut ffi::PyObject>> = const { std::cell::Cell::new(Vec::new()) };
+    static ARGV: std::cell::Cell<Vec<*mut capi::PyObject>> = const { std::cell::Cell::new(Vec::new()) };
 }
 
 fn dispatch_py(
@@ -562,7 +549,7 @@ fn dispatch_py(
             Ok(())
         }
         THREAD_STATES => {
-            w.i64(gil::interpreter_thread_states(py));
+            w.i64(thread_state::interpreter_thread_states(py));
             Ok(())
         }
         NUMPY_EMPTY => {
@@ -623,18 +610,12 @@ fn dispatch_py(
         ITER_NEXT => {
             let it = handles::get(py, id)?;
             let mode = read_mode(r)?;
-            // SAFETY: GIL held; `it` is alive; PyIter_Next returns a new
-            // reference, or NULL for exhaustion (no error set) or an error.
-            let next = unsafe { ffi::PyIter_Next(it.as_ptr()) };
-            if next.is_null() {
-                if let Some(e) = PyErr::take(py) {
-                    return Err(Error::from_pyerr(py, e));
-                }
+            // SAFETY: Java sends ITER_NEXT only for the handles ITER made
+            // (`PyObject.iterator()`): iterators.
+            let Some(v) = unsafe { object::iter_next(&it) }.map_err(pyerr(py))? else {
                 w.u8(0);
                 return Ok(());
-            }
-            // SAFETY: non-null new reference.
-            let v = unsafe { Bound::from_owned_ptr(py, next) };
+            };
             w.u8(1);
             convert::write_result(&v, w, mode)
         }
@@ -646,10 +627,8 @@ fn dispatch_py(
         }
         REFCOUNT => {
             let obj = handles::get(py, id)?;
-            // SAFETY: GIL held; `obj` is a live object. Minus the reference
-            // `get` just took.
-            let n = unsafe { ffi::Py_REFCNT(obj.as_ptr()) };
-            w.i64(n as i64 - 1);
+            // Minus the reference `get` just took.
+            w.i64(object::refcnt(&obj) as i64 - 1);
             Ok(())
         }
         DRAIN => {
@@ -670,14 +649,8 @@ fn to_java_top(obj: &Bound<'_, PyAny>, w: &mut Writer, mode: Mode) -> Result<()>
             if convert::is_scalar(obj) {
                 return convert::write_shallow(obj, w);
             }
-            if mode == Mode::Elements {
-                // SAFETY: GIL held (Bound); type-flag checks only.
-                let seq = unsafe {
-                    ffi::PyList_Check(obj.as_ptr()) != 0 || ffi::PyTuple_Check(obj.as_ptr()) != 0
-                };
-                if seq {
-                    return convert::write_elements(obj, w);
-                }
+            if mode == Mode::Elements && (object::is_list(obj) || object::is_tuple(obj)) {
+                return convert::write_elements(obj, w);
             }
             w.u8(SELF);
             return Ok(());
@@ -725,9 +698,9 @@ fn init(r: &mut Reader<'_>, w: &mut Writer) -> Result<()> {
         _ => release::Policy::DedicatedThread,
     };
     let spin_us = r.i64()?;
-    gil::set_gate_spin((spin_us.max(0) as u64).saturating_mul(1000));
+    gate::set_spin((spin_us.max(0) as u64).saturating_mul(1000));
     convert::STRICT_KEYS.store(r.u8()? != 0, std::sync::atomic::Ordering::Relaxed);
-    if !gil::interpreter_up() {
+    if !thread_state::interpreter_up() {
         release::set_policy(policy);
     }
     let opts = InitOptions {

@@ -14,7 +14,7 @@ use std::sync::{Condvar, Mutex};
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 #[repr(u8)]
-pub enum Policy {
+pub(crate) enum Policy {
     /// A dedicated native thread drops queued handles (default).
     DedicatedThread = 0,
     /// No extra thread touches Python: threads that call in drop them.
@@ -28,11 +28,11 @@ static WAKE: Condvar = Condvar::new();
 static PENDING: AtomicBool = AtomicBool::new(false);
 static STARTED: AtomicBool = AtomicBool::new(false);
 
-pub fn set_policy(p: Policy) {
+pub(crate) fn set_policy(p: Policy) {
     POLICY.store(p as u8, Ordering::Relaxed);
 }
 
-pub fn policy() -> Policy {
+pub(crate) fn policy() -> Policy {
     if POLICY.load(Ordering::Relaxed) == Policy::CallerThreads as u8 {
         Policy::CallerThreads
     } else {
@@ -41,7 +41,7 @@ pub fn policy() -> Policy {
 }
 
 /// Called once the interpreter is up.
-pub fn start_after_init() {
+pub(crate) fn start_after_init() {
     if policy() != Policy::DedicatedThread || STARTED.swap(true, Ordering::AcqRel) {
         return;
     }
@@ -57,7 +57,7 @@ pub fn start_after_init() {
 }
 
 /// Queues ids for release. Never takes the GIL.
-pub fn enqueue(ids: &[Handle]) {
+pub(crate) fn enqueue(ids: &[Handle]) {
     if ids.is_empty() {
         return;
     }
@@ -91,7 +91,7 @@ fn drain_loop() {
             PENDING.store(false, Ordering::Release);
             std::mem::take(&mut *q)
         };
-        crate::gil::ensure_pinned();
+        crate::thread_state::ensure_pinned();
         // A panic here must not kill the thread silently.
         // `__del__` methods run here: Python code, on Python's own stack.
         let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -126,21 +126,21 @@ fn drain_loop() {
 
 /// Whether a caller thread that takes the GIL should drain the queue now.
 #[inline]
-pub fn drain_wanted() -> bool {
+pub(crate) fn drain_wanted() -> bool {
     PENDING.load(Ordering::Acquire) && policy() == Policy::CallerThreads
 }
 
 /// With the GIL held: drop whatever is queued if this thread is supposed to
 /// (caller-threads policy). Cheap when nothing is queued.
 #[inline]
-pub fn drain_if_caller_policy(py: Python<'_>) {
+pub(crate) fn drain_if_caller_policy(py: Python<'_>) {
     if PENDING.load(Ordering::Acquire) && policy() == Policy::CallerThreads {
         drain_now(py);
     }
 }
 
 /// With the GIL held: drop whatever is queued, now, on this thread.
-pub fn drain_now(py: Python<'_>) -> usize {
+pub(crate) fn drain_now(py: Python<'_>) -> usize {
     let batch = take_batch();
     if !batch.is_empty() {
         release_batch(py, &batch);

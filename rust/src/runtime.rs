@@ -13,9 +13,9 @@
 //! 3. check that the running interpreter is the one that was chosen;
 //! 4. release the GIL. `Py_Finalize` is never called.
 
+use crate::capi::init::{self, Step};
 use crate::error::{Error, Result};
-use crate::gil;
-use pyo3::ffi;
+use crate::thread_state;
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 use std::ffi::{CStr, CString, c_char, c_int, c_void};
@@ -35,11 +35,11 @@ pub struct InitOptions {
 
 #[derive(Debug, Clone, Default)]
 pub struct InitInfo {
-    pub version: String,
-    pub executable: String,
-    pub prefix: String,
-    pub base_prefix: String,
-    pub libpython: String,
+    pub(crate) version: String,
+    pub(crate) executable: String,
+    pub(crate) prefix: String,
+    pub(crate) base_prefix: String,
+    pub(crate) libpython: String,
 }
 
 /// The outcome of the one start attempt: once CPython has been started (even
@@ -56,15 +56,14 @@ const RTLD_NOLOAD: c_int = 0x0004;
 const RTLD_GLOBAL: c_int = 0x0100;
 
 fn last_dl_error() -> String {
-    // SAFETY: dlerror returns NULL or a valid C string owned by libc.
-    unsafe {
-        let e = dlerror();
-        if e.is_null() {
-            "unknown dlopen error".into()
-        } else {
-            CStr::from_ptr(e).to_string_lossy().into_owned()
-        }
+    // SAFETY: dlerror takes no arguments; it returns NULL or a C string.
+    let e = unsafe { dlerror() };
+    if e.is_null() {
+        return "unknown dlopen error".into();
     }
+    // SAFETY: a NUL-terminated C string owned by libc, valid until the next
+    // dl* call on this thread.
+    unsafe { CStr::from_ptr(e) }.to_string_lossy().into_owned()
 }
 
 /// Re-opens the already loaded libpython with `RTLD_GLOBAL`.
@@ -82,36 +81,6 @@ fn promote_global(path: &str) -> Result<()> {
     Ok(())
 }
 
-fn wide(s: &str) -> Vec<libc_wchar> {
-    s.chars()
-        .map(|c| c as libc_wchar)
-        .chain(std::iter::once(0))
-        .collect()
-}
-#[allow(non_camel_case_types)]
-type libc_wchar = i32; // wchar_t on Linux
-
-fn status_error(what: &str, st: &ffi::PyStatus) -> Error {
-    let msg = if st.err_msg.is_null() {
-        "no message".to_string()
-    } else {
-        // SAFETY: CPython fills err_msg with a static C string.
-        unsafe { CStr::from_ptr(st.err_msg) }
-            .to_string_lossy()
-            .into_owned()
-    };
-    let func = if st.func.is_null() {
-        String::new()
-    } else {
-        // SAFETY: as above.
-        format!(
-            " (in {})",
-            unsafe { CStr::from_ptr(st.func) }.to_string_lossy()
-        )
-    };
-    Error::Init(format!("{what}: {msg}{func}"))
-}
-
 /// Starts the interpreter if needed. Idempotent and safe to race: the
 /// second caller gets the first caller's `InitInfo`.
 pub fn initialize(opts: &InitOptions) -> Result<InitInfo> {
@@ -120,8 +89,7 @@ pub fn initialize(opts: &InitOptions) -> Result<InitInfo> {
         return outcome.clone();
     }
     promote_global(&opts.libpython)?;
-    // SAFETY: plain query.
-    if unsafe { ffi::Py_IsInitialized() } != 0 {
+    if init::is_initialized() {
         return Err(Error::Init(
             "a Python interpreter is already running in this process, started by another library; \
              pybridge cannot share it"
@@ -129,7 +97,7 @@ pub fn initialize(opts: &InitOptions) -> Result<InitInfo> {
         ));
     }
     let outcome = start(opts);
-    let started = outcome.is_ok() || python_is_initialized();
+    let started = outcome.is_ok() || init::is_initialized();
     if started {
         *guard = Some(outcome.clone());
     }
@@ -140,12 +108,7 @@ pub fn initialize(opts: &InitOptions) -> Result<InitInfo> {
     outcome
 }
 
-fn python_is_initialized() -> bool {
-    // SAFETY: plain query, valid at any time.
-    unsafe { ffi::Py_IsInitialized() != 0 }
-}
-
-pub fn info() -> Option<InitInfo> {
+pub(crate) fn info() -> Option<InitInfo> {
     STATE
         .lock()
         .unwrap_or_else(|p| p.into_inner())
@@ -154,43 +117,15 @@ pub fn info() -> Option<InitInfo> {
 }
 
 fn start(opts: &InitOptions) -> Result<InitInfo> {
-    let program = wide(&opts.executable);
-    let home = opts.home_override.as_deref().map(wide);
-    // SAFETY: PyConfig is a plain C struct that PyConfig_InitPythonConfig
-    // fully initialises; every PyConfig_* call gets a pointer to it and
-    // NUL-terminated wide strings; PyConfig_Clear frees what CPython
-    // allocated in it. Py_InitializeFromConfig runs once (guarded by STATE).
-    unsafe {
-        let mut cfg = std::mem::MaybeUninit::<ffi::PyConfig>::zeroed();
-        ffi::PyConfig_InitPythonConfig(cfg.as_mut_ptr());
-        let mut cfg = cfg.assume_init();
-        cfg.install_signal_handlers = 0;
-        cfg.faulthandler = 0;
-        cfg.parse_argv = 0;
-        cfg.configure_c_stdio = 0;
-        cfg.pathconfig_warnings = 0;
-        let st = ffi::PyConfig_SetString(&mut cfg, &mut cfg.program_name, program.as_ptr());
-        if ffi::PyStatus_Exception(st) != 0 {
-            let e = status_error("setting program_name", &st);
-            ffi::PyConfig_Clear(&mut cfg);
-            return Err(e);
-        }
-        if let Some(h) = &home {
-            let st = ffi::PyConfig_SetString(&mut cfg, &mut cfg.home, h.as_ptr());
-            if ffi::PyStatus_Exception(st) != 0 {
-                let e = status_error("setting home", &st);
-                ffi::PyConfig_Clear(&mut cfg);
-                return Err(e);
-            }
-        }
-        let st = ffi::Py_InitializeFromConfig(&cfg);
-        ffi::PyConfig_Clear(&mut cfg);
-        if ffi::PyStatus_Exception(st) != 0 {
-            return Err(status_error(
-                &format!("CPython failed to start from {}", opts.executable),
-                &st,
-            ));
-        }
+    // SAFETY: the one start (under STATE's lock, after checking that no
+    // interpreter runs).
+    if let Err(e) = unsafe { init::start(&opts.executable, opts.home_override.as_deref()) } {
+        let what = match e.step {
+            Step::ProgramName => "setting program_name".to_string(),
+            Step::Home => "setting home".to_string(),
+            Step::Start => format!("CPython failed to start from {}", opts.executable),
+        };
+        return Err(Error::Init(format!("{what}: {}", e.detail)));
     }
     // The GIL is held by this thread now, with the main thread state.
     // SAFETY: just initialised on this thread, GIL held.
@@ -198,7 +133,7 @@ fn start(opts: &InitOptions) -> Result<InitInfo> {
     let checked = post_init(py, opts);
     // SAFETY: called once, right after a successful init, GIL held. The
     // interpreter is only declared usable if the checks passed.
-    unsafe { gil::adopt_main_thread_and_release(checked.is_ok()) };
+    unsafe { thread_state::adopt_main_thread_and_release(checked.is_ok()) };
     checked
 }
 

@@ -33,13 +33,13 @@ use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 
 /// Address space reserved per thread for Python's stack.
-pub const ALT_SIZE: usize = 64 << 20;
+pub(crate) const ALT_SIZE: usize = 64 << 20;
 /// Inaccessible pages at the bottom of the alternate stack.
 const GUARD: usize = 64 << 10;
 /// Room an entry into Python needs on the alternate stack: Python's default
 /// recursion limit through C code takes a few MiB (3.12+ also bound C
 /// recursion by a count that assumes an 8 MiB stack).
-pub const MIN_ENTRY: usize = 16 << 20;
+pub(crate) const MIN_ENTRY: usize = 16 << 20;
 /// Left unused below a stack pointer before the other stack continues
 /// there (x86-64's red zone is 128 bytes).
 const GAP: usize = 512;
@@ -107,25 +107,29 @@ const MAP_STACK: i32 = 0x20000;
 /// Reserves the alternate stack: address space only, pages are committed
 /// when first touched; the lowest `GUARD` bytes are inaccessible.
 fn reserve() -> Option<usize> {
-    // SAFETY: a fresh anonymous private mapping; nothing else refers to it.
-    unsafe {
-        let p = mmap(
+    // SAFETY: asks for a fresh anonymous private mapping; touches no
+    // existing memory.
+    let p = unsafe {
+        mmap(
             std::ptr::null_mut(),
             ALT_SIZE,
             PROT_READ | PROT_WRITE,
             MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK,
             -1,
             0,
-        );
-        if p as isize == -1 {
-            return None;
-        }
-        if mprotect(p, GUARD, PROT_NONE) != 0 {
-            munmap(p, ALT_SIZE);
-            return None;
-        }
-        Some(p as usize)
+        )
+    };
+    if p as isize == -1 {
+        return None;
     }
+    // SAFETY: the lowest GUARD bytes of that mapping, which nothing else
+    // refers to.
+    if unsafe { mprotect(p, GUARD, PROT_NONE) } != 0 {
+        // SAFETY: the whole mapping made above, unused.
+        unsafe { munmap(p, ALT_SIZE) };
+        return None;
+    }
+    Some(p as usize)
 }
 
 #[inline]
@@ -145,12 +149,42 @@ fn this_thread() -> Option<&'static Alt> {
         .map(|p| unsafe { &*p })
 }
 
-/// An address in the current frame: the stack pointer, near enough (`GAP`
-/// is left below it).
+/// The stack pointer of the function this is inlined into: every frame
+/// live on this stack, that function's whole frame included, is at or
+/// above it; what the switch pushes below it (`psm::on_stack`'s frame and
+/// its trampoline's, about 160 bytes) fits in `GAP`.
+///
+/// The address of a local variable, which this used to be, is not enough:
+/// once `run_python` is inlined into a large caller (`ops::dispatch`), the
+/// local may sit high in a frame of half a kilobyte, the other stack then
+/// continued inside live frames, and the return into them crashed
+/// (`GilGateE2ETest.aCallbackOutOfPythonLetsOtherJvmThreadsPastTheGate`).
 #[inline(always)]
 fn here() -> usize {
-    let marker = 0u8;
-    std::hint::black_box(&marker) as *const u8 as usize
+    #[cfg(target_arch = "x86_64")]
+    {
+        let sp: usize;
+        // SAFETY: copies the stack pointer to a register; touches no memory,
+        // no stack and no flags.
+        unsafe {
+            std::arch::asm!("mov {}, rsp", out(reg) sp, options(nomem, nostack, preserves_flags))
+        };
+        sp
+    }
+    #[cfg(target_arch = "aarch64")]
+    {
+        let sp: usize;
+        // SAFETY: as above.
+        unsafe {
+            std::arch::asm!("mov {}, sp", out(reg) sp, options(nomem, nostack, preserves_flags))
+        };
+        sp
+    }
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+    {
+        // The caller's stack pointer, through a call (not inlined).
+        psm::stack_pointer() as usize
+    }
 }
 
 /// Runs `f` (which runs Python) on this thread's alternate stack; in place
@@ -249,8 +283,10 @@ pub fn on_thread_stack<R>(f: impl FnOnce() -> R) -> R {
     }
 }
 
-/// Whether this thread is running Python on its alternate stack now.
-pub fn on_alternate_stack() -> bool {
+/// Whether this thread is running Python on its alternate stack now (for
+/// the tests).
+#[cfg(test)]
+fn on_alternate_stack() -> bool {
     ALT.try_with(|a| a.thread_resume.get() != 0)
         .unwrap_or(false)
 }

@@ -3,33 +3,33 @@
 use crate::contract::{path, stat};
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 
-pub static CREATED: AtomicU64 = AtomicU64::new(0);
-pub static RELEASED_CLOSE: AtomicU64 = AtomicU64::new(0);
-pub static RELEASED_SCOPE: AtomicU64 = AtomicU64::new(0);
-pub static RELEASED_GC: AtomicU64 = AtomicU64::new(0);
+pub(crate) static CREATED: AtomicU64 = AtomicU64::new(0);
+pub(crate) static RELEASED_CLOSE: AtomicU64 = AtomicU64::new(0);
+pub(crate) static RELEASED_SCOPE: AtomicU64 = AtomicU64::new(0);
+pub(crate) static RELEASED_GC: AtomicU64 = AtomicU64::new(0);
 /// Ids handed to the release queue and not yet dropped.
-pub static QUEUED: AtomicI64 = AtomicI64::new(0);
+pub(crate) static QUEUED: AtomicI64 = AtomicI64::new(0);
 /// Python thread states pybridge created for JVM threads and still holds.
-pub static THREAD_STATES: AtomicI64 = AtomicI64::new(0);
+pub(crate) static THREAD_STATES: AtomicI64 = AtomicI64::new(0);
 /// Thread states torn down because their JVM thread ended.
-pub static THREAD_STATES_FREED: AtomicU64 = AtomicU64::new(0);
+pub(crate) static THREAD_STATES_FREED: AtomicU64 = AtomicU64::new(0);
 /// Threads that ended while holding the GIL through `acquireGil()`.
-pub static GIL_ABANDONED: AtomicU64 = AtomicU64::new(0);
+pub(crate) static GIL_ABANDONED: AtomicU64 = AtomicU64::new(0);
 /// Batches dropped by the release thread or by caller threads (GIL held).
-pub static RELEASE_BATCHES: AtomicU64 = AtomicU64::new(0);
+pub(crate) static RELEASE_BATCHES: AtomicU64 = AtomicU64::new(0);
 /// Exceptions raised by `__del__` or finalizers (`sys.unraisablehook`; GIL held).
-pub static RELEASE_ERRORS: AtomicU64 = AtomicU64::new(0);
+pub(crate) static RELEASE_ERRORS: AtomicU64 = AtomicU64::new(0);
 /// Occupied slots of the handle table, counted by the table itself (GIL
 /// held) independently of the created/released counters: a cross-check.
-pub static TABLE_SIZE: AtomicU64 = AtomicU64::new(0);
-/// Calls that waited for the call gate and got it (see `gil`; written by
+pub(crate) static TABLE_SIZE: AtomicU64 = AtomicU64::new(0);
+/// Calls that waited for the call gate and got it (see `gate`; written by
 /// gate holders only).
-pub static GATE_WAITS: AtomicU64 = AtomicU64::new(0);
+pub(crate) static GATE_WAITS: AtomicU64 = AtomicU64::new(0);
 /// Calls that gave up waiting for the call gate and went to the GIL directly.
-pub static GATE_FALLBACKS: AtomicU64 = AtomicU64::new(0);
+pub(crate) static GATE_FALLBACKS: AtomicU64 = AtomicU64::new(0);
 /// Panics the `pybridge-release` thread caught while releasing a batch (it
 /// goes on with the next one).
-pub static RELEASE_RECOVERIES: AtomicU64 = AtomicU64::new(0);
+pub(crate) static RELEASE_RECOVERIES: AtomicU64 = AtomicU64::new(0);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ReleasePath {
@@ -39,7 +39,7 @@ pub enum ReleasePath {
 }
 
 impl ReleasePath {
-    pub fn from_code(c: i32) -> Option<Self> {
+    pub(crate) fn from_code(c: i32) -> Option<Self> {
         match c {
             path::CLOSE => Some(ReleasePath::Close),
             path::SCOPE => Some(ReleasePath::Scope),
@@ -54,13 +54,13 @@ impl ReleasePath {
 /// read-modify-write on the hot path); readers without the GIL see a value
 /// that is at most momentarily stale.
 #[inline]
-pub fn gil_bump(c: &AtomicU64, n: u64) {
+pub(crate) fn gil_bump(c: &AtomicU64, n: u64) {
     c.store(c.load(Ordering::Relaxed) + n, Ordering::Relaxed);
 }
 
 /// Subtracts from a counter that only GIL holders write (see `gil_bump`).
 #[inline]
-pub fn gil_sub(c: &AtomicU64, n: u64) {
+pub(crate) fn gil_sub(c: &AtomicU64, n: u64) {
     c.store(
         c.load(Ordering::Relaxed).saturating_sub(n),
         Ordering::Relaxed,
@@ -68,7 +68,7 @@ pub fn gil_sub(c: &AtomicU64, n: u64) {
 }
 
 /// Counts releases (called with the GIL held).
-pub fn count_release(path: ReleasePath, n: u64) {
+pub(crate) fn count_release(path: ReleasePath, n: u64) {
     if n == 0 {
         return;
     }
@@ -81,7 +81,7 @@ pub fn count_release(path: ReleasePath, n: u64) {
 }
 
 /// Every counter, in `contract::stat` order (what `Python.stats()` reads).
-pub fn snapshot() -> [i64; stat::COUNT as usize] {
+pub(crate) fn snapshot() -> [i64; stat::COUNT as usize] {
     let created = CREATED.load(Ordering::Relaxed) as i64;
     let close = RELEASED_CLOSE.load(Ordering::Relaxed) as i64;
     let scope = RELEASED_SCOPE.load(Ordering::Relaxed) as i64;

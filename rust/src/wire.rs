@@ -49,12 +49,12 @@ impl<'a> Reader<'a> {
     }
 
     #[inline]
-    pub fn remaining(&self) -> usize {
+    pub(crate) fn remaining(&self) -> usize {
         self.buf.len() - self.pos
     }
 
     #[inline]
-    pub fn bytes(&mut self, n: usize) -> Result<&'a [u8]> {
+    pub(crate) fn bytes(&mut self, n: usize) -> Result<&'a [u8]> {
         if self.remaining() < n {
             return Err(malformed("truncated"));
         }
@@ -64,7 +64,7 @@ impl<'a> Reader<'a> {
     }
 
     #[inline]
-    pub fn peek(&self) -> Result<u8> {
+    pub(crate) fn peek(&self) -> Result<u8> {
         self.buf
             .get(self.pos)
             .copied()
@@ -90,7 +90,7 @@ impl<'a> Reader<'a> {
     /// A length prefix: non-negative and not larger than what is left
     /// divided by the minimum element size.
     #[inline]
-    pub fn len(&mut self, min_elem: usize) -> Result<usize> {
+    pub(crate) fn len(&mut self, min_elem: usize) -> Result<usize> {
         let n = self.i32()?;
         if n < 0 {
             return Err(malformed("negative length"));
@@ -103,7 +103,7 @@ impl<'a> Reader<'a> {
     }
 
     #[inline]
-    pub fn i64(&mut self) -> Result<i64> {
+    pub(crate) fn i64(&mut self) -> Result<i64> {
         let b = self.bytes(8)?;
         let mut a = [0u8; 8];
         a.copy_from_slice(b);
@@ -111,7 +111,7 @@ impl<'a> Reader<'a> {
     }
 
     #[inline]
-    pub fn f64(&mut self) -> Result<f64> {
+    pub(crate) fn f64(&mut self) -> Result<f64> {
         Ok(f64::from_bits(self.i64()? as u64))
     }
 
@@ -127,7 +127,7 @@ impl<'a> Reader<'a> {
     /// (module names, paths, messages). A lone surrogate, which a Rust
     /// string cannot hold, is an `IllegalArgument` error, never a silent
     /// U+FFFD; values and code go through `convert`, which keeps them.
-    pub fn string(&mut self) -> Result<String> {
+    pub(crate) fn string(&mut self) -> Result<String> {
         match self.u8()? {
             STR_LATIN1 | STR_ASCII => {
                 let n = self.len(1)?;
@@ -159,12 +159,12 @@ pub struct Writer {
     pub buf: Vec<u8>,
     /// The reply is complete, but the virtual thread that made the call
     /// must take its GIL lease back before its Java code goes on (`lease`).
-    pub reenter: bool,
+    pub(crate) reenter: bool,
 }
 
 impl Writer {
     /// A writer appending to `buf` (a reused allocation).
-    pub fn over(buf: Vec<u8>) -> Writer {
+    pub(crate) fn over(buf: Vec<u8>) -> Writer {
         Writer {
             buf,
             reenter: false,
@@ -190,19 +190,19 @@ impl Writer {
         self.buf.extend_from_slice(&v.to_le_bytes());
     }
     #[inline]
-    pub fn f64(&mut self, v: f64) {
+    pub(crate) fn f64(&mut self, v: f64) {
         self.i64(v.to_bits() as i64);
     }
     /// A handle with its tag.
     #[inline]
-    pub fn handle(&mut self, h: crate::handles::Handle) {
+    pub(crate) fn handle(&mut self, h: crate::handles::Handle) {
         self.u8(HANDLE);
         self.i64(h.id as i64);
         self.i32(h.slot as i32);
     }
     /// A length prefix; containers larger than `i32::MAX` cannot cross.
     #[inline]
-    pub fn len(&mut self, n: usize) -> Result<()> {
+    pub(crate) fn len(&mut self, n: usize) -> Result<()> {
         let n = i32::try_from(n).map_err(|_| {
             Error::IllegalArgument(format!(
                 "a container or string of {n} elements is too large to cross to Java"

@@ -326,15 +326,15 @@ fn gil_leases_nest_and_unbalanced_release_is_an_error() {
     init();
     std::thread::spawn(|| {
         assert!(matches!(
-            pybridge::gil::release(),
+            pybridge::thread_state::release(),
             Err(Error::IllegalState(_))
         ));
-        pybridge::gil::acquire().unwrap();
-        pybridge::gil::acquire().unwrap();
-        assert_eq!(pybridge::gil::held_depth(), 2);
-        assert_eq!(pybridge::gil::release().unwrap(), 1);
-        assert_eq!(pybridge::gil::release().unwrap(), 0);
-        assert!(pybridge::gil::release().is_err());
+        pybridge::thread_state::acquire().unwrap();
+        pybridge::thread_state::acquire().unwrap();
+        assert_eq!(pybridge::thread_state::held_depth(), 2);
+        assert_eq!(pybridge::thread_state::release().unwrap(), 1);
+        assert_eq!(pybridge::thread_state::release().unwrap(), 0);
+        assert!(pybridge::thread_state::release().is_err());
     })
     .join()
     .unwrap();

@@ -6,12 +6,14 @@ use jni::Env;
 use jni::errors::ErrorPolicy;
 use std::any::Any;
 
-pub struct ThrowPyBridge;
+/// `with_env(..).resolve::<ThrowPyBridge>()`: errors and panics become a
+/// `PyBridgeException`.
+pub(crate) struct ThrowPyBridge;
 
 const EXCEPTION_CLASS: &jni::strings::JNIStr = jni::jni_str!("org/pybridge/PyBridgeException");
 
 /// The text of a panic payload (`&str` or `String`), whatever it was.
-pub fn panic_message(payload: Box<dyn Any + Send + 'static>) -> String {
+pub(crate) fn panic_message(payload: Box<dyn Any + Send + 'static>) -> String {
     match payload.downcast::<String>() {
         Ok(s) => *s,
         Err(payload) => match payload.downcast::<&'static str>() {
