@@ -1,5 +1,5 @@
 //! Python -> JVM calls: the one module through which anything below the JNI
-//! boundary calls back up (DESIGN.md).
+//! boundary calls back up (docs/architecture.md).
 //!
 //! A Java function object (a `java.util.function` type, `Runnable`,
 //! `Callable`, or any functional interface) sent to Python becomes a

@@ -3,7 +3,7 @@
 //!
 //! One core does not saturate this VM's memory bandwidth: an 8 MB `memcpy`
 //! takes 0.70 ms on one thread and 0.43 ms split across two, thread creation
-//! included (measured with a standalone Rust program; see DESIGN-NOTES.md).
+//! included (measured with a standalone Rust program; see docs/decisions/parallel-copies.md).
 //! Copies of at least `PARALLEL_MIN` bytes are split into equal parts: the
 //! caller copies one, helper threads the others. The helpers are plain
 //! native threads that only move bytes (no JNI, no Python), started on first

@@ -2,7 +2,7 @@
 //!
 //! Two JVM threads calling small Python functions lose more than half their
 //! throughput to the hand-offs between them, with CPython's GIL as with
-//! every peer's. Measured here (bench workload g, DESIGN-NOTES.md): the
+//! every peer's. Measured here (bench workload g, docs/decisions/call-gate.md): the
 //! sleep/wake on the GIL's condition variable is not the main cost; every
 //! hand-off moves the interpreter's hot state (the GIL, the thread-state
 //! pointer, the function, its frame memory, small ints' reference counts)
@@ -38,7 +38,7 @@
 //! (`thread_state::with_gil_raw`) serves only threads between calls.
 //! Which threads are eligible is `thread_state`'s to say (`enter_call`
 //! takes it as a closure, asked only when the gate is on), so this module
-//! depends on no thread state. Measurements: DESIGN-NOTES.md, "The call
+//! depends on no thread state. Measurements: docs/decisions/call-gate.md, "The call
 //! gate".
 
 use crate::stats;

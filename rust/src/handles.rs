@@ -12,7 +12,7 @@
 //! The table is protected by the GIL itself: every access takes a
 //! `Python<'py>` token, and the GIL serialises all of them. That makes a
 //! lookup a bounds check and a compare, with no atomic read-modify-write
-//! (DashMap's shard lock cost ~25 ns per call here; see DESIGN-NOTES.md).
+//! (DashMap's shard lock cost ~25 ns per call here; see docs/architecture.md).
 //! No Python code ever runs while the table is borrowed: objects are moved
 //! out first and dropped after (a decref can run `__del__`, which can call
 //! back into the bridge).

@@ -1,6 +1,6 @@
 //! pybridge: CPython embedded in the JVM.
 //!
-//! Layers (see DESIGN.md and DESIGN-NOTES.md): `jni` (the exported
+//! Layers (see docs/architecture.md): `jni` (the exported
 //! functions) -> `ops` (operations, JNI-free) -> the core -> pyo3 ->
 //! CPython. Each foreign API is called raw in one place: CPython in `capi`,
 //! JNI in `jni::raw` (every unsafe operation carries its `// SAFETY:`, which

@@ -356,7 +356,7 @@
     (doseq [[sym v] publics]
       (is (string? (:doc (meta v))) (str sym " has no docstring"))
       (is (re-find #"\(py/|=>" (or (:doc (meta v)) "")) (str sym "'s docstring has no example")))
-    (testing "the names DESIGN.md promises"
+    (testing "the names the starting design promises"
       (doseq [sym '[initialize! import-module run-simple-string ->py ->jvm as-jvm ->py-dict ->py-list
                     ->py-tuple ->py-fn get-attr set-attr! has-attr? call-attr call-attr-kw call get-item
                     set-item! py. py.- py.. python-type dir with-gil stack-resource-context

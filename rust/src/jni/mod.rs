@@ -8,7 +8,7 @@
 //! Panics are caught here and returned as a `PANIC` status (the Java side
 //! throws `PyBridgeException`). `invoke` therefore needs no `Env` and does
 //! not use `EnvUnowned::with_env`, which adds ~23 ns per call (31 ns against
-//! 8 ns for a bare JNI call, measured in the prototype, DESIGN-NOTES.md).
+//! 8 ns for a bare JNI call, measured in the prototype, docs/decisions/where-the-time-goes.md).
 //! `registerCallbacks`, and the error paths of `bufferAddress` and
 //! `newDirectBuffer`, use `with_env(..).resolve::<ThrowPyBridge>()`; the
 //! functions that take a raw `JNIEnv` catch panics themselves.

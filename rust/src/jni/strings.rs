@@ -10,7 +10,7 @@
 //! the text is ASCII and Python makes the str without a scan. The layout is
 //! checked on every use; a JVM without these fields, or running with
 //! `-XX:-CompactStrings`, takes the portable path (`GetStringRegion`).
-//! Measured in DESIGN-NOTES.md ("Large Java Strings to Python").
+//! Measured in docs/decisions/strings-callbacks-names-close.md ("Large Java Strings to Python").
 
 use super::raw;
 use jni::sys::{JNI_ABORT, JNIEnv, jfieldID, jsize, jstring};

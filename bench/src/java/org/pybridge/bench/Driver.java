@@ -575,7 +575,7 @@ public final class Driver {
                     .append(" allocation; ").append(infos.get("pybridge").getOrDefault("gw_work", "?"))
                     .append(" in pybridge's JVM), ").append(quick ? "4,000" : "40,000")
                     .append(" calls per thread per iteration: the work runs in parallel, the calls cannot.")
-                    .append(" It checks that pybridge's call gate (DESIGN-NOTES.md), which makes threads wait")
+                    .append(" It checks that pybridge's call gate (docs/decisions/call-gate.md), which makes threads wait")
                     .append(" for each other in g, does not make them wait when calls are spread out.")
                     .append(" Throughputs (medians, calls/s) 1 thread → 2 threads: ");
             r.append(throughputs("gw")).append(".\n");

@@ -298,7 +298,7 @@ public class BridgingTest {
 
     /**
      * callLong's fast path takes the GIL itself, outside pyo3's bookkeeping
-     * (gil::with_gil_raw), where a dropped pyo3 reference would be parked
+     * (thread_state::with_gil_raw), where a dropped pyo3 reference would be parked
      * for later instead of freed. Exceptions and non-int results must still
      * be freed at once: `deleted` is read back through the same fast path,
      * which would not free parked references first.

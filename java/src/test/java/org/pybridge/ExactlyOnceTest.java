@@ -16,7 +16,7 @@ import org.junit.BeforeClass;
 import org.junit.Test;
 
 /**
- * Every Python reference a handle holds is dropped exactly once (DESIGN.md
+ * Every Python reference a handle holds is dropped exactly once (docs/architecture.md,
  * invariant 2), whichever path releases it: {@code close()}, scope close, the
  * JVM garbage collector, or two of them racing. Proven with
  * {@code weakref.finalize} counters on the Python side and with the

@@ -15,7 +15,7 @@ import org.junit.Test;
  * Long strings take their own paths across the boundary:
  * <ul>
  * <li>Java to Python: a String the JVM stores as Latin-1 is copied from its
- * own bytes ({@code rust/src/jni/mod.rs copy_latin1_string}), and Python's
+ * own bytes ({@code rust/src/jni/strings.rs copy_latin1_string}), and Python's
  * str is made with one vectorised ASCII scan ({@code convert::big_latin1_str},
  * from 4096 chars);</li>
  * <li>Python to Java: a str of at least 32 KiB of 1- or 2-byte characters
