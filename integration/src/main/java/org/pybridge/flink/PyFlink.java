@@ -1,6 +1,11 @@
 package org.pybridge.flink;
 
 import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -73,21 +78,58 @@ public final class PyFlink {
         ExecutorPython.ensure(setup);
     }
 
-    private static void cache(RuntimeContext ctx, List<String> names) {
+    /**
+     * Copies the files a task's distributed cache holds under these names into
+     * a directory of this JVM's, under their own names: Flink keeps them under
+     * blob names (no {@code .py}, so no module name) and deletes them when the
+     * job that shipped them ends, while Python imports a file once per JVM.
+     */
+    private static synchronized void cache(RuntimeContext ctx, List<String> names) {
         for (String name : names) {
             if (cached.containsKey(name)) {
                 continue;
             }
+            File f;
             try {
-                File f = ctx.getDistributedCache().getFile(name);
-                if (f != null && f.exists()) {
-                    cached.put(name, f.toPath().toAbsolutePath());
-                }
+                f = ctx.getDistributedCache().getFile(name);
             } catch (RuntimeException e) {
-                // Not registered under this name: the name may be a path (ExecutorPython tries it).
+                continue; // not registered under this name: it may be a path (ExecutorPython tries it)
+            }
+            if (f == null || !f.exists()) {
+                continue;
+            }
+            try {
+                if (filesDir == null) {
+                    filesDir = Files.createTempDirectory("pybridge-flink-files");
+                    filesDir.toFile().deleteOnExit();
+                }
+                Path target = filesDir.resolve(Paths.get(name).getFileName().toString());
+                copy(f.toPath(), target);
+                cached.put(name, target);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot copy " + name + " out of Flink's distributed cache", e);
             }
         }
     }
+
+    private static void copy(Path from, Path to) throws IOException {
+        if (Files.isDirectory(from)) {
+            try (java.util.stream.Stream<Path> all = Files.walk(from)) {
+                for (Path p : (Iterable<Path>) all::iterator) {
+                    Path t = to.resolve(from.relativize(p).toString());
+                    if (Files.isDirectory(p)) {
+                        Files.createDirectories(t);
+                    } else {
+                        Files.copy(p, t, StandardCopyOption.REPLACE_EXISTING);
+                    }
+                }
+            }
+        } else {
+            Files.copy(from, to, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    private static Path filesDir;
 
     /** The JVM options Flink needs on JDK 17+ in a JVM of your own (local mode). */
     public static List<String> jvmFlags() {
