@@ -128,7 +128,7 @@ public class PyBatchFunction extends RichMapPartitionFunction<Row, Row> implemen
 
     private void emit(BatchWriter writer, int n, BufferAllocator alloc, ColumnType[] outT, Collector<Row> out) {
         VectorSchemaRoot in = writer.finish(n);
-        try (VectorSchemaRoot res = ArrowBridge.apply(f, format, in, outNames, alloc)) {
+        try (VectorSchemaRoot res = ArrowBridge.apply(f, format, in, outNames, outTypes, alloc)) {
             BatchReader r = new BatchReader(res);
             if (r.columns() < outT.length) {
                 throw new IllegalStateException(fn + " returned " + r.columns() + " columns; " + outT.length

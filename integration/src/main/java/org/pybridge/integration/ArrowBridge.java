@@ -132,6 +132,23 @@ public final class ArrowBridge {
      */
     public static VectorSchemaRoot apply(PyObject fn, BatchFormat format, VectorSchemaRoot in, List<String> outNames,
             BufferAllocator allocator) {
+        return apply(fn, format, in, outNames, null, allocator);
+    }
+
+    /**
+     * {@link #apply(PyObject, BatchFormat, VectorSchemaRoot, List, BufferAllocator)}
+     * whose result is cast in Python to {@code outTypes} (its first
+     * {@code outTypes.size()} columns; no copy for a column already of its type).
+     */
+    public static VectorSchemaRoot apply(PyObject fn, BatchFormat format, VectorSchemaRoot in, List<String> outNames,
+            List<ColumnType> outTypes, BufferAllocator allocator) {
+        List<String> types = null;
+        if (outTypes != null) {
+            types = new java.util.ArrayList<>();
+            for (ColumnType t : outTypes) {
+                types.add(t.name());
+            }
+        }
         PyObject helper = helper();
         try (ArrowArray inArray = ArrowArray.allocateNew(allocator);
                 ArrowSchema inSchema = newSchema(allocator);
@@ -141,7 +158,7 @@ public final class ArrowBridge {
             try {
                 helper.callAttrAs(Long.class, "call_batch", fn, format.pythonName(), outNames,
                         inArray.memoryAddress(), inSchema.memoryAddress(), outArray.memoryAddress(),
-                        outSchema.memoryAddress());
+                        outSchema.memoryAddress(), types);
             } catch (RuntimeException e) {
                 releaseUnmoved(outArray, outSchema);
                 throw e;

@@ -101,6 +101,16 @@ public final class BatchWriter implements AutoCloseable {
         }
     }
 
+    /** Sets a string column's value from its UTF-8 bytes (no decoding). */
+    public void setUtf8(int col, int row, byte[] utf8) {
+        ((VarCharVector) vectors[col]).setSafe(row, utf8);
+    }
+
+    /** The vector of column {@code col} (valid until {@link #next()}). */
+    public FieldVector vector(int col) {
+        return vectors[col];
+    }
+
     /** Sets a value: a Number, Boolean, String (or anything, as its toString()), or null. */
     public void set(int col, int row, Object v) {
         FieldVector vec = vectors[col];

@@ -139,7 +139,7 @@ final class BatchPartition implements MapPartitionsFunction<Row, Row> {
                 n++;
             }
             VectorSchemaRoot in = writer.finish(n);
-            try (VectorSchemaRoot res = ArrowBridge.apply(f, format, in, outNames, alloc)) {
+            try (VectorSchemaRoot res = ArrowBridge.apply(f, format, in, outNames, java.util.Arrays.asList(outTypes), alloc)) {
                 BatchReader r = new BatchReader(res);
                 int rows = r.rows();
                 if (appendTo && rows != n) {

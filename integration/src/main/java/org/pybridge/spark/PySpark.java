@@ -204,6 +204,18 @@ public final class PySpark {
         }
         ColumnType out = SparkTypes.column(returnType, "the result");
         StructType outSchema = schema.add(column, returnType, true);
+        if (columnar(df)) {
+            List<ColumnType> all = allColumns(schema);
+            if (all != null) {
+                List<String> names = new ArrayList<>(Arrays.asList(schema.fieldNames()));
+                Dataset<Row> res = SparkInternals.mapInternal(df, outSchema, new InternalBatchPartition(fn, format,
+                        names, all, idx, Collections.singletonList(column), Collections.singletonList(out), true,
+                        batchSize, setup));
+                if (res != null) {
+                    return res;
+                }
+            }
+        }
         MapPartitionsFunction<Row, Row> f = new BatchPartition(fn, format, idx, Arrays.asList(inputColumns), types,
                 Collections.singletonList(column), new ColumnType[] {out}, true, schema.fields().length,
                 batchSize, setup);
@@ -244,10 +256,42 @@ public final class PySpark {
             outNames.add(outFields[i].name());
             outTypes[i] = SparkTypes.column(outFields[i].dataType(), "output column " + outFields[i].name());
         }
+        if (columnar(df)) {
+            Dataset<Row> res = SparkInternals.mapInternal(df, outputSchema, new InternalBatchPartition(fn, format,
+                    names, types, idx, outNames, Arrays.asList(outTypes), false, batchSize, setup));
+            if (res != null) {
+                return res;
+            }
+        }
         MapPartitionsFunction<Row, Row> f = new BatchPartition(fn, format, idx, names, types, outNames, outTypes,
                 false, fields.length, batchSize, setup);
         return df.mapPartitions(f, Encoders.row(outputSchema));
     }
+
+    /** The column types of every field, or null if one has a type batches do not carry. */
+    private static List<ColumnType> allColumns(StructType schema) {
+        List<ColumnType> all = new ArrayList<>();
+        for (StructField f : schema.fields()) {
+            try {
+                all.add(SparkTypes.column(f.dataType(), f.name()));
+            } catch (IllegalArgumentException e) {
+                return null;
+            }
+        }
+        return all;
+    }
+
+    /**
+     * Whether batches take the columnar path (Spark's internal rows into Arrow,
+     * Arrow vectors back as rows; the default) or the Row path (public API
+     * only): {@value #COLUMNAR} = false forces the Row path.
+     */
+    private static boolean columnar(Dataset<Row> df) {
+        return !"false".equalsIgnoreCase(df.sparkSession().conf().get(COLUMNAR, "true").trim());
+    }
+
+    /** {@code false}: batches go through Spark's Row objects (public API only) instead of internal rows. */
+    public static final String COLUMNAR = PREFIX + "columnar";
 
     private static int batchSize(Dataset<Row> df) {
         String v = df.sparkSession().conf().get(BATCH_SIZE, String.valueOf(DEFAULT_BATCH_SIZE));

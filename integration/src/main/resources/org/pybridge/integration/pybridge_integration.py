@@ -218,8 +218,28 @@ def _array(x):
     return pa.array(x)
 
 
-def export_batch(obj, names, array_ptr, schema_ptr):
-    rb = to_record_batch(obj, names)
+_TYPES = {"INT64": "int64", "INT32": "int32", "FLOAT64": "float64", "FLOAT32": "float32",
+          "BOOLEAN": "bool_", "STRING": "string"}
+
+
+def _cast(rb, types):
+    """The first len(types) columns of rb, cast to the declared types (no copy
+    for a column that already has its type)."""
+    if not types:
+        return rb
+    pa = _pyarrow()
+    if rb.num_columns < len(types):
+        raise ValueError("the function returned %d columns; %d were declared" % (rb.num_columns, len(types)))
+    cols = []
+    for i, t in enumerate(types):
+        c = rb.column(i)
+        want = getattr(pa, _TYPES[t])()
+        cols.append(c if c.type == want else c.cast(want))
+    return pa.RecordBatch.from_arrays(cols, names=rb.schema.names[:len(types)])
+
+
+def export_batch(obj, names, array_ptr, schema_ptr, types=None):
+    rb = _cast(to_record_batch(obj, names), types)
     rb._export_to_c(array_ptr, schema_ptr)
     return rb.num_rows
 
@@ -230,7 +250,7 @@ def _columns_numpy(rb):
     return [c.to_numpy(zero_copy_only=False) for c in rb.columns]
 
 
-def call_batch(fn, fmt, names, in_array, in_schema, out_array, out_schema):
+def call_batch(fn, fmt, names, in_array, in_schema, out_array, out_schema, types=None):
     """One batch: import, hand to fn in the format asked for, export the result.
     fmt: 'arrow' (fn(RecordBatch)), 'pandas' (fn(DataFrame)), 'numpy' (fn(*columns))."""
     rb = import_batch(in_array, in_schema)
@@ -245,7 +265,7 @@ def call_batch(fn, fmt, names, in_array, in_schema, out_array, out_schema):
     else:
         raise ValueError("unknown batch format %r" % (fmt,))
     del rb
-    return export_batch(out, names, out_array, out_schema)
+    return export_batch(out, names, out_array, out_schema, types)
 
 
 def buffer_addresses(rb):

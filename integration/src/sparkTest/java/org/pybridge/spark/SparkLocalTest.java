@@ -99,6 +99,27 @@ public class SparkLocalTest {
 
     @Test
     public void vectorizedUdfGetsColumnsAsNumpy() {
+        String plan = PySpark.withVectorizedColumn(df, "p", PyFunction.fromSource(UDFS, "poly"), DataTypes.LongType,
+                "id", "d").queryExecution().executedPlan().toString();
+        assertTrue("the columnar path (internal rows, Arrow-backed rows back): " + plan, plan.contains("ExistingRDD"));
+        vectorized();
+    }
+
+    @Test
+    public void theRowPathGivesTheSameResults() {
+        spark.conf().set(PySpark.COLUMNAR, "false");
+        try {
+            String plan = PySpark.withVectorizedColumn(df, "p", PyFunction.fromSource(UDFS, "poly"),
+                    DataTypes.LongType, "id", "d").queryExecution().executedPlan().toString();
+            assertTrue("the Row path (mapPartitions): " + plan, plan.contains("MapPartitions"));
+            vectorized();
+            partitionsInArrowAndPandasBatches();
+        } finally {
+            spark.conf().unset(PySpark.COLUMNAR);
+        }
+    }
+
+    void vectorized() {
         Dataset<Row> out = PySpark.withVectorizedColumn(df, "p", PyFunction.fromSource(UDFS, "poly"),
                 DataTypes.LongType, "id", "d");
         assertEquals(3, out.schema().fields().length);
