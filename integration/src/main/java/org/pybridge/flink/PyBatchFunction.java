@@ -128,7 +128,8 @@ public class PyBatchFunction extends RichMapPartitionFunction<Row, Row> implemen
 
     private void emit(BatchWriter writer, int n, BufferAllocator alloc, ColumnType[] outT, Collector<Row> out) {
         VectorSchemaRoot in = writer.finish(n);
-        try (VectorSchemaRoot res = ArrowBridge.apply(f, format, in, outNames, outTypes, alloc)) {
+        VectorSchemaRoot res = ArrowBridge.apply(f, format, in, outNames, outTypes, alloc);
+        try {
             BatchReader r = new BatchReader(res);
             if (r.columns() < outT.length) {
                 throw new IllegalStateException(fn + " returned " + r.columns() + " columns; " + outT.length
@@ -142,6 +143,8 @@ public class PyBatchFunction extends RichMapPartitionFunction<Row, Row> implemen
                 }
                 out.collect(Row.of(vals));
             }
+        } finally {
+            ArrowBridge.release(res);
         }
     }
 

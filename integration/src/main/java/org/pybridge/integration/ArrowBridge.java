@@ -186,6 +186,23 @@ public final class ArrowBridge {
         return s;
     }
 
+    /**
+     * Closes a root that came back from Python, holding the GIL through
+     * pybridge while it does: buffers Python made from numpy arrays are freed
+     * by Python's release callback, which takes the GIL; taken directly it
+     * would queue behind other task threads at CPython's switch interval
+     * (5 ms), through pybridge's lease it is the calling thread's at once.
+     */
+    public static void release(VectorSchemaRoot root) {
+        if (root == null) {
+            return;
+        }
+        Python.withGil(() -> {
+            root.close();
+            return null;
+        });
+    }
+
     /** Releases a pair whose ownership did not move to the other side (its release callback is still set). */
     private static void releaseUnmoved(ArrowArray array, ArrowSchema schema) {
         if (array.snapshot().release != 0) {

@@ -139,7 +139,8 @@ final class BatchPartition implements MapPartitionsFunction<Row, Row> {
                 n++;
             }
             VectorSchemaRoot in = writer.finish(n);
-            try (VectorSchemaRoot res = ArrowBridge.apply(f, format, in, outNames, java.util.Arrays.asList(outTypes), alloc)) {
+            VectorSchemaRoot res = ArrowBridge.apply(f, format, in, outNames, java.util.Arrays.asList(outTypes), alloc);
+            try {
                 BatchReader r = new BatchReader(res);
                 int rows = r.rows();
                 if (appendTo && rows != n) {
@@ -173,6 +174,8 @@ final class BatchPartition implements MapPartitionsFunction<Row, Row> {
                 }
                 outPos = 0;
                 outLen = rows;
+            } finally {
+                ArrowBridge.release(res);
             }
         }
 

@@ -172,7 +172,7 @@ final class InternalBatchPartition implements FlatMapFunction<Iterator<InternalR
         /** The last batch's rows were all read (Spark's projection copied each): free its result. */
         private void releaseBatch() {
             if (result != null) {
-                result.close();
+                ArrowBridge.release(result);
                 result = null;
             }
             rows = null;

@@ -49,10 +49,15 @@ final class PyScalarUdf implements UDF1<Object, Object>, UDF2<Object, Object, Ob
     public Object call(Object a) {
         PyObject h = f();
         if (longResult && a instanceof Long) {
-            // The fast path: an int result comes back unboxed; None is an error here
-            // (ClassCastException), so a bigint UDF that may return None declares its
-            // input as nullable by passing null (None in Python) or returns via a wider type.
-            return h.callLong((Long) a);
+            // The fast path: an int result comes back unboxed. Anything else (None, a
+            // float...) is a ClassCastException there: ask again the general way, which
+            // gives null for None. Spark UDFs are deterministic (Spark itself may
+            // evaluate one more than once per row), so the second call is harmless.
+            try {
+                return h.callLong((Long) a);
+            } catch (ClassCastException e) {
+                return h.callAs(resultClass, a);
+            }
         }
         return h.callAs(resultClass, a);
     }

@@ -39,6 +39,7 @@ public class SparkLocalTest {
             + "def twice(x):\n    return 2 * x\n"
             + "def label(x, d):\n    return '%d:%.1f' % (x, d)\n"
             + "def half(x):\n    return x / 2\n"
+            + "def odd_or_none(x):\n    return x if x % 2 else None\n"
             + "def poly(x, d):\n    return x * 3 + (d * 2).astype(np.int64)\n"
             + "def ratio(x, d):\n    return d / (x + 1)\n";
 
@@ -92,6 +93,11 @@ public class SparkLocalTest {
         }
         assertEquals(max, r.getString(1));
         assertEquals(N, r.getLong(2));
+        Row odd = df.select(PySpark.udf(PyFunction.fromSource(UDFS, "odd_or_none"), DataTypes.LongType, 1)
+                .apply(col("id")).alias("o")).agg(org.apache.spark.sql.functions.count("o"),
+                        org.apache.spark.sql.functions.sum("o")).first();
+        assertEquals("None is null", N / 2, odd.getLong(0));
+        assertEquals((N / 2) * (N / 2), odd.getLong(1));
         double sumHalf = df.select(PySpark.udf(PyFunction.fromSource(UDFS, "half"), DataTypes.DoubleType, 1)
                 .apply(col("id")).alias("h")).agg(org.apache.spark.sql.functions.sum("h")).first().getDouble(0);
         assertEquals((N - 1) * N / 4.0, sumHalf, 1e-6);
