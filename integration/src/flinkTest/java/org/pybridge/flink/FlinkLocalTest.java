@@ -48,6 +48,11 @@ public class FlinkLocalTest {
 
     @BeforeClass
     public static void files() throws Exception {
+        String want = System.getProperty("pybridge.test.flinkVersion");
+        if (want != null) {
+            assertEquals("the Flink under test", want,
+                    org.apache.flink.runtime.util.EnvironmentInformation.getVersion());
+        }
         shipped = Files.createTempDirectory("pybridge-flink").resolve("flink_udfs.py");
         Files.write(shipped, "def plus_offset(x):\n    return x + OFFSET\n".getBytes("UTF-8"));
     }

@@ -59,6 +59,10 @@ public class SparkLocalTest {
                         + "def from_conf(x):\n    return x - 1\n")
                 .config("spark.pybridge.files", "shipped_udfs.py")
                 .getOrCreate();
+        String want = System.getProperty("pybridge.test.sparkVersion");
+        if (want != null) {
+            assertEquals("the Spark under test", want, spark.version());
+        }
         new JavaSparkContext(spark.sparkContext()).addFile(shipped.toString());
         df = spark.range(0, N, 1, 4).withColumn("d", col("id").multiply(0.5));
     }
