@@ -43,8 +43,8 @@ public final class EnginesDriver {
         LABELS.put("spark:pybridge_arrow_batches", "pybridge Arrow batches (mapBatches, pyarrow)");
         LABELS.put("flink:flink_java_map", "Flink Java map (floor, no Python)");
         LABELS.put("flink:pybridge_map", "pybridge PyMapFunction (callLong per row)");
-        LABELS.put("flink:pybridge_numpy_batches", "pybridge PyBatchFunction, numpy");
-        LABELS.put("flink:pybridge_arrow_batches", "pybridge PyBatchFunction, pyarrow");
+        LABELS.put("flink:pybridge_numpy_batches", "pybridge PyBatchOperator, numpy batches");
+        LABELS.put("flink:pybridge_arrow_batches", "pybridge PyBatchOperator, pyarrow batches");
     }
 
     public static void main(String[] args) throws Exception {

@@ -9,6 +9,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.types.Row;
 import org.apache.flink.util.CloseableIterator;
 import org.pybridge.flink.PyBatchFunction;
+import org.pybridge.flink.PyBatchOperator;
 import org.pybridge.flink.PyMapFunction;
 import org.pybridge.integration.BatchFormat;
 import org.pybridge.integration.ColumnType;
@@ -49,8 +50,8 @@ public final class FlinkVariants {
                 PyBatchFunction f = PyBatchFunction.of(PyFunction.fromSource(numpy ? Measure.NUMPY : Measure.ARROW,
                         "f"), numpy ? BatchFormat.NUMPY : BatchFormat.ARROW)
                         .input("x", ColumnType.INT64).output("y", ColumnType.INT64);
-                ys = xs.map(x -> Row.of(x)).returns(Types.ROW_NAMED(new String[] {"x"}, Types.LONG))
-                        .fullWindowPartition().mapPartition(f)
+                ys = PyBatchOperator.apply(xs.map(x -> Row.of(x))
+                        .returns(Types.ROW_NAMED(new String[] {"x"}, Types.LONG)), f)
                         .map(r -> (Long) r.getField(0)).returns(Types.LONG);
                 break;
             }

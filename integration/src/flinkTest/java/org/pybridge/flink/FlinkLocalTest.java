@@ -151,6 +151,23 @@ public class FlinkLocalTest {
     }
 
     @Test
+    public void batchesAsAStreamingOperator() throws Exception {
+        StreamExecutionEnvironment env = env();
+        env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
+        List<Row> scaled = collect(PyBatchOperator.apply(rows(env),
+                PyBatchFunction.of(PyFunction.fromSource(UDFS, "scale"), BatchFormat.NUMPY).batchSize(1000)
+                        .input("x", ColumnType.INT64).input("d", ColumnType.FLOAT64)
+                        .output("x", ColumnType.INT64).output("y", ColumnType.FLOAT64)));
+        assertEquals(N, scaled.size());
+        double sum = 0;
+        for (Row r : scaled) {
+            assertEquals((Long) r.getField(0) * 3.0, (Double) r.getField(1), 0);
+            sum += (Double) r.getField(1);
+        }
+        assertEquals(3.0 * (N - 1) * N / 2, sum, 1e-3);
+    }
+
+    @Test
     public void pythonIsSetUpFromJobParametersAndTheDistributedCache() throws Exception {
         List<Long> a = collect(env().fromSequence(0, 9)
                 .map(new PyMapFunction<Long, Long>(PyFunction.of("__main__", "from_params"), Long.class)));

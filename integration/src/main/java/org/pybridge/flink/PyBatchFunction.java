@@ -90,12 +90,33 @@ public class PyBatchFunction extends RichMapPartitionFunction<Row, Row> implemen
 
     @Override
     public void open(OpenContext openContext) throws Exception {
+        openPython(getRuntimeContext());
+    }
+
+    void openPython(org.apache.flink.api.common.functions.RuntimeContext ctx) {
         if (inNames.isEmpty() || outNames.isEmpty()) {
             throw new IllegalStateException("declare the input and output columns of " + fn
                     + " with input(name, type) and output(name, type)");
         }
-        PyFlink.ensurePython(getRuntimeContext(), setup, fn);
+        PyFlink.ensurePython(ctx, setup, fn);
         f = fn.get();
+    }
+
+    List<String> inNames() {
+        return inNames;
+    }
+
+    List<ColumnType> inTypes() {
+        return inTypes;
+    }
+
+    int batchSize() {
+        return batchSize;
+    }
+
+    /** One batch through Python; the result's rows go to {@code out}. */
+    void emit(BatchWriter writer, int n, BufferAllocator alloc, Collector<Row> out) {
+        emit(writer, n, alloc, outTypes.toArray(new ColumnType[0]), out);
     }
 
     @Override
