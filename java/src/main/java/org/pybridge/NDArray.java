@@ -12,9 +12,11 @@ import java.util.Arrays;
  * {@code uint8}, {@code bool}), {@link PyObject#toNDArray()} asks for one
  * explicitly, and {@link Python#toPython} turns one back into a new numpy
  * array. For sharing memory without a copy, see {@link PyObject#asBuffer()}
- * and {@link Python#toNumpy(ByteBuffer, String, long...)}.
+ * and {@link Python#toNumpy(ByteBuffer, String, long...)}. Serializable (it is
+ * plain data), so it can travel to a Spark executor or a Flink task.
  */
-public final class NDArray {
+public final class NDArray implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
     private final String dtype;
     private final long[] shape;
     private final Object data;

@@ -23,7 +23,8 @@ import java.util.NoSuchElementException;
  * handle (the fast path for scalars). Any thread may call any method; the
  * GIL is taken per call unless the thread holds it ({@link Python#withGil}).
  */
-public class PyObject implements AutoCloseable, Iterable<PyObject> {
+public class PyObject implements AutoCloseable, Iterable<PyObject>, java.io.Serializable {
+    private static final long serialVersionUID = 1L;
     private static final VarHandle STATE;
 
     static {
@@ -54,6 +55,26 @@ public class PyObject implements AutoCloseable, Iterable<PyObject> {
         Lifetimes.adopt(o);
         return o;
     }
+
+    /**
+     * A handle cannot be serialized: it names an object in this JVM's Python
+     * only. {@code PyObject} is {@link java.io.Serializable} so that a
+     * closure capturing one (a Spark task, a Flink function) fails when it is
+     * serialized, at submit time, with this message instead of a bare class name.
+     */
+    private void writeObject(java.io.ObjectOutputStream out) throws java.io.IOException {
+        throw new java.io.NotSerializableException(NOT_SERIALIZABLE);
+    }
+
+    private void readObject(java.io.ObjectInputStream in) throws java.io.IOException {
+        throw new java.io.NotSerializableException(NOT_SERIALIZABLE);
+    }
+
+    static final String NOT_SERIALIZABLE = "org.pybridge.PyObject is a handle to an object in this JVM's"
+            + " Python and cannot be serialized or sent to another JVM (a Spark executor, a Flink task)."
+            + " Send a reference that resolves there instead: org.pybridge.integration.PyFunction.of(module,"
+            + " name), PyFunction.fromSource(source, name) or PyFunction.fromFile(file, name) (the"
+            + " pybridge-integration jar); send data as Java values (toJava(), NDArray).";
 
     /** Marks released; true if this call did it (the caller then frees the id). */
     boolean markReleased() {
