@@ -173,12 +173,15 @@ public class PyObject implements AutoCloseable, Iterable<PyObject>, java.io.Seri
      * {@link ArithmeticException}.
      */
     public long callLong(long x) {
-        return ResultTypes.coerce(Ops.callLong(this, x, Contract.Mode.STRICT), long.class);
+        Object v = Ops.callLong(this, x, Contract.Mode.STRICT);
+        return v instanceof Long ? (Long) v : ResultTypes.coerce(v, long.class);
     }
 
     /** {@code callAs(type, x)} for a {@code long} argument, through the fast path. */
     private Object callLongAs(long x, Class<?> type) {
-        return ResultTypes.coerce(Ops.callLong(this, x, ResultTypes.modeFor(type)), type);
+        Object v = Ops.callLong(this, x, ResultTypes.modeFor(type));
+        // The fast path's Long needs no coercion for the types that reach here (Long, Number, Object).
+        return v instanceof Long ? v : ResultTypes.coerce(v, type);
     }
 
     /** {@code self(*args, **kwargs)} ({@code kwargs} may be null), returned as {@code conversion} says. */
