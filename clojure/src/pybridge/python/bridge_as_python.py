@@ -18,13 +18,42 @@ def _chunks(ops, handle):
             return
 
 
-class JvmMap(_abc.MutableMapping):
-    """A java.util.Map (a Clojure map) as a Python mapping. A str key that is
-    not found is looked up as a keyword too."""
+class _Jvm:
+    """What every bridged JVM object shares: the ops callback, str() and
+    repr() as the JVM object's toString()."""
     __slots__ = ('_ops',)
 
     def __init__(self, ops):
         self._ops = ops
+
+    def __str__(self):
+        return self._ops('str')
+
+    __repr__ = __str__
+
+
+class _JvmValue(_Jvm):
+    """A JVM value compared and hashed as the JVM compares it (equals/hashCode)."""
+    __slots__ = ()
+
+    def __eq__(self, other):
+        return self._ops('eq', other)
+
+    def __hash__(self):
+        return self._ops('hash')
+
+
+class _JvmSized(_JvmValue):
+    __slots__ = ()
+
+    def __len__(self):
+        return self._ops('len')
+
+
+class JvmMap(_JvmSized, _abc.MutableMapping):
+    """A java.util.Map (a Clojure map) as a Python mapping. A str key that is
+    not found is looked up as a keyword too."""
+    __slots__ = ()
 
     def __getitem__(self, key):
         found, value = self._ops('get', key)
@@ -45,27 +74,10 @@ class JvmMap(_abc.MutableMapping):
     def __iter__(self):
         return iter(self._ops('keys'))
 
-    def __len__(self):
-        return self._ops('len')
 
-    def __eq__(self, other):
-        return self._ops('eq', other)
-
-    def __hash__(self):
-        return self._ops('hash')
-
-    def __str__(self):
-        return self._ops('str')
-
-    __repr__ = __str__
-
-
-class JvmList(_abc.MutableSequence):
+class JvmList(_JvmSized, _abc.MutableSequence):
     """A java.util.List (a Clojure vector) as a Python sequence."""
-    __slots__ = ('_ops',)
-
-    def __init__(self, ops):
-        self._ops = ops
+    __slots__ = ()
 
     def _index(self, i):
         n = len(self)
@@ -91,33 +103,16 @@ class JvmList(_abc.MutableSequence):
         i = max(0, min(n, i + n if i < 0 else i))
         self._ops('insert', i, value)
 
-    def __len__(self):
-        return self._ops('len')
-
     def __iter__(self):
         return _chunks(self._ops, self._ops('iterator'))
 
     def __contains__(self, value):
         return self._ops('contains', value)
 
-    def __eq__(self, other):
-        return self._ops('eq', other)
 
-    def __hash__(self):
-        return self._ops('hash')
-
-    def __str__(self):
-        return self._ops('str')
-
-    __repr__ = __str__
-
-
-class JvmSet(_abc.Set):
+class JvmSet(_JvmSized, _abc.Set):
     """A java.util.Set (a Clojure set) as a Python set."""
-    __slots__ = ('_ops',)
-
-    def __init__(self, ops):
-        self._ops = ops
+    __slots__ = ()
 
     def __contains__(self, value):
         return self._ops('contains', value)
@@ -125,61 +120,25 @@ class JvmSet(_abc.Set):
     def __iter__(self):
         return _chunks(self._ops, self._ops('iterator'))
 
-    def __len__(self):
-        return self._ops('len')
 
-    def __eq__(self, other):
-        return self._ops('eq', other)
-
-    def __hash__(self):
-        return self._ops('hash')
-
-    def __str__(self):
-        return self._ops('str')
-
-    __repr__ = __str__
-
-
-class JvmIterable(_abc.Iterable):
+class JvmIterable(_JvmValue, _abc.Iterable):
     """A JVM Iterable (a Clojure seq) as a Python iterable: each iter() is a
     new iteration, realized a chunk at a time (infinite seqs work)."""
-    __slots__ = ('_ops',)
-
-    def __init__(self, ops):
-        self._ops = ops
+    __slots__ = ()
 
     def __iter__(self):
         return _chunks(self._ops, self._ops('iterator'))
 
-    def __eq__(self, other):
-        return self._ops('eq', other)
 
-    def __hash__(self):
-        return self._ops('hash')
-
-    def __str__(self):
-        return self._ops('str')
-
-    __repr__ = __str__
-
-
-class JvmIterator(_abc.Iterator):
+class JvmIterator(_Jvm, _abc.Iterator):
     """A java.util.Iterator as a Python iterator, one item per next()."""
-    __slots__ = ('_ops',)
-
-    def __init__(self, ops):
-        self._ops = ops
+    __slots__ = ()
 
     def __next__(self):
         more, value = self._ops('next')
         if not more:
             raise StopIteration
         return value
-
-    def __str__(self):
-        return self._ops('str')
-
-    __repr__ = __str__
 
 
 def make(kind, ops):
