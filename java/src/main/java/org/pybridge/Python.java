@@ -48,19 +48,11 @@ public final class Python {
             return info;
         }
         PythonLocator.Found f = PythonLocator.locate(cfg);
-        String built = NativeLoader.buildInfo().getProperty("python.version", "");
-        String version = f.get("version_short");
-        if (built.isEmpty()) {
-            throw new PythonInitializationException("native/linux-x86_64/pybridge-build.properties is missing from"
-                    + " the classpath, so the Python version pybridge's native library was built for is unknown:"
-                    + " use the jar built by 'gradle jar' (build/libs/pybridge-*.jar)");
+        String refused = NativeLoader.refusal(f);
+        if (refused != null) {
+            throw new PythonInitializationException(refused);
         }
-        if (!built.equals(version)) {
-            throw new PythonInitializationException("pybridge was built for Python " + built + " but "
-                    + f.requested + " (" + f.reason + ") is Python " + version + ". Point PYBRIDGE_PYTHON at a"
-                    + " Python " + built + ", or rebuild pybridge against Python " + version + ".");
-        }
-        NativeLoader.load(f.libpython);
+        NativeLoader.load(f.libpython, f.get("version_short"));
         Leases.waitMillis = cfg.gilLeaseWaitMillis();
         Native.registerCallbacks(Callbacks.class);
         PythonInfo started = Ops.init(f, cfg);
