@@ -409,10 +409,7 @@ pub fn to_wire(obj: &Bound<'_, PyAny>, w: &mut Writer, mode: Mode, depth: usize)
             w.u8(wire::NONE);
             return Ok(());
         }
-        Builtin::Str(s) => {
-            write_str(s, w);
-            return Ok(());
-        }
+        Builtin::Str(s) => return write_str(s, w),
         Builtin::Float(f) => {
             w.u8(wire::FLOAT);
             w.f64(f.value());
@@ -602,8 +599,8 @@ fn new_1byte_str<'py>(py: Python<'py>, b: &[u8], max: u32) -> Result<Bound<'py, 
 pub(crate) const STR_REF_MIN_BYTES: usize = 32 * 1024;
 
 /// Writes a str.
-fn write_str(s: &Bound<'_, PyString>, w: &mut Writer) {
-    let data = unicode::data(s);
+fn write_str(s: &Bound<'_, PyString>, w: &mut Writer) -> Result<()> {
+    let data = unicode::data(s).map_err(|e| Error::from_pyerr(s.py(), e))?;
     let n = data.len();
     let kind = data.kind();
     if kind != 4 && n * kind >= STR_REF_MIN_BYTES && n <= i32::MAX as usize {
@@ -616,7 +613,7 @@ fn write_str(s: &Bound<'_, PyString>, w: &mut Writer) {
         w.i64(data.addr() as i64);
         w.i64(h.id as i64);
         w.i32(h.slot as i32);
-        return;
+        return Ok(());
     }
     match data {
         StrData::Latin1(bytes) => {
@@ -654,4 +651,5 @@ fn write_str(s: &Bound<'_, PyString>, w: &mut Writer) {
             patch_len(w, at, units);
         }
     }
+    Ok(())
 }

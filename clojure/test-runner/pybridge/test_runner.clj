@@ -2,10 +2,11 @@
   "Runs every clojure.test namespace under a directory and writes one JUnit
   XML file per namespace, for `gradle clojureTest` (and so `./dev test`).
 
-    clojure.main -m pybridge.test-runner TEST-DIR RESULTS-DIR
+    clojure.main -m pybridge.test-runner TEST-DIR RESULTS-DIR [NS,NS,...]
 
   Every file TEST-DIR/**/*_test.clj is a namespace (its name derived from the
-  path: a/b_c_test.clj -> a.b-c-test). Each is required and run with
+  path: a/b_c_test.clj -> a.b-c-test); the optional third argument keeps
+  only the namespaces it names (the compatibility suite's selection). Each is required and run with
   clojure.test; RESULTS-DIR/TEST-<ns>.xml gets one <testcase> per deftest,
   with a <failure> when an assertion failed and an <error> when the test
   threw. A namespace that does not load, or a fixture that throws, is an
@@ -196,43 +197,49 @@
 (defn run-all
   "Runs every namespace under test-dir, writes the XML, prints the report;
   returns true when every test passed."
-  [test-dir results-dir]
-  (let [nss (test-namespaces test-dir)]
-    (if (empty? nss)
-      (do (println "clojure.test: no test namespaces (files *_test.clj) under" test-dir)
-          false)
-      (let [results (vec (for [sym nss]
-                           (do (println "Testing" sym)
-                               (flush)
-                               (let [r (run-namespace sym)]
-                                 (write-junit! results-dir r)
-                                 r))))
-            cases (mapcat :cases results)
-            bad (remove #(= :pass (case-status %)) cases)
-            n-fail (count (filter #(= :failure (case-status %)) cases))
-            n-err (count (filter #(= :error (case-status %)) cases))]
-        (doseq [r results
-                c (:cases r)
-                text (concat (:errors c) (:failures c))]
-          (println)
-          (println (str (:ns r) "/" (:name c) ":"))
-          (println text))
-        (println)
-        (doseq [r results]
-          (let [st (map case-status (:cases r))]
-            (println (format "  %-40s %3d tests, %d failed, %d errors  (%ss)" (:ns r) (count st)
-                             (count (filter #{:failure} st)) (count (filter #{:error} st))
-                             (secs (:nanos r))))))
-        (println (str "\nRan " (count cases) " tests containing "
-                      (reduce + (map :assertions cases)) " assertions in "
-                      (count results) " namespaces."))
-        (println (str n-fail " failures, " n-err " errors."))
-        (println "JUnit XML:" (str results-dir))
-        (and (empty? bad) (seq cases) true)))))
+  ([test-dir results-dir] (run-all test-dir results-dir nil))
+  ([test-dir results-dir only]
+   (let [all (test-namespaces test-dir)
+         wanted (when only (set (map symbol (remove str/blank? (str/split only #",")))))
+         missing (when wanted (remove (set all) wanted))
+         nss (if wanted (filter wanted all) all)]
+     (when (seq missing)
+       (throw (ex-info (str "no such test namespace under " test-dir ": " (str/join ", " missing)) {})))
+     (if (empty? nss)
+       (do (println "clojure.test: no test namespaces (files *_test.clj) under" test-dir)
+           false)
+       (let [results (vec (for [sym nss]
+                            (do (println "Testing" sym)
+                                (flush)
+                                (let [r (run-namespace sym)]
+                                  (write-junit! results-dir r)
+                                  r))))
+             cases (mapcat :cases results)
+             bad (remove #(= :pass (case-status %)) cases)
+             n-fail (count (filter #(= :failure (case-status %)) cases))
+             n-err (count (filter #(= :error (case-status %)) cases))]
+         (doseq [r results
+                 c (:cases r)
+                 text (concat (:errors c) (:failures c))]
+           (println)
+           (println (str (:ns r) "/" (:name c) ":"))
+           (println text))
+         (println)
+         (doseq [r results]
+           (let [st (map case-status (:cases r))]
+             (println (format "  %-40s %3d tests, %d failed, %d errors  (%ss)" (:ns r) (count st)
+                              (count (filter #{:failure} st)) (count (filter #{:error} st))
+                              (secs (:nanos r))))))
+         (println (str "\nRan " (count cases) " tests containing "
+                       (reduce + (map :assertions cases)) " assertions in "
+                       (count results) " namespaces."))
+         (println (str n-fail " failures, " n-err " errors."))
+         (println "JUnit XML:" (str results-dir))
+         (and (empty? bad) (seq cases) true))))))
 
-(defn -main [& [test-dir results-dir]]
+(defn -main [& [test-dir results-dir only]]
   (let [ok (try
-             (run-all (or test-dir "clojure/test") (or results-dir "build/test-results/clojure"))
+             (run-all (or test-dir "clojure/test") (or results-dir "build/test-results/clojure") only)
              (catch Throwable e
                (println "clojure.test runner failed:")
                (.printStackTrace e System/out)

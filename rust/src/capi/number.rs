@@ -80,3 +80,48 @@ pub(crate) fn int_to_be_signed(v: &Bound<'_, PyInt>, out: &mut [u8]) -> PyResult
     }
     Ok(())
 }
+
+/// An int from its big-endian two's complement bytes (`java.math.BigInteger`'s
+/// `toByteArray`).
+///
+/// Version-specific: `PyLong_FromNativeBytes` (before 3.13: `_PyLong_FromByteArray`).
+#[cfg(Py_3_13)]
+pub(crate) fn int_from_be_signed<'py>(py: Python<'py>, b: &[u8]) -> PyResult<Bound<'py, PyAny>> {
+    // SAFETY: the GIL is held (`py`); `b` is valid for `b.len()` bytes, read
+    // as big-endian two's complement (the flags ask for no unsigned
+    // reading); a new reference, or NULL with an exception set.
+    let p = unsafe {
+        ffi::PyLong_FromNativeBytes(b.as_ptr().cast(), b.len(), ffi::Py_ASNATIVEBYTES_BIG_ENDIAN)
+    };
+    // SAFETY: `p` is that new reference, owned from here on, or NULL.
+    unsafe { Bound::from_owned_ptr_or_err(py, p) }
+}
+
+/// Writes an int as big-endian two's complement into all of `out`
+/// (`OverflowError` if it does not fit).
+///
+/// Version-specific: `PyLong_AsNativeBytes` (before 3.13: `_PyLong_AsByteArray`),
+/// which truncates silently and returns the size it would have needed.
+#[cfg(Py_3_13)]
+pub(crate) fn int_to_be_signed(v: &Bound<'_, PyInt>, out: &mut [u8]) -> PyResult<()> {
+    // SAFETY: the GIL is held and `v` is a live int; `out` is writable for
+    // `out.len()` bytes; big endian, signed (no UNSIGNED_BUFFER flag).
+    let need = unsafe {
+        ffi::PyLong_AsNativeBytes(
+            v.as_ptr(),
+            out.as_mut_ptr().cast(),
+            out.len() as ffi::Py_ssize_t,
+            ffi::Py_ASNATIVEBYTES_BIG_ENDIAN,
+        )
+    };
+    if need < 0 {
+        return Err(PyErr::fetch(v.py()));
+    }
+    if need as usize > out.len() {
+        return Err(pyo3::exceptions::PyOverflowError::new_err(format!(
+            "int too big to convert: needs {need} bytes, {} given",
+            out.len()
+        )));
+    }
+    Ok(())
+}

@@ -124,18 +124,19 @@ impl StrData<'_> {
 ///
 /// Version-specific: from 3.12 every str is "ready" (kind and data valid);
 /// before, a str made by the deprecated `Py_UNICODE` API may not be, and
-/// needs `PyUnicode_READY` first. pybridge's own strs, and every str the
-/// interpreter makes, are ready.
+/// needs `PyUnicode_READY` first (which can fail, with `MemoryError`).
+/// pybridge's own strs, and every str the interpreter makes, are ready.
 #[inline]
-pub(crate) fn data<'a>(s: &'a Bound<'_, PyString>) -> StrData<'a> {
+pub(crate) fn data<'a>(s: &'a Bound<'_, PyString>) -> PyResult<StrData<'a>> {
     let p = s.as_ptr();
+    ready(s)?;
     // SAFETY: `p` is a live str (`Bound<PyString>`), and the GIL is held.
     let n = unsafe { ffi::PyUnicode_GET_LENGTH(p) } as usize;
     // SAFETY: as above.
     let kind = unsafe { ffi::PyUnicode_KIND(p) };
     // SAFETY: as above.
     let d = unsafe { ffi::PyUnicode_DATA(p) };
-    match kind {
+    Ok(match kind {
         ffi::PyUnicode_1BYTE_KIND => {
             // SAFETY: a 1-byte-kind str holds `n` u8s at `d`, alive (and
             // unchanged) while `s` is borrowed.
@@ -152,7 +153,28 @@ pub(crate) fn data<'a>(s: &'a Bound<'_, PyString>) -> StrData<'a> {
             let chars = unsafe { std::slice::from_raw_parts(d.cast(), n) };
             StrData::Ucs4(chars)
         }
+    })
+}
+
+/// Makes a str's kind and data valid (`PyUnicode_READY`); from 3.12 on
+/// every str is, and there is nothing to do.
+#[cfg(not(Py_3_12))]
+#[inline]
+fn ready(s: &Bound<'_, PyString>) -> PyResult<()> {
+    // SAFETY: `s` is a live str and the GIL is held; PyUnicode_READY
+    // fills in the canonical representation of a legacy str in place (0),
+    // or sets an exception (-1).
+    if unsafe { ffi::PyUnicode_READY(s.as_ptr()) } != 0 {
+        return Err(PyErr::fetch(s.py()));
     }
+    Ok(())
+}
+
+/// Makes a str's kind and data valid: from 3.12 on every str is.
+#[cfg(Py_3_12)]
+#[inline]
+fn ready(_s: &Bound<'_, PyString>) -> PyResult<()> {
+    Ok(())
 }
 
 /// Interns a str: the result is the one str of that value in the interned

@@ -97,7 +97,8 @@ public final class E2E {
         StringBuilder sb = new StringBuilder("#!/bin/bash\n# fake python for pybridge tests: answers the locator's query\n");
         sb.append("cat <<'PYBRIDGE_FAKE_EOF'\n");
         for (Map.Entry<String, String> e : facts.entrySet()) {
-            sb.append(e.getKey()).append('=').append(e.getValue()).append('\n');
+            String v = e.getValue().replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r");
+            sb.append(e.getKey()).append('=').append(v).append('\n');
         }
         sb.append("PYBRIDGE_FAKE_EOF\n");
         Files.write(exe, sb.toString().getBytes(StandardCharsets.UTF_8));
@@ -144,12 +145,14 @@ public final class E2E {
                 " 'implementation': sys.implementation.name,",
                 "}",
                 "for k, v in out.items():",
-                "    sys.stdout.write(k + '=' + str(v).replace('\\n', ' ') + '\\n')");
+                // escaped as PythonLocator's query does (3.9's sys.version holds a newline)
+                "    sys.stdout.write(k + '=' + str(v).replace('\\\\', '\\\\\\\\').replace('\\n', '\\\\n')"
+                        + ".replace('\\r', '\\\\r') + '\\n')");
         Map<String, String> m = new LinkedHashMap<>();
         for (String l : runPython(python, code).split("\n")) {
             int eq = l.indexOf('=');
             if (eq > 0) {
-                m.put(l.substring(0, eq), l.substring(eq + 1));
+                m.put(l.substring(0, eq), PythonLocator.unescape(l.substring(eq + 1)));
             }
         }
         return m;

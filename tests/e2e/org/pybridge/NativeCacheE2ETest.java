@@ -48,6 +48,7 @@ public class NativeCacheE2ETest {
     private static Path resWithoutHash;
     private static String sha256;
     private static long size;
+    private static String pyVersion;
 
     private final List<Path> temps = new ArrayList<>();
 
@@ -56,13 +57,13 @@ public class NativeCacheE2ETest {
         String py = ChildJvm.python();
         assumeNotNull("no test python configured (pybridge.test.python / PYBRIDGE_PYTHON)", py);
         String version = E2E.realFacts(py).get("version_short");
+        pyVersion = version;
         byte[] lib = libraryBytes();
         assumeNotNull("libpybridge.so is neither a classpath resource nor given by -Dpybridge.native", lib);
         sha256 = hex(MessageDigest.getInstance("SHA-256").digest(lib));
         size = lib.length;
-        resWithHash = resourceDir(lib, "python.version=" + version + "\nnative.sha256=" + sha256 + "\nnative.size="
-                + size + "\n");
-        resWithoutHash = resourceDir(lib, "python.version=" + version + "\n");
+        resWithHash = resourceDir(lib, "native.sha256=" + sha256 + "\nnative.size=" + size + "\n");
+        resWithoutHash = resourceDir(lib, "");
     }
 
     @AfterClass
@@ -79,7 +80,7 @@ public class NativeCacheE2ETest {
     }
 
     private static byte[] libraryBytes() throws IOException {
-        URL u = NativeCacheE2ETest.class.getResource(NativeLoader.RESOURCE_DIR + "libpybridge.so");
+        URL u = NativeCacheE2ETest.class.getResource(NativeLoader.resourceDir(pyVersion) + "libpybridge.so");
         if (u != null) {
             try (InputStream in = u.openStream()) {
                 return in.readAllBytes();
@@ -91,7 +92,11 @@ public class NativeCacheE2ETest {
 
     private static Path resourceDir(byte[] lib, String properties) throws IOException {
         Path root = Files.createTempDirectory("pybridge-test-res");
-        Path dir = Files.createDirectories(root.resolve("native/linux-x86_64"));
+        // The jar's layout: the index, and the library of the test python's X.Y with its facts.
+        Files.createDirectories(root.resolve(NativeLoader.INDEX.substring(1)).getParent());
+        Files.write(root.resolve(NativeLoader.INDEX.substring(1)),
+                ("python.versions=" + pyVersion + "\n").getBytes(StandardCharsets.UTF_8));
+        Path dir = Files.createDirectories(root.resolve(NativeLoader.resourceDir(pyVersion).substring(1)));
         Files.write(dir.resolve("libpybridge.so"), lib);
         Files.write(dir.resolve("pybridge-build.properties"), properties.getBytes(StandardCharsets.UTF_8));
         return root;

@@ -6,38 +6,124 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 
 /**
  * Loads the chosen libpython by full path, then pybridge's own native
- * library from the jar ({@code native/linux-x86_64/libpybridge.so}, copied
- * once per content hash into a private cache directory: {@link NativeCache}). Loading libpython first makes the bridge library's
- * dependency on {@code libpython3.X.so.1.0} bind to that exact file rather
- * than to whichever libpython the system linker would find.
+ * library for that Python's X.Y: from the jar
+ * ({@code native/linux-x86_64/cp3Y/libpybridge.so}, one per CPython minor
+ * version the jar was built for, listed in
+ * {@code native/linux-x86_64/pybridge-natives.properties}; copied once per
+ * content hash into a private cache directory: {@link NativeCache}), or the
+ * library named by {@code -Dpybridge.native}, whose Python version is read
+ * from the {@code libpython3.Y} it links ({@link Elf}). Loading libpython
+ * first makes the bridge library's dependency on {@code libpython3.Y.so.1.0}
+ * bind to that exact file rather than to whichever libpython the system
+ * linker would find.
  */
 final class NativeLoader {
     private NativeLoader() {}
 
     static final String RESOURCE_DIR = "/native/linux-x86_64/";
+    /** The jar's index: {@code python.versions=3.9,3.10,...} and {@code pybridge.version}. */
+    static final String INDEX = RESOURCE_DIR + "pybridge-natives.properties";
+    static final String OVERRIDE_PROPERTY = "pybridge.native";
     private static boolean loaded;
-    private static Properties build;
+    private static Properties index;
 
-    /** Facts recorded when the jar was built (the Python version compiled against). */
-    static synchronized Properties buildInfo() {
-        if (build == null) {
-            build = new Properties();
-            try (InputStream in = NativeLoader.class.getResourceAsStream(RESOURCE_DIR + "pybridge-build.properties")) {
-                if (in != null) {
-                    build.load(in);
-                }
-            } catch (IOException e) {
-                // leave empty: checks below then say the jar is incomplete
-            }
-        }
-        return build;
+    /** The jar's resource directory for the library built for Python {@code version} (X.Y). */
+    static String resourceDir(String version) {
+        return RESOURCE_DIR + "cp" + version.replace(".", "") + "/";
     }
 
-    static synchronized void load(String libpython) {
+    /** The jar's index of native libraries (empty when it is not on the classpath). */
+    static synchronized Properties index() {
+        if (index == null) {
+            index = load(INDEX);
+        }
+        return index;
+    }
+
+    /** The Python X.Y versions the jar has a native library for, in the jar's order. */
+    static List<String> versions() {
+        String v = index().getProperty("python.versions", "").trim();
+        List<String> out = new ArrayList<>();
+        for (String x : v.split(",")) {
+            if (!x.trim().isEmpty()) {
+                out.add(x.trim());
+            }
+        }
+        return out;
+    }
+
+    /** Facts recorded when the library for Python {@code version} was built (its size and SHA-256). */
+    static Properties buildInfo(String version) {
+        return load(resourceDir(version) + "pybridge-build.properties");
+    }
+
+    private static Properties load(String resource) {
+        Properties p = new Properties();
+        try (InputStream in = NativeLoader.class.getResourceAsStream(resource)) {
+            if (in != null) {
+                p.load(in);
+            }
+        } catch (IOException e) {
+            // leave empty: the checks then say the jar is incomplete
+        }
+        return p;
+    }
+
+    /** {@code -Dpybridge.native}, or null when not set. */
+    static String override() {
+        String o = System.getProperty(OVERRIDE_PROPERTY);
+        return o == null || o.isEmpty() ? null : Paths.get(o).toAbsolutePath().toString();
+    }
+
+    /**
+     * Why pybridge has no native library for the Python {@code f} describes, or
+     * null when it has one. Nothing is loaded.
+     */
+    static String refusal(PythonLocator.Found f) {
+        String version = f.get("version_short");
+        String who = f.requested + " (" + f.reason + ") is Python " + version;
+        String override = override();
+        if (override != null) {
+            String built;
+            try {
+                built = Elf.read(Paths.get(override)).pythonVersion();
+            } catch (IOException e) {
+                return "cannot read the native library -D" + OVERRIDE_PROPERTY + "=" + override + ": "
+                        + e.getMessage() + ". Point -D" + OVERRIDE_PROPERTY + " at a libpybridge.so built by"
+                        + " cargo build --release, or remove it to use the jar's libraries.";
+            }
+            // A library that links no libpython (not pybridge's) is left to the contract check.
+            if (built != null && !built.equals(version)) {
+                return "the native library " + override + " (-D" + OVERRIDE_PROPERTY + ") was built for Python "
+                        + built + " (it links libpython" + built + ") but " + who + ". Rebuild it against that"
+                        + " Python (PYO3_PYTHON=" + f.requested + " cargo build --release), or point"
+                        + " PYBRIDGE_PYTHON at a Python " + built + ".";
+            }
+            return null;
+        }
+        List<String> have = versions();
+        if (have.isEmpty()) {
+            return INDEX.substring(1) + " is missing from the classpath, so pybridge has no native library"
+                    + " to load: use the jar built by 'gradle jar' (build/libs/pybridge-*.jar), or pass a"
+                    + " library you built with -D" + OVERRIDE_PROPERTY + "=/path/to/libpybridge.so.";
+        }
+        if (have.contains(version)) {
+            return null;
+        }
+        return "this pybridge jar has native libraries for Python " + String.join(", ", have) + ", but " + who
+                + ". Point PYBRIDGE_PYTHON at a Python of one of those versions, or build the native library for"
+                + " Python " + version + " (PYO3_PYTHON=" + f.requested + " cargo build --release) and pass it"
+                + " with -D" + OVERRIDE_PROPERTY + "=target/release/libpybridge.so.";
+    }
+
+    /** Loads {@code libpython}, then the bridge library for Python {@code version} (X.Y). */
+    static synchronized void load(String libpython, String version) {
         if (loaded) {
             return;
         }
@@ -59,9 +145,9 @@ final class NativeLoader {
         }
         // The bridge library is found (or put in the cache) first, so that a cache that cannot
         // be used fails the start before any libpython is loaded.
-        String override = System.getProperty("pybridge.native");
-        String bridge = override != null && !override.isEmpty() ? Paths.get(override).toAbsolutePath().toString()
-                : NativeCache.libraryPath(RESOURCE_DIR + "libpybridge.so", buildInfo()).toString();
+        String override = override();
+        String bridge = override != null ? override
+                : NativeCache.libraryPath(resourceDir(version) + "libpybridge.so", buildInfo(version)).toString();
         try {
             System.load(libpython);
         } catch (UnsatisfiedLinkError e) {
@@ -81,7 +167,7 @@ final class NativeLoader {
         }
         if (abi != Contract.ABI_VERSION) {
             throw new PythonInitializationException("the native library that was loaded ("
-                    + (override != null && !override.isEmpty() ? override : bridge + ", from the jar")
+                    + (override != null ? override : bridge + ", from the jar")
                     + ") implements contract "
                     + (abi < 0 ? "unknown (too old)" : String.valueOf(abi)) + " but these Java classes need "
                     + Contract.ABI_VERSION + ": rebuild it (cargo build --release) or use the jar built with it");

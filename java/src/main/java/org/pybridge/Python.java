@@ -48,19 +48,11 @@ public final class Python {
             return info;
         }
         PythonLocator.Found f = PythonLocator.locate(cfg);
-        String built = NativeLoader.buildInfo().getProperty("python.version", "");
-        String version = f.get("version_short");
-        if (built.isEmpty()) {
-            throw new PythonInitializationException("native/linux-x86_64/pybridge-build.properties is missing from"
-                    + " the classpath, so the Python version pybridge's native library was built for is unknown:"
-                    + " use the jar built by 'gradle jar' (build/libs/pybridge-*.jar)");
+        String refused = NativeLoader.refusal(f);
+        if (refused != null) {
+            throw new PythonInitializationException(refused);
         }
-        if (!built.equals(version)) {
-            throw new PythonInitializationException("pybridge was built for Python " + built + " but "
-                    + f.requested + " (" + f.reason + ") is Python " + version + ". Point PYBRIDGE_PYTHON at a"
-                    + " Python " + built + ", or rebuild pybridge against Python " + version + ".");
-        }
-        NativeLoader.load(f.libpython);
+        NativeLoader.load(f.libpython, f.get("version_short"));
         Leases.waitMillis = cfg.gilLeaseWaitMillis();
         Native.registerCallbacks(Callbacks.class);
         PythonInfo started = Ops.init(f, cfg);
@@ -78,8 +70,13 @@ public final class Python {
      * then refuses that class for good ({@code NoClassDefFoundError}).
      */
     private static void warmErrorPaths() {
-        new PythonException("RecursionError", "", "", -1, -1, List.of(new PythonException.Frame("<init>", 1, "f")))
-                .getStackTrace();
+        // Made inside a java.base frame (Iterable.forEach): formatting that frame initialises
+        // StackTraceElement$HashedModules, which a trace through Thread.run needs (seen failing
+        // 20,000 calls deep on CPython 3.10, where the stack ran out inside its initialiser).
+        PythonException[] e = new PythonException[1];
+        List.of(1).forEach(x -> e[0] = new PythonException("RecursionError", "", "", -1, -1,
+                List.of(new PythonException.Frame("<init>", 1, "f"))));
+        e[0].getStackTrace();
     }
 
     private static boolean sameExecutable(String exe, PythonInfo i) {

@@ -77,7 +77,10 @@ final class PythonLocator {
             " 'implementation': sys.implementation.name,",
             "}",
             "for k, v in out.items():",
-            "    sys.stdout.write(k + '=' + str(v).replace('\\n', ' ') + '\\n')");
+            // One line per fact, losslessly: backslash, CR and LF escaped (3.9's sys.version holds a
+            // newline, and the embedded interpreter's sys.version must equal it exactly); unescape().
+            "    sys.stdout.write(k + '=' + str(v).replace('\\\\', '\\\\\\\\').replace('\\n', '\\\\n')"
+                    + ".replace('\\r', '\\\\r') + '\\n')");
 
     static Found locate(PythonConfig cfg) {
         List<String> tried = new ArrayList<>();
@@ -117,11 +120,9 @@ final class PythonLocator {
         Found f = query(exe);
         f.reason = reason;
         f.requested = exe;
-        // A Python of another version than the native library was built for is refused by
-        // Python.initialize with that reason, before anything is loaded; its libpython is
-        // not looked for (its name would not match the version anyway).
-        String built = NativeLoader.buildInfo().getProperty("python.version", "");
-        if (built.isEmpty() || built.equals(f.get("version_short"))) {
+        // A Python pybridge has no native library for is refused by Python.initialize with
+        // that reason, before anything is loaded; its libpython is not looked for.
+        if (NativeLoader.refusal(f) == null) {
             f.libpython = findLibpython(f);
         }
         return f;
@@ -226,7 +227,7 @@ final class PythonLocator {
         for (String line : out.split("\n")) {
             int eq = line.indexOf('=');
             if (eq > 0) {
-                f.facts.put(line.substring(0, eq), line.substring(eq + 1));
+                f.facts.put(line.substring(0, eq), unescape(line.substring(eq + 1)));
             }
         }
         if (!"cpython".equals(f.get("implementation"))) {
@@ -236,6 +237,24 @@ final class PythonLocator {
                     + ", not CPython; pybridge embeds CPython only. Point PYBRIDGE_PYTHON at a CPython 3.");
         }
         return f;
+    }
+
+    /** Undoes the probe's escapes: {@code \\} is a backslash, {@code \n} LF, {@code \r} CR. */
+    static String unescape(String v) {
+        if (v.indexOf('\\') < 0) {
+            return v;
+        }
+        StringBuilder b = new StringBuilder(v.length());
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (c == '\\' && i + 1 < v.length()) {
+                char e = v.charAt(++i);
+                b.append(e == 'n' ? '\n' : e == 'r' ? '\r' : e);
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
     }
 
     /** Kills {@code p} and every process it started; how many descendants there were. */
