@@ -65,6 +65,7 @@ public final class Python {
         Native.registerCallbacks(Callbacks.class);
         PythonInfo started = Ops.init(f, cfg);
         Lifetimes.start(cfg.gcNudgeThreshold());
+        PyOutput.install(cfg);
         warmErrorPaths();
         info = started;
         return started;

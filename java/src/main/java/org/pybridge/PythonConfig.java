@@ -1,9 +1,12 @@
 package org.pybridge;
 
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * Options for {@link Python#initialize(PythonConfig)}. Everything is optional:
@@ -25,6 +28,82 @@ public final class PythonConfig {
         CALLER_THREADS
     }
 
+    /**
+     * Where Python's {@code sys.stdout} or {@code sys.stderr} writes: see
+     * {@link PythonConfig#stdout(Output)}. Python buffers a line and hands
+     * it over when it ends (at {@code '\n'}), on {@code flush()} (as
+     * {@code print(..., flush=True)} does) or when 8 KB are pending, so
+     * that Java's and Python's output keep their order.
+     */
+    public static final class Output {
+        enum Kind { SYSTEM, STREAM, CONSUMER, FILE_DESCRIPTOR }
+
+        final Kind kind;
+        final PrintStream stream;
+        final Consumer<String> consumer;
+
+        private Output(Kind kind, PrintStream stream, Consumer<String> consumer) {
+            this.kind = kind;
+            this.stream = stream;
+            this.consumer = consumer;
+        }
+
+        private static final Output SYSTEM = new Output(Kind.SYSTEM, null, null);
+        private static final Output FD = new Output(Kind.FILE_DESCRIPTOR, null, null);
+
+        /**
+         * The default: {@code System.out} (for stdout) or {@code System.err}
+         * (for stderr) as it is at each write, so {@code System.setOut}, and
+         * test runners that capture output that way, see Python's output.
+         *
+         * @return the default output
+         */
+        public static Output system() {
+            return SYSTEM;
+        }
+
+        /**
+         * Into {@code stream}, flushed after each hand-over.
+         *
+         * @param stream where the text goes
+         * @return an output writing to {@code stream}
+         */
+        public static Output to(PrintStream stream) {
+            return new Output(Kind.STREAM, Objects.requireNonNull(stream, "stream"), null);
+        }
+
+        /**
+         * To {@code consumer}: each hand-over is one call, with one or more
+         * whole lines (their {@code '\n'} included), or the text pending at a
+         * flush. Called on the thread that wrote (a thread Python started
+         * included) without the GIL; text it fails to take goes to the file
+         * descriptor instead.
+         *
+         * @param consumer what receives the text
+         * @return an output calling {@code consumer}
+         */
+        public static Output to(Consumer<String> consumer) {
+            return new Output(Kind.CONSUMER, null, Objects.requireNonNull(consumer, "consumer"));
+        }
+
+        /**
+         * Leaves Python's stream as Python made it: it writes to the process's
+         * file descriptor 1 or 2, bypassing {@code System.out}/{@code System.err}.
+         *
+         * @return the raw file-descriptor output
+         */
+        public static Output fileDescriptor() {
+            return FD;
+        }
+
+        @Override
+        public String toString() {
+            return kind.name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    private Output stdout = Output.system();
+    private Output stderr = Output.system();
     private String executable;
     private final List<String> sysPath = new ArrayList<>();
     private ReleasePolicy releasePolicy = ReleasePolicy.DEDICATED_THREAD;
@@ -41,6 +120,59 @@ public final class PythonConfig {
 
     /** Default of {@link #gilLeaseWait(long)}: one minute. */
     public static final long DEFAULT_GIL_LEASE_WAIT_MILLIS = 60_000;
+
+    /**
+     * Where Python's {@code sys.stdout} writes; by default
+     * {@link Output#system()}, the current {@code System.out}.
+     *
+     * @param out the destination
+     * @return this config
+     */
+    public PythonConfig stdout(Output out) {
+        this.stdout = Objects.requireNonNull(out, "out");
+        return this;
+    }
+
+    /**
+     * Where Python's {@code sys.stderr} writes; by default
+     * {@link Output#system()}, the current {@code System.err}.
+     *
+     * @param err the destination
+     * @return this config
+     */
+    public PythonConfig stderr(Output err) {
+        this.stderr = Objects.requireNonNull(err, "err");
+        return this;
+    }
+
+    /**
+     * Python's {@code sys.stdout} and {@code sys.stderr} write straight to
+     * file descriptors 1 and 2, as a Python process's do
+     * ({@link Output#fileDescriptor()} for both).
+     *
+     * @return this config
+     */
+    public PythonConfig rawOutput() {
+        return stdout(Output.fileDescriptor()).stderr(Output.fileDescriptor());
+    }
+
+    /**
+     * Where Python's {@code sys.stdout} writes.
+     *
+     * @return the destination
+     */
+    public Output stdout() {
+        return stdout;
+    }
+
+    /**
+     * Where Python's {@code sys.stderr} writes.
+     *
+     * @return the destination
+     */
+    public Output stderr() {
+        return stderr;
+    }
 
     /** The python executable to embed (a venv's {@code bin/python} works). */
     public PythonConfig executable(String path) {
