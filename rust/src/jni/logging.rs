@@ -41,7 +41,7 @@ impl log::Log for Logger {
     fn enabled(&self, m: &log::Metadata<'_>) -> bool {
         match &self.0 {
             Sink::Stderr(l) => l.enabled(m),
-            Sink::Java => true,
+            Sink::Java => m.target().starts_with("pybridge") || m.level() <= log::Level::Warn,
         }
     }
 
@@ -53,6 +53,11 @@ impl log::Log for Logger {
                 }
             }
             Sink::Java => {
+                // The jni crate logs every attach and detach at debug: the
+                // forwarding itself would log more of them.
+                if !r.target().starts_with("pybridge") && r.level() > log::Level::Warn {
+                    return;
+                }
                 let msg = r.args().to_string();
                 if !to_java(r.level(), &msg) && r.level() <= log::Level::Warn {
                     eprintln!("[pybridge {}] {msg}", r.level());
@@ -125,7 +130,8 @@ pub(crate) fn init(vm: Option<JavaVM>) {
                 (Sink::Stderr(l), max)
             }
             // Java's logger decides what it keeps; pybridge logs nothing on
-            // a hot path, so every record may go there.
+            // a hot path, so each of its records may go there (other crates'
+            // only from warn up).
             Err(_) => (Sink::Java, log::LevelFilter::Trace),
         };
         if log::set_boxed_logger(Box::new(Logger(sink))).is_ok() {

@@ -124,6 +124,9 @@ final class PythonLocator {
         if (built.isEmpty() || built.equals(f.get("version_short"))) {
             f.libpython = findLibpython(f);
         }
+        Logs.debug(() -> "pybridge: Python " + f.get("version_short") + " at " + f.get("executable") + ", chosen by "
+                + f.reason + (tried.isEmpty() ? "" : " (tried " + String.join(", ", tried) + ")") + "; libpython "
+                + f.libpython);
         return f;
     }
 
