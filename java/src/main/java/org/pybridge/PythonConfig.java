@@ -174,22 +174,44 @@ public final class PythonConfig {
         return stderr;
     }
 
-    /** The python executable to embed (a venv's {@code bin/python} works). */
+    /**
+     * The python executable to embed (a venv's {@code bin/python} works).
+     *
+     * @param path the python executable
+     * @return this config
+     */
     public PythonConfig executable(String path) {
         this.executable = path;
         return this;
     }
 
+    /**
+     * The python executable to embed, as a path.
+     *
+     * @param path the python executable
+     * @return this config
+     */
     public PythonConfig executable(Path path) {
         return executable(path.toString());
     }
 
-    /** Adds an entry at the front of {@code sys.path}. */
+    /**
+     * Adds an entry at the front of {@code sys.path}.
+     *
+     * @param entry a directory or zip file
+     * @return this config
+     */
     public PythonConfig addSysPath(String entry) {
         sysPath.add(entry);
         return this;
     }
 
+    /**
+     * Which threads drop handles the JVM garbage collector released (default {@link ReleasePolicy#DEDICATED_THREAD}).
+     *
+     * @param policy the policy
+     * @return this config
+     */
     public PythonConfig releasePolicy(ReleasePolicy policy) {
         this.releasePolicy = policy;
         return this;
@@ -198,6 +220,9 @@ public final class PythonConfig {
     /**
      * GC-tracked live handles past which pybridge asks the JVM for a collection
      * (rate-limited); 0 disables the nudge.
+     *
+     * @param handles the number of GC-tracked live handles (0: never nudge)
+     * @return this config
      */
     public PythonConfig gcNudgeThreshold(long handles) {
         if (handles < 0) {
@@ -212,6 +237,8 @@ public final class PythonConfig {
      * {@link Python#acquireGil()} lease (or {@code withGil}) before it gives up
      * with an {@link IllegalStateException} naming that thread, instead of
      * hanging behind a lease that was never closed. 0 waits forever.
+     * @param millis the wait in milliseconds (0: wait forever)
+     * @return this config
      */
     public PythonConfig gilLeaseWait(long millis) {
         if (millis < 0) {
@@ -231,6 +258,8 @@ public final class PythonConfig {
      * the others queue for the GIL as they would without the gate. Has no
      * effect on a machine with one CPU. Counters:
      * {@link Stats#gilGateWaits()}, {@link Stats#gilGateFallbacks()}.
+     * @param micros the longest spin in microseconds (0: no gate)
+     * @return this config
      */
     public PythonConfig gilSpin(long micros) {
         if (micros < 0) {
@@ -250,36 +279,73 @@ public final class PythonConfig {
      * {@code strictMapKeys(true)} such a map gives an
      * {@link IllegalArgumentException} naming the entries instead (the check
      * costs one length comparison per map or set).
+     * @param strict whether such a map is an error
+     * @return this config
      */
     public PythonConfig strictMapKeys(boolean strict) {
         this.strictMapKeys = strict;
         return this;
     }
 
+    /**
+     * Whether Java maps whose keys collide in Python are an error (see {@link #strictMapKeys(boolean)}).
+     *
+     * @return whether they are
+     */
     public boolean strictMapKeys() {
         return strictMapKeys;
     }
 
+    /**
+     * The call gate's longest spin (see {@link #gilSpin(long)}).
+     *
+     * @return microseconds
+     */
     public long gilSpinMicros() {
         return gilSpinMicros;
     }
 
+    /**
+     * How long a call waits behind a GIL lease (see {@link #gilLeaseWait(long)}).
+     *
+     * @return milliseconds (0: forever)
+     */
     public long gilLeaseWaitMillis() {
         return gilLeaseWaitMillis;
     }
 
+    /**
+     * The python executable to embed, or null to find one.
+     *
+     * @return the path, or null
+     */
     public String executable() {
         return executable;
     }
 
+    /**
+     * The entries put at the front of {@code sys.path}.
+     *
+     * @return the entries, unmodifiable
+     */
     public List<String> sysPath() {
         return Collections.unmodifiableList(sysPath);
     }
 
+    /**
+     * Which threads drop handles the JVM garbage collector released.
+     *
+     * @return the policy
+     */
     public ReleasePolicy releasePolicy() {
         return releasePolicy;
     }
 
+    /**
+     * GC-tracked live handles past which pybridge asks the JVM for a collection (see {@link #gcNudgeThreshold(long)}).
+     *
+     * @return the threshold (0: never)
+     */
     public long gcNudgeThreshold() {
         return gcNudgeThreshold;
     }
