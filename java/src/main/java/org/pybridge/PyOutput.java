@@ -47,11 +47,14 @@ final class PyOutput {
             "    return _io.TextIOWrapper(_io.BufferedWriter(raw), encoding='utf-8', errors=errors,",
             "                             line_buffering=True)",
             "def install(out_sink, err_sink):",
+            "    # (None when the process started with that descriptor closed)",
             "    if out_sink is not None:",
-            "        _sys.stdout.flush()",
+            "        if _sys.stdout is not None:",
+            "            _sys.stdout.flush()",
             "        _sys.stdout = _stream(out_sink, 1, '<stdout>', 'strict')",
             "    if err_sink is not None:",
-            "        _sys.stderr.flush()",
+            "        if _sys.stderr is not None:",
+            "            _sys.stderr.flush()",
             "        _sys.stderr = _stream(err_sink, 2, '<stderr>', 'backslashreplace')",
             "");
 
