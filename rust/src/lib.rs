@@ -9,7 +9,7 @@
 //! | module | concern |
 //! |---|---|
 //! | `contract` | the numbers shared with Java (generated into `Contract.java`) |
-//! | `jni` | the exported functions; `jni::raw` raw JNI, `jni::reply` replies and errors, `jni::strings` `encodeString`, `jni::nio` buffer origins, `jni::policy` the `with_env` error policy |
+//! | `jni` | the exported functions; `jni::raw` raw JNI, `jni::reply` replies and errors, `jni::strings` `encodeString`, `jni::nio` buffer origins, `jni::policy` the `with_env` error policy, `jni::logging` log records into Java's `System.Logger` |
 //! | `ops` | the operations, and taking the GIL for one call |
 //! | `wire` | the wire format's reader and writer |
 //! | `convert` | Java <-> Python values |
@@ -53,18 +53,3 @@ pub mod stack;
 pub mod stats;
 pub mod thread_state;
 pub mod wire;
-
-/// Initialises `env_logger` once, from `PYBRIDGE_LOG` (or `RUST_LOG`).
-pub(crate) fn init_logging() {
-    use std::sync::Once;
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        let filter = std::env::var("PYBRIDGE_LOG")
-            .or_else(|_| std::env::var("RUST_LOG"))
-            .unwrap_or_else(|_| "warn".to_string());
-        let _ = env_logger::Builder::new()
-            .parse_filters(&filter)
-            .format_timestamp_millis()
-            .try_init();
-    });
-}

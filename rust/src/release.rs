@@ -82,6 +82,7 @@ fn release_batch(py: Python<'_>, batch: &[Handle]) {
 }
 
 fn drain_loop() {
+    log::debug!("pybridge: the pybridge-release thread is running");
     loop {
         let batch = {
             let mut q = QUEUE.lock().unwrap_or_else(|p| p.into_inner());

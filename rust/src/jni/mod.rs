@@ -13,6 +13,7 @@
 //! `newDirectBuffer`, use `with_env(..).resolve::<ThrowPyBridge>()`; the
 //! functions that take a raw `JNIEnv` catch panics themselves.
 
+mod logging;
 mod nio;
 mod policy;
 pub(crate) mod raw;
@@ -93,8 +94,10 @@ pub(crate) extern "system" fn Java_org_pybridge_Native_registerCallbacks<'l>(
     callbacks: JClass<'l>,
 ) {
     env.with_env(|env| -> jni::errors::Result<()> {
-        let g = env.new_global_ref(callbacks)?;
-        crate::callbacks::set_callbacks_class(env, g)
+        let g = env.new_global_ref(&callbacks)?;
+        crate::callbacks::set_callbacks_class(env, g)?;
+        logging::set_class(env.new_global_ref(callbacks)?);
+        Ok(())
     })
     .resolve::<ThrowPyBridge>()
 }
@@ -358,8 +361,9 @@ pub(crate) unsafe extern "system" fn Java_org_pybridge_Native_newDirectBuffer(
 }
 
 /// Runs once when the JVM loads the library (the JVM guarantees `vm` is
-/// its valid `JavaVM`; hence `unsafe`): logging from `PYBRIDGE_LOG`
-/// (falls back to `RUST_LOG`, default `warn`).
+/// its valid `JavaVM`; hence `unsafe`): pybridge's log records go to Java's
+/// `System.Logger` `org.pybridge`, or, with `PYBRIDGE_LOG` (or `RUST_LOG`)
+/// set, to stderr (`jni::logging`).
 ///
 /// # Safety
 /// Called by the JVM only, with its own valid `JavaVM` pointer.
@@ -368,11 +372,12 @@ pub(crate) unsafe extern "system" fn JNI_OnLoad(
     vm: *mut jni::sys::JavaVM,
     _reserved: *mut std::ffi::c_void,
 ) -> jint {
-    let _ = catch_unwind(crate::init_logging);
     if !vm.is_null() {
         // SAFETY: the JVM passes its own, valid JavaVM pointer to JNI_OnLoad.
-        let vm = unsafe { jni::JavaVM::from_raw(vm) };
-        crate::callbacks::set_vm(vm);
+        crate::callbacks::set_vm(unsafe { jni::JavaVM::from_raw(vm) });
+        // SAFETY: as above; a second handle on the same JavaVM.
+        let for_log = unsafe { jni::JavaVM::from_raw(vm) };
+        let _ = catch_unwind(AssertUnwindSafe(|| logging::init(Some(for_log))));
     }
     jni::sys::JNI_VERSION_1_8
 }

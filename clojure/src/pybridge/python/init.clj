@@ -64,7 +64,9 @@
                       (throw (IllegalArgumentException.
                                (str ":python-home " python-home " has no bin/python3: give :python-executable"))))))
         redirect? (if (some? redirect-output?) redirect-output? (not no-io-redirect?))
-        cfg (PythonConfig.)]
+        ;; Python's streams are this namespace's to set: to *out*/*err* below, or left on
+        ;; the file descriptors (libpython-clj's :no-io-redirect?), not the Java default.
+        cfg (.rawOutput (PythonConfig.))]
     (when exe (.executable cfg ^String (str exe)))
     (doseq [p sys-path] (.addSysPath cfg (str p)))
     (when release-policy

@@ -154,8 +154,10 @@ public final class ChildJvm {
             Path workDir, List<Path> classpathFirst, Path output, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(javaHome != null ? javaHome : System.getProperty("java.home"), "bin", "java").toString());
-        if (javaHome != null || Runtime.version().feature() >= 22) {
-            // JDK 22+: pybridge loads native libraries; say so, to keep the warnings out of the output.
+        if ((javaHome != null || Runtime.version().feature() >= 22)
+                && jvmOptions.stream().noneMatch(o -> o.contains("-native-access"))) {
+            // JDK 22+: pybridge loads native libraries; say so, to keep the warnings out of the output
+            // (unless the test sets native access itself).
             cmd.add("--enable-native-access=ALL-UNNAMED");
         }
         cmd.add("-Xmx512m");

@@ -247,6 +247,14 @@ final class Callbacks {
         return -n;
     }
 
+    /**
+     * A log record of the native side ({@code rust/src/jni/logging.rs}):
+     * {@code level} is a {@code System.Logger.Level} from TRACE (1) to ERROR (5).
+     */
+    static void log(int level, String message) {
+        Logs.fromNative(level, message);
+    }
+
     /** Copies the pending reply into the native buffer at {@code addr} ({@code cap} bytes); returns its length. */
     static int takeReply(long addr, int cap) {
         byte[] reply = PENDING.get();

@@ -17,8 +17,11 @@ import java.util.Arrays;
  */
 public final class NDArray implements java.io.Serializable {
     private static final long serialVersionUID = 1L;
+    /** @serial numpy's name of the element type ({@code "float64"}, ...). */
     private final String dtype;
+    /** @serial the dimensions. */
     private final long[] shape;
+    /** @serial the elements, row-major, a Java primitive array. */
     private final Object data;
 
     /**
@@ -26,6 +29,8 @@ public final class NDArray implements java.io.Serializable {
      * {@code long[]}, {@code int[]}, {@code short[]}, {@code byte[]} or
      * {@code boolean[]}; a {@code byte[]} is {@code int8}) in this shape
      * (none: one dimension). The array is not copied.
+     * @param data the elements, a Java primitive array
+     * @param shape the dimensions (none given: one dimension over all the elements)
      */
     public NDArray(Object data, long... shape) {
         this(dtypeOf(data), data, shape.length == 0 ? new long[] {java.lang.reflect.Array.getLength(data)} : shape);
@@ -49,51 +54,107 @@ public final class NDArray implements java.io.Serializable {
         }
     }
 
-    /** numpy's name of the element type: {@code float64}, {@code int32}, {@code uint8}, {@code bool}… */
+    /**
+     * numpy's name of the element type: {@code float64}, {@code int32}, {@code uint8}, {@code bool}…
+     *
+     * @return numpy's name of the element type
+     */
     public String dtype() {
         return dtype;
     }
 
-    /** The dimensions (a copy). */
+    /**
+     * The dimensions (a copy).
+     *
+     * @return the dimensions (a copy)
+     */
     public long[] shape() {
         return shape.clone();
     }
 
-    /** Number of elements. */
+    /**
+     * Number of elements.
+     *
+     * @return the number of elements
+     */
     public int size() {
         return java.lang.reflect.Array.getLength(data);
     }
 
-    /** The elements, row-major: a {@code double[]}, {@code long[]}, … (not a copy). */
+    /**
+     * The elements, row-major: a {@code double[]}, {@code long[]}, … (not a copy).
+     *
+     * @return the elements, row-major
+     */
     public Object data() {
         return data;
     }
 
+    /**
+     * The elements of a {@code float64} array, not copied.
+     *
+     * @return the elements, row-major
+     * @throws ClassCastException if the array's dtype is not {@code float64}
+     */
     public double[] doubles() {
         return typed(double[].class, "float64");
     }
 
+    /**
+     * The elements of a {@code float32} array, not copied.
+     *
+     * @return the elements, row-major
+     * @throws ClassCastException if the array's dtype is not {@code float32}
+     */
     public float[] floats() {
         return typed(float[].class, "float32");
     }
 
+    /**
+     * The elements of a {@code int64} array, not copied.
+     *
+     * @return the elements, row-major
+     * @throws ClassCastException if the array's dtype is not {@code int64}
+     */
     public long[] longs() {
         return typed(long[].class, "int64");
     }
 
+    /**
+     * The elements of a {@code int32} array, not copied.
+     *
+     * @return the elements, row-major
+     * @throws ClassCastException if the array's dtype is not {@code int32}
+     */
     public int[] ints() {
         return typed(int[].class, "int32");
     }
 
+    /**
+     * The elements of a {@code int16} array, not copied.
+     *
+     * @return the elements, row-major
+     * @throws ClassCastException if the array's dtype is not {@code int16}
+     */
     public short[] shorts() {
         return typed(short[].class, "int16");
     }
 
-    /** The elements of an {@code int8} or {@code uint8} array (uint8 values read as signed bytes). */
+    /**
+     * The elements of an {@code int8} or {@code uint8} array (uint8 values read as signed bytes).
+     *
+     * @return the elements of an {@code int8} or {@code uint8} array (uint8 values read as signed bytes)
+     */
     public byte[] bytes() {
         return typed(byte[].class, "int8 or uint8");
     }
 
+    /**
+     * The elements of a {@code bool} array, not copied.
+     *
+     * @return the elements, row-major
+     * @throws ClassCastException if the array's dtype is not {@code bool}
+     */
     public boolean[] booleans() {
         return typed(boolean[].class, "bool");
     }

@@ -245,10 +245,12 @@ final class NativeCache {
         Map<String, Object> a = attributes(lib);
         if (a != null && usable(a, uid, want)) {
             if (stamp(a, want).equals(readStamp(stamp))) {
+                Logs.debug(() -> "pybridge: native library cache hit " + lib + " (stamp matches, not re-read)");
                 return lib; // verified before and unchanged since: no read, no copy
             }
             if (want.sha256.equals(hashOf(lib))) {
                 writeStamp(dir, lib, a, want);
+                Logs.debug(() -> "pybridge: native library cache hit " + lib + " (re-hashed, stamped)");
                 return lib;
             }
         }
@@ -286,6 +288,8 @@ final class NativeCache {
             if (now != null && ourInode.equals(now.get("ino"))) {
                 writeStamp(dir, lib, now, want);
             }
+            Logs.debug(() -> "pybridge: native library extracted from the jar to " + lib + " (" + want.size
+                    + " bytes)");
             return lib;
         } finally {
             Files.deleteIfExists(part);

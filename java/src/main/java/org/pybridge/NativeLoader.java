@@ -148,16 +148,22 @@ final class NativeLoader {
         String override = override();
         String bridge = override != null ? override
                 : NativeCache.libraryPath(resourceDir(version) + "libpybridge.so", buildInfo(version)).toString();
+        Logs.debug(() -> "pybridge: loading " + libpython + " and pybridge's native library " + bridge
+                + (override != null ? " (system property pybridge.native)" : " (from the jar, for Python " + version + ")"));
         try {
             System.load(libpython);
         } catch (UnsatisfiedLinkError e) {
             throw new PythonInitializationException("could not load " + libpython + ": " + e.getMessage(), e);
+        } catch (IllegalCallerException e) {
+            throw nativeAccessDenied(e);
         }
         try {
             System.load(bridge);
         } catch (UnsatisfiedLinkError e) {
             throw new PythonInitializationException("could not load pybridge's native library " + bridge + ": "
                     + e.getMessage(), e);
+        } catch (IllegalCallerException e) {
+            throw nativeAccessDenied(e);
         }
         int abi;
         try {
@@ -173,6 +179,22 @@ final class NativeLoader {
                     + Contract.ABI_VERSION + ": rebuild it (cargo build --release) or use the jar built with it");
         }
         loaded = true;
+    }
+
+    /**
+     * JDK 24+ run with {@code --illegal-native-access=deny} refuses
+     * {@code System.load} to code that was not granted native access: say
+     * which flag grants it (the JAR manifest's {@code Enable-Native-Access}
+     * only counts for {@code java -jar}).
+     */
+    static PythonInitializationException nativeAccessDenied(IllegalCallerException e) {
+        Module m = NativeLoader.class.getModule();
+        String flag = "--enable-native-access=" + (m.isNamed() ? m.getName() : "ALL-UNNAMED");
+        return new PythonInitializationException("this JVM denies native access to pybridge (it runs with"
+                + " --illegal-native-access=deny, and pybridge " + (m.isNamed() ? "is module " + m.getName()
+                        : "is on the class path") + "), and pybridge is CPython loaded as a native library:"
+                + " start Java with " + flag + (m.isNamed() ? "" : " (or " + "--enable-native-access=org.pybridge"
+                        + " when pybridge is on the module path)") + ". (" + e.getMessage() + ")", e);
     }
 
     /** A libpython mapped in this process from another file than {@code wanted}, or null. */

@@ -7,6 +7,10 @@ package org.pybridge;
  * not a copy.
  */
 public interface PyBacked {
-    /** The Python object this stands for. */
+    /**
+     * The Python object this stands for.
+     *
+     * @return the result, a new handle
+     */
     PyObject pyObject();
 }

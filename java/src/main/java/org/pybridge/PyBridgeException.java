@@ -9,10 +9,21 @@ package org.pybridge;
 public class PyBridgeException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * An error with this message.
+     *
+     * @param message what went wrong and what to do
+     */
     public PyBridgeException(String message) {
         super(message);
     }
 
+    /**
+     * An error with this message and cause.
+     *
+     * @param message what went wrong and what to do
+     * @param cause the error behind it
+     */
     public PyBridgeException(String message, Throwable cause) {
         super(message, cause);
     }

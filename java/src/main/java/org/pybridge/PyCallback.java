@@ -12,6 +12,14 @@ import java.util.Map;
  */
 @FunctionalInterface
 public interface PyCallback {
-    /** Called from Python; the result is converted with {@link Python#toPython}. */
+    /**
+     * Called from Python; the result is converted with {@link Python#toPython}.
+     *
+     * @param args the positional arguments, each converted with {@link Python#toPython}
+     * @param kwargs the keyword arguments, converted with {@link Python#toPython} (null or empty: none)
+     * @return the result, converted with {@link Python#toPython}
+     * @throws Exception anything: it reaches Python as an exception named after its class
+     *     (a {@code pybridge.JavaException}), and Java again as the cause if it propagates back
+     */
     Object call(Object[] args, Map<String, Object> kwargs) throws Exception;
 }

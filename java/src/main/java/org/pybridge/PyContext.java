@@ -28,7 +28,11 @@ public final class PyContext implements AutoCloseable {
         }
     }
 
-    /** The result of {@code __enter__} (for {@code with open(...) as f}: the file). */
+    /**
+     * The result of {@code __enter__} (for {@code with open(...) as f}: the file).
+     *
+     * @return the result, a new handle
+     */
     public PyObject value() {
         return value;
     }

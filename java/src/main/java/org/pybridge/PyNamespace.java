@@ -22,37 +22,74 @@ public final class PyNamespace implements AutoCloseable {
         this.globals = globals;
     }
 
-    /** The globals dict itself. */
+    /**
+     * The globals dict itself.
+     *
+     * @return the result, a new handle
+     */
     public PyObject globals() {
         return globals;
     }
 
-    /** Runs statements in this namespace. */
+    /**
+     * Runs statements in this namespace.
+     *
+     * @param code Python statements
+     */
     public void exec(String code) {
         exec(globals, code);
     }
 
-    /** Evaluates an expression in this namespace; the result as a handle. */
+    /**
+     * Evaluates an expression in this namespace; the result as a handle.
+     *
+     * @param expr a Python expression
+     * @return the result, a new handle
+     */
     public PyObject eval(String expr) {
         return (PyObject) eval(globals, expr, Contract.Mode.HANDLE);
     }
 
-    /** Evaluates an expression in this namespace, converted to {@code type}. */
+    /**
+     * Evaluates an expression in this namespace, converted to {@code type}.
+     *
+     * @param <T> the Java type of the result
+     * @param expr a Python expression
+     * @param type the Java type to convert the result to
+     * @return the result, converted to {@code type}
+     */
     public <T> T eval(String expr, Class<T> type) {
         return ResultTypes.coerce(eval(globals, expr, ResultTypes.modeFor(type)), type);
     }
 
-    /** The value bound to {@code name}, as a handle; {@code null} when unbound. */
+    /**
+     * The value bound to {@code name}, as a handle; {@code null} when unbound.
+     *
+     * @param name the variable's name
+     * @return the result, a new handle
+     */
     public PyObject get(String name) {
         return globals.contains(name) ? globals.getItem(name) : null;
     }
 
-    /** The value bound to {@code name}, converted to {@code type}; {@code null} when unbound. */
+    /**
+     * The value bound to {@code name}, converted to {@code type}; {@code null} when unbound.
+     *
+     * @param <T> the Java type of the result
+     * @param name the variable's name
+     * @param type the Java type to convert the result to
+     * @return the result, converted to {@code type}
+     */
     public <T> T get(String name, Class<T> type) {
         return globals.contains(name) ? globals.getItem(name, type) : null;
     }
 
-    /** Binds {@code name} to a value (converted with {@link Python#toPython}). */
+    /**
+     * Binds {@code name} to a value (converted with {@link Python#toPython}).
+     *
+     * @param name the variable's name
+     * @param value the value, converted with {@link Python#toPython}
+     */
     public void set(String name, Object value) {
         globals.setItem(name, value);
     }

@@ -61,11 +61,19 @@ public class PyObject implements AutoCloseable, Iterable<PyObject>, java.io.Seri
      * only. {@code PyObject} is {@link java.io.Serializable} so that a
      * closure capturing one (a Spark task, a Flink function) fails when it is
      * serialized, at submit time, with this message instead of a bare class name.
+     * @param out the stream the handle is written to
+     * @throws java.io.IOException always: {@link java.io.NotSerializableException}
      */
     private void writeObject(java.io.ObjectOutputStream out) throws java.io.IOException {
         throw new java.io.NotSerializableException(NOT_SERIALIZABLE);
     }
 
+    /**
+     * Never called (no handle is ever written); refuses as {@code writeObject} does.
+     *
+     * @param in the stream
+     * @throws java.io.IOException always: {@link java.io.NotSerializableException}
+     */
     private void readObject(java.io.ObjectInputStream in) throws java.io.IOException {
         throw new java.io.NotSerializableException(NOT_SERIALIZABLE);
     }
@@ -89,17 +97,35 @@ public class PyObject implements AutoCloseable, Iterable<PyObject>, java.io.Seri
 
     // ---- attributes ----------------------------------------------------------
 
-    /** {@code getattr(self, name)}. */
+    /**
+     * {@code getattr(self, name)}.
+     *
+     * @param name the attribute's name
+     * @return the result, a new handle
+     */
     public PyObject getAttr(String name) {
         return (PyObject) getAttrImpl(name, Contract.Mode.HANDLE);
     }
 
-    /** {@code getattr(self, name)} converted to {@code type} (no handle made for scalars). */
+    /**
+     * {@code getattr(self, name)} converted to {@code type} (no handle made for scalars).
+     *
+     * @param <T> the Java type of the result
+     * @param name the attribute's name
+     * @param type the Java type to convert the result to
+     * @return the result, converted to {@code type}
+     */
     public <T> T getAttr(String name, Class<T> type) {
         return ResultTypes.coerce(getAttrImpl(name, ResultTypes.modeFor(type)), type);
     }
 
-    /** {@code getattr(self, name)}, returned as {@code conversion} says. */
+    /**
+     * {@code getattr(self, name)}, returned as {@code conversion} says.
+     *
+     * @param name the attribute's name
+     * @param conversion how the result comes back to Java
+     * @return the result, as {@code conversion} says
+     */
     public Object getAttr(String name, Conversion conversion) {
         return getAttrImpl(name, conversion.code);
     }
@@ -108,24 +134,45 @@ public class PyObject implements AutoCloseable, Iterable<PyObject>, java.io.Seri
         return Ops.getAttr(this, name, mode);
     }
 
-    /** {@code setattr(self, name, value)}; {@code value} is converted with {@link Python#toPython}. */
+    /**
+     * {@code setattr(self, name, value)}; {@code value} is converted with {@link Python#toPython}.
+     *
+     * @param name the attribute's name
+     * @param value the value, converted with {@link Python#toPython}
+     */
     public void setAttr(String name, Object value) {
         Ops.setAttr(this, name, value);
     }
 
-    /** {@code hasattr(self, name)}. */
+    /**
+     * {@code hasattr(self, name)}.
+     *
+     * @param name the attribute's name
+     * @return {@code hasattr(self, name)}
+     */
     public boolean hasAttr(String name) {
         return Ops.test(Contract.Op.HASATTR, this, name);
     }
 
     // ---- calls ---------------------------------------------------------------
 
-    /** {@code self(*args)}; arguments are converted with {@link Python#toPython}. */
+    /**
+     * {@code self(*args)}; arguments are converted with {@link Python#toPython}.
+     *
+     * @param args the positional arguments, each converted with {@link Python#toPython}
+     * @return the result, a new handle
+     */
     public PyObject call(Object... args) {
         return (PyObject) callImpl(Contract.Op.CALL, null, Contract.Mode.HANDLE, null, args);
     }
 
-    /** {@code self(*args, **kwargs)}. */
+    /**
+     * {@code self(*args, **kwargs)}.
+     *
+     * @param kwargs the keyword arguments, converted with {@link Python#toPython} (null or empty: none)
+     * @param args the positional arguments, each converted with {@link Python#toPython}
+     * @return the result, a new handle
+     */
     public PyObject callKw(Map<String, ?> kwargs, Object... args) {
         return (PyObject) callImpl(Contract.Op.CALL, null, Contract.Mode.HANDLE, kwargs, args);
     }
@@ -134,6 +181,10 @@ public class PyObject implements AutoCloseable, Iterable<PyObject>, java.io.Seri
      * {@code self(*args)} with the result converted straight to {@code type}
      * ({@code Long}, {@code Double}, {@code String}, {@code List}, {@code Map},
      * {@code Object}…): no handle is made. The fastest way to call Python.
+     * @param <T> the Java type of the result
+     * @param type the Java type to convert the result to
+     * @param args the positional arguments, each converted with {@link Python#toPython}
+     * @return the result, converted to {@code type}
      */
     @SuppressWarnings("unchecked")
     public <T> T callAs(Class<T> type, Object... args) {
@@ -145,22 +196,51 @@ public class PyObject implements AutoCloseable, Iterable<PyObject>, java.io.Seri
         return ResultTypes.coerce(callImpl(Contract.Op.CALL, null, ResultTypes.modeFor(type), null, args), type);
     }
 
-    /** {@code self(*args, **kwargs)} converted to {@code type}. */
+    /**
+     * {@code self(*args, **kwargs)} converted to {@code type}.
+     *
+     * @param <T> the Java type of the result
+     * @param type the Java type to convert the result to
+     * @param kwargs the keyword arguments, converted with {@link Python#toPython} (null or empty: none)
+     * @param args the positional arguments, each converted with {@link Python#toPython}
+     * @return the result, converted to {@code type}
+     */
     public <T> T callKwAs(Class<T> type, Map<String, ?> kwargs, Object... args) {
         return ResultTypes.coerce(callImpl(Contract.Op.CALL, null, ResultTypes.modeFor(type), kwargs, args), type);
     }
 
-    /** {@code self.name(*args)}. */
+    /**
+     * {@code self.name(*args)}.
+     *
+     * @param name the attribute's name
+     * @param args the positional arguments, each converted with {@link Python#toPython}
+     * @return the result, a new handle
+     */
     public PyObject callAttr(String name, Object... args) {
         return (PyObject) callImpl(Contract.Op.CALLATTR, name, Contract.Mode.HANDLE, null, args);
     }
 
-    /** {@code self.name(*args, **kwargs)}. */
+    /**
+     * {@code self.name(*args, **kwargs)}.
+     *
+     * @param name the attribute's name
+     * @param kwargs the keyword arguments, converted with {@link Python#toPython} (null or empty: none)
+     * @param args the positional arguments, each converted with {@link Python#toPython}
+     * @return the result, a new handle
+     */
     public PyObject callAttrKw(String name, Map<String, ?> kwargs, Object... args) {
         return (PyObject) callImpl(Contract.Op.CALLATTR, name, Contract.Mode.HANDLE, kwargs, args);
     }
 
-    /** {@code self.name(*args)} converted to {@code type}. */
+    /**
+     * {@code self.name(*args)} converted to {@code type}.
+     *
+     * @param <T> the Java type of the result
+     * @param type the Java type to convert the result to
+     * @param name the attribute's name
+     * @param args the positional arguments, each converted with {@link Python#toPython}
+     * @return the result, converted to {@code type}
+     */
     public <T> T callAttrAs(Class<T> type, String name, Object... args) {
         return ResultTypes.coerce(callImpl(Contract.Op.CALLATTR, name, ResultTypes.modeFor(type), null, args), type);
     }
@@ -171,6 +251,8 @@ public class PyObject implements AutoCloseable, Iterable<PyObject>, java.io.Seri
      * results convert as {@code callAs(long.class, x)} does: None, or a
      * non-int, is a {@link ClassCastException}; an int beyond 64 bits an
      * {@link ArithmeticException}.
+     * @param x the argument
+     * @return the result of {@code self(x)}
      */
     public long callLong(long x) {
         Object v = Ops.callLong(this, x, Contract.Mode.STRICT);
@@ -184,12 +266,27 @@ public class PyObject implements AutoCloseable, Iterable<PyObject>, java.io.Seri
         return v instanceof Long ? v : ResultTypes.coerce(v, type);
     }
 
-    /** {@code self(*args, **kwargs)} ({@code kwargs} may be null), returned as {@code conversion} says. */
+    /**
+     * {@code self(*args, **kwargs)} ({@code kwargs} may be null), returned as {@code conversion} says.
+     *
+     * @param conversion how the result comes back to Java
+     * @param kwargs the keyword arguments, converted with {@link Python#toPython} (null or empty: none)
+     * @param args the positional arguments, each converted with {@link Python#toPython}
+     * @return the result, as {@code conversion} says
+     */
     public Object callWith(Conversion conversion, Map<String, ?> kwargs, Object... args) {
         return callImpl(Contract.Op.CALL, null, conversion.code, kwargs, args);
     }
 
-    /** {@code self.name(*args, **kwargs)} ({@code kwargs} may be null), returned as {@code conversion} says. */
+    /**
+     * {@code self.name(*args, **kwargs)} ({@code kwargs} may be null), returned as {@code conversion} says.
+     *
+     * @param conversion how the result comes back to Java
+     * @param name the attribute's name
+     * @param kwargs the keyword arguments, converted with {@link Python#toPython} (null or empty: none)
+     * @param args the positional arguments, each converted with {@link Python#toPython}
+     * @return the result, as {@code conversion} says
+     */
     public Object callAttrWith(Conversion conversion, String name, Map<String, ?> kwargs, Object... args) {
         return callImpl(Contract.Op.CALLATTR, name, conversion.code, kwargs, args);
     }
@@ -200,17 +297,35 @@ public class PyObject implements AutoCloseable, Iterable<PyObject>, java.io.Seri
 
     // ---- items ---------------------------------------------------------------
 
-    /** {@code self[key]}. */
+    /**
+     * {@code self[key]}.
+     *
+     * @param key the key or index, converted with {@link Python#toPython}
+     * @return the result, a new handle
+     */
     public PyObject getItem(Object key) {
         return (PyObject) getItemImpl(key, Contract.Mode.HANDLE);
     }
 
-    /** {@code self[key]} converted to {@code type}. */
+    /**
+     * {@code self[key]} converted to {@code type}.
+     *
+     * @param <T> the Java type of the result
+     * @param key the key or index, converted with {@link Python#toPython}
+     * @param type the Java type to convert the result to
+     * @return the result, converted to {@code type}
+     */
     public <T> T getItem(Object key, Class<T> type) {
         return ResultTypes.coerce(getItemImpl(key, ResultTypes.modeFor(type)), type);
     }
 
-    /** {@code self[key]}, returned as {@code conversion} says. */
+    /**
+     * {@code self[key]}, returned as {@code conversion} says.
+     *
+     * @param key the key or index, converted with {@link Python#toPython}
+     * @param conversion how the result comes back to Java
+     * @return the result, as {@code conversion} says
+     */
     public Object getItem(Object key, Conversion conversion) {
         return getItemImpl(key, conversion.code);
     }
@@ -219,22 +334,40 @@ public class PyObject implements AutoCloseable, Iterable<PyObject>, java.io.Seri
         return Ops.getItem(this, key, mode);
     }
 
-    /** {@code self[key] = value}. */
+    /**
+     * {@code self[key] = value}.
+     *
+     * @param key the key or index, converted with {@link Python#toPython}
+     * @param value the value, converted with {@link Python#toPython}
+     */
     public void setItem(Object key, Object value) {
         Ops.setItem(this, key, value);
     }
 
-    /** {@code del self[key]}. */
+    /**
+     * {@code del self[key]}.
+     *
+     * @param key the key or index, converted with {@link Python#toPython}
+     */
     public void delItem(Object key) {
         Ops.delItem(this, key);
     }
 
-    /** {@code key in self}. */
+    /**
+     * {@code key in self}.
+     *
+     * @param key the key or index, converted with {@link Python#toPython}
+     * @return {@code key in self}
+     */
     public boolean contains(Object key) {
         return Ops.test(Contract.Op.CONTAINS, this, key);
     }
 
-    /** {@code len(self)}. */
+    /**
+     * {@code len(self)}.
+     *
+     * @return {@code len(self)}
+     */
     public long len() {
         return Ops.longOp(Contract.Op.LEN, this);
     }
@@ -244,6 +377,7 @@ public class PyObject implements AutoCloseable, Iterable<PyObject>, java.io.Seri
     /**
      * A deep copy into Java values (see {@link Python#toJava}); an object with
      * no Java counterpart returns this same {@code PyObject}.
+     * @return a deep copy into Java values (see {@link Python#toJava})
      */
     public Object toJava() {
         return toJavaImpl(Contract.Mode.CONVERT);
@@ -254,6 +388,8 @@ public class PyObject implements AutoCloseable, Iterable<PyObject>, java.io.Seri
      * a Java value for a scalar and this same {@code PyObject} otherwise;
      * {@link Conversion#ELEMENTS} gives a list or tuple as a list of shallow
      * items (one call); {@link Conversion#DEEP} is {@link #toJava()}.
+     * @param conversion how the result comes back to Java
+     * @return the result, as {@code conversion} says
      */
     public Object toJava(Conversion conversion) {
         return conversion == Conversion.HANDLE ? this : toJavaImpl(conversion.code);
@@ -263,6 +399,8 @@ public class PyObject implements AutoCloseable, Iterable<PyObject>, java.io.Seri
      * A deep copy like {@link #toJava()}, with containers, big ints and
      * unconvertible objects built by {@code factory} in the same pass. An
      * object with no Java counterpart returns this same {@code PyObject}.
+     * @param factory what makes the Java values
+     * @return a deep copy like {@link #toJava()}, with containers, big ints and unconvertible objects built by {@code factory} in the same pass
      */
     public Object toJava(ValueFactory factory) {
         return Ops.toJava(this, Contract.Mode.CONVERT, factory);
@@ -272,7 +410,13 @@ public class PyObject implements AutoCloseable, Iterable<PyObject>, java.io.Seri
         return Ops.toJava(this, mode, null);
     }
 
-    /** A deep copy converted to {@code type} (e.g. {@code Map.class}). */
+    /**
+     * A deep copy converted to {@code type} (e.g. {@code Map.class}).
+     *
+     * @param <T> the Java type of the result
+     * @param type the Java type to convert the result to
+     * @return the result, converted to {@code type}
+     */
     public <T> T toJava(Class<T> type) {
         return ResultTypes.coerce(toJava(), type);
     }
@@ -280,17 +424,27 @@ public class PyObject implements AutoCloseable, Iterable<PyObject>, java.io.Seri
     /**
      * Which protocol this object's type follows first (mapping, sequence,
      * callable, iterable…); decided once per Python type and cached.
+     *
+     * @return which protocol this object's type follows first (mapping, sequence, callable, iterable…)
      */
     public PyKind kind() {
         return Kinds.of(this);
     }
 
-    /** Qualified Python type name: {@code int}, {@code collections.OrderedDict}, {@code numpy.ndarray}. */
+    /**
+     * Qualified Python type name: {@code int}, {@code collections.OrderedDict}, {@code numpy.ndarray}.
+     *
+     * @return the qualified Python type name
+     */
     public String typeName() {
         return stringOp(Contract.Op.TYPENAME);
     }
 
-    /** {@code repr(self)}. */
+    /**
+     * {@code repr(self)}.
+     *
+     * @return {@code repr(self)}
+     */
     public String repr() {
         return stringOp(Contract.Op.REPR);
     }
@@ -328,6 +482,8 @@ public class PyObject implements AutoCloseable, Iterable<PyObject>, java.io.Seri
      * Iterates {@code iter(self)} lazily, each item returned as
      * {@code conversion} says ({@link Conversion#SHALLOW}: scalars as Java
      * values, other items as handles).
+     * @param conversion how the result comes back to Java
+     * @return an iterator over {@code iter(self)}, each item as {@code conversion} says
      */
     public Iterator<Object> iterator(Conversion conversion) {
         final PyObject it = simpleOp(Contract.Op.ITER);
@@ -372,7 +528,12 @@ public class PyObject implements AutoCloseable, Iterable<PyObject>, java.io.Seri
         return Ops.handleOp(op, this);
     }
 
-    /** Python identity: {@code self is other}. */
+    /**
+     * Python identity: {@code self is other}.
+     *
+     * @param other another handle
+     * @return whether both refer to the same Python object
+     */
     public boolean isSame(PyObject other) {
         return Ops.is(this, other);
     }
@@ -383,6 +544,7 @@ public class PyObject implements AutoCloseable, Iterable<PyObject>, java.io.Seri
      * A live {@code java.util.List} over this Python sequence (no copy): reads
      * and writes go to Python, so mutations are visible on both sides;
      * {@code sort(null)} sorts a Python list in place.
+     * @return a live {@code java.util.List} over this Python sequence (no copy)
      */
     public java.util.List<Object> asList() {
         return new PyListView(this, Conversion.DEEP);
@@ -392,6 +554,8 @@ public class PyObject implements AutoCloseable, Iterable<PyObject>, java.io.Seri
      * {@link #asList()} with elements read as {@code conversion} says:
      * {@link Conversion#SHALLOW} gives scalars as Java values and every other
      * element as a {@code PyObject} (no copy, so nested containers stay live).
+     * @param conversion how the result comes back to Java
+     * @return {@link #asList()} with elements read as {@code conversion} says
      */
     public java.util.List<Object> asList(Conversion conversion) {
         return new PyListView(this, conversion == Conversion.ELEMENTS ? Conversion.SHALLOW : conversion);
@@ -400,12 +564,18 @@ public class PyObject implements AutoCloseable, Iterable<PyObject>, java.io.Seri
     /**
      * A live {@code java.util.Map} over this Python mapping (no copy); a
      * missing key reads as {@code null}.
+     * @return a live {@code java.util.Map} over this Python mapping (no copy)
      */
     public java.util.Map<Object, Object> asMap() {
         return new PyMapView(this, Conversion.DEEP);
     }
 
-    /** {@link #asMap()} with keys and values read as {@code conversion} says (see {@link #asList(Conversion)}). */
+    /**
+     * {@link #asMap()} with keys and values read as {@code conversion} says (see {@link #asList(Conversion)}).
+     *
+     * @param conversion how the result comes back to Java
+     * @return {@link #asMap()} with keys and values read as {@code conversion} says (see {@link #asList(Conversion)})
+     */
     public java.util.Map<Object, Object> asMap(Conversion conversion) {
         return new PyMapView(this, conversion == Conversion.ELEMENTS ? Conversion.SHALLOW : conversion);
     }
@@ -452,6 +622,7 @@ public class PyObject implements AutoCloseable, Iterable<PyObject>, java.io.Seri
      * {@code __enter__}; closing the returned context calls
      * {@code __exit__(None, None, None)}. For exception-aware exits (and
      * suppression), use {@link #with(java.util.function.Function)}.
+     * @return the entered context: {@link PyContext#value()} is what {@code __enter__} returned
      */
     public PyContext enter() {
         return PyContext.enter(this);
@@ -462,6 +633,9 @@ public class PyObject implements AutoCloseable, Iterable<PyObject>, java.io.Seri
      * does: if {@code body} throws, {@code __exit__} receives the exception
      * (as a {@code pybridge.JavaException}), and a true result suppresses
      * it (this then returns {@code null}).
+     * @param <T> the type of {@code body}'s result
+     * @param body what runs with the value {@code __enter__} returned
+     * @return what {@code body} returned
      */
     public <T> T with(java.util.function.Function<PyObject, T> body) {
         return PyContext.with(this, body);
@@ -475,6 +649,9 @@ public class PyObject implements AutoCloseable, Iterable<PyObject>, java.io.Seri
      * {@code lambda} as a {@code Function}) is called itself. The proxy keeps
      * this handle; {@code equals}/{@code hashCode}/{@code toString} are
      * Python's. See {@link PyProxy}.
+     * @param <T> the interface
+     * @param iface the interface the proxy implements
+     * @return a Java proxy implementing {@code iface} whose methods call the Python attribute of the same name (GraalPy's {@code Value.as})
      */
     public <T> T as(Class<T> iface) {
         return PyProxy.create(this, iface);
@@ -487,6 +664,7 @@ public class PyObject implements AutoCloseable, Iterable<PyObject>, java.io.Seri
      * @throws ClassCastException if this is not a numpy array, or its dtype
      *     has no Java primitive type (complex, object, strings, unsigned
      *     wider than 8 bits…)
+     * @return this numpy array copied into Java (dtype, shape, a primitive array)
      */
     public NDArray toNDArray() {
         Object v = toJava();
@@ -512,12 +690,17 @@ public class PyObject implements AutoCloseable, Iterable<PyObject>, java.io.Seri
      *
      * @throws IllegalArgumentException if the memory is not C-contiguous
      *     ({@code numpy.ascontiguousarray(x)} makes a contiguous copy)
+     * @return a direct {@code ByteBuffer} over this object's memory
      */
     public java.nio.ByteBuffer asBuffer() {
         return Ops.asBuffer(this);
     }
 
-    /** A weak reference: does not keep the object alive (the tool for breaking cycles). */
+    /**
+     * A weak reference: does not keep the object alive (the tool for breaking cycles).
+     *
+     * @return a weak reference
+     */
     public PyWeak weak() {
         return new PyWeak(Support.fn("weak").call(this));
     }
@@ -527,6 +710,7 @@ public class PyObject implements AutoCloseable, Iterable<PyObject>, java.io.Seri
      * reference this handle holds: an object held only by this handle reports
      * 1 (Python's {@code sys.getrefcount} would say one more, for its own
      * argument). For diagnostics.
+     * @return the object's reference count ({@code Py_REFCNT}), counting the reference this handle holds
      */
     public long refCount() {
         return Ops.longOp(Contract.Op.REFCOUNT, this);
@@ -546,7 +730,11 @@ public class PyObject implements AutoCloseable, Iterable<PyObject>, java.io.Seri
         }
     }
 
-    /** Whether this handle was released (closed, or its scope closed). */
+    /**
+     * Whether this handle was released (closed, or its scope closed).
+     *
+     * @return whether this handle was released (closed, or its scope closed)
+     */
     public boolean isReleased() {
         return state != 0;
     }
@@ -555,6 +743,7 @@ public class PyObject implements AutoCloseable, Iterable<PyObject>, java.io.Seri
      * Lets this handle outlive the {@link ResourceScope} it belongs to: it
      * moves to the enclosing scope, or, when there is none, to tracking by the
      * JVM garbage collector. Returns {@code this}.
+     * @return the result, a new handle
      */
     public PyObject keep() {
         Lifetimes.keep(this);

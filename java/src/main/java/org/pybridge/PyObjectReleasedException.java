@@ -7,14 +7,25 @@ package org.pybridge;
  */
 public class PyObjectReleasedException extends PyBridgeException {
     private static final long serialVersionUID = 1L;
+    /** @serial the qualified Python type of the object the handle referred to. */
     private final String pythonType;
 
+    /**
+     * A use of a released handle.
+     *
+     * @param pythonType the qualified Python type of the object the handle referred to
+     * @param message what was used, and why it was released
+     */
     public PyObjectReleasedException(String pythonType, String message) {
         super(message);
         this.pythonType = pythonType;
     }
 
-    /** The qualified Python type of the object the handle referred to. */
+    /**
+     * The qualified Python type of the object the handle referred to.
+     *
+     * @return the qualified Python type of the object the handle referred to
+     */
     public String pythonType() {
         return pythonType;
     }

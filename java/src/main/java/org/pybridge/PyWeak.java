@@ -12,7 +12,11 @@ public final class PyWeak implements AutoCloseable {
         this.ref = ref;
     }
 
-    /** A strong handle to the object, or {@code null} if it is gone. */
+    /**
+     * A strong handle to the object, or {@code null} if it is gone.
+     *
+     * @return the result, a new handle
+     */
     public PyObject get() {
         if (!Support.fn("alive").callAs(Boolean.class, ref)) {
             return null;

@@ -33,12 +33,18 @@ public final class Python {
      * active virtualenv, else {@code python3} on {@code PATH}. Idempotent and
      * thread-safe. Throws {@link PythonInitializationException} saying what
      * was tried and how to fix it.
+     * @return which Python runs, and why it was chosen
      */
     public static PythonInfo initialize() {
         return initialize(new PythonConfig());
     }
 
-    /** Starts Python as configured; a no-op returning the same info once started. */
+    /**
+     * Starts Python as configured; a no-op returning the same info once started.
+     *
+     * @param cfg the configuration
+     * @return which Python runs, and why it was chosen
+     */
     public static synchronized PythonInfo initialize(PythonConfig cfg) {
         if (info != null) {
             if (cfg.executable() != null && !sameExecutable(cfg.executable(), info)) {
@@ -57,6 +63,7 @@ public final class Python {
         Native.registerCallbacks(Callbacks.class);
         PythonInfo started = Ops.init(f, cfg);
         Lifetimes.start(cfg.gcNudgeThreshold());
+        PyOutput.install(cfg);
         warmErrorPaths();
         info = started;
         return started;
@@ -88,12 +95,20 @@ public final class Python {
         }
     }
 
-    /** Whether {@link #initialize()} has completed. */
+    /**
+     * Whether {@link #initialize()} has completed.
+     *
+     * @return whether {@link #initialize()} has completed
+     */
     public static boolean isInitialized() {
         return info != null;
     }
 
-    /** Which Python is embedded and why; starts it if needed. */
+    /**
+     * Which Python is embedded and why; starts it if needed.
+     *
+     * @return which Python is embedded and why
+     */
     public static PythonInfo info() {
         ensure();
         return info;
@@ -107,18 +122,34 @@ public final class Python {
 
     // ---- running code --------------------------------------------------------------
 
-    /** Runs statements in {@code __main__} (starting Python if needed). */
+    /**
+     * Runs statements in {@code __main__} (starting Python if needed).
+     *
+     * @param code Python statements
+     */
     public static void exec(String code) {
         ensure();
         Ops.exec(code, null);
     }
 
-    /** Evaluates an expression in {@code __main__}; the result as a handle. */
+    /**
+     * Evaluates an expression in {@code __main__}; the result as a handle.
+     *
+     * @param expr a Python expression
+     * @return the result, a new handle
+     */
     public static PyObject eval(String expr) {
         return (PyObject) evalImpl(expr, Contract.Mode.HANDLE);
     }
 
-    /** Evaluates an expression in {@code __main__}, converted to {@code type} (no handle for scalars). */
+    /**
+     * Evaluates an expression in {@code __main__}, converted to {@code type} (no handle for scalars).
+     *
+     * @param <T> the Java type of the result
+     * @param expr a Python expression
+     * @param type the Java type to convert the result to
+     * @return the result, converted to {@code type}
+     */
     public static <T> T eval(String expr, Class<T> type) {
         return ResultTypes.coerce(evalImpl(expr, ResultTypes.modeFor(type)), type);
     }
@@ -128,17 +159,30 @@ public final class Python {
         return Ops.eval(expr, null, mode);
     }
 
-    /** {@code import name} (dotted names work); the module as a handle. */
+    /**
+     * {@code import name} (dotted names work); the module as a handle.
+     *
+     * @param name the module's (dotted) name
+     * @return the result, a new handle
+     */
     public static PyObject importModule(String name) {
         return simple(Contract.Op.IMPORT, name);
     }
 
-    /** The {@code builtins} module. */
+    /**
+     * The {@code builtins} module.
+     *
+     * @return the result, a new handle
+     */
     public static PyObject builtins() {
         return simple(Contract.Op.BUILTINS, null);
     }
 
-    /** The {@code __main__} module, whose namespace {@link #exec} and {@link #eval} use. */
+    /**
+     * The {@code __main__} module, whose namespace {@link #exec} and {@link #eval} use.
+     *
+     * @return the result, a new handle
+     */
     public static PyObject mainModule() {
         return simple(Contract.Op.MAIN_MODULE, null);
     }
@@ -157,6 +201,8 @@ public final class Python {
      * other primitive arrays, Object[], List and other Collections→list,
      * Map→dict, Set→set, PyObject→the same object. Anything else:
      * {@link IllegalArgumentException} naming its class.
+     * @param value the Java value
+     * @return the result, a new handle
      */
     public static PyObject toPython(Object value) {
         ensure();
@@ -171,6 +217,9 @@ public final class Python {
      * int32, {@code short[]} → int16, {@code byte[]} → int8,
      * {@code boolean[]} → bool) in this shape (none: one dimension), in one
      * copy straight into the array's memory.
+     * @param array a Java primitive array ({@code double[]}, {@code long[]}, ...)
+     * @param shape the dimensions (none given: one dimension over all the elements)
+     * @return the result, a new handle
      */
     public static PyObject toNumpy(Object array, long... shape) {
         ensure();
@@ -188,6 +237,10 @@ public final class Python {
      * either side are seen by the other. The buffer stays valid while either
      * side references it (Python keeps it reachable until the array and its
      * views are freed). A read-only buffer gives a read-only array.
+     * @param buffer the buffer whose memory the array uses
+     * @param dtype the numpy dtype's name ({@code "float64"}, {@code "int32"}, ...)
+     * @param shape the dimensions (none given: one dimension over all the elements)
+     * @return the result, a new handle
      */
     public static PyObject toNumpy(java.nio.ByteBuffer buffer, String dtype, long... shape) {
         return toNumpyView(buffer, buffer, dtype, shape);
@@ -198,6 +251,10 @@ public final class Python {
      * pybridge cannot prove stays valid (an {@code Arena}'s segment, a mapped
      * file): the caller promises it outlives every Python view. See
      * {@link UnmanagedBuffer}.
+     * @param buffer the buffer whose memory the array uses
+     * @param dtype the numpy dtype's name ({@code "float64"}, {@code "int32"}, ...)
+     * @param shape the dimensions (none given: one dimension over all the elements)
+     * @return the result, a new handle
      */
     public static PyObject toNumpy(UnmanagedBuffer buffer, String dtype, long... shape) {
         return toNumpyView(buffer, buffer.buffer(), dtype, shape);
@@ -234,6 +291,9 @@ public final class Python {
      * The Clojure layer registers keywords and symbols (to their name),
      * Clojure functions (to callables) and Clojure's numbers this way. Does
      * not start Python.
+     * @param <T> the class taught
+     * @param type the class whose values (and its subclasses' and implementations') are converted
+     * @param toPython turns a {@code type} value into one pybridge converts (a String, a Map, a {@link PyObject}, ...)
      */
     public static <T> void registerConverter(Class<T> type, Function<? super T, ?> toPython) {
         if (type == null || toPython == null) {
@@ -248,6 +308,9 @@ public final class Python {
      * list→ArrayList, tuple→unmodifiable List, dict→LinkedHashMap (order
      * kept), set→LinkedHashSet, frozenset→unmodifiable Set; anything else
      * stays a PyObject (the same one, at the top level).
+     *
+     * @param obj the handle to convert (null gives null)
+     * @return a deep copy into Java
      */
     public static Object toJava(PyObject obj) {
         return obj == null ? null : obj.toJava();
@@ -255,14 +318,24 @@ public final class Python {
 
     // ---- GIL and scopes ----------------------------------------------------------------
 
-    /** Runs {@code body} holding the GIL throughout (calls inside skip re-taking it). Reentrant. */
+    /**
+     * Runs {@code body} holding the GIL throughout (calls inside skip re-taking it). Reentrant.
+     *
+     * @param <T> the type of {@code body}'s result
+     * @param body the code to run
+     * @return what {@code body} returned
+     */
     public static <T> T withGil(Supplier<T> body) {
         try (Gil g = acquireGil()) {
             return body.get();
         }
     }
 
-    /** Takes the GIL until the returned lease is closed (on this thread). Reentrant. */
+    /**
+     * Takes the GIL until the returned lease is closed (on this thread). Reentrant.
+     *
+     * @return the lease: closing it (on this thread) lets the GIL go
+     */
     public static Gil acquireGil() {
         ensure();
         return new Gil();
@@ -272,6 +345,7 @@ public final class Python {
      * While this thread holds the GIL, lets other threads run Python during
      * {@code body} (Java work that blocks); takes it back afterwards.
      * Outside a {@link #withGil} it just runs {@code body}.
+     * @param body the Java work to run while other threads may run Python
      */
     public static void releaseGilWhile(Runnable body) {
         ensure();
@@ -288,13 +362,18 @@ public final class Python {
     /**
      * A fresh namespace (globals dict with its own builtins), independent of
      * {@code __main__} and of any scope; close it to release it.
+     * @return a fresh namespace (globals dict with its own builtins), independent of {@code __main__} and of any scope
      */
     public static PyNamespace newNamespace() {
         ensure();
         return new PyNamespace(Lifetimes.unscoped(() -> Support.fn("new_namespace").call()));
     }
 
-    /** Opens a {@link ResourceScope} on this thread (use try-with-resources). */
+    /**
+     * Opens a {@link ResourceScope} on this thread (use try-with-resources).
+     *
+     * @return the new scope, open on this thread
+     */
     public static ResourceScope openScope() {
         ensure();
         return ResourceScope.open();
@@ -305,6 +384,9 @@ public final class Python {
      * thread: handles made inside belong to the GC (or to whoever closes
      * them), not to the innermost scope. For caches and other long-lived
      * objects created while a scope happens to be open.
+     * @param <T> the type of {@code body}'s result
+     * @param body the code to run
+     * @return what {@code body} returned
      */
     public static <T> T unscoped(Supplier<T> body) {
         return Lifetimes.unscoped(body);
@@ -315,6 +397,9 @@ public final class Python {
      * {@code body}; every handle made inside is released when it returns,
      * except a {@code PyObject} returned by {@code body}, which is kept
      * (moved to the enclosing scope, or to GC tracking).
+     * @param <T> the type of {@code body}'s result
+     * @param body the code to run
+     * @return what {@code body} returned (a {@code PyObject} kept)
      */
     public static <T> T withGilScope(Supplier<T> body) {
         try (Gil g = acquireGil(); ResourceScope s = ResourceScope.open()) {
@@ -328,7 +413,11 @@ public final class Python {
 
     // ---- observability ------------------------------------------------------------------
 
-    /** A snapshot of the counters (no GIL taken). */
+    /**
+     * A snapshot of the counters (no GIL taken).
+     *
+     * @return a snapshot of the counters (no GIL taken)
+     */
     public static Stats stats() {
         long[] v = new long[Contract.Stat.COUNT];
         if (isInitialized()) {
@@ -338,7 +427,11 @@ public final class Python {
         return new Stats(v, Lifetimes.trackedLive(), Lifetimes.GC_NUDGES.get(), ResourceScope.depth());
     }
 
-    /** Python's garbage collector ({@code gc} module). */
+    /**
+     * Python's garbage collector ({@code gc} module).
+     *
+     * @return Python's garbage collector ({@code gc} module)
+     */
     public static PyGc gc() {
         ensure();
         return PyGc.INSTANCE;
@@ -347,13 +440,19 @@ public final class Python {
     /**
      * Drops handles the JVM already collected and that wait in the release
      * queue, now, on this thread. Returns how many ids were dequeued.
+     *
+     * @return how many ids were dequeued
      */
     public static long drainReleaseQueue() {
         ensure();
         return Ops.longOp(Contract.Op.DRAIN);
     }
 
-    /** Number of thread states in the interpreter (walks CPython's list; takes the GIL). */
+    /**
+     * Number of thread states in the interpreter (walks CPython's list; takes the GIL).
+     *
+     * @return the number of thread states in the interpreter
+     */
     public static long interpreterThreadStates() {
         ensure();
         return Ops.longOp(Contract.Op.THREAD_STATES);

@@ -20,8 +20,11 @@ public class PythonException extends PyBridgeException {
 
     /** One frame of the Python traceback. */
     public static final class Frame {
+        /** The source file, as Python reports it ({@code "<string>"} for code given as text). */
         public final String file;
+        /** The line number in {@code file}. */
         public final int line;
+        /** The function's name ({@code "<module>"} at the top level). */
         public final String function;
 
         Frame(String file, int line, String function) {
@@ -36,11 +39,17 @@ public class PythonException extends PyBridgeException {
         }
     }
 
+    /** @serial the qualified Python type name. */
     private final String pythonType;
+    /** @serial {@code str()} of the Python exception. */
     private final String pythonMessage;
+    /** @serial the traceback as Python formats it. */
     private final String pythonTraceback;
+    /** @serial for a {@code SyntaxError}, the line; else -1. */
     private final int line;
+    /** @serial for a {@code SyntaxError}, the column offset; else -1. */
     private final int offset;
+    /** @serial the Python frames, outermost first. */
     private final List<Frame> frames;
 
     PythonException(String pythonType, String pythonMessage, String pythonTraceback, int line, int offset,
@@ -65,37 +74,66 @@ public class PythonException extends PyBridgeException {
         }
     }
 
-    /** Qualified Python type name, e.g. {@code ValueError}, {@code json.decoder.JSONDecodeError}. */
+    /**
+     * Qualified Python type name, e.g. {@code ValueError}, {@code json.decoder.JSONDecodeError}.
+     *
+     * @return the qualified Python type name
+     */
     public String pythonType() {
         return pythonType;
     }
 
-    /** {@code str()} of the Python exception. */
+    /**
+     * {@code str()} of the Python exception.
+     *
+     * @return {@code str()} of the Python exception
+     */
     public String pythonMessage() {
         return pythonMessage;
     }
 
-    /** The traceback as Python formats it ({@code traceback.format_exception}). */
+    /**
+     * The traceback as Python formats it ({@code traceback.format_exception}).
+     *
+     * @return the traceback as Python formats it ({@code traceback.format_exception})
+     */
     public String pythonTraceback() {
         return pythonTraceback;
     }
 
-    /** Python frames, outermost first (as in a Python traceback). */
+    /**
+     * Python frames, outermost first (as in a Python traceback).
+     *
+     * @return the Python frames, outermost first (as in a Python traceback)
+     */
     public List<Frame> pythonFrames() {
         return frames;
     }
 
-    /** For a {@code SyntaxError}: the line of the error, else -1. */
+    /**
+     * For a {@code SyntaxError}: the line of the error, else -1.
+     *
+     * @return the line, or -1
+     */
     public int line() {
         return line;
     }
 
-    /** For a {@code SyntaxError}: the column offset of the error, else -1. */
+    /**
+     * For a {@code SyntaxError}: the column offset of the error, else -1.
+     *
+     * @return the offset, or -1
+     */
     public int offset() {
         return offset;
     }
 
-    /** Whether the Python exception is of the given (qualified) type name. */
+    /**
+     * Whether the Python exception is of the given (qualified) type name.
+     *
+     * @param qualifiedType a qualified Python type name, e.g. {@code "builtins.ValueError"}
+     * @return whether the Python exception is of the given (qualified) type name
+     */
     public boolean is(String qualifiedType) {
         return pythonType.equals(qualifiedType);
     }

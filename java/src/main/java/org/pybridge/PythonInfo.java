@@ -21,21 +21,54 @@ public final class PythonInfo {
         this.releasePolicy = releasePolicy;
     }
 
-    /** {@code sys.version} of the embedded interpreter. */
+    /**
+     * {@code sys.version} of the embedded interpreter.
+     *
+     * @return {@code sys.version} of the embedded interpreter
+     */
     public String version() { return version; }
-    /** {@code sys.executable}. */
+    /**
+     * {@code sys.executable}.
+     *
+     * @return {@code sys.executable}
+     */
     public String executable() { return executable; }
-    /** {@code sys.prefix} (the virtualenv, if one is used). */
+    /**
+     * {@code sys.prefix} (the virtualenv, if one is used).
+     *
+     * @return {@code sys.prefix} (the virtualenv, if one is used)
+     */
     public String prefix() { return prefix; }
-    /** {@code sys.base_prefix} (the Python installation). */
+    /**
+     * {@code sys.base_prefix} (the Python installation).
+     *
+     * @return {@code sys.base_prefix} (the Python installation)
+     */
     public String basePrefix() { return basePrefix; }
-    /** The shared library loaded, by full path. */
+    /**
+     * The shared library loaded, by full path.
+     *
+     * @return the shared library loaded, by full path
+     */
     public String libpython() { return libpython; }
-    /** How it was chosen, e.g. {@code "PYBRIDGE_PYTHON=/opt/venv/bin/python"}. */
+    /**
+     * How it was chosen, e.g. {@code "PYBRIDGE_PYTHON=/opt/venv/bin/python"}.
+     *
+     * @return how it was chosen
+     */
     public String reason() { return reason; }
-    /** Whether a virtualenv is in use. */
+    /**
+     * Whether a virtualenv is in use.
+     *
+     * @return whether a virtualenv is in use
+     */
     public boolean inVirtualenv() { return !prefix.equals(basePrefix); }
 
+    /**
+     * Which threads drop handles the JVM garbage collector released.
+     *
+     * @return the policy it was started with
+     */
     public PythonConfig.ReleasePolicy releasePolicy() { return releasePolicy; }
 
     @Override

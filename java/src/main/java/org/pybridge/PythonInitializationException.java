@@ -8,10 +8,21 @@ package org.pybridge;
 public class PythonInitializationException extends PyBridgeException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * A start-up failure with this message.
+     *
+     * @param message what was tried and how to fix it
+     */
     public PythonInitializationException(String message) {
         super(message);
     }
 
+    /**
+     * A start-up failure with this message and cause.
+     *
+     * @param message what was tried and how to fix it
+     * @param cause the error behind it
+     */
     public PythonInitializationException(String message, Throwable cause) {
         super(message, cause);
     }

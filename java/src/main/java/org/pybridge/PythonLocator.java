@@ -125,6 +125,9 @@ final class PythonLocator {
         if (NativeLoader.refusal(f) == null) {
             f.libpython = findLibpython(f);
         }
+        Logs.debug(() -> "pybridge: Python " + f.get("version_short") + " at " + f.get("executable") + ", chosen by "
+                + f.reason + (tried.isEmpty() ? "" : " (tried " + String.join(", ", tried) + ")") + "; libpython "
+                + f.libpython);
         return f;
     }
 

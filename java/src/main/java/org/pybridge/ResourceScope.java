@@ -61,11 +61,20 @@ public final class ResourceScope implements AutoCloseable {
         return p;
     }
 
-    /** Handles this scope owns right now (released ones included until close). */
+    /**
+     * Handles this scope owns right now (released ones included until close).
+     *
+     * @return the number of handles
+     */
     public int size() {
         return count;
     }
 
+    /**
+     * Whether this scope was closed.
+     *
+     * @return whether it was
+     */
     public boolean isClosed() {
         return closed;
     }

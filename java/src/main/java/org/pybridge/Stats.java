@@ -49,63 +49,130 @@ public final class Stats {
         this.reclaimerRecoveries = Lifetimes.RECLAIMER_RECOVERIES.get();
     }
 
-    /** Handles holding a Python reference now (created minus released). */
+    /**
+     * Handles holding a Python reference now (created minus released).
+     *
+     * @return handles holding a Python reference now (created minus released)
+     */
     public long liveHandles() { return liveHandles; }
-    /** Handles created since start. */
+    /**
+     * Handles created since start.
+     *
+     * @return handles created since start
+     */
     public long created() { return created; }
-    /** Released by {@link PyObject#close()}. */
+    /**
+     * Released by {@link PyObject#close()}.
+     *
+     * @return released by {@link PyObject#close()}
+     */
     public long releasedByClose() { return releasedByClose; }
-    /** Released by closing a {@link ResourceScope}. */
+    /**
+     * Released by closing a {@link ResourceScope}.
+     *
+     * @return released by closing a {@link ResourceScope}
+     */
     public long releasedByScope() { return releasedByScope; }
-    /** Released because the JVM collected the wrapper. */
+    /**
+     * Released because the JVM collected the wrapper.
+     *
+     * @return released because the JVM collected the wrapper
+     */
     public long releasedByGc() { return releasedByGc; }
-    /** Handed to the native release queue, not dropped yet. */
+    /**
+     * Handed to the native release queue, not dropped yet.
+     *
+     * @return handed to the native release queue, not dropped yet
+     */
     public long queuedReleases() { return queuedReleases; }
-    /** Python thread states pybridge keeps for JVM threads (one per thread that called in). */
+    /**
+     * Python thread states pybridge keeps for JVM threads (one per thread that called in).
+     *
+     * @return Python thread states pybridge keeps for JVM threads (one per thread that called in)
+     */
     public long threadStates() { return threadStates; }
-    /** Thread states freed because their JVM thread ended. */
+    /**
+     * Thread states freed because their JVM thread ended.
+     *
+     * @return thread states freed because their JVM thread ended
+     */
     public long threadStatesFreed() { return threadStatesFreed; }
-    /** Threads that ended while holding the GIL through {@link Python#acquireGil()}. */
+    /**
+     * Threads that ended while holding the GIL through {@link Python#acquireGil()}.
+     *
+     * @return threads that ended while holding the GIL through {@link Python#acquireGil()}
+     */
     public long gilAbandoned() { return gilAbandoned; }
-    /** Batches the release queue dropped. */
+    /**
+     * Batches the release queue dropped.
+     *
+     * @return batches the release queue dropped
+     */
     public long releaseBatches() { return releaseBatches; }
-    /** Exceptions raised by {@code __del__} while releasing (logged). */
+    /**
+     * Exceptions raised by {@code __del__} while releasing (logged).
+     *
+     * @return exceptions raised by {@code __del__} while releasing (logged)
+     */
     public long releaseErrors() { return releaseErrors; }
-    /** Occupied slots as the native table counts them; equals liveHandles (a cross-check). */
+    /**
+     * Occupied slots as the native table counts them; equals liveHandles (a cross-check).
+     *
+     * @return occupied slots as the native table counts them
+     */
     public long tableSize() { return tableSize; }
     /**
      * Calls that found another JVM thread running Python, waited for it at
      * pybridge's call gate (a short spin in front of the GIL) and got in
      * without sleeping on the GIL. See {@link PythonConfig#gilSpin(long)}.
+     * @return calls that found another JVM thread running Python, waited for it at pybridge's call gate (a short spin in front of the GIL) and got in without sleeping on the GIL
      */
     public long gilGateWaits() { return gilGateWaits; }
     /**
      * Calls that waited at the call gate for the whole spin budget and then
      * queued for the GIL the ordinary way (a long-running or blocked call
      * held it).
+     *
+     * @return calls that waited at the call gate for the whole spin budget and then queued for the GIL the ordinary way (a long-running or blocked call held it)
      */
     public long gilGateFallbacks() { return gilGateFallbacks; }
-    /** Handles whose release waits for the JVM garbage collector. */
+    /**
+     * Handles whose release waits for the JVM garbage collector.
+     *
+     * @return handles whose release waits for the JVM garbage collector
+     */
     public long gcTracked() { return gcTracked; }
-    /** Times pybridge asked the JVM for a collection because Python memory was held. */
+    /**
+     * Times pybridge asked the JVM for a collection because Python memory was held.
+     *
+     * @return times pybridge asked the JVM for a collection because Python memory was held
+     */
     public long gcNudges() { return gcNudges; }
     /**
      * Times the {@code pybridge-reclaimer} thread (which hands handles the JVM
      * collected to the native release queue) recovered: an interrupt ignored,
      * an error survived, or the thread started again.
+     * @return times the {@code pybridge-reclaimer} thread (which hands handles the JVM collected to the native release queue) recovered
      */
     public long reclaimerRecoveries() { return reclaimerRecoveries; }
     /**
      * Batches whose release failed inside the native {@code pybridge-release}
      * thread with an internal error (the thread goes on with the next batch).
+     * @return batches whose release failed inside the native {@code pybridge-release} thread with an internal error (the thread goes on with the next batch)
      */
     public long releaseThreadRecoveries() { return releaseThreadRecoveries; }
-    /** Open {@link ResourceScope}s on the calling thread. */
+    /**
+     * Open {@link ResourceScope}s on the calling thread.
+     *
+     * @return open {@link ResourceScope}s on the calling thread
+     */
     public int openScopes() { return openScopes; }
     /**
      * Java objects that Python holds: function objects passed as callables,
      * opaque Java objects, direct buffers shared with numpy. A count that
      * keeps growing can be a cross-runtime cycle (see the README).
+     *
+     * @return the number of Java objects that Python holds
      */
     public int javaFunctions() { return Callbacks.alive(); }
 

@@ -49,6 +49,8 @@ public final class UnmanagedBuffer {
      * documentation).
      *
      * @throws IllegalArgumentException if {@code buffer} is null or not direct
+     * @param buffer the buffer whose memory the array uses
+     * @return the buffer, marked as shared at the caller's risk
      */
     public static UnmanagedBuffer of(ByteBuffer buffer) {
         if (buffer == null || !buffer.isDirect()) {
@@ -57,7 +59,11 @@ public final class UnmanagedBuffer {
         return new UnmanagedBuffer(buffer);
     }
 
-    /** The buffer. */
+    /**
+     * The buffer.
+     *
+     * @return the buffer
+     */
     public ByteBuffer buffer() {
         return buffer;
     }

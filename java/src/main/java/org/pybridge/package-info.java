@@ -2,6 +2,15 @@
  * CPython embedded in the JVM: run Python code, call Python functions, and
  * move values between the two, in-process.
  *
+ * <pre>{@code
+ * Python.initialize();
+ * try (ResourceScope scope = Python.openScope()) {          // handles made inside die with it
+ *     PyObject np = Python.importModule("numpy");
+ *     double mean = np.callAttr("arange", 10).callAttrAs(Double.class, "mean");   // 4.5
+ *     List<Object> xs = Python.eval("[1, 'two', 3.0]").asList();                 // a live view
+ * }
+ * }</pre>
+ *
  * <h2>Starting</h2>
  * {@link org.pybridge.Python#initialize()} finds a CPython (3.9 to 3.13,
  * built with a shared libpython: {@code PYBRIDGE_PYTHON}, an active
@@ -51,6 +60,26 @@
  * ({@link org.pybridge.Python#toNumpy}, {@link org.pybridge.PyObject#asBuffer()}).
  * {@link org.pybridge.PyObject#asList()} and {@link org.pybridge.PyObject#asMap()}
  * are live views with no copy.
+ *
+ * <h2>Output and logs</h2>
+ * Python's {@code sys.stdout} and {@code sys.stderr} write to the
+ * {@code System.out} and {@code System.err} current at each write (so
+ * {@code System.setOut} and test runners capture them), a line at a time,
+ * keeping their order with Java's own prints;
+ * {@link org.pybridge.PythonConfig#stdout(PythonConfig.Output)} sends them
+ * to a {@code PrintStream} or a {@code Consumer<String>} instead, or leaves
+ * them on the file descriptors. pybridge's own log records, native ones
+ * included, go to the {@code System.Logger} named {@code org.pybridge}
+ * (start-up decisions at debug level), so the application's logging
+ * configuration controls them.
+ *
+ * <h2>JDK 22 and later</h2>
+ * pybridge loads native libraries (CPython and its own), which these JDKs
+ * restrict: run with {@code --enable-native-access=ALL-UNNAMED} (or
+ * {@code =org.pybridge} when the jar is on the module path). Without it
+ * JDK 24+ warns, and with {@code --illegal-native-access=deny} start-up
+ * fails with a {@link org.pybridge.PythonInitializationException} naming
+ * the flag.
  *
  * <h2>Errors</h2>
  * A Python exception arrives as a {@link org.pybridge.PythonException}

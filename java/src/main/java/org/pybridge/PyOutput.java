@@ -1,0 +1,160 @@
+package org.pybridge;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
+
+/**
+ * Python's {@code sys.stdout} and {@code sys.stderr} writing to Java, as
+ * {@link PythonConfig.Output} says. Python keeps its own text layer
+ * ({@code io.TextIOWrapper} over an 8 KB {@code io.BufferedWriter}, line
+ * buffered, all in C); only the raw layer below is Python code, and each
+ * chunk it is handed (a line, or what was pending at a flush) is one call
+ * into Java with its UTF-8 bytes ({@link Sink}). A chunk the call fails to
+ * deliver (the JVM shutting down, a consumer that threw) is written to the
+ * file descriptor instead, so output is never lost silently.
+ * docs/decisions/artifact-and-output.md has the figures.
+ */
+final class PyOutput {
+    private PyOutput() {}
+
+    private static final String CODE = String.join("\n",
+            "import io as _io, os as _os, sys as _sys",
+            "class JavaStream(_io.RawIOBase):",
+            "    def __init__(self, sink, fd, name):",
+            "        self._sink = sink",
+            "        self._fd = fd",
+            "        self._name = name",
+            "    @property",
+            "    def name(self):",
+            "        return self._name",
+            "    def writable(self):",
+            "        return True",
+            "    def isatty(self):",
+            "        return False",
+            "    def write(self, b):",
+            "        data = bytes(b)",
+            "        try:",
+            "            self._sink(data)",
+            "        except Exception:",
+            "            try:",
+            "                _os.write(self._fd, data)",
+            "            except OSError:",
+            "                pass",
+            "        return len(data)",
+            "def _stream(sink, fd, name, errors):",
+            "    raw = JavaStream(sink, fd, name)",
+            "    return _io.TextIOWrapper(_io.BufferedWriter(raw), encoding='utf-8', errors=errors,",
+            "                             line_buffering=True)",
+            "def install(out_sink, err_sink):",
+            "    # (None when the process started with that descriptor closed)",
+            "    if out_sink is not None:",
+            "        if _sys.stdout is not None:",
+            "            _sys.stdout.flush()",
+            "        _sys.stdout = _stream(out_sink, 1, '<stdout>', 'strict')",
+            "    if err_sink is not None:",
+            "        if _sys.stderr is not None:",
+            "            _sys.stderr.flush()",
+            "        _sys.stderr = _stream(err_sink, 2, '<stderr>', 'backslashreplace')",
+            "");
+
+    /** Replaces {@code sys.stdout}/{@code sys.stderr} as configured (once, at start-up). */
+    static void install(PythonConfig cfg) {
+        Sink out = sink(cfg.stdout(), false);
+        Sink err = sink(cfg.stderr(), true);
+        Logs.debug(() -> "pybridge: Python's sys.stdout goes to " + describe(cfg.stdout(), "System.out")
+                + ", sys.stderr to " + describe(cfg.stderr(), "System.err"));
+        if (out == null && err == null) {
+            return;
+        }
+        Lifetimes.unscoped(() -> {
+            try (PyObject ns = (PyObject) Ops.eval("{'__builtins__': __builtins__, '__name__': '_pybridge_output'}",
+                    null, Contract.Mode.HANDLE)) {
+                PyNamespace.exec(ns, CODE);
+                try (PyObject install = ns.getItem("install")) {
+                    install.call(out, err).close();
+                }
+            }
+            return null;
+        });
+    }
+
+    private static String describe(PythonConfig.Output o, String system) {
+        switch (o.kind) {
+            case SYSTEM:
+                return "the current " + system;
+            case FILE_DESCRIPTOR:
+                return "its file descriptor";
+            default:
+                return "a " + o;
+        }
+    }
+
+    private static Sink sink(PythonConfig.Output o, boolean err) {
+        return o.kind == PythonConfig.Output.Kind.FILE_DESCRIPTOR ? null : new Sink(o, err);
+    }
+
+    /**
+     * What Python's raw layer calls with each chunk of UTF-8. A character
+     * split between two chunks (possible only when a long write is cut at
+     * the buffer's size) is kept until the next one completes it.
+     */
+    static final class Sink implements Consumer<byte[]> {
+        private final PythonConfig.Output output;
+        private final boolean err;
+        private byte[] partial = new byte[0];
+
+        Sink(PythonConfig.Output output, boolean err) {
+            this.output = output;
+            this.err = err;
+        }
+
+        @Override
+        public synchronized void accept(byte[] chunk) {
+            byte[] b = chunk;
+            if (partial.length > 0) {
+                b = new byte[partial.length + chunk.length];
+                System.arraycopy(partial, 0, b, 0, partial.length);
+                System.arraycopy(chunk, 0, b, partial.length, chunk.length);
+            }
+            int end = completeLength(b);
+            partial = java.util.Arrays.copyOfRange(b, end, b.length);
+            if (end == 0) {
+                return;
+            }
+            String text = new String(b, 0, end, StandardCharsets.UTF_8);
+            switch (output.kind) {
+                case CONSUMER:
+                    output.consumer.accept(text);
+                    break;
+                case STREAM:
+                    print(output.stream, text);
+                    break;
+                default:
+                    print(err ? System.err : System.out, text);
+            }
+        }
+
+        private static void print(PrintStream ps, String text) {
+            ps.print(text);
+            ps.flush();
+        }
+    }
+
+    /** The length of {@code b} without a UTF-8 sequence cut short at its end. */
+    static int completeLength(byte[] b) {
+        int n = b.length;
+        // Look back at most 3 bytes for the lead byte of the last sequence.
+        for (int i = n - 1; i >= Math.max(0, n - 3); i--) {
+            int c = b[i] & 0xFF;
+            if (c < 0x80) {
+                return n;             // ASCII: nothing is cut
+            }
+            if (c >= 0xC0) {          // a lead byte: is its sequence complete?
+                int need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+                return n - i >= need ? n : i;
+            }
+        }
+        return n;                     // continuation bytes only: leave them to the decoder
+    }
+}

@@ -1,0 +1,141 @@
+package org.pybridge;
+
+import static org.junit.Assert.assertEquals;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import org.junit.Test;
+
+/**
+ * Python's sys.stdout and sys.stderr in the default configuration: they
+ * write to the System.out / System.err current at each write, as a test
+ * runner that captures output with System.setOut (Maven Surefire, Gradle)
+ * sees them.
+ */
+public class OutputTest {
+    /** Runs {@code body} with System.out and System.err captured; returns {out, err}. */
+    private static String[] captured(Runnable body) {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+        try {
+            body.run();
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+        return new String[] {o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8)};
+    }
+
+    @Test
+    public void surefireStyleCaptureSeesPythonsPrints() {
+        Python.initialize();
+        String[] got = captured(() -> Python.exec("import sys\nprint('hello from Python')\n"
+                + "print('to stderr', file=sys.stderr)\n"));
+        assertEquals("hello from Python\n", got[0]);
+        assertEquals("to stderr\n", got[1]);
+    }
+
+    @Test
+    public void javaAndPythonPrintsKeepTheirOrderOnOneThread() {
+        Python.initialize();
+        String[] got = captured(() -> {
+            System.out.println("java 1");
+            Python.exec("print('python 1')");
+            System.out.println("java 2");
+            Python.exec("print('python 2a', end='', flush=True)");
+            System.out.println(" java 3");
+            Python.exec("print('python', 3, sep='-')");
+        });
+        assertEquals("java 1\npython 1\njava 2\npython 2a java 3\npython-3\n", got[0]);
+    }
+
+    @Test
+    public void aPartialLineWaitsForItsEndOrAFlush() {
+        Python.initialize();
+        String[] got = captured(() -> {
+            Python.exec("import sys\nsys.stdout.write('par')");
+            System.out.print("[java]");
+            Python.exec("sys.stdout.write('tial\\n')");
+            Python.exec("sys.stdout.write('x'); sys.stdout.flush()");
+        });
+        assertEquals("[java]partial\nx", got[0]);
+    }
+
+    @Test
+    public void textOutsideAsciiAndLongWritesArriveWhole() {
+        Python.initialize();
+        String[] got = captured(() -> Python.exec("print('é€😀 ' * 5000)"));
+        String expected = "é€😀 ".repeat(5000) + "\n";
+        assertEquals(expected, got[0]);
+    }
+
+    @Test
+    public void threadsPythonStartedPrintToo() {
+        Python.initialize();
+        String[] got = captured(() -> Python.exec(String.join("\n",
+                "import threading",
+                "def work(i):",
+                "    print('from thread', i)",
+                "ts = [threading.Thread(target=work, args=(i,)) for i in range(4)]",
+                "for t in ts: t.start()",
+                "for t in ts: t.join()")));
+        List<String> lines = new ArrayList<>(List.of(got[0].split("\n")));
+        lines.sort(null);
+        assertEquals(List.of("from thread 0", "from thread 1", "from thread 2", "from thread 3"), lines);
+    }
+
+    @Test
+    public void aGilHolderThatCallsJavaWhichPrintsDoesNotDeadlock() throws Exception {
+        Python.initialize();
+        String[] got = captured(() -> {
+            try (Gil g = Python.acquireGil(); PyObject ns = Python.eval("{}")) {
+                Supplier<String> javaPrints = () -> {
+                    System.out.println("java inside Python");
+                    return "ok";
+                };
+                ns.setItem("f", javaPrints);
+                PyNamespace.exec(ns, "print('before'); print(f()); print('after')");
+            }
+        });
+        assertEquals("before\njava inside Python\nok\nafter\n", got[0]);
+    }
+
+    @Test
+    public void theStreamsLookLikePythonsOwn() {
+        Python.initialize();
+        assertEquals("<stdout>", Python.eval("__import__('sys').stdout.name", String.class));
+        assertEquals("utf-8", Python.eval("__import__('sys').stdout.encoding", String.class));
+        assertEquals(Boolean.FALSE, Python.eval("__import__('sys').stderr.isatty()", Boolean.class));
+        assertEquals(Boolean.TRUE, Python.eval("__import__('sys').stdout.line_buffering", Boolean.class));
+    }
+
+    @Test
+    public void completeLengthKeepsACutCharacterForLater() {
+        byte[] euro = "€".getBytes(StandardCharsets.UTF_8);   // 3 bytes
+        assertEquals(3, PyOutput.completeLength(euro));
+        assertEquals(0, PyOutput.completeLength(new byte[] {euro[0], euro[1]}));
+        assertEquals(1, PyOutput.completeLength(new byte[] {'a', euro[0]}));
+        byte[] smile = "😀".getBytes(StandardCharsets.UTF_8); // 4 bytes
+        assertEquals(4, PyOutput.completeLength(smile));
+        assertEquals(0, PyOutput.completeLength(new byte[] {smile[0], smile[1], smile[2]}));
+        assertEquals(2, PyOutput.completeLength("ab".getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    public void aSinkJoinsACharacterSplitAcrossChunks() {
+        List<String> got = new ArrayList<>();
+        PyOutput.Sink s = new PyOutput.Sink(PythonConfig.Output.to(got::add), false);
+        byte[] b = "a€b".getBytes(StandardCharsets.UTF_8);
+        s.accept(new byte[] {b[0], b[1]});
+        s.accept(new byte[] {b[2], b[3], b[4]});
+        assertEquals(List.of("a", "€b"), got);
+    }
+}
