@@ -38,6 +38,14 @@ final class ResultTypes {
                     + " result must be a Python str (pybridge does not call str() for you); convert in Python"
                     + " (str(...)), or ask for Object.class, or use PyObject.toString()");
         }
+        if (v instanceof Integer || v instanceof Short || v instanceof Byte) {
+            v = ((Number) v).longValue(); // elements of a numpy array's NDArray
+        } else if (v instanceof Float) {
+            v = ((Float) v).doubleValue();
+        }
+        if (t.isInstance(v)) {
+            return (T) v;
+        }
         if (v instanceof Long) {
             long l = (Long) v;
             if (t == Integer.class && l >= Integer.MIN_VALUE && l <= Integer.MAX_VALUE) {
