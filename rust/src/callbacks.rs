@@ -157,7 +157,11 @@ fn _set_proxy_factory(py: Python<'_>, factory: Py<PyAny>) -> PyResult<()> {
 /// The Python object for Java object `id` of class `class`: a live proxy
 /// (an instance of the Python subclass of `JavaObject` for that class) once
 /// the bridge is installed, a plain `JavaObject` before.
-pub(crate) fn java_object<'py>(py: Python<'py>, id: i64, class: String) -> PyResult<Bound<'py, PyAny>> {
+pub(crate) fn java_object<'py>(
+    py: Python<'py>,
+    id: i64,
+    class: String,
+) -> PyResult<Bound<'py, PyAny>> {
     let Some(factory) = PROXY_FACTORY.get(py) else {
         return Ok(Bound::new(py, JavaObject::new(id, class))?.into_any());
     };
@@ -166,7 +170,9 @@ pub(crate) fn java_object<'py>(py: Python<'py>, id: i64, class: String) -> PyRes
     let made = factory.bind(py).call1((name,));
     let unclaimed = MINT.with(|m| m.borrow_mut().take());
     match made {
-        Ok(obj) if unclaimed.is_none() && obj.cast::<JavaObject>().is_ok_and(|o| o.get().id == id) => {
+        Ok(obj)
+            if unclaimed.is_none() && obj.cast::<JavaObject>().is_ok_and(|o| o.get().id == id) =>
+        {
             Ok(obj)
         }
         Ok(_) if unclaimed.is_some() => {
@@ -185,19 +191,128 @@ pub(crate) fn java_object<'py>(py: Python<'py>, id: i64, class: String) -> PyRes
     }
 }
 
+/// The Java object the proxy factory is making (see `MINT`).
+fn minted() -> PyResult<JavaObject> {
+    match MINT.with(|m| m.borrow_mut().take()) {
+        Some((id, class)) => Ok(JavaObject { id, class }),
+        None => Err(pyo3::exceptions::PyTypeError::new_err(
+            "Java objects are not made this way: call the Java class (from java.util import ArrayList; \
+             ArrayList()) or get them from Java",
+        )),
+    }
+}
+
+/// The base of the proxies of Java arrays: a `JavaObject` that exports a
+/// primitive array's elements through the buffer protocol. The elements are
+/// copied (by Java) into a direct buffer when a buffer is requested, and
+/// copied back into the array when it is released, as Jep does: a Java
+/// array lives in the moving Java heap, so no live view of it can be
+/// handed out. The Python side (`JavaArray._export_buffer`) asks Java.
+#[pyclass(name = "JavaArrayBase", module = "pybridge", extends = JavaObject, subclass, frozen)]
+pub(crate) struct JavaArrayBase {}
+
+/// One buffer exported by a `JavaArrayBase`, kept in `Py_buffer.internal`.
+struct ArrayExport {
+    /// What `_export_buffer` returned: (token, memoryview of the copy, format, item size).
+    state: Py<PyAny>,
+    /// The number of items: the buffer's shape.
+    items: pyo3::ffi::Py_ssize_t,
+}
+
+#[pymethods]
+impl JavaArrayBase {
+    #[new]
+    #[pyo3(signature = (*_args, **_kwargs))]
+    fn py_new(
+        _args: &Bound<'_, PyTuple>,
+        _kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<PyClassInitializer<Self>> {
+        Ok(PyClassInitializer::from(minted()?).add_subclass(JavaArrayBase {}))
+    }
+
+    /// # Safety
+    /// Called by CPython with a valid `view` to fill.
+    unsafe fn __getbuffer__(
+        slf: Bound<'_, Self>,
+        view: *mut crate::capi::Py_buffer,
+        flags: std::os::raw::c_int,
+    ) -> PyResult<()> {
+        if view.is_null() {
+            return Err(pyo3::exceptions::PyBufferError::new_err("no view"));
+        }
+        let state = slf.call_method0("_export_buffer")?;
+        let format: String = state.get_item(2)?.extract()?;
+        let item_size: usize = state.get_item(3)?.extract()?;
+        let format: &'static std::ffi::CStr = match format.as_str() {
+            "b" => c"b",
+            "h" => c"h",
+            "H" => c"H",
+            "i" => c"i",
+            "q" => c"q",
+            "f" => c"f",
+            "d" => c"d",
+            "?" => c"?",
+            other => {
+                return Err(pyo3::exceptions::PyBufferError::new_err(format!(
+                    "unexpected item format {other}"
+                )));
+            }
+        };
+        let layout = crate::capi::buffer::layout(&state.get_item(1)?)?;
+        let export = Box::into_raw(Box::new(ArrayExport {
+            state: state.clone().unbind(),
+            items: (layout.len / item_size.max(1)) as pyo3::ffi::Py_ssize_t,
+        }));
+        // SAFETY: `export` is the live allocation made above.
+        let shape = unsafe { std::ptr::addr_of_mut!((*export).items) };
+        // SAFETY: `view` is CPython's to fill; the copy's memory stays valid
+        // while the memoryview in `state` lives, which the export (freed in
+        // `__releasebuffer__`) keeps, as it keeps `shape`.
+        let filled = unsafe {
+            crate::capi::buffer::fill_typed(
+                view,
+                slf.as_any(),
+                layout.addr,
+                layout.len,
+                flags,
+                format,
+                item_size,
+                shape,
+                export.cast(),
+            )
+        };
+        if filled.is_err() {
+            // SAFETY: not handed to CPython: still ours alone.
+            drop(unsafe { Box::from_raw(export) });
+            let _ = slf.call_method1("_release_buffer", (state, false));
+        }
+        filled
+    }
+
+    /// # Safety
+    /// Called by CPython with a view this object's `__getbuffer__` filled.
+    unsafe fn __releasebuffer__(slf: Bound<'_, Self>, view: *mut crate::capi::Py_buffer) {
+        // SAFETY: per the function contract.
+        let export = unsafe { crate::capi::buffer::internal_of(view) }.cast::<ArrayExport>();
+        if export.is_null() {
+            return;
+        }
+        // SAFETY: made by Box::into_raw in `__getbuffer__`, released once.
+        let export = unsafe { Box::from_raw(export) };
+        let py = slf.py();
+        if let Err(e) = slf.call_method1("_release_buffer", (export.state.bind(py), true)) {
+            e.write_unraisable(py, Some(slf.as_any()));
+        }
+    }
+}
+
 #[pymethods]
 impl JavaObject {
     /// Only the proxy factory, called by `java_object`, makes these.
     #[new]
     #[pyo3(signature = (*_args, **_kwargs))]
     fn py_new(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
-        match MINT.with(|m| m.borrow_mut().take()) {
-            Some((id, class)) => Ok(JavaObject { id, class }),
-            None => Err(pyo3::exceptions::PyTypeError::new_err(
-                "Java objects are not made this way: call the Java class (from java.util import ArrayList; \
-                 ArrayList()) or get them from Java",
-            )),
-        }
+        minted()
     }
 
     fn __repr__(&self) -> String {
@@ -489,6 +604,7 @@ pub(crate) fn install(py: Python<'_>) -> PyResult<()> {
     module.setattr("JavaObject", py.get_type::<JavaObject>())?;
     module.setattr("JavaBuffer", py.get_type::<crate::buffers::JavaBuffer>())?;
     module.setattr("JavaMethod", py.get_type::<JavaMethod>())?;
+    module.setattr("JavaArrayBase", py.get_type::<JavaArrayBase>())?;
     module.setattr(
         "_set_proxy_factory",
         pyo3::wrap_pyfunction!(_set_proxy_factory, py)?,

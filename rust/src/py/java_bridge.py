@@ -29,7 +29,7 @@ _meta = None
 M_IMPORT, M_DESCRIBE, M_PACKAGE, M_ANCESTRY, M_THROWN, M_STR, M_EQ, M_HASH = 1, 2, 3, 4, 5, 6, 7, 8
 M_SAME, M_CMP, M_NEXT, M_ALEN, M_AGET, M_ASET, M_ANEW, M_ASLICE = 9, 10, 11, 12, 13, 14, 15, 16
 M_GET, M_SET, M_INSTANCEOF, M_ASSIGNABLE, M_MGET, M_MPUT, M_MDEL, M_LDEL = 17, 18, 19, 20, 21, 22, 23, 24
-M_FCALL, M_CLASS, M_ABYTES = 25, 26, 27
+M_FCALL, M_CLASS, M_ABYTES, M_ABUF, M_ABUF_BACK = 25, 26, 27, 28, 29
 
 # Kinds of a Java class: JavaBridge.K_* in Java.
 K_ITERABLE, K_COLLECTION, K_LIST, K_SET, K_MAP, K_ITERATOR = 1, 2, 4, 8, 16, 32
@@ -231,10 +231,18 @@ class JavaCallable:
 
 
 class JavaArray(_abc.Sequence):
-    """A Java array as a live fixed-size sequence. tobytes() copies a
-    primitive array's memory (native byte order): memoryview(arr.tobytes())
-    or numpy.frombuffer(arr.tobytes(), dtype) read it."""
+    """A Java array as a live fixed-size sequence. A primitive array also
+    exports its elements through the buffer protocol (memoryview(a),
+    numpy.asarray(a)): a copy made when the buffer is requested, written
+    back into the array when it is released. tobytes() copies them."""
     __slots__ = ()
+
+    def _export_buffer(self):
+        # (token, memoryview of a direct buffer holding a copy, format, item size)
+        return _meta(M_ABUF, self)
+
+    def _release_buffer(self, state, write_back):
+        _meta(M_ABUF_BACK, self, state[0], write_back)
 
     def __len__(self):
         return _meta(M_ALEN, self)
@@ -274,6 +282,10 @@ class JavaArray(_abc.Sequence):
 
     def __hash__(self):
         return _meta(M_HASH, self)
+
+
+class _JavaArrayProxy(_mod.JavaArrayBase, JavaProxy):
+    __slots__ = ()
 
 
 class JavaType(type(_abc.Sequence)):
@@ -360,6 +372,7 @@ def _build(info):
     bases = []
     if kinds & K_ARRAY:
         bases.append(JavaArray)
+        bases.append(_JavaArrayProxy)
     elif kinds & K_LIST:
         bases.append(JavaList)
     elif kinds & K_SET:
@@ -378,7 +391,8 @@ def _build(info):
         bases.append(JavaComparable)
     if kinds & K_FUNCTIONAL:
         bases.append(JavaCallable)
-    bases.append(JavaProxy)
+    if JavaProxy not in bases:
+        bases.append(JavaProxy)
     ns = {'__slots__': (), '__java_name__': name, '__java_ctor__': info['ctor'],
           '__module__': name.rpartition('.')[0] or 'java', '__doc__': 'Java class %s' % name,
           # The Python protocols' own __eq__ would hide Java's (and unset __hash__).
@@ -404,7 +418,7 @@ def _factory(class_name):
     c = _classes.get(class_name)
     if c is None:
         c = _build(_meta(M_DESCRIBE, class_name))
-    return JavaObject.__new__(c)
+    return c.__new__(c)
 
 
 def jclass(name):

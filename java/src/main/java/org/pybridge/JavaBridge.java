@@ -44,7 +44,8 @@ final class JavaBridge {
     static final int M_IMPORT = 1, M_DESCRIBE = 2, M_PACKAGE = 3, M_ANCESTRY = 4, M_THROWN = 5, M_STR = 6,
             M_EQ = 7, M_HASH = 8, M_SAME = 9, M_CMP = 10, M_NEXT = 11, M_ALEN = 12, M_AGET = 13, M_ASET = 14,
             M_ANEW = 15, M_ASLICE = 16, M_GET = 17, M_SET = 18, M_INSTANCEOF = 19, M_ASSIGNABLE = 20,
-            M_MGET = 21, M_MPUT = 22, M_MDEL = 23, M_LDEL = 24, M_FCALL = 25, M_CLASS = 26, M_ABYTES = 27;
+            M_MGET = 21, M_MPUT = 22, M_MDEL = 23, M_LDEL = 24, M_FCALL = 25, M_CLASS = 26, M_ABYTES = 27,
+            M_ABUF = 28, M_ABUF_BACK = 29;
 
     // Kinds of a class (K_* in java_bridge.py).
     static final int K_ITERABLE = 1, K_COLLECTION = 2, K_LIST = 4, K_SET = 8, K_MAP = 16, K_ITERATOR = 32,
@@ -993,6 +994,29 @@ final class JavaBridge {
                 return new Bridged(a[1].getClass());
             case M_ABYTES:
                 return arrayBytes(a[1]);
+            case M_ABUF: {
+                Object arr = a[1];
+                byte[] copy = arrayBytes(arr);
+                ByteBuffer bb = ByteBuffer.allocateDirect(Math.max(1, copy.length)).order(ByteOrder.nativeOrder());
+                bb.put(copy).clear();
+                long token = NEXT_EXPORT.incrementAndGet();
+                EXPORTS.put(token, bb);
+                Class<?> c = arr.getClass().getComponentType();
+                String format = c == int.class ? "i" : c == long.class ? "q" : c == double.class ? "d"
+                        : c == float.class ? "f" : c == short.class ? "h" : c == char.class ? "H"
+                        : c == byte.class ? "b" : "?";
+                long size = c == boolean.class || c == byte.class ? 1 : c == char.class || c == short.class ? 2
+                        : c == int.class || c == float.class ? 4 : 8;
+                bb.limit(Array.getLength(arr) * (int) size);
+                return Arrays.asList(token, bb, format, size);
+            }
+            case M_ABUF_BACK: {
+                ByteBuffer bb = EXPORTS.remove((Long) a[2]);
+                if (bb != null && Boolean.TRUE.equals(a[3])) {
+                    copyBack(bb, a[1]);
+                }
+                return null;
+            }
             default:
                 throw new PyError("SystemError", "unknown Java bridge operation " + op);
         }
@@ -1046,7 +1070,7 @@ final class JavaBridge {
             return ((byte[]) arr).clone();
         }
         if (c == null || !c.isPrimitive()) {
-            throw new PyError("TypeError", "tobytes() needs a primitive array, not a " + arr.getClass().getName());
+            throw new PyError("TypeError", "a buffer (or tobytes()) needs a primitive array, not a " + arr.getClass().getName());
         }
         int n = Array.getLength(arr);
         int size = c == boolean.class ? 1 : c == char.class || c == short.class ? 2
@@ -1071,6 +1095,37 @@ final class JavaBridge {
             }
         }
         return bb.array();
+    }
+
+    /** Buffers exported by primitive arrays (M_ABUF), until Python releases them. */
+    private static final Map<Long, ByteBuffer> EXPORTS = new ConcurrentHashMap<>();
+    private static final java.util.concurrent.atomic.AtomicLong NEXT_EXPORT = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Writes an exported copy back into its array. */
+    private static void copyBack(ByteBuffer src, Object arr) {
+        ByteBuffer bb = src.duplicate().order(ByteOrder.nativeOrder());
+        bb.clear();
+        Class<?> c = arr.getClass().getComponentType();
+        if (c == int.class) {
+            bb.asIntBuffer().get((int[]) arr);
+        } else if (c == long.class) {
+            bb.asLongBuffer().get((long[]) arr);
+        } else if (c == double.class) {
+            bb.asDoubleBuffer().get((double[]) arr);
+        } else if (c == float.class) {
+            bb.asFloatBuffer().get((float[]) arr);
+        } else if (c == short.class) {
+            bb.asShortBuffer().get((short[]) arr);
+        } else if (c == char.class) {
+            bb.asCharBuffer().get((char[]) arr);
+        } else if (c == byte.class) {
+            bb.get((byte[]) arr);
+        } else {
+            boolean[] z = (boolean[]) arr;
+            for (int i = 0; i < z.length; i++) {
+                z[i] = bb.get(i) != 0;
+            }
+        }
     }
 
     private static String arrayString(Object arr) {
