@@ -485,7 +485,15 @@ fn call_java(
                 req.len(args.len() + 2)?;
                 req.u8(wire::INT);
                 req.i64(group);
-                convert::to_wire(target, &mut req, Mode::Convert, 0)?;
+                // The target is a proxy (or None) nearly always: no need
+                // for the general classification.
+                if let Ok(o) = target.cast::<JavaObject>() {
+                    req.u8(wire::JAVA_OBJ);
+                    req.i64(o.get().id);
+                    req.str("");
+                } else {
+                    convert::to_wire(target, &mut req, Mode::Convert, 0)?;
+                }
             }
             None => req.len(args.len())?,
         }

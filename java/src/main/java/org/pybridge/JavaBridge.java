@@ -122,6 +122,10 @@ final class JavaBridge {
             this.owner = owner;
             this.name = name;
             this.all = list.toArray(new Executable[0]);
+            for (Executable e : all) {
+                // Public members of exported packages: skips the per-call access check.
+                e.trySetAccessible();
+            }
             int max = 0;
             List<Executable> va = new ArrayList<>();
             for (Executable e : all) {
