@@ -385,7 +385,17 @@ public class JavaFromPythonTest {
                 "check(ints.__java_name__ == '[I' and list(ints) == [1, 2, 3], 'a method returning int[]')",
                 "check(o.f(a) == 'int[] of 4', 'a Java array passed back is the same array')",
                 "check(list(o.strings()) == ['a', 'b'], 'String[] result')",
-                "check(str(a) == '[5, 7, 8, 9]', 'str')");
+                "check(str(a) == '[5, 7, 8, 9]', 'str')",
+                "check(a[2:100] == [8, 9] and a[7:9] == [], 'slices past the end are clamped')",
+                "from java.lang import Object, Integer",
+                "objs = pybridge.jarray(Object, 4)",
+                "objs[0] = None; objs[1] = 5; objs[2] = Integer; objs[3] = a",
+                "check(objs[0] is None and objs[1] == 5 and pybridge.same(objs[3], a), 'Object[] takes anything')",
+                "boxed = pybridge.jarray('java.lang.Integer', 1)",
+                "boxed[0] = 3",
+                "check(boxed[0] == 3, 'Integer[] takes an int')",
+                "raises(TypeError, boxed.__setitem__, 0, object())",
+                "raises(ValueError, pybridge.jarray, 'int', -1)");
         int[] a = (int[]) Python.eval("a").toJava();
         assertArrayEquals(new int[] {5, 7, 8, 9}, a);
     }
