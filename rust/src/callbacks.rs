@@ -216,7 +216,7 @@ struct ArrayExport {
     /// What `_export_buffer` returned: (token, memoryview of the copy, format, item size).
     state: Py<PyAny>,
     /// The number of items: the buffer's shape.
-    items: pyo3::ffi::Py_ssize_t,
+    items: isize,
 }
 
 #[pymethods]
@@ -261,7 +261,7 @@ impl JavaArrayBase {
         let layout = crate::capi::buffer::layout(&state.get_item(1)?)?;
         let export = Box::into_raw(Box::new(ArrayExport {
             state: state.clone().unbind(),
-            items: (layout.len / item_size.max(1)) as pyo3::ffi::Py_ssize_t,
+            items: (layout.len / item_size.max(1)) as isize,
         }));
         // SAFETY: `export` is the live allocation made above.
         let shape = unsafe { std::ptr::addr_of_mut!((*export).items) };
