@@ -156,20 +156,20 @@ final class JavaBridge {
 
     private static int addGroup(Group g) {
         synchronized (LOCK) {
-            if (ngroups == groups.length) {
-                groups = Arrays.copyOf(groups, ngroups * 2);
-            }
-            groups[ngroups] = g;
+            // Filled before it is published (the volatile write): a reader
+            // that finds the array finds the group in it.
+            Group[] gs = ngroups == groups.length ? Arrays.copyOf(groups, ngroups * 2) : groups;
+            gs[ngroups] = g;
+            groups = gs;
             return ngroups++;
         }
     }
 
     private static int addField(Field f) {
         synchronized (LOCK) {
-            if (nfields == fields.length) {
-                fields = Arrays.copyOf(fields, nfields * 2);
-            }
-            fields[nfields] = f;
+            Field[] fs = nfields == fields.length ? Arrays.copyOf(fields, nfields * 2) : fields;
+            fs[nfields] = f;
+            fields = fs;
             return nfields++;
         }
     }
