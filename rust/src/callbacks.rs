@@ -109,10 +109,11 @@ impl Drop for JavaFunction {
     }
 }
 
-/// Python's view of a Java object that has no conversion: opaque, it comes
-/// back to Java as the same object. Shares the function registry (and its
-/// freed-id queue) on the Java side.
-#[pyclass(name = "JavaObject", module = "pybridge", frozen)]
+/// Python's view of a Java object that has no conversion: it comes back to
+/// Java as the same object. Shares the function registry (and its freed-id
+/// queue) on the Java side. The live proxies of `java_bridge.py` are Python
+/// subclasses of it (one per Java class), made only by `java_object` below.
+#[pyclass(name = "JavaObject", module = "pybridge", frozen, subclass)]
 pub(crate) struct JavaObject {
     id: i64,
     class: String,
@@ -134,8 +135,186 @@ impl Drop for JavaObject {
     }
 }
 
+thread_local! {
+    /// The Java object `java_object` is making, taken by `JavaObject.__new__`
+    /// while the proxy factory runs: Python code cannot make a `JavaObject`
+    /// (and so free a registry id it does not own) any other way.
+    static MINT: std::cell::RefCell<Option<(i64, String)>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The proxy factory `java_bridge.py` registers: `factory(class_name)`
+/// returns `JavaObject.__new__(proxy_class_of(class_name))`.
+static PROXY_FACTORY: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+/// Registers the proxy factory (once; `pybridge._set_proxy_factory`).
+#[pyfunction]
+fn _set_proxy_factory(py: Python<'_>, factory: Py<PyAny>) -> PyResult<()> {
+    PROXY_FACTORY
+        .set(py, factory)
+        .map_err(|_| pyo3::exceptions::PyRuntimeError::new_err("the proxy factory is already set"))
+}
+
+/// The Python object for Java object `id` of class `class`: a live proxy
+/// (an instance of the Python subclass of `JavaObject` for that class) once
+/// the bridge is installed, a plain `JavaObject` before.
+pub(crate) fn java_object<'py>(
+    py: Python<'py>,
+    id: i64,
+    class: String,
+) -> PyResult<Bound<'py, PyAny>> {
+    let Some(factory) = PROXY_FACTORY.get(py) else {
+        return Ok(Bound::new(py, JavaObject::new(id, class))?.into_any());
+    };
+    let name = pyo3::types::PyString::new(py, &class);
+    MINT.with(|m| *m.borrow_mut() = Some((id, class)));
+    let made = factory.bind(py).call1((name,));
+    let unclaimed = MINT.with(|m| m.borrow_mut().take());
+    match made {
+        Ok(obj)
+            if unclaimed.is_none() && obj.cast::<JavaObject>().is_ok_and(|o| o.get().id == id) =>
+        {
+            Ok(obj)
+        }
+        Ok(_) if unclaimed.is_some() => {
+            let (id, class) = unclaimed.unwrap_or_default();
+            Ok(Bound::new(py, JavaObject::new(id, class))?.into_any())
+        }
+        Ok(_) => Err(pyo3::exceptions::PyRuntimeError::new_err(
+            "the proxy factory returned another object for a Java object",
+        )),
+        // The id is still ours when the factory failed before claiming it.
+        Err(e) if unclaimed.is_some() => {
+            crate::registry::push_freed(id);
+            Err(e)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The Java object the proxy factory is making (see `MINT`).
+fn minted() -> PyResult<JavaObject> {
+    match MINT.with(|m| m.borrow_mut().take()) {
+        Some((id, class)) => Ok(JavaObject { id, class }),
+        None => Err(pyo3::exceptions::PyTypeError::new_err(
+            "Java objects are not made this way: call the Java class (from java.util import ArrayList; \
+             ArrayList()) or get them from Java",
+        )),
+    }
+}
+
+/// The base of the proxies of Java arrays: a `JavaObject` that exports a
+/// primitive array's elements through the buffer protocol. The elements are
+/// copied (by Java) into a direct buffer when a buffer is requested, and
+/// copied back into the array when it is released, as Jep does: a Java
+/// array lives in the moving Java heap, so no live view of it can be
+/// handed out. The Python side (`JavaArray._export_buffer`) asks Java.
+#[pyclass(name = "JavaArrayBase", module = "pybridge", extends = JavaObject, subclass, frozen)]
+pub(crate) struct JavaArrayBase {}
+
+/// One buffer exported by a `JavaArrayBase`, kept in `Py_buffer.internal`.
+struct ArrayExport {
+    /// What `_export_buffer` returned: (token, memoryview of the copy, format, item size).
+    state: Py<PyAny>,
+    /// The number of items: the buffer's shape.
+    items: isize,
+}
+
+#[pymethods]
+impl JavaArrayBase {
+    #[new]
+    #[pyo3(signature = (*_args, **_kwargs))]
+    fn py_new(
+        _args: &Bound<'_, PyTuple>,
+        _kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<PyClassInitializer<Self>> {
+        Ok(PyClassInitializer::from(minted()?).add_subclass(JavaArrayBase {}))
+    }
+
+    /// # Safety
+    /// Called by CPython with a valid `view` to fill.
+    unsafe fn __getbuffer__(
+        slf: Bound<'_, Self>,
+        view: *mut crate::capi::Py_buffer,
+        flags: std::os::raw::c_int,
+    ) -> PyResult<()> {
+        if view.is_null() {
+            return Err(pyo3::exceptions::PyBufferError::new_err("no view"));
+        }
+        let state = slf.call_method0("_export_buffer")?;
+        let format: String = state.get_item(2)?.extract()?;
+        let item_size: usize = state.get_item(3)?.extract()?;
+        let format: &'static std::ffi::CStr = match format.as_str() {
+            "b" => c"b",
+            "h" => c"h",
+            "H" => c"H",
+            "i" => c"i",
+            "q" => c"q",
+            "f" => c"f",
+            "d" => c"d",
+            "?" => c"?",
+            other => {
+                return Err(pyo3::exceptions::PyBufferError::new_err(format!(
+                    "unexpected item format {other}"
+                )));
+            }
+        };
+        let layout = crate::capi::buffer::layout(&state.get_item(1)?)?;
+        let export = Box::into_raw(Box::new(ArrayExport {
+            state: state.clone().unbind(),
+            items: (layout.len / item_size.max(1)) as isize,
+        }));
+        // SAFETY: `export` is the live allocation made above.
+        let shape = unsafe { std::ptr::addr_of_mut!((*export).items) };
+        // SAFETY: `view` is CPython's to fill; the copy's memory stays valid
+        // while the memoryview in `state` lives, which the export (freed in
+        // `__releasebuffer__`) keeps, as it keeps `shape`.
+        let filled = unsafe {
+            crate::capi::buffer::fill_typed(
+                view,
+                slf.as_any(),
+                layout.addr,
+                layout.len,
+                flags,
+                format,
+                item_size,
+                shape,
+                export.cast(),
+            )
+        };
+        if filled.is_err() {
+            // SAFETY: not handed to CPython: still ours alone.
+            drop(unsafe { Box::from_raw(export) });
+            let _ = slf.call_method1("_release_buffer", (state, false));
+        }
+        filled
+    }
+
+    /// # Safety
+    /// Called by CPython with a view this object's `__getbuffer__` filled.
+    unsafe fn __releasebuffer__(slf: Bound<'_, Self>, view: *mut crate::capi::Py_buffer) {
+        // SAFETY: per the function contract.
+        let export = unsafe { crate::capi::buffer::internal_of(view) }.cast::<ArrayExport>();
+        if export.is_null() {
+            return;
+        }
+        // SAFETY: made by Box::into_raw in `__getbuffer__`, released once.
+        let export = unsafe { Box::from_raw(export) };
+        let py = slf.py();
+        if let Err(e) = slf.call_method1("_release_buffer", (export.state.bind(py), true)) {
+            e.write_unraisable(py, Some(slf.as_any()));
+        }
+    }
+}
+
 #[pymethods]
 impl JavaObject {
+    /// Only the proxy factory, called by `java_object`, makes these.
+    #[new]
+    #[pyo3(signature = (*_args, **_kwargs))]
+    fn py_new(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+        minted()
+    }
+
     fn __repr__(&self) -> String {
         format!("<java object {} #{}>", self.class, self.id)
     }
@@ -156,45 +335,196 @@ impl JavaFunction {
         args: &Bound<'_, PyTuple>,
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Py<PyAny>> {
-        let mut req = Writer::over(take_call_buf());
-        let encoded = (|| -> Result<()> {
-            req.len(args.len())?;
-            for a in args.iter() {
-                convert::to_wire(&a, &mut req, Mode::Convert, 0)?;
-            }
-            match kwargs {
-                Some(k) if !k.is_empty() => {
-                    convert::to_wire(k.as_any(), &mut req, Mode::Convert, 0)?
-                }
-                _ => req.u8(wire::NONE),
-            }
-            Ok(())
-        })();
-        encoded.map_err(|e| to_pyerr(py, e))?;
-        let id = self.id;
-        let buf = req.buf;
-        // Java code may run for long: let other JVM threads past the call gate.
-        crate::gate::yield_gate();
-        let reply = py
-            .detach(move || crate::stack::on_thread_stack(|| call_java_invoke(id, buf)))
-            .map_err(|e| match e {
-                UpcallError::StackOverflow => pyo3::exceptions::PyRecursionError::new_err(
-                    "calling Java failed: java.lang.StackOverflowError (the thread's stack is used up by \
-                     nested calls between Python and Java; give the thread a larger stack, -Xss or the \
-                     Thread constructor's stackSize, or nest less deeply)",
-                ),
-                UpcallError::Other(m) => {
-                    pyo3::exceptions::PyRuntimeError::new_err(format!("calling Java failed: {m}"))
-                }
-            })?;
-        let out = decode_reply(py, &reply);
-        give_back_call_buf(reply);
-        out
+        call_java(py, self.id, None, args, kwargs)
     }
 
     fn __repr__(&self) -> String {
         format!("<java function {} #{}>", self.name, self.id)
     }
+}
+
+/// A method (or constructor) group of a Java class, as an attribute of its
+/// proxy class (`py/java_bridge.py`): reading it from a proxy binds the
+/// proxy; calling it sends `(group, target, *args)` straight to the Java
+/// dispatcher (`JavaBridge.call`), with no Python frame in between.
+#[pyclass(name = "JavaMethod", module = "pybridge", frozen)]
+pub(crate) struct JavaMethod {
+    dispatcher: Py<JavaFunction>,
+    group: i64,
+    name: String,
+    instance: bool,
+}
+
+#[pymethods]
+impl JavaMethod {
+    #[new]
+    fn py_new(dispatcher: Py<JavaFunction>, group: i64, name: String, instance: bool) -> Self {
+        JavaMethod {
+            dispatcher,
+            group,
+            name,
+            instance,
+        }
+    }
+
+    fn __get__(
+        slf: Bound<'_, Self>,
+        obj: Option<Bound<'_, PyAny>>,
+        _owner: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
+        let py = slf.py();
+        match obj {
+            Some(o) if slf.get().instance && !o.is_none() => Ok(Bound::new(
+                py,
+                BoundJavaMethod {
+                    method: slf.unbind(),
+                    target: o.unbind(),
+                },
+            )?
+            .into_any()
+            .unbind()),
+            _ => Ok(slf.into_any().unbind()),
+        }
+    }
+
+    /// Called on the class: a static method, or an instance method given
+    /// its target first (`ArrayList.add(lst, 1)`).
+    #[pyo3(signature = (*args, **kwargs))]
+    fn __call__(
+        &self,
+        py: Python<'_>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Py<PyAny>> {
+        if self.instance {
+            let target = args.get_item(0).map_err(|_| {
+                pyo3::exceptions::PyTypeError::new_err(format!(
+                    "{} is an instance method: call it on an object",
+                    self.name
+                ))
+            })?;
+            let rest = args.get_slice(1, args.len());
+            call_java(
+                py,
+                self.dispatcher.get().id,
+                Some((self.group, &target)),
+                &rest,
+                kwargs,
+            )
+        } else {
+            let none = py.None().into_bound(py);
+            call_java(
+                py,
+                self.dispatcher.get().id,
+                Some((self.group, &none)),
+                args,
+                kwargs,
+            )
+        }
+    }
+
+    #[getter]
+    fn __name__(&self) -> String {
+        self.name.clone()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<java method {}>", self.name)
+    }
+}
+
+/// A `JavaMethod` read from a proxy: calling it calls the method on it.
+#[pyclass(name = "BoundJavaMethod", module = "pybridge", frozen)]
+pub(crate) struct BoundJavaMethod {
+    method: Py<JavaMethod>,
+    target: Py<PyAny>,
+}
+
+#[pymethods]
+impl BoundJavaMethod {
+    #[pyo3(signature = (*args, **kwargs))]
+    fn __call__(
+        &self,
+        py: Python<'_>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Py<PyAny>> {
+        let m = self.method.get();
+        call_java(
+            py,
+            m.dispatcher.get().id,
+            Some((m.group, self.target.bind(py))),
+            args,
+            kwargs,
+        )
+    }
+
+    #[getter]
+    fn __self__(&self, py: Python<'_>) -> Py<PyAny> {
+        self.target.clone_ref(py)
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<bound java method {}>", self.method.get().name)
+    }
+}
+
+/// Calls the Java function object `id` with `args` (after `head`, a group
+/// id and a target, for the dispatcher of `JavaMethod`s) and `kwargs`.
+fn call_java(
+    py: Python<'_>,
+    id: i64,
+    head: Option<(i64, &Bound<'_, PyAny>)>,
+    args: &Bound<'_, PyTuple>,
+    kwargs: Option<&Bound<'_, PyDict>>,
+) -> PyResult<Py<PyAny>> {
+    let mut req = Writer::over(take_call_buf());
+    let encoded = (|| -> Result<()> {
+        match head {
+            Some((group, target)) => {
+                req.len(args.len() + 2)?;
+                req.u8(wire::INT);
+                req.i64(group);
+                // The target is a proxy (or None) nearly always: no need
+                // for the general classification.
+                if let Ok(o) = target.cast::<JavaObject>() {
+                    req.u8(wire::JAVA_OBJ);
+                    req.i64(o.get().id);
+                    req.str("");
+                } else {
+                    convert::to_wire(target, &mut req, Mode::Convert, 0)?;
+                }
+            }
+            None => req.len(args.len())?,
+        }
+        for a in args.iter() {
+            convert::to_wire(&a, &mut req, Mode::Convert, 0)?;
+        }
+        match kwargs {
+            Some(k) if !k.is_empty() => convert::to_wire(k.as_any(), &mut req, Mode::Convert, 0)?,
+            _ => req.u8(wire::NONE),
+        }
+        Ok(())
+    })();
+    encoded.map_err(|e| to_pyerr(py, e))?;
+    let buf = req.buf;
+    // Java code may run for long: let other JVM threads past the call gate.
+    crate::gate::yield_gate();
+    let reply = py
+        .detach(move || crate::stack::on_thread_stack(|| call_java_invoke(id, buf)))
+        .map_err(|e| match e {
+            UpcallError::StackOverflow => pyo3::exceptions::PyRecursionError::new_err(
+                "calling Java failed: java.lang.StackOverflowError (the thread's stack is used up by \
+                 nested calls between Python and Java; give the thread a larger stack, -Xss or the \
+                 Thread constructor's stackSize, or nest less deeply)",
+            ),
+            UpcallError::Other(m) => {
+                pyo3::exceptions::PyRuntimeError::new_err(format!("calling Java failed: {m}"))
+            }
+        })?;
+    let out = decode_reply(py, &reply);
+    give_back_call_buf(reply);
+    out
 }
 
 fn decode_reply(py: Python<'_>, reply: &[u8]) -> PyResult<Py<PyAny>> {
@@ -252,6 +582,12 @@ _mod.JavaException = JavaException
 _types = {}
 
 def make(java_class, message, java_id):
+    hook = getattr(_mod, '_exception_type', None)
+    e = hook(java_class, message, java_id) if hook is not None else None
+    if e is not None:
+        e.java_class = java_class
+        e.java_id = java_id
+        return e
     t = _types.get(java_class)
     if t is None:
         module, _, simple = java_class.rpartition('.')
@@ -275,10 +611,23 @@ pub(crate) fn install(py: Python<'_>) -> PyResult<()> {
     module.setattr("JavaFunction", py.get_type::<JavaFunction>())?;
     module.setattr("JavaObject", py.get_type::<JavaObject>())?;
     module.setattr("JavaBuffer", py.get_type::<crate::buffers::JavaBuffer>())?;
+    module.setattr("JavaMethod", py.get_type::<JavaMethod>())?;
+    module.setattr("JavaArrayBase", py.get_type::<JavaArrayBase>())?;
+    module.setattr(
+        "_set_proxy_factory",
+        pyo3::wrap_pyfunction!(_set_proxy_factory, py)?,
+    )?;
     let make = globals
         .get_item("make")?
         .ok_or_else(|| pyo3::exceptions::PyRuntimeError::new_err("no make"))?;
     let _ = MAKE_EXCEPTION.set(py, make.unbind());
+    // Java from Python (`py/java_bridge.py`): the proxies and the `java`
+    // import hook, switched on by Java once its dispatcher is registered.
+    let code = std::ffi::CString::new(include_str!("py/java_bridge.py"))
+        .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))?;
+    let g = PyDict::new(py);
+    g.set_item("__name__", "pybridge.java_bridge")?;
+    py.run(&code, Some(&g), None)?;
     Ok(())
 }
 

@@ -175,9 +175,7 @@ pub fn to_py<'py>(py: Python<'py>, r: &mut Reader<'_>, depth: usize) -> Result<B
         wire::JAVA_OBJ => {
             let id = r.i64()?;
             let class = r.string()?;
-            Bound::new(py, crate::callbacks::JavaObject::new(id, class))
-                .map_err(pyerr)?
-                .into_any()
+            crate::callbacks::java_object(py, id, class).map_err(pyerr)?
         }
         wire::LIST_I64 => {
             let n = r.len(8)?;

@@ -43,6 +43,58 @@ pub(crate) unsafe fn fill_info(
     Ok(())
 }
 
+/// `PyBUF_FORMAT`, `PyBUF_ND`: the consumer asks for the item format, the shape.
+const FORMAT: c_int = ffi::PyBUF_FORMAT;
+const ND: c_int = ffi::PyBUF_ND;
+
+/// `fill_info` for items of `item_size` bytes of struct-module `format`
+/// (one dimension of `*shape` items, C-contiguous), with `internal` kept in
+/// `view.internal` for `__releasebuffer__` (`internal_of`).
+///
+/// # Safety
+/// As `fill_info`; besides, `shape` points to a `Py_ssize_t` holding
+/// `len / item_size` that stays valid until the buffer is released.
+#[allow(clippy::too_many_arguments)]
+pub(crate) unsafe fn fill_typed(
+    view: *mut ffi::Py_buffer,
+    exporter: &Bound<'_, PyAny>,
+    addr: usize,
+    len: usize,
+    flags: c_int,
+    format: &'static CStr,
+    item_size: usize,
+    shape: *mut ffi::Py_ssize_t,
+    internal: *mut c_void,
+) -> PyResult<()> {
+    // SAFETY: per this function's contract.
+    unsafe { fill_info(view, exporter, addr, len, false, flags) }?;
+    // SAFETY: `view` was filled above and is CPython's, ours to complete.
+    let v = unsafe { &mut *view };
+    v.itemsize = item_size as ffi::Py_ssize_t;
+    // `strides`, when asked for, already points at `itemsize`.
+    if flags & FORMAT == FORMAT {
+        // CPython never writes through `format`.
+        v.format = format.as_ptr() as *mut std::ffi::c_char;
+    }
+    if flags & ND == ND {
+        v.shape = shape;
+    }
+    v.internal = internal;
+    Ok(())
+}
+
+/// The `internal` pointer `fill_typed` stored.
+///
+/// # Safety
+/// `view` is a `Py_buffer` CPython passes to `__releasebuffer__`.
+pub(crate) unsafe fn internal_of(view: *mut ffi::Py_buffer) -> *mut c_void {
+    if view.is_null() {
+        return std::ptr::null_mut();
+    }
+    // SAFETY: per the contract, `view` is a live, filled Py_buffer.
+    unsafe { (*view).internal }
+}
+
 /// The layout of an exported buffer, as `PyObject_GetBuffer(PyBUF_FULL_RO)`
 /// describes it.
 #[derive(Debug)]

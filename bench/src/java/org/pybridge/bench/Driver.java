@@ -44,9 +44,9 @@ public final class Driver {
     static final String[] CORE = {"a", "a2", "b", "c", "c2", "d1", "d2", "f", "fo", "f2", "g", "gw", "h"};
     /** The workloads of issue 6 (also in core): global read, 1 MB strings, two threads. */
     static final String[] EXTRA = {"b", "d1", "d2", "g", "gw"};
-    static final String[] NUMPY = {"n0", "n1", "n2", "cb"};
+    static final String[] NUMPY = {"n0", "n1", "n2", "cb", "jm"};
     static final String[] ALL = {"a", "a2", "b", "c", "c2", "d1", "d2", "f", "fo", "f2", "g", "gw", "h", "n0", "n1", "n2",
-        "cb"};
+        "cb", "jm"};
 
     final Path root = Paths.get(System.getProperty("bench.root", ".")).toAbsolutePath();
     final String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
@@ -403,6 +403,8 @@ public final class Driver {
         row(t, "cb. Python → Java callback `cb(i)`, Function x -> x, in a Python loop (µs/callback) ⁷", "cb", "cb",
                 "cb", "≤ 0.5 µs", 0.5, true);
         row(t, "cb'. same, the library's other form (µs/callback) ⁷", "cb2", "cb2", "cb2", "", 0, true);
+        row(t, "jm. Java method from Python: `lst.add(i)` on a java.util.ArrayList, in a Python loop (µs/call) ⁸",
+                "jm", "jm", "jm", "≤ 1 µs", 1.0, true);
         t.append("| peak RSS, max VmHWM over the library's JVMs (MB) | ");
         for (String lib : LIBS) {
             t.append(peak.containsKey(lib) ? num(peak.get(lib)) : "—").append(" | ");
@@ -512,6 +514,11 @@ public final class Driver {
                     .append(" Jep: `new NDArray<>(double[], 1_000_000)` passed to npsum; pemja: the double[]")
                     .append(" put into a native-order heap ByteBuffer, its byte[] passed to")
                     .append(" `npsum_bytes(b): return float(numpy.frombuffer(b, dtype='float64').sum())`.\n");
+        }
+        if (workloads.contains("jm")) {
+            r.append("⁸ One call of `jmloop(lst, 100_000)` (`lst.add(i)` in a Python for loop) timed from Java;")
+                    .append(" lst a new java.util.ArrayList handed to Python as a live Java object (pybridge:")
+                    .append(" `Python.bridge(list)`; Jep: the ArrayList itself, a PyJObject). pemja: not measured.\n");
         }
         if (workloads.contains("cb")) {
             r.append("⁷ One call of `loop(cb, 100_000)` (`s += cb(i)` in a Python for loop) timed from Java,")

@@ -27,6 +27,7 @@ public final class JepBench implements Workloads.Lib {
     private PyCallable object;
     private PyCallable obj;
     private PyCallable loop;
+    private PyCallable jmloop;
     private PyCallable loopApply;
     private PyCallable npsum;
     private PyCallable slen;
@@ -40,6 +41,7 @@ public final class JepBench implements Workloads.Lib {
         b.object = b.interp.getValue("object", PyCallable.class);
         b.obj = b.interp.getValue("Obj", PyCallable.class);
         b.loop = b.interp.getValue("loop", PyCallable.class);
+        b.jmloop = b.interp.getValue("jmloop", PyCallable.class);
         b.loopApply = b.interp.getValue("loop_apply", PyCallable.class);
         b.slen = b.interp.getValue("slen", PyCallable.class);
         Workloads.run(b);
@@ -330,5 +332,17 @@ public final class JepBench implements Workloads.Lib {
     @Override
     public String callbackOtherWhat() {
         return "the Function called as cb.apply(i) (loop_apply)";
+    }
+
+    /** jm: {@code jmloop(lst, n)} on a new ArrayList, which Jep hands Python as a PyJObject. */
+    @Override
+    public long javaMethod(int n) {
+        java.util.ArrayList<Object> list = new java.util.ArrayList<>();
+        long t0 = System.nanoTime();
+        long s = jmloop.callAs(Long.class, list, n);
+        long t = System.nanoTime() - t0;
+        Workloads.lastSum = s;
+        Workloads.sink += s;
+        return t;
     }
 }

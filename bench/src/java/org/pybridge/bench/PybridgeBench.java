@@ -23,6 +23,7 @@ public final class PybridgeBench implements Workloads.Lib {
     private PyObject object;
     private PyObject obj;
     private PyObject loop;
+    private PyObject jmloop;
     private PyObject main;
     private PyObject globals;
     private PyObject slen;
@@ -38,6 +39,7 @@ public final class PybridgeBench implements Workloads.Lib {
         b.object = Python.builtins().getAttr("object");
         b.obj = main.getAttr("Obj");
         b.loop = main.getAttr("loop");
+        b.jmloop = main.getAttr("jmloop");
         b.main = main;
         b.globals = main.getAttr("__dict__");
         b.slen = main.getAttr("slen");
@@ -420,5 +422,19 @@ public final class PybridgeBench implements Workloads.Lib {
         List<String[]> r = new ArrayList<>();
         r.add(new String[] {"stats", st.toString()});
         return r;
+    }
+
+    /** jm: {@code jmloop(lst, n)} on {@code Python.bridge(new ArrayList<>())}, a live proxy. */
+    @Override
+    public long javaMethod(int n) {
+        java.util.ArrayList<Object> list = new java.util.ArrayList<>();
+        try (PyObject lst = Python.bridge(list)) {
+            long t0 = System.nanoTime();
+            long s = jmloop.callAs(Long.class, lst, n);
+            long t = System.nanoTime() - t0;
+            Workloads.lastSum = s;
+            Workloads.sink += s;
+            return t;
+        }
     }
 }

@@ -44,6 +44,10 @@ final class Workloads {
             "x = 12345",
             "def slen(s):",
             "    return len(s)",
+            "def jmloop(lst, n):",
+            "    for i in range(n):",
+            "        lst.add(i)",
+            "    return lst.size()",
             "");
 
     /**
@@ -248,6 +252,16 @@ final class Workloads {
             return "";
         }
 
+        /**
+         * jm: a Java method called from a Python loop: {@code jmloop(lst, n)}
+         * runs {@code lst.add(i)} n times on a new java.util.ArrayList that
+         * Python sees as a live Java object; returns the time, or -1 if the
+         * library cannot hand Python a live Java object.
+         */
+        default long javaMethod(int n) {
+            return -1;
+        }
+
         /** Sanity checks: results have the expected Java types and values; throws if not. */
         void check();
 
@@ -413,6 +427,15 @@ final class Workloads {
                 measure("cb2", lib::callbackOther, 100_000, 3, 10, us, false);
             } else {
                 info("unsupported_cb2", "no other way to pass a Java function");
+            }
+        }
+        if (wanted(only, "jm")) {
+            lastSum = Double.NaN;
+            if (lib.javaMethod(10) < 0) {
+                info("unsupported_jm", "cannot call Java methods from Python");
+            } else {
+                require(lastSum == 10, "jm: jmloop(lst, 10) == 10, got " + lastSum);
+                measure("jm", lib::javaMethod, 100_000, 3, 10, us, false);
             }
         }
         for (String[] kv : lib.after()) {

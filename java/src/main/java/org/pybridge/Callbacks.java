@@ -131,6 +131,11 @@ final class Callbacks {
         return LIVE.size();
     }
 
+    /** The Java exception with this id, still kept (null if unknown or forgotten). */
+    static Throwable peekThrown(long id) {
+        return id == 0 ? null : THROWN.get(id);
+    }
+
     /** The Java exception with this id, thrown inside a callback (null if unknown). */
     static Throwable takeThrown(long id) {
         return id == 0 ? null : THROWN.remove(id);
@@ -267,9 +272,78 @@ final class Callbacks {
         return reply.length;
     }
 
+    /**
+     * The parameter types a function object's class declares through the
+     * type arguments of the java.util.function interface it implements
+     * ({@code class F implements Function<boolean[], Object>}); null when
+     * erased (every lambda) or all Object.
+     */
+    private static final ClassValue<Class<?>[]> DECLARED = new ClassValue<Class<?>[]>() {
+        @Override
+        protected Class<?>[] computeValue(Class<?> c) {
+            return declaredTypes(c);
+        }
+    };
+
+    private static final Class<?>[] TYPED = {Function.class, BiFunction.class, Consumer.class, BiConsumer.class,
+        Predicate.class, BiPredicate.class};
+
+    private static Class<?>[] declaredTypes(Class<?> c) {
+        for (Class<?> k = c; k != null; k = k.getSuperclass()) {
+            for (java.lang.reflect.Type t : k.getGenericInterfaces()) {
+                if (!(t instanceof java.lang.reflect.ParameterizedType)) {
+                    continue;
+                }
+                java.lang.reflect.ParameterizedType pt = (java.lang.reflect.ParameterizedType) t;
+                for (Class<?> f : TYPED) {
+                    if (pt.getRawType() != f) {
+                        continue;
+                    }
+                    int n = f == Function.class || f == Consumer.class || f == Predicate.class ? 1 : 2;
+                    java.lang.reflect.Type[] args = pt.getActualTypeArguments();
+                    Class<?>[] out = new Class<?>[n];
+                    boolean any = false;
+                    for (int i = 0; i < n; i++) {
+                        out[i] = rawClass(args[i]);
+                        any |= out[i] != Object.class;
+                    }
+                    return any ? out : null;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static Class<?> rawClass(java.lang.reflect.Type t) {
+        if (t instanceof Class) {
+            return (Class<?>) t;
+        }
+        if (t instanceof java.lang.reflect.ParameterizedType) {
+            return rawClass(((java.lang.reflect.ParameterizedType) t).getRawType());
+        }
+        if (t instanceof java.lang.reflect.GenericArrayType) {
+            Class<?> comp = rawClass(((java.lang.reflect.GenericArrayType) t).getGenericComponentType());
+            return java.lang.reflect.Array.newInstance(comp, 0).getClass();
+        }
+        return Object.class;
+    }
+
+    /** Python's arguments converted to declared parameter types (a mismatch is Python's TypeError). */
+    private static void coerceArgs(Object[] a, Class<?>[] types) {
+        for (int i = 0; i < a.length && i < types.length; i++) {
+            if (types[i] != Object.class) {
+                a[i] = JavaBridge.coerce(a[i], types[i], "argument " + (i + 1) + " of this Java function");
+            }
+        }
+    }
+
     @SuppressWarnings({"unchecked", "rawtypes"})
     private static Object call(Object fn, Object[] a) throws Exception {
         int n = a.length;
+        Class<?>[] declared = DECLARED.get(fn.getClass());
+        if (declared != null) {
+            coerceArgs(a, declared);
+        }
         if (fn instanceof Function && n == 1) {
             return ((Function) fn).apply(a[0]);
         }
@@ -303,6 +377,7 @@ final class Callbacks {
         Method m = functionalMethod(fn.getClass());
         if (m != null && m.getParameterCount() == n) {
             m.setAccessible(true);
+            coerceArgs(a, m.getParameterTypes());
             return m.invoke(fn, a);
         }
         throw new IllegalArgumentException("the Java function " + fn.getClass().getName()
@@ -321,17 +396,21 @@ final class Callbacks {
     }
 
     /** The single abstract method of a @FunctionalInterface the class implements, or null. */
-    private static Method functionalMethod(Class<?> c) {
+    static Method functionalMethod(Class<?> c) {
         Method m = METHODS.computeIfAbsent(c, Callbacks::findFunctionalMethod);
         return m == NONE ? null : m;
     }
 
     private static Method findFunctionalMethod(Class<?> c) {
         for (Class<?> k = c; k != null; k = k.getSuperclass()) {
-            for (Class<?> i : allInterfaces(k)) {
+            List<Class<?>> ifaces = allInterfaces(k);
+            if (k.isInterface()) {
+                ifaces.add(0, k);
+            }
+            for (Class<?> i : ifaces) {
                 if (i.isAnnotationPresent(FunctionalInterface.class)) {
                     for (Method m : i.getMethods()) {
-                        if (Modifier.isAbstract(m.getModifiers())) {
+                        if (Modifier.isAbstract(m.getModifiers()) && !isObjectMethod(m)) {
                             return m;
                         }
                     }
@@ -339,6 +418,16 @@ final class Callbacks {
             }
         }
         return NONE;
+    }
+
+    /** An interface's redeclaration of a public Object method (Comparator.equals): not its abstract method. */
+    private static boolean isObjectMethod(Method m) {
+        try {
+            Object.class.getMethod(m.getName(), m.getParameterTypes());
+            return true;
+        } catch (NoSuchMethodException e) {
+            return false;
+        }
     }
 
     private static List<Class<?>> allInterfaces(Class<?> c) {

@@ -64,6 +64,12 @@ public final class Python {
         PythonInfo started = Ops.init(f, cfg);
         Lifetimes.start(cfg.gcNudgeThreshold());
         PyOutput.install(cfg);
+        info = started;
+        try {
+            JavaBridge.install(cfg);
+        } finally {
+            info = null;
+        }
         warmErrorPaths();
         info = started;
         return started;
@@ -207,6 +213,42 @@ public final class Python {
     public static PyObject toPython(Object value) {
         ensure();
         return Ops.toPython(value);
+    }
+
+    /**
+     * A live Python proxy of a Java object, whatever conversion its class
+     * has: {@code Python.bridge(list)} is a {@code java.util.ArrayList} that
+     * Python code changes in place ({@code append}, {@code []}, {@code len},
+     * its Java methods), where {@code toPython(list)} would copy it into a
+     * Python list. Pass the returned handle as an argument to hand the live
+     * object to Python code. A {@code PyObject} stays itself.
+     */
+    public static PyObject bridge(Object javaObject) {
+        ensure();
+        if (javaObject instanceof PyObject) {
+            return (PyObject) javaObject;
+        }
+        return Ops.toPython(new JavaBridge.Bridged(javaObject));
+    }
+
+    /**
+     * A function object whose argument Python's value is converted to
+     * {@code argType} before {@code fn} runs (a lambda's own parameter types
+     * are erased): {@code Python.function(boolean[].class, Object.class, a ->
+     * a.length)} receives a {@code boolean[]} built from a Python list, and
+     * {@code Integer.class} an Integer, not a Long. A value that does not
+     * convert is a Python {@code TypeError}. {@code resultType} documents
+     * the result (it is converted to Python as usual) and is checked.
+     */
+    public static <A, R> java.util.function.Function<A, R> function(Class<A> argType, Class<R> resultType,
+            java.util.function.Function<A, R> fn) {
+        return new TypedFunction<>(argType, resultType, fn);
+    }
+
+    /** {@link #function} for two arguments. */
+    public static <A, B, R> java.util.function.BiFunction<A, B, R> function(Class<A> firstType,
+            Class<B> secondType, Class<R> resultType, java.util.function.BiFunction<A, B, R> fn) {
+        return new TypedFunction.Bi<>(firstType, secondType, resultType, fn);
     }
 
     // ---- numpy and buffers -------------------------------------------------------------

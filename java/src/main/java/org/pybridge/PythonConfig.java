@@ -111,6 +111,13 @@ public final class PythonConfig {
     private long gilLeaseWaitMillis = DEFAULT_GIL_LEASE_WAIT_MILLIS;
     private long gilSpinMicros = DEFAULT_GIL_SPIN_MICROS;
     private boolean strictMapKeys = Boolean.getBoolean("pybridge.strictMapKeys");
+    private java.util.function.Predicate<String> javaClassFilter = DEFAULT_JAVA_CLASS_FILTER;
+
+    /**
+     * Default of {@link #javaClassFilter}: every public class of an exported
+     * package may be imported from Python.
+     */
+    public static final java.util.function.Predicate<String> DEFAULT_JAVA_CLASS_FILTER = name -> true;
 
     /**
      * Default of {@link #gilSpin(long)}: 200 µs, or the system property
@@ -285,6 +292,57 @@ public final class PythonConfig {
     public PythonConfig strictMapKeys(boolean strict) {
         this.strictMapKeys = strict;
         return this;
+    }
+
+    /**
+     * Which Java classes Python code may reach by name: {@code import java.util},
+     * {@code from java.util import ArrayList}, {@code pybridge.jclass(name)},
+     * {@code pybridge.jarray(name, n)}. The predicate receives the binary class
+     * name ({@code java.util.Map$Entry}); a class it refuses is an
+     * {@code ImportError} in Python. The default allows every public class of
+     * an exported package ({@link #DEFAULT_JAVA_CLASS_FILTER}). Objects Java
+     * hands to Python are live proxies whatever their class, and anything
+     * reachable through their methods is reachable: the filter chooses which
+     * names Python can start from, it is not a sandbox.
+     * {@code name -> false} turns the import hook off.
+     *
+     * @param allow true for the binary class names Python may import
+     * @return this config
+     */
+    public PythonConfig javaClassFilter(java.util.function.Predicate<String> allow) {
+        this.javaClassFilter = java.util.Objects.requireNonNull(allow, "allow");
+        return this;
+    }
+
+    /**
+     * Only classes in these packages (and their subpackages) may be imported
+     * from Python: {@code javaClassPackages("java.util", "com.example")}.
+     *
+     * @param packages package names, e.g. {@code "java.util"}
+     * @return this config
+     */
+    public PythonConfig javaClassPackages(String... packages) {
+        List<String> ps = new ArrayList<>();
+        for (String p : packages) {
+            ps.add(p.endsWith(".") ? p : p + ".");
+        }
+        return javaClassFilter(name -> {
+            for (String p : ps) {
+                if (name.startsWith(p)) {
+                    return true;
+                }
+            }
+            return false;
+        });
+    }
+
+    /**
+     * Which Java classes Python code may import by name (see {@link #javaClassFilter(java.util.function.Predicate)}).
+     *
+     * @return the filter
+     */
+    public java.util.function.Predicate<String> javaClassFilter() {
+        return javaClassFilter;
     }
 
     /**

@@ -10,7 +10,8 @@ final class ResultTypes {
         if (type == PyObject.class) {
             return Contract.Mode.HANDLE;
         }
-        if (type == Object.class) {
+        if (type == Object.class || type.isArray()) {
+            // Arrays: elements are checked one by one (coerce), with their own messages.
             return Contract.Mode.CONVERT;
         }
         return Contract.Mode.STRICT;
@@ -25,6 +26,23 @@ final class ResultTypes {
             return null;
         }
         Class<?> t = box(type);
+        if (t.isInstance(v)) {
+            return (T) v;
+        }
+        if (t.isArray()) {
+            return (T) toArray(v, t);
+        }
+        if (t == String.class && !(v instanceof PyObject)) {
+            // The rule: a String result is a Python str, nothing else (no implicit str()).
+            throw new ClassCastException("Python returned " + JavaBridge.describeValue(v) + ", not a str: a String"
+                    + " result must be a Python str (pybridge does not call str() for you); convert in Python"
+                    + " (str(...)), or ask for Object.class, or use PyObject.toString()");
+        }
+        if (v instanceof Integer || v instanceof Short || v instanceof Byte) {
+            v = ((Number) v).longValue(); // elements of a numpy array's NDArray
+        } else if (v instanceof Float) {
+            v = ((Float) v).doubleValue();
+        }
         if (t.isInstance(v)) {
             return (T) v;
         }
@@ -75,6 +93,57 @@ final class ResultTypes {
         }
         throw new ClassCastException("a Python value converted to " + v.getClass().getName()
                 + " cannot be returned as " + type.getName());
+    }
+
+    /**
+     * A converted Python sequence (a List, or a numpy array's NDArray, or
+     * bytes) as the Java array type {@code t}, element by element (nested
+     * arrays too): {@code callAs(int[].class)}, {@code String[]},
+     * {@code Object[][]}.
+     */
+    static Object toArray(Object v, Class<?> t) {
+        Class<?> comp = t.getComponentType();
+        if (v instanceof NDArray) {
+            NDArray a = (NDArray) v;
+            if (a.shape().length == 1 && a.data().getClass() == t) {
+                return a.data();
+            }
+            if (a.shape().length == 1) {
+                int n = java.lang.reflect.Array.getLength(a.data());
+                java.util.List<Object> l = new java.util.ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    l.add(java.lang.reflect.Array.get(a.data(), i));
+                }
+                v = l;
+            } else {
+                throw new ClassCastException("a numpy array of shape " + java.util.Arrays.toString(a.shape())
+                        + " cannot be returned as " + t.getCanonicalName() + "; ask for NDArray");
+            }
+        }
+        if (v instanceof byte[]) {
+            byte[] b = (byte[]) v;
+            java.util.List<Object> l = new java.util.ArrayList<>(b.length);
+            for (byte x : b) {
+                l.add((long) (x & 0xff));
+            }
+            v = l;
+        }
+        if (!(v instanceof java.util.List)) {
+            throw new ClassCastException("Python returned " + JavaBridge.describeValue(v)
+                    + ", which cannot be returned as " + t.getCanonicalName() + " (a list or tuple can)");
+        }
+        java.util.List<?> l = (java.util.List<?>) v;
+        Object out = java.lang.reflect.Array.newInstance(comp, l.size());
+        for (int i = 0; i < l.size(); i++) {
+            Object e = l.get(i);
+            try {
+                java.lang.reflect.Array.set(out, i, comp == Object.class ? e : coerce(e, comp));
+            } catch (ClassCastException | ArithmeticException x) {
+                throw new ClassCastException("element " + i + " of the result as " + t.getCanonicalName() + ": "
+                        + x.getMessage());
+            }
+        }
+        return out;
     }
 
     static Class<?> box(Class<?> c) {

@@ -160,6 +160,8 @@ final class Wire {
     private static final int C_BYTEBUFFER = 23;
     private static final int C_UNMANAGED = 24;
     private static final int C_UNKNOWN = 21;
+    private static final int C_BRIDGED = 25;
+    private static final int C_BRIDGED_LIST = 26;
 
     private static volatile ClassValue<Integer> categories = newCategories();
 
@@ -183,6 +185,12 @@ final class Wire {
         }
         if (PyBacked.class.isAssignableFrom(c)) {
             return C_PYBACKED;
+        }
+        if (c == JavaBridge.Bridged.class) {
+            return C_BRIDGED;
+        }
+        if (c == JavaBridge.BridgedList.class) {
+            return C_BRIDGED_LIST;
         }
         if (c == NDArray.class) {
             return C_NDARRAY;
@@ -446,17 +454,44 @@ final class Wire {
                 writeString(b, v.getClass().getName());
                 return;
             }
-            default: {
-                // No conversion: passed through opaque (pybridge.JavaObject),
-                // the same object when it comes back.
-                long id = Callbacks.register(v);
-                b.ensure(9);
-                b.bb.put(Contract.Tag.JAVA_OBJ);
-                b.bb.putLong(id);
-                writeString(b, v.getClass().getName());
+            case C_BRIDGED: {
+                Object o = ((JavaBridge.Bridged) v).value;
+                if (o == null) {
+                    b.put(Contract.Tag.NONE);
+                } else if (o instanceof PyObject) {
+                    writeHandle(b, (PyObject) o);
+                } else if (o instanceof PyBacked) {
+                    writeHandle(b, ((PyBacked) o).pyObject());
+                } else {
+                    writeJavaObject(b, o);
+                }
                 return;
             }
+            case C_BRIDGED_LIST: {
+                List<?> l = ((JavaBridge.BridgedList) v).values;
+                b.put(Contract.Tag.LIST);
+                b.putInt(l.size());
+                for (Object o : l) {
+                    write(b, JavaBridge.result(o), depth + 1);
+                }
+                return;
+            }
+            default:
+                // No conversion: a live proxy in Python (a pybridge.JavaObject),
+                // the same object when it comes back.
+                writeJavaObject(b, v);
+                return;
         }
+    }
+
+    private static void writeJavaObject(Buf b, Object v) {
+        Class<?> c = v.getClass();
+        JavaBridge.note(c);
+        long id = Callbacks.register(v);
+        b.ensure(9);
+        b.bb.put(Contract.Tag.JAVA_OBJ);
+        b.bb.putLong(id);
+        writeString(b, c.getName());
     }
 
     /**

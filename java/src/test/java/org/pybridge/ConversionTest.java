@@ -464,7 +464,7 @@ public class ConversionTest {
     }
 
     @Test
-    public void objectsWithNoConversionPassThroughOpaqueAndComeBackIdentical() {
+    public void objectsWithNoConversionBecomeLiveProxiesAndComeBackIdentical() {
         Object plain = new Object();
         Thread thread = new Thread(() -> { });
         java.util.Date date = new java.util.Date();
@@ -472,12 +472,15 @@ public class ConversionTest {
         try (ResourceScope s = Python.openScope()) {
             for (Object o : Arrays.asList(plain, thread, date, cls)) {
                 PyObject p = Python.toPython(o);
-                assertEquals("pybridge.JavaObject", p.typeName());
+                assertEquals(o.getClass().getName(), p.typeName());
+                assertTrue(Python.eval("lambda o: isinstance(o, __import__('pybridge').JavaObject)")
+                        .callAs(Boolean.class, p));
                 assertEquals(o.getClass().getName(), p.getAttr("java_class", String.class));
-                assertTrue(p.repr(), p.repr().startsWith("<java object " + o.getClass().getName()));
+                assertEquals(o.toString(), p.toString());
                 assertSame(o, p.toJava());
                 assertSame(o, p.toJava(Conversion.SHALLOW));
-                assertFalse("opaque, not callable", Python.eval("callable").callAs(Boolean.class, p));
+                assertFalse("not a function object (a Thread, though Runnable, is not one)",
+                        Python.eval("callable").callAs(Boolean.class, p));
             }
             // nested, and through Python code
             List<?> back = (List<?>) Python.eval("lambda xs: [xs[1], xs[0]]")
