@@ -63,7 +63,20 @@ final class ResultTypes {
             return t == Double.class ? (T) Double.valueOf(((BigInteger) v).doubleValue()) : (T) v;
         }
         if (v instanceof Double && t == Float.class) {
-            return (T) Float.valueOf(((Double) v).floatValue());
+            double d = (Double) v;
+            if (Double.isFinite(d) && Math.abs(d) > Float.MAX_VALUE) {
+                throw new ArithmeticException("Python float " + d + " does not fit in a Float");
+            }
+            return (T) Float.valueOf((float) d);
+        }
+        if (v instanceof java.time.OffsetDateTime && t == java.time.Instant.class) {
+            return (T) ((java.time.OffsetDateTime) v).toInstant();
+        }
+        if (v instanceof java.time.ZonedDateTime && t == java.time.Instant.class) {
+            return (T) ((java.time.ZonedDateTime) v).toInstant();
+        }
+        if (v instanceof java.time.ZonedDateTime && t == java.time.OffsetDateTime.class) {
+            return (T) ((java.time.ZonedDateTime) v).toOffsetDateTime();
         }
         if (v instanceof String && t == Character.class && ((String) v).length() == 1) {
             return (T) Character.valueOf(((String) v).charAt(0));
