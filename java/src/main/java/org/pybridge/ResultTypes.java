@@ -78,6 +78,16 @@ final class ResultTypes {
         if (v instanceof java.time.ZonedDateTime && t == java.time.OffsetDateTime.class) {
             return (T) ((java.time.ZonedDateTime) v).toOffsetDateTime();
         }
+        if (t == java.util.Date.class && v instanceof java.time.temporal.TemporalAccessor
+                && ((java.time.temporal.TemporalAccessor) v).isSupported(java.time.temporal.ChronoField.INSTANT_SECONDS)) {
+            return (T) java.util.Date.from(java.time.Instant.from((java.time.temporal.TemporalAccessor) v));
+        }
+        if (SqlTimes.isSqlTime(t)) {
+            Object sql = SqlTimes.fromJavaTime(v, t);
+            if (sql != null) {
+                return (T) sql;
+            }
+        }
         if (v instanceof String && t == Character.class && ((String) v).length() == 1) {
             return (T) Character.valueOf(((String) v).charAt(0));
         }

@@ -76,6 +76,24 @@ public class TimeDecimalPandasTest {
     }
 
     @Test
+    public void jdbcAndUtilDatesCrossAsTheirJavaTimeValues() {
+        java.sql.Date d = java.sql.Date.valueOf("2021-09-22");
+        java.sql.Time t = new java.sql.Time(100_000);
+        java.sql.Timestamp ts = new java.sql.Timestamp(500_000_010L);
+        PyObject echo = Python.eval("lambda x: x");
+        assertEquals(d, echo.callAs(java.sql.Date.class, d));
+        assertEquals(t, echo.callAs(java.sql.Time.class, t));
+        assertEquals(ts, echo.callAs(java.sql.Timestamp.class, ts));
+        assertEquals(ts.toLocalDateTime(), echo.callAs(Object.class, ts));
+        java.util.Date u = new java.util.Date(1_600_000_000_123L);
+        assertEquals(u, echo.callAs(java.util.Date.class, u));
+        try (ResourceScope s = Python.openScope()) {
+            assertEquals("datetime.date", Python.toPython(d).typeName());
+            assertEquals("2020-09-13T12:26:40.123000+00:00", Python.toPython(u).callAttrAs(String.class, "isoformat"));
+        }
+    }
+
+    @Test
     public void subMicrosecondJavaValuesAreRefusedNotRounded() {
         for (Object v : new Object[] {Instant.ofEpochSecond(0, 1), LocalTime.of(1, 2, 3, 999),
             Duration.ofNanos(1500), LocalDateTime.of(2000, 1, 1, 0, 0, 0, 1)}) {
