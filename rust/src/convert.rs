@@ -532,9 +532,7 @@ pub fn to_wire(obj: &Bound<'_, PyAny>, w: &mut Writer, mode: Mode, depth: usize)
     if crate::buffers::is_ndarray(obj) && crate::buffers::write_ndarray(obj, w)? {
         return Ok(());
     }
-    if let Some(v) = numpy_scalar(obj) {
-        return to_wire(&v, w, mode, depth + 1);
-    }
+    // Before numpy scalars: `.item()` of a datetime64[ns] is an int.
     if let Some((kind, parts)) = crate::ext::decompose(obj)? {
         if kind == 0 {
             w.u8(wire::NONE);
@@ -544,6 +542,9 @@ pub fn to_wire(obj: &Bound<'_, PyAny>, w: &mut Writer, mode: Mode, depth: usize)
             to_wire(&parts, w, mode, depth + 1)?;
         }
         return Ok(());
+    }
+    if let Some(v) = numpy_scalar(obj) {
+        return to_wire(&v, w, mode, depth + 1);
     }
     match mode {
         Mode::Strict => Err(Error::Unconvertible(format!(

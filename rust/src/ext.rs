@@ -47,21 +47,25 @@ pub(crate) fn has_counterpart(obj: &Bound<'_, PyAny>) -> Result<bool> {
     Ok(family(x, obj)? != 0)
 }
 
-/// The family of `obj`'s type (`py/ext.py`'s `classify`), asked once per type.
+/// The family of `obj`'s type (`py/ext.py`'s `classify`), asked once per
+/// type. A type that cannot be a dict key, or that `classify` fails on, has
+/// none (its objects stay handles, as before this conversion existed).
 fn family(x: &Ext, obj: &Bound<'_, PyAny>) -> Result<u8> {
     let py = obj.py();
-    let err = |e| Error::from_pyerr(py, e);
     let t = obj.get_type();
     let families = x.families.bind(py);
-    let family = match families.get_item(&t).map_err(err)? {
-        Some(f) => f,
-        None => {
-            let f = x.classify.bind(py).call1((&t,)).map_err(err)?;
-            families.set_item(&t, &f).map_err(err)?;
-            f
-        }
-    };
-    family.extract().map_err(err)
+    if let Ok(Some(f)) = families.get_item(&t) {
+        return Ok(f.extract().unwrap_or(0));
+    }
+    let f: u8 = x
+        .classify
+        .bind(py)
+        .call1((&t,))
+        .and_then(|f| f.extract())
+        .unwrap_or(0);
+    // Not cached if the type cannot be a key: asked again next time.
+    let _ = families.set_item(&t, f);
+    Ok(f)
 }
 
 /// `obj` as an `EXT` value: its kind (0: `None`, pandas' `NaT`) and its

@@ -4,6 +4,8 @@ import datetime as _dt
 import decimal as _decimal
 
 DATE, TIME, TIME_OFFSET, DATETIME, DATETIME_OFFSET, DATETIME_ZONED, INSTANT, DURATION, DECIMAL = range(1, 10)
+# Families only (never sent): numpy's datetime64 / timedelta64 scalars.
+NP_DATETIME, NP_TIMEDELTA = 100, 101
 _UTC = _dt.timezone.utc
 _EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_UTC)
 
@@ -20,7 +22,32 @@ def classify(t):
         return DURATION
     if issubclass(t, _decimal.Decimal):
         return DECIMAL
+    if t.__module__ == 'numpy' and t.__name__ == 'datetime64':
+        return NP_DATETIME
+    if t.__module__ == 'numpy' and t.__name__ == 'timedelta64':
+        return NP_TIMEDELTA
     return 0
+
+
+def _np_parts(family, o):
+    # numpy's .item() of these is an int for ns units: convert by the unit instead.
+    import numpy as np
+    if np.isnat(o):
+        return 0, None
+    unit, _ = np.datetime_data(o.dtype)
+    if unit in ('ps', 'fs', 'as'):
+        raise ValueError('a numpy %s of unit %r is finer than java.time holds: convert it with'
+                         ' .astype(\'%s[ns]\') first' % (type(o).__name__, unit, type(o).__name__))
+    if family == NP_TIMEDELTA:
+        if unit in ('Y', 'M'):
+            raise ValueError('a numpy timedelta64 of unit %r has no fixed length, so no java.time.Duration' % unit)
+        ns = int(o.astype('timedelta64[ns]').astype(np.int64))
+        return DURATION, [ns // 1_000_000_000, ns % 1_000_000_000]
+    d = o.astype('datetime64[us]').item()
+    if not isinstance(d, _dt.datetime):
+        raise ValueError('numpy %r is outside the years Python\'s datetime holds (1-9999)' % o)
+    extra = int(o.astype(np.int64)) % 1000 if unit == 'ns' else 0
+    return DATETIME, [d.year, d.month, d.day, d.hour, d.minute, d.second, d.microsecond * 1000 + extra]
 
 
 def _zone(tz):
@@ -31,6 +58,8 @@ def _zone(tz):
 
 def parts(family, o):
     """(kind, parts) of a value of a family; (0, None) for pandas' NaT."""
+    if family >= NP_DATETIME:
+        return _np_parts(family, o)
     if family == DATETIME:
         if o != o:  # pandas.NaT
             return 0, None

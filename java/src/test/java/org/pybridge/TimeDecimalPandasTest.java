@@ -113,6 +113,17 @@ public class TimeDecimalPandasTest {
                     Python.eval("pd.Timestamp('2020-01-01 00:00:00.123456789')").toJava());
             assertEquals(Duration.ofNanos(1_000_000_001L), Python.eval("pd.Timedelta(1000000001)").toJava());
             assertNull(Python.eval("pd.NaT").toJava());
+            // numpy's scalars, which .item() would make an int (ns) or a datetime (us)
+            assertEquals(LocalDateTime.of(2020, 1, 1, 0, 0, 0, 1),
+                    Python.eval("np.datetime64('2020-01-01T00:00:00.000000001')").toJava());
+            assertEquals(LocalDateTime.of(2020, 1, 1, 12, 0),
+                    Python.eval("np.array(['2020-01-01T12:00'], dtype='datetime64[s]')[0]").toJava());
+            assertEquals(LocalDateTime.of(2020, 3, 1, 0, 0), Python.eval("np.datetime64('2020-03')").toJava());
+            assertEquals(Duration.ofNanos(-5), Python.eval("np.timedelta64(-5, 'ns')").toJava());
+            assertEquals(Duration.ofDays(2), Python.eval("np.timedelta64(2, 'D')").toJava());
+            assertNull(Python.eval("np.datetime64('NaT')").toJava());
+            assertEquals(java.util.Arrays.asList(Duration.ofHours(1), null),
+                    Python.eval("list(np.array([1, 'NaT'], dtype='timedelta64[h]'))").toJava());
         }
     }
 
