@@ -118,7 +118,7 @@ public class PyObject implements AutoCloseable, Iterable<PyObject>, java.io.Seri
         if (name == null) {
             throw new IllegalArgumentException("delAttr needs an attribute name");
         }
-        Python.builtins().callAttr("delattr", this, name).close();
+        Support.fn("del_attr").call(this, name).close();
     }
 
     /** {@code hasattr(self, name)}. */

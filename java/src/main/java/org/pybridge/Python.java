@@ -405,8 +405,14 @@ public final class Python {
      * A deep copy into Java: None→null, bool→Boolean, int→Long (BigInteger
      * beyond 64 bits), float→Double, str→String, bytes/bytearray→byte[],
      * list→ArrayList, tuple→unmodifiable List, dict→LinkedHashMap (order
-     * kept), set→LinkedHashSet, frozenset→unmodifiable Set; anything else
-     * stays a PyObject (the same one, at the top level).
+     * kept), set→LinkedHashSet, frozenset→unmodifiable Set, dict views
+     * ({@code keys()}→Set, {@code values()}→List, {@code items()}→List of
+     * pairs), numpy arrays of a supported dtype→{@link NDArray}, numpy
+     * scalars→their value, {@code datetime}/{@code date}/{@code time}/{@code timedelta}
+     * (and pandas' Timestamp/Timedelta, numpy's datetime64/timedelta64
+     * scalars)→java.time values, {@code Decimal}→BigDecimal, pandas'
+     * {@code NaT}→null; anything else stays a PyObject (the same one, at the
+     * top level).
      */
     public static Object toJava(PyObject obj) {
         return obj == null ? null : obj.toJava();

@@ -71,6 +71,8 @@ final class Support {
             "    return type(cm).__exit__, type(cm).__enter__(cm)",
             "def exit_ok(exit, cm):",
             "    return bool(exit(cm, None, None, None))",
+            "def del_attr(o, name):",
+            "    delattr(o, name)",
             "def resolve(name):",
             "    import importlib, builtins",
             "    parts = name.split('.')",
