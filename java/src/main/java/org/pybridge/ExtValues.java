@@ -30,11 +30,12 @@ import java.util.List;
  *       as an {@code OffsetDateTime} at {@code Z} ({@code callAs(Instant.class)}
  *       gives the Instant);
  *   <li>{@code Duration} ↔ {@code timedelta};
- *   <li>{@code java.util.Date} → aware UTC {@code datetime} (as its
- *       Instant); JDBC's {@code java.sql.Date}, {@code Time} and
+ *   <li>JDBC's {@code java.sql.Date}, {@code Time} and
  *       {@code Timestamp} → {@code date}, naive {@code time} and naive
  *       {@code datetime} (their wall-clock values), and back when asked
- *       for ({@code callAs(Timestamp.class)});
+ *       for ({@code callAs(Timestamp.class)}); a plain {@code java.util.Date}
+ *       stays an opaque Java object (it always did), and
+ *       {@code callAs(Date.class)} of an aware datetime gives one;
  *   <li>{@code BigDecimal} ↔ {@code Decimal}, exactly (the text of one is
  *       the other's); a NaN or infinite Decimal is an error.
  * </ul>
@@ -51,15 +52,12 @@ final class ExtValues {
     static boolean handles(Class<?> c) {
         return c == LocalDate.class || c == LocalTime.class || c == OffsetTime.class || c == LocalDateTime.class
                 || c == OffsetDateTime.class || c == ZonedDateTime.class || c == Instant.class
-                || c == Duration.class || c == BigDecimal.class || c == java.util.Date.class
-                || SqlTimes.isSqlTime(c);
+                || c == Duration.class || c == BigDecimal.class || SqlTimes.isSqlTime(c);
     }
 
     /** The kind and parts of a value of a class {@link #handles} takes. */
     static void write(Buf b, Object v, int depth) {
-        if (v.getClass() == java.util.Date.class) {
-            v = ((java.util.Date) v).toInstant();
-        } else if (SqlTimes.isSqlTime(v.getClass())) {
+        if (SqlTimes.isSqlTime(v.getClass())) {
             v = SqlTimes.toJavaTime(v);
         }
         byte kind;
