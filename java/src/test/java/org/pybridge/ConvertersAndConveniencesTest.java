@@ -160,6 +160,15 @@ public class ConvertersAndConveniencesTest {
             assertEquals("ValueError", e.pythonType());
             assertTrue(e.pythonTraceback(), e.pythonTraceback().contains("bad.py\", line 3"));
         }
+        Path exits = dir.resolve("exits.py");
+        Files.writeString(exits, "import sys\nsys.exit(3)\n");
+        try {
+            Python.runScript(exits);
+            fail("sys.exit in a script is an exception, not the end of the JVM");
+        } catch (PythonException e) {
+            assertEquals("SystemExit", e.pythonType());
+        }
+        assertEquals(2L, (long) Python.eval("1 + 1", Long.class));
         try {
             Python.runScript(dir.resolve("missing.py"));
             fail();
