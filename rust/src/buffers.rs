@@ -22,20 +22,36 @@ use pyo3::types::PyMemoryView;
 use std::os::raw::c_int;
 
 /// numpy dtypes Java has a primitive array for (codes: `contract::dtype`).
+/// Unsigned and half-precision types travel as the signed array of their
+/// width (the same bits); datetime64/timedelta64 as `long[]` with their unit.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) enum DType {
-    F64 = dtype::F64 as isize,
-    F32 = dtype::F32 as isize,
-    I64 = dtype::I64 as isize,
-    I32 = dtype::I32 as isize,
-    I16 = dtype::I16 as isize,
-    I8 = dtype::I8 as isize,
-    U8 = dtype::U8 as isize,
-    Bool = dtype::BOOL as isize,
+    F64,
+    F32,
+    I64,
+    I32,
+    I16,
+    I8,
+    U8,
+    Bool,
+    F16,
+    U16,
+    U32,
+    U64,
+    /// The index of the unit in `UNITS`.
+    Datetime(u8),
+    /// The index of the unit in `UNITS`.
+    Timedelta(u8),
 }
+
+/// numpy's datetime units, in the order of the codes (`contract::dtype::DATETIME64`).
+pub(crate) const UNITS: [&str; 13] = [
+    "Y", "M", "W", "D", "h", "m", "s", "ms", "us", "ns", "ps", "fs", "as",
+];
 
 impl DType {
     pub(crate) fn from_code(c: u8) -> Result<DType> {
+        let units = UNITS.len() as u8;
         Ok(match c {
             dtype::F64 => DType::F64,
             dtype::F32 => DType::F32,
@@ -45,21 +61,62 @@ impl DType {
             dtype::I8 => DType::I8,
             dtype::U8 => DType::U8,
             dtype::BOOL => DType::Bool,
+            dtype::F16 => DType::F16,
+            dtype::U16 => DType::U16,
+            dtype::U32 => DType::U32,
+            dtype::U64 => DType::U64,
+            c if (dtype::DATETIME64..dtype::DATETIME64 + units).contains(&c) => {
+                DType::Datetime(c - dtype::DATETIME64)
+            }
+            c if (dtype::TIMEDELTA64..dtype::TIMEDELTA64 + units).contains(&c) => {
+                DType::Timedelta(c - dtype::TIMEDELTA64)
+            }
             _ => return Err(Error::IllegalArgument(format!("unknown dtype code {c}"))),
         })
     }
 
-    pub(crate) fn numpy_name(self) -> &'static str {
+    pub(crate) fn code(self) -> u8 {
         match self {
-            DType::F64 => "float64",
-            DType::F32 => "float32",
-            DType::I64 => "int64",
-            DType::I32 => "int32",
-            DType::I16 => "int16",
-            DType::I8 => "int8",
-            DType::U8 => "uint8",
-            DType::Bool => "bool",
+            DType::F64 => dtype::F64,
+            DType::F32 => dtype::F32,
+            DType::I64 => dtype::I64,
+            DType::I32 => dtype::I32,
+            DType::I16 => dtype::I16,
+            DType::I8 => dtype::I8,
+            DType::U8 => dtype::U8,
+            DType::Bool => dtype::BOOL,
+            DType::F16 => dtype::F16,
+            DType::U16 => dtype::U16,
+            DType::U32 => dtype::U32,
+            DType::U64 => dtype::U64,
+            DType::Datetime(u) => dtype::DATETIME64 + u,
+            DType::Timedelta(u) => dtype::TIMEDELTA64 + u,
         }
+    }
+
+    pub(crate) fn numpy_name(self) -> String {
+        match self {
+            DType::F64 => "float64".into(),
+            DType::F32 => "float32".into(),
+            DType::I64 => "int64".into(),
+            DType::I32 => "int32".into(),
+            DType::I16 => "int16".into(),
+            DType::I8 => "int8".into(),
+            DType::U8 => "uint8".into(),
+            DType::Bool => "bool".into(),
+            DType::F16 => "float16".into(),
+            DType::U16 => "uint16".into(),
+            DType::U32 => "uint32".into(),
+            DType::U64 => "uint64".into(),
+            DType::Datetime(u) => format!("datetime64[{}]", UNITS[u as usize]),
+            DType::Timedelta(u) => format!("timedelta64[{}]", UNITS[u as usize]),
+        }
+    }
+
+    /// Whether numpy's buffer protocol cannot export arrays of this dtype
+    /// (they are made and read as int64 and viewed).
+    fn is_time(self) -> bool {
+        matches!(self, DType::Datetime(_) | DType::Timedelta(_))
     }
 
     /// The dtype of a buffer-protocol format string (native byte order only).
@@ -71,11 +128,15 @@ impl DType {
         Some(match (f, item_size) {
             ("d", 8) => DType::F64,
             ("f", 4) => DType::F32,
+            ("e", 2) => DType::F16,
             ("q" | "l" | "n", 8) => DType::I64,
             ("i" | "l", 4) => DType::I32,
             ("h", 2) => DType::I16,
             ("b", 1) => DType::I8,
             ("B", 1) => DType::U8,
+            ("H", 2) => DType::U16,
+            ("I" | "L", 4) => DType::U32,
+            ("Q" | "L" | "N", 8) => DType::U64,
             ("?", 1) => DType::Bool,
             _ => return None,
         })
@@ -279,14 +340,26 @@ pub(crate) fn is_ndarray(obj: &Bound<'_, PyAny>) -> bool {
 /// Writes an ndarray for Java to copy (`wire::NDARRAY`): dtype, shape, the
 /// address and length of its contiguous data, and a memoryview handle that
 /// keeps that memory valid until Java releases it. `None` if the dtype has
-/// no Java primitive type (the caller makes a plain handle).
+/// no Java primitive type (the caller makes a plain handle). Arrays in the
+/// other byte order are copied to native order first; datetime64 and
+/// timedelta64 ones are read as their int64 counts (see `normalize`).
 pub(crate) fn write_ndarray(obj: &Bound<'_, PyAny>, w: &mut Writer) -> Result<bool> {
-    let e = export(obj, true)?;
-    let Some(dtype) = e.dtype else {
-        return Ok(false);
+    let fast = export(obj, true).ok().and_then(|e| e.dtype.map(|d| (e, d)));
+    let (e, dtype) = match fast {
+        Some(x) => x,
+        None => match normalize(obj)? {
+            Some((arr, d)) => {
+                let e = export(&arr, true)?;
+                if e.dtype.is_none() {
+                    return Ok(false);
+                }
+                (e, d)
+            }
+            None => return Ok(false),
+        },
     };
     w.u8(wire::NDARRAY);
-    w.u8(dtype as u8);
+    w.u8(dtype.code());
     w.i32(e.shape.len() as i32);
     for d in &e.shape {
         w.i64(*d);
@@ -299,38 +372,108 @@ pub(crate) fn write_ndarray(obj: &Bound<'_, PyAny>, w: &mut Writer) -> Result<bo
     Ok(true)
 }
 
+/// An array the buffer protocol does not export as a Java type, as one it
+/// does: a datetime64/timedelta64 array as its int64 counts (and its unit),
+/// an array in the other byte order as a native-order copy. `None` for the
+/// rest (strings, objects, complex, datetime64 of a unit with a multiple
+/// or none: they stay handles).
+fn normalize<'py>(obj: &Bound<'py, PyAny>) -> Result<Option<(Bound<'py, PyAny>, DType)>> {
+    let py = obj.py();
+    let err = |e| Error::from_pyerr(py, e);
+    let dt = obj.getattr("dtype").map_err(err)?;
+    let kind: String = dt.getattr("kind").and_then(|k| k.extract()).map_err(err)?;
+    if kind == "M" || kind == "m" {
+        let np = py.import("numpy").map_err(err)?;
+        let (unit, count): (String, i64) = np
+            .call_method1("datetime_data", (&dt,))
+            .and_then(|d| d.extract())
+            .map_err(err)?;
+        // Units with a multiple (`10ms`) or none (generic) stay handles, as
+        // strings and objects do (`toNDArray` says what to do).
+        let Some(u) = UNITS.iter().position(|x| *x == unit).filter(|_| count == 1) else {
+            return Ok(None);
+        };
+        let native = obj
+            .call_method1("astype", (format!("{kind}8[{unit}]"),))
+            .and_then(|a| a.call_method1("view", ("int64",)))
+            .map_err(err)?;
+        let d = if kind == "M" {
+            DType::Datetime(u as u8)
+        } else {
+            DType::Timedelta(u as u8)
+        };
+        return Ok(Some((native, d)));
+    }
+    let not_native: bool = dt
+        .getattr("isnative")
+        .and_then(|n| n.extract::<bool>())
+        .map(|n| !n)
+        .map_err(err)?;
+    if !not_native {
+        return Ok(None);
+    }
+    let native = obj
+        .call_method1(
+            "astype",
+            (dt.call_method1("newbyteorder", ("=",)).map_err(err)?,),
+        )
+        .map_err(err)?;
+    let e = export(&native, true)?;
+    Ok(e.dtype.map(|d| (native, d)))
+}
+
 /// `numpy.frombuffer`, `numpy.empty` and the dtype objects, looked up once.
 struct Numpy {
     frombuffer: Py<PyAny>,
     empty: Py<PyAny>,
+    /// By code, for the plain dtypes (codes 1..=12).
     dtypes: Vec<Py<PyAny>>,
+    dtype: Py<PyAny>,
 }
 
 static NUMPY: pyo3::sync::PyOnceLock<Numpy> = pyo3::sync::PyOnceLock::new();
+
+/// The highest code of a plain (cached) dtype.
+const PLAIN_CODES: u8 = dtype::U64;
 
 fn numpy(py: Python<'_>) -> Result<&Numpy> {
     NUMPY
         .get_or_try_init(py, || -> PyResult<Numpy> {
             let m = py.import("numpy")?;
-            let mut dtypes = Vec::with_capacity(8);
-            for code in 1..=8u8 {
+            let mut dtypes = Vec::with_capacity(PLAIN_CODES as usize);
+            for code in 1..=PLAIN_CODES {
                 let name = DType::from_code(code)
                     .map(|d| d.numpy_name())
-                    .unwrap_or("float64");
+                    .unwrap_or_else(|_| "float64".into());
                 dtypes.push(m.getattr("dtype")?.call1((name,))?.unbind());
             }
             Ok(Numpy {
                 frombuffer: m.getattr("frombuffer")?.unbind(),
                 empty: m.getattr("empty")?.unbind(),
                 dtypes,
+                dtype: m.getattr("dtype")?.unbind(),
             })
         })
         .map_err(|e| Error::from_pyerr(py, e))
 }
 
 impl Numpy {
-    fn dtype<'py>(&self, py: Python<'py>, d: DType) -> &Bound<'py, PyAny> {
-        self.dtypes[d as usize - 1].bind(py)
+    /// The dtype object, in big-endian byte order if `big_endian` (and wider than a byte).
+    fn dtype<'py>(&self, py: Python<'py>, d: DType, big_endian: bool) -> Result<Bound<'py, PyAny>> {
+        let code = d.code();
+        let dt = if (1..=PLAIN_CODES).contains(&code) {
+            self.dtypes[code as usize - 1].bind(py).clone()
+        } else {
+            self.dtype
+                .bind(py)
+                .call1((d.numpy_name(),))
+                .map_err(|e| Error::from_pyerr(py, e))?
+        };
+        if !big_endian {
+            return Ok(dt);
+        }
+        dt.call_method1("newbyteorder", (">",))
+            .map_err(|e| Error::from_pyerr(py, e))
     }
 }
 
@@ -338,10 +481,13 @@ impl Numpy {
 /// shape has other than one dimension: the array shares `buffer`'s memory.
 /// One native call with cached numpy objects, so that a loop making a view
 /// per iteration (bench workload n1) runs little code besides numpy's own.
+/// `big_endian`: the memory holds big-endian items (a Java buffer's
+/// default order), and the array's dtype says so (`>f8`): still no copy.
 pub(crate) fn frombuffer<'py>(
     py: Python<'py>,
     buffer: &Bound<'py, PyAny>,
     dtype: DType,
+    big_endian: bool,
     shape: &[i64],
 ) -> Result<Bound<'py, PyAny>> {
     let np = numpy(py)?;
@@ -353,7 +499,7 @@ pub(crate) fn frombuffer<'py>(
             "shape {shape:?} has a negative or too large dimension"
         )));
     };
-    let dt = np.dtype(py, dtype);
+    let dt = np.dtype(py, dtype, big_endian)?;
     let arr = np
         .frombuffer
         .bind(py)
@@ -373,13 +519,21 @@ pub(crate) fn empty<'py>(
     shape: &[i64],
 ) -> Result<(Bound<'py, PyAny>, usize, usize)> {
     let np = numpy(py)?;
+    // datetime64/timedelta64: made as int64 (exportable), returned as a view.
+    let made = if dtype.is_time() { DType::I64 } else { dtype };
     let arr = np
         .empty
         .bind(py)
-        .call1((shape.to_vec(), np.dtype(py, dtype)))
+        .call1((shape.to_vec(), np.dtype(py, made, false)?))
         .map_err(|e| Error::from_pyerr(py, e))?;
     let e = export(&arr, false)?;
-    Ok((arr.clone(), e.addr, e.len))
+    let arr = if dtype.is_time() {
+        arr.call_method1("view", (np.dtype(py, dtype, false)?,))
+            .map_err(|e| Error::from_pyerr(py, e))?
+    } else {
+        arr.clone()
+    };
+    Ok((arr, e.addr, e.len))
 }
 
 #[cfg(test)]

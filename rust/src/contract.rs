@@ -13,7 +13,7 @@
 
 /// Version of the boundary; bump it with any change a stale library or stale
 /// Java classes would misread.
-pub const ABI_VERSION: i32 = 16;
+pub const ABI_VERSION: i32 = 17;
 
 /// Declares one table: a module of constants, and `ALL` listing them (for
 /// tests; the Java generator reads the source).
@@ -181,6 +181,11 @@ table! {
         STR_REF = 23,
         /// (request) Latin-1 bytes known to be ASCII.
         STR_ASCII = 24,
+        /// u8 kind (`ext`), then one value (the parts): a value of a Python
+        /// library type (datetime, Decimal…) and its Java counterpart
+        /// (java.time, BigDecimal). Numbered apart from the others so that
+        /// tags added elsewhere do not collide.
+        EXT = 40,
     }
 }
 
@@ -251,6 +256,45 @@ table! {
         U8 = 7,
         /// bool: boolean[].
         BOOL = 8,
+        /// float16: short[] (the IEEE 754 half-precision bits).
+        F16 = 9,
+        /// uint16: short[] (the same bits; `NDArray.isUnsigned`).
+        U16 = 10,
+        /// uint32: int[] (the same bits).
+        U32 = 11,
+        /// uint64: long[] (the same bits).
+        U64 = 12,
+        /// datetime64 of a unit: long[] (counts since the epoch); the code
+        /// is this plus the unit's index in `Y M W D h m s ms us ns ps fs as`.
+        DATETIME64 = 32,
+        /// timedelta64 of a unit: long[]; this plus the unit's index, as above.
+        TIMEDELTA64 = 48,
+        /// (`NUMPY_VIEW` request) Added to the code: the Java buffer is big-endian.
+        BIG_ENDIAN = 128,
+    }
+}
+
+table! {
+    /// Kinds of `tag::EXT` values, and their parts (a list).
+    pub mod ext: u8 {
+        /// `datetime.date` <-> `LocalDate`: year, month, day.
+        DATE = 1,
+        /// naive `datetime.time` <-> `LocalTime`: hour, minute, second, nanosecond.
+        TIME = 2,
+        /// aware `datetime.time` <-> `OffsetTime`: as `TIME`, then the UTC offset in seconds.
+        TIME_OFFSET = 3,
+        /// naive `datetime.datetime` <-> `LocalDateTime`: year, month, day, hour, minute, second, nanosecond.
+        DATETIME = 4,
+        /// aware `datetime.datetime` <-> `OffsetDateTime`: as `DATETIME`, then the offset in seconds.
+        DATETIME_OFFSET = 5,
+        /// `datetime.datetime` with a `zoneinfo.ZoneInfo` <-> `ZonedDateTime`: as `DATETIME_OFFSET`, then the zone id.
+        DATETIME_ZONED = 6,
+        /// (request) `Instant`: epoch seconds, nanosecond; an aware UTC `datetime` in Python.
+        INSTANT = 7,
+        /// `datetime.timedelta` <-> `Duration`: seconds, nanosecond (0..1e9).
+        DURATION = 8,
+        /// `decimal.Decimal` <-> `BigDecimal`: the text (finite only).
+        DECIMAL = 9,
     }
 }
 
@@ -333,6 +377,7 @@ mod tests {
         distinct("status", status::ALL);
         distinct("mode", mode::ALL);
         distinct("dtype", dtype::ALL);
+        distinct("ext", ext::ALL);
         distinct("path", path::ALL);
         distinct("stat", stat::ALL);
     }

@@ -177,6 +177,11 @@ pub fn to_py<'py>(py: Python<'py>, r: &mut Reader<'_>, depth: usize) -> Result<B
             let class = r.string()?;
             crate::callbacks::java_object(py, id, class).map_err(pyerr)?
         }
+        wire::EXT => {
+            let kind = r.u8()?;
+            let parts = to_py(py, r, depth + 1)?;
+            crate::ext::build(py, kind, &parts)?
+        }
         wire::LIST_I64 => {
             let n = r.len(8)?;
             let mut items = Vec::with_capacity(n);
@@ -377,6 +382,19 @@ pub(crate) fn write_elements(obj: &Bound<'_, PyAny>, w: &mut Writer) -> Result<(
     Ok(())
 }
 
+/// The tag a dict view converts as: `keys()` is a set (in the dict's
+/// order), `values()` a list, `items()` a list of (key, value) tuples.
+fn dict_view_tag(obj: &Bound<'_, PyAny>) -> Option<u8> {
+    if object::type_name_is(obj, b"dict_keys") {
+        Some(wire::SET)
+    } else if object::type_name_is(obj, b"dict_values") || object::type_name_is(obj, b"dict_items")
+    {
+        Some(wire::LIST)
+    } else {
+        None
+    }
+}
+
 /// Whether `to_wire` converts this object to a Java value (rather than a handle).
 pub(crate) fn has_java_counterpart(obj: &Bound<'_, PyAny>) -> bool {
     let builtin = obj.is_none()
@@ -389,7 +407,7 @@ pub(crate) fn has_java_counterpart(obj: &Bound<'_, PyAny>) -> bool {
         || object::is_tuple(obj)
         || object::is_dict(obj)
         || object::is_anyset(obj);
-    builtin || is_java(obj)
+    builtin || is_java(obj) || dict_view_tag(obj).is_some()
 }
 
 /// Converts a Python value to the wire (Python -> Java).
@@ -492,7 +510,32 @@ pub fn to_wire(obj: &Bound<'_, PyAny>, w: &mut Writer, mode: Mode, depth: usize)
         w.str("");
         return Ok(());
     }
+    if let Some(tag) = dict_view_tag(obj) {
+        // A snapshot of the items, owned (converting one may run code).
+        let items: Vec<Bound<'_, PyAny>> = obj
+            .try_iter()
+            .map_err(|e| Error::from_pyerr(py, e))?
+            .collect::<PyResult<_>>()
+            .map_err(|e| Error::from_pyerr(py, e))?;
+        w.u8(tag);
+        w.len(items.len())?;
+        for it in &items {
+            to_wire(it, w, mode, depth + 1)?;
+        }
+        return Ok(());
+    }
     if crate::buffers::is_ndarray(obj) && crate::buffers::write_ndarray(obj, w)? {
+        return Ok(());
+    }
+    // Before numpy scalars: `.item()` of a datetime64[ns] is an int.
+    if let Some((kind, parts)) = crate::ext::decompose(obj)? {
+        if kind == 0 {
+            w.u8(wire::NONE);
+        } else {
+            w.u8(wire::EXT);
+            w.u8(kind);
+            to_wire(&parts, w, mode, depth + 1)?;
+        }
         return Ok(());
     }
     if let Some(v) = numpy_scalar(obj) {

@@ -15,6 +15,7 @@
 //! | `convert` | Java <-> Python values |
 //! | `names` | the cache of interned attribute names and keys |
 //! | `buffers` | numpy arrays and the buffer protocol |
+//! | `ext` | datetime and Decimal values <-> java.time and BigDecimal |
 //! | `callbacks` | Python -> JVM calls (`JavaFunction`, `JavaObject`) |
 //! | `registry` | the ids of Java objects Python freed |
 //! | `handles` | the handle table |
@@ -40,6 +41,7 @@ pub mod contract;
 pub mod convert;
 pub mod copy;
 pub mod error;
+mod ext;
 pub mod gate;
 pub mod handles;
 mod jni;

@@ -567,13 +567,16 @@ fn dispatch_py(
         }
         NUMPY_VIEW => {
             let mv = convert::to_py(py, r, 0)?;
-            let dtype = crate::buffers::DType::from_code(r.u8()?)?;
+            let code = r.u8()?;
+            let big_endian = code & crate::contract::dtype::BIG_ENDIAN != 0;
+            let dtype =
+                crate::buffers::DType::from_code(code & !crate::contract::dtype::BIG_ENDIAN)?;
             let ndim = r.len(8)?;
             let mut shape = Vec::with_capacity(ndim);
             for _ in 0..ndim {
                 shape.push(r.i64()?);
             }
-            let arr = crate::buffers::frombuffer(py, &mv, dtype, &shape)?;
+            let arr = crate::buffers::frombuffer(py, &mv, dtype, big_endian, &shape)?;
             w.handle(handles::insert(arr));
             Ok(())
         }
@@ -592,7 +595,7 @@ fn dispatch_py(
             w.i64(e.addr as i64);
             w.i64(e.len as i64);
             w.u8(e.readonly as u8);
-            w.u8(e.dtype.map(|d| d as u8).unwrap_or(0));
+            w.u8(e.dtype.map(|d| d.code()).unwrap_or(0));
             w.i32(e.shape.len() as i32);
             for d in &e.shape {
                 w.i64(*d);
@@ -667,7 +670,10 @@ fn to_java_top(obj: &Bound<'_, PyAny>, w: &mut Writer, mode: Mode) -> Result<()>
         w.u8(SELF);
         return Ok(());
     }
-    if !convert::has_java_counterpart(obj) && convert::numpy_scalar(obj).is_none() {
+    if !convert::has_java_counterpart(obj)
+        && convert::numpy_scalar(obj).is_none()
+        && !crate::ext::has_counterpart(obj)?
+    {
         if mode == Mode::Strict {
             return convert::to_wire(obj, w, Mode::Strict, 0);
         }

@@ -34,7 +34,7 @@ import java.util.stream.Stream;
  * {@code bench.classes}, {@code bench.pemjaClasspath}; optional
  * {@code bench.rounds} (default 3), {@code bench.quick}, {@code bench.only}
  * (comma-separated library names — pybridge,jep,pemja — and/or workload keys
- * or groups — a,a2,b,c,c2,d1,d2,f,fo,f2,g,h,n0,n1,n2,cb, core, extra, numpy;
+ * or groups — a,a2,b,c,c2,d1,d2,f,fo,f2,g,h,n0,n1,n2,cb,pd, core, extra, numpy;
  * none of a kind = all of it). A run of some of the workloads writes
  * {@code bench/results/<date>-<workloads>.md}, so it never overwrites the day's
  * full run.
@@ -46,7 +46,7 @@ public final class Driver {
     static final String[] EXTRA = {"b", "d1", "d2", "g", "gw"};
     static final String[] NUMPY = {"n0", "n1", "n2", "cb", "jm"};
     static final String[] ALL = {"a", "a2", "b", "c", "c2", "d1", "d2", "f", "fo", "f2", "g", "gw", "h", "n0", "n1", "n2",
-        "cb", "jm"};
+        "cb", "jm", "pd"};
 
     final Path root = Paths.get(System.getProperty("bench.root", ".")).toAbsolutePath();
     final String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
@@ -405,6 +405,13 @@ public final class Driver {
         row(t, "cb'. same, the library's other form (µs/callback) ⁷", "cb2", "cb2", "cb2", "", 0, true);
         row(t, "jm. Java method from Python: `lst.add(i)` on a java.util.ArrayList, in a Python loop (µs/call) ⁸",
                 "jm", "jm", "jm", "≤ 1 µs", 1.0, true);
+        row(t, "pd. DataFrame 200k × 10 numeric → Java columns, one call (`toColumns()`) (ms)", "pd", "pd", "pd",
+                med("pybridge", "pd_col") == null ? "≤ per column" : "≤ per column = " + num(med("pybridge", "pd_col"))
+                        + " ms", med("pybridge", "pd_col") == null ? 0 : med("pybridge", "pd_col"), true);
+        row(t, "pd (per column). `df[c].to_numpy()` → NDArray, 10 calls (ms)", "pd_col", "pd_col", "pd_col", "", 0,
+                true);
+        row(t, "pd (to_dict). `df.to_dict('list')` → Map of Lists (ms)", "pd_dict", "pd_dict", "pd_dict", "", 0,
+                true);
         t.append("| peak RSS, max VmHWM over the library's JVMs (MB) | ");
         for (String lib : LIBS) {
             t.append(peak.containsKey(lib) ? num(peak.get(lib)) : "—").append(" | ");
@@ -446,6 +453,9 @@ public final class Driver {
 
     /** The workload (child JVM) that reports a RESULT key. */
     static String workloadOf(String key) {
+        if (key.startsWith("pd")) {
+            return "pd";
+        }
         return key.equals("cb2") ? "cb" : key.replace("_rss", "");
     }
 

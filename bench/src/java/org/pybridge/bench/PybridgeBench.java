@@ -380,6 +380,34 @@ public final class PybridgeBench implements Workloads.Lib {
         return t;
     }
 
+    /** pd: the DataFrame df of {@link Workloads#PANDAS_SETUP} into Java, one of three ways. */
+    @Override
+    public long dataframe(int n, int way) {
+        long t0 = System.nanoTime();
+        long s = 0;
+        for (int i = 0; i < n; i++) {
+            try (ResourceScope scope = Python.openScope()) {
+                PyObject df = Python.mainModule().getAttr("df");
+                if (way == 0) {
+                    Map<String, Object> cols = df.toColumns();
+                    s += ((org.pybridge.NDArray) cols.get("c9")).size() + cols.size();
+                } else if (way == 1) {
+                    List<?> names = df.getAttr("columns").callAttrAs(List.class, "tolist");
+                    for (Object name : names) {
+                        s += df.getItem(name).callAttr("to_numpy").toNDArray().size();
+                    }
+                } else {
+                    Map<?, ?> m = df.callAttrAs(Map.class, "to_dict", "list");
+                    s += ((List<?>) m.get("c9")).size() + m.size();
+                }
+            }
+        }
+        long t = System.nanoTime() - t0;
+        Workloads.lastSum = s;
+        Workloads.sink += s;
+        return t;
+    }
+
     /** cb: a {@code java.util.function.Function} x -> x passed to loop(cb, n). */
     @Override
     public long callback(int n) {

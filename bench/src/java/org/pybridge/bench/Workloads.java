@@ -100,6 +100,14 @@ final class Workloads {
     static final int NP = 1_000_000;
 
     /** Element i of the data: multiples of 0.25, so that every order of summation is exact. */
+    /** pd: a 200k × 10 DataFrame, five float64 and five int64 columns c0…c9. */
+    static final String PANDAS_SETUP = String.join("\n",
+            "import numpy as _np, pandas as _pd",
+            "_rng = _np.random.default_rng(0)",
+            "df = _pd.DataFrame({'c%d' % i: (_rng.random(200_000) if i % 2 == 0 else _rng.integers(0, 1000, 200_000))",
+            "                    for i in range(10)})",
+            "");
+
     static double element(int i) {
         return (i % 1000) * 0.25;
     }
@@ -262,6 +270,16 @@ final class Workloads {
             return -1;
         }
 
+        /**
+         * pd: n times the DataFrame {@code df} (PANDAS_SETUP: 200k rows × 10 numeric
+         * columns) into Java: way 0 in one call (pybridge's {@code toColumns()}), 1 one
+         * {@code to_numpy()} per column, 2 {@code df.to_dict('list')}; -1 if the
+         * library cannot. Sets {@link #lastSum} to what it read.
+         */
+        default long dataframe(int n, int way) {
+            return -1;
+        }
+
         /** Sanity checks: results have the expected Java types and values; throws if not. */
         void check();
 
@@ -300,6 +318,37 @@ final class Workloads {
             sb.append(' ').append(String.format(Locale.ROOT, "%.6g", v));
         }
         System.out.println(sb);
+        System.out.flush();
+    }
+
+    /** As {@link #measure}, for several bodies run one after the other (in rotating order) in each iteration. */
+    private static void measureInterleaved(String[] keys, Body[] bodies, int[] ops, int warmup, int iters,
+            double divisor) {
+        if (quick()) {
+            warmup = Math.min(warmup, 1);
+            iters = Math.min(iters, 3);
+        }
+        System.gc();
+        for (int i = 0; i < warmup; i++) {
+            for (int k = 0; k < bodies.length; k++) {
+                bodies[k].run(ops[k]);
+            }
+        }
+        StringBuilder[] sb = new StringBuilder[keys.length];
+        for (int k = 0; k < keys.length; k++) {
+            sb[k] = new StringBuilder("RESULT ").append(keys[k]);
+        }
+        for (int i = 0; i < iters; i++) {
+            // The order rotates, so that no body always follows the same other one (its garbage).
+            for (int j = 0; j < keys.length; j++) {
+                int k = (i + j) % keys.length;
+                long ns = bodies[k].run(ops[k]);
+                sb[k].append(' ').append(String.format(Locale.ROOT, "%.6g", ns / (double) ops[k] / divisor));
+            }
+        }
+        for (StringBuilder b : sb) {
+            System.out.println(b);
+        }
         System.out.flush();
     }
 
@@ -436,6 +485,27 @@ final class Workloads {
             } else {
                 require(lastSum == 10, "jm: jmloop(lst, 10) == 10, got " + lastSum);
                 measure("jm", lib::javaMethod, 100_000, 3, 10, us, false);
+            }
+        }
+        if (wanted(only, "pd")) {
+            lastSum = Double.NaN;
+            if (lib.dataframe(0, 0) < 0) {
+                info("unsupported_pd", "no DataFrame → Java columns path");
+            } else {
+                lib.exec(PANDAS_SETUP);
+                lib.dataframe(1, 0);
+                require(lastSum == 200_010, "pd: one call reads 10 columns of 200k, got " + lastSum);
+                lib.dataframe(1, 1);
+                require(lastSum == 2_000_000, "pd: per column reads 10 × 200k, got " + lastSum);
+                lib.dataframe(1, 2);
+                require(lastSum == 200_010, "pd: to_dict reads 10 lists of 200k, got " + lastSum);
+                // One call and per column alternate within each iteration (the machine drifts
+                // alike for both); to_dict runs apart: whatever runs right after it pays for
+                // its 2M objects' collection (measured: 5-10x slower).
+                measureInterleaved(new String[] {"pd", "pd_col"},
+                        new Body[] {n -> lib.dataframe(n, 0), n -> lib.dataframe(n, 1)},
+                        new int[] {10, 10}, 3, 16, ms);
+                measure("pd_dict", n -> lib.dataframe(n, 2), 1, 1, 5, ms, false);
             }
         }
         for (String[] kv : lib.after()) {

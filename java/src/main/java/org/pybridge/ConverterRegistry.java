@@ -13,8 +13,11 @@ import java.util.function.Function;
  * registration wins (the class itself, then its superclasses, then its
  * interfaces). Classes with a built-in conversion (maps, collections,
  * strings, numbers, arrays, PyObject) never use a registration: a Clojure
- * vector is a list even though it is also a function. A conversion must
- * not call Python (it runs while a request is being encoded).
+ * vector is a list even though it is also a function. A conversion may
+ * call Python (it runs while a request is being encoded, and a nested call
+ * takes the next per-thread buffer, as a callback does); a conversion that
+ * returns its input unchanged means "pass it as it is" (what it would be
+ * with no registration). Registering {@code null} removes a registration.
  */
 final class ConverterRegistry {
     private ConverterRegistry() {}
@@ -35,7 +38,11 @@ final class ConverterRegistry {
 
     @SuppressWarnings("unchecked")
     static synchronized <T> void register(Class<T> type, Function<? super T, ?> fn) {
-        REGISTERED.put(type, (Function<Object, ?>) fn);
+        if (fn == null) {
+            REGISTERED.remove(type);
+        } else {
+            REGISTERED.put(type, (Function<Object, ?>) fn);
+        }
         resolved = newCache();
         Wire.invalidateCategories();
     }

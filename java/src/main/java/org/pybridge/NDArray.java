@@ -7,11 +7,33 @@ import java.util.Arrays;
 /**
  * A numpy array copied into Java: its dtype, its shape and its elements in
  * C (row-major) order in a primitive array. {@link PyObject#toJava()} gives
- * one for an {@code ndarray} of a supported dtype ({@code float64},
- * {@code float32}, {@code int64}, {@code int32}, {@code int16}, {@code int8},
- * {@code uint8}, {@code bool}), {@link PyObject#toNDArray()} asks for one
- * explicitly, and {@link Python#toPython} turns one back into a new numpy
- * array. For sharing memory without a copy, see {@link PyObject#asBuffer()}
+ * one for an {@code ndarray} of a supported dtype, {@link PyObject#toNDArray()}
+ * asks for one explicitly, and {@link Python#toPython} turns one back into a
+ * new numpy array of the same dtype and shape (a shape of {@code []} is a
+ * 0-d array). The dtypes and their Java arrays:
+ *
+ * <ul>
+ *   <li>{@code float64} {@code double[]}, {@code float32} {@code float[]},
+ *       {@code int64} {@code long[]}, {@code int32} {@code int[]},
+ *       {@code int16} {@code short[]}, {@code int8} {@code byte[]},
+ *       {@code bool} {@code boolean[]};
+ *   <li>unsigned types in the signed array of their width, with the same
+ *       bits ({@link #isUnsigned()} says so): {@code uint8} {@code byte[]},
+ *       {@code uint16} {@code short[]}, {@code uint32} {@code int[]},
+ *       {@code uint64} {@code long[]}; {@link #unsignedLongs()} widens
+ *       uint8/16/32 exactly ({@code Long.toUnsignedString} and
+ *       {@code Long.compareUnsigned} read uint64);
+ *   <li>{@code float16} in {@code short[]} (the IEEE 754 half-precision
+ *       bits); {@link #halfsAsFloats()} widens them;
+ *   <li>{@code datetime64[unit]} and {@code timedelta64[unit]} (units
+ *       {@code Y M W D h m s ms us ns ps fs as}) in {@code long[]}: counts of
+ *       the unit since 1970-01-01T00:00Z, {@code Long.MIN_VALUE} for
+ *       {@code NaT}; {@link #unit()} names the unit, {@link #toInstants()} and
+ *       {@link #toDurations()} make java.time values.
+ * </ul>
+ *
+ * <p>The same-width choice keeps a copy one {@code memcpy} and round trips
+ * exact; widening is explicit. For sharing memory without a copy, see {@link PyObject#asBuffer()}
  * and {@link Python#toNumpy(ByteBuffer, String, long...)}. Serializable (it is
  * plain data), so it can travel to a Spark executor or a Flink task.
  */
@@ -34,6 +56,25 @@ public final class NDArray implements java.io.Serializable {
      */
     public NDArray(Object data, long... shape) {
         this(dtypeOf(data), data, shape.length == 0 ? new long[] {java.lang.reflect.Array.getLength(data)} : shape);
+    }
+
+    /**
+     * An array of a given dtype (see the class comment for the Java array
+     * each takes: {@code "uint16"} a {@code short[]}, {@code "datetime64[ns]"}
+     * a {@code long[]}…) and shape, taken as it is: {@code new long[0]} is a
+     * 0-d array of one element, {@code null} one dimension. Not copied.
+     */
+    public static NDArray of(String dtype, Object data, long[] shape) {
+        if (dtype == null || data == null) {
+            throw new IllegalArgumentException("NDArray.of needs a dtype and a primitive array");
+        }
+        code(dtype); // validates the name
+        Class<?> want = newData(dtype, 0).getClass();
+        if (!want.isInstance(data)) {
+            throw new IllegalArgumentException("an NDArray of dtype " + dtype + " holds a "
+                    + want.getSimpleName() + ", not a " + data.getClass().getSimpleName());
+        }
+        return new NDArray(dtype, data, shape == null ? new long[] {java.lang.reflect.Array.getLength(data)} : shape);
     }
 
     NDArray(String dtype, Object data, long[] shape) {
@@ -149,6 +190,227 @@ public final class NDArray implements java.io.Serializable {
         return typed(byte[].class, "int8 or uint8");
     }
 
+    /** Whether the dtype is unsigned ({@code uint8/16/32/64}): the Java array holds the same bits. */
+    public boolean isUnsigned() {
+        return dtype.startsWith("uint");
+    }
+
+    /**
+     * The unit of a {@code datetime64}/{@code timedelta64} array
+     * ({@code "ns"}, {@code "us"}, {@code "s"}, {@code "D"}…), else null.
+     */
+    public String unit() {
+        int at = dtype.indexOf('[');
+        return at < 0 ? null : dtype.substring(at + 1, dtype.length() - 1);
+    }
+
+    /**
+     * The values of an integer array, unsigned ones read as unsigned:
+     * {@code uint8/16/32} widen exactly; {@code uint64} values above
+     * {@code Long.MAX_VALUE} are an {@link ArithmeticException}.
+     */
+    public long[] unsignedLongs() {
+        long[] out = new long[size()];
+        boolean u = isUnsigned();
+        if (data instanceof byte[]) {
+            byte[] a = (byte[]) data;
+            for (int i = 0; i < a.length; i++) {
+                out[i] = u ? a[i] & 0xffL : a[i];
+            }
+        } else if (data instanceof short[] && !dtype.equals("float16")) {
+            short[] a = (short[]) data;
+            for (int i = 0; i < a.length; i++) {
+                out[i] = u ? a[i] & 0xffffL : a[i];
+            }
+        } else if (data instanceof int[]) {
+            int[] a = (int[]) data;
+            for (int i = 0; i < a.length; i++) {
+                out[i] = u ? a[i] & 0xffffffffL : a[i];
+            }
+        } else if (data instanceof long[] && unit() == null) {
+            long[] a = (long[]) data;
+            for (int i = 0; i < a.length; i++) {
+                if (u && a[i] < 0) {
+                    throw new ArithmeticException("uint64 value " + Long.toUnsignedString(a[i])
+                            + " does not fit in a long; read longs() with Long.toUnsignedString");
+                }
+                out[i] = a[i];
+            }
+        } else {
+            throw new ClassCastException("this NDArray is " + dtype + ", not an integer array");
+        }
+        return out;
+    }
+
+    /** The values of a {@code float16} array as floats (exact). */
+    public float[] halfsAsFloats() {
+        if (!dtype.equals("float16")) {
+            throw new ClassCastException("this NDArray is " + dtype + ", not float16");
+        }
+        short[] a = (short[]) data;
+        float[] out = new float[a.length];
+        for (int i = 0; i < a.length; i++) {
+            out[i] = halfToFloat(a[i]);
+        }
+        return out;
+    }
+
+    /** A {@code float16} array of these floats, rounded to nearest (overflow: infinity). */
+    public static NDArray halfsOf(float[] values, long... shape) {
+        short[] h = new short[values.length];
+        for (int i = 0; i < values.length; i++) {
+            h[i] = floatToHalf(values[i]);
+        }
+        return of("float16", h, shape.length == 0 ? null : shape);
+    }
+
+    /** The values of a {@code datetime64} array as Instants ({@code NaT}: null). */
+    public java.time.Instant[] toInstants() {
+        if (!dtype.startsWith("datetime64")) {
+            throw new ClassCastException("this NDArray is " + dtype + ", not datetime64");
+        }
+        long[] a = (long[]) data;
+        java.time.Instant[] out = new java.time.Instant[a.length];
+        for (int i = 0; i < a.length; i++) {
+            if (a[i] != Long.MIN_VALUE) {
+                out[i] = java.time.Instant.EPOCH.plus(amount(a[i], unit()));
+            }
+        }
+        return out;
+    }
+
+    /** The values of a {@code timedelta64} array as Durations ({@code NaT}: null). */
+    public java.time.Duration[] toDurations() {
+        if (!dtype.startsWith("timedelta64")) {
+            throw new ClassCastException("this NDArray is " + dtype + ", not timedelta64");
+        }
+        long[] a = (long[]) data;
+        java.time.Duration[] out = new java.time.Duration[a.length];
+        for (int i = 0; i < a.length; i++) {
+            if (a[i] != Long.MIN_VALUE) {
+                out[i] = amount(a[i], unit());
+            }
+        }
+        return out;
+    }
+
+    /** A {@code datetime64[unit]} array of these instants (null: {@code NaT}); a finer part than the unit is an error. */
+    public static NDArray datetime64(java.time.Instant[] values, String unit) {
+        long[] a = new long[values.length];
+        for (int i = 0; i < values.length; i++) {
+            a[i] = values[i] == null ? Long.MIN_VALUE
+                    : count(java.time.Duration.between(java.time.Instant.EPOCH, values[i]), unit);
+        }
+        return of("datetime64[" + unit + "]", a, null);
+    }
+
+    /** A {@code timedelta64[unit]} array of these durations (null: {@code NaT}). */
+    public static NDArray timedelta64(java.time.Duration[] values, String unit) {
+        long[] a = new long[values.length];
+        for (int i = 0; i < values.length; i++) {
+            a[i] = values[i] == null ? Long.MIN_VALUE : count(values[i], unit);
+        }
+        return of("timedelta64[" + unit + "]", a, null);
+    }
+
+    private static final String[] UNITS = {"Y", "M", "W", "D", "h", "m", "s", "ms", "us", "ns", "ps", "fs", "as"};
+
+    /** Nanoseconds in one of a fixed-length unit (W…ns); 0 for Y and M (calendar), -1 below ns. */
+    private static long unitNanos(String unit) {
+        switch (unit) {
+            case "W":
+                return 7 * 86_400_000_000_000L;
+            case "D":
+                return 86_400_000_000_000L;
+            case "h":
+                return 3_600_000_000_000L;
+            case "m":
+                return 60_000_000_000L;
+            case "s":
+                return 1_000_000_000L;
+            case "ms":
+                return 1_000_000L;
+            case "us":
+                return 1_000L;
+            case "ns":
+                return 1L;
+            case "Y":
+            case "M":
+                return 0;
+            default:
+                return -1;
+        }
+    }
+
+    private static java.time.Duration amount(long n, String unit) {
+        long per = unitNanos(unit);
+        if (per <= 0) {
+            throw new UnsupportedOperationException("a count of '" + unit + "' has no exact java.time value"
+                    + " (years and months vary; units below ns are finer than java.time): convert in Python,"
+                    + " e.g. .astype('datetime64[ns]')");
+        }
+        long perSec = 1_000_000_000L;
+        if (per >= perSec) {
+            return java.time.Duration.ofSeconds(Math.multiplyExact(n, per / perSec));
+        }
+        long k = perSec / per;
+        return java.time.Duration.ofSeconds(Math.floorDiv(n, k), Math.floorMod(n, k) * per);
+    }
+
+    private static long count(java.time.Duration d, String unit) {
+        long per = unitNanos(unit);
+        if (per <= 0) {
+            throw new UnsupportedOperationException("java.time values convert to datetime64/timedelta64 of"
+                    + " units W, D, h, m, s, ms, us or ns, not '" + unit + "'");
+        }
+        java.math.BigInteger ns = java.math.BigInteger.valueOf(d.getSeconds()).multiply(java.math.BigInteger
+                .valueOf(1_000_000_000L)).add(java.math.BigInteger.valueOf(d.getNano()));
+        java.math.BigInteger[] qr = ns.divideAndRemainder(java.math.BigInteger.valueOf(per));
+        if (qr[1].signum() != 0) {
+            throw new ArithmeticException(d + " is not a whole number of '" + unit + "'");
+        }
+        return qr[0].longValueExact();
+    }
+
+    static float halfToFloat(short h) {
+        int bits = h & 0xffff;
+        int sign = (bits & 0x8000) << 16;
+        int exp = (bits >>> 10) & 0x1f;
+        int mant = bits & 0x3ff;
+        if (exp == 0x1f) {
+            return Float.intBitsToFloat(sign | 0x7f800000 | (mant << 13));
+        }
+        if (exp == 0) {
+            float v = mant * 0x1p-24f;
+            return sign != 0 ? -v : v;
+        }
+        return Float.intBitsToFloat(sign | ((exp + 112) << 23) | (mant << 13));
+    }
+
+    static short floatToHalf(float f) {
+        int bits = Float.floatToIntBits(f);
+        int sign = (bits >>> 16) & 0x8000;
+        if (Float.isNaN(f)) {
+            return (short) (sign | 0x7e00);
+        }
+        float a = Math.abs(f);
+        if (a >= 65520f) {
+            return (short) (sign | 0x7c00);
+        }
+        if (a < 0x1p-14f) {
+            // subnormal: a multiple of 2^-24, rounded half to even by rint
+            return (short) (sign | (int) Math.rint(a * 0x1p24f));
+        }
+        int e = Math.getExponent(a);
+        float scaled = Math.scalb(a, 10 - e); // 1024..2048
+        int m = (int) Math.rint(scaled);
+        if (m == 2048) {
+            m = 1024;
+            e++;
+        }
+        return (short) (sign | ((e + 15) << 10) | (m - 1024));
+    }
+
     /**
      * The elements of a {@code bool} array, not copied.
      *
@@ -188,6 +450,9 @@ public final class NDArray implements java.io.Serializable {
 
     // ---- codes shared with the native side (Contract.DType) ------------------------
 
+    private static final String SUPPORTED = "float64, float32, float16, int64, int32, int16, int8, uint64,"
+            + " uint32, uint16, uint8, bool, datetime64[unit], timedelta64[unit]";
+
     static byte code(String dtype) {
         switch (dtype) {
             case "float64":
@@ -206,9 +471,25 @@ public final class NDArray implements java.io.Serializable {
                 return Contract.DType.U8;
             case "bool":
                 return Contract.DType.BOOL;
+            case "float16":
+                return Contract.DType.F16;
+            case "uint16":
+                return Contract.DType.U16;
+            case "uint32":
+                return Contract.DType.U32;
+            case "uint64":
+                return Contract.DType.U64;
             default:
-                throw new IllegalArgumentException("unsupported dtype '" + dtype
-                        + "' (supported: float64, float32, int64, int32, int16, int8, uint8, bool)");
+                for (int i = 0; i < UNITS.length; i++) {
+                    if (dtype.equals("datetime64[" + UNITS[i] + "]")) {
+                        return (byte) (Contract.DType.DATETIME64 + i);
+                    }
+                    if (dtype.equals("timedelta64[" + UNITS[i] + "]")) {
+                        return (byte) (Contract.DType.TIMEDELTA64 + i);
+                    }
+                }
+                throw new IllegalArgumentException("unsupported dtype '" + dtype + "' (supported: " + SUPPORTED
+                        + ")");
         }
     }
 
@@ -230,24 +511,42 @@ public final class NDArray implements java.io.Serializable {
                 return "uint8";
             case Contract.DType.BOOL:
                 return "bool";
+            case Contract.DType.F16:
+                return "float16";
+            case Contract.DType.U16:
+                return "uint16";
+            case Contract.DType.U32:
+                return "uint32";
+            case Contract.DType.U64:
+                return "uint64";
             default:
+                if (code >= Contract.DType.DATETIME64 && code < Contract.DType.DATETIME64 + UNITS.length) {
+                    return "datetime64[" + UNITS[code - Contract.DType.DATETIME64] + "]";
+                }
+                if (code >= Contract.DType.TIMEDELTA64 && code < Contract.DType.TIMEDELTA64 + UNITS.length) {
+                    return "timedelta64[" + UNITS[code - Contract.DType.TIMEDELTA64] + "]";
+                }
                 return null;
         }
     }
 
+    /** The supported dtypes, for error messages. */
+    static String supported() {
+        return SUPPORTED;
+    }
+
     static int itemSize(String dtype) {
-        switch (dtype) {
-            case "float64":
-            case "int64":
-                return 8;
-            case "float32":
-            case "int32":
-                return Contract.DType.I32;
-            case "int16":
-                return 2;
-            default:
-                return 1;
+        Object probe = newData(dtype, 0);
+        if (probe instanceof double[] || probe instanceof long[]) {
+            return 8;
         }
+        if (probe instanceof float[] || probe instanceof int[]) {
+            return 4;
+        }
+        if (probe instanceof short[]) {
+            return 2;
+        }
+        return 1;
     }
 
     static String dtypeOf(Object data) {
@@ -284,14 +583,21 @@ public final class NDArray implements java.io.Serializable {
             case "float32":
                 return new float[n];
             case "int64":
+            case "uint64":
                 return new long[n];
             case "int32":
+            case "uint32":
                 return new int[n];
             case "int16":
+            case "uint16":
+            case "float16":
                 return new short[n];
             case "bool":
                 return new boolean[n];
             default:
+                if (dtype.startsWith("datetime64[") || dtype.startsWith("timedelta64[")) {
+                    return new long[n];
+                }
                 return new byte[n];
         }
     }

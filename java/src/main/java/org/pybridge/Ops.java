@@ -154,11 +154,11 @@ final class Ops {
     }
 
     /** A numpy array over a shared direct buffer ({@code shared}: it, or its {@link UnmanagedBuffer}). */
-    static PyObject numpyView(Object shared, String dtype, long[] dims) {
+    static PyObject numpyView(Object shared, String dtype, boolean bigEndian, long[] dims) {
         // One native call: the memoryview, numpy.frombuffer and the reshape.
         try (Buf b = Buf.acquire()) {
             Wire.write(b, shared);
-            b.put(NDArray.code(dtype));
+            b.put((byte) (NDArray.code(dtype) | (bigEndian ? Contract.DType.BIG_ENDIAN : 0)));
             b.putInt(dims.length);
             for (long d : dims) {
                 b.putLong(d);

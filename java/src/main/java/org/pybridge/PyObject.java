@@ -145,6 +145,19 @@ public class PyObject implements AutoCloseable, Iterable<PyObject>, java.io.Seri
     }
 
     /**
+     * {@code delattr(self, name)}.
+     *
+     * @param name the attribute's name
+     * @throws PythonException an {@code AttributeError} if there is none
+     */
+    public void delAttr(String name) {
+        if (name == null) {
+            throw new IllegalArgumentException("delAttr needs an attribute name");
+        }
+        Support.fn("del_attr").call(this, name).close();
+    }
+
+    /**
      * {@code hasattr(self, name)}.
      *
      * @param name the attribute's name
@@ -547,7 +560,7 @@ public class PyObject implements AutoCloseable, Iterable<PyObject>, java.io.Seri
      * @return a live {@code java.util.List} over this Python sequence (no copy)
      */
     public java.util.List<Object> asList() {
-        return new PyListView(this, Conversion.DEEP);
+        return asList(Conversion.DEEP);
     }
 
     /**
@@ -558,7 +571,49 @@ public class PyObject implements AutoCloseable, Iterable<PyObject>, java.io.Seri
      * @return {@link #asList()} with elements read as {@code conversion} says
      */
     public java.util.List<Object> asList(Conversion conversion) {
+        if (kind() == PyKind.MAPPING) {
+            String t = typeName();
+            boolean frame = Support.fn("is_frame").callAs(Boolean.class, this);
+            throw new IllegalArgumentException("a Python '" + t + "' is a mapping, not a sequence: "
+                    + (frame ? "toColumns() gives its columns, asMap() a live view by column name"
+                            : "use asMap(), or asList() on its keys(), values() or items()"));
+        }
         return new PyListView(this, conversion == Conversion.ELEMENTS ? Conversion.SHALLOW : conversion);
+    }
+
+    /**
+     * A pandas {@code DataFrame}'s columns in one call, as a map in column
+     * order from name ({@code str(name)}; two columns of one name are an
+     * error) to column:
+     *
+     * <ul>
+     *   <li>numeric and bool columns: an {@link NDArray} of their dtype
+     *       (nullable {@code Int64}/{@code Float64}… with missing values: an
+     *       NDArray of float64 with NaN for a float column, a {@code List}
+     *       with nulls for an integer one);
+     *   <li>{@code datetime64}/{@code timedelta64} columns: an NDArray of
+     *       {@code long} counts with its unit ({@link NDArray#unit()},
+     *       {@link NDArray#toInstants()}); a time-zone-aware column in UTC;
+     *   <li>anything else (strings, {@code object}, categories): a
+     *       {@code List} of its values converted as {@link #toJava()} does,
+     *       missing values as null.
+     * </ul>
+     *
+     * A {@code Series} gives its one column ({@link #toColumn()}). The
+     * reverse is {@link Python#fromColumns}.
+     */
+    @SuppressWarnings("unchecked")
+    public java.util.Map<String, Object> toColumns() {
+        Object v = Support.fn("columns").callAs(Object.class, this);
+        if (!(v instanceof java.util.Map)) {
+            throw new ClassCastException("a pandas Series has one column: use toColumn()");
+        }
+        return (java.util.Map<String, Object>) v;
+    }
+
+    /** A pandas {@code Series} as its column: an {@link NDArray} or a {@code List}, as in {@link #toColumns()}. */
+    public Object toColumn() {
+        return Support.fn("columns").callAs(Object.class, this);
     }
 
     /**
@@ -662,8 +717,9 @@ public class PyObject implements AutoCloseable, Iterable<PyObject>, java.io.Seri
      * a non-contiguous array is copied contiguous first.
      *
      * @throws ClassCastException if this is not a numpy array, or its dtype
-     *     has no Java primitive type (complex, object, strings, unsigned
-     *     wider than 8 bits…)
+     *     has no Java primitive type (complex, object, strings,
+     *     datetime64 of a unit with a multiple…): always this exception,
+     *     whatever the dtype
      * @return this numpy array copied into Java (dtype, shape, a primitive array)
      */
     public NDArray toNDArray() {
@@ -674,8 +730,8 @@ public class PyObject implements AutoCloseable, Iterable<PyObject>, java.io.Seri
         String t = typeName();
         if ("numpy.ndarray".equals(t)) {
             throw new ClassCastException("a numpy array of dtype " + Support.fn("dtype_name").callAs(String.class, this)
-                    + " has no Java primitive type (supported: float64, float32, int64, int32, int16, int8,"
-                    + " uint8, bool); convert it with .astype(...) first");
+                    + " has no Java primitive type (supported: " + NDArray.supported() + "); convert it with"
+                    + " .astype(...) first (strings and objects: .tolist() and toJava())");
         }
         throw new ClassCastException("a Python '" + t + "' is not a numpy array (numpy.asarray(x) makes one)");
     }

@@ -205,8 +205,16 @@ public final class Python {
      * integral numbers and BigInteger→int, Float/Double→float,
      * Character/String→str (all of Unicode, lone surrogates kept), byte[]→bytes,
      * other primitive arrays, Object[], List and other Collections→list,
-     * Map→dict, Set→set, PyObject→the same object. Anything else:
-     * {@link IllegalArgumentException} naming its class.
+     * Map→dict, Set→set, PyObject (and live views)→the same object,
+     * {@link NDArray}→a new numpy array, a direct ByteBuffer→a memoryview
+     * over its memory (a heap one→bytes), java.time values→datetime, date,
+     * time, timedelta (see the README's table), BigDecimal→Decimal, a Java
+     * function object→a Python callable; a value of a class with a
+     * {@linkplain #registerConverter registered converter}→the conversion
+     * of what the converter returns. Anything else becomes a live proxy of
+     * the Java object (see {@link #bridge}), which comes back as the same
+     * Java object.
+     *
      * @param value the Java value
      * @return the result, a new handle
      */
@@ -264,6 +272,9 @@ public final class Python {
      * @return the result, a new handle
      */
     public static PyObject toNumpy(Object array, long... shape) {
+        if (array instanceof java.nio.Buffer && !(array instanceof java.nio.ByteBuffer)) {
+            return toNumpy((java.nio.Buffer) array, shape);
+        }
         ensure();
         String dtype = NDArray.dtypeOf(array);
         int n = java.lang.reflect.Array.getLength(array);
@@ -274,10 +285,14 @@ public final class Python {
 
     /**
      * A numpy array over a direct {@code ByteBuffer}'s memory, no copy: its
-     * elements from the buffer's position on, in native byte order, of this
-     * dtype ({@code "float64"}, {@code "int32"}, …) and shape. Writes on
-     * either side are seen by the other. The buffer stays valid while either
-     * side references it (Python keeps it reachable until the array and its
+     * elements from the buffer's position on, of this dtype
+     * ({@code "float64"}, {@code "int32"}, …) and shape, in the buffer's
+     * byte order: a big-endian buffer (Java's default) gives an array of a
+     * big-endian dtype ({@code >f8}), still no copy, whose values are what
+     * Java reads ({@code getDouble}); numpy computes with it as with any
+     * array ({@code .astype('=f8')} makes a native copy). Writes on either
+     * side are seen by the other. The buffer stays valid while either side
+     * references it (Python keeps it reachable until the array and its
      * views are freed). A read-only buffer gives a read-only array.
      * @param buffer the buffer whose memory the array uses
      * @param dtype the numpy dtype's name ({@code "float64"}, {@code "int32"}, ...)
@@ -302,6 +317,69 @@ public final class Python {
         return toNumpyView(buffer, buffer.buffer(), dtype, shape);
     }
 
+    /**
+     * A new numpy array copied from a typed NIO buffer's elements from its
+     * position on ({@code DoubleBuffer}→float64, {@code FloatBuffer}→float32,
+     * {@code LongBuffer}→int64, {@code IntBuffer}→int32,
+     * {@code ShortBuffer}→int16, {@code CharBuffer}→uint16), direct or heap,
+     * read in the buffer's own byte order (the values are what its
+     * {@code get} returns), in this shape (none: one dimension). Copied: a
+     * typed view does not tell pybridge whether its memory is a mapped file
+     * or a closeable arena; to share memory without a copy, pass the
+     * {@code ByteBuffer} it views to
+     * {@link #toNumpy(java.nio.ByteBuffer, String, long...)}.
+     */
+    public static PyObject toNumpy(java.nio.Buffer buffer, long... shape) {
+        if (buffer instanceof java.nio.ByteBuffer) {
+            throw new IllegalArgumentException("a ByteBuffer needs a dtype: toNumpy(buffer, \"float64\", shape...)");
+        }
+        if (buffer == null) {
+            throw new IllegalArgumentException("Python.toNumpy needs a buffer, not null");
+        }
+        int n = buffer.remaining();
+        Object copy;
+        if (buffer instanceof java.nio.DoubleBuffer) {
+            copy = get(((java.nio.DoubleBuffer) buffer).duplicate(), new double[n]);
+        } else if (buffer instanceof java.nio.FloatBuffer) {
+            copy = get(((java.nio.FloatBuffer) buffer).duplicate(), new float[n]);
+        } else if (buffer instanceof java.nio.LongBuffer) {
+            copy = get(((java.nio.LongBuffer) buffer).duplicate(), new long[n]);
+        } else if (buffer instanceof java.nio.IntBuffer) {
+            copy = get(((java.nio.IntBuffer) buffer).duplicate(), new int[n]);
+        } else if (buffer instanceof java.nio.ShortBuffer) {
+            copy = get(((java.nio.ShortBuffer) buffer).duplicate(), new short[n]);
+        } else if (buffer instanceof java.nio.CharBuffer) {
+            char[] c = new char[n];
+            ((java.nio.CharBuffer) buffer).duplicate().get(c);
+            short[] s = new short[n];
+            for (int i = 0; i < n; i++) {
+                s[i] = (short) c[i];
+            }
+            ensure();
+            long[] dims = shape.length == 0 ? new long[] {n} : shape;
+            new NDArray("uint16", s, dims); // validates the shape
+            return Ops.numpyCopyOf(s, "uint16", dims);
+        } else {
+            throw new IllegalArgumentException("unsupported buffer type " + buffer.getClass().getName());
+        }
+        return toNumpy(copy, shape);
+    }
+
+    private static Object get(java.nio.Buffer b, Object into) {
+        if (b instanceof java.nio.DoubleBuffer) {
+            ((java.nio.DoubleBuffer) b).get((double[]) into);
+        } else if (b instanceof java.nio.FloatBuffer) {
+            ((java.nio.FloatBuffer) b).get((float[]) into);
+        } else if (b instanceof java.nio.LongBuffer) {
+            ((java.nio.LongBuffer) b).get((long[]) into);
+        } else if (b instanceof java.nio.IntBuffer) {
+            ((java.nio.IntBuffer) b).get((int[]) into);
+        } else {
+            ((java.nio.ShortBuffer) b).get((short[]) into);
+        }
+        return into;
+    }
+
     /** {@code shared} is what crosses ({@code buffer}, or its {@link UnmanagedBuffer}). */
     private static PyObject toNumpyView(Object shared, java.nio.ByteBuffer buffer, String dtype, long... shape) {
         ensure();
@@ -320,7 +398,9 @@ public final class Python {
             throw new IllegalArgumentException("shape " + java.util.Arrays.toString(dims) + " of " + dtype + " needs "
                     + n * item + " bytes; the buffer has " + buffer.remaining() + " remaining");
         }
-        return Ops.numpyView(shared, dtype, dims);
+        boolean bigEndian = item > 1 && buffer.order() == java.nio.ByteOrder.BIG_ENDIAN
+                && java.nio.ByteOrder.nativeOrder() != java.nio.ByteOrder.BIG_ENDIAN;
+        return Ops.numpyView(shared, dtype, bigEndian, dims);
     }
 
     /**
@@ -338,18 +418,102 @@ public final class Python {
      * @param toPython turns a {@code type} value into one pybridge converts (a String, a Map, a {@link PyObject}, ...)
      */
     public static <T> void registerConverter(Class<T> type, Function<? super T, ?> toPython) {
-        if (type == null || toPython == null) {
-            throw new IllegalArgumentException("registerConverter needs a class and a function");
+        if (type == null) {
+            throw new IllegalArgumentException("registerConverter needs a class (and a function, or null to remove"
+                    + " the registration)");
         }
         ConverterRegistry.register(type, toPython);
+    }
+
+    /**
+     * Removes the converter registered for exactly {@code type} (as
+     * {@code registerConverter(type, null)} does); values of it convert as
+     * they would have without it. Returns nothing and changes nothing if
+     * none was registered.
+     */
+    public static void unregisterConverter(Class<?> type) {
+        if (type == null) {
+            throw new IllegalArgumentException("unregisterConverter needs a class");
+        }
+        ConverterRegistry.register(type, null);
+    }
+
+    // ---- calling by name, scripts, DataFrames ------------------------------------------------------
+
+    /**
+     * Calls a function by its dotted name: {@code Python.call("os.path.join", "a", "b")}
+     * imports the longest importable module prefix ({@code os.path}) and
+     * takes the rest as attributes ({@code join}; {@code "json.JSONEncoder.encode"}
+     * works too); a name with no dot is a builtin ({@code "len"}). Arguments
+     * are converted with {@link #toPython}. The result as a handle.
+     */
+    public static PyObject call(String dottedName, Object... args) {
+        return resolve(dottedName).call(args);
+    }
+
+    /** {@link #call(String, Object...)} with the result converted to {@code type}. */
+    public static <T> T callAs(Class<T> type, String dottedName, Object... args) {
+        return resolve(dottedName).callAs(type, args);
+    }
+
+    /** The object a dotted name names (see {@link #call(String, Object...)}), as a handle. */
+    public static PyObject resolve(String dottedName) {
+        if (dottedName == null || dottedName.isEmpty()) {
+            throw new IllegalArgumentException("a dotted name such as \"os.path.join\" is needed");
+        }
+        ensure();
+        return Support.fn("resolve").call(dottedName);
+    }
+
+    /**
+     * Runs a Python script file as {@code runpy.run_path} does: as
+     * {@code __main__} (so {@code if __name__ == "__main__":} blocks run),
+     * with {@code __file__} set to the path, {@code sys.argv} set to the
+     * path followed by {@code argv} while it runs (restored afterwards), and
+     * the script's directory first on {@code sys.path} meanwhile. Returns
+     * the script's globals when it finishes (a new namespace, not
+     * {@code __main__}'s). An error in the script is a
+     * {@link PythonException} whose traceback and frames name the file and
+     * line; a missing file is a {@code PythonException} of type
+     * {@code FileNotFoundError}.
+     */
+    public static PyNamespace runScript(java.nio.file.Path path, String... argv) {
+        if (path == null) {
+            throw new IllegalArgumentException("runScript needs a path");
+        }
+        ensure();
+        String p = path.toAbsolutePath().toString();
+        return new PyNamespace(Lifetimes.unscoped(() -> Support.fn("run_script").call(p, List.of(argv))));
+    }
+
+    /**
+     * A pandas {@code DataFrame} made from columns, in one call: the reverse
+     * of {@link PyObject#toColumns()}. Each value is a column: an
+     * {@link NDArray} (numeric, bool, {@code datetime64}…), a Java primitive
+     * array, a {@code List} (strings, java.time values, mixed: an object
+     * column), or a {@code PyObject} (a numpy array, a Series…). The map's
+     * order is the column order.
+     */
+    public static PyObject fromColumns(java.util.Map<String, ?> columns) {
+        if (columns == null) {
+            throw new IllegalArgumentException("fromColumns needs a map of column name to column");
+        }
+        ensure();
+        return Support.fn("frame_of").call(columns);
     }
 
     /**
      * A deep copy into Java: None→null, bool→Boolean, int→Long (BigInteger
      * beyond 64 bits), float→Double, str→String, bytes/bytearray→byte[],
      * list→ArrayList, tuple→unmodifiable List, dict→LinkedHashMap (order
-     * kept), set→LinkedHashSet, frozenset→unmodifiable Set; anything else
-     * stays a PyObject (the same one, at the top level).
+     * kept), set→LinkedHashSet, frozenset→unmodifiable Set, dict views
+     * ({@code keys()}→Set, {@code values()}→List, {@code items()}→List of
+     * pairs), numpy arrays of a supported dtype→{@link NDArray}, numpy
+     * scalars→their value, {@code datetime}/{@code date}/{@code time}/{@code timedelta}
+     * (and pandas' Timestamp/Timedelta, numpy's datetime64/timedelta64
+     * scalars)→java.time values, {@code Decimal}→BigDecimal, pandas'
+     * {@code NaT}→null; anything else stays a PyObject (the same one, at the
+     * top level).
      *
      * @param obj the handle to convert (null gives null)
      * @return a deep copy into Java

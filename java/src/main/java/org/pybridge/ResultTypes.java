@@ -81,7 +81,30 @@ final class ResultTypes {
             return t == Double.class ? (T) Double.valueOf(((BigInteger) v).doubleValue()) : (T) v;
         }
         if (v instanceof Double && t == Float.class) {
-            return (T) Float.valueOf(((Double) v).floatValue());
+            double d = (Double) v;
+            if (Double.isFinite(d) && Math.abs(d) > Float.MAX_VALUE) {
+                throw new ArithmeticException("Python float " + d + " does not fit in a Float");
+            }
+            return (T) Float.valueOf((float) d);
+        }
+        if (v instanceof java.time.OffsetDateTime && t == java.time.Instant.class) {
+            return (T) ((java.time.OffsetDateTime) v).toInstant();
+        }
+        if (v instanceof java.time.ZonedDateTime && t == java.time.Instant.class) {
+            return (T) ((java.time.ZonedDateTime) v).toInstant();
+        }
+        if (v instanceof java.time.ZonedDateTime && t == java.time.OffsetDateTime.class) {
+            return (T) ((java.time.ZonedDateTime) v).toOffsetDateTime();
+        }
+        if (t == java.util.Date.class && v instanceof java.time.temporal.TemporalAccessor
+                && ((java.time.temporal.TemporalAccessor) v).isSupported(java.time.temporal.ChronoField.INSTANT_SECONDS)) {
+            return (T) java.util.Date.from(java.time.Instant.from((java.time.temporal.TemporalAccessor) v));
+        }
+        if (SqlTimes.isSqlTime(t)) {
+            Object sql = SqlTimes.fromJavaTime(v, t);
+            if (sql != null) {
+                return (T) sql;
+            }
         }
         if (v instanceof String && t == Character.class && ((String) v).length() == 1) {
             return (T) Character.valueOf(((String) v).charAt(0));

@@ -162,6 +162,7 @@ final class Wire {
     private static final int C_UNKNOWN = 21;
     private static final int C_BRIDGED = 25;
     private static final int C_BRIDGED_LIST = 26;
+    private static final int C_EXT = 27;
 
     private static volatile ClassValue<Integer> categories = newCategories();
 
@@ -250,6 +251,14 @@ final class Wire {
         if (CharSequence.class.isAssignableFrom(c)) {
             return C_CHARSEQ;
         }
+        return plainCategory(c);
+    }
+
+    /** What a class with no built-in container/scalar conversion crosses as, with no user converter. */
+    private static int plainCategory(Class<?> c) {
+        if (ExtValues.handles(c)) {
+            return C_EXT;
+        }
         if (Callbacks.isFunctionClass(c)) {
             return C_FUNCTION;
         }
@@ -257,9 +266,23 @@ final class Wire {
     }
 
     private static void writeOther(Buf b, Object v, int depth) {
-        switch (categories.get(v.getClass())) {
-            case C_CONVERTER:
-                write(b, ConverterRegistry.find(v.getClass()).apply(v), depth + 1);
+        writeCategory(b, v, categories.get(v.getClass()), depth);
+    }
+
+    private static void writeCategory(Buf b, Object v, int category, int depth) {
+        switch (category) {
+            case C_CONVERTER: {
+                Object r = ConverterRegistry.find(v.getClass()).apply(v);
+                if (r == v) {
+                    // "Pass it as it is": what it would be with no converter.
+                    writeCategory(b, v, plainCategory(v.getClass()), depth);
+                    return;
+                }
+                write(b, r, depth + 1);
+                return;
+            }
+            case C_EXT:
+                ExtValues.write(b, v, depth);
                 return;
             case C_PYBACKED:
                 writeHandle(b, ((PyBacked) v).pyObject());
@@ -688,6 +711,10 @@ final class Wire {
                 return subject;
             case Contract.Tag.NDARRAY:
                 return readNdarray(b);
+            case Contract.Tag.EXT: {
+                byte kind = b.get();
+                return ExtValues.read(kind, readValue(b, subject, null));
+            }
             case Contract.Tag.JAVA_FN:
             case Contract.Tag.JAVA_OBJ: {
                 long id = b.getLong();

@@ -79,6 +79,10 @@ public class ContractTest {
             assertSame(f, roundTrip(f));
             assertEquals(Long.valueOf(7), Python.eval("lambda f: f(7)").callAs(Long.class, f));
         });
+        c.put("EXT", () -> {
+            assertEquals(java.time.LocalDate.of(2020, 2, 29), roundTrip(java.time.LocalDate.of(2020, 2, 29)));
+            assertEquals(new java.math.BigDecimal("-1.50"), roundTrip(new java.math.BigDecimal("-1.50")));
+        });
         c.put("JAVA_OBJ", () -> {
             Object token = new Object();
             assertSame(token, roundTrip(token));
