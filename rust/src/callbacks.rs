@@ -29,7 +29,6 @@ use jni::objects::{Global, JClass};
 use jni::sys::jvalue;
 use jni::{JavaVM, jni_sig, jni_str};
 use pyo3::prelude::*;
-use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyTuple};
 use std::sync::OnceLock;
 
@@ -234,7 +233,8 @@ fn to_pyerr(py: Python<'_>, e: Error) -> PyErr {
     }
 }
 
-static MAKE_EXCEPTION: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+/// `pybridge._make_java_exception` of each interpreter.
+static MAKE_EXCEPTION: crate::per_interp::PerInterp<Py<PyAny>> = crate::per_interp::PerInterp::new();
 
 const SUPPORT: &std::ffi::CStr = c"
 import sys, types
@@ -263,6 +263,27 @@ def make(java_class, message, java_id):
     return e
 
 _mod._make_java_exception = make
+
+def _copy_out(obj):
+    # Interpreter.copyOf: the object as bytes another interpreter can rebuild.
+    import pickle
+    try:
+        return b'P' + pickle.dumps(obj, protocol=5)
+    except Exception as e:
+        try:
+            return b'B' + bytes(memoryview(obj))
+        except TypeError:
+            raise TypeError('cannot copy a %s to another interpreter: it can neither be pickled (%s) '
+                            'nor does it export a buffer' % (type(obj).__qualname__, e)) from None
+
+def _copy_in(data):
+    if data[:1] == b'P':
+        import pickle
+        return pickle.loads(memoryview(data)[1:])
+    return bytes(memoryview(data)[1:])
+
+_mod._copy_out = _copy_out
+_mod._copy_in = _copy_in
 ";
 
 /// Installs the `pybridge` module (JavaException, JavaFunction); GIL held.
@@ -272,21 +293,23 @@ pub(crate) fn install(py: Python<'_>) -> PyResult<()> {
     let module = globals
         .get_item("_mod")?
         .ok_or_else(|| pyo3::exceptions::PyRuntimeError::new_err("no module"))?;
-    module.setattr("JavaFunction", py.get_type::<JavaFunction>())?;
-    module.setattr("JavaObject", py.get_type::<JavaObject>())?;
-    module.setattr("JavaBuffer", py.get_type::<crate::buffers::JavaBuffer>())?;
+    if crate::per_interp::in_main(py) {
+        // PyO3 classes: one type object per process, the main interpreter's.
+        module.setattr("JavaFunction", py.get_type::<JavaFunction>())?;
+        module.setattr("JavaObject", py.get_type::<JavaObject>())?;
+        module.setattr("JavaBuffer", py.get_type::<crate::buffers::JavaBuffer>())?;
+    }
     let make = globals
         .get_item("make")?
         .ok_or_else(|| pyo3::exceptions::PyRuntimeError::new_err("no make"))?;
-    let _ = MAKE_EXCEPTION.set(py, make.unbind());
+    let old = MAKE_EXCEPTION.with(py, |c| c.replace(make.unbind()));
+    drop(old);
     Ok(())
 }
 
 fn java_exception(py: Python<'_>, class: &str, message: &str, thrown: i64) -> PyErr {
-    match MAKE_EXCEPTION
-        .get(py)
-        .map(|m| m.bind(py).call1((class, message, thrown)))
-    {
+    let make = MAKE_EXCEPTION.with(py, |c| c.as_ref().map(|m| m.clone_ref(py)));
+    match make.map(|m| m.bind(py).call1((class, message, thrown))) {
         Some(Ok(e)) => PyErr::from_value(e),
         _ => pyo3::exceptions::PyRuntimeError::new_err(format!("{class}: {message}")),
     }

@@ -13,7 +13,7 @@
 
 /// Version of the boundary; bump it with any change a stale library or stale
 /// Java classes would misread.
-pub const ABI_VERSION: i32 = 16;
+pub const ABI_VERSION: i32 = 17;
 
 /// Declares one table: a module of constants, and `ALL` listing them (for
 /// tests; the Java generator reads the source).
@@ -124,6 +124,10 @@ table! {
         LEASE_INFO = 43,
         /// Ends a virtual thread's lease whose thread died (no GIL).
         LEASE_BREAK = 44,
+        /// Creates a sub-interpreter bound to the calling thread (no GIL).
+        INTERP_NEW = 45,
+        /// Ends the calling thread's sub-interpreter (no GIL).
+        INTERP_END = 46,
     }
 }
 

@@ -17,7 +17,9 @@
 //! | `buffers` | numpy arrays and the buffer protocol |
 //! | `callbacks` | Python -> JVM calls (`JavaFunction`, `JavaObject`) |
 //! | `registry` | the ids of Java objects Python freed |
-//! | `handles` | the handle table |
+//! | `handles` | the handle table (one per interpreter) |
+//! | `interpreters` | sub-interpreters: created on, bound to and ended on one thread each |
+//! | `per_interp` | state kept per interpreter; which interpreter a thread runs |
 //! | `release` | the release queue and its thread |
 //! | `thread_state` | Python thread states for JVM threads; the GIL a thread holds with its own |
 //! | `gate` | the call gate in front of the GIL |
@@ -42,9 +44,11 @@ pub mod copy;
 pub mod error;
 pub mod gate;
 pub mod handles;
+mod interpreters;
 mod jni;
 mod lease;
 mod names;
+mod per_interp;
 pub mod ops;
 mod registry;
 mod release;

@@ -108,6 +108,29 @@ public final class Python {
         }
     }
 
+    // ---- interpreters --------------------------------------------------------------
+
+    /**
+     * A new sub-interpreter (starting Python if needed): isolated with its own
+     * GIL on Python 3.12+ unless {@code cfg} says otherwise, sharing the main
+     * GIL before (where an isolated one is refused with a clear error). See
+     * {@link Interpreter}; close it when done.
+     */
+    public static Interpreter newInterpreter(InterpreterConfig cfg) {
+        ensure();
+        return Interpreter.start(cfg, info.version().split(" ")[0]);
+    }
+
+    /** {@link #newInterpreter(InterpreterConfig)} with {@link InterpreterConfig#defaults()}. */
+    public static Interpreter newInterpreter() {
+        return newInterpreter(InterpreterConfig.defaults());
+    }
+
+    /** The main interpreter, the one these static methods use (outside sub-interpreter tasks). */
+    public static Interpreter mainInterpreter() {
+        return Interpreter.main();
+    }
+
     // ---- running code --------------------------------------------------------------
 
     /** Runs statements in {@code __main__} (starting Python if needed). */
