@@ -102,6 +102,11 @@ fn make_on_this_thread(cfg: &Config) -> Result<(*mut crate::capi::PyThreadState,
     // thread has no thread state: this creates one and takes the main GIL.
     let _g = unsafe { threads::gilstate_ensure() };
     turn.had_gil();
+    // pyo3 frees the references it deferred (dropped without the GIL) at
+    // the next attach of any thread: here, in the main interpreter, they
+    // belong to, and not at this thread's first attach in the new one. (No
+    // pybridge path defers a reference: architecture promise 5.)
+    Python::attach(|_| ());
     // SAFETY: as above; it reads this thread's registered state.
     let main_ts = unsafe { threads::this_thread_state() };
     // SAFETY: this thread holds the main GIL with `main_ts`, current.

@@ -156,7 +156,10 @@ fn post_init(py: Python<'_>, opts: &InitOptions) -> Result<InitInfo> {
             .map_err(|e| Error::from_pyerr(py, e))
     };
     crate::per_interp::set_main(py);
-    warm_pyo3_interned(py);
+    // Attached through pyo3 (not `assume_attached`), so that what the
+    // warm-up drops is freed now rather than parked in pyo3's deferred pool,
+    // which the next thread to attach, in any interpreter, would empty.
+    Python::attach(warm_pyo3_interned);
     install_unraisable_hook(py).map_err(pyerr)?;
     crate::callbacks::install(py).map_err(pyerr)?;
     install_signal_guard(py).map_err(pyerr)?;

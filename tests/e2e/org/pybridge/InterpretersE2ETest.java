@@ -301,11 +301,42 @@ public class InterpretersE2ETest {
                     + " interpreters");
             Stats st = Python.stats();
             checkEq(live0, st.liveHandles(), "live handles after closing every interpreter");
-            System.out.println("RESULT lifecycle cycles=" + cycles + " rssWarmKb=" + rssWarm + " rssEndKb=" + rssEnd
-                    + " growthKb=" + (rssEnd - rssWarm));
-            // Flat: no per-cycle growth (a leak of even 64 KiB per interpreter would show as 10+ MB here).
-            check(rssEnd - rssWarm < 48 * 1024, "RSS grew by " + (rssEnd - rssWarm) + " kB over "
-                    + (cycles - cycles / 5) + " create/use/close cycles");
+            long measured = cycles - cycles / 5;
+            long growth = rssEnd - rssWarm;
+            long control = cpythonOwnGrowthKb(cfg.ownGil != null && cfg.ownGil, cycles);
+            System.out.printf("RESULT lifecycle cycles=%d rssWarmKb=%d rssEndKb=%d growthKb=%d perCycleKb=%.1f"
+                    + " cpythonAloneGrowthKb=%d cpythonAlonePerCycleKb=%.1f%n", cycles, rssWarm, rssEnd, growth,
+                    growth / (double) measured, control, control / (double) measured);
+            // pybridge adds nothing per interpreter: what grows is CPython's own (3.12's isolated
+            // interpreters leak their allocator's arenas, cpython#110411, fixed in 3.13), measured
+            // alongside by the same cycles without pybridge.
+            check(growth <= control + control / 4 + 16 * 1024, "RSS grew by " + growth + " kB over " + measured
+                    + " create/use/close cycles, CPython alone by " + control + " kB");
+        }
+
+        /**
+         * RSS growth of the same create/use/destroy cycles done by CPython alone
+         * ({@code _xxsubinterpreters}, on one thread of the main interpreter), over the
+         * last 80% of them: what CPython itself keeps per interpreter.
+         */
+        static long cpythonOwnGrowthKb(boolean isolated, int cycles) throws Exception {
+            Python.exec("import _xxsubinterpreters as _xx\n"
+                    + "def _pyb_control(n, isolated):\n"
+                    + "    for i in range(n):\n"
+                    + "        try:\n"
+                    + "            iid = _xx.create(isolated=isolated)\n"
+                    + "        except TypeError:\n"
+                    + "            iid = _xx.create()\n"
+                    + "        _xx.run_string(iid, 'import json\\nd = json.loads(\\'[1, 2, 3]\\')')\n"
+                    + "        _xx.destroy(iid)\n");
+            PyObject f = Python.mainModule().getAttr("_pyb_control");
+            f.call(cycles / 5, isolated);
+            System.gc();
+            long before = E2E.rssKb();
+            f.call(cycles - cycles / 5, isolated);
+            System.gc();
+            Thread.sleep(300);
+            return E2E.rssKb() - before;
         }
 
         static void misuse(boolean isolated) throws Exception {
@@ -459,7 +490,12 @@ public class InterpretersE2ETest {
                     rounds, secs, rss[0], rss[1]);
             checkEq(states0, Python.interpreterThreadStates(), "main interpreter's thread states");
             checkEq(live0, Python.stats().liveHandles(), "live handles");
-            check(rss[1] - rss[0] < 64 * 1024, "RSS grew by " + (rss[1] - rss[0]) + " kB over 80% of the rounds");
+            // CPython's own growth per interpreter, from 250 cycles, scaled to the rounds measured.
+            long control = cpythonOwnGrowthKb(true, 250) * (rounds - rounds / 5) / 200;
+            System.out.printf("RESULT stress rssGrowthKb=%d cpythonAloneGrowthKb=%d (scaled to as many interpreters)%n",
+                    rss[1] - rss[0], control);
+            check(rss[1] - rss[0] <= control + control / 4 + 32 * 1024, "RSS grew by " + (rss[1] - rss[0])
+                    + " kB over 80% of the rounds, CPython alone by " + control + " kB");
         }
     }
 }
