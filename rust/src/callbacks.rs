@@ -299,6 +299,9 @@ pub(crate) fn install(py: Python<'_>) -> PyResult<()> {
         module.setattr("JavaObject", py.get_type::<JavaObject>())?;
         module.setattr("JavaBuffer", py.get_type::<crate::buffers::JavaBuffer>())?;
     }
+    // What every interpreter runs here, for measurements that compare an
+    // interpreter pybridge made with one CPython made alone (the E2E tests).
+    module.setattr("_setup_source", SUPPORT.to_str().unwrap_or(""))?;
     let make = globals
         .get_item("make")?
         .ok_or_else(|| pyo3::exceptions::PyRuntimeError::new_err("no make"))?;

@@ -106,7 +106,11 @@ fn make_on_this_thread(cfg: &Config) -> Result<(*mut crate::capi::PyThreadState,
     // the next attach of any thread: here, in the main interpreter, they
     // belong to, and not at this thread's first attach in the new one. (No
     // pybridge path defers a reference: architecture promise 5.)
-    Python::attach(|_| ());
+    Python::attach(|py| {
+        if cfg.own_gil {
+            prime_single_phase_modules(py);
+        }
+    });
     // SAFETY: as above; it reads this thread's registered state.
     let main_ts = unsafe { threads::this_thread_state() };
     // SAFETY: this thread holds the main GIL with `main_ts`, current.
@@ -169,6 +173,39 @@ fn make_on_this_thread(cfg: &Config) -> Result<(*mut crate::capi::PyThreadState,
     // SAFETY: `ts` is current with the GIL; no token of it is used.
     unsafe { threads::save_thread() };
     Ok((ts, interp))
+}
+
+/// Standard-library extension modules that still use single-phase init in
+/// CPython 3.12 (and are harmless to import: no terminal, no GUI).
+const SINGLE_PHASE_STDLIB: &[&str] = &[
+    "_decimal",
+    "_datetime",
+    "_ctypes",
+    "_elementtree",
+    "_multibytecodec",
+    "_lsprof",
+    "_testbuffer",
+];
+
+/// CPython 3.12 refuses a single-phase-init extension module in an isolated
+/// interpreter only after calling its init function, whose process-wide side
+/// effects (static types readied, globals set to objects of that
+/// interpreter) then outlive the refusal: two isolated interpreters
+/// importing `decimal` at once crash in `_decimal`'s init
+/// (cpython#110411's review, and ninia/jep#599). An extension module the main
+/// interpreter imported already is refused without calling it. So, before
+/// the first isolated interpreter, the main interpreter imports the
+/// standard library's single-phase modules (each once; one that is missing
+/// is skipped); `decimal` and `datetime` then fall back to their pure-Python
+/// versions in isolated interpreters, as CPython means them to.
+fn prime_single_phase_modules(py: Python<'_>) {
+    static DONE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if DONE.swap(true, std::sync::atomic::Ordering::AcqRel) {
+        return;
+    }
+    for m in SINGLE_PHASE_STDLIB {
+        let _ = py.import(*m);
+    }
 }
 
 /// Step 5: the interpreter's own `pybridge` module and `sys.path`.

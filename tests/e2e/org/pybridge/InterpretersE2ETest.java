@@ -222,6 +222,7 @@ public class InterpretersE2ETest {
                 checkEq(Boolean.FALSE, Python.eval("'" + dir + "' in __import__('sys').path", Boolean.class),
                         "main's sys.path untouched");
             }
+            pool(InterpreterConfig.shared());
             lifecycle(InterpreterConfig.shared(), 200);
             E2E.deleteTree(dir);
         }
@@ -257,7 +258,33 @@ public class InterpretersE2ETest {
                 CompletableFuture<Long> fb = b.submit(() -> Python.eval("spin(3000000)", Long.class));
                 checkEq(fa.join(), fb.join(), "both computed");
             }
+            pool(InterpreterConfig.isolated());
             lifecycle(InterpreterConfig.isolated(), 200);
+        }
+
+        /** A pool: start-up code in every member, tasks spread over them, results right. */
+        static void pool(InterpreterConfig cfg) {
+            try (InterpreterPool pool = InterpreterPool.create(3, cfg.withStartupCode(
+                    "import threading\ndef sq(x):\n    return x * x\n"))) {
+                checkEq(3, pool.size(), "members");
+                List<CompletableFuture<Long>> fs = new ArrayList<>();
+                for (int i = 0; i < 60; i++) {
+                    long x = i;
+                    fs.add(pool.submit(() -> Python.mainModule().getAttr("sq").callAs(Long.class, x)));
+                }
+                for (int i = 0; i < 60; i++) {
+                    checkEq((long) i * i, fs.get(i).join(), "pool task " + i);
+                }
+                pool.execAll("def cube(x):\n    return x * x * x");
+                for (int m = 0; m < 3; m++) {
+                    checkEq(27L, pool.submitTo(m, () -> Python.eval("cube(3)", Long.class)).join(), "member " + m);
+                }
+                java.util.Set<Long> ids = new java.util.HashSet<>();
+                for (Interpreter in : pool.members()) {
+                    ids.add(in.pythonId());
+                }
+                checkEq(3, ids.size(), "three distinct interpreters");
+            }
         }
 
         /**
@@ -320,20 +347,29 @@ public class InterpretersE2ETest {
          * last 80% of them: what CPython itself keeps per interpreter.
          */
         static long cpythonOwnGrowthKb(boolean isolated, int cycles) throws Exception {
-            Python.exec("import _xxsubinterpreters as _xx\n"
-                    + "def _pyb_control(n, isolated):\n"
+            return cpythonOwnGrowthKb(isolated, cycles, "import json\nd = json.loads('[1, 2, 3]')");
+        }
+
+        /**
+         * The same for {@code code}, run in each interpreter after the code
+         * pybridge runs in every interpreter it makes (its {@code pybridge} module).
+         */
+        static long cpythonOwnGrowthKb(boolean isolated, int cycles, String code) throws Exception {
+            Python.exec("import _xxsubinterpreters as _xx, pybridge\n"
+                    + "def _pyb_control(n, isolated, code):\n"
+                    + "    code = pybridge._setup_source + '\\n' + code\n"
                     + "    for i in range(n):\n"
                     + "        try:\n"
                     + "            iid = _xx.create(isolated=isolated)\n"
                     + "        except TypeError:\n"
                     + "            iid = _xx.create()\n"
-                    + "        _xx.run_string(iid, 'import json\\nd = json.loads(\\'[1, 2, 3]\\')')\n"
+                    + "        _xx.run_string(iid, code)\n"
                     + "        _xx.destroy(iid)\n");
             PyObject f = Python.mainModule().getAttr("_pyb_control");
-            f.call(cycles / 5, isolated);
+            f.call(cycles / 5, isolated, code);
             System.gc();
             long before = E2E.rssKb();
-            f.call(cycles - cycles / 5, isolated);
+            f.call(cycles - cycles / 5, isolated, code);
             System.gc();
             Thread.sleep(300);
             return E2E.rssKb() - before;
@@ -431,6 +467,13 @@ public class InterpretersE2ETest {
             checkEq(2L, Python.eval("1 + 1", Long.class), "the main interpreter goes on");
         }
 
+        static String stressCode(long k) {
+            return "import json, re, decimal, datetime\n"
+                    + "v = json.loads(json.dumps({'n': " + k + "}))['n']\n"
+                    + "s = re.sub('[0-9]', 'd', str(decimal.Decimal(v) / 7))\n"
+                    + "y = datetime.date(2000 + v % 100, 1, 1).year";
+        }
+
         static void stress(int threads, int rounds) throws Exception {
             check(is312(), "this scenario runs on Python 3.12+");
             settle();
@@ -448,10 +491,7 @@ public class InterpretersE2ETest {
                     long k;
                     while ((k = next.getAndIncrement()) < rounds) {
                         try (Interpreter sub = Python.newInterpreter(InterpreterConfig.isolated())) {
-                            sub.exec("import json, re, decimal, datetime\n"
-                                    + "v = json.loads(json.dumps({'n': " + k + "}))['n']\n"
-                                    + "s = re.sub('[0-9]', 'd', str(decimal.Decimal(v) / 7))\n"
-                                    + "y = datetime.date(2000 + v % 100, 1, 1).year");
+                            sub.exec(stressCode(k));
                             long y = sub.eval("y", Long.class);
                             if (y != 2000 + k % 100) {
                                 throw new IllegalStateException("round " + k + ": " + y);
@@ -491,7 +531,7 @@ public class InterpretersE2ETest {
             checkEq(states0, Python.interpreterThreadStates(), "main interpreter's thread states");
             checkEq(live0, Python.stats().liveHandles(), "live handles");
             // CPython's own growth per interpreter, from 250 cycles, scaled to the rounds measured.
-            long control = cpythonOwnGrowthKb(true, 250) * (rounds - rounds / 5) / 200;
+            long control = cpythonOwnGrowthKb(true, 250, stressCode(7)) * (rounds - rounds / 5) / 200;
             System.out.printf("RESULT stress rssGrowthKb=%d cpythonAloneGrowthKb=%d (scaled to as many interpreters)%n",
                     rss[1] - rss[0], control);
             check(rss[1] - rss[0] <= control + control / 4 + 32 * 1024, "RSS grew by " + (rss[1] - rss[0])
