@@ -80,12 +80,15 @@ med = lambda lib, k: statistics.median(v[(lib, k)]) if v[(lib, k)] else None
 f = lambda x, d=2: '–' if x is None else f'{x:.{d}f}'
 print(f'Machine: {cpus} CPUs, load average {lb} before and {la} after (shared machine); {rounds} round(s), medians; ' + '; '.join(sorted(info)))
 print()
-print('| spin(10^6) loop calls/s | 1 thread | 2 threads | 2 threads / 1 thread |')
+print('| spin(10^6) loop calls/s (cores busy) | 1 thread | 2 threads | 2 threads / 1 thread |')
 print('|---|---|---|---|')
 for lib, name in (('pybridge', 'pybridge'), ('jep', 'Jep 4.3')):
     for mode, label in (('shared', 'one shared GIL'), ('isolated', 'isolated interpreters, own GIL')):
         a, b = med(lib, f'spin-{mode}-1t'), med(lib, f'spin-{mode}-2t')
-        print(f'| {name}, {label} | {f(a)} | {f(b)} | {f(b / a if a and b else None)}x |')
+        ca, cb = med(lib, f'cores-{mode}-1t'), med(lib, f'cores-{mode}-2t')
+        print(f'| {name}, {label} | {f(a)} ({f(ca)}) | {f(b)} ({f(cb)}) | {f(b / a if a and b else None)}x |')
+print()
+print('Cores busy: process CPU time over wall time while the loop ran (a shared GIL keeps about one busy).')
 print()
 print('| one call of f(x) = x | ns per call |')
 print('|---|---|')

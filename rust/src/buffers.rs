@@ -162,7 +162,10 @@ pub(crate) fn java_buffer_view<'py>(
             "a ByteBuffer passed to Python must be direct".into(),
         ));
     }
-    crate::per_interp::main_only(py, "a zero-copy view of a Java ByteBuffer (pybridge.JavaBuffer)")?;
+    crate::per_interp::main_only(
+        py,
+        "a zero-copy view of a Java ByteBuffer (pybridge.JavaBuffer)",
+    )?;
     let jb = Bound::new(
         py,
         JavaBuffer::new(id, addr as usize, len as usize, readonly),

@@ -234,7 +234,8 @@ fn to_pyerr(py: Python<'_>, e: Error) -> PyErr {
 }
 
 /// `pybridge._make_java_exception` of each interpreter.
-static MAKE_EXCEPTION: crate::per_interp::PerInterp<Py<PyAny>> = crate::per_interp::PerInterp::new();
+static MAKE_EXCEPTION: crate::per_interp::PerInterp<Py<PyAny>> =
+    crate::per_interp::PerInterp::new();
 
 const SUPPORT: &std::ffi::CStr = c"
 import sys, types

@@ -315,8 +315,7 @@ pub(crate) fn write_result(obj: &Bound<'_, PyAny>, w: &mut Writer, mode: Mode) -
 /// A Java function or opaque Java object (converted back to the Java object).
 pub(crate) fn is_java(obj: &Bound<'_, PyAny>) -> bool {
     // Only the main interpreter has these types (see `per_interp::main_only`).
-    crate::per_interp::in_main(obj.py())
-        && obj.cast::<crate::callbacks::JavaFunction>().is_ok()
+    crate::per_interp::in_main(obj.py()) && obj.cast::<crate::callbacks::JavaFunction>().is_ok()
         || obj.cast::<crate::callbacks::JavaObject>().is_ok()
 }
 

@@ -110,10 +110,7 @@ pub(crate) fn qualified_type_name(ty: &Bound<'_, pyo3::types::PyType>) -> String
         .getattr("__qualname__")
         .and_then(|q| q.extract::<String>())
         .unwrap_or_else(|_| "<unknown>".to_string());
-    match ty
-        .getattr("__module__")
-        .and_then(|m| m.extract::<String>())
-    {
+    match ty.getattr("__module__").and_then(|m| m.extract::<String>()) {
         Ok(m) if m != "builtins" => format!("{m}.{qual}"),
         _ => qual,
     }

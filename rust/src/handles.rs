@@ -18,11 +18,11 @@
 //! back into the bridge).
 
 use crate::error::{Error, Result};
+use crate::per_interp::{self, PerInterp};
 use crate::stats::{self, ReleasePath};
 use dashmap::DashMap;
 use pyo3::prelude::*;
 use pyo3::types::PyType;
-use crate::per_interp::{self, PerInterp};
 use std::cell::Cell;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{LazyLock, RwLock};
@@ -246,7 +246,14 @@ pub fn insert(obj: Bound<'_, PyAny>) -> Handle {
     });
     if interp != 0 && slot as usize >= SUB_MAX_LIVE {
         // Cannot be named in a sub-interpreter's slot bits: given back.
-        release(py, Handle { id, slot: join_slot(interp, slot) }, ReleasePath::Close);
+        release(
+            py,
+            Handle {
+                id,
+                slot: join_slot(interp, slot),
+            },
+            ReleasePath::Close,
+        );
         panic!(
             "a sub-interpreter holds {SUB_MAX_LIVE} live handles: release some (close, ResourceScope)"
         );
@@ -328,10 +335,14 @@ pub fn release_many(py: Python<'_>, handles: &[Handle], path: ReleasePath) -> us
 /// its GIL; returns how many were live. They count as closed.
 pub(crate) fn release_all_current(py: Python<'_>) -> usize {
     let objs: Vec<Py<PyAny>> = TABLES.with_default(py, |t| {
-        let v: Vec<Py<PyAny>> = t.slots.iter_mut().filter_map(|e| {
-            e.id = 0;
-            e.obj.take()
-        }).collect();
+        let v: Vec<Py<PyAny>> = t
+            .slots
+            .iter_mut()
+            .filter_map(|e| {
+                e.id = 0;
+                e.obj.take()
+            })
+            .collect();
         t.slots.clear();
         t.free.clear();
         v

@@ -11,12 +11,12 @@ use crate::capi::{self, object};
 use crate::convert::{self, Mode};
 use crate::error::{Error, Result};
 use crate::handles::Handle;
+use crate::per_interp::PerInterp;
 use crate::runtime::{self, InitOptions};
 use crate::stats::{self, ReleasePath};
 use crate::wire::{self, Reader, Writer};
 use crate::{gate, handles, lease, names, release, thread_state};
 use pyo3::prelude::*;
-use crate::per_interp::PerInterp;
 use pyo3::types::{PyDict, PyString, PyTuple};
 
 pub use crate::contract::op::*;

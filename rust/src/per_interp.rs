@@ -238,7 +238,9 @@ pub(crate) fn main_only(py: Python<'_>, what: &str) -> crate::error::Result<()> 
 pub(crate) fn explain_import_error(e: crate::error::Error) -> crate::error::Error {
     match e {
         crate::error::Error::Python(mut info)
-            if info.message.contains("does not support loading in subinterpreters")
+            if info
+                .message
+                .contains("does not support loading in subinterpreters")
                 && !info.message.contains("pybridge:") =>
         {
             info.message.push_str(

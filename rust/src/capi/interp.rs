@@ -99,7 +99,12 @@ pub(crate) unsafe fn new_interpreter(
         if cfg.own_gil {
             return Err("an interpreter with its own GIL needs Python 3.12 or later".into());
         }
-        let _ = (cfg.allow_threads, cfg.allow_daemon_threads, cfg.allow_fork, cfg.allow_exec);
+        let _ = (
+            cfg.allow_threads,
+            cfg.allow_daemon_threads,
+            cfg.allow_fork,
+            cfg.allow_exec,
+        );
         // SAFETY: per the contract.
         let ts = unsafe { ffi::Py_NewInterpreter() };
         if ts.is_null() {

@@ -53,7 +53,7 @@ public final class InterpScaling {
     }
 
     static void report(String lib, String key, double v) {
-        System.out.printf("RESULT %s %s %.1f%n", lib, key, v);
+        System.out.printf("RESULT %s %s %.2f%n", lib, key, v);
         System.out.flush();
     }
 
@@ -96,11 +96,13 @@ public final class InterpScaling {
         }
         ready.await();
         long t0 = System.nanoTime();
+        long cpu0 = processCpuNanos();
         go.await();
         for (Thread th : ts) {
             th.join();
         }
         window[0] = System.nanoTime() - t0;
+        lastParallelism = (processCpuNanos() - cpu0) / (double) window[0];
         if (failure[0] != null) {
             throw new RuntimeException(failure[0]);
         }
@@ -109,6 +111,21 @@ public final class InterpScaling {
             total += done.get(t);
         }
         return total / (window[0] / 1e9);
+    }
+
+    /** Process CPU time over wall time of the last {@link #throughput} window: cores kept busy. */
+    static double lastParallelism;
+
+    static long processCpuNanos() {
+        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean();
+        return ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime();
+    }
+
+    /** Reports a throughput and the cores the process kept busy meanwhile. */
+    static void reportSpin(String lib, String key, double callsPerSecond) {
+        report(lib, key, callsPerSecond);
+        report(lib, "cores-" + key.substring("spin-".length()), lastParallelism);
     }
 
     /** ns per call of {@code body} (run {@code n} times after a warm-up of n/5). */
@@ -130,7 +147,7 @@ public final class InterpScaling {
             System.out.println("INFO pybridge python=" + org.pybridge.Python.info().version().split(" ")[0]);
             org.pybridge.PyObject mainSpin = org.pybridge.Python.mainModule().getAttr("spin");
             for (int threads = 1; threads <= 2; threads++) {
-                report("pybridge", "spin-shared-" + threads + "t", throughput(threads, () -> new Spinner() {
+                reportSpin("pybridge", "spin-shared-" + threads + "t", throughput(threads, () -> new Spinner() {
                     @Override
                     public long spin() {
                         return mainSpin.callLong(N);
@@ -140,7 +157,7 @@ public final class InterpScaling {
                     public void close() {
                     }
                 }));
-                report("pybridge", "spin-isolated-" + threads + "t", throughput(threads, () -> {
+                reportSpin("pybridge", "spin-isolated-" + threads + "t", throughput(threads, () -> {
                     org.pybridge.Interpreter in = org.pybridge.Python.newInterpreter(
                             org.pybridge.InterpreterConfig.isolated());
                     in.exec(CODE);
@@ -191,8 +208,8 @@ public final class InterpScaling {
                 System.out.println("INFO jep python=" + probe.getValue("_v"));
             }
             for (int threads = 1; threads <= 2; threads++) {
-                report("jep", "spin-shared-" + threads + "t", throughput(threads, () -> jepSpinner(false)));
-                report("jep", "spin-isolated-" + threads + "t", throughput(threads, () -> jepSpinner(true)));
+                reportSpin("jep", "spin-shared-" + threads + "t", throughput(threads, () -> jepSpinner(false)));
+                reportSpin("jep", "spin-isolated-" + threads + "t", throughput(threads, () -> jepSpinner(true)));
             }
             for (boolean isolated : new boolean[] {false, true}) {
                 jep.Interpreter in = isolated
