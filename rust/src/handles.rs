@@ -51,6 +51,7 @@ struct Slot {
     obj: Option<Py<PyAny>>,
 }
 
+#[derive(Default)]
 struct Table {
     slots: Vec<Slot>,
     free: Vec<u32>,
@@ -67,17 +68,6 @@ static TABLES: PerInterp<Table> = PerInterp::new();
 /// name an object of another) without a locked operation per handle.
 static SEQ: AtomicU64 = AtomicU64::new(1);
 const SEQ_CHUNK: u64 = 1 << 16;
-
-impl Default for Table {
-    fn default() -> Self {
-        Table {
-            slots: Vec::new(),
-            free: Vec::new(),
-            next_seq: 0,
-            seq_end: 0,
-        }
-    }
-}
 
 /// Slots of sub-interpreter handles: bit 31 set, the interpreter index in
 /// bits 23..31, the slot in its table below. The main interpreter's slots

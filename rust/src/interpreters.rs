@@ -53,12 +53,13 @@ pub(crate) struct Created {
 /// Creates a sub-interpreter bound to this thread (see the module docs).
 pub(crate) fn create(cfg: &Config, sys_path: &[String]) -> Result<Created> {
     if cfg.own_gil && !cinterp::own_gil_supported() {
-        return Err(Error::IllegalState(format!(
+        return Err(Error::IllegalState(
             "an isolated interpreter with its own GIL needs Python 3.12 or later (PEP 684); this \
              native library is built for an older Python. Use an interpreter that shares the main \
              GIL (InterpreterConfig.shared()): it isolates modules and sys.path, but runs one \
              thread of Python at a time with the main interpreter"
-        )));
+                .into(),
+        ));
     }
     thread_state::claim_for_sub()?;
     let Some(index) = per_interp::reserve() else {
