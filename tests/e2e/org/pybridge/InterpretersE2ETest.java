@@ -355,14 +355,24 @@ public class InterpretersE2ETest {
          * pybridge runs in every interpreter it makes (its {@code pybridge} module).
          */
         static long cpythonOwnGrowthKb(boolean isolated, int cycles, String code) throws Exception {
-            Python.exec("import _xxsubinterpreters as _xx, pybridge\n"
+            Python.exec("import pybridge\n"
+                    + "try:\n"
+                    + "    import _interpreters as _xx\n"       // 3.13+
+                    + "except ImportError:\n"
+                    + "    import _xxsubinterpreters as _xx\n"
+                    + "def _pyb_new(isolated):\n"
+                    + "    try:\n"
+                    + "        return _xx.create(isolated=isolated)\n"
+                    + "    except TypeError:\n"
+                    + "        pass\n"
+                    + "    try:\n"
+                    + "        return _xx.create('isolated' if isolated else 'legacy')\n"
+                    + "    except TypeError:\n"
+                    + "        return _xx.create()\n"
                     + "def _pyb_control(n, isolated, code):\n"
                     + "    code = pybridge._setup_source + '\\n' + code\n"
                     + "    for i in range(n):\n"
-                    + "        try:\n"
-                    + "            iid = _xx.create(isolated=isolated)\n"
-                    + "        except TypeError:\n"
-                    + "            iid = _xx.create()\n"
+                    + "        iid = _pyb_new(isolated)\n"
                     + "        _xx.run_string(iid, code)\n"
                     + "        _xx.destroy(iid)\n");
             PyObject f = Python.mainModule().getAttr("_pyb_control");
