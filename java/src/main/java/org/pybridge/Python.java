@@ -17,9 +17,10 @@ import java.util.function.Supplier;
  * }
  * }</pre>
  *
- * <p>One interpreter per process, started once and never finalized. Any
+ * <p>One main interpreter per process, started once and never finalized. Any
  * thread may call at any time; each gets its own Python thread state, kept
- * until the thread ends.
+ * until the thread ends. Sub-interpreters ({@link #newInterpreter}) run on
+ * threads of their own; inside their tasks these methods use them.
  */
 public final class Python {
     private Python() {}
