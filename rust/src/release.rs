@@ -76,7 +76,7 @@ pub(crate) fn enqueue(ids: &[Handle]) {
             .copied()
             .filter(|h| handles::interp_of(*h) == 0)
             .collect();
-        for h in ids.iter().filter(|h| handles::interp_of(**h) != 0) {
+        for h in ids.iter().filter(|&&h| handles::interp_of(h) != 0) {
             let i = handles::interp_of(*h);
             let mut q = SUB_QUEUES[i].lock().unwrap_or_else(|p| p.into_inner());
             q.push(*h);
