@@ -223,6 +223,10 @@ pub(crate) fn java_buffer_view<'py>(
             "a ByteBuffer passed to Python must be direct".into(),
         ));
     }
+    crate::per_interp::main_only(
+        py,
+        "a zero-copy view of a Java ByteBuffer (pybridge.JavaBuffer)",
+    )?;
     let jb = Bound::new(
         py,
         JavaBuffer::new(id, addr as usize, len as usize, readonly),
@@ -431,30 +435,40 @@ struct Numpy {
     dtype: Py<PyAny>,
 }
 
-static NUMPY: pyo3::sync::PyOnceLock<Numpy> = pyo3::sync::PyOnceLock::new();
+/// One per interpreter (numpy itself refuses isolated sub-interpreters;
+/// see `interpreters`).
+static NUMPY: crate::per_interp::PerInterp<std::sync::Arc<Numpy>> =
+    crate::per_interp::PerInterp::new();
 
 /// The highest code of a plain (cached) dtype.
 const PLAIN_CODES: u8 = dtype::U64;
 
-fn numpy(py: Python<'_>) -> Result<&Numpy> {
-    NUMPY
-        .get_or_try_init(py, || -> PyResult<Numpy> {
-            let m = py.import("numpy")?;
-            let mut dtypes = Vec::with_capacity(PLAIN_CODES as usize);
-            for code in 1..=PLAIN_CODES {
-                let name = DType::from_code(code)
-                    .map(|d| d.numpy_name())
-                    .unwrap_or_else(|_| "float64".into());
-                dtypes.push(m.getattr("dtype")?.call1((name,))?.unbind());
-            }
-            Ok(Numpy {
-                frombuffer: m.getattr("frombuffer")?.unbind(),
-                empty: m.getattr("empty")?.unbind(),
-                dtypes,
-                dtype: m.getattr("dtype")?.unbind(),
-            })
+fn numpy(py: Python<'_>) -> Result<std::sync::Arc<Numpy>> {
+    if let Some(n) = NUMPY.with(py, |c| c.clone()) {
+        return Ok(n);
+    }
+    let made = (|| -> PyResult<Numpy> {
+        let m = py.import("numpy")?;
+        let mut dtypes = Vec::with_capacity(PLAIN_CODES as usize);
+        for code in 1..=PLAIN_CODES {
+            let name = DType::from_code(code)
+                .map(|d| d.numpy_name())
+                .unwrap_or_else(|_| "float64".into());
+            dtypes.push(m.getattr("dtype")?.call1((name,))?.unbind());
+        }
+        Ok(Numpy {
+            frombuffer: m.getattr("frombuffer")?.unbind(),
+            empty: m.getattr("empty")?.unbind(),
+            dtypes,
+            dtype: m.getattr("dtype")?.unbind(),
         })
-        .map_err(|e| Error::from_pyerr(py, e))
+    })()
+    .map_err(|e| Error::from_pyerr(py, e))
+    .map_err(crate::per_interp::explain_import_error)?;
+    let n = std::sync::Arc::new(made);
+    let old = NUMPY.with(py, |c| c.replace(n.clone()));
+    drop(old);
+    Ok(n)
 }
 
 impl Numpy {

@@ -29,7 +29,6 @@ use jni::objects::{Global, JClass};
 use jni::sys::jvalue;
 use jni::{JavaVM, jni_sig, jni_str};
 use pyo3::prelude::*;
-use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyTuple};
 use std::sync::OnceLock;
 
@@ -144,7 +143,8 @@ thread_local! {
 
 /// The proxy factory `java_bridge.py` registers: `factory(class_name)`
 /// returns `JavaObject.__new__(proxy_class_of(class_name))`.
-static PROXY_FACTORY: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+/// Main interpreter only (Java from Python is not offered in sub-interpreters; see `install`).
+static PROXY_FACTORY: pyo3::sync::PyOnceLock<Py<PyAny>> = pyo3::sync::PyOnceLock::new();
 
 /// Registers the proxy factory (once; `pybridge._set_proxy_factory`).
 #[pyfunction]
@@ -564,7 +564,9 @@ fn to_pyerr(py: Python<'_>, e: Error) -> PyErr {
     }
 }
 
-static MAKE_EXCEPTION: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+/// `pybridge._make_java_exception` of each interpreter.
+static MAKE_EXCEPTION: crate::per_interp::PerInterp<Py<PyAny>> =
+    crate::per_interp::PerInterp::new();
 
 const SUPPORT: &std::ffi::CStr = c"
 import sys, types
@@ -599,6 +601,27 @@ def make(java_class, message, java_id):
     return e
 
 _mod._make_java_exception = make
+
+def _copy_out(obj):
+    # Interpreter.copyOf: the object as bytes another interpreter can rebuild.
+    import pickle
+    try:
+        return b'P' + pickle.dumps(obj, protocol=5)
+    except Exception as e:
+        try:
+            return b'B' + bytes(memoryview(obj))
+        except TypeError:
+            raise TypeError('cannot copy a %s to another interpreter: it can neither be pickled (%s) '
+                            'nor does it export a buffer' % (type(obj).__qualname__, e)) from None
+
+def _copy_in(data):
+    if data[:1] == b'P':
+        import pickle
+        return pickle.loads(memoryview(data)[1:])
+    return bytes(memoryview(data)[1:])
+
+_mod._copy_out = _copy_out
+_mod._copy_in = _copy_in
 ";
 
 /// Installs the `pybridge` module (JavaException, JavaFunction); GIL held.
@@ -608,34 +631,42 @@ pub(crate) fn install(py: Python<'_>) -> PyResult<()> {
     let module = globals
         .get_item("_mod")?
         .ok_or_else(|| pyo3::exceptions::PyRuntimeError::new_err("no module"))?;
-    module.setattr("JavaFunction", py.get_type::<JavaFunction>())?;
-    module.setattr("JavaObject", py.get_type::<JavaObject>())?;
-    module.setattr("JavaBuffer", py.get_type::<crate::buffers::JavaBuffer>())?;
-    module.setattr("JavaMethod", py.get_type::<JavaMethod>())?;
-    module.setattr("JavaArrayBase", py.get_type::<JavaArrayBase>())?;
-    module.setattr(
-        "_set_proxy_factory",
-        pyo3::wrap_pyfunction!(_set_proxy_factory, py)?,
-    )?;
+    if crate::per_interp::in_main(py) {
+        // PyO3 classes: one type object per process, the main interpreter's;
+        // Java from Python (`py/java_bridge.py`, its proxies and the `java`
+        // import hook) is built on them, so it is the main interpreter's too.
+        module.setattr("JavaFunction", py.get_type::<JavaFunction>())?;
+        module.setattr("JavaObject", py.get_type::<JavaObject>())?;
+        module.setattr("JavaBuffer", py.get_type::<crate::buffers::JavaBuffer>())?;
+        module.setattr("JavaMethod", py.get_type::<JavaMethod>())?;
+        module.setattr("JavaArrayBase", py.get_type::<JavaArrayBase>())?;
+        module.setattr(
+            "_set_proxy_factory",
+            pyo3::wrap_pyfunction!(_set_proxy_factory, py)?,
+        )?;
+    }
+    // What every interpreter runs here, for measurements that compare an
+    // interpreter pybridge made with one CPython made alone (the E2E tests).
+    module.setattr("_setup_source", SUPPORT.to_str().unwrap_or(""))?;
     let make = globals
         .get_item("make")?
         .ok_or_else(|| pyo3::exceptions::PyRuntimeError::new_err("no make"))?;
-    let _ = MAKE_EXCEPTION.set(py, make.unbind());
-    // Java from Python (`py/java_bridge.py`): the proxies and the `java`
-    // import hook, switched on by Java once its dispatcher is registered.
-    let code = std::ffi::CString::new(include_str!("py/java_bridge.py"))
-        .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))?;
-    let g = PyDict::new(py);
-    g.set_item("__name__", "pybridge.java_bridge")?;
-    py.run(&code, Some(&g), None)?;
+    let old = MAKE_EXCEPTION.with(py, |c| c.replace(make.unbind()));
+    drop(old);
+    if crate::per_interp::in_main(py) {
+        // Switched on by Java once its dispatcher is registered.
+        let code = std::ffi::CString::new(include_str!("py/java_bridge.py"))
+            .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))?;
+        let g = PyDict::new(py);
+        g.set_item("__name__", "pybridge.java_bridge")?;
+        py.run(&code, Some(&g), None)?;
+    }
     Ok(())
 }
 
 fn java_exception(py: Python<'_>, class: &str, message: &str, thrown: i64) -> PyErr {
-    match MAKE_EXCEPTION
-        .get(py)
-        .map(|m| m.bind(py).call1((class, message, thrown)))
-    {
+    let make = MAKE_EXCEPTION.with(py, |c| c.as_ref().map(|m| m.clone_ref(py)));
+    match make.map(|m| m.bind(py).call1((class, message, thrown))) {
         Some(Ok(e)) => PyErr::from_value(e),
         _ => pyo3::exceptions::PyRuntimeError::new_err(format!("{class}: {message}")),
     }

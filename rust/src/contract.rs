@@ -124,6 +124,10 @@ table! {
         LEASE_INFO = 43,
         /// Ends a virtual thread's lease whose thread died (no GIL).
         LEASE_BREAK = 44,
+        /// Creates a sub-interpreter bound to the calling thread (no GIL).
+        INTERP_NEW = 45,
+        /// Ends the calling thread's sub-interpreter (no GIL).
+        INTERP_END = 46,
     }
 }
 

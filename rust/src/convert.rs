@@ -136,6 +136,7 @@ pub fn to_py<'py>(py: Python<'py>, r: &mut Reader<'_>, depth: usize) -> Result<B
         wire::JAVA_FN => {
             let id = r.i64()?;
             let name = r.string()?;
+            crate::per_interp::main_only(py, "a Java function (pybridge.JavaFunction)")?;
             Bound::new(py, crate::callbacks::JavaFunction::new(id, name))
                 .map_err(pyerr)?
                 .into_any()
@@ -175,6 +176,7 @@ pub fn to_py<'py>(py: Python<'py>, r: &mut Reader<'_>, depth: usize) -> Result<B
         wire::JAVA_OBJ => {
             let id = r.i64()?;
             let class = r.string()?;
+            crate::per_interp::main_only(py, "an opaque Java object (pybridge.JavaObject)")?;
             crate::callbacks::java_object(py, id, class).map_err(pyerr)?
         }
         wire::EXT => {
@@ -315,7 +317,8 @@ pub(crate) fn write_result(obj: &Bound<'_, PyAny>, w: &mut Writer, mode: Mode) -
 
 /// A Java function or opaque Java object (converted back to the Java object).
 pub(crate) fn is_java(obj: &Bound<'_, PyAny>) -> bool {
-    obj.cast::<crate::callbacks::JavaFunction>().is_ok()
+    // Only the main interpreter has these types (see `per_interp::main_only`).
+    crate::per_interp::in_main(obj.py()) && obj.cast::<crate::callbacks::JavaFunction>().is_ok()
         || obj.cast::<crate::callbacks::JavaObject>().is_ok()
 }
 
@@ -498,13 +501,14 @@ pub fn to_wire(obj: &Bound<'_, PyAny>, w: &mut Writer, mode: Mode, depth: usize)
         }
         Builtin::Other => {}
     }
-    if let Ok(f) = obj.cast::<crate::callbacks::JavaFunction>() {
+    if !crate::per_interp::in_main(obj.py()) {
+        // Only the main interpreter has pybridge's Java types.
+    } else if let Ok(f) = obj.cast::<crate::callbacks::JavaFunction>() {
         w.u8(wire::JAVA_FN);
         w.i64(f.get().id());
         w.str("");
         return Ok(());
-    }
-    if let Ok(o) = obj.cast::<crate::callbacks::JavaObject>() {
+    } else if let Ok(o) = obj.cast::<crate::callbacks::JavaObject>() {
         w.u8(wire::JAVA_OBJ);
         w.i64(o.get().id());
         w.str("");
@@ -560,7 +564,7 @@ pub fn to_wire(obj: &Bound<'_, PyAny>, w: &mut Writer, mode: Mode, depth: usize)
 /// equivalent Python scalar (`.item()`), so that it converts like one.
 pub(crate) fn numpy_scalar<'py>(obj: &Bound<'py, PyAny>) -> Option<Bound<'py, PyAny>> {
     let ty = obj.get_type();
-    let module = ty.getattr(pyo3::intern!(obj.py(), "__module__")).ok()?;
+    let module = ty.getattr("__module__").ok()?;
     if module.extract::<&str>().ok()? != "numpy" {
         return None;
     }
@@ -569,7 +573,7 @@ pub(crate) fn numpy_scalar<'py>(obj: &Bound<'py, PyAny>) -> Option<Bound<'py, Py
     if !obj.is_instance(&generic).ok()? {
         return None;
     }
-    let v = obj.call_method0(pyo3::intern!(obj.py(), "item")).ok()?;
+    let v = obj.call_method0("item").ok()?;
     // `.item()` of an exotic scalar may give back a numpy object: stop there.
     if v.get_type().is(&ty) {
         return None;

@@ -107,13 +107,10 @@ impl Error {
 /// Qualified name of a type object: `module.QualName`, or just `QualName` for builtins.
 pub(crate) fn qualified_type_name(ty: &Bound<'_, pyo3::types::PyType>) -> String {
     let qual = ty
-        .getattr(pyo3::intern!(ty.py(), "__qualname__"))
+        .getattr("__qualname__")
         .and_then(|q| q.extract::<String>())
         .unwrap_or_else(|_| "<unknown>".to_string());
-    match ty
-        .getattr(pyo3::intern!(ty.py(), "__module__"))
-        .and_then(|m| m.extract::<String>())
-    {
+    match ty.getattr("__module__").and_then(|m| m.extract::<String>()) {
         Ok(m) if m != "builtins" => format!("{m}.{qual}"),
         _ => qual,
     }

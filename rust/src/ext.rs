@@ -17,10 +17,14 @@ struct Ext {
     build: Py<PyAny>,
 }
 
-static EXT: pyo3::sync::PyOnceLock<Ext> = pyo3::sync::PyOnceLock::new();
+/// One per interpreter: the helpers hold that interpreter's objects.
+static EXT: crate::per_interp::PerInterp<std::sync::Arc<Ext>> = crate::per_interp::PerInterp::new();
 
-fn ext(py: Python<'_>) -> Result<&Ext> {
-    EXT.get_or_try_init(py, || -> PyResult<Ext> {
+fn ext(py: Python<'_>) -> Result<std::sync::Arc<Ext>> {
+    if let Some(x) = EXT.with(py, |c| c.clone()) {
+        return Ok(x);
+    }
+    let made = (|| -> PyResult<Ext> {
         let code = std::ffi::CString::new(include_str!("py/ext.py"))
             .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
         let globals = PyDict::new(py);
@@ -37,14 +41,18 @@ fn ext(py: Python<'_>) -> Result<&Ext> {
             parts: get("parts")?,
             build: get("build")?,
         })
-    })
-    .map_err(|e| Error::from_pyerr(py, e))
+    })()
+    .map_err(|e| Error::from_pyerr(py, e))?;
+    let x = std::sync::Arc::new(made);
+    let old = EXT.with(py, |c| c.replace(x.clone()));
+    drop(old);
+    Ok(x)
 }
 
 /// Whether `obj`'s type is one of those `decompose` takes.
 pub(crate) fn has_counterpart(obj: &Bound<'_, PyAny>) -> Result<bool> {
     let x = ext(obj.py())?;
-    Ok(family(x, obj)? != 0)
+    Ok(family(&x, obj)? != 0)
 }
 
 /// The family of `obj`'s type (`py/ext.py`'s `classify`), asked once per
@@ -73,7 +81,7 @@ fn family(x: &Ext, obj: &Bound<'_, PyAny>) -> Result<u8> {
 pub(crate) fn decompose<'py>(obj: &Bound<'py, PyAny>) -> Result<Option<(u8, Bound<'py, PyAny>)>> {
     let py = obj.py();
     let x = ext(py)?;
-    let family = family(x, obj)?;
+    let family = family(&x, obj)?;
     if family == 0 {
         return Ok(None);
     }

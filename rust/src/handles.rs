@@ -18,11 +18,13 @@
 //! back into the bridge).
 
 use crate::error::{Error, Result};
+use crate::per_interp::{self, PerInterp};
 use crate::stats::{self, ReleasePath};
 use dashmap::DashMap;
 use pyo3::prelude::*;
 use pyo3::types::PyType;
-use std::cell::{Cell, UnsafeCell};
+use std::cell::Cell;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{LazyLock, RwLock};
 
 /// A handle as Java holds it.
@@ -49,58 +51,78 @@ struct Slot {
     obj: Option<Py<PyAny>>,
 }
 
+#[derive(Default)]
 struct Table {
     slots: Vec<Slot>,
     free: Vec<u32>,
     next_seq: u64,
+    seq_end: u64,
 }
 
-/// A value only touched with the GIL held.
-pub(crate) struct GilCell<T> {
-    value: UnsafeCell<T>,
-    borrowed: Cell<bool>,
-}
+/// One interpreter's table (see `per_interp`: each interpreter has its own,
+/// protected by its own GIL).
+static TABLES: PerInterp<Table> = PerInterp::new();
 
-// SAFETY: all access goes through `with`, which requires a `Python` token:
-// the GIL (pybridge embeds only the CPython it was built for, 3.11, which
-// always has one; `runtime` checks the version) serialises every access
-// across threads, and `borrowed` (also only touched under the GIL) rejects
-// re-entrant access on the same thread.
-unsafe impl<T> Sync for GilCell<T> {}
+/// Ids are drawn from this process-wide sequence in chunks, so that they
+/// stay unique across interpreters (a handle of one interpreter can never
+/// name an object of another) without a locked operation per handle.
+static SEQ: AtomicU64 = AtomicU64::new(1);
+const SEQ_CHUNK: u64 = 1 << 16;
 
-impl<T> GilCell<T> {
-    pub(crate) const fn new(v: T) -> Self {
-        GilCell {
-            value: UnsafeCell::new(v),
-            borrowed: Cell::new(false),
-        }
-    }
+/// Slots of sub-interpreter handles: bit 31 set, the interpreter index in
+/// bits 23..31, the slot in its table below. The main interpreter's slots
+/// are below 2^31 (as before there were sub-interpreters).
+const SUB_BIT: u32 = 1 << 31;
+const LOCAL_BITS: u32 = 23;
+const LOCAL_MASK: u32 = (1 << LOCAL_BITS) - 1;
+/// Live handles a sub-interpreter may hold at once.
+const SUB_MAX_LIVE: usize = 1 << LOCAL_BITS;
 
-    /// Runs `f` with exclusive access. `f` must not run Python code.
-    #[inline]
-    pub(crate) fn with<R>(&self, _py: Python<'_>, f: impl FnOnce(&mut T) -> R) -> R {
-        assert!(
-            !self.borrowed.replace(true),
-            "GIL-protected table re-entered (a bug: Python code ran while it was borrowed)"
-        );
-        struct Reset<'a>(&'a Cell<bool>);
-        impl Drop for Reset<'_> {
-            fn drop(&mut self) {
-                self.0.set(false);
-            }
-        }
-        let _reset = Reset(&self.borrowed);
-        // SAFETY: the GIL is held (token) and `borrowed` was false, so no
-        // other reference to the value exists on any thread.
-        f(unsafe { &mut *self.value.get() })
+/// The interpreter index a slot belongs to, and its index in that table.
+#[inline]
+fn split_slot(slot: u32) -> (usize, usize) {
+    if slot & SUB_BIT == 0 {
+        (0, slot as usize)
+    } else {
+        (
+            ((slot & !SUB_BIT) >> LOCAL_BITS) as usize,
+            (slot & LOCAL_MASK) as usize,
+        )
     }
 }
 
-static TABLE: GilCell<Table> = GilCell::new(Table {
-    slots: Vec::new(),
-    free: Vec::new(),
-    next_seq: 1,
-});
+#[inline]
+fn join_slot(interp: usize, local: u32) -> u32 {
+    if interp == 0 {
+        local
+    } else {
+        SUB_BIT | ((interp as u32) << LOCAL_BITS) | local
+    }
+}
+
+/// The interpreter index of a handle (0: the main interpreter).
+#[inline]
+pub(crate) fn interp_of(h: Handle) -> usize {
+    split_slot(h.slot).0
+}
+
+/// The error for a handle used in an interpreter it does not belong to.
+fn wrong_interpreter(h: Handle, here: usize) -> Error {
+    let name = |i: usize| {
+        if i == 0 {
+            "the main interpreter".to_string()
+        } else {
+            format!("sub-interpreter #{i}")
+        }
+    };
+    Error::IllegalState(format!(
+        "this Python object (a '{}') belongs to {} and was used in {}: objects never cross \
+         interpreters; convert it to Java values, or copy it (copyTo)",
+        type_name_of_id(h.id),
+        name(interp_of(h)),
+        name(here)
+    ))
+}
 
 const TYPE_BITS: u32 = 16;
 const TYPE_MASK: u64 = (1 << TYPE_BITS) - 1;
@@ -127,7 +149,7 @@ thread_local! {
     static LAST_TYPE: Cell<(usize, u16)> = const { Cell::new((0, 0)) };
 }
 
-fn type_index(obj: &Bound<'_, PyAny>) -> u16 {
+fn type_index(obj: &Bound<'_, PyAny>, interp: usize) -> u16 {
     let ty = obj.get_type();
     let ptr = ty.as_ptr() as usize;
     let (last_ptr, last_idx) = LAST_TYPE.with(|c| c.get());
@@ -136,6 +158,10 @@ fn type_index(obj: &Bound<'_, PyAny>) -> u16 {
     }
     let idx = match TYPES.by_ptr.get(&ptr) {
         Some(i) => *i,
+        // A sub-interpreter's own types die with it (and their addresses
+        // are reused): only the static types all interpreters share are
+        // interned from there; the others go unnamed (index 0).
+        None if interp != 0 && crate::capi::interp::is_heap_type(&ty) => return 0,
         None => intern_type(&ty),
     };
     LAST_TYPE.with(|c| c.set((ptr, idx)));
@@ -184,9 +210,14 @@ pub fn type_name_of_id(id: u64) -> String {
 /// path owns it (close, scope, GC) is decided on the Java side.
 pub fn insert(obj: Bound<'_, PyAny>) -> Handle {
     let py = obj.py();
-    let idx = type_index(&obj);
+    let interp = per_interp::current(py);
+    let idx = type_index(&obj, interp);
     let obj = obj.unbind();
-    let (id, slot) = TABLE.with(py, |t| {
+    let (id, slot) = TABLES.with_default(py, |t| {
+        if t.next_seq == t.seq_end {
+            t.next_seq = SEQ.fetch_add(SEQ_CHUNK, Ordering::Relaxed);
+            t.seq_end = t.next_seq + SEQ_CHUNK;
+        }
         let id = (t.next_seq << TYPE_BITS) | idx as u64;
         t.next_seq += 1;
         let slot = match t.free.pop() {
@@ -203,6 +234,21 @@ pub fn insert(obj: Bound<'_, PyAny>) -> Handle {
         };
         (id, slot)
     });
+    if interp != 0 && slot as usize >= SUB_MAX_LIVE {
+        // Cannot be named in a sub-interpreter's slot bits: given back.
+        release(
+            py,
+            Handle {
+                id,
+                slot: join_slot(interp, slot),
+            },
+            ReleasePath::Close,
+        );
+        panic!(
+            "a sub-interpreter holds {SUB_MAX_LIVE} live handles: release some (close, ResourceScope)"
+        );
+    }
+    let slot = join_slot(interp, slot);
     stats::gil_bump(&stats::CREATED, 1);
     stats::gil_bump(&stats::TABLE_SIZE, 1);
     Handle { id, slot }
@@ -211,8 +257,13 @@ pub fn insert(obj: Bound<'_, PyAny>) -> Handle {
 /// A new strong reference to the object behind the handle.
 #[inline]
 pub fn get<'py>(py: Python<'py>, h: Handle) -> Result<Bound<'py, PyAny>> {
-    TABLE
-        .with(py, |t| match t.slots.get(h.slot as usize) {
+    let (interp, local) = split_slot(h.slot);
+    let here = per_interp::current(py);
+    if interp != here {
+        return Err(wrong_interpreter(h, here));
+    }
+    TABLES
+        .with_default(py, |t| match t.slots.get(local) {
             Some(Slot { id, obj: Some(o) }) if *id == h.id => Some(o.clone_ref(py)),
             _ => None,
         })
@@ -222,14 +273,20 @@ pub fn get<'py>(py: Python<'py>, h: Handle) -> Result<Bound<'py, PyAny>> {
 
 /// Takes the object out of its slot (no Python code runs here).
 fn take(py: Python<'_>, h: Handle) -> Option<Py<PyAny>> {
-    TABLE.with(py, |t| {
-        let e = t.slots.get_mut(h.slot as usize)?;
+    let (interp, local) = split_slot(h.slot);
+    if interp != per_interp::current(py) {
+        // Another interpreter's handle: never touched here (its own
+        // interpreter releases it, or its closing did).
+        return None;
+    }
+    TABLES.with_default(py, |t| {
+        let e = t.slots.get_mut(local)?;
         if e.id != h.id || e.id == 0 {
             return None;
         }
         e.id = 0;
         let o = e.obj.take();
-        t.free.push(h.slot);
+        t.free.push(local as u32);
         stats::gil_sub(&stats::TABLE_SIZE, 1);
         o
     })
@@ -261,5 +318,30 @@ pub fn release_many(py: Python<'_>, handles: &[Handle], path: ReleasePath) -> us
         }
     }
     stats::count_release(path, n as u64);
+    n
+}
+
+/// Releases every handle of the current interpreter (it is closing), with
+/// its GIL; returns how many were live. They count as closed.
+pub(crate) fn release_all_current(py: Python<'_>) -> usize {
+    let objs: Vec<Py<PyAny>> = TABLES.with_default(py, |t| {
+        let v: Vec<Py<PyAny>> = t
+            .slots
+            .iter_mut()
+            .filter_map(|e| {
+                e.id = 0;
+                e.obj.take()
+            })
+            .collect();
+        t.slots.clear();
+        t.free.clear();
+        v
+    });
+    let n = objs.len();
+    stats::gil_sub(&stats::TABLE_SIZE, n as u64);
+    stats::count_release(ReleasePath::Close, n as u64);
+    for o in objs {
+        drop(o.into_bound(py));
+    }
     n
 }

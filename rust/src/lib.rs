@@ -18,7 +18,9 @@
 //! | `ext` | datetime and Decimal values <-> java.time and BigDecimal |
 //! | `callbacks` | Python -> JVM calls (`JavaFunction`, `JavaObject`) |
 //! | `registry` | the ids of Java objects Python freed |
-//! | `handles` | the handle table |
+//! | `handles` | the handle table (one per interpreter) |
+//! | `interpreters` | sub-interpreters: created on, bound to and ended on one thread each |
+//! | `per_interp` | state kept per interpreter; which interpreter a thread runs |
 //! | `release` | the release queue and its thread |
 //! | `thread_state` | Python thread states for JVM threads; the GIL a thread holds with its own |
 //! | `gate` | the call gate in front of the GIL |
@@ -44,10 +46,12 @@ pub mod error;
 mod ext;
 pub mod gate;
 pub mod handles;
+mod interpreters;
 mod jni;
 mod lease;
 mod names;
 pub mod ops;
+mod per_interp;
 mod registry;
 mod release;
 pub mod runtime;

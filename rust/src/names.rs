@@ -13,7 +13,7 @@
 use crate::capi::unicode;
 use crate::convert;
 use crate::error::{Error, Result};
-use crate::handles::GilCell;
+use crate::per_interp::PerInterp;
 use crate::wire::{self, Reader};
 use pyo3::prelude::*;
 use pyo3::types::PyString;
@@ -29,7 +29,8 @@ struct Entry {
     obj: Py<PyString>,
 }
 
-static CACHE: GilCell<Vec<Option<Entry>>> = GilCell::new(Vec::new());
+/// One cache per interpreter (a str belongs to the interpreter that made it).
+static CACHE: PerInterp<Vec<Option<Entry>>> = PerInterp::new();
 
 /// FNV-1a over the bytes.
 #[inline]
@@ -47,7 +48,7 @@ pub(crate) fn latin1<'py>(py: Python<'py>, b: &[u8]) -> Result<Bound<'py, PyStri
         return new_latin1(py, b, false);
     }
     let i = slot_of(b);
-    let hit = CACHE.with(py, |c| {
+    let hit = CACHE.with_default(py, |c| {
         c.get(i)
             .and_then(|e| e.as_ref())
             .filter(|e| &e.bytes[..e.len] == b)
@@ -64,7 +65,7 @@ pub(crate) fn latin1<'py>(py: Python<'py>, b: &[u8]) -> Result<Bound<'py, PyStri
         bytes,
         obj: s.clone().unbind(),
     };
-    let old = CACHE.with(py, |c| {
+    let old = CACHE.with_default(py, |c| {
         if c.is_empty() {
             c.resize_with(SLOTS, || None);
         }

@@ -11,12 +11,12 @@ use crate::capi::{self, object};
 use crate::convert::{self, Mode};
 use crate::error::{Error, Result};
 use crate::handles::Handle;
+use crate::per_interp::PerInterp;
 use crate::runtime::{self, InitOptions};
 use crate::stats::{self, ReleasePath};
 use crate::wire::{self, Reader, Writer};
 use crate::{gate, handles, lease, names, release, thread_state};
 use pyo3::prelude::*;
-use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyString, PyTuple};
 
 pub use crate::contract::op::*;
@@ -44,6 +44,32 @@ pub fn dispatch(op: i32, id: Handle, r: &mut Reader<'_>, w: &mut Writer) -> Resu
             }
             release::enqueue(&hs);
             Ok(())
+        }
+        INTERP_NEW => {
+            let cfg = crate::capi::interp::Config {
+                own_gil: r.u8()? != 0,
+                allow_threads: r.u8()? != 0,
+                allow_daemon_threads: r.u8()? != 0,
+                allow_fork: r.u8()? != 0,
+                allow_exec: r.u8()? != 0,
+            };
+            let n = r.len(1)?;
+            let mut path = Vec::with_capacity(n);
+            for _ in 0..n {
+                path.push(r.string()?);
+            }
+            let c = crate::interpreters::create(&cfg, &path)?;
+            w.i32(c.index as i32);
+            w.i64(c.id);
+            Ok(())
+        }
+        INTERP_END => crate::interpreters::end(),
+        GIL_ACQUIRE | GIL_RELEASE | GIL_SUSPEND | GIL_RESUME if thread_state::bound_to_sub() => {
+            Err(Error::IllegalState(
+                "GIL leases (withGil, acquireGil, releaseGilWhile) are for the main interpreter: an \
+                 Interpreter's own thread has that interpreter to itself already (use Interpreter.call)"
+                    .into(),
+            ))
         }
         GIL_ACQUIRE => {
             let name = r.string()?;
@@ -140,7 +166,7 @@ pub fn dispatch(op: i32, id: Handle, r: &mut Reader<'_>, w: &mut Writer) -> Resu
                 dispatch_py(py, op, id, r, w)
             })?;
             w.reenter = reenter;
-            r
+            r.map_err(crate::per_interp::explain_import_error)
         }
     }
 }
@@ -259,6 +285,12 @@ pub(crate) fn with_gil_as<T>(
     if !thread_state::interpreter_up() {
         return Err(not_initialized());
     }
+    if thread_state::bound_to_sub() {
+        // A sub-interpreter's thread: `Python::attach` takes its GIL (see
+        // `interpreters`); no lease, no gate.
+        return crate::stack::run_python(|| Python::attach(|py| (f(py), false)))
+            .map_err(|_| Error::stack_exhausted());
+    }
     let mut waited = caller.before_gil()?;
     thread_state::ensure_pinned();
     // Declared before the GIL is taken: dropped after it is released.
@@ -277,26 +309,30 @@ fn pyerr(py: Python<'_>) -> impl Fn(PyErr) -> Error + '_ {
     move |e| Error::from_pyerr(py, e)
 }
 
-static MAIN_DICT: PyOnceLock<Py<PyDict>> = PyOnceLock::new();
-static BUILTINS_MOD: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+/// `__main__`'s dict and `builtins`, looked up once per interpreter.
+static MAIN_DICT: PerInterp<Py<PyDict>> = PerInterp::new();
+static BUILTINS_MOD: PerInterp<Py<PyAny>> = PerInterp::new();
 
 fn main_dict(py: Python<'_>) -> Result<Bound<'_, PyDict>> {
-    MAIN_DICT
-        .get_or_try_init(py, || -> PyResult<Py<PyDict>> {
-            let m = py.import("__main__")?;
-            Ok(m.dict().unbind())
-        })
-        .map(|d| d.bind(py).clone())
-        .map_err(pyerr(py))
+    if let Some(d) = MAIN_DICT.with(py, |c| c.as_ref().map(|d| d.clone_ref(py))) {
+        return Ok(d.into_bound(py));
+    }
+    let d = py.import("__main__").map_err(pyerr(py))?.dict();
+    let keep = d.clone().unbind();
+    let old = MAIN_DICT.with(py, |c| c.replace(keep));
+    drop(old);
+    Ok(d)
 }
 
 fn builtins(py: Python<'_>) -> Result<Bound<'_, PyAny>> {
-    BUILTINS_MOD
-        .get_or_try_init(py, || -> PyResult<Py<PyAny>> {
-            Ok(py.import("builtins")?.into_any().unbind())
-        })
-        .map(|d| d.bind(py).clone())
-        .map_err(pyerr(py))
+    if let Some(b) = BUILTINS_MOD.with(py, |c| c.as_ref().map(|b| b.clone_ref(py))) {
+        return Ok(b.into_bound(py));
+    }
+    let b = py.import("builtins").map_err(pyerr(py))?.into_any();
+    let keep = b.clone().unbind();
+    let old = BUILTINS_MOD.with(py, |c| c.replace(keep));
+    drop(old);
+    Ok(b)
 }
 
 /// Reads a globals namespace: `NONE` for `__main__`, or a handle to a dict.

@@ -7,6 +7,7 @@
 //! the GIL while it waits for work.
 
 use crate::handles::{self, Handle};
+use crate::per_interp;
 use crate::stats::{self, ReleasePath};
 use pyo3::prelude::*;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
@@ -56,9 +57,35 @@ pub(crate) fn start_after_init() {
     }
 }
 
+/// Handles of each sub-interpreter the JVM collected: released by that
+/// interpreter's own thread, with its GIL (`drain_if_caller_policy`, `drain_now`),
+/// never by the release thread, which runs in the main interpreter.
+static SUB_QUEUES: [Mutex<Vec<Handle>>; per_interp::MAX] =
+    [const { Mutex::new(Vec::new()) }; per_interp::MAX];
+static SUB_PENDING: [AtomicBool; per_interp::MAX] =
+    [const { AtomicBool::new(false) }; per_interp::MAX];
+
 /// Queues ids for release. Never takes the GIL.
 pub(crate) fn enqueue(ids: &[Handle]) {
     if ids.is_empty() {
+        return;
+    }
+    if per_interp::any_sub() && ids.iter().any(|h| handles::interp_of(*h) != 0) {
+        let main: Vec<Handle> = ids
+            .iter()
+            .copied()
+            .filter(|h| handles::interp_of(*h) == 0)
+            .collect();
+        for h in ids.iter().filter(|&&h| handles::interp_of(h) != 0) {
+            let i = handles::interp_of(*h);
+            let mut q = SUB_QUEUES[i].lock().unwrap_or_else(|p| p.into_inner());
+            q.push(*h);
+            stats::QUEUED.fetch_add(1, Ordering::Relaxed);
+            SUB_PENDING[i].store(true, Ordering::Release);
+        }
+        if !main.is_empty() {
+            enqueue(&main);
+        }
         return;
     }
     let mut q = QUEUE.lock().unwrap_or_else(|p| p.into_inner());
@@ -135,6 +162,15 @@ pub(crate) fn drain_wanted() -> bool {
 /// (caller-threads policy). Cheap when nothing is queued.
 #[inline]
 pub(crate) fn drain_if_caller_policy(py: Python<'_>) {
+    if per_interp::any_sub() {
+        let i = per_interp::current(py);
+        if i != 0 {
+            if SUB_PENDING[i].load(Ordering::Acquire) {
+                drain_sub(py, i);
+            }
+            return;
+        }
+    }
     if PENDING.load(Ordering::Acquire) && policy() == Policy::CallerThreads {
         drain_now(py);
     }
@@ -142,9 +178,38 @@ pub(crate) fn drain_if_caller_policy(py: Python<'_>) {
 
 /// With the GIL held: drop whatever is queued, now, on this thread.
 pub(crate) fn drain_now(py: Python<'_>) -> usize {
+    if per_interp::any_sub() {
+        let i = per_interp::current(py);
+        if i != 0 {
+            return drain_sub(py, i);
+        }
+    }
     let batch = take_batch();
     if !batch.is_empty() {
         release_batch(py, &batch);
     }
     batch.len()
+}
+
+fn take_sub(i: usize) -> Vec<Handle> {
+    let mut q = SUB_QUEUES[i].lock().unwrap_or_else(|p| p.into_inner());
+    SUB_PENDING[i].store(false, Ordering::Release);
+    std::mem::take(&mut *q)
+}
+
+/// Releases the queued handles of sub-interpreter `i`, which this thread
+/// runs in (its GIL held).
+fn drain_sub(py: Python<'_>, i: usize) -> usize {
+    let batch = take_sub(i);
+    if !batch.is_empty() {
+        release_batch(py, &batch);
+    }
+    batch.len()
+}
+
+/// Forgets what is queued for sub-interpreter `i`, which is closing (its
+/// handles are all released by the closing itself).
+pub(crate) fn discard_sub(i: usize) {
+    let batch = take_sub(i);
+    stats::QUEUED.fetch_sub(batch.len() as i64, Ordering::Relaxed);
 }

@@ -155,6 +155,11 @@ fn post_init(py: Python<'_>, opts: &InitOptions) -> Result<InitInfo> {
             .map(|v| v.unwrap_or_default())
             .map_err(|e| Error::from_pyerr(py, e))
     };
+    crate::per_interp::set_main(py);
+    // Attached through pyo3 (not `assume_attached`), so that what the
+    // warm-up drops is freed now rather than parked in pyo3's deferred pool,
+    // which the next thread to attach, in any interpreter, would empty.
+    Python::attach(warm_pyo3_interned);
     install_unraisable_hook(py).map_err(pyerr)?;
     crate::callbacks::install(py).map_err(pyerr)?;
     install_signal_guard(py).map_err(pyerr)?;
@@ -180,6 +185,31 @@ fn post_init(py: Python<'_>, opts: &InitOptions) -> Result<InitInfo> {
         )));
     }
     Ok(info)
+}
+
+/// PyO3 keeps some attribute names as process-wide interned strs (its
+/// `intern!`), made by whichever interpreter asks first. Interned strs
+/// belong to the interpreter that made them and die with it (CPython frees
+/// a sub-interpreter's interned strs when it ends), so the main interpreter
+/// makes those that pybridge's paths can reach now, before any
+/// sub-interpreter exists: type names, the traceback text of an error.
+fn warm_pyo3_interned(py: Python<'_>) {
+    let ty = py.get_type::<pyo3::types::PyInt>();
+    let _ = ty.name();
+    let _ = ty.qualname();
+    let _ = ty.module();
+    let _ = ty.fully_qualified_name();
+    let _ = ty.mro();
+    let _ = ty.bases();
+    if let Ok(m) = py.import("builtins") {
+        let _ = m.name();
+    }
+    let err = py.run(c"raise ValueError('warm-up')", None, None);
+    if let Err(e) = err
+        && let Some(tb) = e.traceback(py)
+    {
+        let _ = tb.format();
+    }
 }
 
 /// Keeps Python code from taking the signals HotSpot relies on (see

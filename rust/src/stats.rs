@@ -53,14 +53,27 @@ impl ReleasePath {
 /// serialises the writers, so a plain load + store suffices (no locked
 /// read-modify-write on the hot path); readers without the GIL see a value
 /// that is at most momentarily stale.
+///
+/// Once a sub-interpreter exists, threads holding *different* GILs may
+/// write at once: then it is a locked add (see `per_interp`).
 #[inline]
 pub(crate) fn gil_bump(c: &AtomicU64, n: u64) {
+    if crate::per_interp::any_sub() {
+        c.fetch_add(n, Ordering::Relaxed);
+        return;
+    }
     c.store(c.load(Ordering::Relaxed) + n, Ordering::Relaxed);
 }
 
 /// Subtracts from a counter that only GIL holders write (see `gil_bump`).
 #[inline]
 pub(crate) fn gil_sub(c: &AtomicU64, n: u64) {
+    if crate::per_interp::any_sub() {
+        let _ = c.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |v| {
+            Some(v.saturating_sub(n))
+        });
+        return;
+    }
     c.store(
         c.load(Ordering::Relaxed).saturating_sub(n),
         Ordering::Relaxed,

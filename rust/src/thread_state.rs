@@ -47,6 +47,11 @@ enum Kind {
     Main,
     /// Python owns this thread's state (a thread Python started).
     Foreign,
+    /// The thread of a pybridge sub-interpreter (`interpreters`): its only
+    /// thread state is that interpreter's, registered as its `PyGILState`
+    /// state, so that `Python::attach` takes that interpreter's GIL. It
+    /// never runs the main interpreter, holds no lease, passes no gate.
+    Sub,
 }
 
 struct Pin {
@@ -84,6 +89,15 @@ impl Drop for Pin {
             // `acquire()`, and holds it.
             unsafe { threads::gilstate_release(self.held_state.get()) };
             self.held.set(0);
+        }
+        if self.kind.get() == Kind::Sub && !self.tstate.get().is_null() {
+            // The Java side ends an interpreter on its thread before the
+            // thread ends; a thread that died without doing so leaves it
+            // (and its objects) allocated, never half-ended.
+            log::error!(
+                "the thread of a pybridge sub-interpreter ended without closing it; the interpreter is left allocated"
+            );
+            return;
         }
         if self.kind.get() == Kind::Owned {
             // Takes the GIL: in turn with the JVM callers while leases are
@@ -385,4 +399,53 @@ pub fn gate_eligible() -> bool {
             && p.suspended.get().is_null()
     })
     .unwrap_or(false)
+}
+
+/// Makes this thread the thread of a sub-interpreter about to be created:
+/// it must not run Python yet (no thread state of its own, no lease).
+pub(crate) fn claim_for_sub() -> Result<()> {
+    if !interpreter_up() {
+        return Err(Error::Init(
+            "Python is not initialized: call Python.initialize() first".into(),
+        ));
+    }
+    PIN.try_with(|p| {
+        // SAFETY: the interpreter is initialised (checked above).
+        let known = !unsafe { threads::this_thread_state() }.is_null();
+        if p.kind.get() != Kind::Unknown || known || p.held.get() != 0 {
+            return Err(Error::IllegalState(
+                "a sub-interpreter needs a thread of its own that has not run Python yet".into(),
+            ));
+        }
+        p.kind.set(Kind::Sub);
+        Ok(())
+    })
+    .map_err(|_| Error::IllegalState("thread is exiting".into()))?
+}
+
+/// Records the sub-interpreter thread state of this thread (null: none
+/// any more, after its interpreter ended or failed to start).
+pub(crate) fn set_sub_state(ts: *mut PyThreadState) {
+    let _ = PIN.try_with(|p| {
+        p.tstate.set(ts);
+        if ts.is_null() {
+            // Ended: the thread may run the main interpreter again.
+            p.kind.set(Kind::Unknown);
+        }
+    });
+}
+
+/// This thread's sub-interpreter thread state, if it is a sub-interpreter's thread.
+pub(crate) fn sub_state() -> Option<*mut PyThreadState> {
+    PIN.try_with(|p| {
+        (p.kind.get() == Kind::Sub && !p.tstate.get().is_null()).then(|| p.tstate.get())
+    })
+    .ok()
+    .flatten()
+}
+
+/// Whether this thread is a sub-interpreter's thread (one thread-local read).
+#[inline]
+pub(crate) fn bound_to_sub() -> bool {
+    PIN.try_with(|p| p.kind.get() == Kind::Sub).unwrap_or(false)
 }

@@ -15,6 +15,7 @@
 //! | `buffer.rs` | the buffer protocol |
 //! | `errors.rs` | the error indicator |
 //! | `threads.rs` | thread states and the GIL |
+//! | `interp.rs` | sub-interpreters (`Py_NewInterpreterFromConfig`, `Py_EndInterpreter`) |
 //! | `init.rs` | starting the interpreter (PyConfig) |
 //!
 //! Each wrapper makes one C call and says why it is sound (`// SAFETY:`,
@@ -39,6 +40,7 @@ pub(crate) mod buffer;
 pub(crate) mod containers;
 pub(crate) mod errors;
 pub(crate) mod init;
+pub(crate) mod interp;
 pub(crate) mod number;
 pub(crate) mod object;
 pub(crate) mod threads;

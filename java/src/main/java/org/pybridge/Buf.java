@@ -194,6 +194,7 @@ final class Buf implements AutoCloseable {
 
     /** {@link #invoke(int)} on a handle. */
     void invoke(int op, PyObject o) {
+        Interpreter.check(o);
         invoke(op, o.id, o.slot);
     }
 

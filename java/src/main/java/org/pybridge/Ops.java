@@ -276,6 +276,7 @@ final class Ops {
         if (Leases.virtualHolder()) {
             return call(f, null, mode, null, new Object[] {x});
         }
+        Interpreter.check(f);
         long r = Native.callLong(f.id, f.slot, x, mode);
         if (r == Contract.Limit.CALL_LONG_SLOW) {
             long st = Native.callLongStatus();
@@ -403,6 +404,7 @@ final class Ops {
     /** Python identity. */
     static boolean is(PyObject a, PyObject other) {
         try (Buf b = Buf.acquire()) {
+            Interpreter.check(other);
             b.putLong(other.id);
             b.putInt(other.slot);
             b.invoke(Contract.Op.IS, a);
@@ -410,6 +412,37 @@ final class Ops {
         } finally {
             Reference.reachabilityFence(a);
             Reference.reachabilityFence(other);
+        }
+    }
+
+    // ---- sub-interpreters ------------------------------------------------------------------------
+
+    /**
+     * Creates a sub-interpreter bound to the calling thread ({@code INTERP_NEW}):
+     * its index in the native tables and CPython's id of it.
+     */
+    static long[] interpNew(boolean ownGil, InterpreterConfig cfg) {
+        try (Buf b = Buf.acquire()) {
+            b.put((byte) (ownGil ? 1 : 0));
+            b.put((byte) (cfg.allowThreads ? 1 : 0));
+            b.put((byte) (cfg.allowDaemonThreads ? 1 : 0));
+            b.put((byte) (cfg.allowFork ? 1 : 0));
+            b.put((byte) (cfg.allowExec ? 1 : 0));
+            b.putInt(cfg.sysPath.size());
+            for (String p : cfg.sysPath) {
+                Wire.writeString(b, p);
+            }
+            b.invoke(Contract.Op.INTERP_NEW);
+            long index = b.getInt();
+            long id = b.getLong();
+            return new long[] {index, id};
+        }
+    }
+
+    /** Ends the calling thread's sub-interpreter ({@code INTERP_END}). */
+    static void interpEnd() {
+        try (Buf b = Buf.acquire()) {
+            b.invoke(Contract.Op.INTERP_END);
         }
     }
 
@@ -421,6 +454,9 @@ final class Ops {
      * turn while another thread's GIL lease runs Java code).
      */
     static void release(PyObject o) {
+        if (Interpreter.releaseElsewhere(o)) {
+            return;
+        }
         if (!Leases.virtualHolder() && Native.release(o.id, o.slot) >= 0) {
             return;
         }

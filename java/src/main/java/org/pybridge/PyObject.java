@@ -43,10 +43,13 @@ public class PyObject implements AutoCloseable, Iterable<PyObject>, java.io.Seri
     private volatile int state;
     /** The {@link ResourceScope} that owns it, or its GC tracker. */
     Object owner;
+    /** The sub-interpreter it belongs to; null: the main interpreter. */
+    final Interpreter interp;
 
     PyObject(long id, int slot) {
         this.id = id;
         this.slot = slot;
+        this.interp = Interpreter.ownerForNewObject();
     }
 
     /** Wraps a handle the native side just made, and gives it an owner. */
@@ -779,6 +782,9 @@ public class PyObject implements AutoCloseable, Iterable<PyObject>, java.io.Seri
      * (for operations that may answer without asking the native side).
      */
     void ensureLive() {
+        if (interp != null && interp.isClosed()) {
+            throw Interpreter.closedObject(interp);
+        }
         if (state != 0) {
             // The native side names the type (it keeps it by the handle's id).
             String type = stringOp(Contract.Op.TYPENAME);
@@ -792,7 +798,20 @@ public class PyObject implements AutoCloseable, Iterable<PyObject>, java.io.Seri
      * @return whether this handle was released (closed, or its scope closed)
      */
     public boolean isReleased() {
-        return state != 0;
+        return state != 0 || (interp != null && interp.isClosed());
+    }
+
+    /** The interpreter this object belongs to (where it may be used). */
+    public Interpreter interpreter() {
+        return interp != null ? interp : Interpreter.main();
+    }
+
+    /**
+     * A copy of this object in {@code target} (see {@link Interpreter#copyOf}):
+     * pickled, or a buffer's bytes. This object itself for its own interpreter.
+     */
+    public PyObject copyTo(Interpreter target) {
+        return target.copyOf(this);
     }
 
     /**

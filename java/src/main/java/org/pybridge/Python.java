@@ -17,9 +17,10 @@ import java.util.function.Supplier;
  * }
  * }</pre>
  *
- * <p>One interpreter per process, started once and never finalized. Any
+ * <p>One main interpreter per process, started once and never finalized. Any
  * thread may call at any time; each gets its own Python thread state, kept
- * until the thread ends.
+ * until the thread ends. Sub-interpreters ({@link #newInterpreter}) run on
+ * threads of their own; inside their tasks these methods use them.
  */
 public final class Python {
     private Python() {}
@@ -124,6 +125,29 @@ public final class Python {
         if (info == null) {
             initialize();
         }
+    }
+
+    // ---- interpreters --------------------------------------------------------------
+
+    /**
+     * A new sub-interpreter (starting Python if needed): isolated with its own
+     * GIL on Python 3.12+ unless {@code cfg} says otherwise, sharing the main
+     * GIL before (where an isolated one is refused with a clear error). See
+     * {@link Interpreter}; close it when done.
+     */
+    public static Interpreter newInterpreter(InterpreterConfig cfg) {
+        ensure();
+        return Interpreter.start(cfg, info.version().split(" ")[0]);
+    }
+
+    /** {@link #newInterpreter(InterpreterConfig)} with {@link InterpreterConfig#defaults()}. */
+    public static Interpreter newInterpreter() {
+        return newInterpreter(InterpreterConfig.defaults());
+    }
+
+    /** The main interpreter, the one these static methods use (outside sub-interpreter tasks). */
+    public static Interpreter mainInterpreter() {
+        return Interpreter.main();
     }
 
     // ---- running code --------------------------------------------------------------

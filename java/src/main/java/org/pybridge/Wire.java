@@ -126,6 +126,7 @@ final class Wire {
      * reference.
      */
     static void writeHandle(Buf b, PyObject o) {
+        Interpreter.check(o);
         b.pin(o);
         b.ensure(13);
         b.bb.put(Contract.Tag.HANDLE);

@@ -1,0 +1,36 @@
+(ns pybridge.interpreters-test
+  "pybridge.interpreters: sub-interpreters and pools from Clojure (on the
+  project's Python: interpreters that share the main GIL; isolated ones are
+  tested in tests/e2e InterpretersE2ETest on a 3.12 build)."
+  (:require [clojure.test :refer [deftest is testing use-fixtures]]
+            [pybridge.interpreters :as pi]
+            [pybridge.python :as py]
+            [pybridge.test-support :as ts])
+  (:import (org.pybridge Interpreter Python WrongInterpreterException)))
+
+(use-fixtures :once ts/fixture)
+
+(ts/start!)
+
+(def ^:private shared {:isolated false})
+
+(deftest with-interpreter-runs-its-own-python
+  (pi/with-interpreter [sub (assoc shared :name "clj-sub" :startup-code ["base = 10"])]
+    (is (= "clj-sub" (.name sub)))
+    (pi/exec! sub "def add(x):\n    return base + x")
+    (is (= 17 (pi/call-fn sub "add" 7)))
+    (is (= [1 2 3] (pi/eval-py sub "[1, 2, 3]")))
+    (testing "its own __main__"
+      (is (false? (Python/eval "'add' in globals()" Boolean))))
+    (testing "in-interpreter: the Java API inside uses the sub-interpreter"
+      (is (= 12 (pi/in-interpreter sub (pi/call-fn "add" 2)))))
+    (testing "its objects stay in it"
+      (let [obj (pi/in-interpreter sub (Python/eval "object()"))]
+        (is (thrown? WrongInterpreterException (.repr ^org.pybridge.PyObject obj)))))))
+
+(deftest pools-spread-tasks
+  (with-open [pool (pi/pool 2 (assoc shared :startup-code ["def sq(x):\n    return x * x"]))]
+    (is (= (mapv #(* % %) (range 10))
+           (mapv deref (doall (for [i (range 10)] (pi/submit pool #(pi/call-fn "sq" i)))))))
+    (pi/exec-all! pool "def cube(x):\n    return x ** 3")
+    (is (= 27 @(pi/submit pool #(pi/call-fn "cube" 3))))))

@@ -1,0 +1,565 @@
+package org.pybridge;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * A Python interpreter: the main one ({@link #main()}, what {@link Python}'s
+ * static methods use) or a sub-interpreter made by
+ * {@link Python#newInterpreter(InterpreterConfig)}, with its own modules,
+ * {@code sys.path} and, when {@linkplain InterpreterConfig#isolated()
+ * isolated} (Python 3.12+), its own GIL: isolated interpreters run Python in
+ * parallel, one core each.
+ *
+ * <pre>{@code
+ * try (Interpreter sub = Python.newInterpreter(InterpreterConfig.isolated())) {
+ *     sub.exec("def f(n):\n    return sum(i * i for i in range(n))");
+ *     long r = sub.call(() -> Python.mainModule().getAttr("f").callAs(Long.class, 1000));
+ *     CompletableFuture<Long> later = sub.submit(() -> Python.eval("f(10)", Long.class));
+ * }
+ * }</pre>
+ *
+ * <p><b>One thread per sub-interpreter.</b> A sub-interpreter lives on a
+ * thread of its own ({@code pybridge-interpreter-<name>}), which holds its
+ * only Python thread state from creation to {@link #close()}. Work reaches
+ * it as tasks: {@link #call}, {@link #submit}, and the shortcuts
+ * {@link #exec}, {@link #eval}, {@link #importModule}, {@link #toPython}
+ * (from any thread; a task submitted from inside a task runs at once).
+ * Inside a task, every pybridge call runs in this interpreter: {@code
+ * Python.eval(...)}, {@code PyObject} methods, scopes ({@link #openScope}).
+ *
+ * <p><b>Objects never cross.</b> Every {@link PyObject} belongs to the
+ * interpreter that made it; using it on another interpreter's thread (or a
+ * sub-interpreter's object outside its tasks) throws
+ * {@link WrongInterpreterException} naming both, never touching the
+ * object. Values cross as Java values (convert inside the task), or by an
+ * explicit copy ({@link #copyOf(PyObject)}: pickled, or a buffer's bytes).
+ * The main interpreter is reached from a sub-interpreter's task through
+ * {@code Interpreter.main().call(...)}, which runs on a thread of the main
+ * interpreter and returns when it is done (convert the result there).
+ *
+ * <p><b>Lifetimes.</b> An object is released once: by {@code close()}, a
+ * scope, or the garbage collector, always on its interpreter's thread (a
+ * {@code close()} from another thread is queued to it). Closing the
+ * interpreter releases every object it still has (later use throws
+ * {@link PyObjectReleasedException} naming it), is refused while Python
+ * threads it started still run, waits for the tasks queued before it, and
+ * ends it with {@code Py_EndInterpreter} on its own thread.
+ */
+public final class Interpreter implements AutoCloseable {
+    private static final AtomicInteger SEQ = new AtomicInteger();
+    private static final Interpreter MAIN = new Interpreter();
+    /** Threads of the main interpreter for {@code main().call(...)} from a sub-interpreter's task. */
+    private static final ExecutorService MAIN_CALLS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "pybridge-main-call");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private static final int OPEN = 0;
+    private static final int CLOSING = 1;
+    private static final int CLOSED = 2;
+
+    private final String name;
+    private final boolean ownGil;
+    private final Worker worker;
+    private final LinkedBlockingQueue<Runnable> tasks = new LinkedBlockingQueue<>();
+    private final Object lock = new Object();
+    private volatile int state;
+    private CompletableFuture<Void> closing;
+    private int index;
+    private long pythonId;
+
+    /** The thread of a sub-interpreter. */
+    static final class Worker extends Thread {
+        final Interpreter interp;
+
+        Worker(Interpreter interp, String name) {
+            super(name);
+            this.interp = interp;
+            setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            interp.loop();
+        }
+    }
+
+    private static final Runnable END = () -> { };
+
+    private Interpreter() {
+        this.name = "main";
+        this.ownGil = false;
+        this.worker = null;
+    }
+
+    private Interpreter(String name, boolean ownGil) {
+        this.name = name;
+        this.ownGil = ownGil;
+        this.worker = new Worker(this, "pybridge-interpreter-" + name);
+    }
+
+    /** The main interpreter (the one {@link Python}'s static methods use outside sub-interpreter tasks). */
+    public static Interpreter main() {
+        return MAIN;
+    }
+
+    /** The interpreter this thread runs: a sub-interpreter's on its thread, else the main one. */
+    public static Interpreter current() {
+        Thread t = Thread.currentThread();
+        return t instanceof Worker ? ((Worker) t).interp : MAIN;
+    }
+
+    /** The sub-interpreter this thread belongs to, or null (main). What a new {@code PyObject} records. */
+    static Interpreter ownerForNewObject() {
+        Thread t = Thread.currentThread();
+        return t instanceof Worker ? ((Worker) t).interp : null;
+    }
+
+    static Interpreter start(InterpreterConfig cfg, String pythonVersion) {
+        boolean isolatedOk = atLeast312(pythonVersion);
+        boolean own = cfg.ownGil != null ? cfg.ownGil : isolatedOk;
+        if (own && !isolatedOk) {
+            throw new PyBridgeException("an isolated interpreter with its own GIL needs Python 3.12 or later (PEP"
+                    + " 684); this is Python " + pythonVersion + ". Use InterpreterConfig.shared() (its own modules"
+                    + " and sys.path, sharing the main GIL), or a Python 3.12+ build of pybridge.");
+        }
+        String n = cfg.name != null ? cfg.name : "interpreter-" + SEQ.incrementAndGet();
+        Interpreter in = new Interpreter(n, own);
+        CompletableFuture<Void> started = new CompletableFuture<>();
+        in.tasks.add(() -> in.begin(cfg, started));
+        in.worker.start();
+        try {
+            started.join();
+        } catch (CompletionException e) {
+            throw rethrow(e.getCause());
+        }
+        return in;
+    }
+
+    private static boolean atLeast312(String v) {
+        String[] p = v.split("\\.");
+        try {
+            int major = Integer.parseInt(p[0]);
+            int minor = p.length > 1 ? Integer.parseInt(p[1]) : 0;
+            return major > 3 || (major == 3 && minor >= 12);
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    /** First task of the worker: make the interpreter, run the start-up code. */
+    private void begin(InterpreterConfig cfg, CompletableFuture<Void> started) {
+        try {
+            long[] r = Ops.interpNew(ownGil, cfg);
+            index = (int) r[0];
+            pythonId = r[1];
+        } catch (Throwable e) {
+            state = CLOSED;
+            started.completeExceptionally(e);
+            return;
+        }
+        try {
+            for (String code : cfg.startupCode) {
+                Ops.exec(code, null);
+            }
+        } catch (Throwable e) {
+            try {
+                Ops.interpEnd();
+            } catch (Throwable ignored) {
+                // the start-up error is the one to report
+            }
+            state = CLOSED;
+            started.completeExceptionally(e);
+            return;
+        }
+        started.complete(null);
+    }
+
+    private void loop() {
+        while (true) {
+            Runnable r;
+            try {
+                r = tasks.poll(100, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                continue; // the worker ends only by close()
+            }
+            if (state == CLOSED) {
+                return; // failed to start
+            }
+            if (r == null) {
+                // Idle: release what the JVM collected meanwhile (it is queued for this thread).
+                try {
+                    Ops.longOp(Contract.Op.DRAIN);
+                } catch (RuntimeException e) {
+                    // nothing to report: the next call reports a broken interpreter
+                }
+                continue;
+            }
+            if (r == END) {
+                CompletableFuture<Void> c;
+                synchronized (lock) {
+                    c = closing;
+                }
+                try {
+                    Ops.interpEnd();
+                } catch (Throwable e) {
+                    synchronized (lock) {
+                        state = OPEN;
+                        closing = null;
+                    }
+                    c.completeExceptionally(e);
+                    continue;
+                }
+                state = CLOSED;
+                c.complete(null);
+                failQueued();
+                return;
+            }
+            r.run();
+        }
+    }
+
+    /** Tasks that were queued behind a close that succeeded (submitted during the close) fail. */
+    private void failQueued() {
+        Runnable r;
+        while ((r = tasks.poll()) != null) {
+            r.run(); // each task checks state and fails itself
+        }
+    }
+
+    // ---- running code ----------------------------------------------------------------
+
+    /**
+     * Runs {@code body} in this interpreter and returns its result: on this
+     * interpreter's thread (at once when already there), waiting for it.
+     * Exceptions of {@code body} are rethrown (checked ones wrapped in
+     * {@link PyBridgeException}).
+     */
+    public <T> T call(Callable<T> body) {
+        if (worker == null) {
+            if (!(Thread.currentThread() instanceof Worker)) {
+                return callHere(body);
+            }
+            // A sub-interpreter's task calls the main interpreter: on a thread of the main one.
+            try {
+                return MAIN_CALLS.submit(body).get();
+            } catch (ExecutionException e) {
+                throw rethrow(e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new PyBridgeException("interrupted while waiting for the main interpreter", e);
+            }
+        }
+        if (Thread.currentThread() == worker) {
+            return callHere(body);
+        }
+        try {
+            return submit(body).join();
+        } catch (CompletionException e) {
+            throw rethrow(e.getCause());
+        }
+    }
+
+    /** {@link #call(Callable)} for code with no result. */
+    public void run(Runnable body) {
+        call(() -> {
+            body.run();
+            return null;
+        });
+    }
+
+    /**
+     * Queues {@code body} to run in this interpreter; the future completes
+     * with its result or exception. A sub-interpreter runs its tasks one at a
+     * time, in order.
+     */
+    public <T> CompletableFuture<T> submit(Callable<T> body) {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        if (worker == null) {
+            return CompletableFuture.supplyAsync(() -> callHere(body), MAIN_CALLS);
+        }
+        synchronized (lock) {
+            if (state != OPEN) {
+                f.completeExceptionally(closedError());
+                return f;
+            }
+            tasks.add(() -> {
+                if (state == CLOSED) {
+                    f.completeExceptionally(closedError());
+                    return;
+                }
+                try {
+                    f.complete(body.call());
+                } catch (Throwable e) {
+                    f.completeExceptionally(e);
+                }
+            });
+        }
+        return f;
+    }
+
+    private static <T> T callHere(Callable<T> body) {
+        try {
+            return body.call();
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Exception e) {
+            throw new PyBridgeException("the code run in the interpreter threw " + e, e);
+        }
+    }
+
+    private static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException) {
+            return (RuntimeException) t;
+        }
+        if (t instanceof Error) {
+            throw (Error) t;
+        }
+        return new PyBridgeException("the code run in the interpreter threw " + t, t);
+    }
+
+    /** Runs statements in this interpreter's {@code __main__}. */
+    public void exec(String code) {
+        run(() -> Python.exec(code));
+    }
+
+    /** Evaluates an expression in this interpreter's {@code __main__}: a handle of this interpreter. */
+    public PyObject eval(String expr) {
+        return call(() -> Python.eval(expr));
+    }
+
+    /** Evaluates an expression and converts the result to {@code type} (in the interpreter). */
+    public <T> T eval(String expr, Class<T> type) {
+        return call(() -> Python.eval(expr, type));
+    }
+
+    /** {@code import name} in this interpreter. */
+    public PyObject importModule(String moduleName) {
+        return call(() -> Python.importModule(moduleName));
+    }
+
+    /** This interpreter's {@code __main__} module. */
+    public PyObject mainModule() {
+        return call(Python::mainModule);
+    }
+
+    /** A Java value as a new Python object of this interpreter. */
+    public PyObject toPython(Object value) {
+        return call(() -> Python.toPython(value));
+    }
+
+    /**
+     * Runs {@code body} with this interpreter to itself: for the main
+     * interpreter, {@link Python#withGil}; for a sub-interpreter, a task (its
+     * thread is the only one that runs it).
+     */
+    public <T> T withGil(Supplier<T> body) {
+        if (worker == null) {
+            return call(() -> Python.withGil(body));
+        }
+        return call(body::get);
+    }
+
+    /**
+     * Opens a {@link ResourceScope} for this interpreter's objects; only on
+     * its own thread (inside a task; for the main interpreter, outside
+     * sub-interpreter tasks).
+     */
+    public ResourceScope openScope() {
+        if (current() != this) {
+            throw new WrongInterpreterException("openScope() on " + this + " from " + describeThread()
+                    + ": open the scope inside a task of it (call/submit)");
+        }
+        return Python.openScope();
+    }
+
+    /** Handle counters (process-wide: every interpreter's handles). */
+    public Stats stats() {
+        return Python.stats();
+    }
+
+    /**
+     * A copy of {@code source} (an object of any interpreter) made in this
+     * one: pickled there and unpickled here, or, for an object that cannot
+     * be pickled but exports a buffer (a {@code memoryview}, an
+     * {@code array.array}), its bytes, as {@code bytes}. For the same
+     * interpreter, {@code source} itself.
+     */
+    public PyObject copyOf(PyObject source) {
+        Interpreter from = source.interp != null ? source.interp : MAIN;
+        if (from == this) {
+            return source;
+        }
+        byte[] data = from.call(() -> Python.eval("__import__('pybridge')._copy_out").callAs(byte[].class, source));
+        return call(() -> Python.eval("__import__('pybridge')._copy_in").call((Object) data));
+    }
+
+    // ---- lifetime ---------------------------------------------------------------------
+
+    /**
+     * Ends this sub-interpreter: waits for the tasks queued before, releases
+     * every object it still has, and ends it. Refused (with the reason, and
+     * the interpreter still usable) while Python threads it started run.
+     * Idempotent; not from inside one of its own tasks; the main interpreter
+     * cannot be closed.
+     */
+    @Override
+    public void close() {
+        if (worker == null) {
+            throw new UnsupportedOperationException("the main interpreter is never closed");
+        }
+        if (Thread.currentThread() == worker) {
+            throw new IllegalStateException("close() of " + this + " from inside one of its own tasks: close it"
+                    + " from another thread once the task is done");
+        }
+        CompletableFuture<Void> c;
+        synchronized (lock) {
+            if (state == CLOSED) {
+                return;
+            }
+            if (closing == null) {
+                closing = new CompletableFuture<>();
+                state = CLOSING;
+                tasks.add(END);
+            }
+            c = closing;
+        }
+        try {
+            c.join();
+        } catch (CompletionException e) {
+            throw rethrow(e.getCause());
+        }
+    }
+
+    /** Whether {@link #close()} has ended this interpreter. */
+    public boolean isClosed() {
+        return state == CLOSED;
+    }
+
+    /** Whether it has its own GIL (runs in parallel with the others). */
+    public boolean isIsolated() {
+        return ownGil;
+    }
+
+    /** Its name (the main interpreter's is {@code main}). */
+    public String name() {
+        return name;
+    }
+
+    /** CPython's id of it ({@code 0} for the main interpreter). */
+    public long pythonId() {
+        return pythonId;
+    }
+
+    @Override
+    public String toString() {
+        return worker == null ? "the main interpreter"
+                : "interpreter '" + name + "' (" + (ownGil ? "isolated, own GIL" : "shared GIL")
+                        + (state == CLOSED ? ", closed" : "") + ")";
+    }
+
+    private PyBridgeException closedError() {
+        return new PyBridgeException(this + " is " + (state == CLOSED ? "closed" : "closing")
+                + ": it runs no more tasks. Create a new interpreter.");
+    }
+
+    // ---- objects of the wrong interpreter -------------------------------------------
+
+    /**
+     * Throws unless {@code o} may be used on this thread: an object of the
+     * main interpreter outside sub-interpreter threads, a sub-interpreter's on
+     * its thread. One field load and a class check on the main path.
+     */
+    static void check(PyObject o) {
+        Interpreter owner = o.interp;
+        Thread t = Thread.currentThread();
+        if (owner == null) {
+            if (!(t instanceof Worker)) {
+                return;
+            }
+        } else if (t == owner.worker) {
+            return;
+        }
+        throw misuse(o, owner, t);
+    }
+
+    private static RuntimeException misuse(PyObject o, Interpreter owner, Thread t) {
+        Interpreter own = owner == null ? MAIN : owner;
+        if (own.state == CLOSED) {
+            return closedObject(own);
+        }
+        Interpreter here = t instanceof Worker ? ((Worker) t).interp : null;
+        String where = here != null ? here.toString() : "the main interpreter (thread '" + t.getName() + "')";
+        String advice = owner != null
+                ? " Use it inside a task of " + own + " (interp.call(() -> ...)), converting the result to Java"
+                        + " values there, or copy it (interp.copyOf(obj))."
+                : " Use it outside sub-interpreter tasks (Interpreter.main().call(() -> ...) from inside one),"
+                        + " or copy it (interp.copyOf(obj)).";
+        return new WrongInterpreterException("this PyObject (handle #" + Long.toHexString(o.id) + ") belongs to "
+                + own + " and was used in " + where + ": Python objects never cross interpreters." + advice);
+    }
+
+    static PyObjectReleasedException closedObject(Interpreter own) {
+        return new PyObjectReleasedException("<unknown>", "this PyObject belonged to " + own
+                + ", which was closed: closing an interpreter releases all its objects");
+    }
+
+    /**
+     * {@code close()} of an object off its interpreter's thread: queued for
+     * that interpreter (released there, once), or nothing when its
+     * interpreter is closed already. Returns false when the caller is on the
+     * right thread and should release it itself.
+     */
+    static boolean releaseElsewhere(PyObject o) {
+        Interpreter owner = o.interp;
+        Thread t = Thread.currentThread();
+        if (owner == null ? !(t instanceof Worker) : t == owner.worker) {
+            return false;
+        }
+        if (owner != null && owner.state == CLOSED) {
+            return true;
+        }
+        // The native queue sends it to its interpreter (by the handle's slot).
+        Ops.enqueue(new long[] {o.id}, new int[] {o.slot}, 1);
+        return true;
+    }
+
+    private static String describeThread() {
+        Thread t = Thread.currentThread();
+        return t instanceof Worker ? ((Worker) t).interp.toString()
+                : "the main interpreter (thread '" + t.getName() + "')";
+    }
+
+    /** For tests and diagnostics: the sub-interpreter's index in the native tables. */
+    int index() {
+        return index;
+    }
+
+    /** Interpreters of a list, closed in reverse order; the first failure is thrown after all were tried. */
+    static void closeAll(List<Interpreter> all) {
+        RuntimeException first = null;
+        for (int i = all.size() - 1; i >= 0; i--) {
+            try {
+                all.get(i).close();
+            } catch (RuntimeException e) {
+                if (first == null) {
+                    first = e;
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+}
