@@ -63,6 +63,11 @@ public final class NDArray implements java.io.Serializable {
      * each takes: {@code "uint16"} a {@code short[]}, {@code "datetime64[ns]"}
      * a {@code long[]}…) and shape, taken as it is: {@code new long[0]} is a
      * 0-d array of one element, {@code null} one dimension. Not copied.
+     *
+     * @param dtype the numpy dtype name, e.g. {@code "float64"} or {@code "datetime64[ns]"}
+     * @param data the Java array of the elements, row-major
+     * @param shape the shape ({@code null}: one dimension; empty: 0-d)
+     * @return the array
      */
     public static NDArray of(String dtype, Object data, long[] shape) {
         if (dtype == null || data == null) {
@@ -190,7 +195,11 @@ public final class NDArray implements java.io.Serializable {
         return typed(byte[].class, "int8 or uint8");
     }
 
-    /** Whether the dtype is unsigned ({@code uint8/16/32/64}): the Java array holds the same bits. */
+    /**
+     * Whether the dtype is unsigned ({@code uint8/16/32/64}): the Java array holds the same bits.
+     *
+     * @return whether the dtype is {@code uint8}, {@code uint16}, {@code uint32} or {@code uint64}
+     */
     public boolean isUnsigned() {
         return dtype.startsWith("uint");
     }
@@ -198,6 +207,8 @@ public final class NDArray implements java.io.Serializable {
     /**
      * The unit of a {@code datetime64}/{@code timedelta64} array
      * ({@code "ns"}, {@code "us"}, {@code "s"}, {@code "D"}…), else null.
+     *
+     * @return the unit, or null for other dtypes
      */
     public String unit() {
         int at = dtype.indexOf('[');
@@ -208,6 +219,9 @@ public final class NDArray implements java.io.Serializable {
      * The values of an integer array, unsigned ones read as unsigned:
      * {@code uint8/16/32} widen exactly; {@code uint64} values above
      * {@code Long.MAX_VALUE} are an {@link ArithmeticException}.
+     *
+     * @return the values, widened to {@code long}
+     * @throws ClassCastException if this is not an integer array
      */
     public long[] unsignedLongs() {
         long[] out = new long[size()];
@@ -242,7 +256,12 @@ public final class NDArray implements java.io.Serializable {
         return out;
     }
 
-    /** The values of a {@code float16} array as floats (exact). */
+    /**
+     * The values of a {@code float16} array as floats (exact).
+     *
+     * @return the values as floats
+     * @throws ClassCastException if this is not a {@code float16} array
+     */
     public float[] halfsAsFloats() {
         if (!dtype.equals("float16")) {
             throw new ClassCastException("this NDArray is " + dtype + ", not float16");
@@ -255,7 +274,13 @@ public final class NDArray implements java.io.Serializable {
         return out;
     }
 
-    /** A {@code float16} array of these floats, rounded to nearest (overflow: infinity). */
+    /**
+     * A {@code float16} array of these floats, rounded to nearest (overflow: infinity).
+     *
+     * @param values the values
+     * @param shape the shape (none: one dimension)
+     * @return a {@code float16} array
+     */
     public static NDArray halfsOf(float[] values, long... shape) {
         short[] h = new short[values.length];
         for (int i = 0; i < values.length; i++) {
@@ -264,7 +289,12 @@ public final class NDArray implements java.io.Serializable {
         return of("float16", h, shape.length == 0 ? null : shape);
     }
 
-    /** The values of a {@code datetime64} array as Instants ({@code NaT}: null). */
+    /**
+     * The values of a {@code datetime64} array as Instants ({@code NaT}: null).
+     *
+     * @return one Instant per element, null for {@code NaT}
+     * @throws ClassCastException if this is not a {@code datetime64} array
+     */
     public java.time.Instant[] toInstants() {
         if (!dtype.startsWith("datetime64")) {
             throw new ClassCastException("this NDArray is " + dtype + ", not datetime64");
@@ -279,7 +309,12 @@ public final class NDArray implements java.io.Serializable {
         return out;
     }
 
-    /** The values of a {@code timedelta64} array as Durations ({@code NaT}: null). */
+    /**
+     * The values of a {@code timedelta64} array as Durations ({@code NaT}: null).
+     *
+     * @return one Duration per element, null for {@code NaT}
+     * @throws ClassCastException if this is not a {@code timedelta64} array
+     */
     public java.time.Duration[] toDurations() {
         if (!dtype.startsWith("timedelta64")) {
             throw new ClassCastException("this NDArray is " + dtype + ", not timedelta64");
@@ -294,7 +329,13 @@ public final class NDArray implements java.io.Serializable {
         return out;
     }
 
-    /** A {@code datetime64[unit]} array of these instants (null: {@code NaT}); a finer part than the unit is an error. */
+    /**
+     * A {@code datetime64[unit]} array of these instants (null: {@code NaT}); a finer part than the unit is an error.
+     *
+     * @param values the instants (null: {@code NaT})
+     * @param unit the numpy unit: W, D, h, m, s, ms, us or ns
+     * @return a one-dimensional {@code datetime64[unit]} array
+     */
     public static NDArray datetime64(java.time.Instant[] values, String unit) {
         long[] a = new long[values.length];
         for (int i = 0; i < values.length; i++) {
@@ -304,7 +345,13 @@ public final class NDArray implements java.io.Serializable {
         return of("datetime64[" + unit + "]", a, null);
     }
 
-    /** A {@code timedelta64[unit]} array of these durations (null: {@code NaT}). */
+    /**
+     * A {@code timedelta64[unit]} array of these durations (null: {@code NaT}).
+     *
+     * @param values the durations (null: {@code NaT})
+     * @param unit the numpy unit: W, D, h, m, s, ms, us or ns
+     * @return a one-dimensional {@code timedelta64[unit]} array
+     */
     public static NDArray timedelta64(java.time.Duration[] values, String unit) {
         long[] a = new long[values.length];
         for (int i = 0; i < values.length; i++) {

@@ -604,6 +604,8 @@ public class PyObject implements AutoCloseable, Iterable<PyObject>, java.io.Seri
      *
      * A {@code Series} gives its one column ({@link #toColumn()}). The
      * reverse is {@link Python#fromColumns}.
+     *
+     * @return the columns by name, in the frame's column order
      */
     @SuppressWarnings("unchecked")
     public java.util.Map<String, Object> toColumns() {
@@ -614,7 +616,11 @@ public class PyObject implements AutoCloseable, Iterable<PyObject>, java.io.Seri
         return (java.util.Map<String, Object>) v;
     }
 
-    /** A pandas {@code Series} as its column: an {@link NDArray} or a {@code List}, as in {@link #toColumns()}. */
+    /**
+     * A pandas {@code Series} as its column: an {@link NDArray} or a {@code List}, as in {@link #toColumns()}.
+     *
+     * @return the column: an {@link NDArray} or a {@code List}
+     */
     public Object toColumn() {
         return Support.fn("columns").callAs(Object.class, this);
     }
@@ -801,7 +807,11 @@ public class PyObject implements AutoCloseable, Iterable<PyObject>, java.io.Seri
         return state != 0 || (interp != null && interp.isClosed());
     }
 
-    /** The interpreter this object belongs to (where it may be used). */
+    /**
+     * The interpreter this object belongs to (where it may be used).
+     *
+     * @return the interpreter this object belongs to
+     */
     public Interpreter interpreter() {
         return interp != null ? interp : Interpreter.main();
     }
@@ -809,6 +819,9 @@ public class PyObject implements AutoCloseable, Iterable<PyObject>, java.io.Seri
     /**
      * A copy of this object in {@code target} (see {@link Interpreter#copyOf}):
      * pickled, or a buffer's bytes. This object itself for its own interpreter.
+     *
+     * @param target the interpreter to copy into
+     * @return the copy, a handle of {@code target}
      */
     public PyObject copyTo(Interpreter target) {
         return target.copyOf(this);

@@ -134,18 +134,29 @@ public final class Python {
      * GIL on Python 3.12+ unless {@code cfg} says otherwise, sharing the main
      * GIL before (where an isolated one is refused with a clear error). See
      * {@link Interpreter}; close it when done.
+     *
+     * @param cfg the new interpreter's configuration
+     * @return the new interpreter
      */
     public static Interpreter newInterpreter(InterpreterConfig cfg) {
         ensure();
         return Interpreter.start(cfg, info.version().split(" ")[0]);
     }
 
-    /** {@link #newInterpreter(InterpreterConfig)} with {@link InterpreterConfig#defaults()}. */
+    /**
+     * {@link #newInterpreter(InterpreterConfig)} with {@link InterpreterConfig#defaults()}.
+     *
+     * @return the new interpreter
+     */
     public static Interpreter newInterpreter() {
         return newInterpreter(InterpreterConfig.defaults());
     }
 
-    /** The main interpreter, the one these static methods use (outside sub-interpreter tasks). */
+    /**
+     * The main interpreter, the one these static methods use (outside sub-interpreter tasks).
+     *
+     * @return the main interpreter
+     */
     public static Interpreter mainInterpreter() {
         return Interpreter.main();
     }
@@ -254,6 +265,9 @@ public final class Python {
      * its Java methods), where {@code toPython(list)} would copy it into a
      * Python list. Pass the returned handle as an argument to hand the live
      * object to Python code. A {@code PyObject} stays itself.
+     *
+     * @param javaObject the Java object
+     * @return a handle to its live Python proxy
      */
     public static PyObject bridge(Object javaObject) {
         ensure();
@@ -271,13 +285,31 @@ public final class Python {
      * {@code Integer.class} an Integer, not a Long. A value that does not
      * convert is a Python {@code TypeError}. {@code resultType} documents
      * the result (it is converted to Python as usual) and is checked.
+     *
+     * @param <A> the argument's type
+     * @param <R> the result's type
+     * @param argType the class Python's argument is converted to
+     * @param resultType the class of the result
+     * @param fn the Java code
+     * @return a function object to pass to Python
      */
     public static <A, R> java.util.function.Function<A, R> function(Class<A> argType, Class<R> resultType,
             java.util.function.Function<A, R> fn) {
         return new TypedFunction<>(argType, resultType, fn);
     }
 
-    /** {@link #function} for two arguments. */
+    /**
+     * {@link #function} for two arguments.
+     *
+     * @param <A> the first argument's type
+     * @param <B> the second argument's type
+     * @param <R> the result's type
+     * @param firstType the class the first argument is converted to
+     * @param secondType the class the second argument is converted to
+     * @param resultType the class of the result
+     * @param fn the Java code
+     * @return a function object to pass to Python
+     */
     public static <A, B, R> java.util.function.BiFunction<A, B, R> function(Class<A> firstType,
             Class<B> secondType, Class<R> resultType, java.util.function.BiFunction<A, B, R> fn) {
         return new TypedFunction.Bi<>(firstType, secondType, resultType, fn);
@@ -352,6 +384,10 @@ public final class Python {
      * or a closeable arena; to share memory without a copy, pass the
      * {@code ByteBuffer} it views to
      * {@link #toNumpy(java.nio.ByteBuffer, String, long...)}.
+     *
+     * @param buffer a typed NIO buffer
+     * @param shape the shape (none: one dimension)
+     * @return the new numpy array
      */
     public static PyObject toNumpy(java.nio.Buffer buffer, long... shape) {
         if (buffer instanceof java.nio.ByteBuffer) {
@@ -454,6 +490,8 @@ public final class Python {
      * {@code registerConverter(type, null)} does); values of it convert as
      * they would have without it. Returns nothing and changes nothing if
      * none was registered.
+     *
+     * @param type the class whose converter goes
      */
     public static void unregisterConverter(Class<?> type) {
         if (type == null) {
@@ -470,17 +508,34 @@ public final class Python {
      * takes the rest as attributes ({@code join}; {@code "json.JSONEncoder.encode"}
      * works too); a name with no dot is a builtin ({@code "len"}). Arguments
      * are converted with {@link #toPython}. The result as a handle.
+     *
+     * @param dottedName e.g. {@code "os.path.join"}
+     * @param args the arguments
+     * @return the result, a new handle
      */
     public static PyObject call(String dottedName, Object... args) {
         return resolve(dottedName).call(args);
     }
 
-    /** {@link #call(String, Object...)} with the result converted to {@code type}. */
+    /**
+     * {@link #call(String, Object...)} with the result converted to {@code type}.
+     *
+     * @param <T> the result's type
+     * @param type the class of the result
+     * @param dottedName e.g. {@code "os.path.join"}
+     * @param args the arguments
+     * @return the result, converted
+     */
     public static <T> T callAs(Class<T> type, String dottedName, Object... args) {
         return resolve(dottedName).callAs(type, args);
     }
 
-    /** The object a dotted name names (see {@link #call(String, Object...)}), as a handle. */
+    /**
+     * The object a dotted name names (see {@link #call(String, Object...)}), as a handle.
+     *
+     * @param dottedName e.g. {@code "os.path.join"}
+     * @return the object it names
+     */
     public static PyObject resolve(String dottedName) {
         if (dottedName == null || dottedName.isEmpty()) {
             throw new IllegalArgumentException("a dotted name such as \"os.path.join\" is needed");
@@ -500,6 +555,10 @@ public final class Python {
      * {@link PythonException} whose traceback and frames name the file and
      * line; a missing file is a {@code PythonException} of type
      * {@code FileNotFoundError}.
+     *
+     * @param path the script file
+     * @param argv the arguments after the path in {@code sys.argv}
+     * @return the script's globals
      */
     public static PyNamespace runScript(java.nio.file.Path path, String... argv) {
         if (path == null) {
@@ -517,6 +576,9 @@ public final class Python {
      * array, a {@code List} (strings, java.time values, mixed: an object
      * column), or a {@code PyObject} (a numpy array, a Series…). The map's
      * order is the column order.
+     *
+     * @param columns column name to column
+     * @return the new DataFrame
      */
     public static PyObject fromColumns(java.util.Map<String, ?> columns) {
         if (columns == null) {
