@@ -115,6 +115,9 @@ public class OutputTest {
         assertEquals("utf-8", Python.eval("__import__('sys').stdout.encoding", String.class));
         assertEquals(Boolean.FALSE, Python.eval("__import__('sys').stderr.isatty()", Boolean.class));
         assertEquals(Boolean.TRUE, Python.eval("__import__('sys').stdout.line_buffering", Boolean.class));
+        // the real descriptors, for faulthandler.enable() / register() and subprocess
+        assertEquals(Long.valueOf(1), Python.eval("__import__('sys').stdout.fileno()", Long.class));
+        assertEquals(Long.valueOf(2), Python.eval("__import__('sys').stderr.fileno()", Long.class));
     }
 
     @Test
