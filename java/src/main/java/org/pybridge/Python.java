@@ -86,6 +86,9 @@ public final class Python {
     private static void warmErrorPaths() {
         new PythonException("RecursionError", "", "", -1, -1, List.of(new PythonException.Frame("<init>", 1, "f")))
                 .getStackTrace();
+        // A trace with a java.base frame (forEach) initialises StackTraceElement's
+        // module cache too: a main() that starts Python directly has none above it.
+        List.of(1).forEach(x -> new Throwable().getStackTrace());
     }
 
     private static boolean sameExecutable(String exe, PythonInfo i) {
