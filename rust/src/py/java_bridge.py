@@ -512,6 +512,14 @@ BUILTIN_FOR = {
 }
 
 _exc_types = {}
+# Ancestries known without asking Java: errors that arrive when the stack is
+# used up, where another call into Java is best avoided.
+_KNOWN_CHAINS = {
+    'java.lang.StackOverflowError': ['java.lang.StackOverflowError', 'java.lang.VirtualMachineError',
+                                     'java.lang.Error', 'java.lang.Throwable'],
+    'java.lang.OutOfMemoryError': ['java.lang.OutOfMemoryError', 'java.lang.VirtualMachineError',
+                                   'java.lang.Error', 'java.lang.Throwable'],
+}
 _BRIDGE_ERROR = 'org.pybridge.JavaBridge$PyError'
 
 
@@ -552,9 +560,10 @@ def _exception_hook(java_class, message, java_id):
     if t is None:
         if _meta is None:
             return None
+        chain = _KNOWN_CHAINS.get(java_class)
         try:
-            chain = _meta(M_ANCESTRY, java_id)
-        except Exception:
+            chain = chain or _meta(M_ANCESTRY, java_id)
+        except BaseException:
             return None
         if not chain:
             return None
