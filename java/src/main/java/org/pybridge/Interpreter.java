@@ -109,12 +109,20 @@ public final class Interpreter implements AutoCloseable {
         this.worker = new Worker(this, "pybridge-interpreter-" + name);
     }
 
-    /** The main interpreter (the one {@link Python}'s static methods use outside sub-interpreter tasks). */
+    /**
+     * The main interpreter (the one {@link Python}'s static methods use outside sub-interpreter tasks).
+     *
+     * @return the main interpreter
+     */
     public static Interpreter main() {
         return MAIN;
     }
 
-    /** The interpreter this thread runs: a sub-interpreter's on its thread, else the main one. */
+    /**
+     * The interpreter this thread runs: a sub-interpreter's on its thread, else the main one.
+     *
+     * @return the interpreter of the current thread
+     */
     public static Interpreter current() {
         Thread t = Thread.currentThread();
         return t instanceof Worker ? ((Worker) t).interp : MAIN;
@@ -245,6 +253,10 @@ public final class Interpreter implements AutoCloseable {
      * interpreter's thread (at once when already there), waiting for it.
      * Exceptions of {@code body} are rethrown (checked ones wrapped in
      * {@link PyBridgeException}).
+     *
+     * @param <T> the type of the result
+     * @param body the code to run
+     * @return what {@code body} returned
      */
     public <T> T call(Callable<T> body) {
         if (worker == null) {
@@ -271,7 +283,11 @@ public final class Interpreter implements AutoCloseable {
         }
     }
 
-    /** {@link #call(Callable)} for code with no result. */
+    /**
+     * {@link #call(Callable)} for code with no result.
+     *
+     * @param body the code to run
+     */
     public void run(Runnable body) {
         call(() -> {
             body.run();
@@ -283,6 +299,10 @@ public final class Interpreter implements AutoCloseable {
      * Queues {@code body} to run in this interpreter; the future completes
      * with its result or exception. A sub-interpreter runs its tasks one at a
      * time, in order.
+     *
+     * @param <T> the type of the result
+     * @param body the code to run
+     * @return a future of what {@code body} returns
      */
     public <T> CompletableFuture<T> submit(Callable<T> body) {
         CompletableFuture<T> f = new CompletableFuture<>();
@@ -329,32 +349,62 @@ public final class Interpreter implements AutoCloseable {
         return new PyBridgeException("the code run in the interpreter threw " + t, t);
     }
 
-    /** Runs statements in this interpreter's {@code __main__}. */
+    /**
+     * Runs statements in this interpreter's {@code __main__}.
+     *
+     * @param code Python statements
+     */
     public void exec(String code) {
         run(() -> Python.exec(code));
     }
 
-    /** Evaluates an expression in this interpreter's {@code __main__}: a handle of this interpreter. */
+    /**
+     * Evaluates an expression in this interpreter's {@code __main__}: a handle of this interpreter.
+     *
+     * @param expr a Python expression
+     * @return its value, a handle of this interpreter
+     */
     public PyObject eval(String expr) {
         return call(() -> Python.eval(expr));
     }
 
-    /** Evaluates an expression and converts the result to {@code type} (in the interpreter). */
+    /**
+     * Evaluates an expression and converts the result to {@code type} (in the interpreter).
+     *
+     * @param <T> the type of the result
+     * @param expr a Python expression
+     * @param type the class of the result
+     * @return its value, converted
+     */
     public <T> T eval(String expr, Class<T> type) {
         return call(() -> Python.eval(expr, type));
     }
 
-    /** {@code import name} in this interpreter. */
+    /**
+     * {@code import name} in this interpreter.
+     *
+     * @param moduleName a dotted module name
+     * @return the module, a handle of this interpreter
+     */
     public PyObject importModule(String moduleName) {
         return call(() -> Python.importModule(moduleName));
     }
 
-    /** This interpreter's {@code __main__} module. */
+    /**
+     * This interpreter's {@code __main__} module.
+     *
+     * @return this interpreter's {@code __main__} module
+     */
     public PyObject mainModule() {
         return call(Python::mainModule);
     }
 
-    /** A Java value as a new Python object of this interpreter. */
+    /**
+     * A Java value as a new Python object of this interpreter.
+     *
+     * @param value the Java value
+     * @return the new Python object, a handle of this interpreter
+     */
     public PyObject toPython(Object value) {
         return call(() -> Python.toPython(value));
     }
@@ -363,6 +413,10 @@ public final class Interpreter implements AutoCloseable {
      * Runs {@code body} with this interpreter to itself: for the main
      * interpreter, {@link Python#withGil}; for a sub-interpreter, a task (its
      * thread is the only one that runs it).
+     *
+     * @param <T> the type of the result
+     * @param body the code to run
+     * @return what {@code body} returned
      */
     public <T> T withGil(Supplier<T> body) {
         if (worker == null) {
@@ -375,6 +429,8 @@ public final class Interpreter implements AutoCloseable {
      * Opens a {@link ResourceScope} for this interpreter's objects; only on
      * its own thread (inside a task; for the main interpreter, outside
      * sub-interpreter tasks).
+     *
+     * @return the new scope
      */
     public ResourceScope openScope() {
         if (current() != this) {
@@ -384,7 +440,11 @@ public final class Interpreter implements AutoCloseable {
         return Python.openScope();
     }
 
-    /** Handle counters (process-wide: every interpreter's handles). */
+    /**
+     * Handle counters (process-wide: every interpreter's handles).
+     *
+     * @return this interpreter's counters
+     */
     public Stats stats() {
         return Python.stats();
     }
@@ -395,6 +455,9 @@ public final class Interpreter implements AutoCloseable {
      * be pickled but exports a buffer (a {@code memoryview}, an
      * {@code array.array}), its bytes, as {@code bytes}. For the same
      * interpreter, {@code source} itself.
+     *
+     * @param source an object of another interpreter
+     * @return the copy, a handle of this interpreter
      */
     public PyObject copyOf(PyObject source) {
         Interpreter from = source.interp != null ? source.interp : MAIN;
@@ -442,22 +505,38 @@ public final class Interpreter implements AutoCloseable {
         }
     }
 
-    /** Whether {@link #close()} has ended this interpreter. */
+    /**
+     * Whether {@link #close()} has ended this interpreter.
+     *
+     * @return whether this interpreter was closed
+     */
     public boolean isClosed() {
         return state == CLOSED;
     }
 
-    /** Whether it has its own GIL (runs in parallel with the others). */
+    /**
+     * Whether it has its own GIL (runs in parallel with the others).
+     *
+     * @return whether it has a GIL of its own
+     */
     public boolean isIsolated() {
         return ownGil;
     }
 
-    /** Its name (the main interpreter's is {@code main}). */
+    /**
+     * Its name (the main interpreter's is {@code main}).
+     *
+     * @return its name
+     */
     public String name() {
         return name;
     }
 
-    /** CPython's id of it ({@code 0} for the main interpreter). */
+    /**
+     * CPython's id of it ({@code 0} for the main interpreter).
+     *
+     * @return CPython's id of this interpreter
+     */
     public long pythonId() {
         return pythonId;
     }

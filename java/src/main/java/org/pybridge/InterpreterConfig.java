@@ -49,63 +49,113 @@ public final class InterpreterConfig {
      * The defaults: isolated on Python 3.12+ (shared before), threads
      * allowed, no daemon threads, no fork, no exec (CPython's defaults for
      * isolated interpreters).
+     *
+     * @return a new configuration
      */
     public static InterpreterConfig defaults() {
         return new InterpreterConfig(null, null, List.of(), true, false, false, false, List.of());
     }
 
-    /** An isolated interpreter with its own GIL (Python 3.12+; older ones refuse it when created). */
+    /**
+     * An isolated interpreter with its own GIL (Python 3.12+; older ones refuse it when created).
+     *
+     * @return a new configuration
+     */
     public static InterpreterConfig isolated() {
         return defaults().withOwnGil(true);
     }
 
-    /** An interpreter that shares the main GIL (any Python version). */
+    /**
+     * An interpreter that shares the main GIL (any Python version).
+     *
+     * @return a new configuration
+     */
     public static InterpreterConfig shared() {
         return defaults().withOwnGil(false);
     }
 
-    /** Own GIL (true) or the main one shared (false). */
+    /**
+     * Own GIL (true) or the main one shared (false).
+     *
+     * @param own whether the interpreter has a GIL of its own
+     * @return this config
+     */
     public InterpreterConfig withOwnGil(boolean own) {
         return new InterpreterConfig(own, name, sysPath, allowThreads, allowDaemonThreads, allowFork, allowExec,
                 startupCode);
     }
 
-    /** A name for messages and the worker thread (default {@code interpreter-N}). */
+    /**
+     * A name for messages and the worker thread (default {@code interpreter-N}).
+     *
+     * @param n the name (in errors and thread names)
+     * @return this config
+     */
     public InterpreterConfig withName(String n) {
         return new InterpreterConfig(ownGil, n, sysPath, allowThreads, allowDaemonThreads, allowFork, allowExec,
                 startupCode);
     }
 
-    /** Directories put at the front of this interpreter's own {@code sys.path}. */
+    /**
+     * Directories put at the front of this interpreter's own {@code sys.path}.
+     *
+     * @param dirs directories for {@code sys.path}
+     * @return this config
+     */
     public InterpreterConfig withSysPath(List<String> dirs) {
         return new InterpreterConfig(ownGil, name, Collections.unmodifiableList(new ArrayList<>(dirs)), allowThreads,
                 allowDaemonThreads, allowFork, allowExec, startupCode);
     }
 
-    /** Whether its Python code may start threads ({@code threading}). */
+    /**
+     * Whether its Python code may start threads ({@code threading}).
+     *
+     * @param allow whether Python code may start threads
+     * @return this config
+     */
     public InterpreterConfig withThreads(boolean allow) {
         return new InterpreterConfig(ownGil, name, sysPath, allow, allowDaemonThreads, allowFork, allowExec,
                 startupCode);
     }
 
-    /** Whether it may start daemon threads (which could outlive it: off by default). */
+    /**
+     * Whether it may start daemon threads (which could outlive it: off by default).
+     *
+     * @param allow whether Python code may start daemon threads
+     * @return this config
+     */
     public InterpreterConfig withDaemonThreads(boolean allow) {
         return new InterpreterConfig(ownGil, name, sysPath, allowThreads, allow, allowFork, allowExec, startupCode);
     }
 
-    /** Whether it may {@code os.fork()} (off by default: forking a JVM is never safe). */
+    /**
+     * Whether it may {@code os.fork()} (off by default: forking a JVM is never safe).
+     *
+     * @param allow whether Python code may fork
+     * @return this config
+     */
     public InterpreterConfig withFork(boolean allow) {
         return new InterpreterConfig(ownGil, name, sysPath, allowThreads, allowDaemonThreads, allow, allowExec,
                 startupCode);
     }
 
-    /** Whether it may {@code os.exec*()} (replace the JVM process: off by default). */
+    /**
+     * Whether it may {@code os.exec*()} (replace the JVM process: off by default).
+     *
+     * @param allow whether Python code may exec another program
+     * @return this config
+     */
     public InterpreterConfig withExec(boolean allow) {
         return new InterpreterConfig(ownGil, name, sysPath, allowThreads, allowDaemonThreads, allowFork, allow,
                 startupCode);
     }
 
-    /** Code run in the interpreter right after it starts (imports, definitions), in order. */
+    /**
+     * Code run in the interpreter right after it starts (imports, definitions), in order.
+     *
+     * @param code Python statements
+     * @return this config
+     */
     public InterpreterConfig withStartupCode(String code) {
         List<String> c = new ArrayList<>(startupCode);
         c.add(code);

@@ -44,6 +44,10 @@ public final class InterpreterPool implements AutoCloseable {
      * Starts {@code size} interpreters made by {@code cfg} (its start-up code
      * runs in each). If one fails to start, those started are closed and the
      * error is thrown.
+     *
+     * @param size how many interpreters
+     * @param cfg the configuration of each
+     * @return the started pool
      */
     public static InterpreterPool create(int size, InterpreterConfig cfg) {
         if (size < 1) {
@@ -66,17 +70,31 @@ public final class InterpreterPool implements AutoCloseable {
         return new InterpreterPool(started);
     }
 
-    /** The members, in order. */
+    /**
+     * The members, in order.
+     *
+     * @return the interpreters, in order
+     */
     public List<Interpreter> members() {
         return members;
     }
 
-    /** Number of members. */
+    /**
+     * Number of members.
+     *
+     * @return how many interpreters
+     */
     public int size() {
         return members.size();
     }
 
-    /** Runs {@code task} in the member with the fewest tasks in flight. */
+    /**
+     * Runs {@code task} in the member with the fewest tasks in flight.
+     *
+     * @param <T> the type of the result
+     * @param task the code to run
+     * @return a future of what {@code task} returns
+     */
     public <T> CompletableFuture<T> submit(Callable<T> task) {
         int n = members.size();
         int start = Math.floorMod(next.getAndIncrement(), n);
@@ -90,14 +108,25 @@ public final class InterpreterPool implements AutoCloseable {
         return submitTo(best, task);
     }
 
-    /** Runs {@code task} in member {@code index}. */
+    /**
+     * Runs {@code task} in member {@code index}.
+     *
+     * @param <T> the type of the result
+     * @param index which member, from 0
+     * @param task the code to run
+     * @return a future of what {@code task} returns
+     */
     public <T> CompletableFuture<T> submitTo(int index, Callable<T> task) {
         inFlight.incrementAndGet(index);
         CompletableFuture<T> f = members.get(index).submit(task);
         return f.whenComplete((v, e) -> inFlight.decrementAndGet(index));
     }
 
-    /** Runs {@code code} in every member (definitions, imports), waiting for all. */
+    /**
+     * Runs {@code code} in every member (definitions, imports), waiting for all.
+     *
+     * @param code Python statements
+     */
     public void execAll(String code) {
         List<CompletableFuture<Object>> fs = new ArrayList<>();
         for (int i = 0; i < members.size(); i++) {

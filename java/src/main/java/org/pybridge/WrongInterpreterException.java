@@ -8,6 +8,11 @@ package org.pybridge;
 public class WrongInterpreterException extends PyBridgeException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * An exception with this message.
+     *
+     * @param message which object, which interpreters, and what to do
+     */
     public WrongInterpreterException(String message) {
         super(message);
     }
