@@ -78,7 +78,7 @@ public final class InterpreterConfig {
      * Own GIL (true) or the main one shared (false).
      *
      * @param own whether the interpreter has a GIL of its own
-     * @return this config
+     * @return a new config, otherwise the same as this one
      */
     public InterpreterConfig withOwnGil(boolean own) {
         return new InterpreterConfig(own, name, sysPath, allowThreads, allowDaemonThreads, allowFork, allowExec,
@@ -89,7 +89,7 @@ public final class InterpreterConfig {
      * A name for messages and the worker thread (default {@code interpreter-N}).
      *
      * @param n the name (in errors and thread names)
-     * @return this config
+     * @return a new config, otherwise the same as this one
      */
     public InterpreterConfig withName(String n) {
         return new InterpreterConfig(ownGil, n, sysPath, allowThreads, allowDaemonThreads, allowFork, allowExec,
@@ -100,7 +100,7 @@ public final class InterpreterConfig {
      * Directories put at the front of this interpreter's own {@code sys.path}.
      *
      * @param dirs directories for {@code sys.path}
-     * @return this config
+     * @return a new config, otherwise the same as this one
      */
     public InterpreterConfig withSysPath(List<String> dirs) {
         return new InterpreterConfig(ownGil, name, Collections.unmodifiableList(new ArrayList<>(dirs)), allowThreads,
@@ -111,7 +111,7 @@ public final class InterpreterConfig {
      * Whether its Python code may start threads ({@code threading}).
      *
      * @param allow whether Python code may start threads
-     * @return this config
+     * @return a new config, otherwise the same as this one
      */
     public InterpreterConfig withThreads(boolean allow) {
         return new InterpreterConfig(ownGil, name, sysPath, allow, allowDaemonThreads, allowFork, allowExec,
@@ -122,7 +122,7 @@ public final class InterpreterConfig {
      * Whether it may start daemon threads (which could outlive it: off by default).
      *
      * @param allow whether Python code may start daemon threads
-     * @return this config
+     * @return a new config, otherwise the same as this one
      */
     public InterpreterConfig withDaemonThreads(boolean allow) {
         return new InterpreterConfig(ownGil, name, sysPath, allowThreads, allow, allowFork, allowExec, startupCode);
@@ -132,7 +132,7 @@ public final class InterpreterConfig {
      * Whether it may {@code os.fork()} (off by default: forking a JVM is never safe).
      *
      * @param allow whether Python code may fork
-     * @return this config
+     * @return a new config, otherwise the same as this one
      */
     public InterpreterConfig withFork(boolean allow) {
         return new InterpreterConfig(ownGil, name, sysPath, allowThreads, allowDaemonThreads, allow, allowExec,
@@ -143,7 +143,7 @@ public final class InterpreterConfig {
      * Whether it may {@code os.exec*()} (replace the JVM process: off by default).
      *
      * @param allow whether Python code may exec another program
-     * @return this config
+     * @return a new config, otherwise the same as this one
      */
     public InterpreterConfig withExec(boolean allow) {
         return new InterpreterConfig(ownGil, name, sysPath, allowThreads, allowDaemonThreads, allowFork, allow,
@@ -154,7 +154,7 @@ public final class InterpreterConfig {
      * Code run in the interpreter right after it starts (imports, definitions), in order.
      *
      * @param code Python statements
-     * @return this config
+     * @return a new config, otherwise the same as this one
      */
     public InterpreterConfig withStartupCode(String code) {
         List<String> c = new ArrayList<>(startupCode);
