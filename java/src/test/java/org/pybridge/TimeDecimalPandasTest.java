@@ -2,6 +2,7 @@ package org.pybridge;
 
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertSame;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
@@ -87,9 +88,12 @@ public class TimeDecimalPandasTest {
         assertEquals(ts.toLocalDateTime(), echo.callAs(Object.class, ts));
         try (ResourceScope s = Python.openScope()) {
             assertEquals("datetime.date", Python.toPython(d).typeName());
-            // a plain java.util.Date stays opaque (and identical); an aware datetime can be asked for as one
+            // a plain java.util.Date is not converted: it stays itself, a live proxy in Python;
+            // an aware datetime can be asked for as one
             java.util.Date u = new java.util.Date(1_600_000_000_123L);
-            assertEquals("pybridge.JavaObject", Python.toPython(u).typeName());
+            PyObject pu = Python.toPython(u);
+            assertEquals("java.util.Date", pu.typeName());
+            assertSame(u, pu.toJava());
             assertEquals(u, Python.eval("dt.datetime(2020, 9, 13, 12, 26, 40, 123000, tzinfo=dt.timezone.utc)",
                     java.util.Date.class));
         }
