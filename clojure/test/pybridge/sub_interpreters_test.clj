@@ -1,4 +1,4 @@
-(ns pybridge.interpreters-test
+(ns pybridge.sub-interpreters-test
   "pybridge.interpreters: sub-interpreters and pools from Clojure (on the
   project's Python: interpreters that share the main GIL; isolated ones are
   tested in tests/e2e InterpretersE2ETest on a 3.12 build)."
@@ -9,8 +9,6 @@
   (:import (org.pybridge Interpreter Python WrongInterpreterException)))
 
 (use-fixtures :once ts/fixture)
-
-(ts/start!)
 
 (def ^:private shared {:isolated false})
 
