@@ -12,6 +12,7 @@
 //! - `numpy.empty` for copies from Java arrays (Java writes straight into
 //!   the array's memory: one copy).
 
+use crate::capi::types::{NativeType, NativeValue};
 use crate::contract::dtype;
 use crate::error::{Error, Result};
 use crate::handles;
@@ -180,20 +181,11 @@ impl JavaBuffer {
         view: *mut capi::Py_buffer,
         flags: c_int,
     ) -> PyResult<()> {
-        let me = slf.get();
         if view.is_null() {
             return Err(pyo3::exceptions::PyBufferError::new_err("no view"));
         }
-        let writable = flags & buffer::WRITABLE != 0;
-        if writable && me.readonly {
-            return Err(pyo3::exceptions::PyBufferError::new_err(
-                "the Java ByteBuffer is read-only",
-            ));
-        }
-        // SAFETY: `view` is the one CPython passed in; the memory
-        // [addr, addr+len) stays valid while this exporter lives (the Java
-        // side keeps the ByteBuffer reachable until Python drops it).
-        unsafe { buffer::fill_info(view, slf.as_any(), me.addr, me.len, me.readonly, flags) }
+        // SAFETY: per the function contract; `slf` holds the value.
+        unsafe { slf.get().export(slf.as_any(), view, flags) }
     }
 
     /// # Safety
@@ -201,6 +193,43 @@ impl JavaBuffer {
     unsafe fn __releasebuffer__(&self, _view: *mut capi::Py_buffer) {}
 
     fn __repr__(&self) -> String {
+        NativeValue::repr(self)
+    }
+}
+
+impl JavaBuffer {
+    /// Fills `view` with the Java memory.
+    ///
+    /// # Safety
+    /// `view` is the `Py_buffer` CPython passed to a buffer request of
+    /// `exporter`, which holds `self`.
+    unsafe fn export(
+        &self,
+        exporter: &Bound<'_, PyAny>,
+        view: *mut capi::Py_buffer,
+        flags: c_int,
+    ) -> PyResult<()> {
+        let writable = flags & buffer::WRITABLE != 0;
+        if writable && self.readonly {
+            return Err(pyo3::exceptions::PyBufferError::new_err(
+                "the Java ByteBuffer is read-only",
+            ));
+        }
+        // SAFETY: `view` is the one CPython passed in; the memory
+        // [addr, addr+len) stays valid while this exporter lives (the Java
+        // side keeps the ByteBuffer reachable until Python drops it).
+        unsafe { buffer::fill_info(view, exporter, self.addr, self.len, self.readonly, flags) }
+    }
+}
+
+/// The sub-interpreters' `JavaBuffer` (a heap type of each, `capi::types`).
+impl NativeValue for JavaBuffer {
+    const NAME: &'static std::ffi::CStr = c"pybridge.JavaBuffer";
+    const DOC: &'static std::ffi::CStr =
+        c"The memory of a direct Java ByteBuffer, exported without a copy.";
+    const BUFFER: bool = true;
+
+    fn repr(&self) -> String {
         format!(
             "<java buffer #{} of {} bytes{}>",
             self.id,
@@ -208,29 +237,38 @@ impl JavaBuffer {
             if self.readonly { ", read-only" } else { "" }
         )
     }
+
+    unsafe fn get_buffer(
+        &self,
+        exporter: &Bound<'_, PyAny>,
+        view: *mut capi::Py_buffer,
+        flags: c_int,
+    ) -> PyResult<()> {
+        // SAFETY: per the trait method's contract.
+        unsafe { self.export(exporter, view, flags) }
+    }
 }
 
-/// A `memoryview` over a Java direct buffer.
+/// A `memoryview` over a Java direct buffer: its exporter is a `JavaBuffer`
+/// of the main interpreter, or of the sub-interpreter whose type `sub` is.
 pub(crate) fn java_buffer_view<'py>(
     py: Python<'py>,
     id: i64,
     addr: i64,
     len: i64,
     readonly: bool,
+    sub: Option<&NativeType<JavaBuffer>>,
 ) -> Result<Bound<'py, PyAny>> {
     if addr == 0 || len < 0 {
         return Err(Error::IllegalArgument(
             "a ByteBuffer passed to Python must be direct".into(),
         ));
     }
-    crate::per_interp::main_only(
-        py,
-        "a zero-copy view of a Java ByteBuffer (pybridge.JavaBuffer)",
-    )?;
-    let jb = Bound::new(
-        py,
-        JavaBuffer::new(id, addr as usize, len as usize, readonly),
-    )
+    let value = JavaBuffer::new(id, addr as usize, len as usize, readonly);
+    let jb = match sub {
+        None => Bound::new(py, value).map(Bound::into_any),
+        Some(t) => t.instance(py, value),
+    }
     .map_err(|e| Error::from_pyerr(py, e))?;
     PyMemoryView::from(jb.as_any())
         .map(Bound::into_any)

@@ -20,6 +20,7 @@
 //! calling a `JavaFunction` converts its arguments and its result. It is the
 //! one module cycle in the crate (`tests/boundaries.rs`).
 
+use crate::capi::types::{NativeType, NativeValue};
 use crate::convert::{self, Mode};
 use crate::error::{Error, Result};
 use crate::jni::raw;
@@ -30,6 +31,7 @@ use jni::sys::jvalue;
 use jni::{JavaVM, jni_sig, jni_str};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
+use std::ffi::CStr;
 use std::sync::OnceLock;
 
 static JVM: OnceLock<JavaVM> = OnceLock::new();
@@ -324,6 +326,124 @@ impl JavaObject {
     fn java_class(&self) -> String {
         self.class.clone()
     }
+}
+
+/// pybridge's Java types in a sub-interpreter: heap types of that
+/// interpreter (`capi::types`), made when its `pybridge` module is installed
+/// and dropped when it closes. The main interpreter uses the PyO3 classes
+/// (on which Java from Python, `py/java_bridge.py`, is built).
+pub(crate) struct SubTypes {
+    pub(crate) function: NativeType<JavaFunction>,
+    pub(crate) object: NativeType<JavaObject>,
+    pub(crate) buffer: NativeType<crate::buffers::JavaBuffer>,
+}
+
+static SUB_TYPES: crate::per_interp::PerInterp<std::sync::Arc<SubTypes>> =
+    crate::per_interp::PerInterp::new();
+
+/// The current sub-interpreter's Java types (`install` made them).
+pub(crate) fn sub_types(py: Python<'_>) -> Result<std::sync::Arc<SubTypes>> {
+    SUB_TYPES
+        .with(py, |t| t.clone())
+        .ok_or_else(|| Error::IllegalState("this interpreter has no pybridge module".into()))
+}
+
+impl NativeValue for JavaFunction {
+    const NAME: &'static CStr = c"pybridge.JavaFunction";
+    const DOC: &'static CStr = c"A Java function object: calling it calls Java.";
+    const CALLABLE: bool = true;
+
+    fn repr(&self) -> String {
+        format!("<java function {} #{}>", self.name, self.id)
+    }
+
+    fn call(
+        &self,
+        py: Python<'_>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Py<PyAny>> {
+        call_java(py, self.id, None, args, kwargs)
+    }
+}
+
+impl NativeValue for JavaObject {
+    const NAME: &'static CStr = c"pybridge.JavaObject";
+    const DOC: &'static CStr =
+        c"A Java object with no Python conversion: it goes back to Java as the same object.";
+
+    fn repr(&self) -> String {
+        format!("<java object {} #{}>", self.class, self.id)
+    }
+
+    fn attr(&self, py: Python<'_>, name: &str) -> Option<PyResult<Py<PyAny>>> {
+        (name == "java_class").then(|| {
+            Ok(pyo3::types::PyString::new(py, &self.class)
+                .into_any()
+                .unbind())
+        })
+    }
+}
+
+/// A Java function for Python: the current interpreter's `JavaFunction`.
+pub(crate) fn function<'py>(py: Python<'py>, id: i64, name: String) -> Result<Bound<'py, PyAny>> {
+    let pyerr = |e| Error::from_pyerr(py, e);
+    if crate::per_interp::in_main(py) {
+        return Ok(Bound::new(py, JavaFunction::new(id, name))
+            .map_err(pyerr)?
+            .into_any());
+    }
+    match sub_types(py) {
+        Ok(t) => t
+            .function
+            .instance(py, JavaFunction::new(id, name))
+            .map_err(pyerr),
+        Err(e) => {
+            crate::registry::push_freed(id);
+            Err(e)
+        }
+    }
+}
+
+/// A Java object with no conversion for Python: a live proxy in the main
+/// interpreter (`java_object`), an opaque `JavaObject` in a sub-interpreter
+/// (Java from Python, the proxies and the `java` import hook, is the main
+/// interpreter's).
+pub(crate) fn object<'py>(py: Python<'py>, id: i64, class: String) -> Result<Bound<'py, PyAny>> {
+    let pyerr = |e| Error::from_pyerr(py, e);
+    if crate::per_interp::in_main(py) {
+        return java_object(py, id, class).map_err(pyerr);
+    }
+    match sub_types(py) {
+        Ok(t) => t
+            .object
+            .instance(py, JavaObject::new(id, class))
+            .map_err(pyerr),
+        Err(e) => {
+            crate::registry::push_freed(id);
+            Err(e)
+        }
+    }
+}
+
+/// The wire tag (`JAVA_FN` or `JAVA_OBJ`) and id of a Python object that
+/// stands for a Java object, in whichever interpreter this runs.
+pub(crate) fn java_ref(obj: &Bound<'_, PyAny>) -> Option<(u8, i64)> {
+    let py = obj.py();
+    if crate::per_interp::in_main(py) {
+        if let Ok(f) = obj.cast::<JavaFunction>() {
+            return Some((wire::JAVA_FN, f.get().id()));
+        }
+        if let Ok(o) = obj.cast::<JavaObject>() {
+            return Some((wire::JAVA_OBJ, o.get().id()));
+        }
+        return None;
+    }
+    let t = sub_types(py).ok()?;
+    if let Some(f) = t.function.value_of(obj) {
+        return Some((wire::JAVA_FN, f.id()));
+    }
+    t.object.value_of(obj).map(|o| (wire::JAVA_OBJ, o.id()))
 }
 
 #[pymethods]
@@ -631,7 +751,19 @@ pub(crate) fn install(py: Python<'_>) -> PyResult<()> {
     let module = globals
         .get_item("_mod")?
         .ok_or_else(|| pyo3::exceptions::PyRuntimeError::new_err("no module"))?;
-    if crate::per_interp::in_main(py) {
+    if !crate::per_interp::in_main(py) {
+        // This interpreter's own heap types (see `SubTypes`).
+        let t = SubTypes {
+            function: NativeType::new(py)?,
+            object: NativeType::new(py)?,
+            buffer: NativeType::new(py)?,
+        };
+        module.setattr("JavaFunction", t.function.type_object(py))?;
+        module.setattr("JavaObject", t.object.type_object(py))?;
+        module.setattr("JavaBuffer", t.buffer.type_object(py))?;
+        let old = SUB_TYPES.with(py, |c| c.replace(std::sync::Arc::new(t)));
+        drop(old);
+    } else {
         // PyO3 classes: one type object per process, the main interpreter's;
         // Java from Python (`py/java_bridge.py`, its proxies and the `java`
         // import hook) is built on them, so it is the main interpreter's too.

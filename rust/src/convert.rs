@@ -136,17 +136,26 @@ pub fn to_py<'py>(py: Python<'py>, r: &mut Reader<'_>, depth: usize) -> Result<B
         wire::JAVA_FN => {
             let id = r.i64()?;
             let name = r.string()?;
-            crate::per_interp::main_only(py, "a Java function (pybridge.JavaFunction)")?;
-            Bound::new(py, crate::callbacks::JavaFunction::new(id, name))
-                .map_err(pyerr)?
-                .into_any()
+            crate::callbacks::function(py, id, name)?
         }
         wire::JAVA_BUF => {
             let id = r.i64()?;
             let addr = r.i64()?;
             let len = r.i64()?;
             let readonly = r.u8()? != 0;
-            crate::buffers::java_buffer_view(py, id, addr, len, readonly)?
+            let sub = if crate::per_interp::in_main(py) {
+                None
+            } else {
+                Some(crate::callbacks::sub_types(py)?)
+            };
+            crate::buffers::java_buffer_view(
+                py,
+                id,
+                addr,
+                len,
+                readonly,
+                sub.as_ref().map(|t| &t.buffer),
+            )?
         }
         wire::NDARRAY_DATA => {
             let dtype = crate::buffers::DType::from_code(r.u8()?)?;
@@ -176,8 +185,7 @@ pub fn to_py<'py>(py: Python<'py>, r: &mut Reader<'_>, depth: usize) -> Result<B
         wire::JAVA_OBJ => {
             let id = r.i64()?;
             let class = r.string()?;
-            crate::per_interp::main_only(py, "an opaque Java object (pybridge.JavaObject)")?;
-            crate::callbacks::java_object(py, id, class).map_err(pyerr)?
+            crate::callbacks::object(py, id, class)?
         }
         wire::EXT => {
             let kind = r.u8()?;
@@ -317,9 +325,7 @@ pub(crate) fn write_result(obj: &Bound<'_, PyAny>, w: &mut Writer, mode: Mode) -
 
 /// A Java function or opaque Java object (converted back to the Java object).
 pub(crate) fn is_java(obj: &Bound<'_, PyAny>) -> bool {
-    // Only the main interpreter has these types (see `per_interp::main_only`).
-    crate::per_interp::in_main(obj.py()) && obj.cast::<crate::callbacks::JavaFunction>().is_ok()
-        || obj.cast::<crate::callbacks::JavaObject>().is_ok()
+    crate::callbacks::java_ref(obj).is_some()
 }
 
 /// Whether `Shallow` converts this object (rather than making a handle).
@@ -501,16 +507,9 @@ pub fn to_wire(obj: &Bound<'_, PyAny>, w: &mut Writer, mode: Mode, depth: usize)
         }
         Builtin::Other => {}
     }
-    if !crate::per_interp::in_main(obj.py()) {
-        // Only the main interpreter has pybridge's Java types.
-    } else if let Ok(f) = obj.cast::<crate::callbacks::JavaFunction>() {
-        w.u8(wire::JAVA_FN);
-        w.i64(f.get().id());
-        w.str("");
-        return Ok(());
-    } else if let Ok(o) = obj.cast::<crate::callbacks::JavaObject>() {
-        w.u8(wire::JAVA_OBJ);
-        w.i64(o.get().id());
+    if let Some((tag, id)) = crate::callbacks::java_ref(obj) {
+        w.u8(tag);
+        w.i64(id);
         w.str("");
         return Ok(());
     }

@@ -218,21 +218,6 @@ pub(crate) fn clear_current(py: Python<'_>) {
     }
 }
 
-/// Refuses, in a sub-interpreter, what only the main interpreter has:
-/// pybridge's Java types (`JavaFunction`, `JavaObject`, `JavaBuffer`) are
-/// still PyO3 classes, whose type objects PyO3 makes once per process and
-/// which must not be used from another interpreter.
-pub(crate) fn main_only(py: Python<'_>, what: &str) -> crate::error::Result<()> {
-    if in_main(py) {
-        return Ok(());
-    }
-    Err(crate::error::Error::IllegalArgument(format!(
-        "{what} cannot be passed into a sub-interpreter yet: pybridge's Java types exist only in the \
-         main interpreter. Pass values that convert (numbers, strings, lists, maps, byte[]), or run \
-         this part in the main interpreter"
-    )))
-}
-
 /// A Python error about an extension module that cannot be loaded in an
 /// isolated interpreter gets a hint at what to do instead.
 pub(crate) fn explain_import_error(e: crate::error::Error) -> crate::error::Error {

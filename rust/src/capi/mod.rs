@@ -15,6 +15,7 @@
 //! | `buffer.rs` | the buffer protocol |
 //! | `errors.rs` | the error indicator |
 //! | `threads.rs` | thread states and the GIL |
+//! | `types.rs` | heap types made per interpreter (`PyType_FromSpec`) |
 //! | `interp.rs` | sub-interpreters (`Py_NewInterpreterFromConfig`, `Py_EndInterpreter`) |
 //! | `init.rs` | starting the interpreter (PyConfig) |
 //!
@@ -44,6 +45,7 @@ pub(crate) mod interp;
 pub(crate) mod number;
 pub(crate) mod object;
 pub(crate) mod threads;
+pub(crate) mod types;
 pub(crate) mod unicode;
 
 /// CPython's object, buffer and thread-state structs, for the few

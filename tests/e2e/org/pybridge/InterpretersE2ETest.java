@@ -82,23 +82,57 @@ public class InterpretersE2ETest {
         assertEquals(r.toString(), "0", E2E.line(r, "RESULT failures="));
     }
 
-    /** The 3.12+ build to test with, or the test is skipped saying why. */
+    // ---- Python 3.13: the same, on its build -------------------------------------------------
+
+    @Test
+    public void isolatedInterpreters313() throws IOException {
+        ChildJvm.Result r = run313(300, "isolated");
+        E2E.assertChildOk(r, "RESULT ok interpreters-isolated");
+    }
+
+    @Test
+    public void misuseAndClose313() throws IOException {
+        ChildJvm.Result r = run313(300, "misuse", "isolated");
+        E2E.assertChildOk(r, "RESULT ok interpreters-misuse");
+    }
+
+    /** The concurrent create/use/close stress on 3.13, shorter (the 1,000 rounds run on 3.12). */
+    @Test
+    public void eightThreadsCreateUseClose240Isolated313() throws IOException {
+        ChildJvm.Result r = run313(600, "stress", "8", "240");
+        E2E.assertChildOk(r, "RESULT ok interpreters-stress");
+        assertEquals(r.toString(), "240", E2E.line(r, "RESULT rounds="));
+        assertEquals(r.toString(), "0", E2E.line(r, "RESULT failures="));
+    }
+
+    /** The 3.12 build to test with, or the test is skipped saying why. */
     static ChildJvm.Result run312(long timeout, String... args) throws IOException {
-        String py = setting("pybridge.test.python312", "PYBRIDGE_TEST_PYTHON312");
-        String lib = setting("pybridge.test.native312", "PYBRIDGE_TEST_NATIVE312");
+        return runBuild("3.12", timeout, args);
+    }
+
+    /** The 3.13 build to test with ({@code pybridge.test.python313}/{@code native313}), or skipped. */
+    static ChildJvm.Result run313(long timeout, String... args) throws IOException {
+        return runBuild("3.13", timeout, args);
+    }
+
+    /** The build of pybridge for Python {@code minor} ("3.12"), or the test is skipped saying why. */
+    static ChildJvm.Result runBuild(String minor, long timeout, String... args) throws IOException {
+        String tag = minor.replace(".", "");
+        String py = setting("pybridge.test.python" + tag, "PYBRIDGE_TEST_PYTHON" + tag);
+        String lib = setting("pybridge.test.native" + tag, "PYBRIDGE_TEST_NATIVE" + tag);
         if (py == null || lib == null) {
             Path root = Path.of(System.getProperty("pybridge.project.dir", ".")).toAbsolutePath();
-            Path p = root.resolve(".venv312/bin/python");
-            Path l = root.resolve("target312/release/libpybridge.so");
+            Path p = root.resolve(".venv" + tag + "/bin/python");
+            Path l = root.resolve("target" + tag + "/release/libpybridge.so");
             if (Files.isExecutable(p) && Files.isRegularFile(l)) {
                 py = p.toString();
                 lib = l.toString();
             }
         }
-        assumeTrue("no Python 3.12+ build of pybridge to test isolated interpreters with: set"
-                + " pybridge.test.python312 and pybridge.test.native312 (or PYBRIDGE_TEST_PYTHON312 and"
-                + " PYBRIDGE_TEST_NATIVE312), or make .venv312 and target312 as docs/decisions/interpreters.md"
-                + " says; skipped", py != null && lib != null);
+        assumeTrue("no Python " + minor + " build of pybridge to test isolated interpreters with: set"
+                + " pybridge.test.python" + tag + " and pybridge.test.native" + tag + " (or PYBRIDGE_TEST_PYTHON"
+                + tag + " and PYBRIDGE_TEST_NATIVE" + tag + "), or make .venv" + tag + " and target" + tag
+                + " as docs/decisions/interpreters.md says; skipped", py != null && lib != null);
         String version;
         try {
             version = E2E.runPython(py, "import sys; print('%d.%d' % sys.version_info[:2])").trim();
@@ -108,7 +142,7 @@ public class InterpretersE2ETest {
         }
         // The library of this build says which Python it is for; the jar's
         // resource (on the test classpath) says the project's: this one goes first.
-        Path props = Files.createTempDirectory("pybridge-312-props");
+        Path props = Files.createTempDirectory("pybridge-" + tag + "-props");
         Path dir = Files.createDirectories(props.resolve("native/linux-x86_64"));
         Files.write(dir.resolve("pybridge-build.properties"),
                 ("python.version=" + version + "\n").getBytes(StandardCharsets.UTF_8));
@@ -199,6 +233,102 @@ public class InterpretersE2ETest {
             long fromMain = sub.call(() -> Interpreter.main().call(
                     () -> Python.mainModule().getAttr("main_only").callAs(Long.class, 14)));
             checkEq(42L, fromMain, "a main-interpreter function called from a sub-interpreter task");
+            javaInside(sub);
+        }
+
+        /**
+         * pybridge's Java types in a sub-interpreter (its own heap types):
+         * callbacks, re-entrantly and from its Python threads; Java
+         * exceptions; opaque Java objects; zero-copy buffers; what Python
+         * holds of them is let go when the interpreter closes (see
+         * {@link #javaTypesFreedOnClose}).
+         */
+        static void javaInside(Interpreter sub) {
+            java.util.function.Function<Long, Long> twice = x -> x * 2;
+            checkEq(41L, sub.call(() -> Python.eval("lambda f, x: f(x) + 1").callAs(Long.class, twice, 20L)),
+                    "a Java function called from the sub-interpreter");
+            checkEq("JavaFunction", sub.call(() -> Python.eval("lambda f: type(f).__qualname__")
+                    .callAs(String.class, twice)), "its type is pybridge.JavaFunction");
+            checkEq(Boolean.TRUE, sub.call(() -> Python.eval("lambda f: type(f) is __import__('pybridge').JavaFunction")
+                    .callAs(Boolean.class, twice)), "the sub-interpreter's own pybridge.JavaFunction");
+            // Re-entrant: Python -> Java -> Python (the same interpreter) -> Java.
+            sub.exec("depth_marker = 'sub'");
+            java.util.function.Function<Long, String> reenter = n -> Python.eval("depth_marker", String.class)
+                    + ":" + Python.eval("lambda g, k: g(k)").callAs(Long.class, twice, n);
+            checkEq("sub:14", sub.call(() -> Python.eval("lambda f: f(7)").callAs(String.class, reenter)),
+                    "a callback that calls back into the same sub-interpreter");
+            // A Java exception: a Python exception there, catchable, and the original when it comes out.
+            java.util.function.Supplier<Object> thrower = () -> {
+                throw new IllegalStateException("from Java");
+            };
+            checkEq("IllegalStateException:from Java", sub.call(() -> define(
+                    "def catch(f):\n    try:\n        f()\n    except __import__('pybridge').JavaException as e:\n"
+                    + "        return type(e).__name__ + ':' + str(e)\n", "catch").callAs(String.class, thrower)),
+                    "a Java exception caught in the sub-interpreter");
+            PythonException out = expect(PythonException.class, "a Java exception out of the sub-interpreter",
+                    () -> sub.call(() -> Python.eval("lambda f: f()").call(thrower)));
+            check(out.getCause() instanceof IllegalStateException, "the original exception is the cause: " + out);
+            // A Python thread of the sub-interpreter calls Java.
+            java.util.concurrent.atomic.AtomicLong hits = new java.util.concurrent.atomic.AtomicLong();
+            java.util.function.Consumer<Long> count = hits::addAndGet;
+            sub.call(() -> define("def in_thread(f):\n    import threading\n"
+                    + "    ts = [threading.Thread(target=lambda: [f(1) for _ in range(100)]) for _ in range(3)]\n"
+                    + "    [t.start() for t in ts]\n    [t.join() for t in ts]\n", "in_thread").call(count));
+            checkEq(300L, hits.get(), "Java called from the sub-interpreter's own Python threads");
+            // An opaque Java object: opaque there, and the same object when it comes back.
+            Object token = new Token();
+            checkEq(Boolean.TRUE, sub.call(() -> Python.eval("lambda o: o").callAs(Object.class, token) == token),
+                    "a Java object goes back to Java as itself");
+            checkEq(Token.class.getName(), sub.call(() -> Python.eval("lambda o: o.java_class")
+                    .callAs(String.class, token)), "java_class");
+            checkEq("TypeError", sub.call(() -> define("def make():\n    try:\n"
+                    + "        __import__('pybridge').JavaObject()\n    except TypeError:\n        return 'TypeError'\n",
+                    "make").callAs(String.class)), "Python cannot make a JavaObject");
+            // A zero-copy buffer, viewed by the sub-interpreter and the main one at once.
+            // (main-interpreter objects in a scope: released at once, not left to the GC)
+            try (ResourceScope scope = Python.openScope()) {
+                java.nio.ByteBuffer bb = java.nio.ByteBuffer.allocateDirect(4);
+                PyObject mainView = Python.toPython(bb);
+                sub.run(() -> {
+                    PyObject view = Python.toPython(bb);
+                    Python.eval("lambda m: m.__setitem__(0, 42)").call(view);
+                    checkEq(4L, view.len(), "the view's length");
+                });
+                checkEq((byte) 42, bb.get(0), "written through the sub-interpreter's view, without a copy");
+                bb.put(1, (byte) 7);
+                checkEq(7L, sub.call(() -> Python.eval("lambda m: m[1]").callAs(Long.class, bb)),
+                        "Java's write seen by the sub-interpreter's view");
+                checkEq(42L, Python.eval("lambda m: m[0]").callAs(Long.class, mainView), "and by the main one's");
+                java.nio.ByteBuffer ro = java.nio.ByteBuffer.allocateDirect(2).asReadOnlyBuffer();
+                checkEq("TypeError", sub.call(() -> define("def w(m):\n    try:\n        m[0] = 1\n"
+                        + "    except TypeError:\n        return 'TypeError'\n", "w").callAs(String.class, ro)),
+                        "a read-only ByteBuffer stays read-only");
+            }
+        }
+
+        /** A Java object with no conversion to Python. */
+        static final class Token {
+        }
+
+        /** Runs {@code code} in the current interpreter's {@code __main__}; returns its {@code name}. */
+        static PyObject define(String code, String name) {
+            Python.exec(code);
+            return Python.mainModule().getAttr(name);
+        }
+
+        /** A sub-interpreter's Java functions and objects are let go when it closes. */
+        static void javaTypesFreedOnClose(InterpreterConfig cfg) {
+            long before = Python.stats().javaFunctions();
+            Interpreter in = Python.newInterpreter(cfg);
+            java.util.function.Function<Long, Long> inc = x -> x + 1;
+            in.run(() -> {
+                define("kept = []\ndef keep(f, o):\n    kept.append((f, o))\n", "keep")
+                        .call(inc, new Object());
+            });
+            check(Python.stats().javaFunctions() >= before + 2, "held by the sub-interpreter: "
+                    + Python.stats().javaFunctions() + " vs " + before);
+            in.close();
+            checkEq(before, (long) Python.stats().javaFunctions(), "Java objects let go when the interpreter closed");
         }
 
         static void shared() throws Exception {
@@ -223,6 +353,7 @@ public class InterpretersE2ETest {
                         "main's sys.path untouched");
             }
             pool(InterpreterConfig.shared());
+            javaTypesFreedOnClose(InterpreterConfig.shared());
             lifecycle(InterpreterConfig.shared(), 200);
             E2E.deleteTree(dir);
         }
@@ -258,6 +389,21 @@ public class InterpretersE2ETest {
                 CompletableFuture<Long> fb = b.submit(() -> Python.eval("spin(3000000)", Long.class));
                 checkEq(fa.join(), fb.join(), "both computed");
             }
+            // Callbacks into Java from two isolated interpreters at once.
+            try (Interpreter a = Python.newInterpreter(); Interpreter b = Python.newInterpreter()) {
+                java.util.concurrent.atomic.AtomicLong total = new java.util.concurrent.atomic.AtomicLong();
+                java.util.function.Function<Long, Long> add = x -> total.addAndGet(x);
+                String code = "def loop(f, n):\n    s = 0\n    for i in range(n):\n        s = f(1)\n    return n\n";
+                a.exec(code);
+                b.exec(code);
+                CompletableFuture<Long> fa = a.submit(() -> Python.mainModule().getAttr("loop")
+                        .callAs(Long.class, add, 20000));
+                CompletableFuture<Long> fb = b.submit(() -> Python.mainModule().getAttr("loop")
+                        .callAs(Long.class, add, 20000));
+                checkEq(40000L, fa.join() + fb.join(), "both loops ran");
+                checkEq(40000L, total.get(), "every callback reached Java");
+            }
+            javaTypesFreedOnClose(InterpreterConfig.isolated());
             pool(InterpreterConfig.isolated());
             lifecycle(InterpreterConfig.isolated(), 200);
         }
@@ -289,13 +435,23 @@ public class InterpretersE2ETest {
 
         /**
          * Lets the main interpreter's release thread run once (it keeps a thread
-         * state from its first batch on), so that counts taken after are a baseline.
+         * state from its first batch on) and release what the GC found, so that
+         * counts taken after are a baseline.
          */
         static void settle() throws InterruptedException {
             for (int i = 0; i < 100 && Python.stats().releasedByGc() == 0; i++) {
                 Python.eval("object()");
                 System.gc();
                 Thread.sleep(50);
+            }
+            // Then until what earlier steps left to the GC is released: live handles stable.
+            long prev = -1;
+            for (int i = 0, stable = 0; i < 100 && stable < 3; i++) {
+                System.gc();
+                Thread.sleep(50);
+                long live = Python.stats().liveHandles();
+                stable = live == prev ? stable + 1 : 0;
+                prev = live;
             }
             Thread.sleep(100);
         }
@@ -413,14 +569,19 @@ public class InterpretersE2ETest {
             }));
             expect(WrongInterpreterException.class, "a scope of A opened on the main thread", a::openScope);
             checkEq(3L, a.call(ofA::len), "A's object in A still works");
-            // Java functions, opaque objects and zero-copy buffers do not enter a sub-interpreter (yet): refused.
-            IllegalArgumentException cb = expect(IllegalArgumentException.class, "a Java function into a sub-interpreter",
-                    () -> a.call(() -> Python.eval("lambda f: f").call((java.util.function.Function<Object, Object>) x -> x)));
-            check(cb.getMessage().contains("sub-interpreter"), "callback refusal explains: " + cb.getMessage());
-            IllegalArgumentException buf = expect(IllegalArgumentException.class,
-                    "a direct ByteBuffer into a sub-interpreter",
-                    () -> a.call(() -> Python.toPython(java.nio.ByteBuffer.allocateDirect(8))));
-            check(buf.getMessage().contains("sub-interpreter"), "buffer refusal explains: " + buf.getMessage());
+            // A Java function and a zero-copy buffer made into Python objects of A are A's:
+            // used from main or B, refused like any of A's objects; passed as Java values, fine anywhere.
+            java.util.function.Function<Long, Long> neg = x -> -x;
+            PyObject fnOfA = a.call(() -> Python.toPython(neg));
+            PyObject bufOfA = a.call(() -> Python.toPython(java.nio.ByteBuffer.allocateDirect(8)));
+            expect(WrongInterpreterException.class, "A's Java function called from main", () -> fnOfA.call(1L));
+            expect(WrongInterpreterException.class, "A's Java function in B",
+                    () -> b.call(() -> Python.eval("lambda f: f(1)").call(fnOfA)));
+            expect(WrongInterpreterException.class, "A's buffer view in B", () -> b.call(bufOfA::len));
+            checkEq(-3L, a.call(() -> fnOfA.callAs(Long.class, 3L)), "A's Java function in A");
+            checkEq(-4L, b.call(() -> Python.eval("lambda f: f(4)").callAs(Long.class, neg)),
+                    "the same Java function passed to B as a Java value");
+            checkEq(8L, a.call(bufOfA::len), "A's buffer view in A");
             // A main-interpreter buffer copied into A: a copy, refused nowhere.
             java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(4);
             direct.put(new byte[] {1, 2, 3, 4});
