@@ -238,6 +238,8 @@ impl NativeValue for JavaBuffer {
         )
     }
 
+    /// # Safety
+    /// As the trait method: `view` is CPython's to fill for `exporter`.
     unsafe fn get_buffer(
         &self,
         exporter: &Bound<'_, PyAny>,
