@@ -32,3 +32,15 @@
            (mapv deref (doall (for [i (range 10)] (pi/submit pool #(pi/call-fn "sq" i)))))))
     (pi/exec-all! pool "def cube(x):\n    return x ** 3")
     (is (= 27 @(pi/submit pool #(pi/call-fn "cube" 3))))))
+
+(deftest java-functions-called-from-a-sub-interpreter
+  (pi/with-interpreter [sub shared]
+    (pi/exec! sub "def twice(f, x):\n    return f(f(x))\ndef kind(f):\n    return type(f).__qualname__")
+    (let [add5 (reify java.util.function.Function (apply [_ x] (+ x 5)))]
+      (is (= 12 (pi/call-fn sub "twice" add5 2)))
+      (is (= "JavaFunction" (pi/call-fn sub "kind" add5))))
+    (testing "re-entrant: the callback calls the same sub-interpreter"
+      (pi/exec! sub "base = 100")
+      (let [f (reify java.util.function.Function
+                (apply [_ x] (+ x (Python/eval "base" Long))))]
+        (is (= 302 (pi/call-fn sub "twice" f 102)))))))
