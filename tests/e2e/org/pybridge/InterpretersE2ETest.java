@@ -48,6 +48,19 @@ public class InterpretersE2ETest {
         E2E.assertChildOk(r, "RESULT ok interpreters-misuse");
     }
 
+    /** The oldest supported Python: the shared-GIL mode, pybridge's types included; isolated refused. */
+    @Test
+    public void sharedInterpreter39() throws IOException {
+        ChildJvm.Result r = runBuild("3.9", 300, "shared");
+        E2E.assertChildOk(r, "RESULT ok interpreters-shared");
+    }
+
+    @Test
+    public void sharedInterpreter310() throws IOException {
+        ChildJvm.Result r = runBuild("3.10", 300, "shared");
+        E2E.assertChildOk(r, "RESULT ok interpreters-shared");
+    }
+
     // ---- Python 3.12+: isolated interpreters with their own GIL ---------------------------
 
     @Test
@@ -129,7 +142,7 @@ public class InterpretersE2ETest {
                 lib = l.toString();
             }
         }
-        assumeTrue("no Python " + minor + " build of pybridge to test isolated interpreters with: set"
+        assumeTrue("no Python " + minor + " build of pybridge to test interpreters with: set"
                 + " pybridge.test.python" + tag + " and pybridge.test.native" + tag + " (or PYBRIDGE_TEST_PYTHON"
                 + tag + " and PYBRIDGE_TEST_NATIVE" + tag + "), or make .venv" + tag + " and target" + tag
                 + " as docs/decisions/interpreters.md says; skipped", py != null && lib != null);
