@@ -50,12 +50,17 @@
   `(with-open [~(vary-meta sym assoc :tag `Interpreter) (new-interpreter ~opts)]
      ~@body))
 
-(defn- callable ^Callable [f]
-  (reify Callable (call [_] (f))))
+(defn- callable
+  "f as a Callable for an interpreter's thread, carrying the caller's
+  dynamic bindings there (as future does)."
+  ^Callable [f]
+  (let [f (bound-fn* f)]
+    (reify Callable (call [_] (f)))))
 
 (defn in-interpreter*
-  "Runs (f) inside interp, on its thread, and returns the result (which must
-  not hold the interpreter's objects: convert them)."
+  "Runs (f) inside interp, on its thread, with the caller's dynamic
+  bindings, and returns the result (which must not hold the interpreter's
+  objects: convert them)."
   [^Interpreter interp f]
   (.call interp (callable f)))
 

@@ -8,7 +8,7 @@
   (:import (java.util.concurrent ConcurrentHashMap)
            (java.util.concurrent.atomic AtomicLong)
            (java.util.function Function Supplier)
-           (org.pybridge Conversion PyBacked PyNamespace PyObject Python PythonException)))
+           (org.pybridge Conversion Interpreter PyBacked PyNamespace PyObject Python PythonException)))
 
 (set! *warn-on-reflection* true)
 
@@ -60,35 +60,77 @@
 (defn- unscoped* [f]
   (Python/unscoped (reify Supplier (get [_] (f)))))
 
+(def ^:private ^ConcurrentHashMap sub-caches
+  "Interpreter -> ConcurrentHashMap of the helpers loaded in that
+  sub-interpreter (each interpreter has its own: Python objects never
+  cross). Entries of closed interpreters are dropped when one is added."
+  (ConcurrentHashMap.))
+
+(defn- sub-cache
+  "The helper cache of sub-interpreter `interp`."
+  ^ConcurrentHashMap [^Interpreter interp]
+  (or (.get sub-caches interp)
+      (locking sub-caches
+        (or (.get sub-caches interp)
+            (let [c (ConcurrentHashMap.)]
+              (.removeIf (.keySet sub-caches) (reify java.util.function.Predicate
+                                                (test [_ i] (.isClosed ^Interpreter i))))
+              (.put sub-caches interp c)
+              c)))))
+
+(defn- sub-interpreter
+  "The sub-interpreter whose task the calling thread runs, or nil (the main one)."
+  [] (let [i (Interpreter/current)] (when-not (identical? i (Interpreter/main)) i)))
+
+(declare load-helper-module)
+
 (defn helper-module
   "The private namespace in which the resource `path` (a .py file) was
-  executed, loaded on first use."
+  executed, loaded on first use (once per interpreter)."
   ^PyNamespace [^String path]
-  (or (.get modules path)
-      (locking modules
-        (or (.get modules path)
-            (let [ns (unscoped*
-                       (fn []
-                         (let [ns (Python/newNamespace)
-                               builtins (Python/builtins)
-                               code (.callAttr builtins "compile"
-                                               (object-array [(resource-text path) (str "<pybridge>/" path) "exec"]))]
-                           (.set ns "__name__" (module-name path))
-                           (.callAttr builtins "exec" (object-array [code (.globals ns)]))
-                           ns)))]
-              (.put modules path ns)
-              ns)))))
+  (if-let [sub (sub-interpreter)]
+    (let [^ConcurrentHashMap c (sub-cache sub)]
+      (or (.get c path)
+          (locking c
+            (or (.get c path)
+                (let [ns (load-helper-module path)] (.put c path ns) ns)))))
+    (or (.get modules path)
+        (locking modules
+          (or (.get modules path)
+              (let [ns (load-helper-module path)] (.put modules path ns) ns))))))
+
+(defn- load-helper-module
+  "Executes the resource `path` in a new private namespace."
+  ^PyNamespace [^String path]
+  (unscoped*
+    (fn []
+      (let [ns (Python/newNamespace)
+            builtins (Python/builtins)
+            code (.callAttr builtins "compile"
+                            (object-array [(resource-text path) (str "<pybridge>/" path) "exec"]))]
+        (.set ns "__name__" (module-name path))
+        (.callAttr builtins "exec" (object-array [code (.globals ns)]))
+        ns))))
 
 (defn helper-fn
-  "The object `fname` defined by the helper resource `path` (kept for the
-  life of the process)."
-  ^PyObject [path fname]
-  (unscoped* #(.get (helper-module path) ^String fname)))
+  "The object `fname` defined by the helper resource `path`, in the
+  interpreter the calling thread runs (kept for the life of that interpreter)."
+  ^PyObject [^String path ^String fname]
+  (if-let [sub (sub-interpreter)]
+    (let [^ConcurrentHashMap c (sub-cache sub)
+          k (str path "#" fname)]
+      (or (.get c k)
+          (let [o (unscoped* #(.get (helper-module path) fname))]
+            (.putIfAbsent c k o)
+            (.get c k))))
+    (unscoped* #(.get (helper-module path) fname))))
 
 (deftype Helper [^String path ^String fname ^:volatile-mutable ^PyObject obj]
   clojure.lang.IDeref
   (deref [_]
-    (or obj (let [o (helper-fn path fname)] (set! obj o) o))))
+    (if (identical? (Interpreter/current) (Interpreter/main))
+      (or obj (let [o (helper-fn path fname)] (set! obj o) o))
+      (helper-fn path fname))))
 
 (defmacro defhelper
   "Defines a private var holding the helper `fname` of the .py resource

@@ -247,6 +247,27 @@ public class InterpretersE2ETest {
                     () -> Python.mainModule().getAttr("main_only").callAs(Long.class, 14)));
             checkEq(42L, fromMain, "a main-interpreter function called from a sub-interpreter task");
             javaInside(sub);
+            helpersInside(sub);
+        }
+
+        /** The Java API built on pybridge's Python helpers works inside a task (each interpreter has its own). */
+        static void helpersInside(Interpreter sub) {
+            sub.run(() -> {
+                PyObject d = Python.eval("{'a': 1}");
+                checkEq(PyKind.MAPPING, d.kind(), "kind() in a task");
+                check(d.equals(Python.eval("{'a': 1}")), "equals() in a task");
+                checkEq(Python.eval("(1, 'x')").hashCode(), Python.eval("(1, 'x')").hashCode(), "hashCode() in a task");
+                try (PyNamespace ns = Python.newNamespace()) {
+                    ns.exec("y = 6 * 7");
+                    checkEq(42L, ns.get("y", Long.class), "a namespace in a task");
+                }
+                checkEq("[1, 2]", Python.resolve("json.dumps").callAs(String.class, List.of(1, 2)), "resolve in a task");
+                PyObject obj = Python.eval("type('T', (), {})()");
+                try (PyWeak w = obj.weak(); PyObject again = w.get()) {
+                    check(again != null && again.equals(obj), "a weak reference in a task");
+                }
+                checkEq("b", Python.eval("{'b': 2}").asMap().keySet().iterator().next(), "a map view in a task");
+            });
         }
 
         /**

@@ -78,6 +78,8 @@ public final class Interpreter implements AutoCloseable {
     private CompletableFuture<Void> closing;
     private int index;
     private long pythonId;
+    /** pybridge's Python helpers in this interpreter ({@link Support#fn}); released with it. */
+    final Support support = new Support();
 
     /** The thread of a sub-interpreter. */
     static final class Worker extends Thread {

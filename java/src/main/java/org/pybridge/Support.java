@@ -3,12 +3,11 @@ package org.pybridge;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Small Python helpers pybridge's Java API is built on, defined once in a
- * private namespace and kept for the life of the process (never owned by a
- * caller's scope).
+ * Small Python helpers pybridge's Java API is built on, defined once per
+ * interpreter in a private namespace and kept for the life of that
+ * interpreter (never owned by a caller's scope).
  */
 final class Support {
-    private Support() {}
 
     private static final String CODE = String.join("\n",
             "import sys as _sys, weakref as _weakref",
@@ -145,13 +144,16 @@ final class Support {
             "    return bool(exit(cm, type(e), e, None))",
             "");
 
-    private static volatile PyObject namespace;
-    private static final ConcurrentHashMap<String, PyObject> FNS = new ConcurrentHashMap<>();
+    private volatile PyObject namespace;
+    private final ConcurrentHashMap<String, PyObject> fns = new ConcurrentHashMap<>();
 
-    private static PyObject namespace() {
+    /** An empty set of helpers, for one interpreter ({@code Interpreter.support}; defined there on first use). */
+    Support() {}
+
+    private PyObject namespace() {
         PyObject ns = namespace;
         if (ns == null) {
-            synchronized (Support.class) {
+            synchronized (this) {
                 ns = namespace;
                 if (ns == null) {
                     ns = Lifetimes.unscoped(() -> {
@@ -166,13 +168,21 @@ final class Support {
         return ns;
     }
 
-    /** A helper function by name (kept forever). */
-    static PyObject fn(String name) {
-        PyObject f = FNS.get(name);
+    private PyObject get(String name) {
+        PyObject f = fns.get(name);
         if (f == null) {
             PyObject ns = namespace();
-            f = FNS.computeIfAbsent(name, n -> Lifetimes.unscoped(() -> ns.getItem(n)));
+            f = fns.computeIfAbsent(name, n -> Lifetimes.unscoped(() -> ns.getItem(n)));
         }
         return f;
+    }
+
+    /**
+     * A helper function by name, of the interpreter the calling thread runs
+     * (the main one, or the {@link Interpreter} whose task this is): kept for
+     * the life of that interpreter.
+     */
+    static PyObject fn(String name) {
+        return Interpreter.current().support.get(name);
     }
 }
