@@ -616,6 +616,16 @@ public class InterpretersE2ETest {
             checkEq(-4L, b.call(() -> Python.eval("lambda f: f(4)").callAs(Long.class, neg)),
                     "the same Java function passed to B as a Java value");
             checkEq(8L, a.call(bufOfA::len), "A's buffer view in A");
+            // Calls that would wait for ever (A waits for B, whose task calls A; A -> main -> A): refused.
+            IllegalStateException cycle = expect(IllegalStateException.class, "A -> B -> A",
+                    () -> a.call(() -> b.call(() -> a.call(() -> 1L))));
+            check(cycle.getMessage().contains("wait for ever") && cycle.getMessage().contains("'A'"),
+                    cycle.getMessage());
+            expect(IllegalStateException.class, "A -> main -> A",
+                    () -> a.call(() -> Interpreter.main().call(() -> a.call(() -> 1L))));
+            expect(IllegalStateException.class, "main thread -> A -> main-call thread -> A",
+                    () -> a.call(() -> Interpreter.main().call(() -> Interpreter.main().call(() -> a.call(() -> 1L)))));
+            checkEq(2L, a.call(() -> b.call(() -> Interpreter.main().call(() -> 2L))), "a chain without a cycle");
             // A main-interpreter buffer copied into A: a copy, refused nowhere.
             java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(4);
             direct.put(new byte[] {1, 2, 3, 4});

@@ -1,6 +1,8 @@
 package org.pybridge;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -259,30 +261,81 @@ public final class Interpreter implements AutoCloseable {
      * @param <T> the type of the result
      * @param body the code to run
      * @return what {@code body} returned
+     * @throws IllegalStateException if the call would wait for ever: this
+     *     interpreter's thread is itself waiting, through {@code call}, for
+     *     the calling thread (A's task calls B, whose task calls A)
      */
     public <T> T call(Callable<T> body) {
+        Thread me = Thread.currentThread();
         if (worker == null) {
-            if (!(Thread.currentThread() instanceof Worker)) {
+            if (!(me instanceof Worker)) {
                 return callHere(body);
             }
             // A sub-interpreter's task calls the main interpreter: on a thread of the main one.
             try {
-                return MAIN_CALLS.submit(body).get();
+                return MAIN_CALLS.submit(() -> {
+                    waitFor(me, Thread.currentThread());
+                    return body.call();
+                }).get();
             } catch (ExecutionException e) {
                 throw rethrow(e.getCause());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new PyBridgeException("interrupted while waiting for the main interpreter", e);
+            } finally {
+                doneWaiting(me);
             }
         }
-        if (Thread.currentThread() == worker) {
+        if (me == worker) {
             return callHere(body);
         }
+        waitFor(me, worker);
         try {
             return submit(body).join();
         } catch (CompletionException e) {
             throw rethrow(e.getCause());
+        } finally {
+            doneWaiting(me);
         }
+    }
+
+    /**
+     * Threads blocked in {@link #call}, and the thread each waits for (the
+     * target interpreter's, or the main-interpreter thread running its
+     * call). Guarded by itself.
+     */
+    private static final Map<Thread, Thread> WAITS = new HashMap<>();
+
+    /**
+     * Records that {@code waiter} waits for {@code runner}, refusing a wait
+     * that closes a cycle (each thread of it waiting for the next, for ever):
+     * interpreter A's task calling B whose task calls A, say.
+     */
+    private static void waitFor(Thread waiter, Thread runner) {
+        synchronized (WAITS) {
+            Thread t = runner;
+            for (int i = 0; t != null && i <= WAITS.size(); i++) {
+                if (t == waiter) {
+                    throw new IllegalStateException("this call would wait for ever: " + describe(runner)
+                            + " is waiting, through Interpreter.call, for the thread making it ("
+                            + describe(waiter) + "). Return values to the caller instead of calling back, or"
+                            + " use submit() and do not wait for the future on an interpreter's thread");
+                }
+                t = WAITS.get(t);
+            }
+            WAITS.put(waiter, runner);
+        }
+    }
+
+    private static void doneWaiting(Thread waiter) {
+        synchronized (WAITS) {
+            WAITS.remove(waiter);
+        }
+    }
+
+    private static String describe(Thread t) {
+        return t instanceof Worker ? "the thread of interpreter " + ((Worker) t).interp
+                : "thread '" + t.getName() + "'";
     }
 
     /**
