@@ -99,6 +99,33 @@ public class FlinkLocalTest {
         assertEquals(1000, labels.size());
     }
 
+    static final String WHICH = "try:\n    import _interpreters as _xi\nexcept ImportError:\n"
+            + "    import _xxsubinterpreters as _xi\n"
+            + "def tagged(x):\n    i = _xi.get_current()\n    i = int(i[0] if isinstance(i, tuple) else i)\n"
+            + "    return x * 1000 + i\n";
+
+    /** pybridge.interpreters=2: each subtask's map runs in a sub-interpreter of its own. */
+    @Test
+    public void mapFunctionInSubInterpreters() throws Exception {
+        StreamExecutionEnvironment env = env();
+        Configuration params = new Configuration();
+        params.setString("pybridge.files", "flink_udfs.py");
+        params.setString(PyFlink.INTERPRETERS, "2");
+        env.getConfig().setGlobalJobParameters(params);
+        List<Long> out = collect(env.fromSequence(0, 9999)
+                .map(new PyMapFunction<Long, Long>(PyFunction.fromSource(WHICH, "tagged"), Long.class)));
+        assertEquals(10000, out.size());
+        java.util.Set<Long> interps = new java.util.HashSet<>();
+        long sum = 0;
+        for (long v : out) {
+            interps.add(v % 1000);
+            sum += v / 1000;
+        }
+        assertEquals(9999L * 10000 / 2, sum);
+        assertTrue("every element in a sub-interpreter: " + interps, !interps.contains(0L));
+        assertTrue("at most 2 interpreters (one per subtask): " + interps, interps.size() <= 2);
+    }
+
     static final class Labels extends PyProcessFunction<Long, String> {
         Labels() {
             super(PyFunction.fromSource(UDFS, "label"));

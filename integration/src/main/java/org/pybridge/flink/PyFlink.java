@@ -79,6 +79,50 @@ public final class PyFlink {
     }
 
     /**
+     * Sub-interpreters per TaskManager JVM for {@link PyMapFunction}: {@code 0}
+     * (the default) runs every subtask in the JVM's main interpreter, where
+     * subtasks take turns; {@code N > 0} gives each subtask one of up to N
+     * sub-interpreters of its own (isolated, with its own GIL, on Python
+     * 3.12+). Code run there must not import extension modules that cannot
+     * be isolated (numpy, pandas, pyarrow).
+     */
+    public static final String INTERPRETERS = PREFIX + "interpreters";
+
+    /** {@value #INTERPRETERS} of the job (0 when unset). */
+    static int interpreters(RuntimeContext ctx) {
+        Map<String, String> params = ctx == null ? null : ctx.getGlobalJobParameters();
+        String v = params == null ? null : params.get(INTERPRETERS);
+        if (v == null || v.trim().isEmpty()) {
+            return 0;
+        }
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n < 0) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(INTERPRETERS + " must be a whole number of at least 0, not '" + v + "'");
+        }
+    }
+
+    /**
+     * The job's {@code sys.path} entries and files: what every interpreter
+     * gets. Its modules and init code run in the main interpreter only (they
+     * may import numpy, which isolated interpreters refuse).
+     */
+    static PythonSetup environment(RuntimeContext ctx) {
+        PythonSetup env = PythonSetup.create();
+        Map<String, String> params = ctx == null ? null : ctx.getGlobalJobParameters();
+        if (params != null) {
+            PythonSetup job = PythonSetup.fromProperties(params, PREFIX);
+            job.sysPath().forEach(env::addSysPath);
+            job.files().forEach(env::addFile);
+        }
+        return env;
+    }
+
+    /**
      * Copies the files a task's distributed cache holds under these names into
      * a directory of this JVM's, under their own names: Flink keeps them under
      * blob names (no {@code .py}, so no module name) and deletes them when the

@@ -9,9 +9,13 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import org.pybridge.Interpreter;
+import org.pybridge.InterpreterConfig;
 import org.pybridge.PyObject;
 import org.pybridge.Python;
 import org.pybridge.PythonConfig;
@@ -24,15 +28,18 @@ import org.pybridge.PythonInitializationException;
  * shipped file, a module, a piece of source) runs once per JVM, however many
  * tasks or setups name it.
  *
- * <p>There is one interpreter and one GIL per JVM: task threads of one
- * executor take turns in Python. For parallel Python, run more executors
- * (JVMs) per node with fewer cores each.
+ * <p>Task threads of one executor share the main interpreter and take turns
+ * in its GIL. For parallel pure-Python work in one JVM, {@link #claim} gives
+ * a task a sub-interpreter of its own (isolated, with its own GIL, on
+ * Python 3.12+): {@code PySpark.mapRows} with {@code spark.pybridge.interpreters}.
  */
 public final class ExecutorPython {
     private ExecutorPython() {}
 
     /** The name of the integration's Python helper module in {@code sys.modules}. */
     public static final String HELPER_MODULE = "_pybridge_integration";
+    /** The name of its functions module (loaded in every interpreter; no Arrow). */
+    public static final String FUNCTIONS_MODULE = "_pybridge_functions";
 
     private static final Set<String> applied = ConcurrentHashMap.newKeySet();
     private static final List<FileResolver> resolvers = new CopyOnWriteArrayList<>();
@@ -96,25 +103,39 @@ public final class ExecutorPython {
                     + " in the executor's environment (spark.executorEnv.PYBRIDGE_PYTHON, Flink's"
                     + " containerized.taskmanager.env.PYBRIDGE_PYTHON).");
         }
-        String src = resource("pybridge_integration.py");
-        helper = Python.unscoped(() -> {
+        loadModule(FUNCTIONS_MODULE, "pybridge_functions.py");
+        helper = loadModule(HELPER_MODULE, "pybridge_integration.py");
+    }
+
+    /** The module of resource {@code file} as {@code sys.modules[name]} of the current interpreter. */
+    private static PyObject loadModule(String name, String file) {
+        String src = resource(file);
+        return Python.unscoped(() -> {
             PyObject sys = Python.importModule("sys");
             PyObject modules = sys.getAttr("modules");
-            if (modules.contains(HELPER_MODULE)) {
-                return modules.getItem(HELPER_MODULE);
+            if (modules.contains(name)) {
+                return modules.getItem(name);
             }
-            PyObject mod = Python.importModule("types").callAttr("ModuleType", HELPER_MODULE);
+            PyObject mod = Python.importModule("types").callAttr("ModuleType", name);
             PyObject b = Python.builtins();
-            PyObject code = b.callAttr("compile", src, "pybridge_integration.py", "exec");
+            PyObject code = b.callAttr("compile", src, file, "exec");
             b.callAttr("exec", code, mod.getAttr("__dict__"));
-            modules.setItem(HELPER_MODULE, mod);
+            modules.setItem(name, mod);
             return mod;
         });
     }
 
     private static void apply(PythonSetup s) {
+        apply(s, applied, helper);
+    }
+
+    /**
+     * Applies the steps of {@code s} not in {@code done} in the current
+     * interpreter, whose {@code load_file} is {@code functions}'.
+     */
+    private static void apply(PythonSetup s, Set<String> done, PyObject functions) {
         for (String p : s.sysPath()) {
-            once("path:" + p, () -> {
+            once(done, "path:" + p, () -> {
                 PyObject path = Python.importModule("sys").getAttr("path");
                 if (!path.contains(p)) {
                     path.callAttr("insert", 0, p);
@@ -122,25 +143,138 @@ public final class ExecutorPython {
             });
         }
         for (String f : s.files()) {
-            once("file:" + f, () -> helper.callAttr("load_file", resolveFile(f).toString()));
+            once(done, "file:" + f, () -> functions.callAttr("load_file", resolveFile(f).toString()));
         }
         for (String m : s.modules()) {
-            once("module:" + m, () -> Python.importModule(m));
+            once(done, "module:" + m, () -> Python.importModule(m));
         }
         for (String src : s.sources()) {
-            once("source:" + Hashing.sha256(src), () -> Python.exec(src));
+            once(done, "source:" + Hashing.sha256(src), () -> Python.exec(src));
         }
     }
 
-    private static void once(String key, Runnable step) {
-        if (applied.contains(key)) {
+    private static void once(Set<String> done, String key, Runnable step) {
+        if (done.contains(key)) {
             return;
         }
         Python.unscoped(() -> {
             step.run();
             return null;
         });
-        applied.add(key);
+        done.add(key);
+    }
+
+    // ---- sub-interpreters for tasks -----------------------------------------------------
+
+    /** What each sub-interpreter made here has applied, and its functions module. */
+    private static final class Member {
+        final Interpreter interp;
+        final Set<String> applied = ConcurrentHashMap.newKeySet();
+        final PyObject functions;
+
+        Member(Interpreter interp, PyObject functions) {
+            this.interp = interp;
+            this.functions = functions;
+        }
+    }
+
+    private static final LinkedBlockingQueue<Member> idle = new LinkedBlockingQueue<>();
+    private static final Map<Interpreter, Member> members = new ConcurrentHashMap<>();
+    private static int made;
+
+    /**
+     * A sub-interpreter of this JVM for one task, with {@code setup}
+     * applied in it: an idle one, else a new one while fewer than
+     * {@code max} exist, else the next to be released ({@link #release}).
+     * Made with {@link InterpreterConfig#defaults()} (isolated, with its own
+     * GIL, on Python 3.12+; sharing the main GIL before); kept for the life of
+     * the JVM. Code run in it must not need extension modules that cannot be
+     * isolated (numpy, pyarrow, pandas): the Arrow batch APIs run in the main
+     * interpreter.
+     *
+     * @throws IllegalArgumentException if {@code max} is not positive
+     */
+    public static Interpreter claim(PythonSetup setup, int max) {
+        if (max <= 0) {
+            throw new IllegalArgumentException("the number of sub-interpreters must be positive, not " + max);
+        }
+        ensure(setup);
+        Member m = idle.poll();
+        if (m == null) {
+            boolean mine;
+            synchronized (ExecutorPython.class) {
+                mine = made < max;
+                if (mine) {
+                    made++;
+                }
+            }
+            if (mine) {
+                try {
+                    m = newMember();
+                } catch (RuntimeException | Error e) {
+                    synchronized (ExecutorPython.class) {
+                        made--;
+                    }
+                    throw e;
+                }
+            } else {
+                try {
+                    m = idle.take();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while waiting for a Python sub-interpreter", e);
+                }
+            }
+        }
+        if (setup != null) {
+            Member mm = m;
+            try {
+                mm.interp.run(() -> apply(setup, mm.applied, mm.functions));
+            } catch (RuntimeException | Error e) {
+                idle.add(mm);
+                throw e;
+            }
+        }
+        return m.interp;
+    }
+
+    private static Member newMember() {
+        Interpreter in = Python.newInterpreter(InterpreterConfig.defaults()
+                .withName("pybridge-task-" + members.size()));
+        PyObject functions = in.call(() -> loadModule(FUNCTIONS_MODULE, "pybridge_functions.py"));
+        Member m = new Member(in, functions);
+        members.put(in, m);
+        return m;
+    }
+
+    /** Gives back an interpreter {@link #claim} returned, for the next task. */
+    public static void release(Interpreter interp) {
+        Member m = members.get(interp);
+        if (m == null) {
+            throw new IllegalArgumentException(interp + " was not claimed from ExecutorPython");
+        }
+        idle.add(m);
+    }
+
+    /**
+     * Calls {@code name} of the integration's functions module in the
+     * current interpreter, the result converted to Java values (a list).
+     */
+    public static List<?> callFunctions(String name, Object... args) {
+        return functions().getAttr(name).callAs(List.class, args);
+    }
+
+    /** The integration's functions module ({@code map_rows}, {@code resolve_*}) of the current interpreter. */
+    static PyObject functions() {
+        Interpreter here = Interpreter.current();
+        if (here == Interpreter.main()) {
+            return helper();
+        }
+        Member m = members.get(here);
+        if (m == null) {
+            throw new IllegalStateException(here + " is not one of the integration's interpreters");
+        }
+        return m.functions;
     }
 
     /** The integration's Python helper module (starts Python with the default setup if needed). */

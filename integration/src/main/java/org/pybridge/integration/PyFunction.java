@@ -1,9 +1,12 @@
 package org.pybridge.integration;
 
 import java.io.Serializable;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import org.pybridge.Interpreter;
 import org.pybridge.PyObject;
 import org.pybridge.Python;
 
@@ -34,6 +37,8 @@ public final class PyFunction implements Serializable {
     }
 
     private static final Map<PyFunction, PyObject> resolved = new ConcurrentHashMap<>();
+    /** [interpreter, function] -> the function in that sub-interpreter. */
+    private static final Map<List<Object>, PyObject> inInterpreter = new ConcurrentHashMap<>();
 
     private final Kind kind;
     private final String origin;
@@ -96,9 +101,16 @@ public final class PyFunction implements Serializable {
 
     /**
      * The function in this JVM's Python: resolved on first use (starting
-     * Python if no task has yet), then cached for the life of the JVM.
+     * Python if no task has yet), then cached for the life of the JVM; in a
+     * sub-interpreter's task ({@link ExecutorPython#claim}), that
+     * interpreter's own copy, resolved there.
      */
     public PyObject get() {
+        Interpreter here = Interpreter.current();
+        if (here != Interpreter.main()) {
+            // A sub-interpreter's task (ExecutorPython.claim): that interpreter's own copy.
+            return inInterpreter.computeIfAbsent(Arrays.asList(here, this), k -> resolve());
+        }
         PyObject h = handle;
         if (h != null) {
             return h;
@@ -118,7 +130,7 @@ public final class PyFunction implements Serializable {
     }
 
     private PyObject resolve() {
-        PyObject helper = ExecutorPython.helper();
+        PyObject helper = ExecutorPython.functions();
         return Python.unscoped(() -> {
             switch (kind) {
                 case MODULE:

@@ -268,6 +268,70 @@ public final class PySpark {
         return df.mapPartitions(f, Encoders.row(outputSchema));
     }
 
+    // ---- row functions, optionally in sub-interpreters ----------------------------------
+
+    /**
+     * Sub-interpreters per executor JVM for {@link #mapRows}: {@code 0} (the
+     * default) runs every task in the JVM's main interpreter, where the
+     * tasks of one executor take turns; {@code N > 0} gives each running
+     * task one of up to N sub-interpreters of its own, isolated with its own
+     * GIL on Python 3.12+, so that N tasks run Python at once. Set it to the
+     * executor's cores ({@code spark.executor.cores}, or N of
+     * {@code local[N]}). Code run there must not import extension modules
+     * that cannot be isolated (numpy, pandas, pyarrow).
+     */
+    public static final String INTERPRETERS = PREFIX + "interpreters";
+    /** Rows per call into Python in {@link #mapRows} (default {@value #DEFAULT_CHUNK_SIZE}). */
+    public static final String CHUNK_SIZE = PREFIX + "chunkSize";
+    public static final int DEFAULT_CHUNK_SIZE = 1024;
+
+    /**
+     * Each row of {@code df} through the Python function {@code fn}:
+     * {@code fn(*row)} receives the row's columns as Python values and
+     * returns the output row, a tuple (or list) with one value per column of
+     * {@code outputSchema}, or the value itself when it has one column.
+     * Rows cross {@value #DEFAULT_CHUNK_SIZE} at a time ({@value #CHUNK_SIZE}),
+     * one call into Python per chunk. With {@value #INTERPRETERS} set, each
+     * task runs in a sub-interpreter of its own: pure-Python work uses as
+     * many cores as tasks run. Sub-interpreters get the Spark conf's
+     * {@code sys.path} entries and files; its modules and init code run in
+     * the main interpreter only, so pass what {@code fn} needs there as
+     * {@code setup} ({@link #mapRows(Dataset, PyFunction, StructType, PythonSetup)}).
+     */
+    public static Dataset<Row> mapRows(Dataset<Row> df, PyFunction fn, StructType outputSchema) {
+        return mapRows(df, fn, outputSchema, null);
+    }
+
+    /** {@link #mapRows(Dataset, PyFunction, StructType)} with a setup applied in each interpreter first. */
+    public static Dataset<Row> mapRows(Dataset<Row> df, PyFunction fn, StructType outputSchema, PythonSetup setup) {
+        StructField[] outFields = outputSchema.fields();
+        if (outFields.length == 0) {
+            throw new IllegalArgumentException("mapRows needs an output schema with at least one column");
+        }
+        DataType[] outTypes = new DataType[outFields.length];
+        for (int i = 0; i < outFields.length; i++) {
+            outTypes[i] = outFields[i].dataType();
+        }
+        org.apache.spark.sql.RuntimeConfig conf = df.sparkSession().conf();
+        int interpreters = intConf(conf.get(INTERPRETERS, "0"), INTERPRETERS, 0);
+        int chunk = intConf(conf.get(CHUNK_SIZE, String.valueOf(DEFAULT_CHUNK_SIZE)), CHUNK_SIZE, 1);
+        return df.mapPartitions(new RowPartition(fn, outTypes, chunk, interpreters, setup),
+                Encoders.row(outputSchema));
+    }
+
+    private static int intConf(String v, String key, int min) {
+        int n;
+        try {
+            n = Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " must be a whole number, not '" + v + "'");
+        }
+        if (n < min) {
+            throw new IllegalArgumentException(key + " must be at least " + min + ", not " + n);
+        }
+        return n;
+    }
+
     /** The column types of every field, or null if one has a type batches do not carry. */
     private static List<ColumnType> allColumns(StructType schema) {
         List<ColumnType> all = new ArrayList<>();

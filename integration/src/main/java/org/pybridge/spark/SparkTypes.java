@@ -31,6 +31,48 @@ final class SparkTypes {
                 + " (they carry bigint, int, double, float, boolean, string); cast it, or use a scalar UDF");
     }
 
+    /**
+     * A Java value Python returned as the Java class Spark's row encoder
+     * takes for {@code t} (Python ints arrive as {@code Long}, floats as
+     * {@code Double}); null stays null.
+     *
+     * @throws IllegalArgumentException naming {@code fn} if the value does not fit
+     */
+    static Object coerce(Object v, DataType t, Object fn) {
+        if (v == null) {
+            return null;
+        }
+        Class<?> c = javaClass(t);
+        if (c.isInstance(v) || c == Object.class) {
+            return v;
+        }
+        if (v instanceof Number) {
+            Number n = (Number) v;
+            boolean integral = v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte;
+            if (c == Double.class) {
+                return n.doubleValue();
+            }
+            if (c == Float.class) {
+                return n.floatValue();
+            }
+            if (integral && c == Long.class) {
+                return n.longValue();
+            }
+            long x = n.longValue();
+            if (integral && c == Integer.class && x == (int) x) {
+                return (int) x;
+            }
+            if (integral && c == Short.class && x == (short) x) {
+                return (short) x;
+            }
+            if (integral && c == Byte.class && x == (byte) x) {
+                return (byte) x;
+            }
+        }
+        throw new IllegalArgumentException(fn + " returned " + v.getClass().getSimpleName() + " " + v
+                + " for a column of type " + t.simpleString());
+    }
+
     /** The Java class to ask Python's result as, for a UDF declared to return {@code t}. */
     static Class<?> javaClass(DataType t) {
         if (DataTypes.LongType.equals(t)) {

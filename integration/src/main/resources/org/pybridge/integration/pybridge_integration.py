@@ -31,60 +31,9 @@ def _pyarrow():
     return _pa
 
 
-# ---- functions that travel -------------------------------------------------------
+# ---- functions that travel: _pybridge_functions (loaded first, in every interpreter) --
 
-_source_namespaces = {}
-
-
-def resolve_module(module, name):
-    obj = importlib.import_module(module)
-    for part in name.split("."):
-        obj = getattr(obj, part)
-    return obj
-
-
-def resolve_source(key, source, name):
-    ns = _source_namespaces.get(key)
-    if ns is None:
-        ns = {"__name__": "_pybridge_src_" + key[:16]}
-        exec(compile(source, "<pybridge source %s>" % key[:16], "exec"), ns)
-        _source_namespaces[key] = ns
-    obj = ns
-    parts = name.split(".")
-    obj = ns[parts[0]]
-    for part in parts[1:]:
-        obj = getattr(obj, part)
-    return obj
-
-
-def load_file(path):
-    """Imports a shipped .py file as a module named after it (its directory goes
-    first on sys.path, so the files beside it import too); a directory or a
-    .zip goes on sys.path. Returns the module, or None."""
-    path = os.path.abspath(path)
-    if os.path.isdir(path) or path.endswith((".zip", ".whl", ".egg")):
-        if path not in sys.path:
-            sys.path.insert(0, path)
-        return None
-    d = os.path.dirname(path)
-    if d not in sys.path:
-        sys.path.insert(0, d)
-    modname = os.path.splitext(os.path.basename(path))[0]
-    mod = sys.modules.get(modname)
-    if mod is not None and os.path.abspath(getattr(mod, "__file__", "") or "") == path:
-        return mod
-    spec = importlib.util.spec_from_file_location(modname, path)
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[modname] = mod
-    spec.loader.exec_module(mod)
-    return mod
-
-
-def resolve_file(path, name):
-    obj = load_file(path)
-    for part in name.split("."):
-        obj = getattr(obj, part)
-    return obj
+from _pybridge_functions import load_file, map_rows, resolve_file, resolve_module, resolve_source  # noqa: F401
 
 
 # ---- Arrow through the C Data Interface -------------------------------------------

@@ -187,6 +187,55 @@ public class SparkLocalTest {
         assertEquals(999L * 1000 / 2 + 1000L * 1000, r.getLong(1));
     }
 
+    static final String ROWS = "try:\n    import _interpreters as _xi\nexcept ImportError:\n"
+            + "    import _xxsubinterpreters as _xi\n"
+            + "def which():\n    i = _xi.get_current()\n    return int(i[0] if isinstance(i, tuple) else i)\n"
+            + "def row_fn(i, d):\n    s = 0\n    for k in range(20):\n        s += k\n"
+            + "    return (i * 2 + s, '%d:%.1f' % (i, d), which())\n";
+
+    /** mapRows in the main interpreter, then in sub-interpreters (one per running task): the same rows. */
+    @Test
+    public void rowFunctionsInTheMainInterpreterAndInSubInterpreters() {
+        StructType out = new StructType().add("a", DataTypes.LongType).add("b", DataTypes.StringType)
+                .add("interp", DataTypes.LongType);
+        PyFunction fn = PyFunction.fromSource(ROWS, "row_fn");
+        Row main = PySpark.mapRows(df, fn, out).agg(org.apache.spark.sql.functions.sum("a"),
+                org.apache.spark.sql.functions.max("b"), org.apache.spark.sql.functions.max("interp"),
+                org.apache.spark.sql.functions.count("*")).first();
+        assertEquals(sumOfTwice() + 190L * N, main.getLong(0));
+        assertEquals(N, main.getLong(3));
+        assertEquals("the main interpreter", 0L, main.getLong(2));
+        spark.conf().set(PySpark.INTERPRETERS, "2");
+        spark.conf().set(PySpark.CHUNK_SIZE, "500");
+        try {
+            Dataset<Row> rows = PySpark.mapRows(df, fn, out);
+            Row sub = rows.agg(org.apache.spark.sql.functions.sum("a"), org.apache.spark.sql.functions.max("b"),
+                    org.apache.spark.sql.functions.min("interp"), org.apache.spark.sql.functions.count("*"),
+                    org.apache.spark.sql.functions.countDistinct("interp")).first();
+            assertEquals(sumOfTwice() + 190L * N, sub.getLong(0));
+            assertEquals(main.getString(1), sub.getString(1));
+            assertTrue("every row ran in a sub-interpreter: " + sub, sub.getLong(2) > 0);
+            assertEquals(N, sub.getLong(3));
+            assertTrue("at most 2 interpreters (one per running task): " + sub, sub.getLong(4) <= 2);
+            // A function that fails: the Python error, not a hang, and the interpreter is given back.
+            PyFunction bad = PyFunction.fromSource("def bad(i, d):\n    raise ValueError('row %d' % i)\n", "bad");
+            try {
+                PySpark.mapRows(df, bad, new StructType().add("x", DataTypes.LongType)).count();
+                fail("a failing row function fails the job");
+            } catch (Exception e) { // SparkException: checked, thrown from Scala
+                StringBuilder all = new StringBuilder();
+                for (Throwable t = e; t != null; t = t.getCause()) {
+                    all.append(t).append('\n');
+                }
+                assertTrue(all.toString(), all.toString().contains("ValueError"));
+            }
+            assertEquals(N, rows.count());
+        } finally {
+            spark.conf().unset(PySpark.INTERPRETERS);
+            spark.conf().unset(PySpark.CHUNK_SIZE);
+        }
+    }
+
     @Test
     public void aCapturedPyObjectFailsAtSubmitNamingTheRightWay() {
         PyObject raw = Python.eval("lambda x: x + 1");
