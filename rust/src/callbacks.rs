@@ -318,7 +318,7 @@ impl JavaObject {
     }
 
     fn __repr__(&self) -> String {
-        format!("<java object {} #{}>", self.class, self.id)
+        NativeValue::repr(self)
     }
 
     /// The Java class name.
@@ -455,11 +455,11 @@ impl JavaFunction {
         args: &Bound<'_, PyTuple>,
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Py<PyAny>> {
-        call_java(py, self.id, None, args, kwargs)
+        NativeValue::call(self, py, args, kwargs)
     }
 
     fn __repr__(&self) -> String {
-        format!("<java function {} #{}>", self.name, self.id)
+        NativeValue::repr(self)
     }
 }
 
