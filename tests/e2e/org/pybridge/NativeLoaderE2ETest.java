@@ -32,7 +32,7 @@ public class NativeLoaderE2ETest {
 
     @Test
     public void aLibraryWithoutTheContractIsRefusedBeforeAnyCall() {
-        Path foreign = Path.of("/usr/lib/x86_64-linux-gnu/libz.so.1");
+        Path foreign = Path.of("/usr/lib/" + NativeLibrariesTest.multiarch() + "/libz.so.1");
         Assume.assumeTrue("needs a shared library that is not pybridge's", Files.exists(foreign));
         ChildJvm.Result r = ChildJvm.run(LoadWrongLibrary.class, null, List.of("-Dpybridge.native=" + foreign), 60);
         E2E.assertChildOk(r, "RESULT again PythonInitializationException");
