@@ -34,7 +34,7 @@ final class ResultTypes {
         }
         if (t == String.class && !(v instanceof PyObject)) {
             // The rule: a String result is a Python str, nothing else (no implicit str()).
-            throw new ClassCastException("Python returned " + JavaBridge.describeValue(v) + ", not a str: a String"
+            throw new ClassCastException("Python returned " + JavaOverloads.describeValue(v) + ", not a str: a String"
                     + " result must be a Python str (pybridge does not call str() for you); convert in Python"
                     + " (str(...)), or ask for Object.class, or use PyObject.toString()");
         }
@@ -152,7 +152,7 @@ final class ResultTypes {
             v = l;
         }
         if (!(v instanceof java.util.List)) {
-            throw new ClassCastException("Python returned " + JavaBridge.describeValue(v)
+            throw new ClassCastException("Python returned " + JavaOverloads.describeValue(v)
                     + ", which cannot be returned as " + t.getCanonicalName() + " (a list or tuple can)");
         }
         java.util.List<?> l = (java.util.List<?>) v;

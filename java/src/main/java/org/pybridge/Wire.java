@@ -510,7 +510,7 @@ final class Wire {
 
     private static void writeJavaObject(Buf b, Object v) {
         Class<?> c = v.getClass();
-        JavaBridge.note(c);
+        JavaClasses.note(c);
         long id = Callbacks.register(v);
         b.ensure(9);
         b.bb.put(Contract.Tag.JAVA_OBJ);

@@ -253,15 +253,15 @@ public class JavaFromPythonTest {
 
     @Test
     public void theClassFilterRefusesWhatItDoesNotAllow() {
-        java.util.function.Predicate<String> before = JavaBridge.classFilter;
-        JavaBridge.classFilter = name -> !name.startsWith("java.net.");
+        java.util.function.Predicate<String> before = JavaClasses.classFilter;
+        JavaClasses.classFilter = name -> !name.startsWith("java.net.");
         try {
             py("import pybridge",
                     "e = raises(ImportError, pybridge.jclass, 'java.net.URI')",
                     "check('PythonConfig.javaClassFilter' in str(e), str(e))",
                     "check(pybridge.jclass('java.util.BitSet').__java_name__ == 'java.util.BitSet', 'allowed')");
         } finally {
-            JavaBridge.classFilter = before;
+            JavaClasses.classFilter = before;
         }
     }
 
