@@ -61,37 +61,25 @@ final class JavaOverloads {
         if (p == c) {
             return 0;
         }
-        if (c == Long.class) {
-            long l = (Long) v;
-            if (p == int.class || p == Integer.class) {
-                return l == (int) l ? 0 : NO;
+        if (c == Long.class || c == BigInteger.class) {
+            Class<?> b = ResultTypes.box(p);
+            if (narrows(c, b) && (c == Long.class || b == Double.class || b == Float.class)) {
+                if (!fits(v, b)) {
+                    return NO;
+                }
+                return b == Integer.class ? 0 : b == Long.class ? 1 : b == Short.class ? 2 : b == Byte.class ? 3
+                        : b == Double.class ? 4 : b == Float.class ? 5 : 6;
             }
-            if (p == long.class || p == Long.class) {
-                return 1;
+            if (c == Long.class) {
+                return p.isInstance(v) ? 8 : NO;
             }
-            if (p == short.class || p == Short.class) {
-                return l == (short) l ? 2 : NO;
-            }
-            if (p == byte.class || p == Byte.class) {
-                return l == (byte) l ? 3 : NO;
-            }
-            if (p == double.class || p == Double.class) {
-                return 4;
-            }
-            if (p == float.class || p == Float.class) {
-                return 5;
-            }
-            if (p == BigInteger.class) {
-                return 6;
-            }
-            return p.isInstance(v) ? 8 : NO;
         }
         if (c == Double.class) {
             if (p == double.class) {
                 return 0;
             }
             if (p == float.class || p == Float.class) {
-                return 1;
+                return fits(v, Float.class) ? 1 : NO;
             }
             return p.isInstance(v) ? 8 : NO;
         }
@@ -145,30 +133,9 @@ final class JavaOverloads {
         if (v == null || p == Object.class) {
             return v;
         }
-        if (v instanceof Long) {
-            long l = (Long) v;
-            if (p == int.class || p == Integer.class) {
-                return (int) l;
-            }
-            if (p == short.class || p == Short.class) {
-                return (short) l;
-            }
-            if (p == byte.class || p == Byte.class) {
-                return (byte) l;
-            }
-            if (p == double.class || p == Double.class) {
-                return (double) l;
-            }
-            if (p == float.class || p == Float.class) {
-                return (float) l;
-            }
-            if (p == BigInteger.class) {
-                return BigInteger.valueOf(l);
-            }
-            return v;
-        }
-        if (v instanceof Double && (p == float.class || p == Float.class)) {
-            return ((Double) v).floatValue();
+        if (v instanceof Long || v instanceof BigInteger || v instanceof Double) {
+            Class<?> b = ResultTypes.box(p);
+            return narrows(v.getClass(), b) ? narrow(v, b) : v;
         }
         if (v instanceof String && (p == char.class || p == Character.class)) {
             return ((String) v).charAt(0);
@@ -189,6 +156,92 @@ final class JavaOverloads {
             return ((PyObject) v).as(p);
         }
         return v;
+    }
+
+    // ---- numeric narrowing: the one home of its rules ----------------------------
+
+    /**
+     * Whether numeric conversion applies from a value of class {@code from}
+     * to the boxed type {@code to}: an integer ({@code Long}, and the
+     * {@code Integer}, {@code Short}, {@code Byte} of a numpy array's
+     * elements, or a {@code BigInteger}) to any of {@code Long},
+     * {@code Integer}, {@code Short}, {@code Byte}, {@code Double},
+     * {@code Float}, {@code BigInteger}; a floating-point value
+     * ({@code Double}, {@code Float}) to {@code Double} or {@code Float}.
+     * Nothing else converts between numbers (a float is never an integer).
+     */
+    static boolean narrows(Class<?> from, Class<?> to) {
+        boolean integral = from == Long.class || from == Integer.class || from == Short.class
+                || from == Byte.class || from == BigInteger.class;
+        if (integral) {
+            return to == Long.class || to == Integer.class || to == Short.class || to == Byte.class
+                    || to == Double.class || to == Float.class || to == BigInteger.class;
+        }
+        return (from == Double.class || from == Float.class) && (to == Double.class || to == Float.class);
+    }
+
+    /**
+     * Whether {@code v} (for which {@link #narrows} holds) keeps its value
+     * as a {@code to}: an integer within the range of {@code Long},
+     * {@code Integer}, {@code Short}, {@code Byte} (any integer becomes a
+     * {@code Double}, {@code Float} or {@code BigInteger}, rounding to the
+     * nearest); a double whose magnitude is within {@code Float}'s range as
+     * a {@code Float} (infinities and NaN too; a smaller magnitude rounds,
+     * to zero at worst). Callers turn "does not fit" into their own
+     * failure: a {@code TypeError} in Python for a Java call or a typed
+     * boundary, an {@link ArithmeticException} for a result asked for in
+     * Java ({@link ResultTypes#coerce}).
+     */
+    static boolean fits(Object v, Class<?> to) {
+        if (v instanceof Double || v instanceof Float) {
+            double d = ((Number) v).doubleValue();
+            return to != Float.class || !Double.isFinite(d) || Math.abs(d) <= Float.MAX_VALUE;
+        }
+        if (to == Double.class || to == Float.class || to == BigInteger.class) {
+            return true;
+        }
+        long l;
+        if (v instanceof BigInteger) {
+            BigInteger b = (BigInteger) v;
+            if (b.bitLength() > 63) {
+                return false;
+            }
+            l = b.longValue();
+        } else {
+            l = ((Number) v).longValue();
+        }
+        return to == Long.class || (to == Integer.class ? l == (int) l
+                : to == Short.class ? l == (short) l : to == Byte.class && l == (byte) l);
+    }
+
+    /** {@code v} as a {@code to} ({@link #narrows} holds), or null when it does not {@link #fits fit}. */
+    static Object narrow(Object v, Class<?> to) {
+        if (v.getClass() == to) {
+            return v;
+        }
+        if (!fits(v, to)) {
+            return null;
+        }
+        Number n = (Number) v;
+        if (to == Long.class) {
+            return n.longValue();
+        }
+        if (to == Integer.class) {
+            return n.intValue();
+        }
+        if (to == Short.class) {
+            return n.shortValue();
+        }
+        if (to == Byte.class) {
+            return n.byteValue();
+        }
+        if (to == Double.class) {
+            return n.doubleValue();
+        }
+        if (to == Float.class) {
+            return n.floatValue();
+        }
+        return v instanceof BigInteger ? v : BigInteger.valueOf(n.longValue());
     }
 
     /**
