@@ -332,7 +332,7 @@ public final class Python {
             return toNumpy((java.nio.Buffer) array, shape);
         }
         ensure();
-        String dtype = NDArray.dtypeOf(array);
+        String dtype = DTypes.dtypeOf(array);
         int n = java.lang.reflect.Array.getLength(array);
         long[] dims = shape.length == 0 ? new long[] {n} : shape;
         new NDArray(dtype, array, dims); // validates the shape
@@ -447,8 +447,8 @@ public final class Python {
             throw new IllegalArgumentException("Python.toNumpy shares a direct ByteBuffer"
                     + " (ByteBuffer.allocateDirect); copy a heap buffer's bytes, or use toNumpy(array, shape)");
         }
-        int item = NDArray.itemSize(dtype);
-        NDArray.code(dtype); // validates the dtype
+        int item = DTypes.itemSize(dtype);
+        DTypes.code(dtype); // validates the dtype
         long[] dims = shape.length == 0 ? new long[] {buffer.remaining() / item} : shape;
         long n = 1;
         for (long d : dims) {
