@@ -21,7 +21,7 @@ import org.junit.Test;
 
 /**
  * The native libraries the jar ships (one per platform and CPython minor
- * version, see build.gradle): each is there with its build facts, is an ELF
+ * version, see gradle/native.gradle): each is there with its build facts, is an ELF
  * library of its platform's machine, links the libpython of its own version,
  * needs no glibc newer than 2.28 (the highest {@code GLIBC_} version in its
  * {@code .gnu.version_r}), and carries no debug info. Every platform's
