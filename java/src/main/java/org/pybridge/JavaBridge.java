@@ -49,7 +49,7 @@ final class JavaBridge {
 
     // Kinds of a class (K_* in java_bridge.py).
     static final int K_ITERABLE = 1, K_COLLECTION = 2, K_LIST = 4, K_SET = 8, K_MAP = 16, K_ITERATOR = 32,
-            K_CLOSEABLE = 64, K_COMPARABLE = 128, K_ARRAY = 256, K_FUNCTIONAL = 1024;
+            K_CLOSEABLE = 64, K_COMPARABLE = 128, K_ARRAY = 256, K_FUNCTIONAL = 1024, K_AWAITABLE = 2048;
 
     /** Which class names Python may import ({@link PythonConfig#javaClassFilter}). */
     static volatile Predicate<String> classFilter = PythonConfig.DEFAULT_JAVA_CLASS_FILTER;
@@ -283,6 +283,9 @@ final class JavaBridge {
         }
         if (Callbacks.isFunctionClass(c)) {
             k |= K_FUNCTIONAL;
+        }
+        if (java.util.concurrent.CompletionStage.class.isAssignableFrom(c)) {
+            k |= K_AWAITABLE; // `await stage` in Python (PyAsync)
         }
         return k;
     }
