@@ -1,18 +1,15 @@
 package org.pybridge;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.WeakHashMap;
 
 /**
- * pybridge's own Python modules, kept as {@code .py} files under the
- * {@code python/} resource root ({@code python/pybridge/<name>.py}, in the
- * jar as {@code pybridge/<name>.py}) and loaded by name, once per
- * interpreter, as the module {@code pybridge.<name>} (also in
+ * pybridge's Python modules that load on first use (the JSR-223 engine's,
+ * async's, the debugger's), kept as {@code .py} files beside the runtime's
+ * ({@code python/pybridge/runtime/<name>.py}, read by {@link PySources})
+ * and loaded by name, once per interpreter, as the module {@code pybridge.<name>} (also in
  * {@code sys.modules}, so Python code imports it by that name). A loaded
  * module is kept for the life of its interpreter, never owned by a scope.
  */
@@ -82,8 +79,8 @@ final class PyResources {
     }
 
     private static PyObject load(String name) {
-        String resource = "pybridge/" + name + ".py";
-        String source = read(resource);
+        String resource = "pybridge/runtime/" + name + ".py";
+        String source = PySources.text(name + ".py");
         String full = "pybridge." + name;
         PyObject sysModules = Python.importModule("sys").getAttr("modules");
         if (sysModules.contains(full)) {
@@ -104,17 +101,4 @@ final class PyResources {
         return mod;
     }
 
-    private static String read(String resource) {
-        ClassLoader cl = PyResources.class.getClassLoader();
-        try (InputStream in = cl == null ? ClassLoader.getSystemResourceAsStream(resource)
-                : cl.getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new PyBridgeException("pybridge's Python module " + resource + " is not on the class path"
-                        + " (the jar's python/ resources are missing)");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new PyBridgeException("cannot read " + resource + ": " + e, e);
-        }
-    }
 }
