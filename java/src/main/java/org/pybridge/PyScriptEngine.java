@@ -371,14 +371,34 @@ public final class PyScriptEngine extends AbstractScriptEngine implements Invoca
         return invoke("invoke_method", all, name);
     }
 
+    /** The jsr223.py helpers invoke and invoke_method of this engine's interpreter, looked up once. */
+    private volatile PyObject invokeFn;
+    private volatile PyObject invokeMethodFn;
+
+    private PyObject invoker(String helper) {
+        boolean method = helper.equals("invoke_method");
+        PyObject f = method ? invokeMethodFn : invokeFn;
+        if (f == null) {
+            f = PyResources.function("jsr223", helper);
+            if (method) {
+                invokeMethodFn = f;
+            } else {
+                invokeFn = f;
+            }
+        }
+        return f;
+    }
+
+    private Object invokeHere(String helper, Object[] all) {
+        if (all[0] == null) {
+            all[0] = namespace(context.getBindings(ScriptContext.ENGINE_SCOPE));
+        }
+        return invoker(helper).callWith(Conversion.DEEP, null, all);
+    }
+
     private Object invoke(String helper, Object[] all, String name) throws ScriptException, NoSuchMethodException {
         try {
-            return in(() -> {
-                if (all[0] == null) {
-                    all[0] = namespace(context.getBindings(ScriptContext.ENGINE_SCOPE));
-                }
-                return PyResources.function("jsr223", helper).callWith(Conversion.DEEP, null, all);
-            });
+            return interpreter == null ? invokeHere(helper, all) : in(() -> invokeHere(helper, all));
         } catch (PythonException e) {
             if (e.pythonType().endsWith("NoSuchFunction")) {
                 NoSuchMethodException n = new NoSuchMethodException(e.pythonMessage());
