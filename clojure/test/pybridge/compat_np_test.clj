@@ -117,3 +117,29 @@
       (is (not (str/includes? out ":loaded")) out))
     (println "SKIPPED pybridge.compat-np-test/np-array-without-dtype-next-says-what-to-add: run through"
              " gradle clojureTest (it passes the jars)")))
+
+(deftest libpython-clj-own-numpy-tests
+  ;; libpython-clj's numpy_test and python_test (which requires np-array, dtype-next and
+  ;; bridge-as-python), from the peer's sources, run in its directory (its testcode
+  ;; package is imported from the working directory, as libpython-clj arranges).
+  (let [dcp (dtype-next-classpath)
+        js (jars)
+        peer-src (io/file (System/getProperty "user.home") ".cache/pybridge-dev/lpc-peer/src/libpython-clj")]
+    (if (and js dcp (.isDirectory (io/file peer-src "test")))
+      (let [runner (.getPath (io/file (io/resource "compat/run_lpc_tests.clj")))
+            {:keys [done? exit out]} (run-child (str/join ":" (conj js (str (io/file peer-src "test")) dcp))
+                                                [runner "libpython-clj2.numpy-test" "libpython-clj2.python-test"]
+                                                peer-src)
+            line (last (filter #(str/starts-with? % "{") (str/split-lines out)))
+            r (some-> line edn/read-string)]
+        (is done?)
+        (is (= 0 exit) out)
+        (is (map? r) out)
+        (when (map? r)
+          (is (= 34 (:test r)) out)
+          ;; the one left compares raw PyObject* pointers (dt-ffi/->pointer of Py_False), which
+          ;; pybridge's objects do not expose
+          (is (= #{'false-is-always-py-false} (:problems r)) out)))
+      (println "SKIPPED pybridge.compat-np-test/libpython-clj-own-numpy-tests: needs the gradle jars and"
+               " ~/.cache/pybridge-dev/lpc-peer (dtype-next and libpython-clj's sources from"
+               " /work/shared/peers/libpython-clj/assemble.sh)"))))

@@ -10,7 +10,11 @@
     with-decref                     evaluates its body (pybridge releases
                                     handles itself: scopes or the GC)
     initialize!, library-loaded?    starting Python, and whether it runs
-    run-simple-string, import-module as in libpython-clj2.python"
+    run-simple-string, import-module as in libpython-clj2.python
+    enable-gil-check!               nothing to enable: every pybridge call
+                                    takes the GIL itself
+    py-none, py-true, py-false      Python's None, True, False (as objects,
+                                    not pointers)"
   (:require [pybridge.python :as py])
   (:import (org.pybridge Gil Python)))
 
@@ -47,3 +51,16 @@
 
 (defn run-simple-string [code] (py/run-simple-string code))
 (defn import-module [name] (py/import-module name))
+
+(defn enable-gil-check!
+  "libpython-clj: make its C-level calls check that the GIL is held. Every
+  pybridge call takes the GIL itself (or runs inside with-gil), so there is
+  nothing to check; returns nil."
+  ([] nil)
+  ([_enabled?] nil))
+
+(defn py-none "Python's None (nil in Clojure)." [] nil)
+
+(defn py-true "Python's True, as a Python object." [] (Python/toPython Boolean/TRUE))
+
+(defn py-false "Python's False, as a Python object." [] (Python/toPython Boolean/FALSE))

@@ -92,6 +92,14 @@
     dtype-proto/PToNativeBuffer
     {:convertible-to-native-buffer? (fn [x] (ndarray? x))
      :->native-buffer (fn [x] (some-> (as-tensor* x) dtype-proto/->native-buffer))}
+    ;; readers over the array (row-major, whatever its strides), as libpython-clj's
+    ;; bridged arrays: dtype/make-container, dtype/->reader, dfn/ functions
+    dtype-proto/PToReader
+    {:convertible-to-reader? (fn [x] (ndarray? x))
+     :->reader (fn [x] (some-> (as-tensor* x) dtype-proto/->reader))}
+    dtype-proto/PToBuffer
+    {:convertible-to-buffer? (fn [x] (ndarray? x))
+     :->buffer (fn [x] (some-> (as-tensor* x) dtype-proto/->buffer))}
     dtype-proto/PElemwiseDatatype
     {:elemwise-datatype (fn [x] (if (ndarray? x) (:elemwise-datatype (numpy->desc x)) :object))}
     dtype-proto/PShape
