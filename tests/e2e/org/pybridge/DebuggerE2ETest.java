@@ -157,6 +157,61 @@ public class DebuggerE2ETest {
         assertTrue(off.output, off.output.contains("breakpoint() returned"));
     }
 
+    /** breakpoint() with a console: pdb, on the terminal. */
+    public static final class OnConsole {
+        public static void main(String[] args) {
+            Python.initialize();
+            Python.exec("def f():\n    x = 41\n    breakpoint()\n    return x + 1\n");
+            System.out.println("result=" + Python.eval("f()", Long.class));
+        }
+    }
+
+    @Test
+    public void breakpointOnAConsoleIsPdb() throws Exception {
+        Path script = Path.of("/usr/bin/script");
+        if (!Files.isExecutable(script)) {
+            System.out.println("SKIPPED DebuggerE2ETest.breakpointOnAConsoleIsPdb: no /usr/bin/script (util-linux)"
+                    + " to give the child JVM a terminal");
+            return;
+        }
+        StringBuilder cmd = new StringBuilder();
+        cmd.append(Path.of(System.getProperty("java.home"), "bin", "java"));
+        String nat = System.getProperty("pybridge.native");
+        if (nat != null) {
+            cmd.append(" -Dpybridge.native=").append(nat);
+        }
+        cmd.append(" -cp '").append(ChildJvm.classpath()).append("' '").append(OnConsole.class.getName()).append('\'');
+        // script(1) runs the JVM on a pseudo-terminal: stdin is a terminal there
+        ProcessBuilder pb = new ProcessBuilder(script.toString(), "-qec", cmd.toString(), "/dev/null");
+        pb.redirectErrorStream(true);
+        if (ChildJvm.python() != null) {
+            pb.environment().put("PYBRIDGE_PYTHON", ChildJvm.python());
+        }
+        Process p = pb.start();
+        try (OutputStream in = p.getOutputStream()) {
+            in.write("p x\nx = 100\nc\n".getBytes(StandardCharsets.UTF_8));
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Thread reader = new Thread(() -> {
+            try {
+                p.getInputStream().transferTo(out);
+            } catch (IOException ignored) {
+                // the process ended
+            }
+        });
+        reader.start();
+        boolean done = p.waitFor(120, TimeUnit.SECONDS);
+        if (!done) {
+            p.destroyForcibly();
+        }
+        reader.join(10_000);
+        String text = out.toString(StandardCharsets.UTF_8).replace("\r", "");
+        assertTrue("pdb on a terminal did not end:\n" + text, done);
+        assertTrue(text, text.contains("(Pdb)"));
+        assertTrue(text, text.contains("\n41\n"));
+        assertTrue(text, text.contains("result=101"));
+    }
+
     // ---- helpers ---------------------------------------------------------------------
 
     private static String read(Path out) throws IOException {

@@ -97,9 +97,9 @@ public final class PyScriptEngine extends AbstractScriptEngine implements Invoca
             Python.initialize();
         }
         if (factory.isolated()) {
-            String v = Python.info().version();
-            boolean own = v.compareTo("3.12") >= 0 && !v.startsWith("3.9") && !v.startsWith("3.10")
-                    && !v.startsWith("3.11");
+            String[] v = Python.info().version().split("[. ]");
+            int minor = Integer.parseInt(v[1]);
+            boolean own = Integer.parseInt(v[0]) > 3 || minor >= 12; // own GIL: Python 3.12+ (PEP 684)
             this.interpreter = Python.newInterpreter(own ? InterpreterConfig.isolated() : InterpreterConfig.shared());
         } else {
             this.interpreter = null;
@@ -107,7 +107,12 @@ public final class PyScriptEngine extends AbstractScriptEngine implements Invoca
         setBindings(createBindings(), ScriptContext.ENGINE_SCOPE);
     }
 
-    /** The sub-interpreter this engine runs in, or the main interpreter. */
+    /**
+     * The interpreter this engine runs in: its own sub-interpreter (an engine of
+     * {@link PyScriptEngineFactory.Isolated}), else the main interpreter.
+     *
+     * @return the engine's interpreter
+     */
     public Interpreter interpreter() {
         return interpreter != null ? interpreter : Interpreter.main();
     }
