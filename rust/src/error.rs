@@ -84,6 +84,12 @@ impl Error {
         Error::Python(Box::new(describe(py, &err)))
     }
 
+    /// An operation that needs the interpreter, asked before
+    /// `Python.initialize()`.
+    pub(crate) fn not_initialized() -> Error {
+        Error::Init("Python is not initialized: call Python.initialize() first".into())
+    }
+
     /// A call from Java into Python refused because nesting between Python
     /// and Java has used up Python's stack (see `stack`): a `RecursionError`,
     /// as Python raises for too deep a recursion.
