@@ -30,7 +30,7 @@ pub struct PyErrInfo {
     pub line: i32,
     pub offset: i32,
     /// Id of a Java exception carried by this Python exception (a Java
-    /// function called from Python threw it, see `callbacks`); 0 = none.
+    /// function called from Python threw it, see `jvm`); 0 = none.
     pub(crate) java_cause: u64,
 }
 
