@@ -22,6 +22,16 @@ pub(crate) fn install(py: Python<'_>) -> PyResult<()> {
     let module = globals
         .get_item("_mod")?
         .ok_or_else(|| pyo3::exceptions::PyRuntimeError::new_err("no module"))?;
+    // The contract's tables the `.py` files read (`contract::FOR_PYTHON`).
+    let tables = PyDict::new(py);
+    for (name, entries) in crate::contract::FOR_PYTHON {
+        let t = PyDict::new(py);
+        for (k, v) in entries.iter() {
+            t.set_item(k, v)?;
+        }
+        tables.set_item(name, t)?;
+    }
+    module.setattr("_contract", tables)?;
     if !crate::gil::per_interp::in_main(py) {
         // This interpreter's own heap types (see `SubTypes`).
         let t = SubTypes {
