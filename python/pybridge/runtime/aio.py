@@ -28,13 +28,18 @@ def set_complete(callback):
 
 def owned_loop():
     """pybridge's event loop of this interpreter, started on first use on a
-    daemon thread named pybridge-asyncio."""
+    thread named pybridge-asyncio (a daemon thread where the interpreter allows one)."""
     global _owned
     with _lock:
         if _owned is None or _owned[0].is_closed() or not _owned[1].is_alive():
             loop = asyncio.new_event_loop()
             ready = threading.Event()
-            t = threading.Thread(target=_serve, args=(loop, ready), name="pybridge-asyncio", daemon=True)
+            try:
+                t = threading.Thread(target=_serve, args=(loop, ready), name="pybridge-asyncio", daemon=True)
+            except RuntimeError:
+                # a sub-interpreter that allows no daemon threads (3.12+): an ordinary one, which
+                # Interpreter.close() stops before ending the interpreter
+                t = threading.Thread(target=_serve, args=(loop, ready), name="pybridge-asyncio")
             t.start()
             ready.wait()
             _owned = (loop, t)

@@ -262,7 +262,22 @@ public class AsyncTest {
 
     @Test
     public void theLoopOfASubInterpreterStopsWithIt() throws Exception {
-        Interpreter sub = Python.newInterpreter(InterpreterConfig.shared());
+        loopOfASubInterpreter(InterpreterConfig.shared());
+    }
+
+    @Test
+    public void theLoopOfAnIsolatedInterpreterStopsWithIt() throws Exception {
+        String[] v = Python.info().version().split("[. ]");
+        if (Integer.parseInt(v[1]) < 12) {
+            System.out.println("SKIPPED AsyncTest.theLoopOfAnIsolatedInterpreterStopsWithIt: isolated interpreters"
+                    + " need Python 3.12+, this is " + v[0] + "." + v[1]);
+            return;
+        }
+        loopOfASubInterpreter(InterpreterConfig.isolated());
+    }
+
+    private static void loopOfASubInterpreter(InterpreterConfig cfg) throws Exception {
+        Interpreter sub = Python.newInterpreter(cfg);
         CompletableFuture<PyObject> pending;
         try {
             sub.exec("import asyncio, threading\n"
