@@ -264,7 +264,7 @@ public final class Python {
      * Map→dict, Set→set, PyObject (and live views)→the same object,
      * {@link NDArray}→a new numpy array, a direct ByteBuffer→a memoryview
      * over its memory (a heap one→bytes), java.time values→datetime, date,
-     * time, timedelta (see the README's table), BigDecimal→Decimal, a Java
+     * time, timedelta (see the table in docs/guide/conversions.md), BigDecimal→Decimal, a Java
      * function object→a Python callable; a value of a class with a
      * {@linkplain #registerConverter registered converter}→the conversion
      * of what the converter returns. Anything else becomes a live proxy of
