@@ -171,7 +171,8 @@ def check_file(path, types_by_package):
         if reason:
             continue
         full = f"{qpkg}.{simple}{nested}"
-        problems.append((line_of(code, header_end + start), f"qualified name {full}: import {qpkg}.{simple}"))
+        advice = f"write {simple}{nested}" if qpkg == "java.lang" else f"import {qpkg}.{simple}"
+        problems.append((line_of(code, header_end + start), f"qualified name {full}: {advice}"))
         replace.append((header_end + start, header_end + end, simple + nested))
         if qpkg != "java.lang" and imported.get(simple) != qpkg:
             new_imports.add(f"{qpkg}.{simple}")
