@@ -30,7 +30,7 @@ pub struct PyErrInfo {
     pub line: i32,
     pub offset: i32,
     /// Id of a Java exception carried by this Python exception (a Java
-    /// function called from Python threw it, see `callbacks`); 0 = none.
+    /// function called from Python threw it, see `jvm`); 0 = none.
     pub(crate) java_cause: u64,
 }
 
@@ -84,6 +84,12 @@ impl Error {
         Error::Python(Box::new(describe(py, &err)))
     }
 
+    /// An operation that needs the interpreter, asked before
+    /// `Python.initialize()`.
+    pub(crate) fn not_initialized() -> Error {
+        Error::Init("Python is not initialized: call Python.initialize() first".into())
+    }
+
     /// A call from Java into Python refused because nesting between Python
     /// and Java has used up Python's stack (see `stack`): a `RecursionError`,
     /// as Python raises for too deep a recursion.
@@ -91,7 +97,7 @@ impl Error {
         let message = format!(
             "maximum recursion depth exceeded: calls nested between Python and Java have used up the \
              {} MiB of stack pybridge gives Python on this thread; nest less deeply",
-            crate::stack::ALT_SIZE >> 20
+            crate::gil::stack::ALT_SIZE >> 20
         );
         Error::Python(Box::new(PyErrInfo {
             type_name: "RecursionError".into(),
