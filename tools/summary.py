@@ -3,8 +3,9 @@
 Counts cargo's tests (build/cargo-test.log), JUnit and clojure.test (whose
 runner writes JUnit XML too, to build/test-results/clojure), and the
 compatibility runs (build/test-results/compat-<python>[-jdk25], and
-compat-3.11-aarch64: emulated in the arm64 root), each on its own. Prints every failed case, then the closing line; exits 1 when a test
-failed or the full run passed none.
+compat-3.11-aarch64: emulated in the arm64 root), each on its own. Prints
+every failed case, then the closing line; exits 1 when a test failed or the
+full run passed none.
 
 Usage: python3 tools/summary.py ROOT "3.9 3.10 3.11 3.12 3.13"
 """

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Properties;
 
 /**
@@ -48,7 +49,7 @@ final class NativeLoader {
      * pybridge has no native library for it.
      */
     static String platformOf(String osName, String osArch) {
-        if (!osName.toLowerCase(java.util.Locale.ROOT).contains("linux")) {
+        if (!osName.toLowerCase(Locale.ROOT).contains("linux")) {
             return null;
         }
         switch (osArch) {
