@@ -133,7 +133,7 @@ table! {
 
 table! {
     /// The wire format's tags: each value is a tag byte and its payload
-    /// (see `wire.rs` for the payloads).
+    /// (see `values/wire.rs` for the payloads).
     pub mod tag: u8 {
         /// `None` / null.
         NONE = 0,
