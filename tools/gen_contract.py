@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 JAVA_TYPES = {"i32": "int", "u8": "byte", "i64": "long"}
-CLASS_NAMES = {"dtype": "DType"}
+CLASS_NAMES = {"dtype": "DType", "init_flag": "InitFlag"}
 
 
 def java_value(value: str, rust_type: str) -> str:
