@@ -26,7 +26,7 @@ import java.util.zip.ZipFile;
  * with a message naming both), extracted once per content into the private
  * cache ({@link TreeCache}: {@code <cache>/packages/<sha256>/}), and, once
  * Python runs, put on {@code sys.path} ahead of site-packages, with its
- * {@code .pth} files processed ({@code python/pybridge/packages_path.py}).
+ * {@code .pth} files processed ({@code python/pybridge/runtime/packages_path.py}).
  */
 final class PackagesJars {
     private PackagesJars() {}
@@ -155,20 +155,11 @@ final class PackagesJars {
         if (dirs.isEmpty()) {
             return;
         }
-        String src;
-        try (InputStream in = PackagesJars.class.getResourceAsStream("/pybridge/packages_path.py")) {
-            if (in == null) {
-                throw new PythonInitializationException("pybridge/packages_path.py is missing from pybridge's jar;"
-                        + " use the jar built by 'gradle jar'.");
-            }
-            src = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new PythonInitializationException("cannot read pybridge/packages_path.py: " + e, e);
-        }
+        String src = PySources.text("packages_path.py");
         try (ResourceScope s = Python.openScope()) {
             PyObject b = Python.builtins();
             PyObject ns = Python.eval("{'__name__': 'pybridge.packages_path'}");
-            b.callAttr("exec", b.callAttr("compile", src, "pybridge/packages_path.py", "exec"), ns);
+            b.callAttr("exec", b.callAttr("compile", src, "pybridge/runtime/packages_path.py", "exec"), ns);
             ns.getItem("add").call(dirs);
         }
     }
