@@ -102,6 +102,7 @@ public class NoPythonE2ETest {
         assertTrue(out, out.contains("noUserSite=1"));
         assertTrue(out, out.contains("sum=499500.0"));
         assertTrue(out, out.contains("firstPackagesBeforeSite=true"));
+        assertTrue(out, out.contains("subInterpreterHasPackages=true"));
         assertFalse(out, out.contains("pathHasPython=true"));
     }
 
@@ -137,6 +138,12 @@ public class NoPythonE2ETest {
                 }
             }
             System.out.println("firstPackagesBeforeSite=" + (pkg >= 0 && (site < 0 || pkg < site)));
+            // A sub-interpreter gets the packages jars' trees on its sys.path too.
+            try (Interpreter in = Python.newInterpreter()) {
+                List<?> subPath = in.call(() -> (List<?>) Python.importModule("sys").getAttr("path").toJava());
+                System.out.println("subInterpreterHasPackages="
+                        + subPath.stream().anyMatch(p -> String.valueOf(p).contains("/packages/")));
+            }
             String envPath = System.getenv("PATH");
             System.out.println("pathHasPython=" + (PythonLocator.findOnPath("python3") != null));
             System.out.println("PATH=" + envPath + " sys.path=" + path);

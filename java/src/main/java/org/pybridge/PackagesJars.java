@@ -40,6 +40,14 @@ final class PackagesJars {
     private static final Pattern MANYLINUX = Pattern.compile("manylinux_(\\d+)_(\\d+)_(\\w+)");
     private static final Pattern LEGACY = Pattern.compile("manylinux(1|2010|2014)_(\\w+)");
 
+    /** What {@link #prepare} extracted for the running Python (sub-interpreters add it too). */
+    private static volatile List<String> extracted = List.of();
+
+    /** The trees {@link #prepare} extracted for the running Python; empty before it ran or when there are none. */
+    static List<String> extracted() {
+        return extracted;
+    }
+
     /** The directories of the packages jars, extracted; empty when there are none. */
     static List<String> prepare(PythonLocator.Found f) {
         Map<Path, Properties> jars = new LinkedHashMap<>();
@@ -60,6 +68,7 @@ final class PackagesJars {
         for (Map.Entry<Path, Properties> e : jars.entrySet()) {
             dirs.add(extract(e.getKey(), e.getValue(), f).toString());
         }
+        extracted = List.copyOf(dirs);
         return dirs;
     }
 
@@ -150,7 +159,11 @@ final class PackagesJars {
         return null;
     }
 
-    /** Puts the extracted trees on the running Python's sys.path, ahead of site-packages. */
+    /**
+     * Puts the extracted trees on the current interpreter's sys.path, ahead
+     * of site-packages (the main interpreter at start-up, each
+     * sub-interpreter when it is made).
+     */
     static void addToPath(List<String> dirs) {
         if (dirs.isEmpty()) {
             return;
