@@ -78,6 +78,44 @@ public class NoPythonE2ETest {
         }
     }
 
+    /**
+     * Three JVMs starting at once on an empty cache: all start, the runtime
+     * and the packages are extracted once each, nothing partial is left.
+     */
+    @Test
+    public void concurrentFirstStartsExtractOnce() throws Exception {
+        String minor = minors().get(minors().size() - 1);
+        String tag = minor.replace(".", "");
+        Path runtime = Paths.get(System.getProperty("pybridge.test.runtimeJar" + tag));
+        Path packages = Paths.get(System.getProperty("pybridge.test.packagesJar" + tag));
+        Path tmp = Files.createTempDirectory("pybridge-nopython-race");
+        try {
+            Path cache = tmp.resolve("cache");
+            Map<String, String> env = noPythonEnv(tmp);
+            List<String> opts = List.of("-Dpybridge.nativeCache=" + cache);
+            List<Process> ps = new ArrayList<>();
+            List<Path> logs = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                Path log = tmp.resolve("child" + i + ".log");
+                logs.add(log);
+                ps.add(ChildJvm.start(Main.class, env, opts, tmp, List.of(runtime, packages), log));
+            }
+            for (int i = 0; i < 3; i++) {
+                assertTrue("child " + i + " ended", ps.get(i).waitFor(600, java.util.concurrent.TimeUnit.SECONDS));
+                String out = new String(Files.readAllBytes(logs.get(i)), java.nio.charset.StandardCharsets.UTF_8);
+                assertEquals(out, 0, ps.get(i).exitValue());
+                check(minor, out, cache);
+            }
+            for (String kind : new String[] {"python", "packages"}) {
+                List<String> names = TreeCache.list(cache.resolve(kind));
+                assertEquals(kind + ": one tree and its lock, nothing partial: " + names, 2, names.size());
+                assertTrue(names.toString(), names.stream().anyMatch(n -> n.endsWith(".lock")));
+            }
+        } finally {
+            TreeCache.deleteTree(tmp);
+        }
+    }
+
     /** No PYBRIDGE_PYTHON, no virtualenv, no PYTHONHOME/PYTHONPATH; PATH holds only java. */
     static Map<String, String> noPythonEnv(Path tmp) throws IOException {
         Path bin = Files.createDirectories(tmp.resolve("bin"));
