@@ -109,10 +109,13 @@ final class PythonLocator {
             exe = findOnPath("python3");
             tried.add("PYBRIDGE_PYTHON (not set)");
             tried.add("VIRTUAL_ENV (not set)");
+            tried.add("a CPython runtime jar on the class path (none)");
             tried.add("python3 on PATH (" + (exe == null ? "not found" : exe) + ")");
             if (exe == null) {
                 throw new PythonInitializationException("no Python found. Tried: " + String.join(", ", tried)
-                        + ". Install Python 3 with a shared libpython, or set PYBRIDGE_PYTHON=/path/to/python3.");
+                        + ". Install Python 3 with a shared libpython, set PYBRIDGE_PYTHON=/path/to/python3, or add"
+                        + " the CPython runtime jar org.bytedeco:cpython:<version>:linux-x86_64 to the class path"
+                        + " (docs/guide/python-from-maven.md).");
             }
             reason = "python3 on PATH (" + exe + ")";
         }
