@@ -116,6 +116,46 @@ public class NoPythonE2ETest {
         }
     }
 
+    /**
+     * A JVM killed (SIGKILL) while it extracts the runtime leaves a partial
+     * tree; the next start removes it, extracts anew and starts.
+     */
+    @Test
+    public void aJvmKilledWhileExtractingLeavesNothingBehind() throws Exception {
+        String minor = minors().get(0);
+        String tag = minor.replace(".", "");
+        Path runtime = Paths.get(System.getProperty("pybridge.test.runtimeJar" + tag));
+        Path packages = Paths.get(System.getProperty("pybridge.test.packagesJar" + tag));
+        Path tmp = Files.createTempDirectory("pybridge-nopython-kill");
+        try {
+            Path cache = tmp.resolve("cache");
+            Map<String, String> env = noPythonEnv(tmp);
+            List<String> opts = List.of("-Dpybridge.nativeCache=" + cache);
+            Process p = ChildJvm.start(Main.class, env, opts, tmp, List.of(runtime, packages), tmp.resolve("k.log"));
+            Path kind = cache.resolve("python");
+            long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(120);
+            boolean sawPart = false;
+            while (System.nanoTime() < until && p.isAlive()) {
+                if (TreeCache.list(kind).stream().anyMatch(n -> n.endsWith(".part"))) {
+                    sawPart = true;
+                    break;
+                }
+                Thread.sleep(5);
+            }
+            p.destroyForcibly();
+            p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue("the child was killed while extracting (a .part directory existed): "
+                    + TreeCache.list(kind), sawPart);
+            ChildJvm.Result r = ChildJvm.run(Main.class, env, opts, tmp, List.of(runtime, packages), 600);
+            assertTrue(r.toString(), r.exitCode == 0 && r.output.contains("OK"));
+            check(minor, r.output, cache);
+            List<String> names = TreeCache.list(kind);
+            assertEquals("one tree and its lock, nothing partial: " + names, 2, names.size());
+        } finally {
+            TreeCache.deleteTree(tmp);
+        }
+    }
+
     /** No PYBRIDGE_PYTHON, no virtualenv, no PYTHONHOME/PYTHONPATH; PATH holds only java. */
     static Map<String, String> noPythonEnv(Path tmp) throws IOException {
         Path bin = Files.createDirectories(tmp.resolve("bin"));
