@@ -404,6 +404,8 @@ table! {
         ARRAY = 256,
         /// A functional interface (one abstract method).
         FUNCTIONAL = 1024,
+        /// `java.util.concurrent.CompletionStage`: awaitable in Python (PyAsync).
+        AWAITABLE = 2048,
     }
 }
 

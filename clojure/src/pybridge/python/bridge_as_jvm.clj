@@ -392,14 +392,22 @@
   (let [coll (if (instance? List coll) coll (vec coll))]
     (bridge (copy/with-hashable-keys [coll] (base/call-helper @to-tuple-fn Conversion/SHALLOW coll)))))
 
+(defonce ^{:doc "Conversions out of Python that extensions add (the libpython-clj
+  compatibility jar's np-array: numpy arrays as dtype-next tensors): a map of
+  Python type name (module.qualname, e.g. \"numpy.ndarray\") to (fn [PyObject
+  opts] value), used by ->jvm for objects of that type; nil when none."}
+  jvm-converters (atom nil))
+
 (defn ->jvm
   "A deep copy into persistent Clojure data (see pybridge.python/->jvm)."
   ([x] (->jvm x nil))
   ([x opts]
    (if-let [o (py-object x)]
-     (let [^org.pybridge.ValueFactory f (if opts (value-factory opts) clojure-values)
-           v (py-try (.toJava o f))]
-       (if (identical? v o) (unconverted o opts) v))
+     (if-let [conv (when-let [cs @jvm-converters] (get cs (py-try (.typeName o))))]
+       (conv o opts)
+       (let [^org.pybridge.ValueFactory f (if opts (value-factory opts) clojure-values)
+             v (py-try (.toJava o f))]
+         (if (identical? v o) (unconverted o opts) v)))
      x)))
 
 (defn as-jvm

@@ -9,7 +9,7 @@
   `pybridge.python/as-python`."
   (:require [pybridge.python.base :as base :refer [py-object]]
             [pybridge.python.bridge-as-jvm :as jvm]
-            [pybridge.python.copy :as copy])
+            [pybridge.python.copy])
   (:import (clojure.lang IFn Keyword Named)
            (java.util Collection Iterator List Map RandomAccess Set)
            (org.pybridge Conversion PyCallback PyObject)))

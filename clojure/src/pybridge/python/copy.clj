@@ -42,10 +42,30 @@
       (reify Supplier
         (get [_] (base/call-helper @java-iter-fn Conversion/HANDLE next-fn))))))
 
+(defonce ^{:doc "Conversions into Python that extensions add (the libpython-clj compatibility
+  jar's np-array: dtype-next tensors as numpy arrays): a vector of [pred f]
+  pairs, f giving the PyObject for a value pred accepts. Tried before the
+  Java layer's conversions, for call arguments and ->py; nil when none (the
+  usual case costs one deref)."}
+  converters (atom nil))
+
+(defn add-converter!
+  "Adds a conversion into Python (see `converters`)."
+  [pred f]
+  (swap! converters (fnil conj []) [pred f]))
+
+(defn converted
+  "The PyObject an added conversion makes of x, or nil."
+  [x]
+  (when-let [cs @converters]
+    (some (fn [[pred f]] (when (pred x) (f x))) cs)))
+
 (defn arg
   "A call argument: infinite Clojure seqs become lazy Python iterators."
   [x]
-  (if (infinite-seq? x) (->py-iterator x) x))
+  (cond (infinite-seq? x) (->py-iterator x)
+        @converters (or (converted x) x)
+        :else x))
 
 (defn args-array
   "Call arguments as an Object[] (arg applied to each)."
@@ -84,7 +104,8 @@
 (defn to-python
   "Python/toPython as an ex-info-throwing fn (a PyObject)."
   ^PyObject [x]
-  (py-try (Python/toPython x)))
+  (or (when @converters (converted x))
+      (py-try (Python/toPython x))))
 
 ;; ---------------------------------------------------------------------------
 ;; Hashable keys: a Clojure vector (or list, or set) used as a map key or a
