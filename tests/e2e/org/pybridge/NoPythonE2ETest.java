@@ -6,6 +6,7 @@ import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -14,6 +15,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.Assume;
@@ -101,8 +103,8 @@ public class NoPythonE2ETest {
                 ps.add(ChildJvm.start(Main.class, env, opts, tmp, List.of(runtime, packages), log));
             }
             for (int i = 0; i < 3; i++) {
-                assertTrue("child " + i + " ended", ps.get(i).waitFor(600, java.util.concurrent.TimeUnit.SECONDS));
-                String out = new String(Files.readAllBytes(logs.get(i)), java.nio.charset.StandardCharsets.UTF_8);
+                assertTrue("child " + i + " ended", ps.get(i).waitFor(600, TimeUnit.SECONDS));
+                String out = new String(Files.readAllBytes(logs.get(i)), StandardCharsets.UTF_8);
                 assertEquals(out, 0, ps.get(i).exitValue());
                 check(minor, out, cache);
             }
@@ -133,7 +135,7 @@ public class NoPythonE2ETest {
             List<String> opts = List.of("-Dpybridge.nativeCache=" + cache);
             Process p = ChildJvm.start(Main.class, env, opts, tmp, List.of(runtime, packages), tmp.resolve("k.log"));
             Path kind = cache.resolve("python");
-            long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(120);
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
             boolean sawPart = false;
             while (System.nanoTime() < until && p.isAlive()) {
                 if (TreeCache.list(kind).stream().anyMatch(n -> n.endsWith(".part"))) {
@@ -143,9 +145,10 @@ public class NoPythonE2ETest {
                 Thread.sleep(5);
             }
             p.destroyForcibly();
-            p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
-            assertTrue("the child was killed while extracting (a .part directory existed): "
-                    + TreeCache.list(kind), sawPart);
+            p.waitFor(30, TimeUnit.SECONDS);
+            assertTrue(
+                    "the child was killed while extracting (a .part directory existed): " + TreeCache.list(kind),
+                    sawPart);
             ChildJvm.Result r = ChildJvm.run(Main.class, env, opts, tmp, List.of(runtime, packages), 600);
             assertTrue(r.toString(), r.exitCode == 0 && r.output.contains("OK"));
             check(minor, r.output, cache);
@@ -164,8 +167,15 @@ public class NoPythonE2ETest {
         Map<String, String> env = new HashMap<>();
         env.put("PATH", bin.toString());
         env.put("HOME", home.toString());
-        for (String k : new String[] {"PYBRIDGE_PYTHON", "VIRTUAL_ENV", "PYTHONHOME", "PYTHONPATH", "CONDA_PREFIX",
-            "XDG_CACHE_HOME", "LD_LIBRARY_PATH"}) {
+        for (String k : new String[] {
+            "PYBRIDGE_PYTHON",
+            "VIRTUAL_ENV",
+            "PYTHONHOME",
+            "PYTHONPATH",
+            "CONDA_PREFIX",
+            "XDG_CACHE_HOME",
+            "LD_LIBRARY_PATH"
+        }) {
             env.put(k, null);
         }
         return env;
@@ -200,9 +210,14 @@ public class NoPythonE2ETest {
             System.out.println("prefix=" + info.prefix());
             PyObject np = Python.importModule("numpy");
             System.out.println("numpyFile=" + np.getAttr("__file__").toJava());
-            System.out.println("sum=" + np.callAttr("arange", 1000).callAttr("sum").callAttr("__float__").toJava());
+            System.out.println("sum="
+                    + np.callAttr("arange", 1000)
+                            .callAttr("sum")
+                            .callAttr("__float__")
+                            .toJava());
             PyObject sys = Python.importModule("sys");
-            System.out.println("noUserSite=" + sys.getAttr("flags").getAttr("no_user_site").toJava());
+            System.out.println(
+                    "noUserSite=" + sys.getAttr("flags").getAttr("no_user_site").toJava());
             List<?> path = (List<?>) sys.getAttr("path").toJava();
             int pkg = -1;
             int site = -1;
@@ -218,7 +233,8 @@ public class NoPythonE2ETest {
             System.out.println("firstPackagesBeforeSite=" + (pkg >= 0 && (site < 0 || pkg < site)));
             // A sub-interpreter gets the packages jars' trees on its sys.path too.
             try (Interpreter in = Python.newInterpreter()) {
-                List<?> subPath = in.call(() -> (List<?>) Python.importModule("sys").getAttr("path").toJava());
+                List<?> subPath = in.call(() ->
+                        (List<?>) Python.importModule("sys").getAttr("path").toJava());
                 System.out.println("subInterpreterHasPackages="
                         + subPath.stream().anyMatch(p -> String.valueOf(p).contains("/packages/")));
             }

@@ -76,8 +76,8 @@ public final class JarsStartBench {
         row("runtime + packages jars, cache filled (later start)", later);
         row("installed venv (" + venv + ")", fromVenv);
         double ratio = median(later, 0) / median(fromVenv, 0);
-        System.out.printf("later start / venv start: %.2fx wall, %.2fx in-JVM%n", ratio,
-                median(later, 1) / median(fromVenv, 1));
+        System.out.printf(
+                "later start / venv start: %.2fx wall, %.2fx in-JVM%n", ratio, median(later, 1) / median(fromVenv, 1));
         if (pandas != null) {
             long size = Files.size(Paths.get(pandas));
             List<double[]> extract = new ArrayList<>();
@@ -95,8 +95,9 @@ public final class JarsStartBench {
                 tree = s.filter(Files::isDirectory).findFirst().orElseThrow();
             }
             long[] du = du(tree);
-            System.out.printf("packages jar numpy + pandas: %.1f MB jar, %.1f MB in %d files extracted;"
-                    + " extraction adds %.0f ms to the first start (median of %d; wall), %.0f ms in-JVM%n",
+            System.out.printf(
+                    "packages jar numpy + pandas: %.1f MB jar, %.1f MB in %d files extracted;"
+                            + " extraction adds %.0f ms to the first start (median of %d; wall), %.0f ms in-JVM%n",
                     size / 1e6, du[1] / 1e6, du[0], median(extract, 0), rounds, median(extract, 1));
         }
     }
@@ -128,8 +129,14 @@ public final class JarsStartBench {
 
     /** One child JVM: {wall ms, in-JVM ms}. */
     static double[] run(String cp, Path cache, Path bin, String python, String module) throws Exception {
-        List<String> cmd = new ArrayList<>(Arrays.asList(bin.resolve("java").toString(), "-Xmx512m",
-                "-Dpybridge.nativeCache=" + cache, "-cp", cp, Child.class.getName(), module));
+        List<String> cmd = new ArrayList<>(Arrays.asList(
+                bin.resolve("java").toString(),
+                "-Xmx512m",
+                "-Dpybridge.nativeCache=" + cache,
+                "-cp",
+                cp,
+                Child.class.getName(),
+                module));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         Map<String, String> env = pb.environment();
         for (String k : new String[] {"PYBRIDGE_PYTHON", "VIRTUAL_ENV", "PYTHONHOME", "PYTHONPATH"}) {

@@ -48,8 +48,17 @@ final class ClasspathPython {
     /** The JavaCPP platform this machine needs. */
     static final String PLATFORM = "linux-x86_64";
     /** JavaCPP's other platform names, to recognise a runtime jar for another machine. */
-    static final String[] OTHER_PLATFORMS = {"linux-arm64", "linux-ppc64le", "linux-x86", "linux-armhf",
-        "macosx-x86_64", "macosx-arm64", "windows-x86_64", "windows-x86"};
+    static final String[] OTHER_PLATFORMS = {
+        "linux-arm64",
+        "linux-ppc64le",
+        "linux-x86",
+        "linux-armhf",
+        "macosx-x86_64",
+        "macosx-arm64",
+        "windows-x86_64",
+        "windows-x86"
+    };
+
     private static final Pattern STDLIB = Pattern.compile("lib/python(3\\.\\d+)/os\\.py");
     private static final Pattern GLIBC = Pattern.compile("GLIBC_2\\.(\\d+)");
 
@@ -85,8 +94,9 @@ final class ClasspathPython {
         try {
             f = PythonLocator.query(exe.toString());
         } catch (PythonInitializationException e) {
-            throw new PythonInitializationException(rt.what() + " was extracted to " + home
-                    + ", but its Python does not run here: " + e.getMessage(), e);
+            throw new PythonInitializationException(
+                    rt.what() + " was extracted to " + home + ", but its Python does not run here: " + e.getMessage(),
+                    e);
         }
         f.reason = "the CPython runtime on the class path (" + rt.jar.getFileName() + ", extracted to " + home + ")";
         f.requested = exe.toString();
@@ -155,7 +165,7 @@ final class ClasspathPython {
         String version = null;
         boolean lib = false;
         try (ZipFile z = new ZipFile(jar.toFile())) {
-            for (Enumeration<? extends ZipEntry> e = z.entries(); e.hasMoreElements();) {
+            for (Enumeration<? extends ZipEntry> e = z.entries(); e.hasMoreElements(); ) {
                 String n = e.nextElement().getName();
                 if (!n.startsWith(prefix)) {
                     continue;
@@ -194,7 +204,9 @@ final class ClasspathPython {
                     return null;
                 }
                 String rel = name.substring(rt.prefix.length());
-                if (rel.startsWith(lib + "test/") || rel.equals("libjnipython.so") || rel.startsWith("share/")
+                if (rel.startsWith(lib + "test/")
+                        || rel.equals("libjnipython.so")
+                        || rel.startsWith("share/")
                         || rel.equals("python" + rt.version)) {
                     return null; // the test suite, JavaCPP's JNI library, man pages, a copy of bin/python3.X
                 }
@@ -222,8 +234,7 @@ final class ClasspathPython {
         try {
             need = Elf.read(lib).maxGlibc();
         } catch (IOException e) {
-            throw new PythonInitializationException(rt.what() + ": its libpython cannot be read: " + e.getMessage(),
-                    e);
+            throw new PythonInitializationException(rt.what() + ": its libpython cannot be read: " + e.getMessage(), e);
         }
         if (need == null) {
             return;
@@ -283,7 +294,8 @@ final class ClasspathPython {
     private static String libpython(Runtime rt, Path home) {
         Path lib = home.resolve("libpython" + rt.version + ".so.1.0");
         String problem = PythonLocator.isLibpythonName(lib.getFileName().toString(), rt.version)
-                ? PythonLocator.elfProblem(lib) : "is not named like a libpython " + rt.version;
+                ? PythonLocator.elfProblem(lib)
+                : "is not named like a libpython " + rt.version;
         if (!Files.isRegularFile(lib) || problem != null) {
             throw new PythonInitializationException(rt.what() + " was extracted to " + home + ", but "
                     + lib + " " + (problem == null ? "is missing" : problem) + ". Remove " + home
@@ -296,23 +308,24 @@ final class ClasspathPython {
     static String machinePlatform() {
         String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
         String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
-        String o = os.startsWith("linux") ? "linux" : os.startsWith("mac") ? "macosx"
-                : os.startsWith("windows") ? "windows" : os;
-        String a = arch.equals("amd64") || arch.equals("x86_64") ? "x86_64"
-                : arch.equals("aarch64") ? "arm64" : arch;
+        String o = os.startsWith("linux")
+                ? "linux"
+                : os.startsWith("mac") ? "macosx" : os.startsWith("windows") ? "windows" : os;
+        String a = arch.equals("amd64") || arch.equals("x86_64") ? "x86_64" : arch.equals("aarch64") ? "arm64" : arch;
         return o + "-" + a;
     }
 
     /** The resources named {@code name} in the context class loader and pybridge's own. */
     static List<URL> resources(String name) {
         List<URL> out = new ArrayList<>();
-        ClassLoader[] loaders = {Thread.currentThread().getContextClassLoader(), ClasspathPython.class.getClassLoader()};
+        ClassLoader[] loaders = {Thread.currentThread().getContextClassLoader(), ClasspathPython.class.getClassLoader()
+        };
         for (ClassLoader cl : loaders) {
             if (cl == null) {
                 continue;
             }
             try {
-                for (Enumeration<URL> e = cl.getResources(name); e.hasMoreElements();) {
+                for (Enumeration<URL> e = cl.getResources(name); e.hasMoreElements(); ) {
                     URL u = e.nextElement();
                     if (!out.contains(u)) {
                         out.add(u);

@@ -2,6 +2,7 @@ package org.pybridge;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -37,6 +38,7 @@ final class PackagesJars {
     static final String ROOT = "pybridge-packages/";
     /** The format this pybridge reads. */
     static final String FORMAT = "1";
+
     private static final Pattern MANYLINUX = Pattern.compile("manylinux_(\\d+)_(\\d+)_(\\w+)");
     private static final Pattern LEGACY = Pattern.compile("manylinux(1|2010|2014)_(\\w+)");
 
@@ -58,7 +60,7 @@ final class PackagesJars {
             }
             Properties p = new Properties();
             try (InputStream in = u.openStream()) {
-                p.load(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
+                p.load(new InputStreamReader(in, StandardCharsets.UTF_8));
             } catch (IOException e) {
                 throw new PythonInitializationException("cannot read " + MANIFEST + " of " + jar + ": " + e, e);
             }
@@ -117,7 +119,7 @@ final class PackagesJars {
                     + " (content hash " + key + ", the manifest says " + declared + "): it was changed or"
                     + " damaged after pack made it. Make it again.");
         }
-        return TreeCache.tree("packages", key, jar, sel, what, dir -> { });
+        return TreeCache.tree("packages", key, jar, sel, what, dir -> {});
     }
 
     /**

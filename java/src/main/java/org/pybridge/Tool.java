@@ -1,9 +1,11 @@
 package org.pybridge;
 
+import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.OutputStreamWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -14,6 +16,7 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.jar.Attributes;
@@ -41,7 +44,8 @@ final class Tool {
     /** A fixed time for every entry, so the same tree gives the same jar (1980-01-01, the zip epoch + 1 day). */
     private static final long ENTRY_TIME = 315619200000L;
 
-    static final String USAGE = String.join("\n",
+    static final String USAGE = String.join(
+            "\n",
             "usage: java -jar pybridge.jar pack -r requirements.txt -o python-packages.jar",
             "           [--python 3.Y] [--platform manylinux_2_28_x86_64] [--runtime cpython-...-linux-x86_64.jar]",
             "           [--pip-python /path/to/python3]",
@@ -92,13 +96,28 @@ final class Tool {
             }
             String v = args[++i];
             switch (a) {
-                case "-r": case "--requirements": req = v; break;
-                case "-o": case "--output": out = v; break;
-                case "--python": python = v; break;
-                case "--platform": platform = v; break;
-                case "--runtime": runtime = v; break;
-                case "--pip-python": pipPython = v; break;
-                default: throw new IllegalArgumentException("unknown option " + a + "\n" + USAGE);
+                case "-r":
+                case "--requirements":
+                    req = v;
+                    break;
+                case "-o":
+                case "--output":
+                    out = v;
+                    break;
+                case "--python":
+                    python = v;
+                    break;
+                case "--platform":
+                    platform = v;
+                    break;
+                case "--runtime":
+                    runtime = v;
+                    break;
+                case "--pip-python":
+                    pipPython = v;
+                    break;
+                default:
+                    throw new IllegalArgumentException("unknown option " + a + "\n" + USAGE);
             }
         }
         if (req == null || out == null) {
@@ -138,10 +157,22 @@ final class Tool {
         }
         try {
             Path tree = work.resolve("tree");
-            List<String> cmd = new ArrayList<>(List.of(runner[0], "-s", "-m", "pip", "install",
-                    "--only-binary=:all:", "--no-compile", "--disable-pip-version-check",
-                    "--no-warn-script-location", "--target", tree.toString(), "--python-version", target,
-                    "--implementation", "cp"));
+            List<String> cmd = new ArrayList<>(List.of(
+                    runner[0],
+                    "-s",
+                    "-m",
+                    "pip",
+                    "install",
+                    "--only-binary=:all:",
+                    "--no-compile",
+                    "--disable-pip-version-check",
+                    "--no-warn-script-location",
+                    "--target",
+                    tree.toString(),
+                    "--python-version",
+                    target,
+                    "--implementation",
+                    "cp"));
             for (String p : platforms(platform)) {
                 cmd.add("--platform");
                 cmd.add(p);
@@ -186,14 +217,19 @@ final class Tool {
         }
         if (exe == null) {
             ClasspathPython.Runtime rt = runtimeJar != null
-                    ? ClasspathPython.inspect(Paths.get(runtimeJar).toAbsolutePath(),
+                    ? ClasspathPython.inspect(
+                            Paths.get(runtimeJar).toAbsolutePath(),
                             ClasspathPython.PACKAGE + ClasspathPython.PLATFORM + "/")
                     : ClasspathPython.find();
             if (rt != null) {
-                exe = ClasspathPython.extract(rt).resolve("bin/python" + rt.version).toString();
+                exe = ClasspathPython.extract(rt)
+                        .resolve("bin/python" + rt.version)
+                        .toString();
             }
         }
-        if (exe == null && System.getenv("VIRTUAL_ENV") != null && !System.getenv("VIRTUAL_ENV").isEmpty()) {
+        if (exe == null
+                && System.getenv("VIRTUAL_ENV") != null
+                && !System.getenv("VIRTUAL_ENV").isEmpty()) {
             exe = Paths.get(System.getenv("VIRTUAL_ENV"), "bin", "python").toString();
         }
         if (exe == null) {
@@ -243,14 +279,15 @@ final class Tool {
         TreeMap<String, Path> files = new TreeMap<>();
         if (Files.isDirectory(tree)) {
             try (Stream<Path> walk = Files.walk(tree)) {
-                walk.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).forEach(p -> {
-                    String rel = tree.relativize(p).toString().replace(File.separatorChar, '/');
-                    // bin/: console scripts whose first line names pip's Python, useless in the JVM;
-                    // __pycache__: bytecode of pip's Python, which may be another version.
-                    if (!rel.startsWith("bin/") && !rel.contains("__pycache__/")) {
-                        files.put(rel, p);
-                    }
-                });
+                walk.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))
+                        .forEach(p -> {
+                            String rel = tree.relativize(p).toString().replace(File.separatorChar, '/');
+                            // bin/: console scripts whose first line names pip's Python, useless in the JVM;
+                            // __pycache__: bytecode of pip's Python, which may be another version.
+                            if (!rel.startsWith("bin/") && !rel.contains("__pycache__/")) {
+                                files.put(rel, p);
+                            }
+                        });
             } catch (IOException e) {
                 throw new IllegalArgumentException("cannot read the installed tree " + tree + ": " + e, e);
             }
@@ -271,7 +308,7 @@ final class Tool {
             // Hashed first (size and CRC-32 of each file, as TreeCache.keyOf reads them back from the
             // jar's central directory), so the manifest naming the hash can be the first entry.
             byte[] buf = new byte[1 << 16];
-            for (java.util.Map.Entry<String, Path> e : files.entrySet()) {
+            for (Map.Entry<String, Path> e : files.entrySet()) {
                 CRC32 c = new CRC32();
                 long n = 0;
                 try (InputStream in = Files.newInputStream(e.getValue())) {
@@ -296,7 +333,8 @@ final class Tool {
             mf.getMainAttributes().putValue("Created-By", "pybridge pack");
             mf.getMainAttributes().putValue("Python-Version", python);
             mf.getMainAttributes().putValue("Python-Platform", platform);
-            try (OutputStream fo = Files.newOutputStream(part); JarOutputStream jar = new JarOutputStream(fo, mf)) {
+            try (OutputStream fo = Files.newOutputStream(part);
+                    JarOutputStream jar = new JarOutputStream(fo, mf)) {
                 Properties p = new Properties();
                 p.setProperty("format", PackagesJars.FORMAT);
                 p.setProperty("python", python);
@@ -304,12 +342,12 @@ final class Tool {
                 p.setProperty("sha256", s.sha256);
                 p.setProperty("files", Long.toString(s.files));
                 p.setProperty("requirements", new String(Files.readAllBytes(req), StandardCharsets.UTF_8).trim());
-                java.io.ByteArrayOutputStream pb = new java.io.ByteArrayOutputStream();
-                p.store(new java.io.OutputStreamWriter(pb, StandardCharsets.UTF_8), null);
+                ByteArrayOutputStream pb = new ByteArrayOutputStream();
+                p.store(new OutputStreamWriter(pb, StandardCharsets.UTF_8), null);
                 // Properties.store writes the date first: dropped, so the jar is reproducible.
                 String text = new String(pb.toByteArray(), StandardCharsets.UTF_8).replaceFirst("(?m)^#.*\\R", "");
                 put(jar, PackagesJars.MANIFEST, text.getBytes(StandardCharsets.UTF_8));
-                for (java.util.Map.Entry<String, Path> e : files.entrySet()) {
+                for (Map.Entry<String, Path> e : files.entrySet()) {
                     ZipEntry z = new ZipEntry(PackagesJars.ROOT + e.getKey());
                     z.setTime(ENTRY_TIME);
                     jar.putNextEntry(z);

@@ -20,11 +20,14 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Enumeration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
@@ -53,6 +56,7 @@ final class TreeCache {
 
     /** The file in a finished tree that holds its key. */
     static final String MARK = ".pybridge-tree";
+
     private static final Set<PosixFilePermission> DIR_MODE = PosixFilePermissions.fromString("rwx------");
     private static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-------");
     private static final Set<PosixFilePermission> EXEC_MODE = PosixFilePermissions.fromString("rwx------");
@@ -75,9 +79,9 @@ final class TreeCache {
      * files themselves are not read).
      */
     static String keyOf(ZipFile jar, Selection sel) {
-        java.security.MessageDigest md = NativeCache.sha256();
+        MessageDigest md = NativeCache.sha256();
         List<String> lines = new ArrayList<>();
-        for (Enumeration<? extends ZipEntry> e = jar.entries(); e.hasMoreElements();) {
+        for (Enumeration<? extends ZipEntry> e = jar.entries(); e.hasMoreElements(); ) {
             ZipEntry z = e.nextElement();
             String t = z.isDirectory() ? null : sel.target(z.getName());
             if (t != null) {
@@ -85,7 +89,7 @@ final class TreeCache {
                         + (sel.executable(t) ? "x" : "-") + "\n");
             }
         }
-        java.util.Collections.sort(lines);
+        Collections.sort(lines);
         for (String l : lines) {
             md.update(l.getBytes(StandardCharsets.UTF_8));
         }
@@ -100,8 +104,7 @@ final class TreeCache {
      * @param check run on the extracted tree before it is published; throws
      *     to refuse it (the partial tree is removed)
      */
-    static synchronized Path tree(String kind, String key, Path jar, Selection sel, String what,
-            java.util.function.Consumer<Path> check) {
+    static synchronized Path tree(String kind, String key, Path jar, Selection sel, String what, Consumer<Path> check) {
         List<String> tried = new ArrayList<>();
         for (NativeCache.Root r : NativeCache.roots()) {
             try {
@@ -122,8 +125,9 @@ final class TreeCache {
                 + "=/a/directory/of/yours (created 0700 if missing; owned by you, not writable by group or others).");
     }
 
-    private static Path install(Path root, String kind, String key, Path jarPath, Selection sel, String what,
-            java.util.function.Consumer<Path> check) throws NativeCache.Unusable, IOException {
+    private static Path install(
+            Path root, String kind, String key, Path jarPath, Selection sel, String what, Consumer<Path> check)
+            throws NativeCache.Unusable, IOException {
         int uid = NativeCache.uid();
         Path realRoot = NativeCache.privateDir(root, uid, true);
         Path dir = NativeCache.privateDir(realRoot.resolve(kind), uid, false);
@@ -165,8 +169,8 @@ final class TreeCache {
             } finally {
                 deleteTree(part);
             }
-            Logs.debug(() -> "pybridge: " + what + " extracted to " + done + " (" + count[0] + " files, "
-                    + count[1] + " bytes, " + (System.nanoTime() - t0) / 1_000_000 + " ms)");
+            Logs.debug(() -> "pybridge: " + what + " extracted to " + done + " (" + count[0] + " files, " + count[1]
+                    + " bytes, " + (System.nanoTime() - t0) / 1_000_000 + " ms)");
             return done;
         }
     }
@@ -187,11 +191,10 @@ final class TreeCache {
         return key.equals(new String(Files.readAllBytes(mark), StandardCharsets.UTF_8));
     }
 
-    private static void extract(Path jarPath, Selection sel, Path into, String what, long[] count)
-            throws IOException {
+    private static void extract(Path jarPath, Selection sel, Path into, String what, long[] count) throws IOException {
         byte[] buf = new byte[1 << 16];
         try (ZipFile jar = new ZipFile(jarPath.toFile())) {
-            for (Enumeration<? extends ZipEntry> e = jar.entries(); e.hasMoreElements();) {
+            for (Enumeration<? extends ZipEntry> e = jar.entries(); e.hasMoreElements(); ) {
                 ZipEntry z = e.nextElement();
                 if (z.isDirectory()) {
                     continue;
@@ -209,8 +212,8 @@ final class TreeCache {
                 CRC32 crc = new CRC32();
                 long n = 0;
                 try (InputStream in = jar.getInputStream(z);
-                        OutputStream o = Files.newOutputStream(out, StandardOpenOption.CREATE_NEW,
-                                StandardOpenOption.WRITE)) {
+                        OutputStream o =
+                                Files.newOutputStream(out, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                     int r;
                     while ((r = in.read(buf)) > 0) {
                         crc.update(buf, 0, r);

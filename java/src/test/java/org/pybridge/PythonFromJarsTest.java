@@ -12,10 +12,14 @@ import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 import org.junit.Test;
 
@@ -30,7 +34,8 @@ public class PythonFromJarsTest {
     /** A jar of {@code name -> content} pairs. */
     static Path jar(Path dir, String file, String... entries) throws IOException {
         Path p = dir.resolve(file);
-        try (OutputStream o = Files.newOutputStream(p); ZipOutputStream z = new ZipOutputStream(o)) {
+        try (OutputStream o = Files.newOutputStream(p);
+                ZipOutputStream z = new ZipOutputStream(o)) {
             for (int i = 0; i < entries.length; i += 2) {
                 z.putNextEntry(new ZipEntry(entries[i]));
                 z.write(entries[i + 1].getBytes(StandardCharsets.UTF_8));
@@ -43,8 +48,17 @@ public class PythonFromJarsTest {
     /** A jar shaped like JavaCPP's cpython runtime for {@code platform} and Python {@code v} (fake files). */
     static Path runtimeJar(Path dir, String file, String platform, String v) throws IOException {
         String p = "org/bytedeco/cpython/" + platform + "/";
-        return jar(dir, file, p, "", p + "lib/python" + v + "/os.py", "# os", p + "bin/python" + v, "elf",
-                p + "libpython" + v + ".so.1.0", "elf");
+        return jar(
+                dir,
+                file,
+                p,
+                "",
+                p + "lib/python" + v + "/os.py",
+                "# os",
+                p + "bin/python" + v,
+                "elf",
+                p + "libpython" + v + ".so.1.0",
+                "elf");
     }
 
     /** Runs {@code c} with a context class loader of exactly {@code jars}. */
@@ -95,8 +109,12 @@ public class PythonFromJarsTest {
         Path a = runtimeJar(d, "cpython-3.13.5-1.5.12-linux-x86_64.jar", "linux-x86_64", "3.13");
         Path b = runtimeJar(d, "cpython-3.12.1-1.5.10-linux-x86_64.jar", "linux-x86_64", "3.12");
         String m = message(() -> withClassPath(ClasspathPython::find, a, b));
-        assertTrue(m, m.contains("2 CPython runtime jars") && m.contains("cpython-3.13.5-1.5.12-linux-x86_64.jar")
-                && m.contains("cpython-3.12.1-1.5.10-linux-x86_64.jar") && m.contains("Keep one"));
+        assertTrue(
+                m,
+                m.contains("2 CPython runtime jars")
+                        && m.contains("cpython-3.13.5-1.5.12-linux-x86_64.jar")
+                        && m.contains("cpython-3.12.1-1.5.10-linux-x86_64.jar")
+                        && m.contains("Keep one"));
     }
 
     @Test
@@ -104,15 +122,18 @@ public class PythonFromJarsTest {
         Path d = Files.createTempDirectory("pfj");
         Path a = runtimeJar(d, "cpython-3.13.5-1.5.12-linux-arm64.jar", "linux-arm64", "3.13");
         String m = message(() -> withClassPath(ClasspathPython::find, a));
-        assertTrue(m, m.contains("for linux-arm64") && m.contains("this machine is linux-x86_64")
-                && m.contains("org.bytedeco:cpython:<version>:linux-x86_64"));
+        assertTrue(
+                m,
+                m.contains("for linux-arm64")
+                        && m.contains("this machine is linux-x86_64")
+                        && m.contains("org.bytedeco:cpython:<version>:linux-x86_64"));
     }
 
     @Test
     public void aJarWithTheFolderButNoPythonIsRefused() throws Exception {
         Path d = Files.createTempDirectory("pfj");
-        Path a = jar(d, "odd.jar", "org/bytedeco/cpython/linux-x86_64/", "", "org/bytedeco/cpython/linux-x86_64/x",
-                "y");
+        Path a =
+                jar(d, "odd.jar", "org/bytedeco/cpython/linux-x86_64/", "", "org/bytedeco/cpython/linux-x86_64/x", "y");
         String m = message(() -> withClassPath(ClasspathPython::find, a));
         assertTrue(m, m.contains("no CPython in it"));
     }
@@ -150,8 +171,14 @@ public class PythonFromJarsTest {
     public void pipIsGivenEveryOlderManylinuxTag() {
         List<String> p = Tool.platforms("manylinux_2_28_x86_64");
         assertEquals("manylinux_2_28_x86_64", p.get(0));
-        assertTrue(p.toString(), p.containsAll(Arrays.asList("manylinux_2_17_x86_64", "manylinux2014_x86_64",
-                "manylinux2010_x86_64", "manylinux1_x86_64", "manylinux_2_5_x86_64")));
+        assertTrue(
+                p.toString(),
+                p.containsAll(Arrays.asList(
+                        "manylinux_2_17_x86_64",
+                        "manylinux2014_x86_64",
+                        "manylinux2010_x86_64",
+                        "manylinux1_x86_64",
+                        "manylinux_2_5_x86_64")));
         assertEquals(Arrays.asList("linux_x86_64"), Tool.platforms("linux_x86_64"));
     }
 
@@ -189,15 +216,19 @@ public class PythonFromJarsTest {
             Path tree = Path.of(dirs.get(0));
             assertTrue(tree.startsWith(d.resolve("cache").toRealPath().resolve("packages")));
             assertEquals("VALUE = 42\n", Files.readString(tree.resolve("demo_pkg/__init__.py")));
-            assertTrue("bytecode and scripts of pip's Python are left out",
+            assertTrue(
+                    "bytecode and scripts of pip's Python are left out",
                     !Files.exists(tree.resolve("demo_pkg/__pycache__")) && !Files.exists(tree.resolve("bin")));
-            assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
-                    Files.getPosixFilePermissions(tree)));
+            assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(tree)));
             // A second start finds it: same directory, nothing rewritten.
-            long mtime = Files.getLastModifiedTime(tree.resolve("demo_pkg/__init__.py")).toMillis();
+            long mtime = Files.getLastModifiedTime(tree.resolve("demo_pkg/__init__.py"))
+                    .toMillis();
             List<String> again = withClassPath(() -> PackagesJars.prepare(running("3.13")), pk);
             assertEquals(dirs, again);
-            assertEquals(mtime, Files.getLastModifiedTime(tree.resolve("demo_pkg/__init__.py")).toMillis());
+            assertEquals(
+                    mtime,
+                    Files.getLastModifiedTime(tree.resolve("demo_pkg/__init__.py"))
+                            .toMillis());
         } finally {
             restore(old);
         }
@@ -211,8 +242,8 @@ public class PythonFromJarsTest {
         System.setProperty(NativeCache.PROPERTY, d.resolve("cache").toString());
         try {
             // The key is the content hash the manifest names.
-            java.util.Properties p = new java.util.Properties();
-            try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(pk.toFile())) {
+            Properties p = new Properties();
+            try (ZipFile z = new ZipFile(pk.toFile())) {
                 p.load(z.getInputStream(z.getEntry(PackagesJars.MANIFEST)));
             }
             Path kind = Files.createDirectories(d.resolve("cache/packages"));
@@ -221,8 +252,9 @@ public class PythonFromJarsTest {
             List<String> dirs = withClassPath(() -> PackagesJars.prepare(running("3.13")), pk);
             assertTrue(Files.isRegularFile(Path.of(dirs.get(0), "demo_pkg/__init__.py")));
             assertTrue(!Files.exists(part.getParent()));
-            assertEquals(List.of(p.getProperty("sha256"), p.getProperty("sha256") + ".lock"),
-                    TreeCache.list(kind).stream().sorted().collect(java.util.stream.Collectors.toList()));
+            assertEquals(
+                    List.of(p.getProperty("sha256"), p.getProperty("sha256") + ".lock"),
+                    TreeCache.list(kind).stream().sorted().collect(Collectors.toList()));
         } finally {
             restore(old);
         }
@@ -233,8 +265,11 @@ public class PythonFromJarsTest {
         Path d = Files.createTempDirectory("pfj");
         Path pk = packagesJar(d, "3.12", "manylinux_2_28_x86_64");
         String m = message(() -> withClassPath(() -> PackagesJars.prepare(running("3.13")), pk));
-        assertTrue(m, m.contains("was made for Python 3.12 (manylinux_2_28_x86_64)")
-                && m.contains("pybridge starts Python 3.13 on linux-x86_64") && m.contains("pack --python 3.13"));
+        assertTrue(
+                m,
+                m.contains("was made for Python 3.12 (manylinux_2_28_x86_64)")
+                        && m.contains("pybridge starts Python 3.13 on linux-x86_64")
+                        && m.contains("pack --python 3.13"));
     }
 
     @Test
@@ -242,8 +277,10 @@ public class PythonFromJarsTest {
         Path d = Files.createTempDirectory("pfj");
         Path pk = packagesJar(d, "3.13", "manylinux_2_28_aarch64");
         String m = message(() -> withClassPath(() -> PackagesJars.prepare(running("3.13")), pk));
-        assertTrue(m, m.contains("made for Python 3.13 on manylinux_2_28_aarch64")
-                && m.contains("that platform is linux-arm64, this machine is linux-x86_64"));
+        assertTrue(
+                m,
+                m.contains("made for Python 3.13 on manylinux_2_28_aarch64")
+                        && m.contains("that platform is linux-arm64, this machine is linux-x86_64"));
     }
 
     @Test
@@ -251,12 +288,17 @@ public class PythonFromJarsTest {
         Path d = Files.createTempDirectory("pfj");
         Path pk = packagesJar(d, "3.13", "manylinux_2_28_x86_64");
         String manifest;
-        try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(pk.toFile())) {
-            manifest = new String(z.getInputStream(z.getEntry(PackagesJars.MANIFEST)).readAllBytes(),
-                    StandardCharsets.UTF_8);
+        try (ZipFile z = new ZipFile(pk.toFile())) {
+            manifest = new String(
+                    z.getInputStream(z.getEntry(PackagesJars.MANIFEST)).readAllBytes(), StandardCharsets.UTF_8);
         }
-        Path changed = jar(d, "changed.jar", PackagesJars.MANIFEST, manifest,
-                PackagesJars.ROOT + "demo_pkg/__init__.py", "VALUE = 43\n");
+        Path changed = jar(
+                d,
+                "changed.jar",
+                PackagesJars.MANIFEST,
+                manifest,
+                PackagesJars.ROOT + "demo_pkg/__init__.py",
+                "VALUE = 43\n");
         String m = message(() -> withClassPath(() -> PackagesJars.prepare(running("3.13")), changed));
         assertTrue(m, m.contains("does not hold the tree its manifest describes"));
     }

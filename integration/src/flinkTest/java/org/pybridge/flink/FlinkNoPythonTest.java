@@ -13,6 +13,8 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -62,8 +64,15 @@ public class FlinkNoPythonTest {
             cmd.add(Job.class.getName());
             ProcessBuilder pb = new ProcessBuilder(cmd);
             Map<String, String> env = pb.environment();
-            for (String k : new String[] {"PYBRIDGE_PYTHON", "VIRTUAL_ENV", "PYTHONHOME", "PYTHONPATH", "CONDA_PREFIX",
-                "XDG_CACHE_HOME", "LD_LIBRARY_PATH"}) {
+            for (String k : new String[] {
+                "PYBRIDGE_PYTHON",
+                "VIRTUAL_ENV",
+                "PYTHONHOME",
+                "PYTHONPATH",
+                "CONDA_PREFIX",
+                "XDG_CACHE_HOME",
+                "LD_LIBRARY_PATH"
+            }) {
                 env.remove(k);
             }
             env.put("PATH", bin.toString());
@@ -79,8 +88,10 @@ public class FlinkNoPythonTest {
             String out = new String(Files.readAllBytes(log), StandardCharsets.UTF_8);
             assertTrue(tail(out), done && p.exitValue() == 0 && out.contains("JOB-OK"));
             String cache = home.toRealPath().resolve(".cache/pybridge").toString();
-            List<String> where = Arrays.stream(out.split("\n")).filter(l -> l.startsWith("WHERE "))
-                    .map(l -> l.substring(6)).collect(Collectors.toList());
+            List<String> where = Arrays.stream(out.split("\n"))
+                    .filter(l -> l.startsWith("WHERE "))
+                    .map(l -> l.substring(6))
+                    .collect(Collectors.toList());
             assertTrue(tail(out), !where.isEmpty());
             for (String w : where) {
                 String[] f = w.split("\\|", -1);
@@ -113,8 +124,10 @@ public class FlinkNoPythonTest {
             try (Stream<Path> s = Files.list(d)) {
                 for (Path f : (Iterable<Path>) s::iterator) {
                     String n = f.getFileName().toString();
-                    if (n.matches("(python|pip|pydoc|idle|2to3).*") || Files.exists(bin.resolve(n))
-                            || !Files.isExecutable(f) || Files.isDirectory(f)) {
+                    if (n.matches("(python|pip|pydoc|idle|2to3).*")
+                            || Files.exists(bin.resolve(n))
+                            || !Files.isExecutable(f)
+                            || Files.isDirectory(f)) {
                         continue;
                     }
                     Files.createSymbolicLink(bin.resolve(n), f);
@@ -140,7 +153,7 @@ public class FlinkNoPythonTest {
             if (sum != N * (N - 1)) {
                 throw new AssertionError("sum of twice = " + sum + ", expected " + N * (N - 1));
             }
-            java.util.Set<String> where = new java.util.TreeSet<>();
+            Set<String> where = new TreeSet<>();
             try (CloseableIterator<String> it = env.fromSequence(0, 99)
                     .map(new PyMapFunction<Long, String>(PyFunction.fromSource(UDFS, "where"), String.class))
                     .executeAndCollect()) {

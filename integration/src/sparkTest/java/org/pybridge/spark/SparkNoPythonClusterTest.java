@@ -71,8 +71,17 @@ public class SparkNoPythonClusterTest {
             cmd.add(tmp.toString());
             ProcessBuilder pb = new ProcessBuilder(cmd);
             Map<String, String> env = pb.environment();
-            for (String k : new String[] {"PYBRIDGE_PYTHON", "VIRTUAL_ENV", "PYTHONHOME", "PYTHONPATH", "CONDA_PREFIX",
-                "XDG_CACHE_HOME", "LD_LIBRARY_PATH", "SPARK_HOME", "SPARK_CONF_DIR"}) {
+            for (String k : new String[] {
+                "PYBRIDGE_PYTHON",
+                "VIRTUAL_ENV",
+                "PYTHONHOME",
+                "PYTHONPATH",
+                "CONDA_PREFIX",
+                "XDG_CACHE_HOME",
+                "LD_LIBRARY_PATH",
+                "SPARK_HOME",
+                "SPARK_CONF_DIR"
+            }) {
                 env.remove(k);
             }
             env.put("PATH", bin.toString());
@@ -96,8 +105,10 @@ public class SparkNoPythonClusterTest {
                     + " ms (driver JVM start to end, 2 executors, first start of each)");
             assertTrue(abbreviate(out), done && p.exitValue() == 0 && out.contains("DRIVER-OK"));
             String cache = home.toRealPath().resolve(".cache/pybridge").toString();
-            List<String> where = Arrays.stream(out.split("\n")).filter(l -> l.startsWith("WHERE "))
-                    .map(l -> l.substring(6)).collect(Collectors.toList());
+            List<String> where = Arrays.stream(out.split("\n"))
+                    .filter(l -> l.startsWith("WHERE "))
+                    .map(l -> l.substring(6))
+                    .collect(Collectors.toList());
             Set<String> pids = new TreeSet<>();
             for (String w : where) {
                 String[] f = w.split("\\|", -1);
@@ -125,7 +136,10 @@ public class SparkNoPythonClusterTest {
         StringBuilder b = new StringBuilder();
         for (int i = 0; i < lines.length && b.length() < 20_000; i++) {
             String l = lines[i];
-            if (l.contains("Exception") || l.contains("Error") || l.startsWith("DRIVER") || l.startsWith("WHERE")
+            if (l.contains("Exception")
+                    || l.contains("Error")
+                    || l.startsWith("DRIVER")
+                    || l.startsWith("WHERE")
                     || l.startsWith("Caused by")) {
                 b.append(l).append('\n');
             }
@@ -149,8 +163,10 @@ public class SparkNoPythonClusterTest {
             try (Stream<Path> s = Files.list(d)) {
                 for (Path f : (Iterable<Path>) s::iterator) {
                     String n = f.getFileName().toString();
-                    if (n.matches("(python|pip|pydoc|idle|2to3).*") || Files.exists(bin.resolve(n))
-                            || !Files.isExecutable(f) || Files.isDirectory(f)) {
+                    if (n.matches("(python|pip|pydoc|idle|2to3).*")
+                            || Files.exists(bin.resolve(n))
+                            || !Files.isExecutable(f)
+                            || Files.isDirectory(f)) {
                         continue;
                     }
                     Files.createSymbolicLink(bin.resolve(n), f);
@@ -166,7 +182,8 @@ public class SparkNoPythonClusterTest {
             String jars = args[0];
             String sparkClasspath = args[1];
             Path tmp = Paths.get(args[2]);
-            System.out.println("DRIVER-PID " + ManagementFactory.getRuntimeMXBean().getPid());
+            System.out.println(
+                    "DRIVER-PID " + ManagementFactory.getRuntimeMXBean().getPid());
             SparkSession spark = SparkSession.builder()
                     .master("local-cluster[2,1,1024]")
                     .appName("pybridge-no-python")
@@ -195,13 +212,19 @@ public class SparkNoPythonClusterTest {
                 }
                 Dataset<Row> df = spark.range(0, N, 1, 8).toDF();
                 long sum = df.select(PySpark.udf(PyFunction.fromSource(UDFS, "twice"), DataTypes.LongType, 1)
-                        .apply(df.col("id")).alias("t")).agg(org.apache.spark.sql.functions.sum("t")).first()
+                                .apply(df.col("id"))
+                                .alias("t"))
+                        .agg(org.apache.spark.sql.functions.sum("t"))
+                        .first()
                         .getLong(0);
                 if (sum != N * (N - 1)) {
                     throw new AssertionError("sum of twice(id) = " + sum + ", expected " + N * (N - 1));
                 }
                 List<Row> where = df.select(PySpark.udf(PyFunction.fromSource(UDFS, "where"), DataTypes.StringType, 1)
-                        .apply(df.col("id")).alias("w")).distinct().collectAsList();
+                                .apply(df.col("id"))
+                                .alias("w"))
+                        .distinct()
+                        .collectAsList();
                 for (Row r : where) {
                     System.out.println("WHERE " + r.getString(0));
                 }
