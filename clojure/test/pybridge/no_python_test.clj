@@ -7,10 +7,9 @@
   pybridge.test.packagesJar, pybridge.test.clojureClasspath;
   gradle/python-from-maven.gradle). This namespace never starts Python itself."
   (:require [clojure.edn :as edn]
-            [clojure.java.io :as io]
             [clojure.string :as str]
             [clojure.test :refer [deftest is]])
-  (:import (java.nio.file Files LinkOption Path Paths)
+  (:import (java.nio.file Files LinkOption Paths)
            (java.nio.file.attribute FileAttribute)
            (java.util.concurrent TimeUnit)))
 
