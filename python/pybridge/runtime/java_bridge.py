@@ -309,6 +309,10 @@ class JavaType(type(_abc.Sequence)):
             return True
         if isinstance(obj, JavaObject):
             return _meta(M.INSTANCEOF, cls.__java_name__, obj)
+        # A Python object of a class that implements Java interfaces (@implements).
+        for name in getattr(type(obj), '__java_interfaces__', ()):
+            if _meta(M.ASSIGNABLE, cls.__java_name__, name):
+                return True
         return False
 
     def __subclasscheck__(cls, sub):
@@ -391,6 +395,7 @@ def _build(info):
     if JavaProxy not in bases:
         bases.append(JavaProxy)
     ns = {'__slots__': (), '__java_name__': name, '__java_ctor__': info['ctor'],
+          '__java_interface__': info['interface'],
           '__module__': name.rpartition('.')[0] or 'java', '__doc__': 'Java class %s' % name,
           # The Python protocols' own __eq__ would hide Java's (and unset __hash__).
           '__eq__': bases[0].__eq__ if kinds & K.ARRAY else JavaProxy.__eq__,
@@ -459,6 +464,72 @@ def same(a, b):
 def java_class_of(obj):
     """The java.lang.Class of a Java object, as a proxy."""
     return _meta(M.CLASS, obj)
+
+
+# ---- Python classes implementing Java interfaces -------------------------
+
+def implements(*interfaces):
+    """Class decorator: instances of the class cross to Java as one
+    java.lang.reflect.Proxy each, implementing `interfaces` (Java interfaces,
+    as imported classes or binary names). Its methods are called by name;
+    a default method the class does not define runs Java's; equals,
+    hashCode and toString are ==, hash() and str(). The same object crossing
+    again is the same proxy while Java holds it; back in Python it is the
+    object itself. Subclasses inherit the declaration. Abstract Java classes
+    cannot be implemented this way.
+
+        @pybridge.implements(Comparator)
+        class ByLength:
+            def compare(self, a, b):
+                return len(a) - len(b)
+    """
+    if not interfaces:
+        raise TypeError('implements() needs at least one Java interface')
+    names = []
+    for i in interfaces:
+        c = jclass(i) if isinstance(i, str) else i
+        if not isinstance(c, JavaType):
+            raise TypeError('implements() takes Java interfaces, not %r' % (i,))
+        if not c.__java_interface__:
+            raise TypeError('%s is not a Java interface (abstract classes cannot be implemented in Python)'
+                            % c.__java_name__)
+        names.append(c.__java_name__)
+
+    def decorate(cls):
+        inherited = getattr(cls, '__java_interfaces__', ())
+        cls.__java_interfaces__ = tuple(dict.fromkeys(tuple(inherited) + tuple(names)))
+        return cls
+    return decorate
+
+
+def _java_impl(obj):
+    # Asked by Java (PyImplements.proxyOrSelf) for each Python object crossing.
+    names = getattr(type(obj), '__java_interfaces__', None)
+    if names is None or isinstance(obj, type):
+        return None
+    return (id(obj), names)
+
+
+class _JavaSuper:
+    __slots__ = ('_obj',)
+
+    def __init__(self, obj):
+        self._obj = obj
+
+    def __getattr__(self, name):
+        obj = self._obj
+
+        def default(*args):
+            return _mod._java_default(obj, name, *args)
+        default.__name__ = name
+        return default
+
+
+def jsuper(obj):
+    """The Java default methods of the interfaces obj's class implements:
+    jsuper(self).reversed() runs Comparator.reversed's Java code on self's
+    proxy, as `super()` would in Java."""
+    return _JavaSuper(obj)
 
 
 # ---- exceptions ---------------------------------------------------------
@@ -542,6 +613,31 @@ def _exception_for(chain):
     return t
 
 
+_PYTHON_EXCEPTION = 'org.pybridge.PythonException'
+
+
+def _python_again(java_id):
+    try:
+        pe = _meta(M.THROWN, java_id)
+        if pe is None:
+            return None
+        cause = pe.getCause()
+        if cause is not None and cause.getClass().getName() != _PYTHON_EXCEPTION:
+            chain = []
+            c = cause.getClass()
+            while c is not None and c.getName() != 'java.lang.Object':
+                chain.append(c.getName())
+                c = c.getSuperclass()
+            msg = cause.getMessage()
+            return _exception_for(chain)(msg if msg is not None else '')
+        builtin = getattr(builtins, pe.pythonType(), None)
+        if isinstance(builtin, type) and issubclass(builtin, Exception):
+            return builtin(pe.pythonMessage())
+    except BaseException:
+        return None
+    return None
+
+
 def _exception_hook(java_class, message, java_id):
     """The Python exception for a Java one (called by pybridge's make)."""
     if java_class == _BRIDGE_ERROR:
@@ -553,6 +649,12 @@ def _exception_hook(java_class, message, java_id):
         e = builtin(text)
         e.java_id = java_id
         return e
+    if java_class == _PYTHON_EXCEPTION and _meta is not None:
+        # A Python exception that went out through Java (a Python method of an
+        # @implements class, a callback) and back: the original kind again.
+        e = _python_again(java_id)
+        if e is not None:
+            return e
     t = _exc_types.get(java_class)
     if t is None:
         if _meta is None:
@@ -625,5 +727,6 @@ def _java_install(call, meta):
 
 
 for _name in ('JavaProxy', 'JavaError', 'JavaType', 'JavaArray', 'JavaList', 'JavaMap', 'JavaSet',
-              'JavaIterator', 'JavaPackage', 'jclass', 'jarray', 'same', 'java_class_of', '_java_install'):
+              'JavaIterator', 'JavaPackage', 'jclass', 'jarray', 'same', 'java_class_of', '_java_install',
+              'implements', 'jsuper', '_java_impl'):
     setattr(_mod, _name, globals()[_name])

@@ -67,6 +67,7 @@ final class JavaBridge {
         JavaClasses.classFilter = cfg.javaClassFilter();
         try (PyObject mod = Python.importModule("pybridge")) {
             mod.callAttr("_java_install", (PyCallback) JavaBridge::call, (PyCallback) JavaBridge::meta).close();
+            PyImplements.install(mod);
         }
     }
 
@@ -82,7 +83,7 @@ final class JavaBridge {
         int n = a.length - 2;
         Object[] args = new Object[n];
         System.arraycopy(a, 2, args, 0, n);
-        return invoke(g, target, args);
+        return invoke(g, target, PyImplements.swap(args, 0));
     }
 
     static Object invoke(JavaClasses.Group g, Object target, Object[] args) throws Exception {
@@ -132,6 +133,8 @@ final class JavaBridge {
     /** {@code _meta(op, ...)}. */
     static Object meta(Object[] a, Map<String, Object> kw) throws Exception {
         int op = ((Long) a[0]).intValue();
+        // Python objects implementing Java interfaces cross as their proxies (map values, fields...).
+        PyImplements.swap(a, 1);
         switch (op) {
             case Contract.JavaMeta.IMPORT: {
                 Class<?> c = JavaClasses.importable((String) a[1]);

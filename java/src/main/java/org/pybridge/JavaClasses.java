@@ -174,6 +174,7 @@ final class JavaClasses {
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("name", c.getName());
         d.put("kinds", (long) kinds(c));
+        d.put("interface", c.isInterface());
         d.put("methods", methods);
         d.put("fields", fs);
         d.put("ctor", ctor);
