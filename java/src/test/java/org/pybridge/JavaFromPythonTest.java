@@ -113,6 +113,66 @@ public class JavaFromPythonTest {
             return "Integer";
         }
 
+        /** Primitive/boxed pairs: javac picks the primitive for a literal. */
+        public static String pb(boolean b) {
+            return "boolean";
+        }
+
+        public static String pb(Boolean b) {
+            return "Boolean";
+        }
+
+        public static String pi(int i) {
+            return "int";
+        }
+
+        public static String pi(Integer i) {
+            return "Integer";
+        }
+
+        public static String pd(double d) {
+            return "double";
+        }
+
+        public static String pd(Double d) {
+            return "Double";
+        }
+
+        public static String pc(char c) {
+            return "char";
+        }
+
+        public static String pc(Character c) {
+            return "Character";
+        }
+
+        /** javac: widening (phase 1) before boxing (phase 2): pw(0) is pw(long). */
+        public static String pw(long l) {
+            return "long";
+        }
+
+        public static String pw(Integer i) {
+            return "Integer";
+        }
+
+        /** javac: boxing before Object (Integer is more specific). */
+        public static String po(Object o) {
+            return "Object";
+        }
+
+        public static String po(Integer i) {
+            return "Integer";
+        }
+
+        /** javac: any fixed arity before varargs. */
+        public static String pv(Object o) {
+            return "Object";
+        }
+
+        public static String pv(int... xs) {
+            return "int...";
+        }
+
         public static String join(String sep, String... parts) {
             return String.join(sep, parts);
         }
@@ -297,6 +357,21 @@ public class JavaFromPythonTest {
         }
         assertEquals(Short.valueOf((short) -32768), Python.eval("-32768", Short.class));
         assertEquals(Double.valueOf(Math.pow(2, 70)), Python.eval("2**70", Double.class));
+    }
+
+    @Test
+    public void primitiveAndBoxedOverloadsFollowJavac() {
+        py("from org.pybridge import JavaFromPythonTest", "O = JavaFromPythonTest.Overloads",
+                "check(O.pb(True) == 'boolean', O.pb(True))",
+                "check(O.pi(0) == 'int', O.pi(0))",
+                "check(O.pd(1.5) == 'double', O.pd(1.5))",
+                "check(O.pc('x') == 'char', O.pc('x'))",
+                "check(O.pw(0) == 'long', 'widening before boxing: ' + O.pw(0))",
+                "check(O.po(0) == 'Integer', 'boxing before Object: ' + O.po(0))",
+                "check(O.pv(1) == 'Object', 'fixed arity before varargs: ' + O.pv(1))",
+                "check(O.pv(1, 2) == 'int...', O.pv(1, 2))",
+                "check(O.pi(None) == 'Integer', 'None: the reference type')",
+                "check(O.pb(None) == 'Boolean', 'None: the reference type')");
     }
 
     @Test
