@@ -440,7 +440,12 @@ _PRIMITIVES = ('boolean', 'byte', 'char', 'short', 'int', 'long', 'float', 'doub
 
 def jarray(component, size_or_values):
     """A new Java array: jarray('int', 10), jarray('double', [1.0, 2.0]),
-    jarray(String, ['a', 'b']) (a Java class or its name)."""
+    jarray(String, ['a', 'b']) (a Java class or its name, or a
+    java.lang.Class such as Integer.TYPE). Jep's order, jarray(size, type),
+    works too."""
+    if isinstance(component, int) and not isinstance(component, bool) \
+            and not isinstance(size_or_values, (int, list, tuple)):
+        component, size_or_values = size_or_values, component
     if isinstance(component, JavaType):
         component = component.__java_name__
     elif component is str:
@@ -503,7 +508,11 @@ def implements(*interfaces):
 
 
 def _java_impl(obj):
-    # Asked by Java (PyImplements.proxyOrSelf) for each Python object crossing.
+    # Asked by Java (PyImplements.proxyOrSelf) for each Python object crossing:
+    # a Java class (its java.lang.Class is meant), an object of an @implements
+    # class (its proxy), or None (the object itself).
+    if isinstance(obj, JavaType):
+        return obj.__java_name__
     names = getattr(type(obj), '__java_interfaces__', None)
     if names is None or isinstance(obj, type):
         return None

@@ -200,7 +200,7 @@ final class JavaBridge {
                 return null;
             }
             case Contract.JavaMeta.ANEW:
-                return new Bridged(JavaArrays.newArray((String) a[1], ((Long) a[2]).intValue(), (List<?>) a[3]));
+                return new Bridged(JavaArrays.newArray(a[1], ((Long) a[2]).intValue(), (List<?>) a[3]));
             case Contract.JavaMeta.ASLICE:
                 return new BridgedList(JavaArrays.slice(a[1], ((Long) a[2]).intValue(), ((Long) a[3]).intValue(),
                         ((Long) a[4]).intValue()));

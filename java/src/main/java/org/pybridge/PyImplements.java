@@ -10,7 +10,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Python classes implementing Java interfaces ({@code @pybridge.implements(...)}
+ * Python objects that stand for Java ones: the Java classes of the import
+ * hook (their {@code java.lang.Class}) and Python classes implementing Java interfaces ({@code @pybridge.implements(...)}
  * in {@code python/pybridge/runtime/java_bridge.py}): an instance crossing
  * to Java (an argument of a Java method or constructor, a value stored
  * through a Java collection, field or array) becomes one
@@ -57,7 +58,11 @@ final class PyImplements {
         return BY_ID.size();
     }
 
-    /** Replaces, from index {@code from} on, every Python object that implements Java interfaces by its proxy. */
+    /**
+     * Replaces, from index {@code from} on, every Python object that stands
+     * for a Java one: a Java class by its {@code Class}, an object that
+     * implements Java interfaces by its proxy.
+     */
     static Object[] swap(Object[] a, int from) {
         for (int i = from; i < a.length; i++) {
             if (a[i] instanceof PyObject) {
@@ -74,6 +79,11 @@ final class PyImplements {
             return o;
         }
         Object r = d.callAs(Object.class, o);
+        if (r instanceof String) {
+            // A Java class of the import hook: its java.lang.Class.
+            Class<?> c = JavaClasses.known((String) r);
+            return c != null ? c : o;
+        }
         if (!(r instanceof List)) {
             return o;
         }

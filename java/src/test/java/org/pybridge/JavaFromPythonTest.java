@@ -164,6 +164,14 @@ public class JavaFromPythonTest {
             return "Integer";
         }
 
+        public static String className(Class<?> c) {
+            return c.getName();
+        }
+
+        public static boolean isClass(Object o) {
+            return o instanceof Class;
+        }
+
         /** javac: any fixed arity before varargs. */
         public static String pv(Object o) {
             return "Object";
@@ -372,6 +380,30 @@ public class JavaFromPythonTest {
                 "check(O.pv(1, 2) == 'int...', O.pv(1, 2))",
                 "check(O.pi(None) == 'Integer', 'None: the reference type')",
                 "check(O.pb(None) == 'Boolean', 'None: the reference type')");
+    }
+
+    @Test
+    public void javaClassesAreJavaLangClass() {
+        py("import pybridge", "from org.pybridge import JavaFromPythonTest", "O = JavaFromPythonTest.Overloads",
+                "from java.util import ArrayList",
+                "from java.lang import StringBuilder, Integer, Boolean, Double",
+                "x = ArrayList()",
+                "check(x.getClass() == ArrayList, 'getClass() equals the imported class')",
+                "check(ArrayList == x.getClass(), 'both ways')",
+                "check(x.getClass() != StringBuilder, 'another class')",
+                "check(O.className(ArrayList) == 'java.util.ArrayList', 'a Class parameter')",
+                "check(O.isClass(StringBuilder), 'an Object parameter gets the Class')",
+                "r = str(StringBuilder().append(StringBuilder))",
+                "check(r == 'class java.lang.StringBuilder', r)",
+                "check(O.className(Integer.TYPE) == 'int', 'primitive types are Classes')",
+                "a = pybridge.jarray(Integer.TYPE, 3)",
+                "check(a.tolist() == [0, 0, 0] and a.getClass().getName() == '[I', a.getClass().getName())",
+                "b = pybridge.jarray(2, Boolean.TYPE)",
+                "check(b.tolist() == [False, False], 'Jep order: jarray(size, type)')",
+                "d = pybridge.jarray(Double.TYPE, [1.5, 2])",
+                "check(d.tolist() == [1.5, 2.0], d.tolist())",
+                "e = raises(TypeError, pybridge.jarray, 3, 'no.such.Klass')",
+                "raises(TypeError, pybridge.jarray, x, 3)");
     }
 
     @Test
