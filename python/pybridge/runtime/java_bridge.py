@@ -218,6 +218,91 @@ class JavaComparable:
         return _meta(M.CMP, self, other) >= 0
 
 
+def _pynum(x):
+    # The Python number of a java.lang.Number proxy (exact for BigInteger).
+    s = _meta(M.STR, x)
+    try:
+        return int(s)
+    except ValueError:
+        return float(s)
+
+
+def _unwrap(o):
+    return _pynum(o) if isinstance(o, JavaNumber) else o
+
+
+def _binary(op):
+    def f(self, other):
+        other = _unwrap(other)
+        if not isinstance(other, (int, float, complex)):
+            return NotImplemented
+        return op(_pynum(self), other)
+
+    def r(self, other):
+        if not isinstance(other, (int, float, complex)):
+            return NotImplemented
+        return op(other, _pynum(self))
+    return f, r
+
+
+class JavaNumber:
+    """A java.lang.Number (Integer, BigInteger, BigDecimal, AtomicLong...) as a
+    Python number: arithmetic, comparisons, int(), float(), bool() use its
+    value (exact for integers)."""
+    __slots__ = ()
+
+    __add__, __radd__ = _binary(operator.add)
+    __sub__, __rsub__ = _binary(operator.sub)
+    __mul__, __rmul__ = _binary(operator.mul)
+    __truediv__, __rtruediv__ = _binary(operator.truediv)
+    __floordiv__, __rfloordiv__ = _binary(operator.floordiv)
+    __mod__, __rmod__ = _binary(operator.mod)
+    __pow__, __rpow__ = _binary(operator.pow)
+    __lt__, _ = _binary(operator.lt)
+    __le__, _ = _binary(operator.le)
+    __gt__, _ = _binary(operator.gt)
+    __ge__, _ = _binary(operator.ge)
+    del _
+
+    def __eq__(self, other):
+        if isinstance(other, (int, float, complex, JavaNumber)):
+            return _pynum(self) == _unwrap(other)
+        return _meta(M.EQ, self, other)
+
+    def __ne__(self, other):
+        return not self.__eq__(other)
+
+    def __hash__(self):
+        return hash(_pynum(self))
+
+    def __neg__(self):
+        return -_pynum(self)
+
+    def __pos__(self):
+        return _pynum(self)
+
+    def __abs__(self):
+        return abs(_pynum(self))
+
+    def __bool__(self):
+        return bool(_pynum(self))
+
+    def __int__(self):
+        return int(_pynum(self))
+
+    def __float__(self):
+        return float(_pynum(self))
+
+    def __index__(self):
+        v = _pynum(self)
+        if not isinstance(v, int):
+            raise TypeError('a %s with a fraction is not an index' % type(self).__java_name__)
+        return v
+
+    def __round__(self, n=None):
+        return round(_pynum(self), n)
+
+
 class JavaCallable:
     """A functional interface (Runnable, Function, Comparator...): calling the
     proxy calls its single abstract method."""
@@ -371,6 +456,8 @@ def _build(info):
         return c
     kinds = info['kinds']
     bases = []
+    if info.get('number'):
+        bases.append(JavaNumber)
     if kinds & K.ARRAY:
         bases.append(JavaArray)
         bases.append(_JavaArrayProxy)
@@ -398,8 +485,9 @@ def _build(info):
           '__java_interface__': info['interface'],
           '__module__': name.rpartition('.')[0] or 'java', '__doc__': 'Java class %s' % name,
           # The Python protocols' own __eq__ would hide Java's (and unset __hash__).
-          '__eq__': bases[0].__eq__ if kinds & K.ARRAY else JavaProxy.__eq__,
-          '__ne__': JavaProxy.__ne__, '__hash__': JavaProxy.__hash__}
+          '__eq__': bases[0].__eq__ if kinds & K.ARRAY or info.get('number') else JavaProxy.__eq__,
+          '__ne__': bases[0].__ne__ if info.get('number') else JavaProxy.__ne__,
+          '__hash__': bases[0].__hash__ if info.get('number') else JavaProxy.__hash__}
     for full in info['nested']:
         ns[full.rpartition('$')[2]] = _Nested(full)
     for fname, fid, static, final in info['fields']:
@@ -735,7 +823,7 @@ def _java_install(call, meta):
         sys.meta_path.append(JavaFinder)
 
 
-for _name in ('JavaProxy', 'JavaError', 'JavaType', 'JavaArray', 'JavaList', 'JavaMap', 'JavaSet',
+for _name in ('JavaProxy', 'JavaNumber', 'JavaError', 'JavaType', 'JavaArray', 'JavaList', 'JavaMap', 'JavaSet',
               'JavaIterator', 'JavaPackage', 'jclass', 'jarray', 'same', 'java_class_of', '_java_install',
               'implements', 'jsuper', '_java_impl'):
     setattr(_mod, _name, globals()[_name])

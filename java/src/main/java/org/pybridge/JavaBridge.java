@@ -91,7 +91,10 @@ final class JavaBridge {
         Object[] converted = JavaOverloads.argsFor(chosen, args);
         try {
             if (chosen instanceof Constructor) {
-                return new Bridged(((Constructor<?>) chosen).newInstance(converted));
+                Object made = ((Constructor<?>) chosen).newInstance(converted);
+                // Integer(-5), String("x"): the same Python value as Integer.valueOf(-5) gives.
+                Object r = result(made);
+                return r == made ? r : new Bridged(made);
             }
             Method m = (Method) chosen;
             boolean isStatic = Modifier.isStatic(m.getModifiers());
@@ -175,7 +178,13 @@ final class JavaBridge {
             case Contract.JavaMeta.CMP: {
                 @SuppressWarnings("unchecked")
                 Comparable<Object> c = (Comparable<Object>) a[1];
-                return (long) c.compareTo(a[2]);
+                try {
+                    return (long) c.compareTo(a[2]);
+                } catch (ClassCastException | NullPointerException e) {
+                    // Python's answer for unorderable types, never a Java exception.
+                    throw new PyError("TypeError", "a " + a[1].getClass().getName() + " cannot be ordered against "
+                            + JavaOverloads.describeValue(a[2]));
+                }
             }
             case Contract.JavaMeta.NEXT: {
                 Iterator<?> it = (Iterator<?>) a[1];

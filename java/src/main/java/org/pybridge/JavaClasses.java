@@ -175,6 +175,7 @@ final class JavaClasses {
         d.put("name", c.getName());
         d.put("kinds", (long) kinds(c));
         d.put("interface", c.isInterface());
+        d.put("number", Number.class.isAssignableFrom(c));
         d.put("methods", methods);
         d.put("fields", fs);
         d.put("ctor", ctor);

@@ -407,6 +407,38 @@ public class JavaFromPythonTest {
     }
 
     @Test
+    public void boxedNumbersAreNumbersHoweverMade() {
+        Python.mainModule().setAttr("bridged_seven", Python.bridge(Integer.valueOf(7)));
+        Python.mainModule().setAttr("bridged_half", Python.bridge(Double.valueOf(0.5)));
+        py("import pybridge",
+                "from java.lang import Integer, Double, Long, Boolean",
+                "from java.math import BigInteger, BigDecimal",
+                "from java.util.concurrent.atomic import AtomicLong",
+                "from java.time import LocalDate",
+                "check(Integer(-5) + 1 == -4 and Integer(-5) == -5, 'Integer(-5) is -5')",
+                "check(bool(Integer(0)) is False and bool(Boolean(False)) is False, 'falsy')",
+                "check(5 < Integer(9) and Integer(9) > 5, 'compares with Python ints')",
+                "check(Double(2.5) * 2 == 5.0, 'Double arithmetic')",
+                "check(bridged_seven + 1 == 8 and 1 + bridged_seven == 8, 'a bridged Integer proxy adds')",
+                "check(bridged_seven == 7 and hash(bridged_seven) == hash(7), 'equal to 7, same hash')",
+                "check(5 < bridged_seven and bridged_seven <= 7 and not bridged_seven < 3, 'orders')",
+                "check(bridged_half < 1 and float(bridged_half) == 0.5 and bool(bridged_half), 'Double proxy')",
+                "check(list(range(10))[bridged_seven] == 7 and int(bridged_seven) == 7, '__index__')",
+                "big = BigInteger.valueOf(2).pow(70)",
+                "check(big == 2**70 and big + 1 == 2**70 + 1 and big > 5 and -big == -2**70, 'BigInteger exact')",
+                "check(BigDecimal('1.5') * 2 == 3.0, 'BigDecimal')",
+                "n = AtomicLong(41); n.incrementAndGet()",
+                "check(n == 42 and n - 2 == 40, 'any Number')",
+                "e = raises(TypeError, lambda: LocalDate.of(2020, 1, 1) < 5)",
+                "check(not isinstance(e, pybridge.JavaException), 'no ClassCastException leaks: %r' % (e,))",
+                "e = raises(TypeError, lambda: bridged_seven < 'x')",
+                "check(not isinstance(e, pybridge.JavaException), repr(e))",
+                "from java.lang.reflect import Array",
+                "from java.lang import String",
+                "check(len(Array.newInstance(String, 3)) == 3, 'a class where Java expects a Class')");
+    }
+
+    @Test
     public void overloadsAreResolvedFromPythonArgumentTypes() {
         py("from org.pybridge import JavaFromPythonTest",
                 "o = JavaFromPythonTest.Overloads()",
