@@ -106,7 +106,23 @@ class JavaList(JavaCollection, _abc.MutableSequence):
 
     def __setitem__(self, i, value):
         if isinstance(i, slice):
-            raise TypeError('slice assignment to a Java List is not supported: use subList(...) or a loop')
+            values = list(value)
+            start, stop, step = i.indices(self.size())
+            if step == 1:
+                # As Python lists do: the slice is replaced, the list may change size.
+                stop = max(start, stop)
+                if stop > start:
+                    self.subList(start, stop).clear()
+                if values:
+                    self.addAll(start, values)
+                return
+            idx = range(start, stop, step)
+            if len(values) != len(idx):
+                raise ValueError('attempt to assign sequence of size %d to extended slice of size %d'
+                                 % (len(values), len(idx)))
+            for j, v in zip(idx, values):
+                self.set(j, v)
+            return
         self.set(_index(self, i), value)
 
     def __delitem__(self, i):
@@ -133,6 +149,32 @@ class JavaList(JavaCollection, _abc.MutableSequence):
         self.extend(values)
         return self
 
+    # + and * give Python lists (copies), as list + list does; *= repeats in place.
+    def __add__(self, other):
+        if isinstance(other, (list, tuple, JavaList)):
+            return list(self) + list(other)
+        return NotImplemented
+
+    def __radd__(self, other):
+        if isinstance(other, (list, tuple)):
+            return list(other) + list(self)
+        return NotImplemented
+
+    def __mul__(self, n):
+        return list(self) * operator.index(n)
+
+    __rmul__ = __mul__
+
+    def __imul__(self, n):
+        n = operator.index(n)
+        if n <= 0:
+            self.clear()
+        else:
+            items = list(self)
+            for _ in range(n - 1):
+                self.addAll(items)
+        return self
+
 
 class JavaSet(JavaCollection, _abc.MutableSet):
     """A java.util.Set as a live MutableSet (set operators give Python sets)."""
@@ -144,6 +186,16 @@ class JavaSet(JavaCollection, _abc.MutableSet):
     @classmethod
     def _from_iterable(cls, it):
         return set(it)
+
+
+class _JavaItemsView(_abc.ItemsView):
+    __slots__ = ()
+
+    def __contains__(self, item):
+        # As dict.items(): anything but a (key, value) pair is simply not in it.
+        if not (isinstance(item, tuple) and len(item) == 2):
+            return False
+        return _abc.ItemsView.__contains__(self, item)
 
 
 class JavaMap(_abc.MutableMapping):
@@ -175,6 +227,9 @@ class JavaMap(_abc.MutableMapping):
     def get(self, key, default=None):
         r = _meta(M.MGET, self, key)
         return r[0] if r else default
+
+    def items(self):
+        return _JavaItemsView(self)
 
 
 class JavaIterator:
@@ -770,7 +825,13 @@ def _exception_hook(java_class, message, java_id):
 # ---- the import hook ----------------------------------------------------
 
 class JavaPackage(types.ModuleType):
-    """A Java package: its public classes and subpackages are attributes."""
+    """A Java package: its public classes and subpackages are attributes;
+    dir() lists those the class loader knows (for completion)."""
+
+    def __dir__(self):
+        names = set(super().__dir__())
+        names.update(_mod._java_package_names(self.__name__))
+        return sorted(names)
 
     def __getattr__(self, name):
         if name.startswith('__'):

@@ -68,6 +68,7 @@ final class JavaBridge {
         try (PyObject mod = Python.importModule("pybridge")) {
             mod.callAttr("_java_install", (PyCallback) JavaBridge::call, (PyCallback) JavaBridge::meta).close();
             PyImplements.install(mod);
+            mod.setAttr("_java_package_names", (PyCallback) (a, kw) -> JavaClasses.packageNames((String) a[0]));
         }
     }
 
@@ -205,7 +206,7 @@ final class JavaBridge {
             case Contract.JavaMeta.ASET: {
                 Object arr = a[1];
                 int i = JavaArrays.index(arr, (Long) a[2]);
-                Array.set(arr, i, JavaOverloads.coerce(a[3], arr.getClass().getComponentType(), "an element of this array"));
+                Array.set(arr, i, JavaOverloads.coerceStored(a[3], arr.getClass().getComponentType(), "an element of this array"));
                 return null;
             }
             case Contract.JavaMeta.ANEW:
@@ -219,7 +220,7 @@ final class JavaBridge {
             }
             case Contract.JavaMeta.SET: {
                 Field f = JavaClasses.field(((Long) a[1]).intValue());
-                f.set(Modifier.isStatic(f.getModifiers()) ? null : a[2], JavaOverloads.coerce(a[3], f.getType(),
+                f.set(Modifier.isStatic(f.getModifiers()) ? null : a[2], JavaOverloads.coerceStored(a[3], f.getType(),
                         "the field " + f.getDeclaringClass().getName() + "." + f.getName()));
                 return null;
             }

@@ -283,6 +283,38 @@ final class JavaOverloads {
         return convert(v, type);
     }
 
+    /**
+     * {@link #coerce} for a value Python stores into a field or an array
+     * element: a number of the right kind but out of the type's range is
+     * Python's {@code OverflowError} naming the range (as assigning to a
+     * C-typed slot is in Python), anything else that does not fit a
+     * {@code TypeError}.
+     */
+    static Object coerceStored(Object v, Class<?> type, String where) {
+        Class<?> box = ResultTypes.box(type);
+        if (v != null && box != BigInteger.class && narrows(v.getClass(), box) && !fits(v, box)) {
+            throw new JavaBridge.PyError("OverflowError", where + " is a Java " + type.getSimpleName() + ", which holds "
+                    + range(box) + "; " + v + " does not fit");
+        }
+        return coerce(v, type, where);
+    }
+
+    private static String range(Class<?> box) {
+        if (box == Integer.class) {
+            return Integer.MIN_VALUE + " to " + Integer.MAX_VALUE;
+        }
+        if (box == Short.class) {
+            return Short.MIN_VALUE + " to " + Short.MAX_VALUE;
+        }
+        if (box == Byte.class) {
+            return Byte.MIN_VALUE + " to " + Byte.MAX_VALUE;
+        }
+        if (box == Long.class) {
+            return Long.MIN_VALUE + " to " + Long.MAX_VALUE;
+        }
+        return "magnitudes up to " + Float.MAX_VALUE;
+    }
+
     private static Executable resolve(JavaClasses.Group g, Object[] args, Object target) {
         int n = args.length;
         List<Executable> best = new ArrayList<>();

@@ -439,6 +439,56 @@ public class JavaFromPythonTest {
     }
 
     @Test
+    public void javaListsTakeSliceAssignmentAndListOperators() {
+        py("from java.util import ArrayList, HashMap",
+                "lst = ArrayList(); lst.extend([0, 1, 2, 3, 4])",
+                "lst[1:3] = ['a', 'b', 'c']",
+                "check(list(lst) == [0, 'a', 'b', 'c', 3, 4], list(lst))",
+                "lst[1:4] = []",
+                "check(list(lst) == [0, 3, 4], list(lst))",
+                "lst[::2] = [9, 8]",
+                "check(list(lst) == [9, 3, 8], list(lst))",
+                "raises(ValueError, lst.__setitem__, slice(None, None, 2), [1])",
+                "lst[3:] = [7]",
+                "check(list(lst) == [9, 3, 8, 7], list(lst))",
+                "check(lst + [1] == [9, 3, 8, 7, 1] and [1] + lst == [1, 9, 3, 8, 7], 'list +')",
+                "check(lst * 2 == [9, 3, 8, 7] * 2 and 2 * lst == lst * 2, 'list *')",
+                "same = lst; lst *= 2",
+                "check(same is lst and lst.size() == 8, 'in place *=')",
+                "lst *= 0",
+                "check(lst.size() == 0, '*= 0 clears')",
+                "m = HashMap(); m['a'] = 1",
+                "check(('a', 1) in m.items() and ('a', 2) not in m.items(), 'pairs')",
+                "check('a' not in m.items(), 'a key alone is not an item, as in dict.items()')",
+                "b = lst.add",
+                "check(b.__func__ is ArrayList.add and b.__self__ is lst and b.__name__ == 'add', 'bound method')");
+    }
+
+    @Test
+    public void dirOfAJavaPackageListsItsClasses() {
+        py("import java.util, org.pybridge",
+                "d = dir(java.util)",
+                "check('ArrayList' in d and 'HashMap' in d and 'concurrent' in d and 'function' in d, d[:20])",
+                "check(not any('$' in n for n in d), 'no nested classes')",
+                "p = dir(org.pybridge)",
+                "check('Python' in p and 'JavaFromPythonTest' in p, p[:20])",
+                "check('JavaBridge' not in p, 'not public: not listed')");
+    }
+
+    @Test
+    public void fieldAndElementOverflowIsOverflowError() {
+        py("from org.pybridge import JavaFromPythonTest", "import pybridge",
+                "o = JavaFromPythonTest.Overloads()",
+                "e = raises(OverflowError, setattr, o, 'count', 2**40)",
+                "check('is a Java int' in str(e) and '2147483647' in str(e) and str(2**40) in str(e), str(e))",
+                "check(o.count == 0, 'unchanged')",
+                "a = pybridge.jarray('byte', 2)",
+                "e = raises(OverflowError, a.__setitem__, 0, 300)",
+                "check('-128 to 127' in str(e), str(e))",
+                "raises(TypeError, setattr, o, 'count', 1.5)");
+    }
+
+    @Test
     public void overloadsAreResolvedFromPythonArgumentTypes() {
         py("from org.pybridge import JavaFromPythonTest",
                 "o = JavaFromPythonTest.Overloads()",
@@ -519,7 +569,7 @@ public class JavaFromPythonTest {
                 "check(a[0] == 5 and a[3] == 9 and a[-1] == 9, 'set and get')",
                 "raises(IndexError, lambda: a[4])",
                 "raises(TypeError, a.__setitem__, 0, 'x')",
-                "raises(TypeError, a.__setitem__, 0, 2**40)",
+                "raises(OverflowError, a.__setitem__, 0, 2**40)",
                 "check(a[1:3] == [0, 0] and a[::-1][0] == 9, 'slices copy')",
                 "a[1:3] = [7, 8]",
                 "check(list(a) == [5, 7, 8, 9] and a == [5, 7, 8, 9], 'slice assignment, == a list')",
