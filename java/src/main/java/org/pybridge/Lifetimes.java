@@ -433,6 +433,19 @@ final class Lifetimes {
         }
     }
 
+    /**
+     * Hands {@code o} to the garbage collector whatever scope owns it: its
+     * Python reference lives exactly as long as Java can reach the wrapper
+     * (proxies of Python objects Java keeps, {@link PyImplements}).
+     */
+    static void gcOwned(PyObject o) {
+        Object ow = o.owner;
+        if (ow instanceof ResourceScope) {
+            ((ResourceScope) ow).remove(o);
+            track(o);
+        }
+    }
+
     static long trackedLive() {
         return TRACKED_LIVE.get();
     }
