@@ -323,9 +323,10 @@ impl Caller {
         if let Caller::Platform(_) | Caller::Virtual(_) = self {
             holder_has_gil();
             IN_JAVA.store(0, Ordering::Release);
-            // Only holders with the GIL write these.
-            IN_CALL.store(IN_CALL.load(Ordering::Relaxed) + 1, Ordering::Release);
-            CALL_SEQ.store(CALL_SEQ.load(Ordering::Relaxed) + 1, Ordering::Release);
+            // Only holders with the GIL write these (serialised by it; by
+            // nothing on a free-threaded CPython: `bump`).
+            bump(&IN_CALL);
+            bump(&CALL_SEQ);
         }
         Ok(())
     }
@@ -339,11 +340,8 @@ impl Caller {
             return false;
         }
         holder_has_gil();
-        IN_CALL.store(
-            IN_CALL.load(Ordering::Relaxed).saturating_sub(1),
-            Ordering::Release,
-        );
-        CALL_SEQ.store(CALL_SEQ.load(Ordering::Relaxed) + 1, Ordering::Release);
+        unbump(&IN_CALL);
+        bump(&CALL_SEQ);
         match self {
             Caller::Platform(me) => {
                 reclaim_platform(py, me);
@@ -354,6 +352,32 @@ impl Caller {
                 .is_err(),
             Caller::Plain => false,
         }
+    }
+}
+
+/// Adds one to a word only lease holders with the GIL write: a plain store
+/// with the GIL (it serialises them), a locked add without one.
+#[inline]
+fn bump(w: &AtomicU64) {
+    if cfg!(Py_GIL_DISABLED) {
+        w.fetch_add(1, Ordering::AcqRel);
+    } else {
+        w.store(w.load(Ordering::Relaxed) + 1, Ordering::Release);
+    }
+}
+
+/// Subtracts one (not below 0) from a word `bump` adds to.
+#[inline]
+fn unbump(w: &AtomicU64) {
+    if cfg!(Py_GIL_DISABLED) {
+        let _ = w.fetch_update(Ordering::AcqRel, Ordering::Acquire, |v| {
+            Some(v.saturating_sub(1))
+        });
+    } else {
+        w.store(
+            w.load(Ordering::Relaxed).saturating_sub(1),
+            Ordering::Release,
+        );
     }
 }
 
