@@ -673,3 +673,50 @@ pub(crate) fn holder() -> Option<(String, f64, u32)> {
     let slot = if t & 1 == 1 { (t >> 1) as u32 } else { 0 };
     Some((rec.name.clone(), rec.since.elapsed().as_secs_f64(), slot))
 }
+
+/// Without a GIL (free-threaded CPython), what a platform thread's lease
+/// holds in place of the GIL: a critical section on one private object of
+/// the main interpreter, begun when the lease starts and ended when it ends.
+/// Lease holders exclude each other as the GIL made them do, and CPython
+/// suspends the section wherever a GIL would have been given up (the
+/// holder's Python blocks, sleeps, calls out to Java, `releaseGilWhile`), so
+/// leases of other threads run meanwhile. Plain calls never take it: they run
+/// in parallel with every lease except while a lease runs Java code
+/// (`IN_JAVA`). See docs/decisions/free-threading.md.
+#[cfg(Py_GIL_DISABLED)]
+pub(crate) mod section {
+    use crate::capi::critical::{self, Section};
+    use pyo3::prelude::*;
+    use std::cell::RefCell;
+
+    /// The object whose critical section the leases take.
+    static LEASES: pyo3::sync::PyOnceLock<Py<PyAny>> = pyo3::sync::PyOnceLock::new();
+
+    thread_local! {
+        /// This thread's lease section, while its platform lease lasts.
+        static HELD: RefCell<Option<Section>> = const { RefCell::new(None) };
+    }
+
+    /// Begins this thread's lease section (attached: `py`); waits while
+    /// another lease holds it. Before the lease claims `IN_JAVA`, so that a
+    /// holder that waits for `IN_JAVA` never holds the section meanwhile.
+    pub(crate) fn begin(py: Python<'_>) {
+        let obj = LEASES.get_or_init(py, || pyo3::types::PyList::empty(py).into_any().unbind());
+        let s = critical::begin(obj.bind(py));
+        HELD.with(|h| {
+            let old = h.borrow_mut().replace(s);
+            debug_assert!(old.is_none(), "a lease section begun twice on one thread");
+        });
+    }
+
+    /// Ends this thread's lease section, if it holds one (attached, with no
+    /// other critical section begun since: leases end between calls).
+    pub(crate) fn end() {
+        if let Some(s) = HELD.try_with(|h| h.borrow_mut().take()).ok().flatten() {
+            // SAFETY: begun by `begin` on this thread, which is attached (its
+            // lease holds the thread state); every section begun inside the
+            // lease's calls ended with them, so this one is the innermost.
+            unsafe { critical::end(s) };
+        }
+    }
+}

@@ -85,6 +85,8 @@ impl Drop for Pin {
                 unsafe { threads::restore_thread(saved) };
             }
             crate::gil::lease::platform_released(self as *const Pin as u64);
+            #[cfg(Py_GIL_DISABLED)]
+            crate::gil::lease::section::end();
             // SAFETY: this thread took the GIL with `gilstate_ensure` in
             // `acquire()`, and holds it.
             unsafe { threads::gilstate_release(self.held_state.get()) };
@@ -216,10 +218,19 @@ pub(crate) fn acquire_named(thread_name: &str) -> Result<()> {
         None
     };
     acquire()?;
+    // Without a GIL, the lease's own exclusion (lease::section), taken
+    // before the lease claims the right to run Java code.
+    #[cfg(Py_GIL_DISABLED)]
+    if outermost {
+        // SAFETY: `acquire()` attached this thread (held > 0).
+        crate::gil::lease::section::begin(unsafe { Python::assume_attached() });
+    }
     if let Some(waited) = waited.as_mut()
         && let Err(e) = crate::gil::lease::platform_acquired(my_token(), thread_name, waited)
     {
         // A virtual thread's lease started before this thread got the GIL.
+        #[cfg(Py_GIL_DISABLED)]
+        crate::gil::lease::section::end();
         release()?;
         return Err(e);
     }
@@ -269,6 +280,8 @@ pub fn release() -> Result<u32> {
         }
         if h == 1 {
             crate::gil::lease::platform_released(p as *const Pin as u64);
+            #[cfg(Py_GIL_DISABLED)]
+            crate::gil::lease::section::end();
             // SAFETY: matches the `gilstate_ensure` of the outermost acquire
             // on this same thread.
             unsafe { threads::gilstate_release(p.held_state.get()) };

@@ -1,0 +1,154 @@
+package org.pybridge;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.Assume;
+import org.junit.BeforeClass;
+import org.junit.Test;
+
+/**
+ * The bridge without a GIL (docs/decisions/free-threading.md). On a
+ * free-threaded CPython (3.13t, 3.14t) Java threads run Python in parallel in
+ * one interpreter, and pybridge never turns the GIL back on; on both builds
+ * handles made and closed on many threads at once balance, and a Java class
+ * described by many threads at once is one Python class.
+ */
+public class FreeThreadingTest {
+    static boolean freeThreaded;
+
+    @BeforeClass
+    public static void init() {
+        Python.initialize();
+        freeThreaded = Python.eval("bool(__import__('sysconfig').get_config_var('Py_GIL_DISABLED'))",
+                Boolean.class);
+    }
+
+    private static void assumeFreeThreaded() {
+        Assume.assumeTrue("not a free-threaded Python (Py_GIL_DISABLED unset): nothing to check here",
+                freeThreaded);
+    }
+
+    private static <T> List<T> onThreads(int n, Callable<T> body) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        try {
+            List<Future<T>> fs = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                fs.add(pool.submit(body));
+            }
+            List<T> out = new ArrayList<>();
+            for (Future<T> f : fs) {
+                out.add(f.get(120, TimeUnit.SECONDS));
+            }
+            return out;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    public void theGilStaysOffThroughPybridgeNumpyAndJava() {
+        assumeFreeThreaded();
+        assertFalse("after initialize()", Python.eval("__import__('sys')._is_gil_enabled()", Boolean.class));
+        Python.exec("import numpy\nimport java.util\n_ft_l = java.util.ArrayList()\n_ft_l.add(1)\n");
+        assertFalse("after numpy and Java from Python",
+                Python.eval("__import__('sys')._is_gil_enabled()", Boolean.class));
+    }
+
+    /**
+     * Two JVM threads are inside Python at the same time with no blocking call
+     * between: each spins in pure Python (no sleep, no I/O, with a switch
+     * interval of an hour, so a GIL would never be handed over) until it has
+     * seen the other one arrive. With a GIL the first one would spin its whole
+     * 60 s bound alone and report it never saw the other.
+     */
+    @Test
+    public void javaThreadsRunPythonInParallel() throws Exception {
+        assumeFreeThreaded();
+        Python.exec("import sys, time\n"
+                + "_ft_arrived = [0]\n"
+                + "def _ft_meet():\n"
+                + "    _ft_arrived[0] += 1\n"
+                + "    end = time.monotonic() + 60\n"
+                + "    while _ft_arrived[0] < 2 and time.monotonic() < end:\n"
+                + "        pass\n"
+                + "    return _ft_arrived[0] >= 2\n");
+        double old = Python.eval("__import__('sys').getswitchinterval()", Double.class);
+        Python.exec("sys.setswitchinterval(3600)");
+        try {
+            PyObject meet = Python.eval("_ft_meet");
+            CountDownLatch go = new CountDownLatch(2);
+            List<Boolean> met = onThreads(2, () -> {
+                go.countDown();
+                go.await();
+                return meet.callAs(Boolean.class);
+            });
+            assertEquals(List.of(true, true), met);
+        } finally {
+            Python.exec("sys.setswitchinterval(" + old + ")");
+        }
+    }
+
+    /** Handles made, read and closed on eight threads at once: every one released once, none left. */
+    @Test
+    public void handlesMadeAndClosedInParallelBalance() throws Exception {
+        PyObject make = Python.eval("lambda i: [i, str(i)]");
+        Stats before = LifetimeSupport.settle();
+        List<Long> sums = onThreads(8, () -> {
+            long sum = 0;
+            for (int i = 0; i < 5_000; i++) {
+                try (PyObject o = make.call(i)) {
+                    sum += o.getItem(0, Long.class);
+                }
+            }
+            return sum;
+        });
+        for (long s : sums) {
+            assertEquals(5_000L * 4_999 / 2, s);
+        }
+        Stats after = LifetimeSupport.settle();
+        assertEquals("live handles back where they were", before.liveHandles(), after.liveHandles());
+        assertEquals("the table's own count agrees", before.tableSize(), after.tableSize());
+        assertEquals("released exactly what was created",
+                after.created() - before.created(),
+                (after.releasedByClose() + after.releasedByScope() + after.releasedByGc())
+                        - (before.releasedByClose() + before.releasedByScope() + before.releasedByGc()));
+    }
+
+    /**
+     * Eight threads ask for the same Java class at once, the first time it is
+     * used from Python: describing it calls Java, where other threads run, so
+     * several of them build it; they must all end up with the one class.
+     */
+    @Test
+    public void oneJavaClassIsOnePythonClassWhateverTheRace() throws Exception {
+        Python.exec("import pybridge\n"
+                + "def _ft_class(name):\n"
+                + "    return pybridge.jclass(name)\n");
+        PyObject cls = Python.eval("_ft_class");
+        String[] names = {"java.util.concurrent.ConcurrentSkipListSet", "java.util.concurrent.LinkedTransferQueue",
+                "java.util.concurrent.ConcurrentLinkedDeque"};
+        for (String name : names) {
+            CountDownLatch go = new CountDownLatch(8);
+            List<Long> ids = onThreads(8, () -> {
+                go.countDown();
+                go.await();
+                try (PyObject c = cls.call(name)) {
+                    return Python.eval("id", PyObject.class).callAs(Long.class, c);
+                }
+            });
+            assertEquals(8, ids.size());
+            for (Long id : ids) {
+                assertEquals(name + ": the same class for every thread", ids.get(0), id);
+            }
+        }
+    }
+}
