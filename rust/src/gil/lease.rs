@@ -682,7 +682,8 @@ pub(crate) fn holder() -> Option<(String, f64, u32)> {
 /// holder's Python blocks, sleeps, calls out to Java, `releaseGilWhile`), so
 /// leases of other threads run meanwhile. Plain calls never take it: they run
 /// in parallel with every lease except while a lease runs Java code
-/// (`IN_JAVA`). See docs/decisions/free-threading.md.
+/// (`IN_JAVA`). A virtual thread's lease takes it for each of its calls
+/// (`begin_call`). See docs/decisions/free-threading.md.
 #[cfg(Py_GIL_DISABLED)]
 pub(crate) mod section {
     use crate::capi::critical::{self, Section};
@@ -707,6 +708,28 @@ pub(crate) mod section {
             let old = h.borrow_mut().replace(s);
             debug_assert!(old.is_none(), "a lease section begun twice on one thread");
         });
+    }
+
+    /// A virtual thread's lease holds its section for each of its calls
+    /// (it cannot hold it across its Java code: the thread may move to
+    /// another carrier); ended when dropped, at the end of the call.
+    pub(crate) struct CallSection(Option<Section>);
+
+    /// Begins a virtual thread's lease section for one call (attached: `py`).
+    pub(crate) fn begin_call(py: Python<'_>) -> CallSection {
+        let obj = LEASES.get_or_init(py, || pyo3::types::PyList::empty(py).into_any().unbind());
+        CallSection(Some(critical::begin(obj.bind(py))))
+    }
+
+    impl Drop for CallSection {
+        fn drop(&mut self) {
+            if let Some(s) = self.0.take() {
+                // SAFETY: dropped in the call that began it (`call::Entry::run`),
+                // on that thread, still attached, after every section begun
+                // inside the call ended (they are scoped to it).
+                unsafe { critical::end(s) };
+            }
+        }
     }
 
     /// Ends this thread's lease section, if it holds one (attached, with no
