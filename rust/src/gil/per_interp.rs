@@ -24,6 +24,7 @@
 
 use crate::capi;
 use pyo3::Python;
+#[cfg(not(Py_GIL_DISABLED))]
 use std::cell::{Cell, UnsafeCell};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -226,7 +227,7 @@ pub(crate) struct PerInterp<T: 'static> {
     registered: AtomicBool,
 }
 
-impl<T: 'static> PerInterp<T> {
+impl<T: Send + 'static> PerInterp<T> {
     pub(crate) const fn new() -> Self {
         PerInterp {
             cells: [const { GilCell::new(None) }; MAX],
@@ -263,7 +264,7 @@ impl<T: 'static> PerInterp<T> {
     }
 }
 
-impl<T: 'static> Clear for PerInterp<T> {
+impl<T: Send + 'static> Clear for PerInterp<T> {
     fn clear(&self, py: Python<'_>, i: usize) {
         // Moved out first, dropped after: dropping may run Python code.
         let v = self.cells[i].with(py, |v| v.take());
@@ -275,7 +276,7 @@ impl<T: 'static> Clear for PerInterp<T> {
 // serialises its users; without, its mutex does, which needs `T: Send` as a
 // `Mutex<T>` does); `registered` is atomic.
 #[cfg(not(Py_GIL_DISABLED))]
-unsafe impl<T: 'static> Sync for PerInterp<T> {}
+unsafe impl<T: Send + 'static> Sync for PerInterp<T> {}
 // SAFETY: as above; the free-threaded cells are mutexes, shared between
 // threads as `Mutex<Option<T>>` is when `T: Send`.
 #[cfg(Py_GIL_DISABLED)]
