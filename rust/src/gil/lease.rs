@@ -686,28 +686,32 @@ pub(crate) fn holder() -> Option<(String, f64, u32)> {
 /// (`begin_call`). See docs/decisions/free-threading.md.
 #[cfg(Py_GIL_DISABLED)]
 pub(crate) mod section {
-    use crate::capi::critical::{self, Section};
+    use crate::capi::critical;
+    pub(crate) use crate::capi::critical::Section;
     use pyo3::prelude::*;
-    use std::cell::RefCell;
 
     /// The object whose critical section the leases take.
     static LEASES: pyo3::sync::PyOnceLock<Py<PyAny>> = pyo3::sync::PyOnceLock::new();
 
-    thread_local! {
-        /// This thread's lease section, while its platform lease lasts.
-        static HELD: RefCell<Option<Section>> = const { RefCell::new(None) };
-    }
-
-    /// Begins this thread's lease section (attached: `py`); waits while
+    /// Begins a platform lease's section (attached: `py`); waits while
     /// another lease holds it. Before the lease claims `IN_JAVA`, so that a
     /// holder that waits for `IN_JAVA` never holds the section meanwhile.
-    pub(crate) fn begin(py: Python<'_>) {
+    /// The thread keeps it (`thread_state`'s pin) until `end`.
+    pub(crate) fn begin(py: Python<'_>) -> Section {
         let obj = LEASES.get_or_init(py, || pyo3::types::PyList::empty(py).into_any().unbind());
-        let s = critical::begin(obj.bind(py));
-        HELD.with(|h| {
-            let old = h.borrow_mut().replace(s);
-            debug_assert!(old.is_none(), "a lease section begun twice on one thread");
-        });
+        critical::begin(obj.bind(py))
+    }
+
+    /// Ends a platform lease's section.
+    ///
+    /// # Safety
+    ///
+    /// On the thread that began it, still attached (its lease holds the
+    /// thread state), with every section begun since ended (leases end
+    /// between calls, or when their thread dies outside any call).
+    pub(crate) unsafe fn end(s: Section) {
+        // SAFETY: as the caller guarantees.
+        unsafe { critical::end(s) };
     }
 
     /// A virtual thread's lease holds its section for each of its calls
@@ -729,17 +733,6 @@ pub(crate) mod section {
                 // inside the call ended (they are scoped to it).
                 unsafe { critical::end(s) };
             }
-        }
-    }
-
-    /// Ends this thread's lease section, if it holds one (attached, with no
-    /// other critical section begun since: leases end between calls).
-    pub(crate) fn end() {
-        if let Some(s) = HELD.try_with(|h| h.borrow_mut().take()).ok().flatten() {
-            // SAFETY: begun by `begin` on this thread, which is attached (its
-            // lease holds the thread state); every section begun inside the
-            // lease's calls ended with them, so this one is the innermost.
-            unsafe { critical::end(s) };
         }
     }
 }
