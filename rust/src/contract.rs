@@ -13,7 +13,7 @@
 
 /// Version of the boundary; bump it with any change a stale library or stale
 /// Java classes would misread.
-pub const ABI_VERSION: i32 = 18;
+pub const ABI_VERSION: i32 = 19;
 
 /// Declares one table: a module of constants, and `ALL` listing them (for
 /// tests; the Java generator reads the source).
@@ -133,7 +133,7 @@ table! {
 
 table! {
     /// The wire format's tags: each value is a tag byte and its payload
-    /// (see `wire.rs` for the payloads).
+    /// (see `values/wire.rs` for the payloads).
     pub mod tag: u8 {
         /// `None` / null.
         NONE = 0,
@@ -303,6 +303,19 @@ table! {
 }
 
 table! {
+    /// `op::INIT`'s flags byte (bits): how the interpreter is started.
+    pub mod init_flag: u8 {
+        /// A home directory follows (`PyConfig.home`): the base prefix when
+        /// `PYTHONHOME` is set (so the bad value is ignored), or a runtime
+        /// extracted from a jar.
+        HOME = 1,
+        /// No user site-packages (`PyConfig.user_site_directory = 0`): a
+        /// runtime extracted from a jar sees only its own packages.
+        NO_USER_SITE = 2,
+    }
+}
+
+table! {
     /// Operations of `_meta(op, ...)`, the second dispatcher function the
     /// Java bridge hands Python (`JavaBridge.meta`, used by `java_bridge.py`).
     pub mod java_meta: i32 {
@@ -391,6 +404,8 @@ table! {
         ARRAY = 256,
         /// A functional interface (one abstract method).
         FUNCTIONAL = 1024,
+        /// `java.util.concurrent.CompletionStage`: awaitable in Python (PyAsync).
+        AWAITABLE = 2048,
     }
 }
 

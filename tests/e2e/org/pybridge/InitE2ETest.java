@@ -104,6 +104,9 @@ public class InitE2ETest {
             assertTrue("lists what was tried: " + msg, msg.contains("PYBRIDGE_PYTHON (not set)")
                     && msg.contains("VIRTUAL_ENV (not set)") && msg.contains("python3 on PATH (not found)"));
             assertTrue("says how to fix: " + msg, msg.contains("PYBRIDGE_PYTHON=/path/to/python3"));
+            assertTrue("names the runtime jar as a way out: " + msg,
+                    msg.contains("a CPython runtime jar on the class path (none)")
+                            && msg.contains("org.bytedeco:cpython:<version>:linux-x86_64"));
         } finally {
             Files.deleteIfExists(emptyBin);
         }

@@ -182,6 +182,8 @@ public final class Interpreter implements AutoCloseable {
             return;
         }
         try {
+            // The packages jars' trees, as in the main interpreter (PackagesJars).
+            PackagesJars.addToPath(PackagesJars.extracted());
             for (String code : cfg.startupCode) {
                 Ops.exec(code, null);
             }
@@ -541,6 +543,9 @@ public final class Interpreter implements AutoCloseable {
             throw new IllegalStateException("close() of " + this + " from inside one of its own tasks: close it"
                     + " from another thread once the task is done");
         }
+        if (state == OPEN) {
+            PyAsync.beforeClose(this); // its event loop never outlives it
+        }
         CompletableFuture<Void> c;
         synchronized (lock) {
             if (state == CLOSED) {
@@ -558,6 +563,7 @@ public final class Interpreter implements AutoCloseable {
         } catch (CompletionException e) {
             throw rethrow(e.getCause());
         }
+        PyResources.forget(this);
     }
 
     /**

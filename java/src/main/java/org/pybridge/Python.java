@@ -31,7 +31,12 @@ public final class Python {
 
     /**
      * Starts Python with zero configuration: {@code PYBRIDGE_PYTHON}, else an
-     * active virtualenv, else {@code python3} on {@code PATH}. Idempotent and
+     * active virtualenv, else a CPython runtime jar on the class path
+     * ({@code org.bytedeco:cpython:<version>:linux-x86_64}, extracted once
+     * into pybridge's cache), else {@code python3} on {@code PATH}. The
+     * packages of every packages jar on the class path (made by
+     * {@code java -jar pybridge.jar pack}) go on {@code sys.path} ahead of
+     * site-packages. Idempotent and
      * thread-safe. Throws {@link PythonInitializationException} saying what
      * was tried and how to fix it.
      * @return which Python runs, and why it was chosen
@@ -59,6 +64,8 @@ public final class Python {
         if (refused != null) {
             throw new PythonInitializationException(refused);
         }
+        // Packages jars on the class path: checked against this Python and extracted before it starts.
+        List<String> packages = PackagesJars.prepare(f);
         NativeLoader.load(f.libpython, f.get("version_short"));
         Leases.waitMillis = cfg.gilLeaseWaitMillis();
         Native.registerCallbacks(Callbacks.class);
@@ -68,6 +75,8 @@ public final class Python {
         info = started;
         try {
             JavaBridge.install(cfg);
+            PackagesJars.addToPath(packages);
+            PyDebug.installBreakpointHook();
         } finally {
             info = null;
         }
@@ -100,6 +109,41 @@ public final class Python {
         } catch (PythonInitializationException e) {
             return false;
         }
+    }
+
+    /**
+     * Starts debugpy's server on {@code 127.0.0.1:port} (0: a free port) so
+     * that a debugger (VS Code's "Python: Attach", PyCharm, any DAP client)
+     * attaches to this embedded Python; returns the port. Needs the
+     * {@code debugpy} package in the Python pybridge runs. Breakpoints then
+     * stop Python called from any Java thread (shown under the Java thread's
+     * name). A debugger left attached does not keep the JVM from exiting.
+     *
+     * <pre>{@code
+     * int port = Python.debug(5678);
+     * // attach the IDE to localhost:5678, set breakpoints, then call Python as usual
+     * }</pre>
+     *
+     * @param port the port to listen on (0: any free port)
+     * @return the port debugpy listens on
+     * @see #debug(String, int, boolean)
+     */
+    public static int debug(int port) {
+        return debug("127.0.0.1", port, false);
+    }
+
+    /**
+     * As {@link #debug(int)}, on {@code host}, optionally waiting until a
+     * debugger has attached. Idempotent: a second call returns the port of the first.
+     *
+     * @param host the address to listen on ({@code 127.0.0.1}: this machine only)
+     * @param port the port (0: any free port)
+     * @param waitForClient whether to return only once a debugger has attached
+     * @return the port debugpy listens on
+     */
+    public static int debug(String host, int port, boolean waitForClient) {
+        ensure();
+        return PyDebug.listen(host, port, waitForClient);
     }
 
     /**
