@@ -37,8 +37,8 @@ impl Drop for Config {
     }
 }
 
-/// `wchar_t` on Linux.
-type WChar = i32;
+/// `wchar_t` as the target defines it: signed on x86-64, unsigned on aarch64.
+type WChar = libc::wchar_t;
 
 /// A NUL-terminated wide string.
 fn wide(s: &str) -> Vec<WChar> {

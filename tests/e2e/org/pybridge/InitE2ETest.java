@@ -26,7 +26,8 @@ import org.junit.Test;
  * ({@code PYTHONHOME} at a venv, {@code PYTHONFAULTHANDLER=1}).
  */
 public class InitE2ETest {
-    private static final String DEBIAN_LIBPYTHON = "/usr/lib/x86_64-linux-gnu/libpython3.11.so.1.0";
+    private static final String DEBIAN_LIBPYTHON = "/usr/lib/" + NativeLibrariesTest.multiarch()
+            + "/libpython3.11.so.1.0";
     private static final String PYENV_PYTHON = "/root/.pyenv/versions/3.11.7/bin/python3";
 
     /** What the test python (the one libpybridge.so was built against) reports. */

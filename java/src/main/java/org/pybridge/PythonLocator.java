@@ -465,7 +465,16 @@ final class PythonLocator {
         }
     }
 
-    /** Why {@code p} is not an x86-64 ELF shared object, or null when it is one. */
+    /**
+     * The ELF machine of this JVM's platform: 62 (x86-64), 183 (aarch64), or -1 when pybridge
+     * has no library of its own for it (then any machine is accepted).
+     */
+    static int elfMachine() {
+        String p = NativeLoader.PLATFORM;
+        return "linux-x86_64".equals(p) ? 62 : "linux-aarch64".equals(p) ? 183 : -1;
+    }
+
+    /** Why {@code p} is not an ELF shared object of this JVM's machine, or null when it is one. */
     static String elfProblem(Path p) {
         byte[] h = new byte[20];
         int n = 0;
@@ -482,8 +491,10 @@ final class PythonLocator {
         }
         int type = (h[16] & 0xff) | (h[17] & 0xff) << 8;
         int machine = (h[18] & 0xff) | (h[19] & 0xff) << 8;
-        if (h[4] != 2 || h[5] != 1 || type != 3 || machine != 62) {
-            return "is not a 64-bit x86-64 ELF shared library (class " + h[4] + ", type " + type + ", machine "
+        int want = elfMachine();
+        if (h[4] != 2 || h[5] != 1 || type != 3 || (want >= 0 && machine != want)) {
+            String arch = want == 62 ? "x86-64" : want == 183 ? "aarch64" : "little-endian";
+            return "is not a 64-bit " + arch + " ELF shared library (class " + h[4] + ", type " + type + ", machine "
                     + machine + ")";
         }
         return null;
