@@ -598,8 +598,10 @@ def _build(info):
         ns[mname] = _mod.JavaMethod(_call, mid, mname, instance)
     simple = name.rpartition('.')[2]
     c = JavaType(simple, tuple(bases), ns)
-    _classes[name] = c
-    return c
+    # Two threads may build the same class at once (describing it calls Java,
+    # which lets other threads run; without a GIL they run in parallel): the
+    # first one stored is the class, for every thread (setdefault is atomic).
+    return _classes.setdefault(name, c)
 
 
 def _factory(class_name):
@@ -805,8 +807,8 @@ def _exception_for(chain):
         bases = bases + (extra,)
     module, _, simple = name.rpartition('.')
     t = type(simple, bases, {'__module__': module or 'java'})
-    _exc_types[name] = t
-    return t
+    # The first one stored wins, for every thread (see _build).
+    return _exc_types.setdefault(name, t)
 
 
 _PYTHON_EXCEPTION = 'org.pybridge.PythonException'
