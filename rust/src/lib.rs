@@ -57,5 +57,6 @@ mod release;
 pub mod runtime;
 pub mod stack;
 pub mod stats;
+mod sub_options;
 pub mod thread_state;
 pub mod wire;

@@ -72,7 +72,8 @@ pub fn dispatch(op: i32, id: Handle, r: &mut Reader<'_>, w: &mut Writer) -> Resu
             ))
         }
         GIL_ACQUIRE => {
-            let name = r.string()?;
+            // The holder's name is for messages only: any Java name is taken.
+            let name = r.label()?;
             if r.u8()? != 0 {
                 // A virtual thread: a lease slot, taken up by GIL_RESUME.
                 let slot = lease::virtual_new(&name)?;
