@@ -280,7 +280,7 @@ final class Ops {
      * the fast path, or the decoded value.
      */
     static Object callLong(PyObject f, long x, byte mode) {
-        if (Leases.virtualHolder()) {
+        if (Leases.virtualHolder() || f.interp != null && f.interp.channel != null) {
             return call(f, null, mode, null, new Object[] {x});
         }
         Interpreter.check(f);
