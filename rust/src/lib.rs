@@ -36,29 +36,16 @@
 //! one converts its arguments and result (`tests/boundaries.rs` checks it).
 //! Items are `pub` only where `rust/tests` and `rust/examples` use them.
 
-mod buffers;
-mod callbacks;
 mod capi;
 pub mod contract;
-pub mod convert;
-pub mod copy;
 pub mod error;
-mod ext;
-pub mod gate;
+pub mod gil;
 pub mod handles;
-mod interpreters;
+pub mod interp;
 mod jni;
-mod lease;
-mod names;
+mod jvm;
 pub mod ops;
-mod per_interp;
 pub mod process_child;
-mod registry;
-mod release;
 mod remote;
-pub mod runtime;
-pub mod stack;
 pub mod stats;
-mod sub_options;
-pub mod thread_state;
-pub mod wire;
+pub mod values;

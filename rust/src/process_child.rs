@@ -22,7 +22,7 @@
 use crate::contract::process::{HELLO_STATUS, OP_EXIT, REPLY_HEADER, REQUEST_HEADER};
 use crate::contract::status;
 use crate::handles::Handle;
-use crate::wire::{Reader, Writer};
+use crate::values::wire::{Reader, Writer};
 use std::io::{Read, Write};
 use std::os::fd::FromRawFd;
 

@@ -3,7 +3,7 @@
 //!
 //! CPython 3.12+ enforces `PyInterpreterConfig` itself. Before 3.12,
 //! `Py_NewInterpreter` has no such options, so pybridge runs
-//! `python/pybridge/sub_options.py` in each new sub-interpreter, before any
+//! `python/pybridge/runtime/sub_options.py` in each new sub-interpreter, before any
 //! user code: it replaces, in that interpreter's own modules only, the
 //! functions its configuration refuses by ones raising `RuntimeError` with
 //! CPython 3.12's messages. On 3.12+ this is a no-op.
@@ -21,8 +21,10 @@ pub(crate) fn install(py: Python<'_>, cfg: &Config) -> PyResult<()> {
     if cfg.allow_threads && cfg.allow_daemon_threads && cfg.allow_fork && cfg.allow_exec {
         return Ok(());
     }
-    let code = std::ffi::CString::new(include_str!("../../python/pybridge/sub_options.py"))
-        .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
+    let code = std::ffi::CString::new(include_str!(
+        "../../../python/pybridge/runtime/sub_options.py"
+    ))
+    .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
     let globals = pyo3::types::PyDict::new(py);
     globals.set_item("__name__", "pybridge.sub_options")?;
     py.run(&code, Some(&globals), None)?;
