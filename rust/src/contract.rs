@@ -538,5 +538,10 @@ table! {
         OP_EXIT = 1000,
         /// The child's first frame (status OK, no bytes): it is ready.
         HELLO_STATUS = 0,
+        /// A reply frame's status when it is a call into the JVM instead
+        /// (i64 function id, then the request bytes of `Callbacks.invoke`).
+        CALLBACK = 1001,
+        /// A request frame's op carrying the JVM's reply to `CALLBACK`.
+        CALLBACK_REPLY = 1002,
     }
 }

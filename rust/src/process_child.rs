@@ -19,12 +19,18 @@
 //! its parent dies (`PR_SET_PDEATHSIG`), checks the parent is still the
 //! one that started it, and exits when its request pipe reaches end of file.
 
-use crate::contract::process::{HELLO_STATUS, OP_EXIT, REPLY_HEADER, REQUEST_HEADER};
+use crate::contract::process::{
+    CALLBACK, CALLBACK_REPLY, HELLO_STATUS, OP_EXIT, REPLY_HEADER, REQUEST_HEADER,
+};
 use crate::contract::status;
 use crate::handles::Handle;
 use crate::values::wire::{Reader, Writer};
 use std::io::{Read, Write};
 use std::os::fd::FromRawFd;
+use std::sync::OnceLock;
+
+/// The protocol's pipes (request in, reply out) and the thread that serves them.
+static PIPES: OnceLock<(std::fs::File, std::fs::File, std::thread::ThreadId)> = OnceLock::new();
 
 mod sys {
     unsafe extern "C" {
@@ -84,7 +90,7 @@ fn take_pipes() -> std::io::Result<(std::fs::File, std::fs::File)> {
 }
 
 /// One reply frame: header and bytes in one write.
-fn send(out: &mut std::fs::File, st: i32, body: &[u8]) -> std::io::Result<()> {
+fn send(out: &mut &std::fs::File, st: i32, body: &[u8]) -> std::io::Result<()> {
     let mut f = Vec::with_capacity(REPLY_HEADER as usize + body.len());
     f.extend_from_slice(&st.to_le_bytes());
     f.extend_from_slice(&(body.len() as i32).to_le_bytes());
@@ -95,20 +101,45 @@ fn send(out: &mut std::fs::File, st: i32, body: &[u8]) -> std::io::Result<()> {
 /// Serves requests until the pipe closes or `OP_EXIT`; never returns.
 pub fn serve() -> ! {
     tie_to_parent();
-    let (mut inp, mut out) = match take_pipes() {
+    let (inp, out) = match take_pipes() {
         Ok(p) => p,
         Err(e) => {
             eprintln!("pybridge-process: cannot set up its pipes: {e}");
             std::process::exit(71);
         }
     };
+    let _ = PIPES.set((inp, out, std::thread::current().id()));
     crate::remote::activate();
-    if send(&mut out, HELLO_STATUS, &[]).is_err() {
+    crate::remote::set_upcall(upcall);
+    if send(&mut writer(), HELLO_STATUS, &[]).is_err() {
         std::process::exit(0);
     }
+    // Only a callback's reply ends `serve_until_reply`: none is awaited here.
+    let _ = serve_until_reply();
+    eprintln!("pybridge-process: a callback reply came with no callback waiting");
+    std::process::exit(72)
+}
+
+fn reader() -> &'static std::fs::File {
+    match PIPES.get() {
+        Some(p) => &p.0,
+        None => std::process::exit(0),
+    }
+}
+
+fn writer() -> &'static std::fs::File {
+    match PIPES.get() {
+        Some(p) => &p.1,
+        None => std::process::exit(0),
+    }
+}
+
+/// Serves requests until a `CALLBACK_REPLY` frame arrives (returned), the
+/// pipe closes or `OP_EXIT` (the process exits).
+fn serve_until_reply() -> Vec<u8> {
     let mut head = [0u8; REQUEST_HEADER as usize];
-    let mut body: Vec<u8> = Vec::new();
     loop {
+        let mut inp = reader();
         if inp.read_exact(&mut head).is_err() {
             // The JVM closed the pipe (or died): nothing is left to serve.
             std::process::exit(0);
@@ -117,19 +148,45 @@ pub fn serve() -> ! {
         let id = i64::from_le_bytes(head[4..12].try_into().unwrap_or_default());
         let slot = i32::from_le_bytes(head[12..16].try_into().unwrap_or_default());
         let len = i32::from_le_bytes(head[16..20].try_into().unwrap_or_default()).max(0) as usize;
-        body.resize(len, 0);
+        let mut body = vec![0u8; len];
         if inp.read_exact(&mut body).is_err() {
             std::process::exit(0);
         }
         if op == OP_EXIT {
-            let _ = out.flush();
+            let _ = writer().flush();
             std::process::exit(0);
         }
+        if op == CALLBACK_REPLY {
+            return body;
+        }
         let (st, reply) = run(op, id, slot, &body);
-        if send(&mut out, st, &reply).is_err() {
+        if send(&mut writer(), st, &reply).is_err() {
             std::process::exit(0);
         }
     }
+}
+
+/// A call of Java function `id` (`Callbacks.invoke`'s request bytes): a
+/// `CALLBACK` frame to the JVM, then requests the JVM sends meanwhile (the
+/// Java function calling Python back) are served until its reply comes.
+fn upcall(id: i64, req: Vec<u8>) -> std::result::Result<Vec<u8>, String> {
+    match PIPES.get() {
+        Some(p) if p.2 == std::thread::current().id() => {}
+        _ => {
+            return Err(
+                "a process interpreter calls Java only from the thread serving the JVM's \
+                        call (not from Python threads of its own)"
+                    .into(),
+            );
+        }
+    }
+    let mut frame = Vec::with_capacity(8 + req.len());
+    frame.extend_from_slice(&id.to_le_bytes());
+    frame.extend_from_slice(&req);
+    if send(&mut writer(), CALLBACK, &frame).is_err() {
+        std::process::exit(0);
+    }
+    Ok(serve_until_reply())
 }
 
 /// One operation, as `Native.invoke` runs it in-process (panics caught).

@@ -133,9 +133,8 @@ pub fn to_py<'py>(py: Python<'py>, r: &mut Reader<'_>, depth: usize) -> Result<B
             d.into_any()
         }
         wire::HANDLE => handles::get(py, r.handle()?)?,
-        wire::JAVA_FN | wire::JAVA_BUF | wire::JAVA_OBJ if crate::remote::active() => {
+        wire::JAVA_BUF | wire::JAVA_OBJ if crate::remote::active() => {
             return Err(crate::remote::refused(match tag {
-                wire::JAVA_FN => "a Java function (a callback)",
                 wire::JAVA_OBJ => "a Java object (a proxy)",
                 _ => "a direct ByteBuffer (memory of the JVM)",
             }));

@@ -207,10 +207,21 @@ public class ProcessInterpretersE2ETest {
                 checkEq(82L, fut.get(), "submit");
                 Python.exec("x = 'main'");
                 checkEq(41L, p.eval("x", Long.class), "its own namespace");
-                // What cannot cross is refused with a message.
-                IllegalArgumentException ia = expect(IllegalArgumentException.class, "a callback",
+                // Java callbacks from the child, nested both ways (Java calls the child's Python again).
+                p.exec("def twice(g, v):\n    return g(g(v))");
+                long cb = p.call(() -> Python.mainModule().getAttr("twice").callAs(Long.class,
+                        (java.util.function.Function<Long, Long>) v -> v + Python.eval("x", Long.class), 1L));
+                checkEq(83L, cb, "a callback calling the child's Python, twice");
+                PythonException je = expect(PythonException.class, "a Java exception in a callback",
                         () -> p.call(() -> Python.mainModule().getAttr("f").call(
-                                (java.util.function.Function<Object, Object>) v -> v)));
+                                (java.util.function.Function<Object, Object>) v -> {
+                                    throw new IllegalStateException("from Java");
+                                }).callAs(Object.class, 1)));
+                check(je.getMessage().contains("IllegalStateException"), je.getMessage());
+                // What cannot cross is refused with a message.
+                IllegalArgumentException ia = expect(IllegalArgumentException.class, "JVM memory",
+                        () -> p.call(() -> Python.mainModule().getAttr("f").call(
+                                java.nio.ByteBuffer.allocateDirect(16))));
                 check(ia.getMessage().contains("process interpreter"), ia.getMessage());
                 checkEq(1L, Python.stats().processInterpreters(), "stats: one process interpreter open");
                 checkEq(0L, Python.stats().processDeaths(), "stats: no death");

@@ -61,7 +61,9 @@ final class ProcessChannel {
     private volatile PythonProcessDiedException death;
     private volatile boolean closed;
     private boolean draining;
+    private long lastFreedCheck = System.nanoTime();
     private final byte[] head = new byte[Contract.Process.REQUEST_HEADER];
+    /** The frame buffer, taken by the running request (a callback's nested request makes its own). */
     private byte[] io = new byte[4096];
 
     /** Handles released off the worker thread (close elsewhere, GC), sent by the worker. */
@@ -171,49 +173,110 @@ final class ProcessChannel {
             drain();
         }
         int len = b.bb.position();
-        if (io.length < Contract.Process.REQUEST_HEADER + len) {
-            io = new byte[Math.max(io.length * 2, Contract.Process.REQUEST_HEADER + len)];
-        }
-        putInt(io, 0, op);
-        putLong(io, 4, id);
-        putInt(io, 12, slot);
-        putInt(io, 16, len);
+        byte[] buf = takeIo(Contract.Process.REQUEST_HEADER + len);
+        putInt(buf, 0, op);
+        putLong(buf, 4, id);
+        putInt(buf, 12, slot);
+        putInt(buf, 16, len);
         b.bb.flip();
-        b.bb.get(io, Contract.Process.REQUEST_HEADER, len);
+        b.bb.get(buf, Contract.Process.REQUEST_HEADER, len);
         Reference.reachabilityFence(b);
+        byte[] h = new byte[Contract.Process.REPLY_HEADER];
         int status;
         int n;
-        callStart = System.nanoTime();
+        boolean outer = callStart == 0;
+        if (outer) {
+            callStart = System.nanoTime();
+        }
         try {
-            out.write(io, 0, Contract.Process.REQUEST_HEADER + len);
+            out.write(buf, 0, Contract.Process.REQUEST_HEADER + len);
             out.flush();
-            if (!readFully(head, Contract.Process.REPLY_HEADER)) {
-                throw died(null);
-            }
-            status = getInt(head, 0);
-            n = getInt(head, 4);
-            if (io.length < n) {
-                io = new byte[n];
-            }
-            if (!readFully(io, n)) {
-                throw died(null);
+            while (true) {
+                if (!readFully(h, Contract.Process.REPLY_HEADER)) {
+                    throw died(null);
+                }
+                status = getInt(h, 0);
+                n = getInt(h, 4);
+                if (buf.length < n) {
+                    buf = new byte[n];
+                }
+                if (!readFully(buf, n)) {
+                    throw died(null);
+                }
+                if (status != Contract.Process.CALLBACK) {
+                    break;
+                }
+                callback(buf, n);
             }
         } catch (IOException e) {
             throw died(e.toString());
         } finally {
-            callStart = 0;
+            if (outer) {
+                callStart = 0;
+            }
         }
         b.bb.clear();
         b.ensure(n);
-        b.bb.put(io, 0, n);
+        b.bb.put(buf, 0, n);
         b.bb.clear();
         b.bb.limit(n);
-        if (io.length > (1 << 20)) {
-            io = new byte[4096];
-        }
+        giveBackIo(buf);
         if (status != Contract.Status.OK) {
             throw Wire.readError(status, b);
         }
+    }
+
+    private byte[] takeIo(int need) {
+        byte[] b = io;
+        io = null;
+        if (b == null || b.length < need) {
+            b = new byte[Math.max(4096, need)];
+        }
+        return b;
+    }
+
+    private void giveBackIo(byte[] b) {
+        if (b.length <= (1 << 20)) {
+            io = b;
+        }
+    }
+
+    /**
+     * The child calls Java function {@code id} (a {@code CALLBACK} frame: the id, then the
+     * request bytes {@code Callbacks.invoke} reads): run it here, on the worker, as the native
+     * side would, and send its reply back. The function may call the child's Python meanwhile
+     * (a nested request, which the child serves while it waits for this reply).
+     */
+    private void callback(byte[] frame, int n) throws IOException {
+        long fid = (frame[0] & 0xffL) | (frame[1] & 0xffL) << 8 | (frame[2] & 0xffL) << 16
+                | (frame[3] & 0xffL) << 24 | (frame[4] & 0xffL) << 32 | (frame[5] & 0xffL) << 40
+                | (frame[6] & 0xffL) << 48 | (frame[7] & 0xffL) << 56;
+        int len = n - 8;
+        int cap = Math.max(len, 4096);
+        java.nio.ByteBuffer area = java.nio.ByteBuffer.allocateDirect(cap);
+        long addr = Native.bufferAddress(area);
+        area.put(frame, 8, len);
+        long r = Callbacks.invoke(fid, addr, len, cap);
+        byte[] reply;
+        if (r >= 0) {
+            reply = new byte[Contract.Process.REQUEST_HEADER + (int) r];
+            area.clear();
+            area.get(reply, Contract.Process.REQUEST_HEADER, (int) r);
+        } else {
+            int need = (int) -r;
+            java.nio.ByteBuffer big = java.nio.ByteBuffer.allocateDirect(need);
+            int got = Callbacks.takeReply(Native.bufferAddress(big), need);
+            reply = new byte[Contract.Process.REQUEST_HEADER + got];
+            big.get(reply, Contract.Process.REQUEST_HEADER, got);
+            Reference.reachabilityFence(big);
+        }
+        Reference.reachabilityFence(area);
+        putInt(reply, 0, Contract.Process.CALLBACK_REPLY);
+        putLong(reply, 4, 0);
+        putInt(reply, 12, 0);
+        putInt(reply, 16, reply.length - Contract.Process.REQUEST_HEADER);
+        out.write(reply);
+        out.flush();
     }
 
     private boolean readFully(byte[] dst, int n) throws IOException {
@@ -261,6 +324,19 @@ final class ProcessChannel {
     void drain() {
         if (death != null || closed || draining) {
             return;
+        }
+        long now = System.nanoTime();
+        if (now - lastFreedCheck > 1_000_000_000L) {
+            // Java functions the child's Python freed: forgotten by the JVM's registry.
+            lastFreedCheck = now;
+            draining = true;
+            try {
+                for (long fid : Ops.takeFreed()) {
+                    Callbacks.release(fid);
+                }
+            } finally {
+                draining = false;
+            }
         }
         long[] e = pending.poll();
         Reference<? extends PyObject> r = refs.poll();
