@@ -22,8 +22,8 @@ public final class ProcessBench {
         try (Interpreter p = Python.newInterpreter(InterpreterConfig.process())) {
             p.exec(code);
             for (int r = 0; r < rounds; r++) {
-                double inCall = Python.mainModule().getAttr("f").with(f -> perCallNanos(f, 20_000));
-                double outCall = p.call(() -> Python.mainModule().getAttr("f").with(f -> perCallNanos(f, 20_000)));
+                double inCall = perCallNanos(Python.mainModule().getAttr("f"), 20_000);
+                double outCall = p.call(() -> perCallNanos(Python.mainModule().getAttr("f"), 20_000));
                 double inDicts = nanos(() -> Python.eval("dicts").toJava(), 50);
                 double outDicts = p.call(() -> nanos(() -> Python.eval("dicts").toJava(), 50));
                 System.out.printf("round %d: f(x)=x in-process %.2f us, process %.2f us; 1000 dicts in-process"

@@ -13,13 +13,19 @@ final class ProcessInterpreters {
     private ProcessInterpreters() {}
 
     private static final AtomicInteger SEQ = new AtomicInteger();
+    private static final java.util.Map<String, PythonLocator.Found> FACTS =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     static Interpreter start(InterpreterConfig cfg, String pythonVersion) {
         InterpreterConfig.ProcessSpec spec = cfg.process;
         String exe = spec.executable != null ? spec.executable : Python.info().executable();
-        PythonLocator.Found f = PythonLocator.query(exe);
-        f.requested = exe;
-        f.reason = "InterpreterConfig.process()";
+        // The facts of an executable are asked once (a probe is a Python start of its own).
+        PythonLocator.Found f = FACTS.computeIfAbsent(exe, e -> {
+            PythonLocator.Found q = PythonLocator.query(e);
+            q.requested = e;
+            q.reason = "InterpreterConfig.process()";
+            return q;
+        });
         String got = f.get("version_short");
         String want = xy(pythonVersion);
         if (!want.equals(got)) {
@@ -27,7 +33,9 @@ final class ProcessInterpreters {
                     + " (the Python of this JVM); " + exe + " is Python " + got + ". Use a Python " + want
                     + " executable (a virtualenv of it is fine)");
         }
-        f.libpython = PythonLocator.findLibpython(f);
+        if (f.libpython == null) {
+            f.libpython = PythonLocator.findLibpython(f);
+        }
         String n = cfg.name != null ? cfg.name : "process-" + SEQ.incrementAndGet();
         Interpreter in = Interpreter.unstarted(n);
         CompletableFuture<Void> started = new CompletableFuture<>();
