@@ -30,7 +30,7 @@ pub struct PyErrInfo {
     pub line: i32,
     pub offset: i32,
     /// Id of a Java exception carried by this Python exception (a Java
-    /// function called from Python threw it, see `callbacks`); 0 = none.
+    /// function called from Python threw it, see `jvm`); 0 = none.
     pub(crate) java_cause: u64,
 }
 
@@ -82,6 +82,12 @@ impl Error {
     /// Captures a `PyErr` (type, message, traceback, frames) while the GIL is held.
     pub(crate) fn from_pyerr(py: Python<'_>, err: PyErr) -> Error {
         Error::Python(Box::new(describe(py, &err)))
+    }
+
+    /// An operation that needs the interpreter, asked before
+    /// `Python.initialize()`.
+    pub(crate) fn not_initialized() -> Error {
+        Error::Init("Python is not initialized: call Python.initialize() first".into())
     }
 
     /// A call from Java into Python refused because nesting between Python

@@ -3,12 +3,13 @@
 //! to a `Writer`. `dispatch` is what the one hot JNI entry point calls.
 //!
 //! The op codes are in `contract.rs` (Java's `Contract.Op` is generated
-//! from it). `with_gil` / `with_gil_as` take the GIL for one call, through
-//! pyo3's attach, the call gate and the lease protocol.
+//! from it). The GIL is taken for one call by `gil::call` (`with_gil`,
+//! `with_gil_as`, and `with_gil_raw` for the fast paths).
 
 use crate::capi::number::{self, I64};
 use crate::capi::{self, object};
 use crate::error::{Error, Result};
+use crate::gil::call::{self, with_gil, with_gil_as};
 use crate::gil::per_interp::PerInterp;
 use crate::gil::{gate, lease, thread_state};
 use crate::handles::Handle;
@@ -162,7 +163,7 @@ pub fn dispatch(op: i32, id: Handle, r: &mut Reader<'_>, w: &mut Writer) -> Resu
             Ok(())
         }
         INFO => {
-            let info = runtime::info().ok_or_else(not_initialized)?;
+            let info = runtime::info().ok_or_else(Error::not_initialized)?;
             w.str(&info.version);
             w.str(&info.executable);
             w.str(&info.prefix);
@@ -193,7 +194,7 @@ pub fn call_long(id: Handle, x: i64, mode: u8, w: &mut Writer) -> Result<Option<
     if thread_state::interpreter_up() && !release::drain_wanted() {
         thread_state::ensure_pinned();
         let raw = crate::gil::stack::run_python(|| {
-            thread_state::with_gil_raw(|py| call_long_in(py, id, x, mode, w, true))
+            call::with_gil_raw(|py| call_long_in(py, id, x, mode, w, true))
         })
         .map_err(|_| Error::stack_exhausted())?;
         if let Some(r) = raw {
@@ -210,7 +211,7 @@ pub fn call_long(id: Handle, x: i64, mode: u8, w: &mut Writer) -> Result<Option<
     .0
 }
 
-/// Releases one handle (`PyObject.close()`) through `thread_state::with_gil_raw`,
+/// Releases one handle (`PyObject.close()`) through `call::with_gil_raw`,
 /// without the wire format: whether it was live, or `None` when the caller
 /// must take the ordinary path (`RELEASE`; not initialised, a lease held
 /// by another thread, releases waiting to be drained, a thread the raw
@@ -224,13 +225,13 @@ pub(crate) fn release_one(h: Handle) -> Option<bool> {
     // `__del__` may run: Python code, on Python's stack. An exhausted stack
     // sends the caller the ordinary way, which reports it.
     crate::gil::stack::run_python(|| {
-        thread_state::with_gil_raw(|py| handles::release(py, h, ReleasePath::Close))
+        call::with_gil_raw(|py| handles::release(py, h, ReleasePath::Close))
     })
     .ok()
     .flatten()
 }
 
-/// `call_long`'s body. `raw`: running under `thread_state::with_gil_raw` (pyo3's
+/// `call_long`'s body. `raw`: running under `call::with_gil_raw` (pyo3's
 /// attach count at 0), so anything that may drop a `Py<T>` (errors,
 /// conversions) runs inside a nested `Python::attach`.
 #[inline]
@@ -273,49 +274,6 @@ fn call_long_in(
 /// a nested `Python::attach`, cheap since the GIL is held.
 fn nested<T>(py: Python<'_>, raw: bool, f: impl for<'p> FnOnce(Python<'p>) -> T) -> T {
     if raw { Python::attach(f) } else { f(py) }
-}
-
-fn not_initialized() -> Error {
-    Error::Init("Python is not initialized: call Python.initialize() first".into())
-}
-
-/// Runs `f` with the GIL (taking it for this call if the thread does not
-/// hold it already), for a call that is not a virtual thread's.
-#[inline]
-pub(crate) fn with_gil<T>(f: impl for<'py> FnOnce(Python<'py>) -> T) -> Result<T> {
-    let caller = lease::Caller::of(0, thread_state::my_token, gate::nested_call);
-    with_gil_as(caller, f).map(|(t, _)| t)
-}
-
-/// `with_gil` for `caller` (see `lease`). Also returns whether the calling
-/// virtual thread must take its lease back before its Java code goes on.
-/// `LeaseBusy` when another lease runs Java code (nothing was run).
-#[inline]
-pub(crate) fn with_gil_as<T>(
-    caller: lease::Caller,
-    f: impl for<'py> FnOnce(Python<'py>) -> T,
-) -> Result<(T, bool)> {
-    if !thread_state::interpreter_up() {
-        return Err(not_initialized());
-    }
-    if thread_state::bound_to_sub() {
-        // A sub-interpreter's thread: `Python::attach` takes its GIL (see
-        // `interpreters`); no lease, no gate.
-        return crate::gil::stack::run_python(|| Python::attach(|py| (f(py), false)))
-            .map_err(|_| Error::stack_exhausted());
-    }
-    let mut waited = caller.before_gil()?;
-    thread_state::ensure_pinned();
-    // Declared before the GIL is taken: dropped after it is released.
-    let _gate = gate::enter_call(thread_state::gate_eligible);
-    crate::gil::stack::run_python(|| {
-        Python::attach(|py| {
-            caller.enter(py, &mut waited)?;
-            let r = f(py);
-            Ok((r, caller.leave(py)))
-        })
-    })
-    .map_err(|_| Error::stack_exhausted())?
 }
 
 fn pyerr(py: Python<'_>) -> impl Fn(PyErr) -> Error + '_ {

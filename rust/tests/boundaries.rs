@@ -1,10 +1,15 @@
 //! The shape of `rust/src`, checked from its source text (no interpreter
 //! needed):
 //!
-//! * the modules' `crate::` / `super::` references form no cycle except the
-//!   one that is inherent and documented: `convert` <-> `callbacks`
-//!   (converting a value makes a `JavaFunction`; calling one converts its
-//!   arguments);
+//! * the folder order holds: each top-level folder or file of `rust/src`
+//!   sits in one layer of [`LAYERS`] (docs/architecture.md, "Layers"), and
+//!   its `crate::` / `super::` references point at its own layer or at
+//!   layers below, never up, but for the documented exceptions of
+//!   [`UPWARD`];
+//! * the modules' references form no cycle except the one that is inherent
+//!   and documented: `values::convert` -> `jvm::types` -> `jvm::call` ->
+//!   `values::convert` (converting a value makes a `JavaFunction`; calling
+//!   one converts its arguments);
 //! * raw CPython calls (`pyo3::ffi`) appear only in `capi/`, raw JNI calls
 //!   (through a `JNIEnv`'s or `JavaVM`'s function table) only in
 //!   `jni/raw.rs`;
@@ -19,6 +24,68 @@ use std::path::{Path, PathBuf};
 
 /// The one cycle allowed, as the set of its modules.
 const ALLOWED_CYCLE: &[&str] = &["jvm::call", "jvm::types", "values::convert"];
+
+/// The layers of `rust/src`, top to bottom, by top-level folder (or file):
+/// the exported JNI functions, the operations, the interpreters' life, the
+/// Python types of Java objects and the upcall, values and conversion, the
+/// handles and the lifetimes of objects, the GIL (with the error type and
+/// the counters, which every layer uses), and at the bottom the numbers
+/// shared with Java and raw CPython. A module may refer to its own layer
+/// and to the layers below it.
+const LAYERS: &[&[&str]] = &[
+    &["jni"],
+    &["ops"],
+    &["interp"],
+    &["jvm"],
+    &["values"],
+    &["handles"],
+    &["gil", "error", "stats"],
+    &["contract", "capi"],
+];
+
+/// The references that point up a layer, each inherent: (from, to, why).
+const UPWARD: &[(&str, &str, &str)] = &[
+    (
+        "values::convert",
+        "jvm::types",
+        "converting a Java value makes a JavaFunction or JavaObject (the allowed cycle)",
+    ),
+    (
+        "jvm::upcall",
+        "jni::raw",
+        "the upcall: Python calling Java, the one call up through the JNI boundary",
+    ),
+];
+
+/// The layer of a module (by its first path segment), `None` for the crate
+/// root and for a module no layer names.
+fn layer_of(module: &str) -> Option<usize> {
+    let top = module.split("::").next().unwrap_or(module);
+    LAYERS.iter().position(|l| l.contains(&top))
+}
+
+/// The references of `g` that point up a layer and are not in [`UPWARD`],
+/// and the modules that sit in no layer.
+fn order_violations(g: &BTreeMap<String, BTreeSet<String>>) -> (Vec<String>, Vec<String>) {
+    let mut up = Vec::new();
+    let mut unplaced = Vec::new();
+    for (m, deps) in g {
+        if m == "crate" {
+            continue;
+        }
+        let Some(lm) = layer_of(m) else {
+            unplaced.push(m.clone());
+            continue;
+        };
+        for d in deps {
+            let Some(ld) = layer_of(d) else { continue };
+            if ld < lm && !UPWARD.iter().any(|(f, t, _)| f == m && t == d) {
+                up.push(format!("{m} -> {d}"));
+            }
+        }
+    }
+    (up, unplaced)
+}
 
 /// A source file: its module path (`jni::raw`; `crate` for lib.rs) and text.
 struct Source {
@@ -453,7 +520,52 @@ fn cycles(g: &BTreeMap<String, BTreeSet<String>>) -> Vec<BTreeSet<String>> {
 }
 
 #[test]
-fn the_only_module_cycle_is_convert_and_callbacks() {
+fn the_folder_order_holds() {
+    let g = graph(&sources());
+    let (up, unplaced) = order_violations(&g);
+    assert!(
+        unplaced.is_empty(),
+        "modules in no layer (place their folder in LAYERS): {unplaced:?}"
+    );
+    assert!(
+        up.is_empty(),
+        "references up a layer (LAYERS: {LAYERS:?}; move the code down, or document an inherent exception in UPWARD): {up:#?}"
+    );
+    // Every documented exception is still a real reference (a stale one
+    // would hide a new reference between the same modules).
+    for (f, t, why) in UPWARD {
+        assert!(
+            g.get(*f).is_some_and(|d| d.contains(*t)),
+            "UPWARD lists {f} -> {t} ({why}), which no longer exists: remove it"
+        );
+    }
+}
+
+#[test]
+fn the_order_checker_sees_an_upward_reference() {
+    let src = |module: &str, text: &str| Source {
+        module: module.into(),
+        file: format!("{}.rs", module.replace("::", "/")),
+        text: text.into(),
+    };
+    let g = graph(&[
+        src(
+            "gil::x",
+            "fn f() { crate::ops::dispatch(); crate::capi::y(); }",
+        ),
+        src("ops", "use crate::gil::x;"),
+        src("capi", ""),
+        src("values::convert", "use crate::jvm::types::JavaObject;"),
+        src("jvm::types", ""),
+        src("elsewhere", ""),
+    ]);
+    let (up, unplaced) = order_violations(&g);
+    assert_eq!(up, vec!["gil::x -> ops".to_string()]);
+    assert_eq!(unplaced, vec!["elsewhere".to_string()]);
+}
+
+#[test]
+fn the_only_module_cycle_is_convert_and_the_java_object_types() {
     let g = graph(&sources());
     for (m, deps) in &g {
         let deps: Vec<&str> = deps.iter().map(String::as_str).collect();
@@ -508,7 +620,11 @@ fn the_checker_sees_a_cycle_and_ignores_comments_and_strings() {
 #[test]
 fn raw_cpython_calls_only_in_capi_and_raw_jni_only_in_jni_raw() {
     let mut bad = Vec::new();
-    for s in sources() {
+    let all = sources();
+    // The homes named below exist (a move would otherwise make this vacuous).
+    assert!(all.iter().any(|s| s.file == "jni/raw.rs"), "no jni/raw.rs");
+    assert!(all.iter().any(|s| s.file.starts_with("capi/")), "no capi/");
+    for s in all {
         let code = code_only(&s.text);
         let compact: String = code.split_whitespace().collect();
         let capi = s.file.starts_with("capi/");

@@ -261,6 +261,12 @@
 
 (deftest python-output-goes-to-out-and-err
   (is (= "hello 42\n" (with-out-str (py/run-simple-string "print('hello', 6 * 7)"))))
+  (testing "a partial line is handed over by a flush"
+    (is (= "a" (with-out-str (py/run-simple-string "print('a', end='', flush=True)")))))
+  (testing "the streams answer fileno() with the real descriptors (faulthandler, subprocess)"
+    (let [sys (py/import-module "sys")]
+      (is (= 1 (py/->jvm (py/call-attr (py/get-attr sys "stdout") "fileno"))))
+      (is (= 2 (py/->jvm (py/call-attr (py/get-attr sys "stderr") "fileno"))))))
   (let [w (java.io.StringWriter.)]
     (binding [*err* w]
       (py/run-simple-string "import sys\nprint('oops', file=sys.stderr)"))

@@ -1,4 +1,4 @@
-# Python library values with a Java counterpart (rust/src/ext.rs): datetime
+# Python library values with a Java counterpart (rust/src/values/ext.rs): datetime
 # and Decimal <-> java.time and BigDecimal. Kinds: contract.rs `ext`.
 import datetime as _dt
 import decimal as _decimal

@@ -1,6 +1,6 @@
 """Java from Python: live proxies of Java objects and the `java` import hook.
 
-Run once by rust/src/callbacks.rs when the interpreter starts; switched on
+Run once by rust/src/jvm/module.rs when the interpreter starts; switched on
 by Java (org.pybridge.JavaBridge.install), which hands over its two
 dispatcher functions. Everything about Java types (reflection, overload
 resolution, conversions to parameter types) happens in Java; this module
@@ -415,7 +415,7 @@ def _build(info):
 
 
 def _factory(class_name):
-    """Makes the proxy Rust is handing over (rust/src/callbacks.rs, java_object)."""
+    """Makes the proxy Rust is handing over (rust/src/jvm/types.rs, java_object)."""
     c = _classes.get(class_name)
     if c is None:
         c = _build(_meta(M.DESCRIBE, class_name))

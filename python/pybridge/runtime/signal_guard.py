@@ -1,4 +1,4 @@
-# Installed by pybridge at start-up (rust/src/runtime.rs): keeps Python code
+# Installed by pybridge at start-up (rust/src/interp/runtime.rs): keeps Python code
 # from taking the signals the JVM that embeds this interpreter relies on.
 #
 # HotSpot handles SIGSEGV, SIGBUS, SIGFPE, SIGILL and SIGTRAP itself (null

@@ -1,5 +1,5 @@
 //! The error indicator (`pyerrors.h`), for the paths that must not make a
-//! `PyErr` (see `thread_state::with_gil_raw`).
+//! `PyErr` (see `call::with_gil_raw`).
 
 use pyo3::Python;
 use pyo3::ffi;

@@ -7,7 +7,7 @@
 //! under two GILs). pybridge's sub-interpreters therefore get their own
 //! copies of pybridge's Java types, made with the C API when the
 //! interpreter's `pybridge` module is installed and dropped when it closes
-//! (`callbacks::SubTypes`). A value type says what its Python type offers
+//! (`jvm::types::SubTypes`). A value type says what its Python type offers
 //! through [`NativeValue`]; the slot functions here are the only code that
 //! touches the instances' memory.
 //!

@@ -10,7 +10,7 @@
 //! than the call.
 //!
 //! The gate is a spin lock in front of the GIL for the per-call path
-//! (`ops::with_gil_as` and `thread_state::with_gil_raw`, on a thread
+//! (`call::with_gil_as` and `call::with_gil_raw`, on a thread
 //! pybridge pinned, outside leases and nested calls):
 //!
 //! * The holder takes the GIL after the gate and gives the gate back after
@@ -35,7 +35,7 @@
 //! The gate also keeps the per-thread count of calls in progress
 //! (`enter_call` / `CallGuard`), which the per-call paths consult: only the
 //! outermost call of a thread touches the gate, and the raw path
-//! (`thread_state::with_gil_raw`) serves only threads between calls.
+//! (`call::with_gil_raw`) serves only threads between calls.
 //! Which threads are eligible is `thread_state`'s to say (`enter_call`
 //! takes it as a closure, asked only when the gate is on), so this module
 //! depends on no thread state. Measurements: docs/decisions/call-gate.md, "The call

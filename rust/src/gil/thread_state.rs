@@ -7,7 +7,7 @@
 //!   thread-local destructor frees it when the JVM thread exits.
 //! * Per call, pyo3's `Python::attach` takes the GIL (`PyGILState_Ensure`
 //!   finds the pinned state, so this is a cheap `PyEval_RestoreThread`), or
-//!   `with_gil_raw` restores the pinned state itself (the hottest paths).
+//!   `call::with_gil_raw` restores the pinned state itself (the hottest paths).
 //! * `acquire()` / `release()` hold the GIL across calls (`Python.acquireGil`,
 //!   `withGil`: a platform thread's lease); they nest. While it is held,
 //!   `Python::attach` inside a call finds the GIL already held by this
@@ -21,7 +21,7 @@
 //! Why a platform lease's GIL holding is here and not in `lease`: its depth,
 //! its `PyGILState` and a suspended state are fields of the same
 //! thread-local as the pinned thread state (`Pin`), so that the per-call
-//! paths (`with_gil_raw`, `gate_eligible`) read all they need with one
+//! paths (`raw_entry`, `gate_eligible`) read all they need with one
 //! thread-local lookup (each costs 3–5 ns in this `dlopen`ed library), and
 //! so that one thread-exit destructor ends an abandoned lease before it
 //! frees the thread state. `lease` keeps the protocol (which lease may run
@@ -31,7 +31,6 @@
 use crate::capi::PyThreadState;
 use crate::capi::threads::{self, GilState};
 use crate::error::{Error, Result};
-use crate::gil::gate;
 use crate::stats;
 use pyo3::Python;
 use std::cell::Cell;
@@ -322,71 +321,26 @@ pub(crate) fn interpreter_thread_states(py: pyo3::Python<'_>) -> i64 {
     threads::thread_state_count(py)
 }
 
-/// Drops the GIL taken by `with_gil_raw` (also when unwinding).
-struct RawGil(*mut PyThreadState);
-
-impl Drop for RawGil {
-    fn drop(&mut self) {
-        // SAFETY: `with_gil_raw` restored this thread state on this thread;
-        // saving it drops the GIL and leaves the state pinned.
-        let ts = unsafe { threads::save_thread() };
-        debug_assert_eq!(ts, self.0);
-    }
-}
-
-/// The per-call path of the hottest op (`PyObject.callLong`) without pyo3's
-/// attach bookkeeping: on a thread pybridge pinned, between calls, it
-/// restores the pinned thread state itself (or, under a lease, uses the GIL
-/// it already holds) instead of `PyGILState_Ensure`/`Release`, thread-local
-/// lookups and pyo3's counters: 15-25 ns of a ~180 ns call.
-///
-/// `f` runs with pyo3's attach count at 0, so it must not drop a `Py<T>`
-/// (pyo3 would defer the decref): `f` works with `Bound`s and raw pointers,
-/// and runs anything else (errors, conversions) inside `Python::attach`,
-/// which nests cheaply. Returns `None`, having done nothing, when the thread
-/// is not eligible; the caller then takes the ordinary path.
+/// For `call::with_gil_raw`: on a thread pybridge pinned (or the main
+/// thread) that holds no `releaseGilWhile`, the thread state to restore and
+/// a zero token, or, when a lease holds the GIL on this thread, a null state
+/// and the thread's platform token; `None` when the raw path does not serve
+/// this thread.
 #[inline]
-pub(crate) fn with_gil_raw<T>(f: impl for<'py> FnOnce(Python<'py>) -> T) -> Option<T> {
-    let (ts, token) = PIN
-        .try_with(|p| {
-            if !matches!(p.kind.get(), Kind::Owned | Kind::Main) || !p.suspended.get().is_null() {
-                return None;
-            }
-            if p.held.get() > 0 {
-                // A lease holds the GIL on this thread.
-                return Some((std::ptr::null_mut(), p as *const Pin as u64));
-            }
-            let ts = p.tstate.get();
-            (!ts.is_null()).then_some((ts, 0))
-        })
-        .ok()
-        .flatten()?;
-    // Only between calls: inside a call (a callback out of Python, say) the
-    // GIL may be released or held, and the ordinary path knows which.
-    if gate::call_depth() != Some(0) {
-        return None;
-    }
-    let caller = crate::gil::lease::Caller::of(0, || token, || false);
-    // Another lease runs Java code: the ordinary path reports it.
-    let mut waited = caller.before_gil().ok()?;
-    let _gate = gate::enter_call(gate_eligible);
-    let _gil = if ts.is_null() {
-        None
-    } else {
-        // SAFETY: `ts` is this thread's pinned thread state, not current
-        // (no lease, no call in progress on this thread): restoring it takes
-        // the GIL; `RawGil` saves it again, also on unwinding.
-        unsafe { threads::restore_thread(ts) };
-        Some(RawGil(ts))
-    };
-    // SAFETY: this thread holds the GIL (restored above, or through its lease).
-    let py = unsafe { Python::assume_attached() };
-    // A virtual thread's lease may have started before the GIL was ours:
-    // give it back (dropping `_gil`) and let the ordinary path report it.
-    caller.enter(py, &mut waited).ok()?;
-    let r = f(py);
-    caller.leave(py);
-    Some(r)
+pub(crate) fn raw_entry() -> Option<(*mut PyThreadState, u64)> {
+    PIN.try_with(|p| {
+        if !matches!(p.kind.get(), Kind::Owned | Kind::Main) || !p.suspended.get().is_null() {
+            return None;
+        }
+        if p.held.get() > 0 {
+            // A lease holds the GIL on this thread.
+            return Some((std::ptr::null_mut(), p as *const Pin as u64));
+        }
+        let ts = p.tstate.get();
+        (!ts.is_null()).then_some((ts, 0))
+    })
+    .ok()
+    .flatten()
 }
 
 /// Whether this thread's per-call sections may use the call gate (see

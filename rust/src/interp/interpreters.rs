@@ -4,7 +4,7 @@
 //! Each sub-interpreter is bound to one JVM thread (the Java side's
 //! `Interpreter` worker), which holds its only thread state for the
 //! interpreter's whole life, registered as the thread's `PyGILState` state:
-//! the per-call paths (`ops::with_gil_as`, pyo3's `Python::attach`) then
+//! the per-call paths (`call::with_gil_as`, pyo3's `Python::attach`) then
 //! take *that* interpreter's GIL with no change, and no thread ever switches
 //! between interpreters (a thread state of one interpreter made current
 //! while another's objects are in use is how embedders crash). The thread

@@ -213,8 +213,8 @@ fn warm_pyo3_interned(py: Python<'_>) {
 }
 
 /// Keeps Python code from taking the signals HotSpot relies on (see
-/// `py/signal_guard.py`): `signal.signal` refuses them, `faulthandler.enable`
-/// installs nothing. Runs after `callbacks::install` (the `pybridge` module
+/// `python/pybridge/runtime/signal_guard.py`): `signal.signal` refuses them, `faulthandler.enable`
+/// installs nothing. Runs after `jvm::module::install` (the `pybridge` module
 /// gets `JvmSignalError`).
 fn install_signal_guard(py: Python<'_>) -> PyResult<()> {
     let code = std::ffi::CString::new(include_str!(

@@ -257,7 +257,7 @@ impl JavaObject {
 /// pybridge's Java types in a sub-interpreter: heap types of that
 /// interpreter (`capi::types`), made when its `pybridge` module is installed
 /// and dropped when it closes. The main interpreter uses the PyO3 classes
-/// (on which Java from Python, `py/java_bridge.py`, is built).
+/// (on which Java from Python, `python/pybridge/runtime/java_bridge.py`, is built).
 pub(crate) struct SubTypes {
     pub(crate) function: NativeType<JavaFunction>,
     pub(crate) object: NativeType<JavaObject>,
@@ -390,7 +390,7 @@ impl JavaFunction {
 }
 
 /// A method (or constructor) group of a Java class, as an attribute of its
-/// proxy class (`py/java_bridge.py`): reading it from a proxy binds the
+/// proxy class (`python/pybridge/runtime/java_bridge.py`): reading it from a proxy binds the
 /// proxy; calling it sends `(group, target, *args)` straight to the Java
 /// dispatcher (`JavaBridge.call`), with no Python frame in between.
 #[pyclass(name = "JavaMethod", module = "pybridge", frozen)]

@@ -1,10 +1,10 @@
-//! Java <-> Python values, through the wire format of `wire.rs`.
+//! Java <-> Python values, through the wire format of `values::wire`.
 //!
 //! One pass each way, whole nested containers at once. Exact builtin types
 //! are recognised by comparing type pointers (the common, fast case);
 //! subclasses of the builtins fall back to the matching builtin conversion
 //! (`capi::object::Builtin` tells them apart). Java functions and opaque
-//! Java objects are `callbacks`' Python classes: that module and this one
+//! Java objects are the Python classes of `jvm::types`: that folder and this one
 //! refer to each other, the one inherent module cycle.
 
 use crate::capi::number::{self, I64};

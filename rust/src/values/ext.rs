@@ -1,7 +1,7 @@
 //! Values of Python library types that have a Java counterpart, crossing as
 //! `tag::EXT` (a kind and a list of parts): `datetime` and `decimal` values
 //! and java.time / `BigDecimal` (kinds: `contract::ext`). The parts are
-//! taken apart and put together by `py/ext.py`, run once in a private
+//! taken apart and put together by `python/pybridge/runtime/ext.py`, run once in a private
 //! namespace; which types are such values is decided once per type (a dict
 //! keyed by type), so objects of other types cost one dict lookup.
 
@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-/// The helpers of `py/ext.py` and the per-type answers.
+/// The helpers of `python/pybridge/runtime/ext.py` and the per-type answers.
 struct Ext {
     families: Py<PyDict>,
     classify: Py<PyAny>,
@@ -56,7 +56,7 @@ pub(crate) fn has_counterpart(obj: &Bound<'_, PyAny>) -> Result<bool> {
     Ok(family(&x, obj)? != 0)
 }
 
-/// The family of `obj`'s type (`py/ext.py`'s `classify`), asked once per
+/// The family of `obj`'s type (`python/pybridge/runtime/ext.py`'s `classify`), asked once per
 /// type. A type that cannot be a dict key, or that `classify` fails on, has
 /// none (its objects stay handles, as before this conversion existed).
 fn family(x: &Ext, obj: &Bound<'_, PyAny>) -> Result<u8> {

@@ -26,7 +26,7 @@
 //! | `STR_REF` (reply) | u8 kind (1: Latin-1 bytes, 2: UTF-16 units), i32 n, i64 address, i64 id, i32 slot: a large str Java copies from memory its handle keeps valid |
 //! | `STR_ASCII` (request) | i32 n, n bytes, all below 0x80 (made by `Native.encodeString`, which checked them while copying) |
 //! | `JAVA_BUF` (request) | i64 id, i64 address, i64 length, u8 read-only: a direct ByteBuffer |
-//! | `EXT` | u8 kind (`contract::ext`), one value (a list of parts): a datetime or Decimal value and its java.time or BigDecimal counterpart (`ext.rs`) |
+//! | `EXT` | u8 kind (`contract::ext`), one value (a list of parts): a datetime or Decimal value and its java.time or BigDecimal counterpart (`values::ext`) |
 //!
 //! The tag numbers are in `contract.rs`, from which the Java side is generated.
 

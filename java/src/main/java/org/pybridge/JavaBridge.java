@@ -16,7 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Java from Python: the dispatcher behind the live proxies and the
- * {@code java} import hook of {@code rust/src/py/java_bridge.py}.
+ * {@code java} import hook of {@code python/pybridge/runtime/java_bridge.py}.
  *
  * <p>Python reaches it through two Java functions registered at start-up
  * (the ordinary callback path, {@link Callbacks#invoke}): {@link #call}

@@ -1,12 +1,10 @@
 package org.pybridge.spark;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
-import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -20,10 +18,10 @@ import org.pybridge.integration.PyFunction;
 import org.pybridge.integration.PythonSetup;
 
 /**
- * One partition through Python in Arrow batches: rows are written into Arrow
- * vectors {@code batchSize} at a time, each batch crosses to Python and back
- * without a copy ({@link ArrowBridge#apply}), and the result's rows are
- * emitted before the next batch is read. With {@code appendTo} set, the
+ * One partition through Python in Arrow batches ({@link ArrowBatches}): rows
+ * are written into Arrow vectors {@code batchSize} at a time, each batch
+ * crosses to Python and back without a copy ({@link ArrowBridge#apply}), and
+ * the result's rows are emitted before the next batch is read. With {@code appendTo} set, the
  * result is one column appended to each input row (a vectorized UDF);
  * otherwise the result's rows are the output (mapBatches).
  */
@@ -61,85 +59,43 @@ final class BatchPartition implements MapPartitionsFunction<Row, Row> {
     @Override
     public Iterator<Row> call(Iterator<Row> input) {
         PySpark.ensurePython(setup);
-        PyObject f = fn.get();
-        BufferAllocator alloc = ArrowBridge.rootAllocator().newChildAllocator("pybridge-spark-partition", 0,
-                Long.MAX_VALUE);
-        Batches it = new Batches(input, f, alloc);
-        TaskContext tc = TaskContext.get();
-        if (tc != null) {
-            tc.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) ctx -> it.close());
-        }
-        return it;
+        return new Batches(input, fn.get());
     }
 
-    private final class Batches implements Iterator<Row> {
-        private final Iterator<Row> input;
+    private final class Batches extends ArrowBatches<Row, Row> {
         private final PyObject f;
-        private final BufferAllocator alloc;
-        private BatchWriter writer;
         private final Row[] inRows = new Row[batchSize];
         private Row[] out = new Row[0];
-        private int outPos;
-        private int outLen;
-        private boolean closed;
 
-        Batches(Iterator<Row> input, PyObject f, BufferAllocator alloc) {
-            this.input = input;
+        Batches(Iterator<Row> input, PyObject f) {
+            super(input, inNames, inTypes, batchSize);
             this.f = f;
-            this.alloc = alloc;
         }
 
         @Override
-        public boolean hasNext() {
-            while (outPos == outLen) {
-                if (closed || !input.hasNext()) {
-                    close();
-                    return false;
-                }
-                nextBatch();
-            }
-            return true;
-        }
-
-        @Override
-        public Row next() {
-            if (!hasNext()) {
-                throw new NoSuchElementException();
-            }
-            Row r = out[outPos];
-            out[outPos++] = null;
-            return r;
-        }
-
-        private void nextBatch() {
-            if (writer == null) {
-                writer = new BatchWriter(alloc, inNames, inTypes, batchSize);
-            } else {
-                writer.next();
-            }
-            int n = 0;
+        void write(BatchWriter writer, Row row, int n) {
             int cols = inIndex.length;
-            while (n < batchSize && input.hasNext()) {
-                Row row = input.next();
-                for (int c = 0; c < cols; c++) {
-                    int i = inIndex[c];
-                    if (row.isNullAt(i)) {
-                        writer.set(c, n, null);
-                    } else if (inTypes.get(c) == ColumnType.INT64) {
-                        writer.setLong(c, n, row.getLong(i));
-                    } else if (inTypes.get(c) == ColumnType.FLOAT64) {
-                        writer.setDouble(c, n, row.getDouble(i));
-                    } else {
-                        writer.set(c, n, row.get(i));
-                    }
+            for (int c = 0; c < cols; c++) {
+                int i = inIndex[c];
+                if (row.isNullAt(i)) {
+                    writer.set(c, n, null);
+                } else if (inTypes.get(c) == ColumnType.INT64) {
+                    writer.setLong(c, n, row.getLong(i));
+                } else if (inTypes.get(c) == ColumnType.FLOAT64) {
+                    writer.setDouble(c, n, row.getDouble(i));
+                } else {
+                    writer.set(c, n, row.get(i));
                 }
-                if (appendTo) {
-                    inRows[n] = row;
-                }
-                n++;
             }
+            if (appendTo) {
+                inRows[n] = row;
+            }
+        }
+
+        @Override
+        Iterator<Row> apply(BatchWriter writer, int n) {
             VectorSchemaRoot in = writer.finish(n);
-            VectorSchemaRoot res = ArrowBridge.apply(f, format, in, outNames, java.util.Arrays.asList(outTypes), alloc);
+            VectorSchemaRoot res = ArrowBridge.apply(f, format, in, outNames, Arrays.asList(outTypes), allocator());
             try {
                 BatchReader r = new BatchReader(res);
                 int rows = r.rows();
@@ -172,23 +128,10 @@ final class BatchPartition implements MapPartitionsFunction<Row, Row> {
                         out[i] = RowFactory.create(vals);
                     }
                 }
-                outPos = 0;
-                outLen = rows;
+                return draining(out, rows);
             } finally {
                 ArrowBridge.release(res);
             }
-        }
-
-        /** Frees this partition's Arrow memory (idempotent; also run when the task ends). */
-        void close() {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            if (writer != null) {
-                writer.close();
-            }
-            alloc.close();
         }
     }
 }

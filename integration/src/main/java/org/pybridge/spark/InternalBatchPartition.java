@@ -3,11 +3,8 @@ package org.pybridge.spark;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
-import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.vectorized.ArrowColumnVector;
@@ -22,7 +19,7 @@ import org.pybridge.integration.PyFunction;
 import org.pybridge.integration.PythonSetup;
 
 /**
- * {@link BatchPartition} on Spark's internal rows: every column of a row is
+ * {@link BatchPartition} on Spark's internal rows (the same {@link ArrowBatches}): every column of a row is
  * read with its typed getter straight into Arrow; Python receives the input
  * columns (a root over those vectors, no copy); the output rows are a
  * {@code ColumnarBatch} over Arrow vectors (for a vectorized UDF: the input
@@ -60,89 +57,51 @@ final class InternalBatchPartition implements FlatMapFunction<Iterator<InternalR
     @Override
     public Iterator<InternalRow> call(Iterator<InternalRow> input) {
         PySpark.ensurePython(setup);
-        Batches it = new Batches(input, fn.get(),
-                ArrowBridge.rootAllocator().newChildAllocator("pybridge-spark-partition", 0, Long.MAX_VALUE));
-        TaskContext tc = TaskContext.get();
-        if (tc != null) {
-            tc.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) ctx -> it.close());
-        }
-        return it;
+        return new Batches(input, fn.get());
     }
 
-    private final class Batches implements Iterator<InternalRow> {
-        private final Iterator<InternalRow> input;
+    private final class Batches extends ArrowBatches<InternalRow, InternalRow> {
         private final PyObject f;
-        private final BufferAllocator alloc;
         private final ColumnType[] colTypes = types.toArray(new ColumnType[0]);
-        private BatchWriter writer;
         private VectorSchemaRoot result;
-        private Iterator<InternalRow> rows;
-        private boolean closed;
 
-        Batches(Iterator<InternalRow> input, PyObject f, BufferAllocator alloc) {
-            this.input = input;
+        Batches(Iterator<InternalRow> input, PyObject f) {
+            super(input, names, types, batchSize);
             this.f = f;
-            this.alloc = alloc;
         }
 
         @Override
-        public boolean hasNext() {
-            while (rows == null || !rows.hasNext()) {
-                releaseBatch();
-                if (closed || !input.hasNext()) {
-                    close();
-                    return false;
-                }
-                nextBatch();
-            }
-            return true;
-        }
-
-        @Override
-        public InternalRow next() {
-            if (!hasNext()) {
-                throw new NoSuchElementException();
-            }
-            return rows.next();
-        }
-
-        private void nextBatch() {
-            if (writer == null) {
-                writer = new BatchWriter(alloc, names, types, batchSize);
-            } else {
-                writer.next();
-            }
-            int n = 0;
+        void write(BatchWriter writer, InternalRow row, int n) {
             int cols = colTypes.length;
-            while (n < batchSize && input.hasNext()) {
-                InternalRow row = input.next();
-                for (int c = 0; c < cols; c++) {
-                    if (row.isNullAt(c)) {
-                        writer.set(c, n, null);
-                        continue;
-                    }
-                    switch (colTypes[c]) {
-                        case INT64:
-                            writer.setLong(c, n, row.getLong(c));
-                            break;
-                        case INT32:
-                            writer.setLong(c, n, row.getInt(c));
-                            break;
-                        case FLOAT64:
-                            writer.setDouble(c, n, row.getDouble(c));
-                            break;
-                        case FLOAT32:
-                            writer.setDouble(c, n, row.getFloat(c));
-                            break;
-                        case BOOLEAN:
-                            writer.setLong(c, n, row.getBoolean(c) ? 1 : 0);
-                            break;
-                        default:
-                            writer.setUtf8(c, n, row.getUTF8String(c).getBytes());
-                    }
+            for (int c = 0; c < cols; c++) {
+                if (row.isNullAt(c)) {
+                    writer.set(c, n, null);
+                    continue;
                 }
-                n++;
+                switch (colTypes[c]) {
+                    case INT64:
+                        writer.setLong(c, n, row.getLong(c));
+                        break;
+                    case INT32:
+                        writer.setLong(c, n, row.getInt(c));
+                        break;
+                    case FLOAT64:
+                        writer.setDouble(c, n, row.getDouble(c));
+                        break;
+                    case FLOAT32:
+                        writer.setDouble(c, n, row.getFloat(c));
+                        break;
+                    case BOOLEAN:
+                        writer.setLong(c, n, row.getBoolean(c) ? 1 : 0);
+                        break;
+                    default:
+                        writer.setUtf8(c, n, row.getUTF8String(c).getBytes());
+                }
             }
+        }
+
+        @Override
+        Iterator<InternalRow> apply(BatchWriter writer, int n) {
             writer.finish(n);
             List<FieldVector> in = new ArrayList<>();
             for (int c : inputCols) {
@@ -151,7 +110,7 @@ final class InternalBatchPartition implements FlatMapFunction<Iterator<InternalR
             // A root over the input columns' vectors: no memory of its own (not closed).
             VectorSchemaRoot inRoot = new VectorSchemaRoot(in);
             inRoot.setRowCount(n);
-            result = ArrowBridge.apply(f, format, inRoot, outNames, outTypes, alloc);
+            result = ArrowBridge.apply(f, format, inRoot, outNames, outTypes, allocator());
             int rowsOut = result.getRowCount();
             if (append && rowsOut != n) {
                 throw new IllegalStateException(fn + " returned " + rowsOut + " values for a batch of " + n
@@ -159,35 +118,23 @@ final class InternalBatchPartition implements FlatMapFunction<Iterator<InternalR
             }
             List<ColumnVector> vs = new ArrayList<>();
             if (append) {
-                for (int c = 0; c < cols; c++) {
+                for (int c = 0; c < colTypes.length; c++) {
                     vs.add(new ArrowColumnVector(writer.vector(c)));
                 }
             }
             for (int c = 0; c < outTypes.size(); c++) {
                 vs.add(new ArrowColumnVector(result.getVector(c)));
             }
-            rows = new ColumnarBatch(vs.toArray(new ColumnVector[0]), rowsOut).rowIterator();
+            return new ColumnarBatch(vs.toArray(new ColumnVector[0]), rowsOut).rowIterator();
         }
 
         /** The last batch's rows were all read (Spark's projection copied each): free its result. */
-        private void releaseBatch() {
+        @Override
+        void releaseBatch() {
             if (result != null) {
                 ArrowBridge.release(result);
                 result = null;
             }
-            rows = null;
-        }
-
-        void close() {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            releaseBatch();
-            if (writer != null) {
-                writer.close();
-            }
-            alloc.close();
         }
     }
 }
