@@ -133,7 +133,7 @@ table! {
 
 table! {
     /// The wire format's tags: each value is a tag byte and its payload
-    /// (see `wire.rs` for the payloads).
+    /// (see `values/wire.rs` for the payloads).
     pub mod tag: u8 {
         /// `None` / null.
         NONE = 0,
@@ -391,6 +391,8 @@ table! {
         ARRAY = 256,
         /// A functional interface (one abstract method).
         FUNCTIONAL = 1024,
+        /// `java.util.concurrent.CompletionStage`: awaitable in Python (PyAsync).
+        AWAITABLE = 2048,
     }
 }
 

@@ -40,15 +40,28 @@
   make-instance-fn make-kw-instance-fn make-tuple-instance-fn create-class cfn afn
   make-fastcallable with $a $c py.- py. py* py** py.. path->py-obj def-unpack)
 
+(defn- working-directory-on-path!
+  "As libpython-clj (which starts Python with PySys_SetArgvEx(0, ..., 1)): the
+  current working directory ('' in sys.path, resolved at each import) is
+  searched first, so a mymod.py next to the program imports. pybridge's own
+  API leaves sys.path as Python sets it."
+  []
+  (let [path (py/get-attr (py/import-module "sys") "path")]
+    (when-not (py/call-attr path "__contains__" "")
+      (py/call-attr path "insert" 0 ""))))
+
 (defn initialize!
   "Starts Python as pybridge.python/initialize! does (same options, python.edn
   included), answering as libpython-clj does: :ok when this call started
-  Python, :already-initialized when it was running.
+  Python, :already-initialized when it was running. As in libpython-clj, the
+  working directory is then on sys.path (first).
 
       (py/initialize!)                                 ;=> :ok
       (py/initialize! :python-executable \"env/bin/python\") ;=> :already-initialized"
   [& {:as opts}]
-  (init/initialize! opts))
+  (let [r (init/initialize! opts)]
+    (working-directory-on-path!)
+    r))
 
 (defn ->jvm
   "A deep copy of a Python value into Clojure data, as pybridge.python/->jvm

@@ -227,6 +227,48 @@ class JavaCallable:
         return _meta(M.FCALL, self, *args)
 
 
+class JavaAwaitable:
+    """A java.util.concurrent.CompletionStage (a CompletableFuture): `await` it
+    in a coroutine; the loop goes on meanwhile. A Java exception it fails with
+    is raised as a pybridge.JavaException named after its class (the
+    CompletionException around it unwrapped); cancelling the awaiting task
+    cancels a Java Future."""
+    __slots__ = ()
+
+    def __await__(self):
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        fut = loop.create_future()
+
+        def settle(value, error):  # on the Java thread that completes the stage
+            if not loop.is_closed():
+                loop.call_soon_threadsafe(_settle_awaited, fut, value, error)
+
+        self.whenComplete(settle)
+        if hasattr(self, 'cancel'):
+            fut.add_done_callback(lambda f: f.cancelled() and self.cancel(False))
+        return (yield from fut.__await__())
+
+
+def _settle_awaited(fut, value, error):
+    if fut.done():
+        return
+    if error is None:
+        fut.set_result(value)
+        return
+    name = error.getClass().getName()
+    if name in ('java.util.concurrent.CompletionException', 'java.util.concurrent.ExecutionException'):
+        cause = error.getCause()
+        if cause is not None:
+            error, name = cause, cause.getClass().getName()
+    if name == 'java.util.concurrent.CancellationException':
+        fut.cancel()
+        return
+    msg = error.getMessage()
+    fut.set_exception(_mod._make_java_exception(name, '' if msg is None else str(msg), 0))
+
+
 class JavaArray(_abc.Sequence):
     """A Java array as a live fixed-size sequence. A primitive array also
     exports its elements through the buffer protocol (memoryview(a),
@@ -392,6 +434,8 @@ def _build(info):
         bases.append(JavaComparable)
     if kinds & K.FUNCTIONAL:
         bases.append(JavaCallable)
+    if kinds & K.AWAITABLE:
+        bases.append(JavaAwaitable)
     if JavaProxy not in bases:
         bases.append(JavaProxy)
     ns = {'__slots__': (), '__java_name__': name, '__java_ctor__': info['ctor'],

@@ -85,8 +85,8 @@ def items_flat(m):
     return out
 
 
-def list_sort(l):
-    l.sort()
+def list_sort(items):
+    items.sort()
 
 
 def enter(cm):

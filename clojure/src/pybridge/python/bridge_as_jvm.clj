@@ -15,10 +15,10 @@
 
 (declare bridge view)
 
-(base/defhelper eq-fn "pybridge/python/support.py" "eq")
-(base/defhelper chunk-fn "pybridge/python/support.py" "chunk")
-(base/defhelper to-tuple-fn "pybridge/python/support.py" "to_tuple")
-(base/defhelper type-name-fn "pybridge/python/support.py" "type_name")
+(base/defhelper eq-fn "pybridge/clojure/support.py" "eq")
+(base/defhelper chunk-fn "pybridge/clojure/support.py" "chunk")
+(base/defhelper to-tuple-fn "pybridge/clojure/support.py" "to_tuple")
+(base/defhelper type-name-fn "pybridge/clojure/support.py" "type_name")
 
 (defn py-equals
   "Python == between a Python object and another value (false when ==
@@ -54,7 +54,7 @@
 ;; ---------------------------------------------------------------------------
 ;; Calls (the bridged callables' IFn, and every call of the API)
 
-(base/defhelper capture-call-fn "pybridge/python/support.py" "capture_call")
+(base/defhelper capture-call-fn "pybridge/clojure/support.py" "capture_call")
 
 (defn call-bridged
   "Calls o with positional args and a map of kwargs; the result bridged."
@@ -392,14 +392,22 @@
   (let [coll (if (instance? List coll) coll (vec coll))]
     (bridge (copy/with-hashable-keys [coll] (base/call-helper @to-tuple-fn Conversion/SHALLOW coll)))))
 
+(defonce ^{:doc "Conversions out of Python that extensions add (the libpython-clj
+  compatibility jar's np-array: numpy arrays as dtype-next tensors): a map of
+  Python type name (module.qualname, e.g. \"numpy.ndarray\") to (fn [PyObject
+  opts] value), used by ->jvm for objects of that type; nil when none."}
+  jvm-converters (atom nil))
+
 (defn ->jvm
   "A deep copy into persistent Clojure data (see pybridge.python/->jvm)."
   ([x] (->jvm x nil))
   ([x opts]
    (if-let [o (py-object x)]
-     (let [^org.pybridge.ValueFactory f (if opts (value-factory opts) clojure-values)
-           v (py-try (.toJava o f))]
-       (if (identical? v o) (unconverted o opts) v))
+     (if-let [conv (when-let [cs @jvm-converters] (get cs (py-try (.typeName o))))]
+       (conv o opts)
+       (let [^org.pybridge.ValueFactory f (if opts (value-factory opts) clojure-values)
+             v (py-try (.toJava o f))]
+         (if (identical? v o) (unconverted o opts) v)))
      x)))
 
 (defn as-jvm

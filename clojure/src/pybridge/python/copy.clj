@@ -13,8 +13,8 @@
 
 (set! *warn-on-reflection* true)
 
-(base/defhelper sentinel-fn "pybridge/python/support.py" "sentinel")
-(base/defhelper java-iter-fn "pybridge/python/support.py" "java_iter")
+(base/defhelper sentinel-fn "pybridge/clojure/support.py" "sentinel")
+(base/defhelper java-iter-fn "pybridge/clojure/support.py" "java_iter")
 
 (def ^:private repeat-count
   (delay (doto (.getDeclaredField Repeat "count") (.setAccessible true))))
@@ -42,10 +42,30 @@
       (reify Supplier
         (get [_] (base/call-helper @java-iter-fn Conversion/HANDLE next-fn))))))
 
+(defonce ^{:doc "Conversions into Python that extensions add (the libpython-clj compatibility
+  jar's np-array: dtype-next tensors as numpy arrays): a vector of [pred f]
+  pairs, f giving the PyObject for a value pred accepts. Tried before the
+  Java layer's conversions, for call arguments and ->py; nil when none (the
+  usual case costs one deref)."}
+  converters (atom nil))
+
+(defn add-converter!
+  "Adds a conversion into Python (see `converters`)."
+  [pred f]
+  (swap! converters (fnil conj []) [pred f]))
+
+(defn converted
+  "The PyObject an added conversion makes of x, or nil."
+  [x]
+  (when-let [cs @converters]
+    (some (fn [[pred f]] (when (pred x) (f x))) cs)))
+
 (defn arg
   "A call argument: infinite Clojure seqs become lazy Python iterators."
   [x]
-  (if (infinite-seq? x) (->py-iterator x) x))
+  (cond (infinite-seq? x) (->py-iterator x)
+        @converters (or (converted x) x)
+        :else x))
 
 (defn args-array
   "Call arguments as an Object[] (arg applied to each)."
@@ -84,7 +104,8 @@
 (defn to-python
   "Python/toPython as an ex-info-throwing fn (a PyObject)."
   ^PyObject [x]
-  (py-try (Python/toPython x)))
+  (or (when @converters (converted x))
+      (py-try (Python/toPython x))))
 
 ;; ---------------------------------------------------------------------------
 ;; Hashable keys: a Clojure vector (or list, or set) used as a map key or a
@@ -93,8 +114,8 @@
 ;; so); the conversion is then retried with the keys rewritten, so data
 ;; without such keys costs nothing extra.
 
-(base/defhelper to-tuple-fn "pybridge/python/support.py" "to_tuple")
-(base/defhelper to-frozenset-fn "pybridge/python/support.py" "to_frozenset")
+(base/defhelper to-tuple-fn "pybridge/clojure/support.py" "to_tuple")
+(base/defhelper to-frozenset-fn "pybridge/clojure/support.py" "to_frozenset")
 
 (defn unhashable?
   "Whether e is the Java layer refusing a map key or set member that Python

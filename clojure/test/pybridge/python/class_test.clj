@@ -34,7 +34,7 @@
     (is (py/is-instance? acme Stock))))
 
 (deftest keyword-init-and-bases
-  (let [Base (py/create-class "Base" nil {"hello" (py/make-instance-fn (fn [self] "hello"))})
+  (let [Base (py/create-class "Base" nil {"hello" (py/make-instance-fn (fn [_self] "hello"))})
         Kw (py/create-class
              "Kw" [Base]
              {"__init__" (py/make-kw-instance-fn
@@ -48,11 +48,11 @@
     (is (= "hello" (py/call-attr inst "hello")) "inherited from a class made the same way"))
   (testing "plain fns are callables without self; older names work"
     (let [C (py/create-class "C" nil {"static" inc
-                                      "m" (py/make-tuple-instance-fn (fn [self x] (* 2 x)) :name "m")})]
+                                      "m" (py/make-tuple-instance-fn (fn [_self x] (* 2 x)) :name "m")})]
       (is (= 2 (py/call-attr (C) "static" 1)))
       (is (= 6 (py/call-attr (C) "m" 3))))))
 
 (deftest exceptions-in-methods
-  (let [C (py/create-class "Raises" nil {"boom" (py/make-instance-fn (fn [self] (throw (ex-info "boom" {:x 1}))))})
+  (let [C (py/create-class "Raises" nil {"boom" (py/make-instance-fn (fn [_self] (throw (ex-info "boom" {:x 1}))))})
         e (is (thrown? clojure.lang.ExceptionInfo (py/call-attr (C) "boom")))]
     (is (= {:x 1} (ex-data (ex-cause (ex-cause e)))))))

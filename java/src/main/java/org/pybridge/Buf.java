@@ -210,6 +210,9 @@ final class Buf implements AutoCloseable {
                 }
             }
         }
+        if (PyDebug.active) {
+            PyDebug.onCall(); // a JVM thread's first call once a debugger listens (Python.debug)
+        }
         int reqLen = bb.position();
         int tagged = op | Leases.opFlags();
         long r = Native.invoke(tagged, id, slot, addr, reqLen, cap);

@@ -595,6 +595,9 @@ public final class Interpreter implements AutoCloseable {
             throw new IllegalStateException("close() of " + this + " from inside one of its own tasks: close it"
                     + " from another thread once the task is done");
         }
+        if (state == OPEN) {
+            PyAsync.beforeClose(this); // its event loop never outlives it
+        }
         CompletableFuture<Void> c;
         synchronized (lock) {
             if (state == CLOSED) {
@@ -612,6 +615,7 @@ public final class Interpreter implements AutoCloseable {
         } catch (CompletionException e) {
             throw rethrow(e.getCause());
         }
+        PyResources.forget(this);
     }
 
     /**

@@ -222,6 +222,9 @@ final class JavaClasses {
         if (Callbacks.isFunctionClass(c)) {
             k |= Contract.JavaKind.FUNCTIONAL;
         }
+        if (java.util.concurrent.CompletionStage.class.isAssignableFrom(c)) {
+            k |= Contract.JavaKind.AWAITABLE; // `await stage` in Python (PyAsync)
+        }
         return k;
     }
 

@@ -284,6 +284,9 @@ final class Ops {
             return call(f, null, mode, null, new Object[] {x});
         }
         Interpreter.check(f);
+        if (PyDebug.active) {
+            PyDebug.onCall(); // as Buf.invoke: a JVM thread's first call once a debugger listens
+        }
         long r = Native.callLong(f.id, f.slot, x, mode);
         if (r == Contract.Limit.CALL_LONG_SLOW) {
             long st = Native.callLongStatus();

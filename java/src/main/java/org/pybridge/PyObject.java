@@ -706,6 +706,38 @@ public class PyObject implements AutoCloseable, Iterable<PyObject>, java.io.Seri
     }
 
     /**
+     * Calls this async function and runs the coroutine it returns on
+     * pybridge's event loop of this interpreter (see {@link PyAsync}): the
+     * future completes with the result, or with the {@link PythonException}
+     * the coroutine raised; cancelling it cancels the task.
+     *
+     * <pre>{@code
+     * PyObject fetch = Python.resolve("mymodule.fetch_json");   // async def fetch_json(url)
+     * CompletableFuture<PyObject> f = fetch.callAsync("http://127.0.0.1:8080/");
+     * }</pre>
+     *
+     * @param args the arguments, converted with {@link Python#toPython}
+     * @return a future of the coroutine's result, as a handle
+     * @throws PythonException if the call fails or returns no awaitable
+     */
+    public java.util.concurrent.CompletableFuture<PyObject> callAsync(Object... args) {
+        return PyAsync.call(PyObject.class, this, args);
+    }
+
+    /**
+     * As {@link #callAsync}, the result converted to {@code type} as
+     * {@link #callAs} converts.
+     *
+     * @param <T> the Java type of the result
+     * @param type the Java type to convert the result to
+     * @param args the arguments, converted with {@link Python#toPython}
+     * @return a future of the coroutine's converted result
+     */
+    public <T> java.util.concurrent.CompletableFuture<T> callAsyncAs(Class<T> type, Object... args) {
+        return PyAsync.call(type, this, args);
+    }
+
+    /**
      * A Java proxy implementing {@code iface} whose methods call the Python
      * attribute of the same name (GraalPy's {@code Value.as}): arguments are
      * converted with {@link Python#toPython}, results to the method's return

@@ -69,6 +69,7 @@ public final class Python {
         info = started;
         try {
             JavaBridge.install(cfg);
+            PyDebug.installBreakpointHook();
         } finally {
             info = null;
         }
@@ -101,6 +102,41 @@ public final class Python {
         } catch (PythonInitializationException e) {
             return false;
         }
+    }
+
+    /**
+     * Starts debugpy's server on {@code 127.0.0.1:port} (0: a free port) so
+     * that a debugger (VS Code's "Python: Attach", PyCharm, any DAP client)
+     * attaches to this embedded Python; returns the port. Needs the
+     * {@code debugpy} package in the Python pybridge runs. Breakpoints then
+     * stop Python called from any Java thread (shown under the Java thread's
+     * name). A debugger left attached does not keep the JVM from exiting.
+     *
+     * <pre>{@code
+     * int port = Python.debug(5678);
+     * // attach the IDE to localhost:5678, set breakpoints, then call Python as usual
+     * }</pre>
+     *
+     * @param port the port to listen on (0: any free port)
+     * @return the port debugpy listens on
+     * @see #debug(String, int, boolean)
+     */
+    public static int debug(int port) {
+        return debug("127.0.0.1", port, false);
+    }
+
+    /**
+     * As {@link #debug(int)}, on {@code host}, optionally waiting until a
+     * debugger has attached. Idempotent: a second call returns the port of the first.
+     *
+     * @param host the address to listen on ({@code 127.0.0.1}: this machine only)
+     * @param port the port (0: any free port)
+     * @param waitForClient whether to return only once a debugger has attached
+     * @return the port debugpy listens on
+     */
+    public static int debug(String host, int port, boolean waitForClient) {
+        ensure();
+        return PyDebug.listen(host, port, waitForClient);
     }
 
     /**

@@ -14,7 +14,7 @@ import java.util.RandomAccess;
 import java.util.Set;
 
 /**
- * Java side of the wire format (rust/src/wire.rs): encodes Java values into
+ * Java side of the wire format (rust/src/values/wire.rs): encodes Java values into
  * a {@link Buf} and decodes replies. Tags must match the Rust constants.
  */
 final class Wire {

@@ -33,7 +33,7 @@ def _pyarrow():
 
 # ---- functions that travel: _pybridge_functions (loaded first, in every interpreter) --
 
-from _pybridge_functions import load_file, map_rows, resolve_file, resolve_module, resolve_source  # noqa: F401
+from _pybridge_functions import load_file, map_rows, resolve_file, resolve_module, resolve_source  # noqa: E402, F401
 
 
 # ---- Arrow through the C Data Interface -------------------------------------------

@@ -165,7 +165,7 @@ def create_class(name, bases, members):
 # through pybridge.python are captured on their way out (per thread), so
 # that the exception __exit__ receives is the Python exception itself.
 
-import threading as _threading
+import threading as _threading  # noqa: E402 (this section's own import)
 
 _captured = _threading.local()
 
