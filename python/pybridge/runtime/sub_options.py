@@ -25,6 +25,7 @@ DAEMON_MSG = "daemon threads are disabled in this (sub)interpreter"
 def _refuser(msg, name):
     def refused(*args, **kwargs):
         raise RuntimeError(msg)
+
     refused.__name__ = name
     refused.__qualname__ = name
     refused.__doc__ = "Refused in this sub-interpreter: " + msg + "."
@@ -41,8 +42,9 @@ def _replace(modules, names, msg):
 
 def install(allow_threads, allow_daemon_threads, allow_fork, allow_exec):
     """Replaces what this interpreter may not do (called once, at creation)."""
-    import posix
     import os
+    import posix
+
     mods = (posix, os)
     if not allow_fork:
         _replace(mods, ("fork", "fork1", "forkpty"), FORK_MSG)
@@ -50,6 +52,7 @@ def install(allow_threads, allow_daemon_threads, allow_fork, allow_exec):
         _replace(mods, ("execv", "execve"), EXEC_MSG)
     if not allow_threads or not allow_daemon_threads:
         import _thread
+
         start = _thread.start_new_thread
 
         def start_new_thread(function, args, kwargs=None, /):
