@@ -13,7 +13,7 @@
 
 /// Version of the boundary; bump it with any change a stale library or stale
 /// Java classes would misread.
-pub const ABI_VERSION: i32 = 18;
+pub const ABI_VERSION: i32 = 19;
 
 /// Declares one table: a module of constants, and `ALL` listing them (for
 /// tests; the Java generator reads the source).
@@ -299,6 +299,19 @@ table! {
         DURATION = 8,
         /// `decimal.Decimal` <-> `BigDecimal`: the text (finite only).
         DECIMAL = 9,
+    }
+}
+
+table! {
+    /// `op::INIT`'s flags byte (bits): how the interpreter is started.
+    pub mod init_flag: u8 {
+        /// A home directory follows (`PyConfig.home`): the base prefix when
+        /// `PYTHONHOME` is set (so the bad value is ignored), or a runtime
+        /// extracted from a jar.
+        HOME = 1,
+        /// No user site-packages (`PyConfig.user_site_directory = 0`): a
+        /// runtime extracted from a jar sees only its own packages.
+        NO_USER_SITE = 2,
     }
 }
 

@@ -698,10 +698,13 @@ fn init(r: &mut Reader<'_>, w: &mut Writer) -> Result<()> {
     let executable = r.string()?;
     let libpython = r.string()?;
     let expected_version = r.string()?;
-    let home_override = match r.u8()? {
-        0 => None,
-        _ => Some(r.string()?),
+    let flags = r.u8()?;
+    let home_override = if flags & crate::contract::init_flag::HOME != 0 {
+        Some(r.string()?)
+    } else {
+        None
     };
+    let no_user_site = flags & crate::contract::init_flag::NO_USER_SITE != 0;
     let n = r.len(1)?;
     let mut extra_sys_path = Vec::with_capacity(n);
     for _ in 0..n {
@@ -722,6 +725,7 @@ fn init(r: &mut Reader<'_>, w: &mut Writer) -> Result<()> {
         libpython,
         expected_version,
         home_override,
+        no_user_site,
         extra_sys_path,
     };
     let info = runtime::initialize(&opts)?;

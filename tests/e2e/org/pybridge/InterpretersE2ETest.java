@@ -161,7 +161,7 @@ public class InterpretersE2ETest {
         // The library of this build says which Python it is for; the jar's
         // resource (on the test classpath) says the project's: this one goes first.
         Path props = Files.createTempDirectory("pybridge-" + tag + "-props");
-        Path dir = Files.createDirectories(props.resolve("native/linux-x86_64"));
+        Path dir = Files.createDirectories(props.resolve(NativeLoader.RESOURCE_DIR.substring(1)));
         Files.write(dir.resolve("pybridge-build.properties"),
                 ("python.version=" + version + "\n").getBytes(StandardCharsets.UTF_8));
         try {

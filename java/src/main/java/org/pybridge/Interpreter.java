@@ -228,6 +228,8 @@ public final class Interpreter implements AutoCloseable {
             return;
         }
         try {
+            // The packages jars' trees, as in the main interpreter (PackagesJars).
+            PackagesJars.addToPath(PackagesJars.extracted());
             for (String code : cfg.startupCode) {
                 Ops.exec(code, null);
             }

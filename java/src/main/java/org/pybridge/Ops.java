@@ -27,12 +27,18 @@ final class Ops {
             Wire.writeString(b, f.libpython);
             Wire.writeString(b, f.get("version"));
             String home = System.getenv("PYTHONHOME");
-            if (home != null && !home.isEmpty()) {
+            String ownHome = f.get(PythonLocator.HOME_FACT);
+            int flags = "1".equals(f.get(PythonLocator.NO_USER_SITE_FACT)) ? Contract.InitFlag.NO_USER_SITE : 0;
+            if (!ownHome.isEmpty()) {
+                // A runtime extracted from a jar (ClasspathPython): its own home.
+                b.put((byte) (flags | Contract.InitFlag.HOME));
+                Wire.writeString(b, ownHome);
+            } else if (home != null && !home.isEmpty()) {
                 // Ignore it: a PYTHONHOME that points at a virtualenv kills the process.
-                b.put((byte) 1);
+                b.put((byte) (flags | Contract.InitFlag.HOME));
                 Wire.writeString(b, f.get("base_prefix"));
             } else {
-                b.put((byte) 0);
+                b.put((byte) flags);
             }
             List<String> extra = cfg.sysPath();
             b.putInt(extra.size());
