@@ -537,3 +537,26 @@ mod tests {
         }
     }
 }
+
+table! {
+    /// Process interpreters (`process_child.rs`, `ProcessChannel.java`): the
+    /// frames on the child's pipes. A request is a header (i32 op, i64 id,
+    /// i32 slot, i32 length, little-endian) and the request bytes of
+    /// `Native.invoke`; a reply a header (i32 status, i32 length) and the
+    /// reply bytes. Values inside use the wire format above, unchanged.
+    pub mod process: i32 {
+        /// Bytes of a request frame's header.
+        REQUEST_HEADER = 20,
+        /// Bytes of a reply frame's header.
+        REPLY_HEADER = 8,
+        /// A request (no reply) that ends the child at once.
+        OP_EXIT = 1000,
+        /// The child's first frame (status OK, no bytes): it is ready.
+        HELLO_STATUS = 0,
+        /// A reply frame's status when it is a call into the JVM instead
+        /// (i64 function id, then the request bytes of `Callbacks.invoke`).
+        CALLBACK = 1001,
+        /// A request frame's op carrying the JVM's reply to `CALLBACK`.
+        CALLBACK_REPLY = 1002,
+    }
+}

@@ -541,6 +541,10 @@ class _Nested:
 
 
 _classes = {}
+# Names the class filter allowed (an M_IMPORT that succeeded). `_classes`
+# also holds the classes of objects Java handed over (`_factory`), which the
+# filter does not govern: a name is only importable once Java said so.
+_importable = set()
 # Names where the Python protocol's method replaces Java's: Map.get(k) is
 # get(k, default=None), which means the same for one argument.
 _PYTHON_OWNED = {JavaMap: ('get',)}
@@ -615,13 +619,14 @@ def _factory(class_name):
 def jclass(name):
     """The Java class `name` (binary name, e.g. 'java.util.Map$Entry'), if the
     class filter (PythonConfig.javaClassFilter) allows it."""
-    c = _classes.get(name)
-    if c is not None:
-        return c
+    if name in _importable:
+        return _classes[name]
     info = _meta(M.IMPORT, name)
     if info is None:
         raise ImportError('no public Java class %s is visible to pybridge' % name, name=name)
-    return _build(info)
+    c = _build(info)
+    _importable.add(name)
+    return c
 
 
 _PRIMITIVES = ('boolean', 'byte', 'char', 'short', 'int', 'long', 'float', 'double')

@@ -119,7 +119,7 @@ final class Callbacks {
     }
 
     /** Forgets a function Python has freed (kept a few seconds more, see RECENTLY_FREED). */
-    private static void release(long id) {
+    static void release(long id) {
         Object o = LIVE.remove(id);
         if (o != null) {
             RECENTLY_FREED.put(id, new Object[] {o, System.nanoTime()});

@@ -269,6 +269,8 @@ final class Lifetimes {
         ResourceScope s = CURRENT.get();
         if (s != null) {
             s.add(o);
+        } else if (o.interp != null && o.interp.channel != null) {
+            o.interp.channel.track(o); // released in its process, by its worker
         } else {
             Batch b = BATCH.get();
             if (b.depth > 0) {

@@ -196,6 +196,13 @@ final class Ops {
         } finally {
             Reference.reachabilityFence(o);
         }
+        if (len > Integer.MAX_VALUE) {
+            new PyObject(vid, vslot).close();
+            throw new IllegalArgumentException("this object's memory is " + len + " bytes, more than a Java"
+                    + " ByteBuffer can hold (" + Integer.MAX_VALUE + " bytes, 2 GiB - 1): share it in parts of"
+                    + " at most that size (numpy: asBuffer() on slices such as a[i:j] of a C-contiguous array,"
+                    + " or a.reshape(-1)[i:j]), or copy it (toNumpy/NDArray)");
+        }
         java.nio.ByteOrder order = java.nio.ByteOrder.nativeOrder();
         if (len == 0) {
             new PyObject(vid, vslot).close();
@@ -279,7 +286,7 @@ final class Ops {
      * the fast path, or the decoded value.
      */
     static Object callLong(PyObject f, long x, byte mode) {
-        if (Leases.virtualHolder()) {
+        if (Leases.virtualHolder() || f.interp != null && f.interp.channel != null) {
             return call(f, null, mode, null, new Object[] {x});
         }
         Interpreter.check(f);

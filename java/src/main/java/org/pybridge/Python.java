@@ -68,6 +68,7 @@ public final class Python {
         List<String> packages = PackagesJars.prepare(f);
         NativeLoader.load(f.libpython, f.get("version_short"));
         Leases.waitMillis = cfg.gilLeaseWaitMillis();
+        KeyCollisions.strict = cfg.strictMapKeys();
         Native.registerCallbacks(Callbacks.class);
         PythonInfo started = Ops.init(f, cfg);
         Lifetimes.start(cfg.gcNudgeThreshold());
