@@ -18,7 +18,13 @@ import sys
 from pathlib import Path
 
 JAVA_TYPES = {"i32": "int", "u8": "byte", "i64": "long"}
-CLASS_NAMES = {"dtype": "DType"}
+# Class names that differ from the table's name in CamelCase (`PyKind` is
+# the public enum the `py_kind` codes stand for).
+CLASS_NAMES = {"dtype": "DType", "py_kind": "PyKindCode"}
+
+
+def class_name(table: str) -> str:
+    return CLASS_NAMES.get(table) or "".join(w[0].upper() + w[1:] for w in table.split("_"))
 
 
 def java_value(value: str, rust_type: str) -> str:
@@ -95,12 +101,19 @@ def generate(abi: int, tables) -> str:
     ]
     for name, rtype, doc, entries in tables:
         jtype = JAVA_TYPES[rtype]
-        cls = CLASS_NAMES.get(name, name[0].upper() + name[1:])
+        cls = class_name(name)
         out.append("\n" + javadoc(doc, "    "))
         out.append(f"    static final class {cls} {{\n        private {cls}() {{}}\n\n")
         for ename, value, edoc in entries:
             out.append(javadoc(edoc, "        "))
             out.append(f"        static final {jtype} {ename} = {java_value(value, rtype)};\n")
+        out.append("\n        /** Every entry by name, in the order of contract.rs (for tests). */\n")
+        out.append("        static java.util.Map<String, Long> all() {\n")
+        out.append("            java.util.Map<String, Long> m = new java.util.LinkedHashMap<>();\n")
+        for ename, _, _ in entries:
+            v = f"(long) ({ename} & 0xff)" if rtype == "u8" else f"(long) {ename}"
+            out.append(f"            m.put(\"{ename}\", {v});\n")
+        out.append("            return m;\n        }\n")
         out.append("    }\n")
     out.append("}\n")
     return "".join(out)

@@ -32,7 +32,9 @@ fn main() {
         });
         let split = best_of(reps, || {
             // SAFETY: two distinct vectors of `len` bytes.
-            unsafe { pybridge::copy::copy_split(src.as_ptr(), dst.as_mut_ptr(), len, false) };
+            unsafe {
+                pybridge::values::copy::copy_split(src.as_ptr(), dst.as_mut_ptr(), len, false)
+            };
             std::hint::black_box(&mut dst);
         });
         assert!(src == dst);

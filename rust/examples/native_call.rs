@@ -1,9 +1,9 @@
 //! Decomposes the cost of one native call (no JVM): run with
 //! `LD_LIBRARY_PATH=<libdir> cargo run --release --example native_call -- <python>`.
 use pybridge::handles::Handle;
+use pybridge::interp::runtime::{self, InitOptions};
 use pybridge::ops;
-use pybridge::runtime::{self, InitOptions};
-use pybridge::wire::{self, Reader, Writer};
+use pybridge::values::wire::{self, Reader, Writer};
 use pyo3::prelude::*;
 use std::time::Instant;
 
@@ -79,7 +79,7 @@ fn main() {
         w.clear();
         assert_eq!(ops::call_long(h, 7, 2, &mut w).unwrap(), Some(7));
     });
-    pybridge::thread_state::acquire().unwrap();
+    pybridge::gil::thread_state::acquire().unwrap();
     best("call_long (callLong, GIL held)", 200_000, || {
         w.clear();
         assert_eq!(ops::call_long(h, 7, 2, &mut w).unwrap(), Some(7));
@@ -132,7 +132,7 @@ fn main() {
         w.clear();
         ops::dispatch(ops::GETITEM, dict, &mut Reader::new(&gi.buf), &mut w).unwrap();
     });
-    pybridge::thread_state::release().unwrap();
+    pybridge::gil::thread_state::release().unwrap();
     best(
         "dispatch GETITEM 'a' → long (GIL per call)",
         200_000,
@@ -142,8 +142,8 @@ fn main() {
         },
     );
     best("gate::enter_call + drop (one thread)", 1_000_000, || {
-        drop(std::hint::black_box(pybridge::gate::enter_call(
-            pybridge::thread_state::gate_eligible,
+        drop(std::hint::black_box(pybridge::gil::gate::enter_call(
+            pybridge::gil::thread_state::gate_eligible,
         )));
     });
     best("Python::attach only", 200_000, || {

@@ -1,4 +1,4 @@
-//! What switching to Python's stack (`pybridge::stack`) costs per call, with
+//! What switching to Python's stack (`pybridge::gil::stack`) costs per call, with
 //! no Python and no JVM: `run_python` around a trivial closure against the
 //! closure alone. Best of 7 runs of 10M calls each.
 //!
@@ -24,10 +24,12 @@ fn best(f: &dyn Fn(u64) -> u64) -> f64 {
 
 fn main() {
     let direct = best(&|i| black_box(i) + 1);
-    let switched = best(&|i| pybridge::stack::run_python(|| black_box(i) + 1).unwrap_or(0));
+    let switched = best(&|i| pybridge::gil::stack::run_python(|| black_box(i) + 1).unwrap_or(0));
     let out_and_back = best(&|i| {
-        pybridge::stack::run_python(|| pybridge::stack::on_thread_stack(|| black_box(i) + 1))
-            .unwrap_or(0)
+        pybridge::gil::stack::run_python(|| {
+            pybridge::gil::stack::on_thread_stack(|| black_box(i) + 1)
+        })
+        .unwrap_or(0)
     });
     println!(
         "direct {direct:.2} ns, run_python {switched:.2} ns, run_python + on_thread_stack {out_and_back:.2} ns"

@@ -13,7 +13,7 @@
 
 /// Version of the boundary; bump it with any change a stale library or stale
 /// Java classes would misread.
-pub const ABI_VERSION: i32 = 17;
+pub const ABI_VERSION: i32 = 18;
 
 /// Declares one table: a module of constants, and `ALL` listing them (for
 /// tests; the Java generator reads the source).
@@ -303,6 +303,117 @@ table! {
 }
 
 table! {
+    /// Operations of `_meta(op, ...)`, the second dispatcher function the
+    /// Java bridge hands Python (`JavaBridge.meta`, used by `java_bridge.py`).
+    pub mod java_meta: i32 {
+        /// A class by name for an import: its description, or None.
+        IMPORT = 1,
+        /// A known class's description.
+        DESCRIBE = 2,
+        /// Whether a name is a Java package Python may import.
+        PACKAGE = 3,
+        /// The class names of a thrown Java exception, most derived first.
+        ANCESTRY = 4,
+        /// A thrown Java exception, as a live proxy.
+        THROWN = 5,
+        /// `toString()` (arrays: their elements).
+        STR = 6,
+        /// `equals`.
+        EQ = 7,
+        /// `hashCode`.
+        HASH = 8,
+        /// Java's `==`.
+        SAME = 9,
+        /// `compareTo`.
+        CMP = 10,
+        /// The next elements of an iterator (at most n).
+        NEXT = 11,
+        /// An array's length.
+        ALEN = 12,
+        /// An array element.
+        AGET = 13,
+        /// Sets an array element.
+        ASET = 14,
+        /// A new array.
+        ANEW = 15,
+        /// A slice of an array, as a list.
+        ASLICE = 16,
+        /// Reads a field.
+        GET = 17,
+        /// Writes a field.
+        SET = 18,
+        /// `isInstance`.
+        INSTANCEOF = 19,
+        /// `isAssignableFrom`.
+        ASSIGNABLE = 20,
+        /// A map's value for a key (an empty list when absent).
+        MGET = 21,
+        /// `Map.put`.
+        MPUT = 22,
+        /// `Map.remove`, and whether the key was there.
+        MDEL = 23,
+        /// `List.remove(int)`.
+        LDEL = 24,
+        /// Calls a functional object.
+        FCALL = 25,
+        /// `getClass()`, as a live proxy.
+        CLASS = 26,
+        /// A primitive array's elements as bytes.
+        ABYTES = 27,
+        /// Exports a primitive array's elements as a buffer (a copy).
+        ABUF = 28,
+        /// Releases an exported buffer, writing it back into the array if asked.
+        ABUF_BACK = 29,
+    }
+}
+
+table! {
+    /// What a Java class is, as bits (`JavaBridge` describes a class with
+    /// them; `java_bridge.py` picks the proxy's Python protocols by them).
+    pub mod java_kind: i32 {
+        /// `Iterable`.
+        ITERABLE = 1,
+        /// `Collection`.
+        COLLECTION = 2,
+        /// `List`.
+        LIST = 4,
+        /// `Set`.
+        SET = 8,
+        /// `Map`.
+        MAP = 16,
+        /// `Iterator`.
+        ITERATOR = 32,
+        /// `AutoCloseable`.
+        CLOSEABLE = 64,
+        /// `Comparable`.
+        COMPARABLE = 128,
+        /// An array class (no other bit).
+        ARRAY = 256,
+        /// A functional interface (one abstract method).
+        FUNCTIONAL = 1024,
+    }
+}
+
+table! {
+    /// `PyObject.kind()`: the `PyKind` constants, as the Python helper that
+    /// decides them returns them (`python/pybridge/runtime/support.py`).
+    pub mod py_kind: i32 {
+        /// `PyKind.SCALAR`.
+        SCALAR = 0,
+        /// `PyKind.MAPPING`.
+        MAPPING = 1,
+        /// `PyKind.SEQUENCE`.
+        SEQUENCE = 2,
+        /// `PyKind.CALLABLE`.
+        CALLABLE = 3,
+        /// `PyKind.ITERABLE`.
+        ITERABLE = 4,
+        /// `PyKind.OTHER`.
+        OTHER = 5,
+    }
+}
+
+table! {
     /// Which way a handle was released (counted separately).
     pub mod path: i32 {
         /// `PyObject.close()`.
@@ -364,6 +475,16 @@ table! {
     }
 }
 
+/// The tables Python code reads, by name: the `pybridge` module of every
+/// interpreter carries them as `pybridge._contract` (a dict of dicts, set
+/// when the module is installed), so no `.py` file writes a number down.
+pub const FOR_PYTHON: &[(&str, &[(&str, i64)])] = &[
+    ("ext", ext::ALL),
+    ("java_meta", java_meta::ALL),
+    ("java_kind", java_kind::ALL),
+    ("py_kind", py_kind::ALL),
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -384,6 +505,9 @@ mod tests {
         distinct("ext", ext::ALL);
         distinct("path", path::ALL);
         distinct("stat", stat::ALL);
+        distinct("java_meta", java_meta::ALL);
+        distinct("java_kind", java_kind::ALL);
+        distinct("py_kind", py_kind::ALL);
     }
 
     #[test]

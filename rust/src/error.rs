@@ -91,7 +91,7 @@ impl Error {
         let message = format!(
             "maximum recursion depth exceeded: calls nested between Python and Java have used up the \
              {} MiB of stack pybridge gives Python on this thread; nest less deeply",
-            crate::stack::ALT_SIZE >> 20
+            crate::gil::stack::ALT_SIZE >> 20
         );
         Error::Python(Box::new(PyErrInfo {
             type_name: "RecursionError".into(),

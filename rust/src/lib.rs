@@ -36,26 +36,14 @@
 //! one converts its arguments and result (`tests/boundaries.rs` checks it).
 //! Items are `pub` only where `rust/tests` and `rust/examples` use them.
 
-mod buffers;
-mod callbacks;
 mod capi;
 pub mod contract;
-pub mod convert;
-pub mod copy;
 pub mod error;
-mod ext;
-pub mod gate;
+pub mod gil;
 pub mod handles;
-mod interpreters;
+pub mod interp;
 mod jni;
-mod lease;
-mod names;
+mod jvm;
 pub mod ops;
-mod per_interp;
-mod registry;
-mod release;
-pub mod runtime;
-pub mod stack;
 pub mod stats;
-pub mod thread_state;
-pub mod wire;
+pub mod values;

@@ -8,14 +8,16 @@
 
 use crate::capi::number::{self, I64};
 use crate::capi::{self, object};
-use crate::convert::{self, Mode};
 use crate::error::{Error, Result};
+use crate::gil::per_interp::PerInterp;
+use crate::gil::{gate, lease, thread_state};
 use crate::handles::Handle;
-use crate::per_interp::PerInterp;
-use crate::runtime::{self, InitOptions};
+use crate::handles::{self, release};
+use crate::interp::runtime::{self, InitOptions};
 use crate::stats::{self, ReleasePath};
-use crate::wire::{self, Reader, Writer};
-use crate::{gate, handles, lease, names, release, thread_state};
+use crate::values::convert::{self, Mode};
+use crate::values::names;
+use crate::values::wire::{self, Reader, Writer};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString, PyTuple};
 
@@ -58,12 +60,12 @@ pub fn dispatch(op: i32, id: Handle, r: &mut Reader<'_>, w: &mut Writer) -> Resu
             for _ in 0..n {
                 path.push(r.string()?);
             }
-            let c = crate::interpreters::create(&cfg, &path)?;
+            let c = crate::interp::interpreters::create(&cfg, &path)?;
             w.i32(c.index as i32);
             w.i64(c.id);
             Ok(())
         }
-        INTERP_END => crate::interpreters::end(),
+        INTERP_END => crate::interp::interpreters::end(),
         GIL_ACQUIRE | GIL_RELEASE | GIL_SUSPEND | GIL_RESUME if thread_state::bound_to_sub() => {
             Err(Error::IllegalState(
                 "GIL leases (withGil, acquireGil, releaseGilWhile) are for the main interpreter: an \
@@ -141,7 +143,7 @@ pub fn dispatch(op: i32, id: Handle, r: &mut Reader<'_>, w: &mut Writer) -> Resu
             panic!("{}", msg);
         }
         TAKE_FREED_FUNCTIONS => {
-            let ids = crate::registry::take_freed();
+            let ids = crate::handles::registry::take_freed();
             w.len(ids.len())?;
             for i in ids {
                 w.i64(i);
@@ -166,7 +168,7 @@ pub fn dispatch(op: i32, id: Handle, r: &mut Reader<'_>, w: &mut Writer) -> Resu
                 dispatch_py(py, op, id, r, w)
             })?;
             w.reenter = reenter;
-            r.map_err(crate::per_interp::explain_import_error)
+            r.map_err(crate::gil::per_interp::explain_import_error)
         }
     }
 }
@@ -179,7 +181,7 @@ pub fn call_long(id: Handle, x: i64, mode: u8, w: &mut Writer) -> Result<Option<
     let mode = Mode::from_code(mode)?;
     if thread_state::interpreter_up() && !release::drain_wanted() {
         thread_state::ensure_pinned();
-        let raw = crate::stack::run_python(|| {
+        let raw = crate::gil::stack::run_python(|| {
             thread_state::with_gil_raw(|py| call_long_in(py, id, x, mode, w, true))
         })
         .map_err(|_| Error::stack_exhausted())?;
@@ -210,7 +212,7 @@ pub(crate) fn release_one(h: Handle) -> Option<bool> {
     thread_state::ensure_pinned();
     // `__del__` may run: Python code, on Python's stack. An exhausted stack
     // sends the caller the ordinary way, which reports it.
-    crate::stack::run_python(|| {
+    crate::gil::stack::run_python(|| {
         thread_state::with_gil_raw(|py| handles::release(py, h, ReleasePath::Close))
     })
     .ok()
@@ -288,14 +290,14 @@ pub(crate) fn with_gil_as<T>(
     if thread_state::bound_to_sub() {
         // A sub-interpreter's thread: `Python::attach` takes its GIL (see
         // `interpreters`); no lease, no gate.
-        return crate::stack::run_python(|| Python::attach(|py| (f(py), false)))
+        return crate::gil::stack::run_python(|| Python::attach(|py| (f(py), false)))
             .map_err(|_| Error::stack_exhausted());
     }
     let mut waited = caller.before_gil()?;
     thread_state::ensure_pinned();
     // Declared before the GIL is taken: dropped after it is released.
     let _gate = gate::enter_call(thread_state::gate_eligible);
-    crate::stack::run_python(|| {
+    crate::gil::stack::run_python(|| {
         Python::attach(|py| {
             caller.enter(py, &mut waited)?;
             let r = f(py);
@@ -589,13 +591,13 @@ fn dispatch_py(
             Ok(())
         }
         NUMPY_EMPTY => {
-            let dtype = crate::buffers::DType::from_code(r.u8()?)?;
+            let dtype = crate::values::buffers::DType::from_code(r.u8()?)?;
             let ndim = r.len(8)?;
             let mut shape = Vec::with_capacity(ndim);
             for _ in 0..ndim {
                 shape.push(r.i64()?);
             }
-            let (arr, addr, len) = crate::buffers::empty(py, dtype, &shape)?;
+            let (arr, addr, len) = crate::values::buffers::empty(py, dtype, &shape)?;
             w.handle(handles::insert(arr));
             w.i64(addr as i64);
             w.i64(len as i64);
@@ -605,20 +607,21 @@ fn dispatch_py(
             let mv = convert::to_py(py, r, 0)?;
             let code = r.u8()?;
             let big_endian = code & crate::contract::dtype::BIG_ENDIAN != 0;
-            let dtype =
-                crate::buffers::DType::from_code(code & !crate::contract::dtype::BIG_ENDIAN)?;
+            let dtype = crate::values::buffers::DType::from_code(
+                code & !crate::contract::dtype::BIG_ENDIAN,
+            )?;
             let ndim = r.len(8)?;
             let mut shape = Vec::with_capacity(ndim);
             for _ in 0..ndim {
                 shape.push(r.i64()?);
             }
-            let arr = crate::buffers::frombuffer(py, &mv, dtype, big_endian, &shape)?;
+            let arr = crate::values::buffers::frombuffer(py, &mv, dtype, big_endian, &shape)?;
             w.handle(handles::insert(arr));
             Ok(())
         }
         AS_BUFFER => {
             let obj = handles::get(py, id)?;
-            let e = crate::buffers::export(&obj, false)?;
+            let e = crate::values::buffers::export(&obj, false)?;
             if e.holds_objects {
                 // Raw PyObject pointers: reading them discloses addresses,
                 // writing one crashes the process.
@@ -696,8 +699,8 @@ fn to_java_top(obj: &Bound<'_, PyAny>, w: &mut Writer, mode: Mode) -> Result<()>
         }
         _ => {}
     }
-    if crate::buffers::is_ndarray(obj) && mode != Mode::Handle {
-        if crate::buffers::write_ndarray(obj, w)? {
+    if crate::values::buffers::is_ndarray(obj) && mode != Mode::Handle {
+        if crate::values::buffers::write_ndarray(obj, w)? {
             return Ok(());
         }
         if mode == Mode::Strict {
@@ -708,7 +711,7 @@ fn to_java_top(obj: &Bound<'_, PyAny>, w: &mut Writer, mode: Mode) -> Result<()>
     }
     if !convert::has_java_counterpart(obj)
         && convert::numpy_scalar(obj).is_none()
-        && !crate::ext::has_counterpart(obj)?
+        && !crate::values::ext::has_counterpart(obj)?
     {
         if mode == Mode::Strict {
             return convert::to_wire(obj, w, Mode::Strict, 0);

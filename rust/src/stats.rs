@@ -58,7 +58,7 @@ impl ReleasePath {
 /// write at once: then it is a locked add (see `per_interp`).
 #[inline]
 pub(crate) fn gil_bump(c: &AtomicU64, n: u64) {
-    if crate::per_interp::any_sub() {
+    if crate::gil::per_interp::any_sub() {
         c.fetch_add(n, Ordering::Relaxed);
         return;
     }
@@ -68,7 +68,7 @@ pub(crate) fn gil_bump(c: &AtomicU64, n: u64) {
 /// Subtracts from a counter that only GIL holders write (see `gil_bump`).
 #[inline]
 pub(crate) fn gil_sub(c: &AtomicU64, n: u64) {
-    if crate::per_interp::any_sub() {
+    if crate::gil::per_interp::any_sub() {
         let _ = c.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |v| {
             Some(v.saturating_sub(n))
         });

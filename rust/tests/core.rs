@@ -3,13 +3,13 @@
 //! (the build sets it to the project venv); LD_LIBRARY_PATH must point at
 //! its libpython (the Gradle task `cargoTest` does both).
 
-use pybridge::convert::{self, Mode};
 use pybridge::error::Error;
 use pybridge::handles::{self, Handle};
+use pybridge::interp::runtime::{self, InitOptions};
 use pybridge::ops;
-use pybridge::runtime::{self, InitOptions};
 use pybridge::stats::ReleasePath;
-use pybridge::wire::{self, Reader, Writer};
+use pybridge::values::convert::{self, Mode};
+use pybridge::values::wire::{self, Reader, Writer};
 use pyo3::prelude::*;
 use std::process::Command;
 use std::sync::Once;
@@ -326,15 +326,15 @@ fn gil_leases_nest_and_unbalanced_release_is_an_error() {
     init();
     std::thread::spawn(|| {
         assert!(matches!(
-            pybridge::thread_state::release(),
+            pybridge::gil::thread_state::release(),
             Err(Error::IllegalState(_))
         ));
-        pybridge::thread_state::acquire().unwrap();
-        pybridge::thread_state::acquire().unwrap();
-        assert_eq!(pybridge::thread_state::held_depth(), 2);
-        assert_eq!(pybridge::thread_state::release().unwrap(), 1);
-        assert_eq!(pybridge::thread_state::release().unwrap(), 0);
-        assert!(pybridge::thread_state::release().is_err());
+        pybridge::gil::thread_state::acquire().unwrap();
+        pybridge::gil::thread_state::acquire().unwrap();
+        assert_eq!(pybridge::gil::thread_state::held_depth(), 2);
+        assert_eq!(pybridge::gil::thread_state::release().unwrap(), 1);
+        assert_eq!(pybridge::gil::thread_state::release().unwrap(), 0);
+        assert!(pybridge::gil::thread_state::release().is_err());
     })
     .join()
     .unwrap();

@@ -21,7 +21,7 @@ mod reply;
 mod strings;
 
 use crate::ops;
-use crate::wire::Reader;
+use crate::values::wire::Reader;
 use jni::EnvUnowned;
 use jni::objects::JClass;
 use jni::sys::{jint, jlong};
@@ -65,7 +65,7 @@ pub(crate) extern "system" fn Java_org_pybridge_Native_invoke<'l>(
         Err(payload) => {
             let msg = panic_message(payload);
             log::error!("Rust panic in pybridge operation {op}: {msg}");
-            let mut w = crate::wire::Writer::default();
+            let mut w = crate::values::wire::Writer::default();
             w.str(&format!(
                 "internal error (Rust panic in operation {op}): {msg}"
             ));
@@ -95,7 +95,7 @@ pub(crate) extern "system" fn Java_org_pybridge_Native_registerCallbacks<'l>(
 ) {
     env.with_env(|env| -> jni::errors::Result<()> {
         let g = env.new_global_ref(&callbacks)?;
-        crate::callbacks::set_callbacks_class(env, g)?;
+        crate::jvm::upcall::set_callbacks_class(env, g)?;
         logging::set_class(env.new_global_ref(callbacks)?);
         Ok(())
     })
@@ -165,7 +165,7 @@ pub(crate) extern "system" fn Java_org_pybridge_Native_callLong<'l>(
     mode: jni::sys::jbyte,
 ) -> jlong {
     let h = crate::handles::Handle::from_java(id, slot);
-    let mut w = crate::wire::Writer::default();
+    let mut w = crate::values::wire::Writer::default();
     let run = catch_unwind(AssertUnwindSafe(|| {
         ops::call_long(h, x, mode as u8, &mut w)
     }));
@@ -313,7 +313,7 @@ pub(crate) unsafe extern "system" fn Java_org_pybridge_Native_copyArray(
         if p.is_null() {
             return -1;
         }
-        // Large copies use several cores (crate::copy); the helpers only
+        // Large copies use several cores (crate::values::copy); the helpers only
         // move bytes, and all are done before the array is released.
         let (src, dst) = if to_array {
             (addr as *const u8, p.cast::<u8>())
@@ -323,7 +323,7 @@ pub(crate) unsafe extern "system" fn Java_org_pybridge_Native_copyArray(
         // SAFETY: the array holds at least `nbytes` bytes (Java checks its
         // length), the memory at `addr` as well (Java holds the handle that
         // keeps it alive), and the two do not overlap.
-        unsafe { crate::copy::copy(src, dst, nbytes as usize) };
+        unsafe { crate::values::copy::copy(src, dst, nbytes as usize) };
         // SAFETY: ends the critical section opened above on `array`
         // (mode 0: copy back if the elements were a copy).
         unsafe { raw::release_primitive_array_critical(env, array, p, 0) };
@@ -374,7 +374,7 @@ pub(crate) unsafe extern "system" fn JNI_OnLoad(
 ) -> jint {
     if !vm.is_null() {
         // SAFETY: the JVM passes its own, valid JavaVM pointer to JNI_OnLoad.
-        crate::callbacks::set_vm(unsafe { jni::JavaVM::from_raw(vm) });
+        crate::jvm::upcall::set_vm(unsafe { jni::JavaVM::from_raw(vm) });
         // SAFETY: as above; a second handle on the same JavaVM.
         let for_log = unsafe { jni::JavaVM::from_raw(vm) };
         let _ = catch_unwind(AssertUnwindSafe(|| logging::init(Some(for_log))));

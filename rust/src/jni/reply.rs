@@ -9,7 +9,7 @@
 
 use crate::contract::status;
 use crate::error::Error;
-use crate::wire::Writer;
+use crate::values::wire::Writer;
 use jni::sys::{jint, jlong};
 use std::cell::{Cell, RefCell};
 

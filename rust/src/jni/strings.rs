@@ -83,7 +83,7 @@ unsafe fn copy_latin1_string(env: *mut JNIEnv, s: jstring, n: usize, dst: *mut u
         if !p.is_null() {
             // SAFETY: `p` holds the array's `n` bytes; `dst` is writable for
             // `n` bytes (the contract) and is Java's direct buffer, not the array.
-            let or = unsafe { crate::copy::copy_or(p.cast::<u8>(), dst, n) };
+            let or = unsafe { crate::values::copy::copy_or(p.cast::<u8>(), dst, n) };
             // SAFETY: ends the critical section opened above on `value`.
             unsafe { raw::release_primitive_array_critical(env, value, p, JNI_ABORT) };
             done = Some(or);
@@ -109,7 +109,7 @@ fn header(out: &mut [u8], tag: u8, n: usize) {
 /// `env` is the calling thread's valid `JNIEnv`, with no exception pending,
 /// and `s` a live string of exactly `n` UTF-16 units.
 pub(super) unsafe fn encode(env: *mut JNIEnv, s: jstring, n: usize, out: &mut [u8]) -> i32 {
-    use crate::wire::{STR_ASCII, STR_LATIN1, STR_UTF16};
+    use crate::values::wire::{STR_ASCII, STR_LATIN1, STR_UTF16};
     debug_assert!(out.len() >= 5 + 2 * n);
     let text = &mut out[5..5 + 2 * n];
     // SAFETY: per the function contract; `text` is writable for 2n >= n bytes.

@@ -1,28 +1,28 @@
 (ns pybridge.python.io-redirect
-  "Python's sys.stdout and sys.stderr writing to the JVM: each write goes to
-  *out* / *err* of the calling thread (the root bindings for threads Python
-  started). The Python side is pybridge/python/io_redirect.py. Internal:
+  "Python's sys.stdout and sys.stderr writing to the JVM: each line (or
+  what a flush hands over) goes to *out* / *err* of the thread that wrote
+  (the root bindings for threads Python started). Built on the Java API's
+  streams (`org.pybridge.Python/redirectOutput` with a
+  `PythonConfig$Output` consumer: CPython's own line-buffered text layer,
+  and `fileno()` answering the real descriptor). Internal:
   `pybridge.python/initialize!` installs it."
-  (:require [pybridge.python.base :as base])
-  (:import (org.pybridge Conversion PyCallback)))
+  (:import (java.util.function Consumer)
+           (org.pybridge Python PythonConfig$Output)))
 
 (set! *warn-on-reflection* true)
 
-(base/defhelper redirect-fn "pybridge/python/io_redirect.py" "redirect")
+(defn- writer-output
+  "An output that writes each hand-over to the calling thread's *out* (or
+  *err*) and flushes it, as a line-buffered stream does."
+  ^PythonConfig$Output [err?]
+  (PythonConfig$Output/to
+    (reify Consumer
+      (accept [_ text]
+        (let [^java.io.Writer w (if err? *err* *out*)]
+          (.write w ^String text)
+          (.flush w))))))
 
 (defn redirect-output!
   "Replaces sys.stdout and sys.stderr by writers to *out* and *err*."
   []
-  (let [writer (fn [err?]
-                 (reify PyCallback
-                   (call [_ args _]
-                     (let [^java.io.Writer w (if err? *err* *out*)]
-                       (.write w ^String (aget ^objects args 0)))
-                     nil)))
-        flusher (fn [err?]
-                  (reify PyCallback
-                    (call [_ _ _]
-                      (let [^java.io.Writer w (if err? *err* *out*)]
-                        (.flush w))
-                      nil)))]
-    (base/call-helper @redirect-fn Conversion/DEEP (writer false) (flusher false) (writer true) (flusher true))))
+  (Python/redirectOutput (writer-output false) (writer-output true)))

@@ -20,7 +20,7 @@ import org.junit.runner.notification.RunListener;
 /**
  * Runs the compatibility suite, a list of existing JUnit test classes, on
  * whatever JVM and Python it is started with ({@code gradle compat*}, see
- * build.gradle: one run per other Python version present, and one on JDK 25),
+ * gradle/compat.gradle: one run per other Python version present, and one on JDK 25),
  * and writes one JUnit XML file per class, as Gradle's test tasks do, so that
  * {@code ./dev test}'s closing line counts them.
  *

@@ -127,29 +127,10 @@ public final class E2E {
         }
     }
 
-    /** The facts a real python reports to PythonLocator (same keys as its query). */
+    /** The facts a real python reports to PythonLocator (its own probe, {@link PythonLocator#probeQuery}). */
     public static Map<String, String> realFacts(String python) throws IOException, InterruptedException {
-        String code = String.join("\n",
-                "import sys, sysconfig",
-                "cv = sysconfig.get_config_var",
-                "out = {",
-                " 'version': sys.version,",
-                " 'version_short': '%d.%d' % sys.version_info[:2],",
-                " 'executable': sys.executable,",
-                " 'prefix': sys.prefix,",
-                " 'base_prefix': sys.base_prefix,",
-                " 'libdir': cv('LIBDIR') or '',",
-                " 'ldlibrary': cv('LDLIBRARY') or '',",
-                " 'instsoname': cv('INSTSONAME') or '',",
-                " 'enable_shared': str(cv('Py_ENABLE_SHARED') or 0),",
-                " 'implementation': sys.implementation.name,",
-                "}",
-                "for k, v in out.items():",
-                // escaped as PythonLocator's query does (3.9's sys.version holds a newline)
-                "    sys.stdout.write(k + '=' + str(v).replace('\\\\', '\\\\\\\\').replace('\\n', '\\\\n')"
-                        + ".replace('\\r', '\\\\r') + '\\n')");
         Map<String, String> m = new LinkedHashMap<>();
-        for (String l : runPython(python, code).split("\n")) {
+        for (String l : runPython(python, PythonLocator.probeQuery()).split("\n")) {
             int eq = l.indexOf('=');
             if (eq > 0) {
                 m.put(l.substring(0, eq), PythonLocator.unescape(l.substring(eq + 1)));

@@ -332,7 +332,7 @@ final class Callbacks {
     private static void coerceArgs(Object[] a, Class<?>[] types) {
         for (int i = 0; i < a.length && i < types.length; i++) {
             if (types[i] != Object.class) {
-                a[i] = JavaBridge.coerce(a[i], types[i], "argument " + (i + 1) + " of this Java function");
+                a[i] = JavaOverloads.coerce(a[i], types[i], "argument " + (i + 1) + " of this Java function");
             }
         }
     }

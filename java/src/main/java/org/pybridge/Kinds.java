@@ -11,8 +11,18 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 final class Kinds {
     private Kinds() {}
 
-    private static final PyKind[] VALUES = PyKind.values();
+    /** The constants by their code (contract.rs {@code py_kind}, the codes the Python helper returns). */
+    private static final PyKind[] BY_CODE = byCode();
     private static final AtomicReferenceArray<PyKind> CACHE = new AtomicReferenceArray<>(1 << 16);
+
+    private static PyKind[] byCode() {
+        java.util.Map<String, Long> codes = Contract.PyKindCode.all();
+        PyKind[] out = new PyKind[codes.size()];
+        for (java.util.Map.Entry<String, Long> e : codes.entrySet()) {
+            out[e.getValue().intValue()] = PyKind.valueOf(e.getKey());
+        }
+        return out;
+    }
 
     static PyKind of(PyObject o) {
         // A cached answer must not hide a released handle: every use of one throws.
@@ -21,7 +31,7 @@ final class Kinds {
         PyKind k = t == 0 ? null : CACHE.get(t);
         if (k == null) {
             Long code = Support.fn("kind").callAs(Long.class, o);
-            k = VALUES[code.intValue()];
+            k = BY_CODE[code.intValue()];
             if (t != 0) {
                 CACHE.set(t, k);
             }

@@ -136,7 +136,7 @@ final class Ops {
         long addr;
         long len;
         try (Buf b = Buf.acquire()) {
-            b.put(NDArray.code(dtype));
+            b.put(DTypes.code(dtype));
             b.putInt(dims.length);
             for (long d : dims) {
                 b.putLong(d);
@@ -147,7 +147,7 @@ final class Ops {
             len = b.getLong();
         }
         if (len > 0) {
-            NDArray.copyOut(array, addr, len);
+            DTypes.copyOut(array, addr, len);
         }
         Reference.reachabilityFence(arr);
         return arr;
@@ -158,7 +158,7 @@ final class Ops {
         // One native call: the memoryview, numpy.frombuffer and the reshape.
         try (Buf b = Buf.acquire()) {
             Wire.write(b, shared);
-            b.put((byte) (NDArray.code(dtype) | (bigEndian ? Contract.DType.BIG_ENDIAN : 0)));
+            b.put((byte) (DTypes.code(dtype) | (bigEndian ? Contract.DType.BIG_ENDIAN : 0)));
             b.putInt(dims.length);
             for (long d : dims) {
                 b.putLong(d);

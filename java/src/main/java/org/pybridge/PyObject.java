@@ -739,7 +739,7 @@ public class PyObject implements AutoCloseable, Iterable<PyObject>, java.io.Seri
         String t = typeName();
         if ("numpy.ndarray".equals(t)) {
             throw new ClassCastException("a numpy array of dtype " + Support.fn("dtype_name").callAs(String.class, this)
-                    + " has no Java primitive type (supported: " + NDArray.supported() + "); convert it with"
+                    + " has no Java primitive type (supported: " + DTypes.supported() + "); convert it with"
                     + " .astype(...) first (strings and objects: .tolist() and toJava())");
         }
         throw new ClassCastException("a Python '" + t + "' is not a numpy array (numpy.asarray(x) makes one)");

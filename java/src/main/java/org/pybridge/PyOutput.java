@@ -6,7 +6,8 @@ import java.util.function.Consumer;
 
 /**
  * Python's {@code sys.stdout} and {@code sys.stderr} writing to Java, as
- * {@link PythonConfig.Output} says. Python keeps its own text layer
+ * {@link PythonConfig.Output} says ({@code python/pybridge/runtime/output.py}).
+ * Python keeps its own text layer
  * ({@code io.TextIOWrapper} over an 8 KB {@code io.BufferedWriter}, line
  * buffered, all in C); only the raw layer below is Python code, and each
  * chunk it is handed (a line, or what was pending at a flush) is one call
@@ -18,64 +19,34 @@ import java.util.function.Consumer;
 final class PyOutput {
     private PyOutput() {}
 
-    private static final String CODE = String.join("\n",
-            "import io as _io, os as _os, sys as _sys",
-            "class JavaStream(_io.RawIOBase):",
-            "    def __init__(self, sink, fd, name):",
-            "        self._sink = sink",
-            "        self._fd = fd",
-            "        self._name = name",
-            "    @property",
-            "    def name(self):",
-            "        return self._name",
-            "    def writable(self):",
-            "        return True",
-            "    def isatty(self):",
-            "        return False",
-            "    def fileno(self):",
-            "        # the descriptor below: faulthandler and subprocess write there directly",
-            "        return self._fd",
-            "    def write(self, b):",
-            "        data = bytes(b)",
-            "        try:",
-            "            self._sink(data)",
-            "        except Exception:",
-            "            try:",
-            "                _os.write(self._fd, data)",
-            "            except OSError:",
-            "                pass",
-            "        return len(data)",
-            "def _stream(sink, fd, name, errors):",
-            "    raw = JavaStream(sink, fd, name)",
-            "    return _io.TextIOWrapper(_io.BufferedWriter(raw), encoding='utf-8', errors=errors,",
-            "                             line_buffering=True)",
-            "def install(out_sink, err_sink):",
-            "    # (None when the process started with that descriptor closed)",
-            "    if out_sink is not None:",
-            "        if _sys.stdout is not None:",
-            "            _sys.stdout.flush()",
-            "        _sys.stdout = _stream(out_sink, 1, '<stdout>', 'strict')",
-            "    if err_sink is not None:",
-            "        if _sys.stderr is not None:",
-            "            _sys.stderr.flush()",
-            "        _sys.stderr = _stream(err_sink, 2, '<stderr>', 'backslashreplace')",
-            "");
-
     /** Replaces {@code sys.stdout}/{@code sys.stderr} as configured (once, at start-up). */
     static void install(PythonConfig cfg) {
-        Sink out = sink(cfg.stdout(), false);
-        Sink err = sink(cfg.stderr(), true);
-        Logs.debug(() -> "pybridge: Python's sys.stdout goes to " + describe(cfg.stdout(), "System.out")
-                + ", sys.stderr to " + describe(cfg.stderr(), "System.err"));
-        if (out == null && err == null) {
+        install(cfg.stdout(), cfg.stderr(), false);
+    }
+
+    /**
+     * {@link Python#redirectOutput}: as {@link #install(PythonConfig)}, after
+     * start-up; a {@link PythonConfig.Output#fileDescriptor()} puts back the
+     * stream Python started with.
+     */
+    static void redirect(PythonConfig.Output stdout, PythonConfig.Output stderr) {
+        install(stdout, stderr, true);
+    }
+
+    private static void install(PythonConfig.Output stdout, PythonConfig.Output stderr, boolean restore) {
+        Sink out = sink(stdout, false);
+        Sink err = sink(stderr, true);
+        Logs.debug(() -> "pybridge: Python's sys.stdout goes to " + describe(stdout, "System.out")
+                + ", sys.stderr to " + describe(stderr, "System.err"));
+        if (out == null && err == null && !restore) {
             return;
         }
         Lifetimes.unscoped(() -> {
             try (PyObject ns = (PyObject) Ops.eval("{'__builtins__': __builtins__, '__name__': '_pybridge_output'}",
                     null, Contract.Mode.HANDLE)) {
-                PyNamespace.exec(ns, CODE);
+                PyNamespace.exec(ns, PySources.text("output.py"));
                 try (PyObject install = ns.getItem("install")) {
-                    install.call(out, err).close();
+                    install.call(out, err, restore).close();
                 }
             }
             return null;

@@ -127,6 +127,27 @@ public final class Python {
         }
     }
 
+    /**
+     * Changes where Python's {@code sys.stdout} and {@code sys.stderr}
+     * write once it runs, as {@link PythonConfig#stdout(PythonConfig.Output)}
+     * and {@link PythonConfig#stderr(PythonConfig.Output)} do at start-up
+     * (the same line-buffered streams, handing text over to Java);
+     * {@link PythonConfig.Output#fileDescriptor()} puts back the stream
+     * Python started with (its file descriptor). Output pending in the
+     * streams replaced is flushed first. Applies to the main interpreter
+     * (the Clojure API's {@code *out*} redirection is built on it); starts
+     * Python if needed.
+     *
+     * @param stdout where {@code sys.stdout} writes from now on
+     * @param stderr where {@code sys.stderr} writes from now on
+     */
+    public static void redirectOutput(PythonConfig.Output stdout, PythonConfig.Output stderr) {
+        java.util.Objects.requireNonNull(stdout, "stdout");
+        java.util.Objects.requireNonNull(stderr, "stderr");
+        ensure();
+        mainInterpreter().run(() -> PyOutput.redirect(stdout, stderr));
+    }
+
     // ---- interpreters --------------------------------------------------------------
 
     /**
@@ -243,7 +264,7 @@ public final class Python {
      * Map→dict, Set→set, PyObject (and live views)→the same object,
      * {@link NDArray}→a new numpy array, a direct ByteBuffer→a memoryview
      * over its memory (a heap one→bytes), java.time values→datetime, date,
-     * time, timedelta (see the README's table), BigDecimal→Decimal, a Java
+     * time, timedelta (see the table in docs/guide/conversions.md), BigDecimal→Decimal, a Java
      * function object→a Python callable; a value of a class with a
      * {@linkplain #registerConverter registered converter}→the conversion
      * of what the converter returns. Anything else becomes a live proxy of
@@ -332,7 +353,7 @@ public final class Python {
             return toNumpy((java.nio.Buffer) array, shape);
         }
         ensure();
-        String dtype = NDArray.dtypeOf(array);
+        String dtype = DTypes.dtypeOf(array);
         int n = java.lang.reflect.Array.getLength(array);
         long[] dims = shape.length == 0 ? new long[] {n} : shape;
         new NDArray(dtype, array, dims); // validates the shape
@@ -447,8 +468,8 @@ public final class Python {
             throw new IllegalArgumentException("Python.toNumpy shares a direct ByteBuffer"
                     + " (ByteBuffer.allocateDirect); copy a heap buffer's bytes, or use toNumpy(array, shape)");
         }
-        int item = NDArray.itemSize(dtype);
-        NDArray.code(dtype); // validates the dtype
+        int item = DTypes.itemSize(dtype);
+        DTypes.code(dtype); // validates the dtype
         long[] dims = shape.length == 0 ? new long[] {buffer.remaining() / item} : shape;
         long n = 1;
         for (long d : dims) {

@@ -65,26 +65,14 @@ final class PythonLocator {
         }
     }
 
-    private static final String QUERY = String.join("\n",
-            "import sys, sysconfig, os",
-            "cv = sysconfig.get_config_var",
-            "out = {",
-            " 'version': sys.version,",
-            " 'version_short': '%d.%d' % sys.version_info[:2],",
-            " 'executable': sys.executable,",
-            " 'prefix': sys.prefix,",
-            " 'base_prefix': sys.base_prefix,",
-            " 'libdir': cv('LIBDIR') or '',",
-            " 'ldlibrary': cv('LDLIBRARY') or '',",
-            " 'instsoname': cv('INSTSONAME') or '',",
-            " 'enable_shared': str(cv('Py_ENABLE_SHARED') or 0),",
-            " 'implementation': sys.implementation.name,",
-            "}",
-            "for k, v in out.items():",
-            // One line per fact, losslessly: backslash, CR and LF escaped (3.9's sys.version holds a
-            // newline, and the embedded interpreter's sys.version must equal it exactly); unescape().
-            "    sys.stdout.write(k + '=' + str(v).replace('\\\\', '\\\\\\\\').replace('\\n', '\\\\n')"
-                    + ".replace('\\r', '\\\\r') + '\\n')");
+    /**
+     * The probe: {@code python/pybridge/runtime/probe.py}, run as {@code python -I -c <text>}; it prints
+     * one escaped {@code key=value} line per fact ({@link #unescape}). The E2E tests ask real Pythons
+     * the same.
+     */
+    static String probeQuery() {
+        return PySources.text("probe.py");
+    }
 
     static Found locate(PythonConfig cfg) {
         List<String> tried = new ArrayList<>();
@@ -179,7 +167,7 @@ final class PythonLocator {
         long timeout = probeTimeoutMillis();
         // Absolute, because the probe runs in another working directory; -I: isolated mode.
         String abs = Paths.get(exe).toAbsolutePath().toString();
-        ProcessBuilder pb = new ProcessBuilder(abs, "-I", "-c", QUERY);
+        ProcessBuilder pb = new ProcessBuilder(abs, "-I", "-c", probeQuery());
         pb.directory(new File(PROBE_DIRECTORY));
         // -I ignores PYTHON* variables already; a PYTHONHOME at a virtualenv would break Python.
         pb.environment().remove("PYTHONHOME");

@@ -1,7 +1,5 @@
 package org.pybridge;
 
-import java.math.BigInteger;
-
 /** Turning a decoded reply into the Java type a caller asked for. */
 final class ResultTypes {
     private ResultTypes() {}
@@ -34,58 +32,18 @@ final class ResultTypes {
         }
         if (t == String.class && !(v instanceof PyObject)) {
             // The rule: a String result is a Python str, nothing else (no implicit str()).
-            throw new ClassCastException("Python returned " + JavaBridge.describeValue(v) + ", not a str: a String"
+            throw new ClassCastException("Python returned " + JavaOverloads.describeValue(v) + ", not a str: a String"
                     + " result must be a Python str (pybridge does not call str() for you); convert in Python"
                     + " (str(...)), or ask for Object.class, or use PyObject.toString()");
         }
-        if (v instanceof Integer || v instanceof Short || v instanceof Byte) {
-            v = ((Number) v).longValue(); // elements of a numpy array's NDArray
-        } else if (v instanceof Float) {
-            v = ((Float) v).doubleValue();
-        }
-        if (t.isInstance(v)) {
-            return (T) v;
-        }
-        if (v instanceof Long) {
-            long l = (Long) v;
-            if (t == Integer.class && l >= Integer.MIN_VALUE && l <= Integer.MAX_VALUE) {
-                return (T) Integer.valueOf((int) l);
+        if (JavaOverloads.narrows(v.getClass(), t)) {
+            // The rules are JavaOverloads.fits'; a result that does not fit is an ArithmeticException.
+            Object n = JavaOverloads.narrow(v, t);
+            if (n == null) {
+                throw new ArithmeticException("Python " + (v instanceof Double || v instanceof Float ? "float " : "int ")
+                        + v + " does not fit in a " + t.getSimpleName());
             }
-            if (t == Short.class && l >= Short.MIN_VALUE && l <= Short.MAX_VALUE) {
-                return (T) Short.valueOf((short) l);
-            }
-            if (t == Byte.class && l >= Byte.MIN_VALUE && l <= Byte.MAX_VALUE) {
-                return (T) Byte.valueOf((byte) l);
-            }
-            if (t == Double.class) {
-                return (T) Double.valueOf(l);
-            }
-            if (t == Float.class) {
-                return (T) Float.valueOf(l);
-            }
-            if (t == BigInteger.class) {
-                return (T) BigInteger.valueOf(l);
-            }
-            if (t == Number.class) {
-                return (T) v;
-            }
-            if (t == Integer.class || t == Short.class || t == Byte.class) {
-                throw new ArithmeticException("Python int " + l + " does not fit in a " + t.getSimpleName());
-            }
-        }
-        if (v instanceof BigInteger && (t == Long.class || t == Integer.class || t == Short.class
-                || t == Byte.class)) {
-            throw new ArithmeticException("Python int " + v + " does not fit in a " + t.getSimpleName());
-        }
-        if (v instanceof BigInteger && (t == Double.class || t == Number.class)) {
-            return t == Double.class ? (T) Double.valueOf(((BigInteger) v).doubleValue()) : (T) v;
-        }
-        if (v instanceof Double && t == Float.class) {
-            double d = (Double) v;
-            if (Double.isFinite(d) && Math.abs(d) > Float.MAX_VALUE) {
-                throw new ArithmeticException("Python float " + d + " does not fit in a Float");
-            }
-            return (T) Float.valueOf((float) d);
+            return (T) n;
         }
         if (v instanceof java.time.OffsetDateTime && t == java.time.Instant.class) {
             return (T) ((java.time.OffsetDateTime) v).toInstant();
@@ -152,7 +110,7 @@ final class ResultTypes {
             v = l;
         }
         if (!(v instanceof java.util.List)) {
-            throw new ClassCastException("Python returned " + JavaBridge.describeValue(v)
+            throw new ClassCastException("Python returned " + JavaOverloads.describeValue(v)
                     + ", which cannot be returned as " + t.getCanonicalName() + " (a list or tuple can)");
         }
         java.util.List<?> l = (java.util.List<?>) v;

@@ -170,7 +170,7 @@ public final class Stats {
     /**
      * Java objects that Python holds: function objects passed as callables,
      * opaque Java objects, direct buffers shared with numpy. A count that
-     * keeps growing can be a cross-runtime cycle (see the README).
+     * keeps growing can be a cross-runtime cycle (see docs/guide/lifetimes-and-the-gil.md).
      *
      * @return the number of Java objects that Python holds
      */

@@ -22,7 +22,7 @@ final class TypedFunction<A, R> implements Function<A, R> {
     @Override
     @SuppressWarnings("unchecked")
     public R apply(A a) {
-        return checked(resultType, fn.apply((A) JavaBridge.coerce(a, argType, "this function's argument")));
+        return checked(resultType, fn.apply((A) JavaOverloads.coerce(a, argType, "this function's argument")));
     }
 
     static <R> R checked(Class<R> type, R r) {
@@ -54,8 +54,8 @@ final class TypedFunction<A, R> implements Function<A, R> {
         @Override
         @SuppressWarnings("unchecked")
         public R apply(A a, B b) {
-            return checked(resultType, fn.apply((A) JavaBridge.coerce(a, first, "this function's first argument"),
-                    (B) JavaBridge.coerce(b, second, "this function's second argument")));
+            return checked(resultType, fn.apply((A) JavaOverloads.coerce(a, first, "this function's first argument"),
+                    (B) JavaOverloads.coerce(b, second, "this function's second argument")));
         }
     }
 }

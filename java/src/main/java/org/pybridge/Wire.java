@@ -291,21 +291,21 @@ final class Wire {
             case C_NDARRAY: {
                 NDArray a = (NDArray) v;
                 long[] shape = a.shape();
-                long nbytes = (long) a.size() * NDArray.itemSize(a.dtype());
+                long nbytes = (long) a.size() * DTypes.itemSize(a.dtype());
                 if (nbytes > Integer.MAX_VALUE - 64) {
                     throw new IllegalArgumentException("an NDArray of " + nbytes + " bytes is too large to copy"
                             + " through a request; use Python.toNumpy(array, shape)");
                 }
                 b.ensure(1 + 1 + 4 + 8 * shape.length + 8 + (int) nbytes);
                 b.bb.put(Contract.Tag.NDARRAY_DATA);
-                b.bb.put(NDArray.code(a.dtype()));
+                b.bb.put(DTypes.code(a.dtype()));
                 b.bb.putInt(shape.length);
                 for (long d : shape) {
                     b.bb.putLong(d);
                 }
                 b.bb.putLong(nbytes);
                 int pos = b.bb.position();
-                NDArray.copyOut(a.data(), b.bb.duplicate().position(pos).slice());
+                DTypes.copyOut(a.data(), b.bb.duplicate().position(pos).slice());
                 b.bb.position(pos + (int) nbytes);
                 return;
             }
@@ -510,7 +510,7 @@ final class Wire {
 
     private static void writeJavaObject(Buf b, Object v) {
         Class<?> c = v.getClass();
-        JavaBridge.note(c);
+        JavaClasses.note(c);
         long id = Callbacks.register(v);
         b.ensure(9);
         b.bb.put(Contract.Tag.JAVA_OBJ);
@@ -817,7 +817,7 @@ final class Wire {
      * memoryview handle, released right after) into a primitive array.
      */
     private static NDArray readNdarray(Buf b) {
-        String dtype = NDArray.name(b.get());
+        String dtype = DTypes.name(b.get());
         int ndim = b.getInt();
         long[] shape = new long[ndim];
         long n = 1;
@@ -833,9 +833,9 @@ final class Wire {
                 throw new IllegalArgumentException("a numpy array of " + n + " elements does not fit in a Java"
                         + " array; use PyObject.asBuffer() to read it without a copy");
             }
-            Object data = NDArray.newData(dtype, (int) n);
+            Object data = DTypes.newData(dtype, (int) n);
             if (len > 0) {
-                NDArray.copyIn(addr, len, data);
+                DTypes.copyIn(addr, len, data);
             }
             return new NDArray(dtype, data, shape);
         } finally {

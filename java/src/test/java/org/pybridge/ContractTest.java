@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
 import org.junit.BeforeClass;
@@ -36,6 +37,53 @@ public class ContractTest {
     @Test
     public void theLoadedLibraryImplementsThisContract() {
         assertEquals(Contract.ABI_VERSION, Native.abiVersion());
+    }
+
+    /** A Python dict of str to int as a Java map. */
+    private static Map<String, Long> table(PyObject dict) {
+        Map<String, Long> m = new TreeMap<>();
+        for (Map.Entry<?, ?> e : ((Map<?, ?>) dict.toJava()).entrySet()) {
+            m.put((String) e.getKey(), (Long) e.getValue());
+        }
+        return m;
+    }
+
+    /**
+     * The tables Python code reads (contract.rs {@code FOR_PYTHON}) are the
+     * same three times: as the loaded library hands them to Python
+     * ({@code pybridge._contract}, built from its compiled contract.rs), as
+     * the generated {@link Contract} has them, and as the Python code that
+     * uses them holds them (java_bridge.py's {@code M} and {@code K}, the
+     * support helpers' PyKind codes); and {@link PyKind}'s constants are
+     * exactly the {@code py_kind} codes.
+     */
+    @Test
+    public void theTablesPythonReadsAreTheGeneratedOnes() {
+        Map<String, Map<String, Long>> java = new TreeMap<>();
+        java.put("ext", new TreeMap<>(Contract.Ext.all()));
+        java.put("java_meta", new TreeMap<>(Contract.JavaMeta.all()));
+        java.put("java_kind", new TreeMap<>(Contract.JavaKind.all()));
+        java.put("py_kind", new TreeMap<>(Contract.PyKindCode.all()));
+        try (ResourceScope s = Python.openScope()) {
+            PyObject handed = Python.importModule("pybridge").getAttr("_contract");
+            Map<String, Map<String, Long>> rust = new TreeMap<>();
+            for (Object name : (List<?>) Python.eval("lambda d: sorted(d)").call(handed).toJava()) {
+                rust.put((String) name, table(handed.getItem(name)));
+            }
+            assertEquals("pybridge._contract (the library's) against Contract.java", java, rust);
+            PyObject bridge = Python.eval("lambda: __import__('pybridge')._java_install.__globals__").call();
+            assertEquals("java_bridge.py's M", java.get("java_meta"),
+                    table(Python.eval("lambda g: vars(g['M'])").call(bridge)));
+            assertEquals("java_bridge.py's K", java.get("java_kind"),
+                    table(Python.eval("lambda g: vars(g['K'])").call(bridge)));
+            assertEquals("the support helpers' PyKind codes", java.get("py_kind"),
+                    table(Python.eval("lambda f: f.__globals__['_PK']").call(Support.fn("kind"))));
+        }
+        Map<String, Long> ordinals = new TreeMap<>();
+        for (PyKind k : PyKind.values()) {
+            ordinals.put(k.name(), (long) k.ordinal());
+        }
+        assertEquals("PyKind's constants are the py_kind codes", java.get("py_kind"), ordinals);
     }
 
     private static Object roundTrip(Object v) {

@@ -14,7 +14,7 @@ import org.junit.BeforeClass;
 import org.junit.Test;
 
 /**
- * Cross-runtime cycles (README, "Cross-runtime cycles"): a Python object
+ * Cross-runtime cycles (docs/guide/lifetimes-and-the-gil.md): a Python object
  * holds a Java callback (a {@code pybridge.JavaFunction} in its
  * {@code __dict__}) and the callback holds a {@link PyObject} of that same
  * Python object. Java's registry keeps the callback, the callback keeps the

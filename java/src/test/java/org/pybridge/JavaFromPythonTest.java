@@ -253,19 +253,51 @@ public class JavaFromPythonTest {
 
     @Test
     public void theClassFilterRefusesWhatItDoesNotAllow() {
-        java.util.function.Predicate<String> before = JavaBridge.classFilter;
-        JavaBridge.classFilter = name -> !name.startsWith("java.net.");
+        java.util.function.Predicate<String> before = JavaClasses.classFilter;
+        JavaClasses.classFilter = name -> !name.startsWith("java.net.");
         try {
             py("import pybridge",
                     "e = raises(ImportError, pybridge.jclass, 'java.net.URI')",
                     "check('PythonConfig.javaClassFilter' in str(e), str(e))",
                     "check(pybridge.jclass('java.util.BitSet').__java_name__ == 'java.util.BitSet', 'allowed')");
         } finally {
-            JavaBridge.classFilter = before;
+            JavaClasses.classFilter = before;
         }
     }
 
     // ---- calls -------------------------------------------------------------------
+
+    /**
+     * Numeric narrowing has one set of rules (JavaOverloads.fits) for Java
+     * calls from Python and for results asked for in Java; each reports a
+     * value that does not fit its own way (TypeError in Python,
+     * ArithmeticException in Java).
+     */
+    @Test
+    public void numericNarrowingIsOneRuleForCallsAndResults() {
+        py("from java.lang import Float, Math, Short",
+                "check(Float.valueOf(1.5) == 1.5, 'a float that fits a Java float')",
+                "check(Float.valueOf(float('inf')) == float('inf'), 'an infinity fits')",
+                "e = raises(TypeError, Float.valueOf, 1e300)",
+                "check('no overload' in str(e), str(e))",
+                "check(Short.valueOf(-32768) == -32768, 'the smallest short')",
+                "raises(TypeError, Short.valueOf, 32768)",
+                "check(Math.sqrt(2**70) == 2.0**35, 'an int beyond 64 bits as a double')");
+        try {
+            Python.eval("1e300", Float.class);
+            fail("expected ArithmeticException");
+        } catch (ArithmeticException e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("does not fit in a Float"));
+        }
+        try {
+            Python.eval("32768", Short.class);
+            fail("expected ArithmeticException");
+        } catch (ArithmeticException e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("does not fit in a Short"));
+        }
+        assertEquals(Short.valueOf((short) -32768), Python.eval("-32768", Short.class));
+        assertEquals(Double.valueOf(Math.pow(2, 70)), Python.eval("2**70", Double.class));
+    }
 
     @Test
     public void overloadsAreResolvedFromPythonArgumentTypes() {

@@ -20,7 +20,7 @@ import org.junit.Test;
 
 /**
  * The native libraries the jar ships (one per CPython minor version, see
- * build.gradle): each is there with its build facts, links the libpython of
+ * gradle/native.gradle): each is there with its build facts, links the libpython of
  * its own version, needs no glibc newer than 2.28 (the highest
  * {@code GLIBC_} version in its {@code .gnu.version_r}), and carries no
  * debug info. Run against the classpath resources (the jar's layout in

@@ -108,6 +108,34 @@ public class OutputTest {
         assertEquals("before\njava inside Python\nok\nafter\n", got[0]);
     }
 
+    /**
+     * {@link Python#redirectOutput} after start-up: the same streams to other
+     * outputs (a partial line is flushed to the output it was written for),
+     * and {@code fileDescriptor()} puts back the streams Python started with.
+     */
+    @Test
+    public void redirectOutputChangesTheStreamsOnceRunning() {
+        Python.initialize();
+        StringBuffer out = new StringBuffer();
+        StringBuffer err = new StringBuffer();
+        try {
+            Python.redirectOutput(PythonConfig.Output.to(out::append), PythonConfig.Output.to(err::append));
+            Python.exec("import sys\nprint('to the consumer')\nprint('oops', file=sys.stderr)\n"
+                    + "print('partial', end='')");
+            assertEquals("to the consumer\n", out.toString());
+            assertEquals("oops\n", err.toString());
+            assertEquals(Long.valueOf(1), Python.eval("__import__('sys').stdout.fileno()", Long.class));
+            Python.redirectOutput(PythonConfig.Output.fileDescriptor(), PythonConfig.Output.fileDescriptor());
+            assertEquals("to the consumer\npartial", out.toString());
+            assertEquals(Boolean.TRUE, Python.eval("__import__('sys').stdout is __import__('sys').__stdout__"
+                    + " and __import__('sys').stderr is __import__('sys').__stderr__", Boolean.class));
+        } finally {
+            Python.redirectOutput(PythonConfig.Output.system(), PythonConfig.Output.system());
+        }
+        String[] got = captured(() -> Python.exec("print('back to System.out')"));
+        assertEquals("back to System.out\n", got[0]);
+    }
+
     @Test
     public void theStreamsLookLikePythonsOwn() {
         Python.initialize();

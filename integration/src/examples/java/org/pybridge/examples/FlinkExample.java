@@ -14,7 +14,7 @@ import org.pybridge.integration.PyFunction;
 /**
  * Python functions in a Flink job: {@code gradle :integration:flinkExample}
  * (a local environment). On a cluster, package it with the pybridge jars and
- * submit with {@code flink run} (see README, "Spark and Flink").
+ * submit with {@code flink run} (see docs/guide/spark-and-flink.md).
  */
 public final class FlinkExample {
     static final String PY = "import numpy as np\n"

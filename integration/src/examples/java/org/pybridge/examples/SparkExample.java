@@ -15,7 +15,7 @@ import org.pybridge.spark.PySpark;
 /**
  * Python functions in a Spark job, in the executors' JVMs:
  * {@code gradle :integration:sparkExample} (local[2]). On a cluster, submit
- * the same class with spark-submit (see README, "Spark and Flink").
+ * the same class with spark-submit (see docs/guide/spark-and-flink.md).
  */
 public final class SparkExample {
     static final String PY = "import numpy as np, pyarrow as pa, pyarrow.compute as pc\n"

@@ -13,7 +13,7 @@ use crate::capi::unicode::{self, StrData};
 use crate::capi::{self, containers};
 use crate::error::{Error, Result};
 use crate::handles;
-use crate::wire::{self, Reader, Writer};
+use crate::values::wire::{self, Reader, Writer};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyFrozenSet, PyInt, PyList, PySet, PyString, PyTuple};
 
@@ -136,19 +136,19 @@ pub fn to_py<'py>(py: Python<'py>, r: &mut Reader<'_>, depth: usize) -> Result<B
         wire::JAVA_FN => {
             let id = r.i64()?;
             let name = r.string()?;
-            crate::callbacks::function(py, id, name)?
+            crate::jvm::types::function(py, id, name)?
         }
         wire::JAVA_BUF => {
             let id = r.i64()?;
             let addr = r.i64()?;
             let len = r.i64()?;
             let readonly = r.u8()? != 0;
-            let sub = if crate::per_interp::in_main(py) {
+            let sub = if crate::gil::per_interp::in_main(py) {
                 None
             } else {
-                Some(crate::callbacks::sub_types(py)?)
+                Some(crate::jvm::types::sub_types(py)?)
             };
-            crate::buffers::java_buffer_view(
+            crate::values::buffers::java_buffer_view(
                 py,
                 id,
                 addr,
@@ -158,7 +158,7 @@ pub fn to_py<'py>(py: Python<'py>, r: &mut Reader<'_>, depth: usize) -> Result<B
             )?
         }
         wire::NDARRAY_DATA => {
-            let dtype = crate::buffers::DType::from_code(r.u8()?)?;
+            let dtype = crate::values::buffers::DType::from_code(r.u8()?)?;
             let ndim = r.len(8)?;
             let mut shape = Vec::with_capacity(ndim);
             for _ in 0..ndim {
@@ -169,7 +169,7 @@ pub fn to_py<'py>(py: Python<'py>, r: &mut Reader<'_>, depth: usize) -> Result<B
                 return Err(Error::IllegalArgument("negative array length".into()));
             }
             let data = r.bytes(n as usize)?;
-            let (arr, addr, len) = crate::buffers::empty(py, dtype, &shape)?;
+            let (arr, addr, len) = crate::values::buffers::empty(py, dtype, &shape)?;
             if len != data.len() {
                 return Err(Error::IllegalArgument(format!(
                     "array data of {} bytes does not fill shape {shape:?} of {} ({len} bytes)",
@@ -179,18 +179,18 @@ pub fn to_py<'py>(py: Python<'py>, r: &mut Reader<'_>, depth: usize) -> Result<B
             }
             // SAFETY: `arr` owns `len` writable, contiguous bytes at `addr`
             // (numpy.empty), distinct from the request's `len` bytes.
-            unsafe { crate::copy::copy(data.as_ptr(), addr as *mut u8, len) };
+            unsafe { crate::values::copy::copy(data.as_ptr(), addr as *mut u8, len) };
             arr
         }
         wire::JAVA_OBJ => {
             let id = r.i64()?;
             let class = r.string()?;
-            crate::callbacks::object(py, id, class)?
+            crate::jvm::types::object(py, id, class)?
         }
         wire::EXT => {
             let kind = r.u8()?;
             let parts = to_py(py, r, depth + 1)?;
-            crate::ext::build(py, kind, &parts)?
+            crate::values::ext::build(py, kind, &parts)?
         }
         wire::LIST_I64 => {
             let n = r.len(8)?;
@@ -325,7 +325,7 @@ pub(crate) fn write_result(obj: &Bound<'_, PyAny>, w: &mut Writer, mode: Mode) -
 
 /// A Java function or opaque Java object (converted back to the Java object).
 pub(crate) fn is_java(obj: &Bound<'_, PyAny>) -> bool {
-    crate::callbacks::java_ref(obj).is_some()
+    crate::jvm::types::java_ref(obj).is_some()
 }
 
 /// Whether `Shallow` converts this object (rather than making a handle).
@@ -507,7 +507,7 @@ pub fn to_wire(obj: &Bound<'_, PyAny>, w: &mut Writer, mode: Mode, depth: usize)
         }
         Builtin::Other => {}
     }
-    if let Some((tag, id)) = crate::callbacks::java_ref(obj) {
+    if let Some((tag, id)) = crate::jvm::types::java_ref(obj) {
         w.u8(tag);
         w.i64(id);
         w.str("");
@@ -527,11 +527,11 @@ pub fn to_wire(obj: &Bound<'_, PyAny>, w: &mut Writer, mode: Mode, depth: usize)
         }
         return Ok(());
     }
-    if crate::buffers::is_ndarray(obj) && crate::buffers::write_ndarray(obj, w)? {
+    if crate::values::buffers::is_ndarray(obj) && crate::values::buffers::write_ndarray(obj, w)? {
         return Ok(());
     }
     // Before numpy scalars: `.item()` of a datetime64[ns] is an int.
-    if let Some((kind, parts)) = crate::ext::decompose(obj)? {
+    if let Some((kind, parts)) = crate::values::ext::decompose(obj)? {
         if kind == 0 {
             w.u8(wire::NONE);
         } else {
@@ -619,7 +619,7 @@ const BIG_LATIN1: usize = 4096;
 /// (ASCII text from `Native.encodeString` arrives as `STR_ASCII`, checked
 /// during the copy that wrote it, and skips this pass.)
 fn big_latin1_str<'py>(py: Python<'py>, b: &[u8]) -> Result<Bound<'py, PyAny>> {
-    let or = crate::copy::or_bytes(b);
+    let or = crate::values::copy::or_bytes(b);
     new_1byte_str(py, b, if or < 0x80 { 0x7f } else { 0xff })
 }
 
@@ -632,7 +632,7 @@ fn new_1byte_str<'py>(py: Python<'py>, b: &[u8], max: u32) -> Result<Bound<'py, 
         .map_err(|e| Error::from_pyerr(py, e))?;
     // SAFETY: `data` has room for exactly `b.len()` bytes, and `b` is not
     // inside the new str.
-    unsafe { crate::copy::copy(b.as_ptr(), data, b.len()) };
+    unsafe { crate::values::copy::copy(b.as_ptr(), data, b.len()) };
     Ok(s.into_any())
 }
 

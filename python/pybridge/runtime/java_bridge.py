@@ -25,15 +25,12 @@ JavaException = _mod.JavaException
 _call = None
 _meta = None
 
-# _meta operations: JavaBridge.M_* in Java.
-M_IMPORT, M_DESCRIBE, M_PACKAGE, M_ANCESTRY, M_THROWN, M_STR, M_EQ, M_HASH = 1, 2, 3, 4, 5, 6, 7, 8
-M_SAME, M_CMP, M_NEXT, M_ALEN, M_AGET, M_ASET, M_ANEW, M_ASLICE = 9, 10, 11, 12, 13, 14, 15, 16
-M_GET, M_SET, M_INSTANCEOF, M_ASSIGNABLE, M_MGET, M_MPUT, M_MDEL, M_LDEL = 17, 18, 19, 20, 21, 22, 23, 24
-M_FCALL, M_CLASS, M_ABYTES, M_ABUF, M_ABUF_BACK = 25, 26, 27, 28, 29
-
-# Kinds of a Java class: JavaBridge.K_* in Java.
-K_ITERABLE, K_COLLECTION, K_LIST, K_SET, K_MAP, K_ITERATOR = 1, 2, 4, 8, 16, 32
-K_CLOSEABLE, K_COMPARABLE, K_ARRAY, K_FUNCTIONAL = 64, 128, 256, 1024
+# The codes of _meta's operations (M.STR...) and the bits of a Java class's
+# kinds (K.LIST...): contract.rs `java_meta` and `java_kind`, as the library
+# hands them to the pybridge module (Java's JavaBridge uses the same, from
+# the generated org.pybridge.Contract).
+M = types.SimpleNamespace(**_mod._contract['java_meta'])
+K = types.SimpleNamespace(**_mod._contract['java_kind'])
 
 _CHUNK = 256
 
@@ -44,28 +41,28 @@ class JavaProxy(JavaObject):
     __slots__ = ()
 
     def __str__(self):
-        return _meta(M_STR, self)
+        return _meta(M.STR, self)
 
     def __repr__(self):
-        s = _meta(M_STR, self)
+        s = _meta(M.STR, self)
         if len(s) > 200:
             s = s[:200] + '...'
         return '<%s %s>' % (type(self).__java_name__, s)
 
     def __eq__(self, other):
-        return _meta(M_EQ, self, other)
+        return _meta(M.EQ, self, other)
 
     def __ne__(self, other):
-        return not _meta(M_EQ, self, other)
+        return not _meta(M.EQ, self, other)
 
     def __hash__(self):
-        return _meta(M_HASH, self)
+        return _meta(M.HASH, self)
 
 
 def _iterate(iterator):
     # Elements come in chunks: one call into Java per _CHUNK elements.
     while True:
-        chunk = _meta(M_NEXT, iterator, _CHUNK)
+        chunk = _meta(M.NEXT, iterator, _CHUNK)
         yield from chunk
         if len(chunk) < _CHUNK:
             return
@@ -115,9 +112,9 @@ class JavaList(JavaCollection, _abc.MutableSequence):
     def __delitem__(self, i):
         if isinstance(i, slice):
             for j in sorted(range(*i.indices(self.size())), reverse=True):
-                _meta(M_LDEL, self, j)
+                _meta(M.LDEL, self, j)
             return
-        _meta(M_LDEL, self, _index(self, i))
+        _meta(M.LDEL, self, _index(self, i))
 
     def insert(self, i, value):
         n = self.size()
@@ -154,16 +151,16 @@ class JavaMap(_abc.MutableMapping):
     __slots__ = ()
 
     def __getitem__(self, key):
-        r = _meta(M_MGET, self, key)
+        r = _meta(M.MGET, self, key)
         if not r:
             raise KeyError(key)
         return r[0]
 
     def __setitem__(self, key, value):
-        _meta(M_MPUT, self, key, value)
+        _meta(M.MPUT, self, key, value)
 
     def __delitem__(self, key):
-        if not _meta(M_MDEL, self, key):
+        if not _meta(M.MDEL, self, key):
             raise KeyError(key)
 
     def __iter__(self):
@@ -176,7 +173,7 @@ class JavaMap(_abc.MutableMapping):
         return self.containsKey(key)
 
     def get(self, key, default=None):
-        r = _meta(M_MGET, self, key)
+        r = _meta(M.MGET, self, key)
         return r[0] if r else default
 
 
@@ -187,7 +184,7 @@ class JavaIterator:
         return self
 
     def __next__(self):
-        r = _meta(M_NEXT, self, 1)
+        r = _meta(M.NEXT, self, 1)
         if not r:
             raise StopIteration
         return r[0]
@@ -209,16 +206,16 @@ class JavaComparable:
     __slots__ = ()
 
     def __lt__(self, other):
-        return _meta(M_CMP, self, other) < 0
+        return _meta(M.CMP, self, other) < 0
 
     def __le__(self, other):
-        return _meta(M_CMP, self, other) <= 0
+        return _meta(M.CMP, self, other) <= 0
 
     def __gt__(self, other):
-        return _meta(M_CMP, self, other) > 0
+        return _meta(M.CMP, self, other) > 0
 
     def __ge__(self, other):
-        return _meta(M_CMP, self, other) >= 0
+        return _meta(M.CMP, self, other) >= 0
 
 
 class JavaCallable:
@@ -227,7 +224,7 @@ class JavaCallable:
     __slots__ = ()
 
     def __call__(self, *args):
-        return _meta(M_FCALL, self, *args)
+        return _meta(M.FCALL, self, *args)
 
 
 class JavaArray(_abc.Sequence):
@@ -239,49 +236,49 @@ class JavaArray(_abc.Sequence):
 
     def _export_buffer(self):
         # (token, memoryview of a direct buffer holding a copy, format, item size)
-        return _meta(M_ABUF, self)
+        return _meta(M.ABUF, self)
 
     def _release_buffer(self, state, write_back):
-        _meta(M_ABUF_BACK, self, state[0], write_back)
+        _meta(M.ABUF_BACK, self, state[0], write_back)
 
     def __len__(self):
-        return _meta(M_ALEN, self)
+        return _meta(M.ALEN, self)
 
     def __getitem__(self, i):
         if isinstance(i, slice):
-            start, stop, step = i.indices(_meta(M_ALEN, self))
-            return _meta(M_ASLICE, self, start, stop, step)
-        return _meta(M_AGET, self, operator.index(i))
+            start, stop, step = i.indices(_meta(M.ALEN, self))
+            return _meta(M.ASLICE, self, start, stop, step)
+        return _meta(M.AGET, self, operator.index(i))
 
     def __setitem__(self, i, value):
         if isinstance(i, slice):
-            idx = range(*i.indices(_meta(M_ALEN, self)))
+            idx = range(*i.indices(_meta(M.ALEN, self)))
             values = list(value)
             if len(values) != len(idx):
                 raise ValueError('a Java array cannot change size: %d values for %d elements'
                                  % (len(values), len(idx)))
             for j, v in zip(idx, values):
-                _meta(M_ASET, self, j, v)
+                _meta(M.ASET, self, j, v)
             return
-        _meta(M_ASET, self, operator.index(i), value)
+        _meta(M.ASET, self, operator.index(i), value)
 
     def __iter__(self):
-        return iter(_meta(M_ASLICE, self, 0, _meta(M_ALEN, self), 1))
+        return iter(_meta(M.ASLICE, self, 0, _meta(M.ALEN, self), 1))
 
     def tolist(self):
-        return _meta(M_ASLICE, self, 0, _meta(M_ALEN, self), 1)
+        return _meta(M.ASLICE, self, 0, _meta(M.ALEN, self), 1)
 
     def tobytes(self):
-        return _meta(M_ABYTES, self)
+        return _meta(M.ABYTES, self)
 
     def __eq__(self, other):
-        return _meta(M_EQ, self, other)
+        return _meta(M.EQ, self, other)
 
     def __ne__(self, other):
-        return not _meta(M_EQ, self, other)
+        return not _meta(M.EQ, self, other)
 
     def __hash__(self):
-        return _meta(M_HASH, self)
+        return _meta(M.HASH, self)
 
 
 class _JavaArrayProxy(_mod.JavaArrayBase, JavaProxy):
@@ -311,14 +308,14 @@ class JavaType(type(_abc.Sequence)):
         if cls in type(obj).__mro__:
             return True
         if isinstance(obj, JavaObject):
-            return _meta(M_INSTANCEOF, cls.__java_name__, obj)
+            return _meta(M.INSTANCEOF, cls.__java_name__, obj)
         return False
 
     def __subclasscheck__(cls, sub):
         if cls in getattr(sub, '__mro__', ()):
             return True
         if isinstance(sub, JavaType):
-            return _meta(M_ASSIGNABLE, cls.__java_name__, sub.__java_name__)
+            return _meta(M.ASSIGNABLE, cls.__java_name__, sub.__java_name__)
         return False
 
     def __repr__(cls):
@@ -334,15 +331,15 @@ class _Field:
 
     def __get__(self, obj, owner=None):
         if self.static:
-            return _meta(M_GET, self.fid, None)
+            return _meta(M.GET, self.fid, None)
         if obj is None:
             return self
-        return _meta(M_GET, self.fid, obj)
+        return _meta(M.GET, self.fid, obj)
 
     def __set__(self, obj, value):
         if self.final:
             raise AttributeError('%s is a final Java field' % self.name)
-        _meta(M_SET, self.fid, None if self.static else obj, value)
+        _meta(M.SET, self.fid, None if self.static else obj, value)
 
 
 class _Nested:
@@ -370,33 +367,33 @@ def _build(info):
         return c
     kinds = info['kinds']
     bases = []
-    if kinds & K_ARRAY:
+    if kinds & K.ARRAY:
         bases.append(JavaArray)
         bases.append(_JavaArrayProxy)
-    elif kinds & K_LIST:
+    elif kinds & K.LIST:
         bases.append(JavaList)
-    elif kinds & K_SET:
+    elif kinds & K.SET:
         bases.append(JavaSet)
-    elif kinds & K_MAP:
+    elif kinds & K.MAP:
         bases.append(JavaMap)
-    elif kinds & K_COLLECTION:
+    elif kinds & K.COLLECTION:
         bases.append(JavaCollection)
-    elif kinds & K_ITERABLE:
+    elif kinds & K.ITERABLE:
         bases.append(JavaIterable)
-    if kinds & K_ITERATOR:
+    if kinds & K.ITERATOR:
         bases.append(JavaIterator)
-    if kinds & K_CLOSEABLE:
+    if kinds & K.CLOSEABLE:
         bases.append(JavaCloseable)
-    if kinds & K_COMPARABLE:
+    if kinds & K.COMPARABLE:
         bases.append(JavaComparable)
-    if kinds & K_FUNCTIONAL:
+    if kinds & K.FUNCTIONAL:
         bases.append(JavaCallable)
     if JavaProxy not in bases:
         bases.append(JavaProxy)
     ns = {'__slots__': (), '__java_name__': name, '__java_ctor__': info['ctor'],
           '__module__': name.rpartition('.')[0] or 'java', '__doc__': 'Java class %s' % name,
           # The Python protocols' own __eq__ would hide Java's (and unset __hash__).
-          '__eq__': bases[0].__eq__ if kinds & K_ARRAY else JavaProxy.__eq__,
+          '__eq__': bases[0].__eq__ if kinds & K.ARRAY else JavaProxy.__eq__,
           '__ne__': JavaProxy.__ne__, '__hash__': JavaProxy.__hash__}
     for full in info['nested']:
         ns[full.rpartition('$')[2]] = _Nested(full)
@@ -417,7 +414,7 @@ def _factory(class_name):
     """Makes the proxy Rust is handing over (rust/src/callbacks.rs, java_object)."""
     c = _classes.get(class_name)
     if c is None:
-        c = _build(_meta(M_DESCRIBE, class_name))
+        c = _build(_meta(M.DESCRIBE, class_name))
     return c.__new__(c)
 
 
@@ -427,7 +424,7 @@ def jclass(name):
     c = _classes.get(name)
     if c is not None:
         return c
-    info = _meta(M_IMPORT, name)
+    info = _meta(M.IMPORT, name)
     if info is None:
         raise ImportError('no public Java class %s is visible to pybridge' % name, name=name)
     return _build(info)
@@ -450,18 +447,18 @@ def jarray(component, size_or_values):
     elif component is bool:
         component = 'boolean'
     if isinstance(size_or_values, int):
-        return _meta(M_ANEW, component, size_or_values, None)
-    return _meta(M_ANEW, component, -1, list(size_or_values))
+        return _meta(M.ANEW, component, size_or_values, None)
+    return _meta(M.ANEW, component, -1, list(size_or_values))
 
 
 def same(a, b):
     """Whether a and b are the same Java object (Java's ==)."""
-    return _meta(M_SAME, a, b)
+    return _meta(M.SAME, a, b)
 
 
 def java_class_of(obj):
     """The java.lang.Class of a Java object, as a proxy."""
-    return _meta(M_CLASS, obj)
+    return _meta(M.CLASS, obj)
 
 
 # ---- exceptions ---------------------------------------------------------
@@ -478,7 +475,7 @@ JavaError.__module__ = 'pybridge'
 
 def _java_exception(self):
     """The Java Throwable itself, as a live proxy (None once forgotten)."""
-    return _meta(M_THROWN, self.java_id) if self.java_id else None
+    return _meta(M.THROWN, self.java_id) if self.java_id else None
 
 
 JavaException.java_exception = property(_java_exception)
@@ -562,7 +559,7 @@ def _exception_hook(java_class, message, java_id):
             return None
         chain = _KNOWN_CHAINS.get(java_class)
         try:
-            chain = chain or _meta(M_ANCESTRY, java_id)
+            chain = chain or _meta(M.ANCESTRY, java_id)
         except BaseException:
             return None
         if not chain:
@@ -580,12 +577,12 @@ class JavaPackage(types.ModuleType):
         if name.startswith('__'):
             raise AttributeError(name)
         full = self.__name__ + '.' + name
-        info = _meta(M_IMPORT, full)
+        info = _meta(M.IMPORT, full)
         if info is not None:
             c = _build(info)
             setattr(self, name, c)
             return c
-        if _meta(M_PACKAGE, full):
+        if _meta(M.PACKAGE, full):
             return importlib.import_module(full)
         raise AttributeError('Java package %s has no public class or package %s (or the class filter'
                              ' PythonConfig.javaClassFilter does not allow it)' % (self.__name__, name))
@@ -609,7 +606,7 @@ class JavaFinder:
 
     @staticmethod
     def find_spec(fullname, path=None, target=None):
-        if _meta is None or not _meta(M_PACKAGE, fullname):
+        if _meta is None or not _meta(M.PACKAGE, fullname):
             return None
         return importlib.machinery.ModuleSpec(fullname, _JavaLoader, is_package=True)
 

@@ -38,7 +38,8 @@
 use crate::capi::interp::{self as cinterp, Config};
 use crate::capi::threads;
 use crate::error::{Error, Result};
-use crate::{per_interp, release, thread_state};
+use crate::gil::{per_interp, thread_state};
+use crate::handles::release;
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 
@@ -82,7 +83,7 @@ pub(crate) fn create(cfg: &Config, sys_path: &[String]) -> Result<Created> {
     thread_state::set_sub_state(ts);
     // SAFETY: `interp` is live (its thread state `ts` is).
     let id = unsafe { cinterp::id(interp) };
-    let setup = crate::stack::run_python(|| Python::attach(|py| setup(py, sys_path)))
+    let setup = crate::gil::stack::run_python(|| Python::attach(|py| setup(py, sys_path)))
         .map_err(|_| Error::stack_exhausted())
         .and_then(|r| r);
     if let Err(e) = setup {
@@ -98,7 +99,7 @@ pub(crate) fn create(cfg: &Config, sys_path: &[String]) -> Result<Created> {
 fn make_on_this_thread(cfg: &Config) -> Result<(*mut crate::capi::PyThreadState, usize)> {
     // The main GIL is taken in turn with JVM callers while leases are open
     // (see lease::internal_waiter); the turn ends once it is given back.
-    let mut turn = crate::lease::internal_waiter();
+    let mut turn = crate::gil::lease::internal_waiter();
     // SAFETY: the interpreter is up (`claim_for_sub` checked) and this
     // thread has no thread state: this creates one and takes the main GIL.
     let _g = unsafe { threads::gilstate_ensure() };
@@ -211,7 +212,7 @@ fn prime_single_phase_modules(py: Python<'_>) {
 
 /// Step 5: the interpreter's own `pybridge` module and `sys.path`.
 fn setup(py: Python<'_>, sys_path: &[String]) -> Result<()> {
-    crate::callbacks::install(py).map_err(|e| Error::from_pyerr(py, e))?;
+    crate::jvm::module::install(py).map_err(|e| Error::from_pyerr(py, e))?;
     if !sys_path.is_empty() {
         let path = py
             .import("sys")
@@ -232,7 +233,7 @@ pub(crate) fn end() -> Result<()> {
             "this thread runs no pybridge sub-interpreter (it was closed already)".into(),
         ));
     };
-    let index = crate::stack::run_python(|| {
+    let index = crate::gil::stack::run_python(|| {
         Python::attach(|py| -> Result<usize> {
             let others = threads::thread_state_count(py) - 1;
             if others > 0 {

@@ -11,10 +11,10 @@
 //! alive, which is all the memory it holds.
 
 use crate::capi::unicode;
-use crate::convert;
 use crate::error::{Error, Result};
-use crate::per_interp::PerInterp;
-use crate::wire::{self, Reader};
+use crate::gil::per_interp::PerInterp;
+use crate::values::convert;
+use crate::values::wire::{self, Reader};
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 

@@ -6,8 +6,8 @@
 //! drop them, taking the GIL once per batch. The release thread never holds
 //! the GIL while it waits for work.
 
+use crate::gil::per_interp;
 use crate::handles::{self, Handle};
-use crate::per_interp;
 use crate::stats::{self, ReleasePath};
 use pyo3::prelude::*;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
@@ -119,13 +119,13 @@ fn drain_loop() {
             PENDING.store(false, Ordering::Release);
             std::mem::take(&mut *q)
         };
-        crate::thread_state::ensure_pinned();
+        crate::gil::thread_state::ensure_pinned();
         // A panic here must not kill the thread silently.
         // `__del__` methods run here: Python code, on Python's own stack.
         let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             // Dropped after the GIL is given back (see lease::internal_waiter).
-            let mut turn = crate::lease::internal_waiter();
-            crate::stack::run_python(|| {
+            let mut turn = crate::gil::lease::internal_waiter();
+            crate::gil::stack::run_python(|| {
                 Python::attach(|py| {
                     turn.had_gil();
                     release_batch(py, &batch)
@@ -133,7 +133,7 @@ fn drain_loop() {
             })
         }));
         let r = match r {
-            Ok(Err(crate::stack::Exhausted)) => {
+            Ok(Err(crate::gil::stack::Exhausted)) => {
                 // Cannot happen on this thread (nothing nests here); never
                 // drop the batch silently.
                 Python::attach(|py| release_batch(py, &batch));

@@ -31,7 +31,8 @@
 use crate::capi::PyThreadState;
 use crate::capi::threads::{self, GilState};
 use crate::error::{Error, Result};
-use crate::{gate, stats};
+use crate::gil::gate;
+use crate::stats;
 use pyo3::Python;
 use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -84,7 +85,7 @@ impl Drop for Pin {
                 // held, as the API requires.
                 unsafe { threads::restore_thread(saved) };
             }
-            crate::lease::platform_released(self as *const Pin as u64);
+            crate::gil::lease::platform_released(self as *const Pin as u64);
             // SAFETY: this thread took the GIL with `gilstate_ensure` in
             // `acquire()`, and holds it.
             unsafe { threads::gilstate_release(self.held_state.get()) };
@@ -102,7 +103,7 @@ impl Drop for Pin {
         if self.kind.get() == Kind::Owned {
             // Takes the GIL: in turn with the JVM callers while leases are
             // open (see lease::internal_waiter); dropped after it is given back.
-            let mut turn = crate::lease::internal_waiter();
+            let mut turn = crate::gil::lease::internal_waiter();
             let ts = self.tstate.get();
             // SAFETY: `ts` is the thread state `gilstate_ensure` created for
             // this thread in `pin_now`, with gilstate counter 1 and the GIL
@@ -211,13 +212,13 @@ pub(crate) fn acquire_named(thread_name: &str) -> Result<()> {
     let outermost = held_depth() == 0;
     // Dropped last: after a refused acquisition has given the GIL back.
     let mut waited = if outermost {
-        Some(crate::lease::platform_may_acquire()?)
+        Some(crate::gil::lease::platform_may_acquire()?)
     } else {
         None
     };
     acquire()?;
     if let Some(waited) = waited.as_mut()
-        && let Err(e) = crate::lease::platform_acquired(my_token(), thread_name, waited)
+        && let Err(e) = crate::gil::lease::platform_acquired(my_token(), thread_name, waited)
     {
         // A virtual thread's lease started before this thread got the GIL.
         release()?;
@@ -268,7 +269,7 @@ pub fn release() -> Result<u32> {
             ));
         }
         if h == 1 {
-            crate::lease::platform_released(p as *const Pin as u64);
+            crate::gil::lease::platform_released(p as *const Pin as u64);
             // SAFETY: matches the `gilstate_ensure` of the outermost acquire
             // on this same thread.
             unsafe { threads::gilstate_release(p.held_state.get()) };
@@ -292,7 +293,7 @@ pub(crate) fn suspend() -> Result<bool> {
             return Ok(false);
         }
         // Other threads may take the GIL now: they must not wait for this lease.
-        crate::lease::platform_suspended(p as *const Pin as u64);
+        crate::gil::lease::platform_suspended(p as *const Pin as u64);
         // SAFETY: the GIL is held by this thread (held > 0, not suspended);
         // no token of it is used until `resume()`.
         let ts = unsafe { threads::save_thread() };
@@ -310,7 +311,7 @@ pub(crate) fn resume() -> Result<()> {
             unsafe { threads::restore_thread(ts) };
             // SAFETY: the GIL is held again by this thread.
             let py = unsafe { Python::assume_attached() };
-            crate::lease::platform_resumed(py, p as *const Pin as u64);
+            crate::gil::lease::platform_resumed(py, p as *const Pin as u64);
         }
     })
     .map_err(|_| Error::IllegalState("thread is exiting".into()))
@@ -365,7 +366,7 @@ pub(crate) fn with_gil_raw<T>(f: impl for<'py> FnOnce(Python<'py>) -> T) -> Opti
     if gate::call_depth() != Some(0) {
         return None;
     }
-    let caller = crate::lease::Caller::of(0, || token, || false);
+    let caller = crate::gil::lease::Caller::of(0, || token, || false);
     // Another lease runs Java code: the ordinary path reports it.
     let mut waited = caller.before_gil().ok()?;
     let _gate = gate::enter_call(gate_eligible);

@@ -16,7 +16,7 @@ use crate::capi::types::{NativeType, NativeValue};
 use crate::contract::dtype;
 use crate::error::{Error, Result};
 use crate::handles;
-use crate::wire::{self, Writer};
+use crate::values::wire::{self, Writer};
 use crate::{capi, capi::buffer};
 use pyo3::prelude::*;
 use pyo3::types::PyMemoryView;
@@ -168,7 +168,7 @@ impl JavaBuffer {
 impl Drop for JavaBuffer {
     fn drop(&mut self) {
         // The Java side may now let the ByteBuffer go (never calls the JVM here).
-        crate::registry::push_freed(self.id);
+        crate::handles::registry::push_freed(self.id);
     }
 }
 
@@ -477,8 +477,8 @@ struct Numpy {
 
 /// One per interpreter (numpy itself refuses isolated sub-interpreters;
 /// see `interpreters`).
-static NUMPY: crate::per_interp::PerInterp<std::sync::Arc<Numpy>> =
-    crate::per_interp::PerInterp::new();
+static NUMPY: crate::gil::per_interp::PerInterp<std::sync::Arc<Numpy>> =
+    crate::gil::per_interp::PerInterp::new();
 
 /// The highest code of a plain (cached) dtype.
 const PLAIN_CODES: u8 = dtype::U64;
@@ -504,7 +504,7 @@ fn numpy(py: Python<'_>) -> Result<std::sync::Arc<Numpy>> {
         })
     })()
     .map_err(|e| Error::from_pyerr(py, e))
-    .map_err(crate::per_interp::explain_import_error)?;
+    .map_err(crate::gil::per_interp::explain_import_error)?;
     let n = std::sync::Arc::new(made);
     let old = NUMPY.with(py, |c| c.replace(n.clone()));
     drop(old);

@@ -18,14 +18,15 @@ struct Ext {
 }
 
 /// One per interpreter: the helpers hold that interpreter's objects.
-static EXT: crate::per_interp::PerInterp<std::sync::Arc<Ext>> = crate::per_interp::PerInterp::new();
+static EXT: crate::gil::per_interp::PerInterp<std::sync::Arc<Ext>> =
+    crate::gil::per_interp::PerInterp::new();
 
 fn ext(py: Python<'_>) -> Result<std::sync::Arc<Ext>> {
     if let Some(x) = EXT.with(py, |c| c.clone()) {
         return Ok(x);
     }
     let made = (|| -> PyResult<Ext> {
-        let code = std::ffi::CString::new(include_str!("py/ext.py"))
+        let code = std::ffi::CString::new(include_str!("../../../python/pybridge/runtime/ext.py"))
             .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
         let globals = PyDict::new(py);
         py.run(&code, Some(&globals), None)?;

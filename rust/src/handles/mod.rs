@@ -17,8 +17,16 @@
 //! out first and dropped after (a decref can run `__del__`, which can call
 //! back into the bridge).
 
+//!
+//! Beside the table, the other lifetimes of objects: the release queue and
+//! its thread (`release`), and the ids of Java objects Python freed
+//! (`registry`).
+
+pub(crate) mod registry;
+pub(crate) mod release;
+
 use crate::error::{Error, Result};
-use crate::per_interp::{self, PerInterp};
+use crate::gil::per_interp::{self, PerInterp};
 use crate::stats::{self, ReleasePath};
 use dashmap::DashMap;
 use pyo3::prelude::*;

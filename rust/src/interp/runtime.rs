@@ -15,7 +15,7 @@
 
 use crate::capi::init::{self, Step};
 use crate::error::{Error, Result};
-use crate::thread_state;
+use crate::gil::thread_state;
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 use std::ffi::{CStr, CString, c_char, c_int, c_void};
@@ -103,7 +103,7 @@ pub fn initialize(opts: &InitOptions) -> Result<InitInfo> {
     }
     drop(guard);
     if outcome.is_ok() {
-        crate::release::start_after_init();
+        crate::handles::release::start_after_init();
     }
     outcome
 }
@@ -155,19 +155,19 @@ fn post_init(py: Python<'_>, opts: &InitOptions) -> Result<InitInfo> {
             .map(|v| v.unwrap_or_default())
             .map_err(|e| Error::from_pyerr(py, e))
     };
-    crate::per_interp::set_main(py);
+    crate::gil::per_interp::set_main(py);
     // Attached through pyo3 (not `assume_attached`), so that what the
     // warm-up drops is freed now rather than parked in pyo3's deferred pool,
     // which the next thread to attach, in any interpreter, would empty.
     Python::attach(warm_pyo3_interned);
     install_unraisable_hook(py).map_err(pyerr)?;
-    crate::callbacks::install(py).map_err(pyerr)?;
+    crate::jvm::module::install(py).map_err(pyerr)?;
     install_signal_guard(py).map_err(pyerr)?;
     if let Ok(i) = sys
         .call_method0("getswitchinterval")
         .and_then(|v| v.extract::<f64>())
     {
-        crate::lease::set_switch_interval(i);
+        crate::gil::lease::set_switch_interval(i);
     }
     let info = InitInfo {
         version: get("version")?,
@@ -217,8 +217,10 @@ fn warm_pyo3_interned(py: Python<'_>) {
 /// installs nothing. Runs after `callbacks::install` (the `pybridge` module
 /// gets `JvmSignalError`).
 fn install_signal_guard(py: Python<'_>) -> PyResult<()> {
-    let code = std::ffi::CString::new(include_str!("py/signal_guard.py"))
-        .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
+    let code = std::ffi::CString::new(include_str!(
+        "../../../python/pybridge/runtime/signal_guard.py"
+    ))
+    .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
     let globals = pyo3::types::PyDict::new(py);
     py.run(&code, Some(&globals), None)
 }

@@ -2,8 +2,20 @@
 # and Decimal <-> java.time and BigDecimal. Kinds: contract.rs `ext`.
 import datetime as _dt
 import decimal as _decimal
+import sys as _sys
 
-DATE, TIME, TIME_OFFSET, DATETIME, DATETIME_OFFSET, DATETIME_ZONED, INSTANT, DURATION, DECIMAL = range(1, 10)
+# The kinds (contract.rs `ext`), as the library hands them to every
+# interpreter's pybridge module.
+_KINDS = _sys.modules['pybridge']._contract['ext']
+DATE = _KINDS['DATE']
+TIME = _KINDS['TIME']
+TIME_OFFSET = _KINDS['TIME_OFFSET']
+DATETIME = _KINDS['DATETIME']
+DATETIME_OFFSET = _KINDS['DATETIME_OFFSET']
+DATETIME_ZONED = _KINDS['DATETIME_ZONED']
+INSTANT = _KINDS['INSTANT']
+DURATION = _KINDS['DURATION']
+DECIMAL = _KINDS['DECIMAL']
 # Families only (never sent): numpy's datetime64 / timedelta64 scalars.
 NP_DATETIME, NP_TIMEDELTA = 100, 101
 _UTC = _dt.timezone.utc

@@ -1,0 +1,479 @@
+package org.pybridge;
+
+import java.lang.reflect.Array;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.Executable;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Java from Python, the arguments: how well a value Python sent fits a
+ * parameter type ({@link #cost}), the value as that type ({@link #convert}),
+ * the overload of a group a call means ({@link #choose}), and the typed
+ * boundaries' check ({@link #coerce}). The rules are those of
+ * docs/decisions/java-in-python.md.
+ */
+final class JavaOverloads {
+    private JavaOverloads() {}
+
+    /**
+     * The overload of {@code g} that {@code args} call: the only one of
+     * their count when its parameters take them (the fast path), else the
+     * cheapest applicable one, the most specific among equals; a
+     * {@link JavaBridge.PyError} (TypeError) when none or several fit.
+     */
+    static Executable choose(JavaClasses.Group g, Object[] args, Object target) {
+        int n = args.length;
+        if (n < g.byArity.length && g.byArity[n].length == 1 && g.varargs.length == 0) {
+            Executable e = g.byArity[n][0];
+            Class<?>[] ps = e.getParameterTypes();
+            boolean ok = true;
+            for (int i = 0; i < n && ok; i++) {
+                ok = cost(args[i], ps[i]) < NO;
+            }
+            if (ok) {
+                return e;
+            }
+        }
+        return resolve(g, args, target);
+    }
+
+    /** Costs of matching one argument to one parameter type: lower is better; NO means it does not fit. */
+    static final int NO = 1 << 20;
+
+    /**
+     * How well a value Python sent (already decoded: int as Long, float as
+     * Double, str as String, bytes as byte[], list/tuple as List, dict as
+     * Map, a proxy as its Java object, anything else as a PyObject) fits a
+     * parameter of type {@code p}. The rules are those documented in
+     * docs/decisions/java-in-python.md.
+     */
+    static int cost(Object v, Class<?> p) {
+        if (v == null) {
+            return p.isPrimitive() ? NO : 10;
+        }
+        Class<?> c = v.getClass();
+        if (p == c) {
+            return 0;
+        }
+        if (c == Long.class || c == BigInteger.class) {
+            Class<?> b = ResultTypes.box(p);
+            if (narrows(c, b) && (c == Long.class || b == Double.class || b == Float.class)) {
+                if (!fits(v, b)) {
+                    return NO;
+                }
+                return b == Integer.class ? 0 : b == Long.class ? 1 : b == Short.class ? 2 : b == Byte.class ? 3
+                        : b == Double.class ? 4 : b == Float.class ? 5 : 6;
+            }
+            if (c == Long.class) {
+                return p.isInstance(v) ? 8 : NO;
+            }
+        }
+        if (c == Double.class) {
+            if (p == double.class) {
+                return 0;
+            }
+            if (p == float.class || p == Float.class) {
+                return fits(v, Float.class) ? 1 : NO;
+            }
+            return p.isInstance(v) ? 8 : NO;
+        }
+        if (c == Boolean.class) {
+            return p == boolean.class ? 0 : p.isInstance(v) ? 8 : NO;
+        }
+        if (c == String.class) {
+            if (p == CharSequence.class) {
+                return 1;
+            }
+            if ((p == char.class || p == Character.class) && ((String) v).length() == 1) {
+                return 2;
+            }
+            return p.isInstance(v) ? 8 : NO;
+        }
+        if (p.isPrimitive()) {
+            return NO;
+        }
+        if (p.isArray() && v instanceof List) {
+            Class<?> comp = p.getComponentType();
+            int worst = 0;
+            for (Object e : (List<?>) v) {
+                int k = cost(e, comp);
+                if (k >= NO) {
+                    return NO;
+                }
+                worst = Math.max(worst, k);
+            }
+            return 3 + worst;
+        }
+        if (p.isArray() && v instanceof NDArray && ((NDArray) v).data().getClass() == p) {
+            return 1;
+        }
+        if (v instanceof PyObject) {
+            if (p == PyObject.class) {
+                return 0;
+            }
+            if (p.isInterface() && Callbacks.functionalMethod(p) != null) {
+                return 5;
+            }
+            return p.isInstance(v) ? 9 : NO;
+        }
+        if (p.isInstance(v)) {
+            return p == Object.class ? 9 : 1;
+        }
+        return NO;
+    }
+
+    /** {@code v} as a {@code p} (after {@link #cost} said it fits). */
+    static Object convert(Object v, Class<?> p) {
+        if (v == null || p == Object.class) {
+            return v;
+        }
+        if (v instanceof Long || v instanceof BigInteger || v instanceof Double) {
+            Class<?> b = ResultTypes.box(p);
+            return narrows(v.getClass(), b) ? narrow(v, b) : v;
+        }
+        if (v instanceof String && (p == char.class || p == Character.class)) {
+            return ((String) v).charAt(0);
+        }
+        if (p.isArray() && v instanceof List) {
+            List<?> l = (List<?>) v;
+            Class<?> comp = p.getComponentType();
+            Object arr = Array.newInstance(comp, l.size());
+            for (int i = 0; i < l.size(); i++) {
+                Array.set(arr, i, convert(l.get(i), comp));
+            }
+            return arr;
+        }
+        if (p.isArray() && v instanceof NDArray) {
+            return ((NDArray) v).data();
+        }
+        if (v instanceof PyObject && p != PyObject.class && p.isInterface() && !p.isInstance(v)) {
+            return ((PyObject) v).as(p);
+        }
+        return v;
+    }
+
+    // ---- numeric narrowing: the one home of its rules ----------------------------
+
+    /**
+     * Whether numeric conversion applies from a value of class {@code from}
+     * to the boxed type {@code to}: an integer ({@code Long}, and the
+     * {@code Integer}, {@code Short}, {@code Byte} of a numpy array's
+     * elements, or a {@code BigInteger}) to any of {@code Long},
+     * {@code Integer}, {@code Short}, {@code Byte}, {@code Double},
+     * {@code Float}, {@code BigInteger}; a floating-point value
+     * ({@code Double}, {@code Float}) to {@code Double} or {@code Float}.
+     * Nothing else converts between numbers (a float is never an integer).
+     */
+    static boolean narrows(Class<?> from, Class<?> to) {
+        boolean integral = from == Long.class || from == Integer.class || from == Short.class
+                || from == Byte.class || from == BigInteger.class;
+        if (integral) {
+            return to == Long.class || to == Integer.class || to == Short.class || to == Byte.class
+                    || to == Double.class || to == Float.class || to == BigInteger.class;
+        }
+        return (from == Double.class || from == Float.class) && (to == Double.class || to == Float.class);
+    }
+
+    /**
+     * Whether {@code v} (for which {@link #narrows} holds) keeps its value
+     * as a {@code to}: an integer within the range of {@code Long},
+     * {@code Integer}, {@code Short}, {@code Byte} (any integer becomes a
+     * {@code Double}, {@code Float} or {@code BigInteger}, rounding to the
+     * nearest); a double whose magnitude is within {@code Float}'s range as
+     * a {@code Float} (infinities and NaN too; a smaller magnitude rounds,
+     * to zero at worst). Callers turn "does not fit" into their own
+     * failure: a {@code TypeError} in Python for a Java call or a typed
+     * boundary, an {@link ArithmeticException} for a result asked for in
+     * Java ({@link ResultTypes#coerce}).
+     */
+    static boolean fits(Object v, Class<?> to) {
+        if (v instanceof Double || v instanceof Float) {
+            double d = ((Number) v).doubleValue();
+            return to != Float.class || !Double.isFinite(d) || Math.abs(d) <= Float.MAX_VALUE;
+        }
+        if (to == Double.class || to == Float.class || to == BigInteger.class) {
+            return true;
+        }
+        long l;
+        if (v instanceof BigInteger) {
+            BigInteger b = (BigInteger) v;
+            if (b.bitLength() > 63) {
+                return false;
+            }
+            l = b.longValue();
+        } else {
+            l = ((Number) v).longValue();
+        }
+        return to == Long.class || (to == Integer.class ? l == (int) l
+                : to == Short.class ? l == (short) l : to == Byte.class && l == (byte) l);
+    }
+
+    /** {@code v} as a {@code to} ({@link #narrows} holds), or null when it does not {@link #fits fit}. */
+    static Object narrow(Object v, Class<?> to) {
+        if (v.getClass() == to) {
+            return v;
+        }
+        if (!fits(v, to)) {
+            return null;
+        }
+        Number n = (Number) v;
+        if (to == Long.class) {
+            return n.longValue();
+        }
+        if (to == Integer.class) {
+            return n.intValue();
+        }
+        if (to == Short.class) {
+            return n.shortValue();
+        }
+        if (to == Byte.class) {
+            return n.byteValue();
+        }
+        if (to == Double.class) {
+            return n.doubleValue();
+        }
+        if (to == Float.class) {
+            return n.floatValue();
+        }
+        return v instanceof BigInteger ? v : BigInteger.valueOf(n.longValue());
+    }
+
+    /**
+     * {@code v} as a {@code type} for a typed boundary (a callback's declared
+     * parameter, a result asked for as an array): a {@link PyError}
+     * (Python's TypeError) when it does not fit.
+     */
+    static Object coerce(Object v, Class<?> type, String where) {
+        if (cost(v, type) >= NO) {
+            throw new JavaBridge.PyError("TypeError", where + " takes a " + type.getCanonicalName() + ", not "
+                    + describeValue(v));
+        }
+        return convert(v, type);
+    }
+
+    private static Executable resolve(JavaClasses.Group g, Object[] args, Object target) {
+        int n = args.length;
+        List<Executable> best = new ArrayList<>();
+        int bestCost = NO;
+        for (Executable e : g.all) {
+            if (target == null && e instanceof Method && !Modifier.isStatic(e.getModifiers())) {
+                continue;
+            }
+            int k = applicable(e, args, n);
+            if (k < bestCost) {
+                bestCost = k;
+                best.clear();
+                best.add(e);
+            } else if (k == bestCost && k < NO) {
+                best.add(e);
+            }
+        }
+        if (best.isEmpty()) {
+            throw new JavaBridge.PyError("TypeError", "no overload of " + signatureName(g) + " takes (" + describeArgs(args)
+                    + "); candidates: " + candidates(g.all));
+        }
+        if (best.size() > 1) {
+            // Java's rule: the most specific one wins, if there is one.
+            List<Executable> most = new ArrayList<>();
+            for (Executable e : best) {
+                boolean dominated = false;
+                for (Executable o : best) {
+                    if (o != e && moreSpecific(o, e) && !moreSpecific(e, o)) {
+                        dominated = true;
+                        break;
+                    }
+                }
+                if (!dominated) {
+                    most.add(e);
+                }
+            }
+            if (most.size() != 1) {
+                throw new JavaBridge.PyError("TypeError", "ambiguous call of " + signatureName(g) + " with ("
+                        + describeArgs(args) + "): " + candidates(most.toArray(new Executable[0]))
+                        + " fit equally well; convert the arguments (e.g. with jarray, or a Java object"
+                        + " of the exact type) to choose one");
+            }
+            return most.get(0);
+        }
+        return best.get(0);
+    }
+
+    /** Cost of calling {@code e} with {@code args}; varargs cost more than a fixed-arity match. */
+    private static int applicable(Executable e, Object[] args, int n) {
+        Class<?>[] ps = e.getParameterTypes();
+        if (ps.length == n) {
+            int total = 0;
+            for (int i = 0; i < n; i++) {
+                int k = cost(args[i], ps[i]);
+                if (k >= NO) {
+                    total = NO;
+                    break;
+                }
+                total += k;
+            }
+            if (total < NO) {
+                return total;
+            }
+        }
+        if (e.isVarArgs() && n >= ps.length - 1) {
+            int total = 20;
+            for (int i = 0; i < ps.length - 1; i++) {
+                int k = cost(args[i], ps[i]);
+                if (k >= NO) {
+                    return NO;
+                }
+                total += k;
+            }
+            Class<?> comp = ps[ps.length - 1].getComponentType();
+            for (int i = ps.length - 1; i < n; i++) {
+                int k = cost(args[i], comp);
+                if (k >= NO) {
+                    return NO;
+                }
+                total += k;
+            }
+            return total;
+        }
+        return NO;
+    }
+
+    /**
+     * The arguments of a call of {@code e} (from {@link #choose}) converted
+     * to its parameter types, in place when they map one to one (the caller
+     * owns {@code args}), or with the trailing ones gathered into the
+     * varargs array.
+     */
+    static Object[] argsFor(Executable e, Object[] args) {
+        Class<?>[] ps = e.getParameterTypes();
+        int n = args.length;
+        // A fixed-arity overload was chosen because every argument fits.
+        boolean direct = ps.length == n;
+        if (direct && e.isVarArgs()) {
+            for (int i = 0; i < n && direct; i++) {
+                direct = cost(args[i], ps[i]) < NO;
+            }
+        }
+        if (direct) {
+            for (int i = 0; i < n; i++) {
+                args[i] = convert(args[i], ps[i]);
+            }
+            return args;
+        }
+        // Varargs: the trailing arguments become the array.
+        int fixed = ps.length - 1;
+        Object[] out = new Object[ps.length];
+        for (int i = 0; i < fixed; i++) {
+            out[i] = convert(args[i], ps[i]);
+        }
+        Class<?> comp = ps[fixed].getComponentType();
+        Object rest = Array.newInstance(comp, n - fixed);
+        for (int i = fixed; i < n; i++) {
+            Array.set(rest, i - fixed, convert(args[i], comp));
+        }
+        out[fixed] = rest;
+        return out;
+    }
+
+    private static boolean moreSpecific(Executable a, Executable b) {
+        Class<?>[] pa = a.getParameterTypes();
+        Class<?>[] pb = b.getParameterTypes();
+        if (pa.length != pb.length) {
+            return pa.length > pb.length ? false : !a.isVarArgs();
+        }
+        for (int i = 0; i < pa.length; i++) {
+            if (!ResultTypes.box(pb[i]).isAssignableFrom(ResultTypes.box(pa[i]))
+                    && !(pa[i].isPrimitive() && pb[i].isPrimitive() && widens(pa[i], pb[i]))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Java's widening primitive conversion. */
+    private static boolean widens(Class<?> from, Class<?> to) {
+        String order = "byte short int long float double";
+        int f = order.indexOf(from.getName());
+        int t = order.indexOf(to.getName());
+        return f >= 0 && t >= 0 && f < t;
+    }
+
+    private static String signatureName(JavaClasses.Group g) {
+        return g.name.equals("<init>") ? "the constructor of " + g.owner : g.owner + "." + g.name;
+    }
+
+    private static String candidates(Executable[] es) {
+        StringBuilder b = new StringBuilder();
+        for (Executable e : es) {
+            if (b.length() > 0) {
+                b.append(", ");
+            }
+            b.append(e instanceof Constructor ? e.getDeclaringClass().getSimpleName() : e.getName()).append('(');
+            Class<?>[] ps = e.getParameterTypes();
+            for (int i = 0; i < ps.length; i++) {
+                b.append(i > 0 ? ", " : "").append(e.isVarArgs() && i == ps.length - 1
+                        ? ps[i].getComponentType().getName() + "..." : ps[i].getCanonicalName());
+            }
+            b.append(')');
+        }
+        return b.toString();
+    }
+
+    private static String describeArgs(Object[] args) {
+        StringBuilder b = new StringBuilder();
+        for (Object a : args) {
+            b.append(b.length() > 0 ? ", " : "").append(describeValue(a));
+        }
+        return b.toString();
+    }
+
+    /** A value Python sent, named as Python would name it. */
+    static String describeValue(Object v) {
+        if (v == null) {
+            return "None";
+        }
+        if (v instanceof Long || v instanceof BigInteger) {
+            return "int";
+        }
+        if (v instanceof Double) {
+            return "float";
+        }
+        if (v instanceof String) {
+            return "str";
+        }
+        if (v instanceof Boolean) {
+            return "bool";
+        }
+        if (v instanceof byte[]) {
+            return "bytes";
+        }
+        if (v instanceof ArrayList) {
+            return "list";
+        }
+        if (v instanceof List) {
+            return "tuple";
+        }
+        if (v instanceof Map) {
+            return "dict";
+        }
+        if (v instanceof Set) {
+            return "set";
+        }
+        if (v instanceof NDArray) {
+            return "numpy.ndarray";
+        }
+        if (v instanceof PyObject) {
+            try {
+                return "Python " + ((PyObject) v).typeName();
+            } catch (RuntimeException e) {
+                return "Python object";
+            }
+        }
+        return v.getClass().getName();
+    }
+}

@@ -1,0 +1,64 @@
+"""One closing line over every test runner of ./dev test.
+
+Counts cargo's tests (build/cargo-test.log), JUnit and clojure.test (whose
+runner writes JUnit XML too, to build/test-results/clojure), and the
+compatibility runs (build/test-results/compat-<python>[-jdk25]), each on its
+own. Prints every failed case, then the closing line; exits 1 when a test
+failed or the full run passed none.
+
+Usage: python3 tools/summary.py ROOT "3.9 3.10 3.11 3.12 3.13"
+"""
+
+import glob
+import os
+import re
+import sys
+import xml.etree.ElementTree as ET
+
+
+def main(root, minors):
+    runs = {}  # run name -> [passed, failed, skipped]
+
+    def add(run, p, f, s):
+        r = runs.setdefault(run, [0, 0, 0])
+        r[0] += p
+        r[1] += f
+        r[2] += s
+
+    try:
+        for line in open(f"{root}/build/cargo-test.log", errors="replace"):
+            m = re.match(r"test result: \w+\. (\d+) passed; (\d+) failed; (\d+) ignored", line)
+            if m:
+                add("full", int(m[1]), int(m[2]), int(m[3]))
+    except FileNotFoundError:
+        pass
+    for f in glob.glob(f"{root}/build/test-results/**/*.xml", recursive=True):
+        top = os.path.relpath(f, f"{root}/build/test-results").split(os.sep)[0]
+        run = top if top.startswith("compat-") else "full"
+        t = ET.parse(f).getroot()
+        for case in t.iter("testcase"):
+            for bad in list(case.findall("failure")) + list(case.findall("error")):
+                msg = " ".join((bad.get("message") or "").split())
+                print(f"FAILED [{run}] {case.get('classname')}.{case.get('name')}: {msg[:300]}")
+        n, fl, er, sk = (int(t.get(k, 0)) for k in ("tests", "failures", "errors", "skipped"))
+        add(run, n - fl - er - sk, fl + er, sk)
+    own = os.popen(f"{root}/.venv/bin/python -c 'import sys; print(\"%d.%d\" % sys.version_info[:2])'").read().strip()
+
+    def fmt(r):
+        return f"{r[0]} passed, {r[1]} failed, {r[2]} skipped"
+
+    parts = [f"full {own}: " + fmt(runs.get("full", [0, 0, 0]))]
+    for v in minors:
+        if v == own:
+            continue
+        r = runs.get(f"compat-{v}")
+        parts.append(f"compat {v}: " + (fmt(r) if r else "NOT RUN (no Python found)"))
+    r = runs.get(f"compat-{own}-jdk25")
+    parts.append(f"compat {own} on JDK 25: " + (fmt(r) if r else "NOT RUN (no JDK 25 found)"))
+    total = [sum(r[i] for r in runs.values()) for i in range(3)]
+    print(f"tests: {total[0]} passed, {total[1]} failed, {total[2]} skipped ({'; '.join(parts)})")
+    return 1 if total[1] or runs.get("full", [0])[0] == 0 else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1], sys.argv[2].split()))
