@@ -59,7 +59,7 @@ public final class Python {
         if (refused != null) {
             throw new PythonInitializationException(refused);
         }
-        NativeLoader.load(f.libpython, f.get("version_short"));
+        NativeLoader.load(f.libpython, NativeLoader.abi(f));
         Leases.waitMillis = cfg.gilLeaseWaitMillis();
         Native.registerCallbacks(Callbacks.class);
         PythonInfo started = Ops.init(f, cfg);
