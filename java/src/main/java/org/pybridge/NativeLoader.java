@@ -132,11 +132,9 @@ final class NativeLoader {
         if (have.contains(version)) {
             return null;
         }
-        List<String> named = new ArrayList<>();
-        for (String h : have) {
-            named.add(describe(h));
-        }
-        return "this pybridge jar has native libraries for Python " + String.join(", ", named) + ", but " + who
+        boolean anyFreeThreaded = have.stream().anyMatch(h -> h.endsWith("t"));
+        return "this pybridge jar has native libraries for Python " + String.join(", ", have)
+                + (anyFreeThreaded ? " (3.Yt: free-threaded)" : "") + ", but " + who
                 + ". Point PYBRIDGE_PYTHON at a Python of one of those versions, or build the native library for"
                 + " Python " + describe(version) + " (PYO3_PYTHON=" + f.requested + " cargo build --release) and pass it"
                 + " with -D" + OVERRIDE_PROPERTY + "=target/release/libpybridge.so.";
