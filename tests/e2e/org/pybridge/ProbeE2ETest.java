@@ -64,9 +64,13 @@ public class ProbeE2ETest {
         return facts.get("version_short");
     }
 
-    /** The real path of the test python's libpython. */
+    /** The real path of the test python's libpython (in LIBDIR, else in its installation: the locator's order). */
     private static String realLibpython() throws IOException {
-        return Paths.get(facts.get("libdir"), facts.get("instsoname")).toRealPath().toString();
+        Path inLibdir = Paths.get(facts.get("libdir"), facts.get("instsoname"));
+        if (Files.exists(inLibdir)) {
+            return inLibdir.toRealPath().toString();
+        }
+        return libpythonInTheInstallation().toString();
     }
 
     /** Any real ELF shared library that is not a libpython (its content does not matter: it must not load). */
