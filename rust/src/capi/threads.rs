@@ -74,10 +74,16 @@ unsafe extern "C" {
 /// other thread uses it meanwhile; `[start, start + size)` is this thread's
 /// stack for Python from now on.
 #[cfg(Py_3_14)]
-pub(crate) unsafe fn set_stack_protection(tstate: *mut ffi::PyThreadState, start: usize, size: usize) -> bool {
+pub(crate) unsafe fn set_stack_protection(
+    tstate: *mut ffi::PyThreadState,
+    start: usize,
+    size: usize,
+) -> bool {
     // SAFETY: per the contract; it stores the bounds in the thread state
     // (the size is far above its minimum, so it raises nothing).
-    unsafe { PyUnstable_ThreadState_SetStackProtection(tstate, start as *mut std::ffi::c_void, size) == 0 }
+    unsafe {
+        PyUnstable_ThreadState_SetStackProtection(tstate, start as *mut std::ffi::c_void, size) == 0
+    }
 }
 
 /// `PyEval_SaveThread`: drops the GIL and returns this thread's state,
