@@ -62,6 +62,7 @@ struct Alt {
     failed: Cell<bool>,
     /// The thread state last told where this stack lies (3.14+, see
     /// `protect`; 0: none).
+    #[cfg_attr(not(Py_3_14), allow(dead_code))]
     protected: Cell<usize>,
 }
 
