@@ -237,7 +237,8 @@ pub fn run_python<R>(f: impl FnOnce() -> R) -> Result<R, Exhausted> {
 
 /// Tells the thread state this thread runs Python with (its sub-interpreter's,
 /// else its main interpreter's) that Python's stack is `[limit, top)`, once
-/// per thread state: CPython 3.14+ measures recursion through C against the
+/// per main-interpreter thread state (pybridge keeps each thread's until the
+/// thread ends): CPython 3.14+ measures recursion through C against the
 /// stack it found the thread on, and on this one otherwise defers every
 /// deallocation of a container (`__del__`, a Java object's release) to a
 /// moment that never comes. A thread state made inside the call (the
@@ -254,18 +255,20 @@ fn protect(a: &Alt, limit: usize, top: usize) {
     if !crate::gil::thread_state::interpreter_up() {
         return;
     }
-    let ts = match crate::gil::thread_state::sub_state() {
-        Some(ts) => ts,
+    // A sub-interpreter's thread state is told at every entry: it is freed with its
+    // interpreter, and the next one may be allocated at the same address.
+    let (ts, sub) = match crate::gil::thread_state::sub_state() {
+        Some(ts) => (ts, true),
         // SAFETY: the interpreter is initialised (checked above).
-        None => unsafe { crate::capi::threads::this_thread_state() },
+        None => (unsafe { crate::capi::threads::this_thread_state() }, false),
     };
-    if ts.is_null() || a.protected.get() == ts as usize {
+    if ts.is_null() || (!sub && a.protected.get() == ts as usize) {
         return;
     }
     // SAFETY: `ts` is this thread's own thread state (registered for it, or
     // its sub-interpreter's), used by no other thread; [limit, top) is this
     // thread's alternate stack, where all its Python runs from now on.
-    if unsafe { crate::capi::threads::set_stack_protection(ts, limit, top - limit) } {
+    if unsafe { crate::capi::threads::set_stack_protection(ts, limit, top - limit) } && !sub {
         a.protected.set(ts as usize);
     }
 }
