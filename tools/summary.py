@@ -2,12 +2,15 @@
 
 Counts cargo's tests (build/cargo-test.log), JUnit and clojure.test (whose
 runner writes JUnit XML too, to build/test-results/clojure), and the
-compatibility runs (build/test-results/compat-<python>[-jdk25], and
+compatibility runs (build/test-results/compat-<python>[-jdk25|-jdk21], and
 compat-3.11-aarch64: emulated in the arm64 root), each on its own. Prints
 every failed case, then the closing line; exits 1 when a test failed or the
 full run passed none.
 
-Usage: python3 tools/summary.py ROOT "3.9 3.10 3.11 3.12 3.13"
+Usage: python3 tools/summary.py ROOT "3.9 3.10 3.11 3.12 3.13 3.14 3.15 3.13t 3.14t"
+
+A run that Gradle skipped leaves build/test-results/<run>/NOT-RUN.txt with the reason
+(gradle/compat.gradle), printed as NOT RUN (reason).
 """
 
 import glob
@@ -62,14 +65,30 @@ def main(root, minors):
     def fmt(r):
         return f"{r[0]} passed, {r[1]} failed, {r[2]} skipped"
 
+    def not_run(name, default):
+        try:
+            with open(f"{root}/build/test-results/{name}/NOT-RUN.txt") as f:
+                return f"NOT RUN ({f.read().strip()})"
+        except OSError:
+            return f"NOT RUN ({default})"
+
     parts = [f"full {own}: " + fmt(runs.get("full", [0, 0, 0]))]
+    # Every Python pybridge supports gets its part: a count, or why it did not run. A run
+    # inside another JDK is named compat-<python>-jdk<N> (3.15 runs in the Debian root on JDK 21).
     for v in minors:
         if v == own:
             continue
-        r = runs.get(f"compat-{v}")
-        parts.append(f"compat {v}: " + (fmt(r) if r else "NOT RUN (no Python found)"))
+        names = [n for n in sorted(runs) if n == f"compat-{v}" or re.fullmatch(rf"compat-{re.escape(v)}-jdk\d+", n)]
+        if not names:
+            names = [n for n in (f"compat-{v}", f"compat-{v}-jdk21")
+                     if os.path.exists(f"{root}/build/test-results/{n}/NOT-RUN.txt")] or [f"compat-{v}"]
+        for n in names:
+            jdk = re.search(r"-jdk(\d+)$", n)
+            label = f"compat {v}" + (f" on JDK {jdk[1]}" if jdk else "")
+            r = runs.get(n)
+            parts.append(f"{label}: " + (fmt(r) if r else not_run(n, "no Python found")))
     r = runs.get(f"compat-{own}-jdk25")
-    parts.append(f"compat {own} on JDK 25: " + (fmt(r) if r else "NOT RUN (no JDK 25 found)"))
+    parts.append(f"compat {own} on JDK 25: " + (fmt(r) if r else not_run(f"compat-{own}-jdk25", "no JDK 25 found")))
     r = runs.get("compat-3.11-aarch64")
     parts.append("compat 3.11 aarch64 (emulated): " + (fmt(r) if r else f"NOT RUN ({arm64_why()})"))
     total = [sum(r[i] for r in runs.values()) for i in range(3)]

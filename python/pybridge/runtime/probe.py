@@ -21,6 +21,8 @@ out = {
     'ldlibrary': cv('LDLIBRARY') or '',
     'instsoname': cv('INSTSONAME') or '',
     'enable_shared': str(cv('Py_ENABLE_SHARED') or 0),
+    # 1 for a free-threaded build (PEP 703: 3.13t, 3.14t), which needs its own native library.
+    'gil_disabled': str(cv('Py_GIL_DISABLED') or 0),
     'implementation': sys.implementation.name,
 }
 for k, v in out.items():

@@ -51,6 +51,41 @@ pub(crate) unsafe fn this_thread_state() -> *mut ffi::PyThreadState {
     unsafe { ffi::PyGILState_GetThisThreadState() }
 }
 
+#[cfg(Py_3_14)]
+unsafe extern "C" {
+    // cpython/pystate.h (3.14+); pyo3-ffi does not declare it.
+    fn PyUnstable_ThreadState_SetStackProtection(
+        tstate: *mut ffi::PyThreadState,
+        stack_start_addr: *mut std::ffi::c_void,
+        stack_size: usize,
+    ) -> std::ffi::c_int;
+}
+
+/// `PyUnstable_ThreadState_SetStackProtection` (3.14+): the C stack `tstate`
+/// runs Python on is `[start, start + size)`. CPython 3.14 bounds recursion
+/// through C by the stack pointer, within the bounds it reads from the
+/// thread at first use; Python that runs on another stack (pybridge's
+/// alternate stack, `gil::stack`) must say where, or CPython takes every
+/// deallocation there for one at the edge of the stack and defers it (its
+/// trashcan) indefinitely. Whether CPython accepted the bounds.
+///
+/// # Safety
+/// The interpreter is initialised; `tstate` is this thread's, live, and no
+/// other thread uses it meanwhile; `[start, start + size)` is this thread's
+/// stack for Python from now on.
+#[cfg(Py_3_14)]
+pub(crate) unsafe fn set_stack_protection(
+    tstate: *mut ffi::PyThreadState,
+    start: usize,
+    size: usize,
+) -> bool {
+    // SAFETY: per the contract; it stores the bounds in the thread state
+    // (the size is far above its minimum, so it raises nothing).
+    unsafe {
+        PyUnstable_ThreadState_SetStackProtection(tstate, start as *mut std::ffi::c_void, size) == 0
+    }
+}
+
 /// `PyEval_SaveThread`: drops the GIL and returns this thread's state,
 /// which stays registered.
 ///

@@ -65,6 +65,10 @@ struct Alt {
     thread_resume: Cell<usize>,
     /// Reserving failed once: run in place from then on (logged).
     failed: Cell<bool>,
+    /// The thread state last told where this stack lies (3.14+, see
+    /// `protect`; 0: none).
+    #[cfg_attr(not(Py_3_14), allow(dead_code))]
+    protected: Cell<usize>,
 }
 
 impl Drop for Alt {
@@ -85,6 +89,7 @@ thread_local! {
             resume: Cell::new(0),
             thread_resume: Cell::new(0),
             failed: Cell::new(false),
+            protected: Cell::new(0),
         }
     };
 }
@@ -209,6 +214,8 @@ pub fn run_python<R>(f: impl FnOnce() -> R) -> Result<R, Exhausted> {
     if top - limit < MIN_ENTRY {
         return Err(Exhausted);
     }
+    #[cfg(Py_3_14)]
+    protect(a, limit, base + ALT_SIZE);
     a.thread_resume.set(align_down(here() - GAP));
     // SAFETY: [limit, top) is this thread's own mapping, unused below `top`
     // (the top of the reservation, or below the frames of the Python code
@@ -223,6 +230,44 @@ pub fn run_python<R>(f: impl FnOnce() -> R) -> Result<R, Exhausted> {
     match r {
         Ok(v) => Ok(v),
         Err(p) => resume_unwind(p),
+    }
+}
+
+/// Tells the thread state this thread runs Python with (its sub-interpreter's,
+/// else its main interpreter's) that Python's stack is `[limit, top)`, once
+/// per main-interpreter thread state (pybridge keeps each thread's until the
+/// thread ends): CPython 3.14+ measures recursion through C against the
+/// stack it found the thread on, and on this one otherwise defers every
+/// deallocation of a container (`__del__`, a Java object's release) to a
+/// moment that never comes. A thread state made inside the call (the
+/// thread's first, when it was not pinned) is told at its next entry.
+#[cfg(Py_3_14)]
+#[inline]
+fn protect(a: &Alt, limit: usize, top: usize) {
+    if a.protected.get() != 0 && !crate::gil::thread_state::bound_to_sub() {
+        // The common case: the main interpreter's thread state, told already.
+        // (A thread state is this thread's until the thread ends, and so is
+        // its registration, which `this_thread_state` would read.)
+        return;
+    }
+    if !crate::gil::thread_state::interpreter_up() {
+        return;
+    }
+    // A sub-interpreter's thread state is told at every entry: it is freed with its
+    // interpreter, and the next one may be allocated at the same address.
+    let (ts, sub) = match crate::gil::thread_state::sub_state() {
+        Some(ts) => (ts, true),
+        // SAFETY: the interpreter is initialised (checked above).
+        None => (unsafe { crate::capi::threads::this_thread_state() }, false),
+    };
+    if ts.is_null() || (!sub && a.protected.get() == ts as usize) {
+        return;
+    }
+    // SAFETY: `ts` is this thread's own thread state (registered for it, or
+    // its sub-interpreter's), used by no other thread; [limit, top) is this
+    // thread's alternate stack, where all its Python runs from now on.
+    if unsafe { crate::capi::threads::set_stack_protection(ts, limit, top - limit) } && !sub {
+        a.protected.set(ts as usize);
     }
 }
 

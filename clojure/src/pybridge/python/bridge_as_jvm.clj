@@ -6,7 +6,7 @@
   Internal: the public API is `pybridge.python` (as-jvm, ->jvm)."
   (:require [pybridge.python.base :as base :refer [py-try py-object]]
             [pybridge.python.copy :as copy])
-  (:import (clojure.lang IFn IReduceInit Indexed MapEntry)
+  (:import (clojure.lang IFn IReduce IReduceInit Indexed MapEntry)
            (java.util Iterator List Map Map$Entry Set)
            (java.util.function Supplier)
            (org.pybridge Conversion PyBacked PyKind PyObject Python)))
@@ -74,6 +74,13 @@
 ;; ---------------------------------------------------------------------------
 ;; The views
 
+;; (reduce f coll) on an IReduceInit: the first element is the initial value,
+;; (f) when there is none.
+(defn- reduce-no-init [^IReduceInit coll f]
+  (let [none (Object.)
+        r (.reduce coll (fn [acc x] (if (identical? acc none) x (f acc x))) none)]
+    (if (identical? r none) (f) r)))
+
 (deftype PyList [^PyObject obj ^List jl]
   PyBacked
   (pyObject [_] obj)
@@ -126,7 +133,11 @@
   (invoke [this i] (.nth this (int i)))
   (applyTo [this args] (.nth this (int (first args))))
 
-  IReduceInit
+  ;; IReduce, not only IReduceInit: (reduce f coll) without an init may be
+  ;; dispatched to CollReduce's extension for IReduceInit, which casts to IReduce
+  ;; (a ClassCastException on OpenJDK 21, in compat-3.15-jdk21).
+  IReduce
+  (reduce [this f] (reduce-no-init this f))
   (reduce [_ f init]
     (loop [start 0 acc init]
       (let [items (chunk-of obj start)
@@ -245,7 +256,8 @@
   clojure.lang.Seqable
   (seq [_] (seq (iter-seq (py-iterator obj))))
 
-  IReduceInit
+  IReduce
+  (reduce [this f] (reduce-no-init this f))
   (reduce [_ f init]
     (let [it (py-iterator obj)]
       (loop [acc init]

@@ -5,6 +5,7 @@ import static org.pybridge.E2E.checkEq;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
+import static org.junit.Assume.assumeFalse;
 import static org.junit.Assume.assumeNotNull;
 import static org.junit.Assume.assumeTrue;
 
@@ -143,6 +144,28 @@ public class InitE2ETest {
         assertTrue("says what it found: " + msg, msg.contains("is Python 3.8"));
         assertTrue(msg, msg.contains(fake.toString()));
         assertTrue("says how to fix: " + msg, msg.contains("PYBRIDGE_PYTHON"));
+    }
+
+    /**
+     * A free-threaded Python ({@code Py_GIL_DISABLED}) has another ABI than the GIL build of its
+     * X.Y: it is never given the GIL build's library. The test python's own facts, but free-threaded:
+     * refused before anything is loaded, naming it free-threaded.
+     */
+    @Test
+    public void aFreeThreadedPythonIsNotGivenTheGilBuildsLibrary() throws Exception {
+        assumeFalse("the test python is free-threaded already", "1".equals(facts.get("gil_disabled")));
+        Map<String, String> f = new LinkedHashMap<>(facts);
+        f.put("gil_disabled", "1");
+        Path fake = E2E.fakePython(f);
+        String msg = initFailure(env("PYBRIDGE_PYTHON", fake.toString()));
+        assertTrue("says what it found: " + msg, msg.contains("is Python " + builtFor() + " (free-threaded)"));
+        if (NativeLoader.override() != null) {
+            assertTrue("says what the library was built for: " + msg, msg.contains("built for Python " + builtFor()));
+        } else {
+            assertTrue("names the versions the jar has: " + msg,
+                    msg.contains("native libraries for Python " + String.join(", ", NativeLoader.versions())));
+        }
+        assertTrue(msg, msg.contains(fake.toString()));
     }
 
     /**

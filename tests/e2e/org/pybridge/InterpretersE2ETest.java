@@ -118,6 +118,50 @@ public class InterpretersE2ETest {
         assertEquals(r.toString(), "0", E2E.line(r, "RESULT failures="));
     }
 
+    // ---- Python 3.14 and 3.15: the same, on their builds ----------------------------------------
+
+    @Test
+    public void isolatedInterpreters314() throws IOException {
+        ChildJvm.Result r = runBuild("3.14", 300, "isolated");
+        E2E.assertChildOk(r, "RESULT ok interpreters-isolated");
+    }
+
+    @Test
+    public void misuseAndClose314() throws IOException {
+        ChildJvm.Result r = runBuild("3.14", 300, "misuse", "isolated");
+        E2E.assertChildOk(r, "RESULT ok interpreters-misuse");
+    }
+
+    /** The concurrent create/use/close stress on 3.14, shorter (the 1,000 rounds run on 3.12). */
+    @Test
+    public void eightThreadsCreateUseClose240Isolated314() throws IOException {
+        ChildJvm.Result r = runBuild("3.14", 600, "stress", "8", "240");
+        E2E.assertChildOk(r, "RESULT ok interpreters-stress");
+        assertEquals(r.toString(), "240", E2E.line(r, "RESULT rounds="));
+        assertEquals(r.toString(), "0", E2E.line(r, "RESULT failures="));
+    }
+
+    /** 3.15's build: given in the Debian unstable root's run (build.gradle's compat-3.15-jdk21). */
+    @Test
+    public void isolatedInterpreters315() throws IOException {
+        ChildJvm.Result r = runBuild("3.15", 300, "isolated");
+        E2E.assertChildOk(r, "RESULT ok interpreters-isolated");
+    }
+
+    @Test
+    public void misuseAndClose315() throws IOException {
+        ChildJvm.Result r = runBuild("3.15", 300, "misuse", "isolated");
+        E2E.assertChildOk(r, "RESULT ok interpreters-misuse");
+    }
+
+    @Test
+    public void eightThreadsCreateUseClose240Isolated315() throws IOException {
+        ChildJvm.Result r = runBuild("3.15", 600, "stress", "8", "240");
+        E2E.assertChildOk(r, "RESULT ok interpreters-stress");
+        assertEquals(r.toString(), "240", E2E.line(r, "RESULT rounds="));
+        assertEquals(r.toString(), "0", E2E.line(r, "RESULT failures="));
+    }
+
     /** The 3.12 build to test with, or the test is skipped saying why. */
     static ChildJvm.Result run312(long timeout, String... args) throws IOException {
         return runBuild("3.12", timeout, args);

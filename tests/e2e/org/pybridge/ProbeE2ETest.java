@@ -65,9 +65,13 @@ public class ProbeE2ETest {
         return facts.get("version_short");
     }
 
-    /** The real path of the test python's libpython. */
+    /** The real path of the test python's libpython (in LIBDIR, else in its installation: the locator's order). */
     private static String realLibpython() throws IOException {
-        return Paths.get(facts.get("libdir"), facts.get("instsoname")).toRealPath().toString();
+        Path inLibdir = Paths.get(facts.get("libdir"), facts.get("instsoname"));
+        if (Files.exists(inLibdir)) {
+            return inLibdir.toRealPath().toString();
+        }
+        return libpythonInTheInstallation().toString();
     }
 
     /** Any real ELF shared library that is not a libpython (its content does not matter: it must not load). */
@@ -208,6 +212,81 @@ public class ProbeE2ETest {
         Files.write(base.resolve("lib/" + name), "not a library\n".getBytes(StandardCharsets.UTF_8));
         String msg = refused(factsWith("prefix", base.toString(), "base_prefix", base.toString(), "libdir",
                 base.resolve("lib").toString(), "instsoname", name));
+        assertTrue("says what is wrong: " + msg, msg.contains("not an ELF shared library"));
+    }
+
+    // ---- 2b. a LIBDIR that holds no libpython: the installation is searched, nothing else --------
+    // (a relocated build, such as JavaCPP's CPython 3.14 from Maven Central, reports the directory it
+    // was built in as LIBDIR; its libpython3.Y.so.1.0 lies at the top of its installation)
+
+    /** A LIBDIR that exists nowhere: the builder's path of a relocated build. */
+    private static final String BUILDERS_LIBDIR = "/nonexistent/builder/cppbuild/linux-x86_64/lib";
+
+    /** Where the test python's own libpython lies in its installation (lib, lib64, top), or skipped. */
+    private static Path libpythonInTheInstallation() throws IOException {
+        Path base = Paths.get(facts.get("base_prefix")).toRealPath();
+        for (String dir : PythonLocator.INSTALLATION_LIB_DIRS) {
+            for (String name : new String[] {facts.get("instsoname"), facts.get("ldlibrary")}) {
+                Path c = base.resolve(dir).resolve(name).normalize();
+                if (!name.isEmpty() && Files.exists(c)) {
+                    return c.toRealPath();
+                }
+            }
+        }
+        assumeTrue("the test python's libpython is not in its installation's lib, lib64 or top directory"
+                + " (e.g. Debian's, in /usr/lib/x86_64-linux-gnu)", false);
+        return null;
+    }
+
+    @Test
+    public void aLibdirThatDoesNotExistIsReplacedByTheLibpythonInsideTheInstallation() throws Exception {
+        Path expected = libpythonInTheInstallation();
+        Path fake = E2E.fakePython(factsWith("libdir", BUILDERS_LIBDIR));
+        temps.add(fake.getParent());
+        ChildJvm.Result r = ChildJvm.run(StartAndReport.class, env("PYBRIDGE_PYTHON", fake.toString()), List.of(),
+                null, 120);
+        E2E.assertChildOk(r, "RESULT ok start-and-report");
+        assertEquals("the installation's own libpython was chosen: " + r, expected.toString(),
+                E2E.line(r, "RESULT libpython="));
+        assertEquals("and is the only one mapped: " + r, "[" + expected + "]", E2E.line(r, "RESULT mapped="));
+    }
+
+    @Test
+    public void aLibdirThatDoesNotExistAndNoLibpythonInTheInstallationIsRefused() throws Exception {
+        Path base = fakeInstallation();
+        // A libpython of the right version elsewhere: never looked for there.
+        Path elsewhere = tempDir("pybridge-elsewhere");
+        Files.copy(someSharedLibrary(), elsewhere.resolve("libpython" + builtFor() + ".so.1.0"));
+        String msg = refused(factsWith("prefix", base.toString(), "base_prefix", base.toString(), "libdir",
+                BUILDERS_LIBDIR, "instsoname", "libpython" + builtFor() + ".so.1.0"));
+        assertTrue("says it was not found: " + msg, msg.contains("was not found"));
+        assertTrue("names the installation's directories tried: " + msg,
+                msg.contains(base.toRealPath().resolve("lib/libpython" + builtFor() + ".so.1.0").toString())
+                        && msg.contains(base.toRealPath().resolve("libpython" + builtFor() + ".so.1.0").toString()));
+        assertFalse("never looks elsewhere: " + msg, msg.contains(elsewhere.toString()));
+    }
+
+    @Test
+    public void aLinkOutOfTheInstallationAtItsTopIsRefusedWhenLibdirHoldsNone() throws Exception {
+        Path base = fakeInstallation();
+        String name = "libpython" + builtFor() + ".so.1.0";
+        Path outside = tempDir("pybridge-elsewhere").resolve(name);
+        Files.copy(someSharedLibrary(), outside);
+        Files.createSymbolicLink(base.resolve(name), outside);
+        String msg = refused(factsWith("prefix", base.toString(), "base_prefix", base.toString(), "libdir",
+                BUILDERS_LIBDIR, "instsoname", name));
+        assertTrue("names the link and its target: " + msg, msg.contains(base.toRealPath().resolve(name).toString())
+                && msg.contains(outside.toRealPath().toString()));
+        assertTrue("says it is outside the installation: " + msg, msg.contains("outside its installation"));
+    }
+
+    @Test
+    public void aFileThatIsNotALibraryAtTheInstallationsTopIsRefusedWhenLibdirHoldsNone() throws Exception {
+        Path base = fakeInstallation();
+        String name = "libpython" + builtFor() + ".so.1.0";
+        Files.write(base.resolve(name), "not a library\n".getBytes(StandardCharsets.UTF_8));
+        String msg = refused(factsWith("prefix", base.toString(), "base_prefix", base.toString(), "libdir",
+                BUILDERS_LIBDIR, "instsoname", name));
         assertTrue("says what is wrong: " + msg, msg.contains("not an ELF shared library"));
     }
 

@@ -26,7 +26,7 @@ final class Elf {
     private static final int SHT_GNU_VERNEED = 0x6ffffffe;
     private static final long DT_NEEDED = 1;
     private static final long DT_NULL = 0;
-    private static final Pattern LIBPYTHON = Pattern.compile("libpython(3\\.\\d+)\\.so.*");
+    private static final Pattern LIBPYTHON = Pattern.compile("libpython(3\\.\\d+t?)\\.so.*");
     private static final Pattern GLIBC = Pattern.compile("GLIBC_(\\d+)\\.(\\d+)(?:\\.\\d+)?");
 
     /** Libraries named by {@code DT_NEEDED}, in order. */

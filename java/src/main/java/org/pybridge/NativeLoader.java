@@ -19,7 +19,9 @@ import java.util.Properties;
  * {@code native/<platform>/pybridge-natives.properties}; copied once per
  * content hash into a private cache directory: {@link NativeCache}), or the
  * library named by {@code -Dpybridge.native}, whose Python version is read
- * from the {@code libpython3.Y} it links ({@link Elf}). Loading libpython
+ * from the {@code libpython3.Y} it links ({@link Elf}). A free-threaded
+ * Python ({@code Py_GIL_DISABLED}) gets the library built for it
+ * ({@code cp3Yt}, linking {@code libpython3.Yt}), never the GIL build's. Loading libpython
  * first makes the bridge library's dependency on {@code libpython3.Y.so.1.0}
  * bind to that exact file rather than to whichever libpython the system
  * linker would find.
@@ -105,7 +107,21 @@ final class NativeLoader {
         return null;
     }
 
-    /** The jar's resource directory for the library built for Python {@code version} (X.Y). */
+    /**
+     * The ABI the Python {@code f} describes needs a native library for: its X.Y, with a
+     * {@code t} for a free-threaded build ({@code Py_GIL_DISABLED}: 3.13t, 3.14t), whose
+     * C API differs from the GIL build's of the same version.
+     */
+    static String abi(PythonLocator.Found f) {
+        return f.get("version_short") + ("1".equals(f.get("gil_disabled")) ? "t" : "");
+    }
+
+    /** How a user names the ABI {@code abi} ("3.13", "3.13t"): "3.13", "3.13 (free-threaded)". */
+    static String describe(String abi) {
+        return abi.endsWith("t") ? abi.substring(0, abi.length() - 1) + " (free-threaded)" : abi;
+    }
+
+    /** The jar's resource directory for the library built for Python {@code version} (X.Y or X.Yt). */
     static String resourceDir(String version) {
         return RESOURCE_DIR + "cp" + version.replace(".", "") + "/";
     }
@@ -177,8 +193,8 @@ final class NativeLoader {
      * null when it has one. Nothing is loaded.
      */
     static String refusal(PythonLocator.Found f) {
-        String version = f.get("version_short");
-        String who = f.requested + " (" + f.reason + ") is Python " + version;
+        String version = abi(f);
+        String who = f.requested + " (" + f.reason + ") is Python " + describe(version);
         String override = override();
         if (override != null) {
             String built;
@@ -211,14 +227,15 @@ final class NativeLoader {
         if (have.contains(version)) {
             return null;
         }
-        return "this pybridge jar has native libraries for Python " + String.join(", ", have) + " on " + PLATFORM
-                + ", but " + who
+        boolean anyFreeThreaded = have.stream().anyMatch(h -> h.endsWith("t"));
+        return "this pybridge jar has native libraries for Python " + String.join(", ", have)
+                + (anyFreeThreaded ? " (3.Yt: free-threaded)" : "") + " on " + PLATFORM + ", but " + who
                 + ". Point PYBRIDGE_PYTHON at a Python of one of those versions, or build the native library for"
-                + " Python " + version + " (PYO3_PYTHON=" + f.requested + " cargo build --release) and pass it"
+                + " Python " + describe(version) + " (PYO3_PYTHON=" + f.requested + " cargo build --release) and pass it"
                 + " with -D" + OVERRIDE_PROPERTY + "=target/release/libpybridge.so.";
     }
 
-    /** Loads {@code libpython}, then the bridge library for Python {@code version} (X.Y). */
+    /** Loads {@code libpython}, then the bridge library for Python {@code version} (X.Y, or X.Yt: {@link #abi}). */
     static synchronized void load(String libpython, String version) {
         if (loaded) {
             return;

@@ -39,7 +39,8 @@ public final class PyGc {
     }
 
     /**
-     * {@code gc.get_threshold()}: the three generation thresholds.
+     * {@code gc.get_threshold()}: the three generation thresholds (on CPython 3.14+, whose
+     * incremental collector has two generations, the third is always 0; 3.15 has three again).
      *
      * @return {@code gc.get_threshold()}
      */

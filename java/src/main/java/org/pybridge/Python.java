@@ -66,7 +66,7 @@ public final class Python {
         }
         // Packages jars on the class path: checked against this Python and extracted before it starts.
         List<String> packages = PackagesJars.prepare(f);
-        NativeLoader.load(f.libpython, f.get("version_short"));
+        NativeLoader.load(f.libpython, NativeLoader.abi(f));
         Leases.waitMillis = cfg.gilLeaseWaitMillis();
         KeyCollisions.strict = cfg.strictMapKeys();
         Native.registerCallbacks(Callbacks.class);

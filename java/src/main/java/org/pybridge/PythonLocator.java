@@ -36,7 +36,11 @@ import java.util.stream.Collectors;
  * the libpython it names is checked before anything is loaded: a regular
  * ELF shared object named {@code libpython<X.Y>.so[.1[.0]]} for the version
  * the executable reported, lying inside that Python's own installation
- * ({@code sys.base_prefix}).
+ * ({@code sys.base_prefix}). It is looked for in sysconfig's {@code LIBDIR};
+ * when that holds none (a relocated build, such as JavaCPP's CPython, reports
+ * the directory it was built in), in the installation's {@code lib},
+ * {@code lib64} and top directories ({@link #INSTALLATION_LIB_DIRS}), never
+ * anywhere else.
  */
 final class PythonLocator {
     private PythonLocator() {}
@@ -379,12 +383,28 @@ final class PythonLocator {
             candidates.add(f.get("ldlibrary"));
         }
         List<String> tried = new ArrayList<>();
+        // sysconfig's LIBDIR first; when it holds none of the names (a relocated build reports the
+        // directory it was built in, e.g. JavaCPP's CPython), the installation's own lib directories
+        // and its top. Every file found passes the same checks, inside the installation included.
+        List<Path> paths = new ArrayList<>();
         for (String name : candidates) {
-            Path c = Paths.get(libdir, name);
+            paths.add(Paths.get(libdir, name));
+        }
+        boolean inLibdir = paths.stream().anyMatch(c -> Files.exists(c, LinkOption.NOFOLLOW_LINKS));
+        if (!inLibdir) {
+            for (String dir : INSTALLATION_LIB_DIRS) {
+                for (String name : candidates) {
+                    paths.add(base.resolve(dir).resolve(name).normalize());
+                }
+            }
+        }
+        for (Path c : paths) {
             tried.add(c.toString());
             if (!Files.exists(c, LinkOption.NOFOLLOW_LINKS)) {
                 continue;
             }
+            Path parent = c.getParent();
+            String dirOfC = parent == null ? libdir : parent.toString();
             String what = who + " names " + c + " as its libpython";
             if (!isLibpythonName(c.getFileName().toString(), version)) {
                 throw new PythonInitializationException(what + ", but that is not the file name of a libpython "
@@ -406,7 +426,7 @@ final class PythonLocator {
                 throw new PythonInitializationException(what + is + ", whose file name is not that of a libpython "
                         + version + "; pybridge refuses a link to a library of another version or kind." + fix);
             }
-            if (!inside(real, base, libdir, f.get("base_prefix"))) {
+            if (!inside(real, base, dirOfC, f.get("base_prefix"))) {
                 throw new PythonInitializationException(what + is + ", but that file lies outside its installation "
                         + base + ": it is a different libpython (another Python's, or the system's), which"
                         + " pybridge never loads in its place." + fix);
@@ -420,6 +440,13 @@ final class PythonLocator {
         throw new PythonInitializationException("the shared libpython of " + exe + " was not found; tried "
                 + tried + ". Reinstall that Python with a shared library, or set PYBRIDGE_PYTHON.");
     }
+
+    /**
+     * Where in an installation ({@code sys.base_prefix}) its libpython is looked for when
+     * sysconfig's {@code LIBDIR} holds none: {@code lib}, {@code lib64}, the top (JavaCPP's
+     * CPython keeps {@code libpython3.Y.so.1.0} there).
+     */
+    static final String[] INSTALLATION_LIB_DIRS = {"lib", "lib64", "."};
 
     /** The real path of the installation ({@code sys.base_prefix}), checked to be one. */
     private static Path installation(String who, String basePrefix, String fix) {

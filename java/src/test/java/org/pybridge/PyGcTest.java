@@ -92,9 +92,13 @@ public class PyGcTest {
         try {
             int[] set = {old[0] + 123, 11, 12};
             gc.setThreshold(set);
-            assertArrayEquals(set, gc.getThreshold());
+            // 3.14's incremental collector keeps no threshold for a third generation: it reports 0
+            // (3.15 has three generations again).
+            boolean incremental = Python.eval("__import__('sys').version_info[:2] == (3, 14)", Boolean.class);
+            int[] expected = incremental ? new int[] {set[0], set[1], 0} : set;
+            assertArrayEquals(expected, gc.getThreshold());
             java.util.List<?> direct = Python.importModule("gc").callAttrAs(java.util.List.class, "get_threshold");
-            assertArrayEquals(set, direct.stream().mapToInt(x -> ((Number) x).intValue()).toArray());
+            assertArrayEquals(expected, direct.stream().mapToInt(x -> ((Number) x).intValue()).toArray());
         } finally {
             gc.setThreshold(old);
         }
