@@ -198,13 +198,61 @@ public final class Interpreter implements AutoCloseable {
         started.complete(null);
     }
 
+    /**
+     * How long each side of a hand-off to a sub-interpreter's thread polls
+     * before it parks, in nanoseconds: the caller of {@link #call} for the
+     * result, the interpreter's thread (after a task) for the next task.
+     * Two park/unpark pairs cost ~15 µs a call; a short poll saves them when
+     * the other side answers within it, and parks as before when it does not,
+     * so an idle interpreter's thread takes no CPU. Set with
+     * {@code -Dpybridge.handoffSpinMicros=N} (0: park at once); see
+     * docs/decisions/where-the-time-goes.md.
+     */
+    static final long HANDOFF_SPIN_NANOS = Math.max(0, Long.getLong("pybridge.handoffSpinMicros", 20)) * 1000L;
+
+    /** The next task if one arrives within {@link #HANDOFF_SPIN_NANOS}, else null. */
+    private Runnable pollSpinning() {
+        if (HANDOFF_SPIN_NANOS == 0) {
+            return null;
+        }
+        long end = System.nanoTime() + HANDOFF_SPIN_NANOS;
+        do {
+            Runnable r = tasks.poll();
+            if (r != null) {
+                return r;
+            }
+            Thread.onSpinWait();
+        } while (System.nanoTime() - end < 0);
+        return null;
+    }
+
+    /** Polls {@code f} for {@link #HANDOFF_SPIN_NANOS} (the caller's half of the hand-off), then returns. */
+    private static void spinUntilDone(CompletableFuture<?> f) {
+        if (HANDOFF_SPIN_NANOS == 0 || f.isDone()) {
+            return;
+        }
+        long end = System.nanoTime() + HANDOFF_SPIN_NANOS;
+        do {
+            Thread.onSpinWait();
+            if (f.isDone()) {
+                return;
+            }
+        } while (System.nanoTime() - end < 0);
+    }
+
     private void loop() {
+        boolean ran = false;
         while (true) {
-            Runnable r;
-            try {
-                r = tasks.poll(100, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                continue; // the worker ends only by close()
+            // Right after a task, the next one often follows within microseconds
+            // (a caller in a loop): poll for it before parking.
+            Runnable r = ran ? pollSpinning() : null;
+            ran = false;
+            if (r == null) {
+                try {
+                    r = tasks.poll(100, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    continue; // the worker ends only by close()
+                }
             }
             if (state == CLOSED) {
                 return; // failed to start
@@ -239,6 +287,7 @@ public final class Interpreter implements AutoCloseable {
                 return;
             }
             r.run();
+            ran = true;
         }
     }
 
@@ -291,7 +340,9 @@ public final class Interpreter implements AutoCloseable {
         }
         waitFor(me, worker);
         try {
-            return submit(body).join();
+            CompletableFuture<T> f = submit(body);
+            spinUntilDone(f);
+            return f.join();
         } catch (CompletionException e) {
             throw rethrow(e.getCause());
         } finally {
