@@ -14,7 +14,8 @@ import org.pybridge.Python;
  * ({@code =0}, the code path before the poll). Without arguments it
  * alternates the two, each in a fresh child JVM, for several rounds, and
  * prints one line per run, the medians and their ratio, with the load
- * average before and after. With {@code child} it is one such child.
+ * average before and after ({@code -Dbench.spinMicros=N}: the poll's length in
+ * the polling children, else pybridge's default). With {@code child} it is one such child.
  *
  * <pre>java -cp build/libs/pybridge-0.1.0.jar:build/classes/java/bench org.pybridge.bench.HandoffBench [rounds]</pre>
  */
@@ -34,7 +35,7 @@ public final class HandoffBench {
         List<Double> spin = new ArrayList<>();
         for (int r = 0; r < rounds; r++) {
             for (String mode : r % 2 == 0 ? new String[] {"park", "spin"} : new String[] {"spin", "park"}) {
-                double us = runChild(mode.equals("park") ? "0" : null);
+                double us = runChild(mode.equals("park") ? "0" : System.getProperty("bench.spinMicros"));
                 (mode.equals("park") ? park : spin).add(us);
                 System.out.printf("round %d %-4s %8.2f us/call%n", r + 1, mode, us);
             }

@@ -210,12 +210,42 @@ public final class Interpreter implements AutoCloseable {
      */
     static final long HANDOFF_SPIN_NANOS = Math.max(0, Long.getLong("pybridge.handoffSpinMicros", 20)) * 1000L;
 
+    /**
+     * Adaptive: after this many polls in a row that ended in a park anyway (the
+     * other side was not running: a loaded machine), a side parks at once, and
+     * polls again only every {@link #SPIN_PROBE}-th hand-off, so polling never
+     * costs more than it saves. Measured under load, polling every time made a
+     * call 8x slower (docs/decisions/where-the-time-goes.md).
+     */
+    private static final int SPIN_MISSES = 4;
+
+    private static final int SPIN_PROBE = 64;
+
+    /** The worker's polls that found nothing, in a row (the worker's thread only). */
+    private int workerMisses;
+
+    private int workerProbe;
+
+    /** Callers' polls that ended in a park, in a row (any caller thread; races only blur it). */
+    private volatile int callerMisses;
+
+    private volatile int callerProbe;
+
     /** The next task if one arrives within {@link #HANDOFF_SPIN_NANOS}, else null. */
     private Runnable pollSpinning() {
         if (HANDOFF_SPIN_NANOS == 0) {
             return null;
         }
-        long end = System.nanoTime() + HANDOFF_SPIN_NANOS;
+        if (workerMisses >= SPIN_MISSES && (++workerProbe & (SPIN_PROBE - 1)) != 0) {
+            return null;
+        }
+        Runnable found = pollFor(HANDOFF_SPIN_NANOS);
+        workerMisses = found != null ? 0 : Math.min(workerMisses + 1, SPIN_MISSES);
+        return found;
+    }
+
+    private Runnable pollFor(long nanos) {
+        long end = System.nanoTime() + nanos;
         do {
             Runnable r = tasks.poll();
             if (r != null) {
@@ -227,17 +257,23 @@ public final class Interpreter implements AutoCloseable {
     }
 
     /** Polls {@code f} for {@link #HANDOFF_SPIN_NANOS} (the caller's half of the hand-off), then returns. */
-    private static void spinUntilDone(CompletableFuture<?> f) {
+    private void spinUntilDone(CompletableFuture<?> f) {
         if (HANDOFF_SPIN_NANOS == 0 || f.isDone()) {
+            return;
+        }
+        int misses = callerMisses;
+        if (misses >= SPIN_MISSES && (callerProbe++ & (SPIN_PROBE - 1)) != 0) {
             return;
         }
         long end = System.nanoTime() + HANDOFF_SPIN_NANOS;
         do {
             Thread.onSpinWait();
             if (f.isDone()) {
+                callerMisses = 0;
                 return;
             }
         } while (System.nanoTime() - end < 0);
+        callerMisses = Math.min(misses + 1, SPIN_MISSES);
     }
 
     private void loop() {
