@@ -12,7 +12,7 @@ import org.junit.Test;
 /**
  * The hand-off to a sub-interpreter's thread ({@link Interpreter#call} from
  * another thread) polls briefly before parking on both sides
- * ({@code pybridge.handoffSpinMicros}): calls in a loop get their results and
+ * when {@code pybridge.handoffSpinMicros} is set (here 20 µs; the default 0 parks at once): calls in a loop get their results and
  * exceptions as before, and neither side keeps a core busy while it waits for
  * long — an idle interpreter's thread and a caller waiting for a slow task use
  * ~0 CPU over a second (thread CPU time, not wall time).
@@ -21,7 +21,8 @@ public class HandoffE2ETest {
 
     @Test
     public void spinningHandOffIsCorrectAndIdleCostsNoCpu() {
-        ChildJvm.Result r = ChildJvm.run(Scenarios.class, Map.of(), 300, "handoff");
+        ChildJvm.Result r = ChildJvm.run(Scenarios.class, Map.of(),
+                java.util.List.of("-Dpybridge.handoffSpinMicros=20"), 300, "handoff");
         E2E.assertChildOk(r, "RESULT ok handoff");
     }
 

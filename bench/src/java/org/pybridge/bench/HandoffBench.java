@@ -10,12 +10,12 @@ import org.pybridge.Python;
 /**
  * The hand-off to a sub-interpreter's thread: {@code sub.call(() -> f(i))}
  * from the main thread, µs per call, with the hand-off's poll before parking
- * ({@code -Dpybridge.handoffSpinMicros}, default) against parking at once
- * ({@code =0}, the code path before the poll). Without arguments it
+ * ({@code -Dpybridge.handoffSpinMicros=20}) against parking at once
+ * ({@code =0}, pybridge's default and the code path before the poll). Without arguments it
  * alternates the two, each in a fresh child JVM, for several rounds, and
  * prints one line per run, the medians and their ratio, with the load
  * average before and after ({@code -Dbench.spinMicros=N}: the poll's length in
- * the polling children, else pybridge's default). With {@code child} it is one such child.
+ * the polling children, default 20). With {@code child} it is one such child.
  *
  * <pre>java -cp build/libs/pybridge-0.1.0.jar:build/classes/java/bench org.pybridge.bench.HandoffBench [rounds]</pre>
  */
@@ -35,14 +35,14 @@ public final class HandoffBench {
         List<Double> spin = new ArrayList<>();
         for (int r = 0; r < rounds; r++) {
             for (String mode : r % 2 == 0 ? new String[] {"park", "spin"} : new String[] {"spin", "park"}) {
-                double us = runChild(mode.equals("park") ? "0" : System.getProperty("bench.spinMicros"));
+                double us = runChild(mode.equals("park") ? "0" : System.getProperty("bench.spinMicros", "20"));
                 (mode.equals("park") ? park : spin).add(us);
                 System.out.printf("round %d %-4s %8.2f us/call%n", r + 1, mode, us);
             }
         }
         double a = median(park);
         double b = median(spin);
-        System.out.printf("median: park at once (handoffSpinMicros=0) %.2f us/call, poll then park (default) %.2f"
+        System.out.printf("median: park at once (handoffSpinMicros=0) %.2f us/call, poll then park %.2f"
                 + " us/call: %.2fx%nload before: %s%nload after: %s%n", a, b, a / b, load0, load());
     }
 

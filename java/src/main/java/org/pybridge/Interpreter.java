@@ -205,10 +205,12 @@ public final class Interpreter implements AutoCloseable {
      * Two park/unpark pairs cost ~15 µs a call; a short poll saves them when
      * the other side answers within it, and parks as before when it does not,
      * so an idle interpreter's thread takes no CPU. Set with
-     * {@code -Dpybridge.handoffSpinMicros=N} (0: park at once); see
-     * docs/decisions/where-the-time-goes.md.
+     * {@code -Dpybridge.handoffSpinMicros=N}; 0, the default, parks at once:
+     * on a loaded machine the poll measured slower (see
+     * docs/decisions/where-the-time-goes.md), so it is for machines with a
+     * core to spare.
      */
-    static final long HANDOFF_SPIN_NANOS = Math.max(0, Long.getLong("pybridge.handoffSpinMicros", 20)) * 1000L;
+    static final long HANDOFF_SPIN_NANOS = Math.max(0, Long.getLong("pybridge.handoffSpinMicros", 0)) * 1000L;
 
     /**
      * Adaptive: after this many polls in a row that ended in a park anyway (the
