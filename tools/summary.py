@@ -2,9 +2,10 @@
 
 Counts cargo's tests (build/cargo-test.log), JUnit and clojure.test (whose
 runner writes JUnit XML too, to build/test-results/clojure), and the
-compatibility runs (build/test-results/compat-<python>[-jdk25]), each on its
-own. Prints every failed case, then the closing line; exits 1 when a test
-failed or the full run passed none.
+compatibility runs (build/test-results/compat-<python>[-jdk25], and
+compat-3.11-aarch64: emulated in the arm64 root), each on its own. Prints
+every failed case, then the closing line; exits 1 when a test failed or the
+full run passed none.
 
 Usage: python3 tools/summary.py ROOT "3.9 3.10 3.11 3.12 3.13"
 """
@@ -14,6 +15,20 @@ import os
 import re
 import sys
 import xml.etree.ElementTree as ET
+
+
+def arm64_why():
+    """Why the emulated aarch64 run did not run: tools/arm64-root.sh's reason, if it gave one."""
+    cache = os.environ.get("PYBRIDGE_DEV_CACHE") or os.path.expanduser("~/.cache/pybridge-dev")
+    try:
+        with open(os.path.join(cache, "arm64-root.skipped")) as f:
+            return "no arm64 root: " + f.read().strip()
+    except FileNotFoundError:
+        pass
+    root = os.environ.get("PYBRIDGE_ARM64_ROOT") or os.path.join(cache, "arm64-root")
+    if not os.path.exists(os.path.join(root, ".pybridge-stamps", "venv")):
+        return f"no arm64 root at {root}: ./dev setup makes it"
+    return "it wrote no results; see the compat_3_11_aarch64 task's output"
 
 
 def main(root, minors):
@@ -55,6 +70,8 @@ def main(root, minors):
         parts.append(f"compat {v}: " + (fmt(r) if r else "NOT RUN (no Python found)"))
     r = runs.get(f"compat-{own}-jdk25")
     parts.append(f"compat {own} on JDK 25: " + (fmt(r) if r else "NOT RUN (no JDK 25 found)"))
+    r = runs.get("compat-3.11-aarch64")
+    parts.append("compat 3.11 aarch64 (emulated): " + (fmt(r) if r else f"NOT RUN ({arm64_why()})"))
     total = [sum(r[i] for r in runs.values()) for i in range(3)]
     print(f"tests: {total[0]} passed, {total[1]} failed, {total[2]} skipped ({'; '.join(parts)})")
     return 1 if total[1] or runs.get("full", [0])[0] == 0 else 0

@@ -13,7 +13,7 @@
 
 /// Version of the boundary; bump it with any change a stale library or stale
 /// Java classes would misread.
-pub const ABI_VERSION: i32 = 18;
+pub const ABI_VERSION: i32 = 19;
 
 /// Declares one table: a module of constants, and `ALL` listing them (for
 /// tests; the Java generator reads the source).
@@ -133,7 +133,7 @@ table! {
 
 table! {
     /// The wire format's tags: each value is a tag byte and its payload
-    /// (see `wire.rs` for the payloads).
+    /// (see `values/wire.rs` for the payloads).
     pub mod tag: u8 {
         /// `None` / null.
         NONE = 0,
@@ -299,6 +299,19 @@ table! {
         DURATION = 8,
         /// `decimal.Decimal` <-> `BigDecimal`: the text (finite only).
         DECIMAL = 9,
+    }
+}
+
+table! {
+    /// `op::INIT`'s flags byte (bits): how the interpreter is started.
+    pub mod init_flag: u8 {
+        /// A home directory follows (`PyConfig.home`): the base prefix when
+        /// `PYTHONHOME` is set (so the bad value is ignored), or a runtime
+        /// extracted from a jar.
+        HOME = 1,
+        /// No user site-packages (`PyConfig.user_site_directory = 0`): a
+        /// runtime extracted from a jar sees only its own packages.
+        NO_USER_SITE = 2,
     }
 }
 
@@ -522,5 +535,28 @@ mod tests {
         for (i, e) in stat::ALL.iter().enumerate() {
             assert_eq!(e.1, i as i64, "stat {} out of order", e.0);
         }
+    }
+}
+
+table! {
+    /// Process interpreters (`process_child.rs`, `ProcessChannel.java`): the
+    /// frames on the child's pipes. A request is a header (i32 op, i64 id,
+    /// i32 slot, i32 length, little-endian) and the request bytes of
+    /// `Native.invoke`; a reply a header (i32 status, i32 length) and the
+    /// reply bytes. Values inside use the wire format above, unchanged.
+    pub mod process: i32 {
+        /// Bytes of a request frame's header.
+        REQUEST_HEADER = 20,
+        /// Bytes of a reply frame's header.
+        REPLY_HEADER = 8,
+        /// A request (no reply) that ends the child at once.
+        OP_EXIT = 1000,
+        /// The child's first frame (status OK, no bytes): it is ready.
+        HELLO_STATUS = 0,
+        /// A reply frame's status when it is a call into the JVM instead
+        /// (i64 function id, then the request bytes of `Callbacks.invoke`).
+        CALLBACK = 1001,
+        /// A request frame's op carrying the JVM's reply to `CALLBACK`.
+        CALLBACK_REPLY = 1002,
     }
 }

@@ -32,5 +32,7 @@ pub mod interp;
 mod jni;
 mod jvm;
 pub mod ops;
+pub mod process_child;
+mod remote;
 pub mod stats;
 pub mod values;

@@ -30,6 +30,16 @@ pub use crate::contract::op::*;
 pub fn dispatch(op: i32, id: Handle, r: &mut Reader<'_>, w: &mut Writer) -> Result<()> {
     let slot = (op as u32) >> lease::SLOT_SHIFT;
     let op = op & ((1 << lease::SLOT_SHIFT) - 1);
+    if crate::remote::active() && matches!(op, NUMPY_EMPTY | NUMPY_VIEW | AS_BUFFER | INTERP_NEW) {
+        return Err(crate::remote::refused(match op {
+            AS_BUFFER => "memory shared without a copy (asBuffer)",
+            INTERP_NEW => "a sub-interpreter of a process interpreter",
+            _ => {
+                "memory shared without a copy (toNumpy of a Java array or buffer; \
+                  Python.toPython(NDArray) copies one)"
+            }
+        }));
+    }
     match op {
         // Ops that never need the GIL.
         INIT => init(r, w),
@@ -75,7 +85,8 @@ pub fn dispatch(op: i32, id: Handle, r: &mut Reader<'_>, w: &mut Writer) -> Resu
             ))
         }
         GIL_ACQUIRE => {
-            let name = r.string()?;
+            // The holder's name is for messages only: any Java name is taken.
+            let name = r.label()?;
             if r.u8()? != 0 {
                 // A virtual thread: a lease slot, taken up by GIL_RESUME.
                 let slot = lease::virtual_new(&name)?;
@@ -687,10 +698,13 @@ fn init(r: &mut Reader<'_>, w: &mut Writer) -> Result<()> {
     let executable = r.string()?;
     let libpython = r.string()?;
     let expected_version = r.string()?;
-    let home_override = match r.u8()? {
-        0 => None,
-        _ => Some(r.string()?),
+    let flags = r.u8()?;
+    let home_override = if flags & crate::contract::init_flag::HOME != 0 {
+        Some(r.string()?)
+    } else {
+        None
     };
+    let no_user_site = flags & crate::contract::init_flag::NO_USER_SITE != 0;
     let n = r.len(1)?;
     let mut extra_sys_path = Vec::with_capacity(n);
     for _ in 0..n {
@@ -711,6 +725,7 @@ fn init(r: &mut Reader<'_>, w: &mut Writer) -> Result<()> {
         libpython,
         expected_version,
         home_override,
+        no_user_site,
         extra_sys_path,
     };
     let info = runtime::initialize(&opts)?;

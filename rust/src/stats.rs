@@ -55,10 +55,11 @@ impl ReleasePath {
 /// that is at most momentarily stale.
 ///
 /// Once a sub-interpreter exists, threads holding *different* GILs may
-/// write at once: then it is a locked add (see `per_interp`).
+/// write at once: then it is a locked add (see `per_interp`); and always on a
+/// free-threaded CPython, where no GIL serialises the writers.
 #[inline]
 pub(crate) fn gil_bump(c: &AtomicU64, n: u64) {
-    if crate::gil::per_interp::any_sub() {
+    if cfg!(Py_GIL_DISABLED) || crate::gil::per_interp::any_sub() {
         c.fetch_add(n, Ordering::Relaxed);
         return;
     }
@@ -68,7 +69,7 @@ pub(crate) fn gil_bump(c: &AtomicU64, n: u64) {
 /// Subtracts from a counter that only GIL holders write (see `gil_bump`).
 #[inline]
 pub(crate) fn gil_sub(c: &AtomicU64, n: u64) {
-    if crate::gil::per_interp::any_sub() {
+    if cfg!(Py_GIL_DISABLED) || crate::gil::per_interp::any_sub() {
         let _ = c.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |v| {
             Some(v.saturating_sub(n))
         });

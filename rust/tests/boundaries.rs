@@ -26,20 +26,22 @@ use std::path::{Path, PathBuf};
 const ALLOWED_CYCLE: &[&str] = &["jvm::call", "jvm::types", "values::convert"];
 
 /// The layers of `rust/src`, top to bottom, by top-level folder (or file):
-/// the exported JNI functions, the operations, the interpreters' life, the
+/// the exported JNI functions (and a process interpreter's child program
+/// and server, which serves the same operations over pipes), the operations, the interpreters' life, the
 /// Python types of Java objects and the upcall, values and conversion, the
 /// handles and the lifetimes of objects, the GIL (with the error type and
-/// the counters, which every layer uses), and at the bottom the numbers
+/// the counters, which every layer uses, and whether this process is a
+/// process interpreter's child), and at the bottom the numbers
 /// shared with Java and raw CPython. A module may refer to its own layer
 /// and to the layers below it.
 const LAYERS: &[&[&str]] = &[
-    &["jni"],
+    &["bin", "jni", "process_child"],
     &["ops"],
     &["interp"],
     &["jvm"],
     &["values"],
     &["handles"],
-    &["gil", "error", "stats"],
+    &["gil", "error", "stats", "remote"],
     &["contract", "capi"],
 ];
 

@@ -29,7 +29,7 @@
 
 (set! *warn-on-reflection* true)
 
-(def ^:private helpers "pybridge/require.py")
+(def ^:private helpers "pybridge/clojure/require.py")
 (base/defhelper describe-fn helpers "describe")
 (base/defhelper values-fn helpers "values")
 (base/defhelper has-all-fn helpers "has_all")
@@ -39,7 +39,7 @@
 (base/defhelper push-path-fn helpers "push_path")
 (base/defhelper pop-path-fn helpers "pop_path")
 (base/defhelper source-file-fn helpers "source_file")
-(base/defhelper type-key-fn "pybridge/python/support.py" "type_key")
+(base/defhelper type-key-fn "pybridge/clojure/support.py" "type_key")
 
 (defn- ensure-python!
   "Starts Python as initialize! does, unless it runs already."

@@ -16,8 +16,8 @@
 
 (set! *warn-on-reflection* true)
 
-(base/defhelper start-fn "pybridge/sugar.py" "start")
-(base/defhelper step-fn "pybridge/sugar.py" "step")
+(base/defhelper start-fn "pybridge/clojure/sugar.py" "start")
+(base/defhelper step-fn "pybridge/clojure/sugar.py" "step")
 
 (defn pyxfn
   "A transducer from a Python generator function g(xs, *args, **kwargs)

@@ -30,7 +30,7 @@
         (testing "the main jar: pybridge's namespaces AOT-compiled, nothing of libpython-clj2"
           (is (some #{"pybridge/python__init.class"} main-entries))
           (is (some #{"pybridge/require__init.class"} main-entries))
-          (is (some #{"pybridge/python/support.py"} main-entries))
+          (is (some #{"pybridge/clojure/support.py"} main-entries))
           (is (not-any? #(str/starts-with? % "libpython_clj2") main-entries)))
         (testing "the compatibility jar: only libpython-clj2.*"
           (is (some #{"libpython_clj2/python__init.class"} compat-entries))

@@ -106,7 +106,23 @@ class JavaList(JavaCollection, _abc.MutableSequence):
 
     def __setitem__(self, i, value):
         if isinstance(i, slice):
-            raise TypeError('slice assignment to a Java List is not supported: use subList(...) or a loop')
+            values = list(value)
+            start, stop, step = i.indices(self.size())
+            if step == 1:
+                # As Python lists do: the slice is replaced, the list may change size.
+                stop = max(start, stop)
+                if stop > start:
+                    self.subList(start, stop).clear()
+                if values:
+                    self.addAll(start, values)
+                return
+            idx = range(start, stop, step)
+            if len(values) != len(idx):
+                raise ValueError('attempt to assign sequence of size %d to extended slice of size %d'
+                                 % (len(values), len(idx)))
+            for j, v in zip(idx, values):
+                self.set(j, v)
+            return
         self.set(_index(self, i), value)
 
     def __delitem__(self, i):
@@ -133,6 +149,32 @@ class JavaList(JavaCollection, _abc.MutableSequence):
         self.extend(values)
         return self
 
+    # + and * give Python lists (copies), as list + list does; *= repeats in place.
+    def __add__(self, other):
+        if isinstance(other, (list, tuple, JavaList)):
+            return list(self) + list(other)
+        return NotImplemented
+
+    def __radd__(self, other):
+        if isinstance(other, (list, tuple)):
+            return list(other) + list(self)
+        return NotImplemented
+
+    def __mul__(self, n):
+        return list(self) * operator.index(n)
+
+    __rmul__ = __mul__
+
+    def __imul__(self, n):
+        n = operator.index(n)
+        if n <= 0:
+            self.clear()
+        else:
+            items = list(self)
+            for _ in range(n - 1):
+                self.addAll(items)
+        return self
+
 
 class JavaSet(JavaCollection, _abc.MutableSet):
     """A java.util.Set as a live MutableSet (set operators give Python sets)."""
@@ -144,6 +186,16 @@ class JavaSet(JavaCollection, _abc.MutableSet):
     @classmethod
     def _from_iterable(cls, it):
         return set(it)
+
+
+class _JavaItemsView(_abc.ItemsView):
+    __slots__ = ()
+
+    def __contains__(self, item):
+        # As dict.items(): anything but a (key, value) pair is simply not in it.
+        if not (isinstance(item, tuple) and len(item) == 2):
+            return False
+        return _abc.ItemsView.__contains__(self, item)
 
 
 class JavaMap(_abc.MutableMapping):
@@ -175,6 +227,9 @@ class JavaMap(_abc.MutableMapping):
     def get(self, key, default=None):
         r = _meta(M.MGET, self, key)
         return r[0] if r else default
+
+    def items(self):
+        return _JavaItemsView(self)
 
 
 class JavaIterator:
@@ -216,6 +271,91 @@ class JavaComparable:
 
     def __ge__(self, other):
         return _meta(M.CMP, self, other) >= 0
+
+
+def _pynum(x):
+    # The Python number of a java.lang.Number proxy (exact for BigInteger).
+    s = _meta(M.STR, x)
+    try:
+        return int(s)
+    except ValueError:
+        return float(s)
+
+
+def _unwrap(o):
+    return _pynum(o) if isinstance(o, JavaNumber) else o
+
+
+def _binary(op):
+    def f(self, other):
+        other = _unwrap(other)
+        if not isinstance(other, (int, float, complex)):
+            return NotImplemented
+        return op(_pynum(self), other)
+
+    def r(self, other):
+        if not isinstance(other, (int, float, complex)):
+            return NotImplemented
+        return op(other, _pynum(self))
+    return f, r
+
+
+class JavaNumber:
+    """A java.lang.Number (Integer, BigInteger, BigDecimal, AtomicLong...) as a
+    Python number: arithmetic, comparisons, int(), float(), bool() use its
+    value (exact for integers)."""
+    __slots__ = ()
+
+    __add__, __radd__ = _binary(operator.add)
+    __sub__, __rsub__ = _binary(operator.sub)
+    __mul__, __rmul__ = _binary(operator.mul)
+    __truediv__, __rtruediv__ = _binary(operator.truediv)
+    __floordiv__, __rfloordiv__ = _binary(operator.floordiv)
+    __mod__, __rmod__ = _binary(operator.mod)
+    __pow__, __rpow__ = _binary(operator.pow)
+    __lt__, _ = _binary(operator.lt)
+    __le__, _ = _binary(operator.le)
+    __gt__, _ = _binary(operator.gt)
+    __ge__, _ = _binary(operator.ge)
+    del _
+
+    def __eq__(self, other):
+        if isinstance(other, (int, float, complex, JavaNumber)):
+            return _pynum(self) == _unwrap(other)
+        return _meta(M.EQ, self, other)
+
+    def __ne__(self, other):
+        return not self.__eq__(other)
+
+    def __hash__(self):
+        return hash(_pynum(self))
+
+    def __neg__(self):
+        return -_pynum(self)
+
+    def __pos__(self):
+        return _pynum(self)
+
+    def __abs__(self):
+        return abs(_pynum(self))
+
+    def __bool__(self):
+        return bool(_pynum(self))
+
+    def __int__(self):
+        return int(_pynum(self))
+
+    def __float__(self):
+        return float(_pynum(self))
+
+    def __index__(self):
+        v = _pynum(self)
+        if not isinstance(v, int):
+            raise TypeError('a %s with a fraction is not an index' % type(self).__java_name__)
+        return v
+
+    def __round__(self, n=None):
+        return round(_pynum(self), n)
 
 
 class JavaCallable:
@@ -351,6 +491,10 @@ class JavaType(type(_abc.Sequence)):
             return True
         if isinstance(obj, JavaObject):
             return _meta(M.INSTANCEOF, cls.__java_name__, obj)
+        # A Python object of a class that implements Java interfaces (@implements).
+        for name in getattr(type(obj), '__java_interfaces__', ()):
+            if _meta(M.ASSIGNABLE, cls.__java_name__, name):
+                return True
         return False
 
     def __subclasscheck__(cls, sub):
@@ -397,6 +541,10 @@ class _Nested:
 
 
 _classes = {}
+# Names the class filter allowed (an M_IMPORT that succeeded). `_classes`
+# also holds the classes of objects Java handed over (`_factory`), which the
+# filter does not govern: a name is only importable once Java said so.
+_importable = set()
 # Names where the Python protocol's method replaces Java's: Map.get(k) is
 # get(k, default=None), which means the same for one argument.
 _PYTHON_OWNED = {JavaMap: ('get',)}
@@ -409,6 +557,8 @@ def _build(info):
         return c
     kinds = info['kinds']
     bases = []
+    if info.get('number'):
+        bases.append(JavaNumber)
     if kinds & K.ARRAY:
         bases.append(JavaArray)
         bases.append(_JavaArrayProxy)
@@ -435,10 +585,12 @@ def _build(info):
     if JavaProxy not in bases:
         bases.append(JavaProxy)
     ns = {'__slots__': (), '__java_name__': name, '__java_ctor__': info['ctor'],
+          '__java_interface__': info['interface'],
           '__module__': name.rpartition('.')[0] or 'java', '__doc__': 'Java class %s' % name,
           # The Python protocols' own __eq__ would hide Java's (and unset __hash__).
-          '__eq__': bases[0].__eq__ if kinds & K.ARRAY else JavaProxy.__eq__,
-          '__ne__': JavaProxy.__ne__, '__hash__': JavaProxy.__hash__}
+          '__eq__': bases[0].__eq__ if kinds & K.ARRAY or info.get('number') else JavaProxy.__eq__,
+          '__ne__': bases[0].__ne__ if info.get('number') else JavaProxy.__ne__,
+          '__hash__': bases[0].__hash__ if info.get('number') else JavaProxy.__hash__}
     for full in info['nested']:
         ns[full.rpartition('$')[2]] = _Nested(full)
     for fname, fid, static, final in info['fields']:
@@ -450,8 +602,10 @@ def _build(info):
         ns[mname] = _mod.JavaMethod(_call, mid, mname, instance)
     simple = name.rpartition('.')[2]
     c = JavaType(simple, tuple(bases), ns)
-    _classes[name] = c
-    return c
+    # Two threads may build the same class at once (describing it calls Java,
+    # which lets other threads run; without a GIL they run in parallel): the
+    # first one stored is the class, for every thread (setdefault is atomic).
+    return _classes.setdefault(name, c)
 
 
 def _factory(class_name):
@@ -465,13 +619,14 @@ def _factory(class_name):
 def jclass(name):
     """The Java class `name` (binary name, e.g. 'java.util.Map$Entry'), if the
     class filter (PythonConfig.javaClassFilter) allows it."""
-    c = _classes.get(name)
-    if c is not None:
-        return c
+    if name in _importable:
+        return _classes[name]
     info = _meta(M.IMPORT, name)
     if info is None:
         raise ImportError('no public Java class %s is visible to pybridge' % name, name=name)
-    return _build(info)
+    c = _build(info)
+    _importable.add(name)
+    return c
 
 
 _PRIMITIVES = ('boolean', 'byte', 'char', 'short', 'int', 'long', 'float', 'double')
@@ -479,7 +634,12 @@ _PRIMITIVES = ('boolean', 'byte', 'char', 'short', 'int', 'long', 'float', 'doub
 
 def jarray(component, size_or_values):
     """A new Java array: jarray('int', 10), jarray('double', [1.0, 2.0]),
-    jarray(String, ['a', 'b']) (a Java class or its name)."""
+    jarray(String, ['a', 'b']) (a Java class or its name, or a
+    java.lang.Class such as Integer.TYPE). Jep's order, jarray(size, type),
+    works too."""
+    if isinstance(component, int) and not isinstance(component, bool) \
+            and not isinstance(size_or_values, (int, list, tuple)):
+        component, size_or_values = size_or_values, component
     if isinstance(component, JavaType):
         component = component.__java_name__
     elif component is str:
@@ -503,6 +663,76 @@ def same(a, b):
 def java_class_of(obj):
     """The java.lang.Class of a Java object, as a proxy."""
     return _meta(M.CLASS, obj)
+
+
+# ---- Python classes implementing Java interfaces -------------------------
+
+def implements(*interfaces):
+    """Class decorator: instances of the class cross to Java as one
+    java.lang.reflect.Proxy each, implementing `interfaces` (Java interfaces,
+    as imported classes or binary names). Its methods are called by name;
+    a default method the class does not define runs Java's; equals,
+    hashCode and toString are ==, hash() and str(). The same object crossing
+    again is the same proxy while Java holds it; back in Python it is the
+    object itself. Subclasses inherit the declaration. Abstract Java classes
+    cannot be implemented this way.
+
+        @pybridge.implements(Comparator)
+        class ByLength:
+            def compare(self, a, b):
+                return len(a) - len(b)
+    """
+    if not interfaces:
+        raise TypeError('implements() needs at least one Java interface')
+    names = []
+    for i in interfaces:
+        c = jclass(i) if isinstance(i, str) else i
+        if not isinstance(c, JavaType):
+            raise TypeError('implements() takes Java interfaces, not %r' % (i,))
+        if not c.__java_interface__:
+            raise TypeError('%s is not a Java interface (abstract classes cannot be implemented in Python)'
+                            % c.__java_name__)
+        names.append(c.__java_name__)
+
+    def decorate(cls):
+        inherited = getattr(cls, '__java_interfaces__', ())
+        cls.__java_interfaces__ = tuple(dict.fromkeys(tuple(inherited) + tuple(names)))
+        return cls
+    return decorate
+
+
+def _java_impl(obj):
+    # Asked by Java (PyImplements.proxyOrSelf) for each Python object crossing:
+    # a Java class (its java.lang.Class is meant), an object of an @implements
+    # class (its proxy), or None (the object itself).
+    if isinstance(obj, JavaType):
+        return obj.__java_name__
+    names = getattr(type(obj), '__java_interfaces__', None)
+    if names is None or isinstance(obj, type):
+        return None
+    return (id(obj), names)
+
+
+class _JavaSuper:
+    __slots__ = ('_obj',)
+
+    def __init__(self, obj):
+        self._obj = obj
+
+    def __getattr__(self, name):
+        obj = self._obj
+
+        def default(*args):
+            return _mod._java_default(obj, name, *args)
+        default.__name__ = name
+        return default
+
+
+def jsuper(obj):
+    """The Java default methods of the interfaces obj's class implements:
+    jsuper(self).reversed() runs Comparator.reversed's Java code on self's
+    proxy, as `super()` would in Java."""
+    return _JavaSuper(obj)
 
 
 # ---- exceptions ---------------------------------------------------------
@@ -582,8 +812,33 @@ def _exception_for(chain):
         bases = bases + (extra,)
     module, _, simple = name.rpartition('.')
     t = type(simple, bases, {'__module__': module or 'java'})
-    _exc_types[name] = t
-    return t
+    # The first one stored wins, for every thread (see _build).
+    return _exc_types.setdefault(name, t)
+
+
+_PYTHON_EXCEPTION = 'org.pybridge.PythonException'
+
+
+def _python_again(java_id):
+    try:
+        pe = _meta(M.THROWN, java_id)
+        if pe is None:
+            return None
+        cause = pe.getCause()
+        if cause is not None and cause.getClass().getName() != _PYTHON_EXCEPTION:
+            chain = []
+            c = cause.getClass()
+            while c is not None and c.getName() != 'java.lang.Object':
+                chain.append(c.getName())
+                c = c.getSuperclass()
+            msg = cause.getMessage()
+            return _exception_for(chain)(msg if msg is not None else '')
+        builtin = getattr(builtins, pe.pythonType(), None)
+        if isinstance(builtin, type) and issubclass(builtin, Exception):
+            return builtin(pe.pythonMessage())
+    except BaseException:
+        return None
+    return None
 
 
 def _exception_hook(java_class, message, java_id):
@@ -597,6 +852,12 @@ def _exception_hook(java_class, message, java_id):
         e = builtin(text)
         e.java_id = java_id
         return e
+    if java_class == _PYTHON_EXCEPTION and _meta is not None:
+        # A Python exception that went out through Java (a Python method of an
+        # @implements class, a callback) and back: the original kind again.
+        e = _python_again(java_id)
+        if e is not None:
+            return e
     t = _exc_types.get(java_class)
     if t is None:
         if _meta is None:
@@ -615,7 +876,13 @@ def _exception_hook(java_class, message, java_id):
 # ---- the import hook ----------------------------------------------------
 
 class JavaPackage(types.ModuleType):
-    """A Java package: its public classes and subpackages are attributes."""
+    """A Java package: its public classes and subpackages are attributes;
+    dir() lists those the class loader knows (for completion)."""
+
+    def __dir__(self):
+        names = set(super().__dir__())
+        names.update(_mod._java_package_names(self.__name__))
+        return sorted(names)
 
     def __getattr__(self, name):
         if name.startswith('__'):
@@ -668,6 +935,7 @@ def _java_install(call, meta):
         sys.meta_path.append(JavaFinder)
 
 
-for _name in ('JavaProxy', 'JavaError', 'JavaType', 'JavaArray', 'JavaList', 'JavaMap', 'JavaSet',
-              'JavaIterator', 'JavaPackage', 'jclass', 'jarray', 'same', 'java_class_of', '_java_install'):
+for _name in ('JavaProxy', 'JavaNumber', 'JavaError', 'JavaType', 'JavaArray', 'JavaList', 'JavaMap', 'JavaSet',
+              'JavaIterator', 'JavaPackage', 'jclass', 'jarray', 'same', 'java_class_of', '_java_install',
+              'implements', 'jsuper', '_java_impl'):
     setattr(_mod, _name, globals()[_name])

@@ -36,7 +36,8 @@ def make(java_class, message, java_id):
     if t is None:
         module, _, simple = java_class.rpartition(".")
         t = type(simple or java_class, (JavaException,), {"__module__": module or "java"})
-        _types[java_class] = t
+        # Threads racing here (in parallel without a GIL) all get the first one stored.
+        t = _types.setdefault(java_class, t)
     e = t(message)
     e.java_class = java_class
     e.java_id = java_id

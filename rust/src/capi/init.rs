@@ -37,8 +37,8 @@ impl Drop for Config {
     }
 }
 
-/// `wchar_t` on Linux.
-type WChar = i32;
+/// `wchar_t` as the target defines it: signed on x86-64, unsigned on aarch64.
+type WChar = libc::wchar_t;
 
 /// A NUL-terminated wide string.
 fn wide(s: &str) -> Vec<WChar> {
@@ -59,7 +59,11 @@ fn wide(s: &str) -> Vec<WChar> {
 ///
 /// # Safety
 /// Called at most once per process, with no interpreter running.
-pub(crate) unsafe fn start(program: &str, home: Option<&str>) -> Result<(), StartError> {
+pub(crate) unsafe fn start(
+    program: &str,
+    home: Option<&str>,
+    no_user_site: bool,
+) -> Result<(), StartError> {
     let program = wide(program);
     let home = home.map(wide);
     let mut raw = std::mem::MaybeUninit::<ffi::PyConfig>::zeroed();
@@ -74,6 +78,9 @@ pub(crate) unsafe fn start(program: &str, home: Option<&str>) -> Result<(), Star
     c.parse_argv = 0;
     c.configure_c_stdio = 0;
     c.pathconfig_warnings = 0;
+    if no_user_site {
+        c.user_site_directory = 0;
+    }
     // The config and its string fields, as CPython writes them: through
     // pointers derived from one.
     let cp: *mut ffi::PyConfig = c;

@@ -12,6 +12,7 @@
 //! | `number.rs` | ints and floats |
 //! | `unicode.rs` | strs |
 //! | `containers.rs` | list items, dict entries, bytearray contents |
+//! | `critical.rs` | critical sections (free-threaded builds only) |
 //! | `buffer.rs` | the buffer protocol |
 //! | `errors.rs` | the error indicator |
 //! | `threads.rs` | thread states and the GIL |
@@ -39,6 +40,8 @@
 
 pub(crate) mod buffer;
 pub(crate) mod containers;
+#[cfg(Py_GIL_DISABLED)]
+pub(crate) mod critical;
 pub(crate) mod errors;
 pub(crate) mod init;
 pub(crate) mod interp;

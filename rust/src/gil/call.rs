@@ -57,7 +57,14 @@ impl Entry {
         f: impl FnOnce(Python<'py>) -> T,
     ) -> Result<(T, bool)> {
         self.caller.enter(py, &mut self.waited)?;
+        // Without a GIL, a virtual thread's lease holds the leases' critical
+        // section for its call (lease::section), ended before `leave`.
+        #[cfg(Py_GIL_DISABLED)]
+        let section = matches!(self.caller, Caller::Virtual(_))
+            .then(|| crate::gil::lease::section::begin_call(py));
         let r = f(py);
+        #[cfg(Py_GIL_DISABLED)]
+        drop(section);
         Ok((r, self.caller.leave(py)))
     }
 }

@@ -98,10 +98,15 @@ const PAUSES: u32 = 32;
 /// meaningful with more than one CPU: on one, the holder cannot run while a
 /// waiter spins, so the gate stays off there. Bursts last at most half the
 /// budget (and 100 µs), so that a waiter is let in before it gives up.
+///
+/// On a free-threaded CPython there is no GIL to hand off: the gate would
+/// only serialise calls that can run in parallel, so it stays off there
+/// whatever the configuration says (docs/decisions/free-threading.md).
 pub(crate) fn set_spin(ns: u64) {
     let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let on = cpus > 1 && !cfg!(Py_GIL_DISABLED);
     BURST_NS.store(MAX_BURST_NS.min(ns / 2), Ordering::Relaxed);
-    SPIN_NS.store(if cpus > 1 { ns } else { 0 }, Ordering::Relaxed);
+    SPIN_NS.store(if on { ns } else { 0 }, Ordering::Relaxed);
 }
 
 struct CallState {

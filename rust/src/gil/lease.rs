@@ -323,9 +323,10 @@ impl Caller {
         if let Caller::Platform(_) | Caller::Virtual(_) = self {
             holder_has_gil();
             IN_JAVA.store(0, Ordering::Release);
-            // Only holders with the GIL write these.
-            IN_CALL.store(IN_CALL.load(Ordering::Relaxed) + 1, Ordering::Release);
-            CALL_SEQ.store(CALL_SEQ.load(Ordering::Relaxed) + 1, Ordering::Release);
+            // Only holders with the GIL write these (serialised by it; by
+            // nothing on a free-threaded CPython: `bump`).
+            bump(&IN_CALL);
+            bump(&CALL_SEQ);
         }
         Ok(())
     }
@@ -339,11 +340,8 @@ impl Caller {
             return false;
         }
         holder_has_gil();
-        IN_CALL.store(
-            IN_CALL.load(Ordering::Relaxed).saturating_sub(1),
-            Ordering::Release,
-        );
-        CALL_SEQ.store(CALL_SEQ.load(Ordering::Relaxed) + 1, Ordering::Release);
+        unbump(&IN_CALL);
+        bump(&CALL_SEQ);
         match self {
             Caller::Platform(me) => {
                 reclaim_platform(py, me);
@@ -354,6 +352,32 @@ impl Caller {
                 .is_err(),
             Caller::Plain => false,
         }
+    }
+}
+
+/// Adds one to a word only lease holders with the GIL write: a plain store
+/// with the GIL (it serialises them), a locked add without one.
+#[inline]
+fn bump(w: &AtomicU64) {
+    if cfg!(Py_GIL_DISABLED) {
+        w.fetch_add(1, Ordering::AcqRel);
+    } else {
+        w.store(w.load(Ordering::Relaxed) + 1, Ordering::Release);
+    }
+}
+
+/// Subtracts one (not below 0) from a word `bump` adds to.
+#[inline]
+fn unbump(w: &AtomicU64) {
+    if cfg!(Py_GIL_DISABLED) {
+        let _ = w.fetch_update(Ordering::AcqRel, Ordering::Acquire, |v| {
+            Some(v.saturating_sub(1))
+        });
+    } else {
+        w.store(
+            w.load(Ordering::Relaxed).saturating_sub(1),
+            Ordering::Release,
+        );
     }
 }
 
@@ -648,4 +672,67 @@ pub(crate) fn holder() -> Option<(String, f64, u32)> {
     let rec = r.iter().find(|x| x.token == t)?;
     let slot = if t & 1 == 1 { (t >> 1) as u32 } else { 0 };
     Some((rec.name.clone(), rec.since.elapsed().as_secs_f64(), slot))
+}
+
+/// Without a GIL (free-threaded CPython), what a platform thread's lease
+/// holds in place of the GIL: a critical section on one private object of
+/// the main interpreter, begun when the lease starts and ended when it ends.
+/// Lease holders exclude each other as the GIL made them do, and CPython
+/// suspends the section wherever a GIL would have been given up (the
+/// holder's Python blocks, sleeps, calls out to Java, `releaseGilWhile`), so
+/// leases of other threads run meanwhile. Plain calls never take it: they run
+/// in parallel with every lease except while a lease runs Java code
+/// (`IN_JAVA`). A virtual thread's lease takes it for each of its calls
+/// (`begin_call`). See docs/decisions/free-threading.md.
+#[cfg(Py_GIL_DISABLED)]
+pub(crate) mod section {
+    use crate::capi::critical;
+    pub(crate) use crate::capi::critical::Section;
+    use pyo3::prelude::*;
+
+    /// The object whose critical section the leases take.
+    static LEASES: pyo3::sync::PyOnceLock<Py<PyAny>> = pyo3::sync::PyOnceLock::new();
+
+    /// Begins a platform lease's section (attached: `py`); waits while
+    /// another lease holds it. Before the lease claims `IN_JAVA`, so that a
+    /// holder that waits for `IN_JAVA` never holds the section meanwhile.
+    /// The thread keeps it (`thread_state`'s pin) until `end`.
+    pub(crate) fn begin(py: Python<'_>) -> Section {
+        let obj = LEASES.get_or_init(py, || pyo3::types::PyList::empty(py).into_any().unbind());
+        critical::begin(obj.bind(py))
+    }
+
+    /// Ends a platform lease's section.
+    ///
+    /// # Safety
+    ///
+    /// On the thread that began it, still attached (its lease holds the
+    /// thread state), with every section begun since ended (leases end
+    /// between calls, or when their thread dies outside any call).
+    pub(crate) unsafe fn end(s: Section) {
+        // SAFETY: as the caller guarantees.
+        unsafe { critical::end(s) };
+    }
+
+    /// A virtual thread's lease holds its section for each of its calls
+    /// (it cannot hold it across its Java code: the thread may move to
+    /// another carrier); ended when dropped, at the end of the call.
+    pub(crate) struct CallSection(Option<Section>);
+
+    /// Begins a virtual thread's lease section for one call (attached: `py`).
+    pub(crate) fn begin_call(py: Python<'_>) -> CallSection {
+        let obj = LEASES.get_or_init(py, || pyo3::types::PyList::empty(py).into_any().unbind());
+        CallSection(Some(critical::begin(obj.bind(py))))
+    }
+
+    impl Drop for CallSection {
+        fn drop(&mut self) {
+            if let Some(s) = self.0.take() {
+                // SAFETY: dropped in the call that began it (`call::Entry::run`),
+                // on that thread, still attached, after every section begun
+                // inside the call ended (they are scoped to it).
+                unsafe { critical::end(s) };
+            }
+        }
+    }
 }

@@ -19,9 +19,12 @@
 //! ([`clear_current`]).
 //!
 //! The full audit of process-wide statics is in docs/decisions/interpreters.md.
+//! On a free-threaded CPython no GIL serialises a cell's users: each cell is
+//! a mutex there ([`GilCell`]; docs/decisions/free-threading.md).
 
 use crate::capi;
 use pyo3::Python;
+#[cfg(not(Py_GIL_DISABLED))]
 use std::cell::{Cell, UnsafeCell};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -30,6 +33,12 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 pub(crate) const MAX: usize = 256;
 
 /// A value only touched with the GIL of one interpreter held.
+///
+/// On a free-threaded CPython (`Py_GIL_DISABLED`: 3.13t, 3.14t) there is no
+/// GIL to serialise its users, so the cell is a mutex there (see
+/// docs/decisions/free-threading.md); the GIL build keeps the lock-free
+/// path below unchanged.
+#[cfg(not(Py_GIL_DISABLED))]
 pub(crate) struct GilCell<T> {
     value: UnsafeCell<T>,
     borrowed: Cell<bool>,
@@ -41,8 +50,10 @@ pub(crate) struct GilCell<T> {
 // GIL is held, see `PerInterp::with`) serialises every access across
 // threads, and `borrowed` (also only touched under that GIL) rejects
 // re-entrant access on the same thread.
+#[cfg(not(Py_GIL_DISABLED))]
 unsafe impl<T> Sync for GilCell<T> {}
 
+#[cfg(not(Py_GIL_DISABLED))]
 impl<T> GilCell<T> {
     pub(crate) const fn new(v: T) -> Self {
         GilCell {
@@ -68,6 +79,65 @@ impl<T> GilCell<T> {
         // SAFETY: the GIL is held (token) and `borrowed` was false, so no
         // other reference to the value exists on any thread.
         f(unsafe { &mut *self.value.get() })
+    }
+}
+
+/// The free-threaded cell: a mutex, held only while `f` runs (which runs no
+/// Python code, so a holder never waits for Python and never blocks a
+/// stop-the-world pause for longer than its few loads and stores).
+/// Re-entry on one thread is still a bug, reported as in the GIL build
+/// instead of deadlocking.
+#[cfg(Py_GIL_DISABLED)]
+pub(crate) struct GilCell<T> {
+    value: Mutex<T>,
+    /// The thread inside `with` now (`thread_tag`), 0: none.
+    owner: AtomicUsize,
+}
+
+/// A number unique to the calling thread while it lives (the address of a
+/// thread-local).
+#[cfg(Py_GIL_DISABLED)]
+#[inline]
+fn thread_tag() -> usize {
+    thread_local! {
+        static TAG: u8 = const { 0 };
+    }
+    TAG.with(|t| t as *const u8 as usize)
+}
+
+#[cfg(Py_GIL_DISABLED)]
+impl<T> GilCell<T> {
+    pub(crate) const fn new(v: T) -> Self {
+        GilCell {
+            value: Mutex::new(v),
+            owner: AtomicUsize::new(0),
+        }
+    }
+
+    /// Runs `f` with exclusive access. `f` must not run Python code.
+    #[inline]
+    pub(crate) fn with<R>(&self, _py: Python<'_>, f: impl FnOnce(&mut T) -> R) -> R {
+        let me = thread_tag();
+        let mut guard = match self.value.try_lock() {
+            Ok(g) => g,
+            Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) => {
+                assert!(
+                    self.owner.load(Ordering::Relaxed) != me,
+                    "GIL-protected table re-entered (a bug: Python code ran while it was borrowed)"
+                );
+                self.value.lock().unwrap_or_else(|p| p.into_inner())
+            }
+        };
+        struct Reset<'a>(&'a AtomicUsize);
+        impl Drop for Reset<'_> {
+            fn drop(&mut self) {
+                self.0.store(0, Ordering::Relaxed);
+            }
+        }
+        self.owner.store(me, Ordering::Relaxed);
+        let _reset = Reset(&self.owner);
+        f(&mut guard)
     }
 }
 
@@ -157,7 +227,7 @@ pub(crate) struct PerInterp<T: 'static> {
     registered: AtomicBool,
 }
 
-impl<T: 'static> PerInterp<T> {
+impl<T: Send + 'static> PerInterp<T> {
     pub(crate) const fn new() -> Self {
         PerInterp {
             cells: [const { GilCell::new(None) }; MAX],
@@ -194,7 +264,7 @@ impl<T: 'static> PerInterp<T> {
     }
 }
 
-impl<T: 'static> Clear for PerInterp<T> {
+impl<T: Send + 'static> Clear for PerInterp<T> {
     fn clear(&self, py: Python<'_>, i: usize) {
         // Moved out first, dropped after: dropping may run Python code.
         let v = self.cells[i].with(py, |v| v.take());
@@ -202,8 +272,15 @@ impl<T: 'static> Clear for PerInterp<T> {
     }
 }
 
-// SAFETY: every cell is a `GilCell` (Sync, see there); `registered` is atomic.
-unsafe impl<T: 'static> Sync for PerInterp<T> {}
+// SAFETY: every cell is a `GilCell` (Sync, see there: with the GIL, the GIL
+// serialises its users; without, its mutex does, which needs `T: Send` as a
+// `Mutex<T>` does); `registered` is atomic.
+#[cfg(not(Py_GIL_DISABLED))]
+unsafe impl<T: Send + 'static> Sync for PerInterp<T> {}
+// SAFETY: as above; the free-threaded cells are mutexes, shared between
+// threads as `Mutex<Option<T>>` is when `T: Send`.
+#[cfg(Py_GIL_DISABLED)]
+unsafe impl<T: Send + 'static> Sync for PerInterp<T> {}
 
 /// Drops every per-interpreter value of the current interpreter, with its
 /// GIL held (`py`); the caller ends the interpreter next. Values are

@@ -29,19 +29,24 @@
 //! Python code that raises its own recursion limit far beyond the default
 //! can still exhaust the stack, as it can in plain CPython.
 
+use libc::{
+    MAP_ANONYMOUS, MAP_FAILED, MAP_NORESERVE, MAP_PRIVATE, MAP_STACK, PROT_NONE, PROT_READ,
+    PROT_WRITE, mmap, mprotect, munmap,
+};
 use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 
 /// Address space reserved per thread for Python's stack.
 pub(crate) const ALT_SIZE: usize = 64 << 20;
-/// Inaccessible pages at the bottom of the alternate stack.
+/// Inaccessible bytes at the bottom of the alternate stack (at least; see
+/// `guard_size`).
 const GUARD: usize = 64 << 10;
 /// Room an entry into Python needs on the alternate stack: Python's default
 /// recursion limit through C code takes a few MiB (3.12+ also bound C
 /// recursion by a count that assumes an 8 MiB stack).
 pub(crate) const MIN_ENTRY: usize = 16 << 20;
 /// Left unused below a stack pointer before the other stack continues
-/// there (x86-64's red zone is 128 bytes).
+/// there (x86-64's red zone is 128 bytes; aarch64 has none).
 const GAP: usize = 512;
 
 /// The alternate stack could not be used: nesting between Python and Java
@@ -84,28 +89,21 @@ thread_local! {
     };
 }
 
-unsafe extern "C" {
-    fn mmap(
-        addr: *mut std::ffi::c_void,
-        len: usize,
-        prot: i32,
-        flags: i32,
-        fd: i32,
-        off: i64,
-    ) -> *mut std::ffi::c_void;
-    fn munmap(addr: *mut std::ffi::c_void, len: usize) -> i32;
-    fn mprotect(addr: *mut std::ffi::c_void, len: usize, prot: i32) -> i32;
+/// The guard's size: `GUARD`, or one page where pages are bigger (aarch64
+/// kernels run with 4, 16 or 64 KiB pages; `mprotect` needs whole pages).
+/// Read once (every entry into Python uses it).
+fn guard_size() -> usize {
+    static SIZE: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *SIZE.get_or_init(|| {
+        // SAFETY: sysconf only reads a system constant.
+        let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+        let page = if page > 0 { page as usize } else { 4096 };
+        GUARD.div_ceil(page) * page
+    })
 }
-const PROT_NONE: i32 = 0;
-const PROT_READ: i32 = 1;
-const PROT_WRITE: i32 = 2;
-const MAP_PRIVATE: i32 = 0x02;
-const MAP_ANONYMOUS: i32 = 0x20;
-const MAP_NORESERVE: i32 = 0x4000;
-const MAP_STACK: i32 = 0x20000;
 
 /// Reserves the alternate stack: address space only, pages are committed
-/// when first touched; the lowest `GUARD` bytes are inaccessible.
+/// when first touched; the lowest `guard_size()` bytes are inaccessible.
 fn reserve() -> Option<usize> {
     // SAFETY: asks for a fresh anonymous private mapping; touches no
     // existing memory.
@@ -119,12 +117,12 @@ fn reserve() -> Option<usize> {
             0,
         )
     };
-    if p as isize == -1 {
+    if p == MAP_FAILED {
         return None;
     }
-    // SAFETY: the lowest GUARD bytes of that mapping, which nothing else
-    // refers to.
-    if unsafe { mprotect(p, GUARD, PROT_NONE) } != 0 {
+    // SAFETY: the lowest guard_size() bytes of that mapping (whole pages:
+    // the mapping starts on a page), which nothing else refers to.
+    if unsafe { mprotect(p, guard_size(), PROT_NONE) } != 0 {
         // SAFETY: the whole mapping made above, unused.
         unsafe { munmap(p, ALT_SIZE) };
         return None;
@@ -207,7 +205,7 @@ pub fn run_python<R>(f: impl FnOnce() -> R) -> Result<R, Exhausted> {
     }
     let resume = a.resume.get();
     let top = if resume != 0 { resume } else { base + ALT_SIZE };
-    let limit = base + GUARD;
+    let limit = base + guard_size();
     if top - limit < MIN_ENTRY {
         return Err(Exhausted);
     }

@@ -63,6 +63,27 @@ struct Pin {
     held_state: Cell<GilState>,
     /// Thread state saved by `suspend()` (`releaseGilWhile`).
     suspended: Cell<*mut PyThreadState>,
+    /// Without a GIL: the critical section this thread's platform lease
+    /// holds in its place (`lease::section`), from the outermost `acquire`
+    /// to the matching `release` (or the thread's end).
+    #[cfg(Py_GIL_DISABLED)]
+    lease_section: std::cell::RefCell<Option<crate::gil::lease::section::Section>>,
+}
+
+impl Pin {
+    /// Ends this thread's lease section, if it holds one.
+    ///
+    /// # Safety
+    ///
+    /// This thread is attached through its lease (`held > 0`, not
+    /// suspended) and outside any call (no section begun since).
+    #[cfg(Py_GIL_DISABLED)]
+    unsafe fn end_lease_section(&self) {
+        if let Some(s) = self.lease_section.borrow_mut().take() {
+            // SAFETY: as the caller guarantees; `s` was begun on this thread.
+            unsafe { crate::gil::lease::section::end(s) };
+        }
+    }
 }
 
 impl Drop for Pin {
@@ -85,6 +106,13 @@ impl Drop for Pin {
                 unsafe { threads::restore_thread(saved) };
             }
             crate::gil::lease::platform_released(self as *const Pin as u64);
+            // SAFETY: the GIL (attachment) of the lease is held again
+            // (restored above if it was suspended), and the thread is ending
+            // outside any call.
+            #[cfg(Py_GIL_DISABLED)]
+            unsafe {
+                self.end_lease_section()
+            };
             // SAFETY: this thread took the GIL with `gilstate_ensure` in
             // `acquire()`, and holds it.
             unsafe { threads::gilstate_release(self.held_state.get()) };
@@ -127,6 +155,8 @@ thread_local! {
             held: Cell::new(0),
             held_state: Cell::new(threads::UNLOCKED),
             suspended: Cell::new(std::ptr::null_mut()),
+            #[cfg(Py_GIL_DISABLED)]
+            lease_section: std::cell::RefCell::new(None),
         }
     };
 }
@@ -216,10 +246,26 @@ pub(crate) fn acquire_named(thread_name: &str) -> Result<()> {
         None
     };
     acquire()?;
+    // Without a GIL, the lease's own exclusion (lease::section), taken
+    // before the lease claims the right to run Java code.
+    #[cfg(Py_GIL_DISABLED)]
+    if outermost {
+        // SAFETY: `acquire()` attached this thread (held > 0).
+        let mut s = Some(crate::gil::lease::section::begin(unsafe {
+            Python::assume_attached()
+        }));
+        let _ = PIN.try_with(|p| *p.lease_section.borrow_mut() = s.take());
+        if let Some(s) = s {
+            // The pin is gone (the thread is ending): not kept, ended now.
+            // SAFETY: begun just above on this attached thread.
+            unsafe { crate::gil::lease::section::end(s) };
+        }
+    }
     if let Some(waited) = waited.as_mut()
         && let Err(e) = crate::gil::lease::platform_acquired(my_token(), thread_name, waited)
     {
         // A virtual thread's lease started before this thread got the GIL.
+        // `release()` ends the section (held == 1).
         release()?;
         return Err(e);
     }
@@ -269,6 +315,12 @@ pub fn release() -> Result<u32> {
         }
         if h == 1 {
             crate::gil::lease::platform_released(p as *const Pin as u64);
+            // SAFETY: held == 1 and not suspended: attached through the
+            // lease; a lease ends between calls.
+            #[cfg(Py_GIL_DISABLED)]
+            unsafe {
+                p.end_lease_section()
+            };
             // SAFETY: matches the `gilstate_ensure` of the outermost acquire
             // on this same thread.
             unsafe { threads::gilstate_release(p.held_state.get()) };

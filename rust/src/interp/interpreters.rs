@@ -83,7 +83,7 @@ pub(crate) fn create(cfg: &Config, sys_path: &[String]) -> Result<Created> {
     thread_state::set_sub_state(ts);
     // SAFETY: `interp` is live (its thread state `ts` is).
     let id = unsafe { cinterp::id(interp) };
-    let setup = crate::gil::stack::run_python(|| Python::attach(|py| setup(py, sys_path)))
+    let setup = crate::gil::stack::run_python(|| Python::attach(|py| setup(py, cfg, sys_path)))
         .map_err(|_| Error::stack_exhausted())
         .and_then(|r| r);
     if let Err(e) = setup {
@@ -210,9 +210,11 @@ fn prime_single_phase_modules(py: Python<'_>) {
     }
 }
 
-/// Step 5: the interpreter's own `pybridge` module and `sys.path`.
-fn setup(py: Python<'_>, sys_path: &[String]) -> Result<()> {
+/// Step 5: the interpreter's own `pybridge` module, the options CPython
+/// does not enforce before 3.12 (`sub_options`) and `sys.path`.
+fn setup(py: Python<'_>, cfg: &Config, sys_path: &[String]) -> Result<()> {
     crate::jvm::module::install(py).map_err(|e| Error::from_pyerr(py, e))?;
+    super::sub_options::install(py, cfg).map_err(|e| Error::from_pyerr(py, e))?;
     if !sys_path.is_empty() {
         let path = py
             .import("sys")

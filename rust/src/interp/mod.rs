@@ -3,3 +3,4 @@
 
 pub(crate) mod interpreters;
 pub mod runtime;
+pub(crate) mod sub_options;

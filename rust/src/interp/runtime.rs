@@ -9,7 +9,8 @@
 //! 2. start CPython through `PyConfig`: no signal handlers (the JVM owns
 //!    signals), no `faulthandler` (it would steal SIGSEGV from HotSpot),
 //!    `program_name` = the chosen executable (so a virtualenv is honoured),
-//!    `PYTHONHOME` ignored if it is set (a venv there kills the process);
+//!    `PYTHONHOME` ignored if it is set (a venv there kills the process),
+//!    `home` and no user site-packages for a runtime extracted from a jar;
 //! 3. check that the running interpreter is the one that was chosen;
 //! 4. release the GIL. `Py_Finalize` is never called.
 
@@ -30,6 +31,8 @@ pub struct InitOptions {
     /// Used as `PyConfig.home` when `PYTHONHOME` is set in the environment
     /// (so that the bad value is ignored): the base prefix of the executable.
     pub home_override: Option<String>,
+    /// Start without the user's site-packages (a runtime extracted from a jar).
+    pub no_user_site: bool,
     pub extra_sys_path: Vec<String>,
 }
 
@@ -119,7 +122,13 @@ pub(crate) fn info() -> Option<InitInfo> {
 fn start(opts: &InitOptions) -> Result<InitInfo> {
     // SAFETY: the one start (under STATE's lock, after checking that no
     // interpreter runs).
-    if let Err(e) = unsafe { init::start(&opts.executable, opts.home_override.as_deref()) } {
+    if let Err(e) = unsafe {
+        init::start(
+            &opts.executable,
+            opts.home_override.as_deref(),
+            opts.no_user_site,
+        )
+    } {
         let what = match e.step {
             Step::ProgramName => "setting program_name".to_string(),
             Step::Home => "setting home".to_string(),

@@ -17,7 +17,7 @@ mod logging;
 mod nio;
 mod policy;
 pub(crate) mod raw;
-mod reply;
+pub(crate) mod reply;
 mod strings;
 
 use crate::ops;

@@ -48,7 +48,7 @@ pub(super) fn writer() -> Writer {
 }
 
 /// Encodes an error as the reply; returns its status.
-pub(super) fn encode_error(e: &Error, w: &mut Writer) -> i64 {
+pub(crate) fn encode_error(e: &Error, w: &mut Writer) -> i64 {
     w.clear();
     match e {
         Error::Python(info) => {

@@ -510,6 +510,18 @@ impl BoundJavaMethod {
         self.target.clone_ref(py)
     }
 
+    /// The method of the class (`lst.add.__func__ is ArrayList.add`), as
+    /// a Python bound method has.
+    #[getter]
+    fn __func__(&self, py: Python<'_>) -> Py<JavaMethod> {
+        self.method.clone_ref(py)
+    }
+
+    #[getter]
+    fn __name__(&self) -> String {
+        self.method.get().name.clone()
+    }
+
     fn __repr__(&self) -> String {
         format!("<bound java method {}>", self.method.get().name)
     }

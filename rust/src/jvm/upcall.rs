@@ -122,6 +122,10 @@ fn attached_env(vm: &JavaVM) -> Option<*mut jni::sys::JNIEnv> {
 /// is attached for the call only, so it never becomes a lasting non-daemon
 /// JVM thread.
 pub(super) fn call_java_invoke(id: i64, buf: Vec<u8>) -> std::result::Result<Vec<u8>, UpcallError> {
+    if crate::remote::active() {
+        // A process interpreter's child: the JVM is at the other end of its pipe.
+        return crate::remote::upcall(id, buf).map_err(UpcallError::Other);
+    }
     let vm = vm()?;
     let class = class()?;
     let ups = UPCALLS

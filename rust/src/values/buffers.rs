@@ -388,6 +388,10 @@ pub(crate) fn is_ndarray(obj: &Bound<'_, PyAny>) -> bool {
 /// other byte order are copied to native order first; datetime64 and
 /// timedelta64 ones are read as their int64 counts (see `normalize`).
 pub(crate) fn write_ndarray(obj: &Bound<'_, PyAny>, w: &mut Writer) -> Result<bool> {
+    if crate::remote::active() {
+        // Its address means nothing to the JVM: the caller makes a handle.
+        return Ok(false);
+    }
     let fast = export(obj, true).ok().and_then(|e| e.dtype.map(|d| (e, d)));
     let (e, dtype) = match fast {
         Some(x) => x,

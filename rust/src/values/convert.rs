@@ -133,6 +133,12 @@ pub fn to_py<'py>(py: Python<'py>, r: &mut Reader<'_>, depth: usize) -> Result<B
             d.into_any()
         }
         wire::HANDLE => handles::get(py, r.handle()?)?,
+        wire::JAVA_BUF | wire::JAVA_OBJ if crate::remote::active() => {
+            return Err(crate::remote::refused(match tag {
+                wire::JAVA_OBJ => "a Java object (a proxy)",
+                _ => "a direct ByteBuffer (memory of the JVM)",
+            }));
+        }
         wire::JAVA_FN => {
             let id = r.i64()?;
             let name = r.string()?;
@@ -647,7 +653,11 @@ fn write_str(s: &Bound<'_, PyString>, w: &mut Writer) -> Result<()> {
     let data = unicode::data(s).map_err(|e| Error::from_pyerr(s.py(), e))?;
     let n = data.len();
     let kind = data.kind();
-    if kind != 4 && n * kind >= STR_REF_MIN_BYTES && n <= i32::MAX as usize {
+    if kind != 4
+        && n * kind >= STR_REF_MIN_BYTES
+        && n <= i32::MAX as usize
+        && !crate::remote::active()
+    {
         // The handle keeps the (immutable) characters where they are
         // until Java has copied them and released it.
         let h = crate::handles::insert(s.clone().into_any());

@@ -152,6 +152,28 @@ impl<'a> Reader<'a> {
             t => Err(malformed(&format!("expected a string, found tag {t}"))),
         }
     }
+
+    /// A string used only as a label in messages (a thread's name): as
+    /// [`Reader::string`], but a lone surrogate, which Java allows in a
+    /// name, becomes U+FFFD instead of an error.
+    pub(crate) fn label(&mut self) -> Result<String> {
+        match self.u8()? {
+            STR_UTF16 => {
+                let n = self.len(2)?;
+                let raw = self.bytes(n * 2)?;
+                let units = raw
+                    .chunks_exact(2)
+                    .map(|c| u16::from_le_bytes([c[0], c[1]]));
+                Ok(char::decode_utf16(units)
+                    .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+                    .collect())
+            }
+            _ => {
+                self.pos -= 1;
+                self.string()
+            }
+        }
+    }
 }
 
 /// Output side: a growable byte vector with little-endian helpers.

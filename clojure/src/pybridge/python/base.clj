@@ -49,7 +49,7 @@
     (slurp url :encoding "UTF-8")))
 
 (defn- module-name
-  "pybridge/python/support.py -> pybridge_clojure.support"
+  "pybridge/clojure/support.py -> pybridge_clojure.support"
   [^String path]
   (str "pybridge_clojure." (-> path (subs (inc (.lastIndexOf path "/"))) (.replaceAll "\\.py$" ""))))
 
@@ -135,7 +135,7 @@
 (defmacro defhelper
   "Defines a private var holding the helper `fname` of the .py resource
   `path`, looked up on first deref: (defhelper eq-fn
-  \"pybridge/python/support.py\" \"eq\"), then (call-helper @eq-fn
+  \"pybridge/clojure/support.py\" \"eq\"), then (call-helper @eq-fn
   Conversion/DEEP a b). (One class for all helpers, not a delay each: fewer
   classes make the namespaces load faster.)"
   [sym path fname]

@@ -15,10 +15,10 @@
 
 (declare bridge view)
 
-(base/defhelper eq-fn "pybridge/python/support.py" "eq")
-(base/defhelper chunk-fn "pybridge/python/support.py" "chunk")
-(base/defhelper to-tuple-fn "pybridge/python/support.py" "to_tuple")
-(base/defhelper type-name-fn "pybridge/python/support.py" "type_name")
+(base/defhelper eq-fn "pybridge/clojure/support.py" "eq")
+(base/defhelper chunk-fn "pybridge/clojure/support.py" "chunk")
+(base/defhelper to-tuple-fn "pybridge/clojure/support.py" "to_tuple")
+(base/defhelper type-name-fn "pybridge/clojure/support.py" "type_name")
 
 (defn py-equals
   "Python == between a Python object and another value (false when ==
@@ -54,7 +54,7 @@
 ;; ---------------------------------------------------------------------------
 ;; Calls (the bridged callables' IFn, and every call of the API)
 
-(base/defhelper capture-call-fn "pybridge/python/support.py" "capture_call")
+(base/defhelper capture-call-fn "pybridge/clojure/support.py" "capture_call")
 
 (defn call-bridged
   "Calls o with positional args and a map of kwargs; the result bridged."

@@ -5,7 +5,7 @@
   infinite seqs work), an Iterator an Iterator, a fn a callable. Each
   operation Python makes on them calls back into the JVM; what they hand to
   Python is bridged the same way (scalars as values). The Python classes are
-  pybridge/python/bridge_as_python.py. Internal: the public API is
+  pybridge/clojure/bridge_as_python.py. Internal: the public API is
   `pybridge.python/as-python`."
   (:require [pybridge.python.base :as base :refer [py-object]]
             [pybridge.python.bridge-as-jvm :as jvm]
@@ -16,7 +16,7 @@
 
 (set! *warn-on-reflection* true)
 
-(base/defhelper make-fn "pybridge/python/bridge_as_python.py" "make")
+(base/defhelper make-fn "pybridge/clojure/bridge_as_python.py" "make")
 
 (declare as-python)
 

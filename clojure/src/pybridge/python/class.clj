@@ -11,7 +11,7 @@
 
 (set! *warn-on-reflection* true)
 
-(def ^:private support "pybridge/python/support.py")
+(def ^:private support "pybridge/clojure/support.py")
 (base/defhelper instance-fn support "instance_fn")
 (base/defhelper create-class-fn support "create_class")
 

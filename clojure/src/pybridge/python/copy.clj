@@ -13,8 +13,8 @@
 
 (set! *warn-on-reflection* true)
 
-(base/defhelper sentinel-fn "pybridge/python/support.py" "sentinel")
-(base/defhelper java-iter-fn "pybridge/python/support.py" "java_iter")
+(base/defhelper sentinel-fn "pybridge/clojure/support.py" "sentinel")
+(base/defhelper java-iter-fn "pybridge/clojure/support.py" "java_iter")
 
 (def ^:private repeat-count
   (delay (doto (.getDeclaredField Repeat "count") (.setAccessible true))))
@@ -114,8 +114,8 @@
 ;; so); the conversion is then retried with the keys rewritten, so data
 ;; without such keys costs nothing extra.
 
-(base/defhelper to-tuple-fn "pybridge/python/support.py" "to_tuple")
-(base/defhelper to-frozenset-fn "pybridge/python/support.py" "to_frozenset")
+(base/defhelper to-tuple-fn "pybridge/clojure/support.py" "to_tuple")
+(base/defhelper to-frozenset-fn "pybridge/clojure/support.py" "to_frozenset")
 
 (defn unhashable?
   "Whether e is the Java layer refusing a map key or set member that Python

@@ -42,7 +42,7 @@
 ;; ---------------------------------------------------------------------------
 ;; Callables with options (make-callable), and fast positional calls
 
-(def ^:private support "pybridge/python/support.py")
+(def ^:private support "pybridge/clojure/support.py")
 (base/defhelper named-fn support "named_fn")
 (base/defhelper is-callable-fn support "is_callable")
 

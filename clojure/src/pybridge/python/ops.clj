@@ -11,7 +11,7 @@
 
 (set! *warn-on-reflection* true)
 
-(def ^:private support "pybridge/python/support.py")
+(def ^:private support "pybridge/clojure/support.py")
 (base/defhelper type-name-fn support "type_name")
 (base/defhelper dir-fn support "dir_of")
 (base/defhelper add-module-fn support "add_module")

@@ -15,7 +15,7 @@
 
 (set! *warn-on-reflection* true)
 
-(def ^:private support "pybridge/python/support.py")
+(def ^:private support "pybridge/clojure/support.py")
 (base/defhelper with-run-fn support "with_run")
 (base/defhelper take-captured-fn support "take_captured")
 

@@ -166,6 +166,10 @@ public final class ChildJvm {
         if (nativeOverride != null) {
             cmd.add("-Dpybridge.native=" + nativeOverride);
         }
+        String processProgram = System.getProperty("pybridge.process.executable");
+        if (processProgram != null) {
+            cmd.add("-Dpybridge.process.executable=" + processProgram); // process interpreters' child
+        }
         cmd.addAll(jvmOptions);
         cmd.add("-cp");
         StringBuilder cp = new StringBuilder();

@@ -26,7 +26,8 @@ import org.junit.Test;
  * ({@code PYTHONHOME} at a venv, {@code PYTHONFAULTHANDLER=1}).
  */
 public class InitE2ETest {
-    private static final String DEBIAN_LIBPYTHON = "/usr/lib/x86_64-linux-gnu/libpython3.11.so.1.0";
+    private static final String DEBIAN_LIBPYTHON = "/usr/lib/" + NativeLibrariesTest.multiarch()
+            + "/libpython3.11.so.1.0";
     private static final String PYENV_PYTHON = "/root/.pyenv/versions/3.11.7/bin/python3";
 
     /** What the test python (the one libpybridge.so was built against) reports. */
@@ -104,6 +105,9 @@ public class InitE2ETest {
             assertTrue("lists what was tried: " + msg, msg.contains("PYBRIDGE_PYTHON (not set)")
                     && msg.contains("VIRTUAL_ENV (not set)") && msg.contains("python3 on PATH (not found)"));
             assertTrue("says how to fix: " + msg, msg.contains("PYBRIDGE_PYTHON=/path/to/python3"));
+            assertTrue("names the runtime jar as a way out: " + msg,
+                    msg.contains("a CPython runtime jar on the class path (none)")
+                            && msg.contains("org.bytedeco:cpython:<version>:linux-x86_64"));
         } finally {
             Files.deleteIfExists(emptyBin);
         }

@@ -130,6 +130,11 @@ public class InterpretersE2ETest {
 
     /** The build of pybridge for Python {@code minor} ("3.12"), or the test is skipped saying why. */
     static ChildJvm.Result runBuild(String minor, long timeout, String... args) throws IOException {
+        return runBuild(Scenarios.class, minor, timeout, args);
+    }
+
+    /** As {@link #runBuild(String, long, String...)}, running the child class {@code main}. */
+    static ChildJvm.Result runBuild(Class<?> main, String minor, long timeout, String... args) throws IOException {
         String tag = minor.replace(".", "");
         String py = setting("pybridge.test.python" + tag, "PYBRIDGE_TEST_PYTHON" + tag);
         String lib = setting("pybridge.test.native" + tag, "PYBRIDGE_TEST_NATIVE" + tag);
@@ -156,11 +161,11 @@ public class InterpretersE2ETest {
         // The library of this build says which Python it is for; the jar's
         // resource (on the test classpath) says the project's: this one goes first.
         Path props = Files.createTempDirectory("pybridge-" + tag + "-props");
-        Path dir = Files.createDirectories(props.resolve("native/linux-x86_64"));
+        Path dir = Files.createDirectories(props.resolve(NativeLoader.RESOURCE_DIR.substring(1)));
         Files.write(dir.resolve("pybridge-build.properties"),
                 ("python.version=" + version + "\n").getBytes(StandardCharsets.UTF_8));
         try {
-            return ChildJvm.run(Scenarios.class, Map.of("PYBRIDGE_PYTHON", py), List.of("-Dpybridge.native=" + lib),
+            return ChildJvm.run(main, Map.of("PYBRIDGE_PYTHON", py), List.of("-Dpybridge.native=" + lib),
                     null, List.of(props), timeout, args);
         } finally {
             E2E.deleteTree(props);

@@ -32,7 +32,8 @@ import org.junit.Test;
  * time, with everything it started (issue 12).
  */
 public class ProbeE2ETest {
-    private static final String DEBIAN_LIBPYTHON = "/usr/lib/x86_64-linux-gnu/libpython3.11.so.1.0";
+    private static final String DEBIAN_LIBPYTHON = "/usr/lib/" + NativeLibrariesTest.multiarch()
+            + "/libpython3.11.so.1.0";
 
     /** What the test python reports. */
     private static Map<String, String> facts;
@@ -71,8 +72,9 @@ public class ProbeE2ETest {
 
     /** Any real ELF shared library that is not a libpython (its content does not matter: it must not load). */
     private static Path someSharedLibrary() {
-        for (String c : new String[] {"/usr/lib/x86_64-linux-gnu/libz.so.1", "/lib/x86_64-linux-gnu/libz.so.1",
-                "/usr/lib/x86_64-linux-gnu/libm.so.6"}) {
+        String m = NativeLibrariesTest.multiarch();
+        for (String c : new String[] {"/usr/lib/" + m + "/libz.so.1", "/lib/" + m + "/libz.so.1",
+                "/usr/lib/" + m + "/libm.so.6"}) {
             if (Files.isRegularFile(Paths.get(c))) {
                 return Paths.get(c);
             }

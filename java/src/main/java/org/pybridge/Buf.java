@@ -199,6 +199,17 @@ final class Buf implements AutoCloseable {
     }
 
     void invoke(int op, long id, int slot) {
+        if (ProcessChannel.used) {
+            Thread t = Thread.currentThread();
+            if (t instanceof Interpreter.Worker) {
+                ProcessChannel c = ((Interpreter.Worker) t).interp.channel;
+                if (c != null) {
+                    // A process interpreter's worker: the same request, to its child.
+                    c.invoke(this, op, id, slot);
+                    return;
+                }
+            }
+        }
         if (PyDebug.active) {
             PyDebug.onCall(); // a JVM thread's first call once a debugger listens (Python.debug)
         }

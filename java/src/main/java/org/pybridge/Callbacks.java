@@ -23,7 +23,7 @@ import java.util.function.Supplier;
 
 /**
  * Java function objects that Python holds, and the entry point through which
- * Python calls them (from {@code rust/src/callbacks.rs}).
+ * Python calls them (from {@code rust/src/jvm/upcall.rs}).
  *
  * <p>A function object sent to Python ({@code java.util.function} types,
  * {@code Runnable}, {@code Callable}, or any interface annotated
@@ -119,7 +119,7 @@ final class Callbacks {
     }
 
     /** Forgets a function Python has freed (kept a few seconds more, see RECENTLY_FREED). */
-    private static void release(long id) {
+    static void release(long id) {
         Object o = LIVE.remove(id);
         if (o != null) {
             RECENTLY_FREED.put(id, new Object[] {o, System.nanoTime()});
@@ -172,7 +172,7 @@ final class Callbacks {
     }
 
     /**
-     * Called from Python (rust/src/callbacks.rs) with a request of
+     * Called from Python (rust/src/jvm/upcall.rs) with a request of
      * {@code len} bytes at {@code addr} in a native buffer of {@code cap}
      * bytes: arguments ({@code i32 n}, values) and keyword arguments (NONE or
      * a dict). The reply goes into the same buffer once the request is read:

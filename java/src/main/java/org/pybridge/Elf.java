@@ -31,6 +31,8 @@ final class Elf {
 
     /** Libraries named by {@code DT_NEEDED}, in order. */
     final List<String> needed = new ArrayList<>();
+    /** {@code e_machine}: 62 for x86-64, 183 for aarch64. */
+    int machine;
     /** Section names, in order. */
     final List<String> sections = new ArrayList<>();
     /** Symbol version names needed ({@code GLIBC_2.17}, ...), per needed file, in order. */
@@ -59,6 +61,7 @@ final class Elf {
                 throw new IOException(file + " has no readable section headers");
             }
             Elf e = new Elf();
+            e.machine = Short.toUnsignedInt(b.getShort(0x12));
             int shstrndx = Short.toUnsignedInt(b.getShort(0x3E));
             int names = Math.toIntExact(b.getLong(Math.toIntExact(shoff + (long) shstrndx * shentsize) + 0x18));
             for (int i = 0; i < shnum; i++) {

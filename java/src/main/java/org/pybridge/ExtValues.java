@@ -16,7 +16,7 @@ import java.util.List;
 /**
  * java.time values and {@code BigDecimal} as Python's {@code datetime} and
  * {@code decimal} values, both ways ({@code Contract.Tag.EXT}: a kind and a
- * list of parts; the Python half is {@code rust/src/py/ext.py}):
+ * list of parts; the Python half is {@code python/pybridge/runtime/ext.py}):
  *
  * <ul>
  *   <li>{@code LocalDate} ↔ {@code date}; {@code LocalTime} ↔ naive

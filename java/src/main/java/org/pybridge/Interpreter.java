@@ -80,6 +80,8 @@ public final class Interpreter implements AutoCloseable {
     private CompletableFuture<Void> closing;
     private int index;
     private long pythonId;
+    /** A process interpreter's child and pipes (set on its worker before any task); null in-process. */
+    volatile ProcessChannel channel;
     /** pybridge's Python helpers in this interpreter ({@link Support#fn}); released with it. */
     final Support support = new Support();
 
@@ -105,6 +107,47 @@ public final class Interpreter implements AutoCloseable {
         this.name = "main";
         this.ownGil = false;
         this.worker = null;
+    }
+
+    /** A new interpreter whose worker is not started yet (process interpreters: see ProcessInterpreters). */
+    static Interpreter unstarted(String name) {
+        return new Interpreter(name, false);
+    }
+
+    /** Queues {@code r} as the worker's first task and starts the worker. */
+    void startWorker(Runnable first) {
+        tasks.add(first);
+        worker.start();
+    }
+
+    /** The worker thread (null for the main interpreter). */
+    Thread worker() {
+        return worker;
+    }
+
+    /** Marks an interpreter whose start failed (the worker then ends). */
+    void failedToStart() {
+        state = CLOSED;
+    }
+
+    /**
+     * Whether this is a process interpreter ({@link InterpreterConfig#process()}).
+     *
+     * @return whether its Python runs in a child process
+     */
+    public boolean isProcess() {
+        return channel != null;
+    }
+
+    /**
+     * Whether this is a process interpreter whose process died (its calls throw
+     * {@link PythonProcessDiedException}; close it and start a new one).
+     *
+     * @return whether its child process died
+     */
+    public boolean isDead() {
+        ProcessChannel c = channel;
+        return c != null && c.isDead();
     }
 
     private Interpreter(String name, boolean ownGil) {
@@ -139,6 +182,9 @@ public final class Interpreter implements AutoCloseable {
     }
 
     static Interpreter start(InterpreterConfig cfg, String pythonVersion) {
+        if (cfg.process != null) {
+            return ProcessInterpreters.start(cfg, pythonVersion);
+        }
         boolean isolatedOk = atLeast312(pythonVersion);
         boolean own = cfg.ownGil != null ? cfg.ownGil : isolatedOk;
         if (own && !isolatedOk) {
@@ -182,6 +228,8 @@ public final class Interpreter implements AutoCloseable {
             return;
         }
         try {
+            // The packages jars' trees, as in the main interpreter (PackagesJars).
+            PackagesJars.addToPath(PackagesJars.extracted());
             for (String code : cfg.startupCode) {
                 Ops.exec(code, null);
             }
@@ -298,6 +346,10 @@ public final class Interpreter implements AutoCloseable {
             if (r == null) {
                 // Idle: release what the JVM collected meanwhile (it is queued for this thread).
                 try {
+                    if (channel != null) {
+                        channel.drain();
+                        continue;
+                    }
                     Ops.longOp(Contract.Op.DRAIN);
                 } catch (RuntimeException e) {
                     // nothing to report: the next call reports a broken interpreter
@@ -310,7 +362,11 @@ public final class Interpreter implements AutoCloseable {
                     c = closing;
                 }
                 try {
-                    Ops.interpEnd();
+                    if (channel != null) {
+                        channel.close();
+                    } else {
+                        Ops.interpEnd();
+                    }
                 } catch (Throwable e) {
                     synchronized (lock) {
                         state = OPEN;
@@ -691,6 +747,10 @@ public final class Interpreter implements AutoCloseable {
 
     @Override
     public String toString() {
+        if (channel != null) {
+            return "process interpreter '" + name + "' (pid " + channel.pid + (channel.isDead() ? ", dead" : "")
+                    + (state == CLOSED ? ", closed" : "") + ")";
+        }
         return worker == null ? "the main interpreter"
                 : "interpreter '" + name + "' (" + (ownGil ? "isolated, own GIL" : "shared GIL")
                         + (state == CLOSED ? ", closed" : "") + ")";
@@ -750,6 +810,10 @@ public final class Interpreter implements AutoCloseable {
      */
     static boolean releaseElsewhere(PyObject o) {
         Interpreter owner = o.interp;
+        if (owner != null && owner.channel != null) {
+            owner.channel.release(o); // in its process: now on its worker, else queued for it
+            return true;
+        }
         Thread t = Thread.currentThread();
         if (owner == null ? !(t instanceof Worker) : t == owner.worker) {
             return false;

@@ -3,6 +3,7 @@ package org.pybridge;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 
 /**
  * How {@link Python#newInterpreter(InterpreterConfig)} makes a sub-interpreter
@@ -32,9 +33,18 @@ public final class InterpreterConfig {
     final boolean allowFork;
     final boolean allowExec;
     final List<String> startupCode;
+    /** Not null: a process interpreter ({@link #process()}). */
+    final ProcessSpec process;
 
     private InterpreterConfig(Boolean ownGil, String name, List<String> sysPath, boolean allowThreads,
             boolean allowDaemonThreads, boolean allowFork, boolean allowExec, List<String> startupCode) {
+        this(ownGil, name, sysPath, allowThreads, allowDaemonThreads, allowFork, allowExec, startupCode, null);
+    }
+
+    private InterpreterConfig(Boolean ownGil, String name, List<String> sysPath, boolean allowThreads,
+            boolean allowDaemonThreads, boolean allowFork, boolean allowExec, List<String> startupCode,
+            ProcessSpec process) {
+        this.process = process;
         this.ownGil = ownGil;
         this.name = name;
         this.sysPath = sysPath;
@@ -82,7 +92,7 @@ public final class InterpreterConfig {
      */
     public InterpreterConfig withOwnGil(boolean own) {
         return new InterpreterConfig(own, name, sysPath, allowThreads, allowDaemonThreads, allowFork, allowExec,
-                startupCode);
+                startupCode, process);
     }
 
     /**
@@ -93,7 +103,7 @@ public final class InterpreterConfig {
      */
     public InterpreterConfig withName(String n) {
         return new InterpreterConfig(ownGil, n, sysPath, allowThreads, allowDaemonThreads, allowFork, allowExec,
-                startupCode);
+                startupCode, process);
     }
 
     /**
@@ -104,7 +114,7 @@ public final class InterpreterConfig {
      */
     public InterpreterConfig withSysPath(List<String> dirs) {
         return new InterpreterConfig(ownGil, name, Collections.unmodifiableList(new ArrayList<>(dirs)), allowThreads,
-                allowDaemonThreads, allowFork, allowExec, startupCode);
+                allowDaemonThreads, allowFork, allowExec, startupCode, process);
     }
 
     /**
@@ -115,7 +125,7 @@ public final class InterpreterConfig {
      */
     public InterpreterConfig withThreads(boolean allow) {
         return new InterpreterConfig(ownGil, name, sysPath, allow, allowDaemonThreads, allowFork, allowExec,
-                startupCode);
+                startupCode, process);
     }
 
     /**
@@ -125,7 +135,7 @@ public final class InterpreterConfig {
      * @return a new config, otherwise the same as this one
      */
     public InterpreterConfig withDaemonThreads(boolean allow) {
-        return new InterpreterConfig(ownGil, name, sysPath, allowThreads, allow, allowFork, allowExec, startupCode);
+        return new InterpreterConfig(ownGil, name, sysPath, allowThreads, allow, allowFork, allowExec, startupCode, process);
     }
 
     /**
@@ -136,7 +146,7 @@ public final class InterpreterConfig {
      */
     public InterpreterConfig withFork(boolean allow) {
         return new InterpreterConfig(ownGil, name, sysPath, allowThreads, allowDaemonThreads, allow, allowExec,
-                startupCode);
+                startupCode, process);
     }
 
     /**
@@ -147,7 +157,7 @@ public final class InterpreterConfig {
      */
     public InterpreterConfig withExec(boolean allow) {
         return new InterpreterConfig(ownGil, name, sysPath, allowThreads, allowDaemonThreads, allowFork, allow,
-                startupCode);
+                startupCode, process);
     }
 
     /**
@@ -160,11 +170,134 @@ public final class InterpreterConfig {
         List<String> c = new ArrayList<>(startupCode);
         c.add(code);
         return new InterpreterConfig(ownGil, name, sysPath, allowThreads, allowDaemonThreads, allowFork, allowExec,
-                Collections.unmodifiableList(c));
+                Collections.unmodifiableList(c), process);
+    }
+
+    // ---- process interpreters -----------------------------------------------------------
+
+    /**
+     * A process interpreter: Python runs in a child process pybridge starts, with the same API as
+     * the other interpreters ({@code exec}, {@code eval}, {@code importModule}, {@code call},
+     * {@code submit}; {@code PyObject} handles whose every operation crosses to the child). A
+     * crash of that Python (a C extension's segfault, {@code os._exit}, {@code os.abort()}, a
+     * kill, the memory limit, the call timeout) leaves the JVM running: calls on the interpreter
+     * then throw {@link PythonProcessDiedException}. See docs/guide/interpreters.md.
+     *
+     * <p>Defaults: the Python pybridge runs in-process (same X.Y), the JVM's environment and
+     * working directory, no memory limit, no call timeout.
+     *
+     * @return a new configuration
+     */
+    public static InterpreterConfig process() {
+        return new InterpreterConfig(false, null, List.of(), true, false, false, false, List.of(),
+                new ProcessSpec(null, Map.of(), null, 0, 0));
+    }
+
+    private InterpreterConfig withProcess(ProcessSpec p) {
+        if (process == null) {
+            throw new IllegalStateException("this option is for process interpreters (InterpreterConfig.process())");
+        }
+        return new InterpreterConfig(ownGil, name, sysPath, allowThreads, allowDaemonThreads, allowFork, allowExec,
+                startupCode, p);
+    }
+
+    /**
+     * The Python executable of a process interpreter (a virtualenv's {@code bin/python} is fine);
+     * it must be the same Python X.Y pybridge runs in-process. Process interpreters only.
+     *
+     * @param python path of a python executable
+     * @return a new config, otherwise the same as this one
+     */
+    public InterpreterConfig withExecutable(String python) {
+        return withProcess(new ProcessSpec(python, process.environment, process.workingDirectory,
+                process.memoryLimit, process.callTimeoutMillis));
+    }
+
+    /**
+     * Environment variables set (over the JVM's) in the child process. Process interpreters only.
+     *
+     * @param env variables and their values
+     * @return a new config, otherwise the same as this one
+     */
+    public InterpreterConfig withEnvironment(Map<String, String> env) {
+        return withProcess(new ProcessSpec(process.executable, Map.copyOf(env), process.workingDirectory,
+                process.memoryLimit, process.callTimeoutMillis));
+    }
+
+    /**
+     * The child process's working directory. Process interpreters only.
+     *
+     * @param dir a directory
+     * @return a new config, otherwise the same as this one
+     */
+    public InterpreterConfig withWorkingDirectory(String dir) {
+        return withProcess(new ProcessSpec(process.executable, process.environment, dir, process.memoryLimit,
+                process.callTimeoutMillis));
+    }
+
+    /**
+     * A memory limit for the child: when its resident memory goes over {@code bytes}, pybridge
+     * kills it ({@code SIGKILL}) and its calls throw {@link PythonProcessDiedException} saying so
+     * (checked every 50 ms). 0: none. Process interpreters only.
+     *
+     * @param bytes the limit of its resident set size, in bytes
+     * @return a new config, otherwise the same as this one
+     */
+    public InterpreterConfig withMemoryLimit(long bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("memory limit must be >= 0");
+        }
+        return withProcess(new ProcessSpec(process.executable, process.environment, process.workingDirectory,
+                bytes, process.callTimeoutMillis));
+    }
+
+    /**
+     * How long one call into the child may run: a hung child (an endless loop, a deadlock in a C
+     * extension) is killed after it, and the call throws {@link PythonProcessDiedException}
+     * saying so. 0: no limit. Process interpreters only.
+     *
+     * @param millis the time limit of one call, in milliseconds
+     * @return a new config, otherwise the same as this one
+     */
+    public InterpreterConfig withCallTimeout(long millis) {
+        if (millis < 0) {
+            throw new IllegalArgumentException("call timeout must be >= 0");
+        }
+        return withProcess(new ProcessSpec(process.executable, process.environment, process.workingDirectory,
+                process.memoryLimit, millis));
+    }
+
+    /** What a process interpreter's child is. */
+    static final class ProcessSpec {
+        final String executable;
+        final Map<String, String> environment;
+        final String workingDirectory;
+        final long memoryLimit;
+        final long callTimeoutMillis;
+
+        ProcessSpec(String executable, Map<String, String> environment, String workingDirectory, long memoryLimit,
+                long callTimeoutMillis) {
+            this.executable = executable;
+            this.environment = environment;
+            this.workingDirectory = workingDirectory;
+            this.memoryLimit = memoryLimit;
+            this.callTimeoutMillis = callTimeoutMillis;
+        }
+
+        @Override
+        public String toString() {
+            return "executable=" + (executable != null ? executable : "(pybridge's Python)") + ", env=" + environment.keySet()
+                    + (workingDirectory != null ? ", dir=" + workingDirectory : "")
+                    + (memoryLimit > 0 ? ", memoryLimit=" + memoryLimit : "")
+                    + (callTimeoutMillis > 0 ? ", callTimeout=" + callTimeoutMillis + "ms" : "");
+        }
     }
 
     @Override
     public String toString() {
+        if (process != null) {
+            return "InterpreterConfig[process" + (name != null ? ", name=" + name : "") + ", " + process + "]";
+        }
         return "InterpreterConfig[" + (ownGil == null ? "default GIL" : ownGil ? "own GIL" : "shared GIL")
                 + (name != null ? ", name=" + name : "") + ", sysPath=" + sysPath + ", threads=" + allowThreads
                 + ", daemonThreads=" + allowDaemonThreads + ", fork=" + allowFork + ", exec=" + allowExec + "]";

@@ -31,13 +31,39 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  * state in one interpreter (one per task thread of an engine, say).
  */
 public final class InterpreterPool implements AutoCloseable {
-    private final List<Interpreter> members;
+    private final java.util.concurrent.CopyOnWriteArrayList<Interpreter> members;
+    private final List<InterpreterConfig> configs;
     private final AtomicIntegerArray inFlight;
     private final AtomicInteger next = new AtomicInteger();
 
-    private InterpreterPool(List<Interpreter> members) {
-        this.members = Collections.unmodifiableList(members);
+    private InterpreterPool(List<Interpreter> members, List<InterpreterConfig> configs) {
+        this.members = new java.util.concurrent.CopyOnWriteArrayList<>(members);
+        this.configs = configs;
         this.inFlight = new AtomicIntegerArray(members.size());
+    }
+
+    /**
+     * Member {@code index}; a process interpreter whose process died is closed and replaced by a
+     * new one of the same configuration first.
+     */
+    private Interpreter member(int index) {
+        Interpreter m = members.get(index);
+        if (!m.isDead()) {
+            return m;
+        }
+        synchronized (this) {
+            m = members.get(index);
+            if (m.isDead()) {
+                try {
+                    m.close();
+                } catch (RuntimeException ignored) {
+                    // it is dead: nothing is left to close
+                }
+                m = Python.newInterpreter(configs.get(index));
+                members.set(index, m);
+            }
+            return m;
+        }
     }
 
     /**
@@ -54,10 +80,12 @@ public final class InterpreterPool implements AutoCloseable {
             throw new IllegalArgumentException("an interpreter pool needs at least one member, not " + size);
         }
         List<Interpreter> started = new ArrayList<>(size);
+        List<InterpreterConfig> configs = new ArrayList<>(size);
         try {
             for (int i = 0; i < size; i++) {
                 String base = cfg.name != null ? cfg.name : "pool";
-                started.add(Python.newInterpreter(cfg.withName(base + "-" + i)));
+                configs.add(cfg.withName(base + "-" + i));
+                started.add(Python.newInterpreter(configs.get(i)));
             }
         } catch (RuntimeException e) {
             try {
@@ -67,7 +95,7 @@ public final class InterpreterPool implements AutoCloseable {
             }
             throw e;
         }
-        return new InterpreterPool(started);
+        return new InterpreterPool(started, Collections.unmodifiableList(configs));
     }
 
     /**
@@ -76,7 +104,7 @@ public final class InterpreterPool implements AutoCloseable {
      * @return the interpreters, in order
      */
     public List<Interpreter> members() {
-        return members;
+        return Collections.unmodifiableList(members);
     }
 
     /**
@@ -118,7 +146,7 @@ public final class InterpreterPool implements AutoCloseable {
      */
     public <T> CompletableFuture<T> submitTo(int index, Callable<T> task) {
         inFlight.incrementAndGet(index);
-        CompletableFuture<T> f = members.get(index).submit(task);
+        CompletableFuture<T> f = member(index).submit(task);
         return f.whenComplete((v, e) -> inFlight.decrementAndGet(index));
     }
 

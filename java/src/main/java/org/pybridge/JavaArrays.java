@@ -69,12 +69,19 @@ final class JavaArrays {
             "char", char.class, "short", short.class, "int", int.class, "long", long.class, "float", float.class,
             "double", double.class);
 
-    static Object newArray(String component, int n, List<?> values) {
-        Class<?> comp = PRIMITIVES.get(component);
+    static Object newArray(Object component, int n, List<?> values) {
+        if (!(component instanceof String) && !(component instanceof Class)) {
+            throw new JavaBridge.PyError("TypeError", "jarray needs a Java class, a java.lang.Class or a class name,"
+                    + " not " + JavaOverloads.describeValue(component));
+        }
+        Class<?> comp = component instanceof Class ? (Class<?>) component : PRIMITIVES.get(component);
+        if (comp == void.class) {
+            throw new JavaBridge.PyError("TypeError", "there are no arrays of void");
+        }
         if (comp == null) {
-            comp = JavaClasses.known(component);
+            comp = JavaClasses.known((String) component);
             if (comp == null) {
-                comp = JavaClasses.importable(component);
+                comp = JavaClasses.importable((String) component);
             }
             if (comp == null) {
                 throw new JavaBridge.PyError("TypeError", "unknown Java class " + component + " for an array");

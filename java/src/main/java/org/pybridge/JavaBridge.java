@@ -67,6 +67,8 @@ final class JavaBridge {
         JavaClasses.classFilter = cfg.javaClassFilter();
         try (PyObject mod = Python.importModule("pybridge")) {
             mod.callAttr("_java_install", (PyCallback) JavaBridge::call, (PyCallback) JavaBridge::meta).close();
+            PyImplements.install(mod);
+            mod.setAttr("_java_package_names", (PyCallback) (a, kw) -> JavaClasses.packageNames((String) a[0]));
         }
     }
 
@@ -82,7 +84,7 @@ final class JavaBridge {
         int n = a.length - 2;
         Object[] args = new Object[n];
         System.arraycopy(a, 2, args, 0, n);
-        return invoke(g, target, args);
+        return invoke(g, target, PyImplements.swap(args, 0));
     }
 
     static Object invoke(JavaClasses.Group g, Object target, Object[] args) throws Exception {
@@ -90,7 +92,10 @@ final class JavaBridge {
         Object[] converted = JavaOverloads.argsFor(chosen, args);
         try {
             if (chosen instanceof Constructor) {
-                return new Bridged(((Constructor<?>) chosen).newInstance(converted));
+                Object made = ((Constructor<?>) chosen).newInstance(converted);
+                // Integer(-5), String("x"): the same Python value as Integer.valueOf(-5) gives.
+                Object r = result(made);
+                return r == made ? r : new Bridged(made);
             }
             Method m = (Method) chosen;
             boolean isStatic = Modifier.isStatic(m.getModifiers());
@@ -132,6 +137,8 @@ final class JavaBridge {
     /** {@code _meta(op, ...)}. */
     static Object meta(Object[] a, Map<String, Object> kw) throws Exception {
         int op = ((Long) a[0]).intValue();
+        // Python objects implementing Java interfaces cross as their proxies (map values, fields...).
+        PyImplements.swap(a, 1);
         switch (op) {
             case Contract.JavaMeta.IMPORT: {
                 Class<?> c = JavaClasses.importable((String) a[1]);
@@ -172,7 +179,13 @@ final class JavaBridge {
             case Contract.JavaMeta.CMP: {
                 @SuppressWarnings("unchecked")
                 Comparable<Object> c = (Comparable<Object>) a[1];
-                return (long) c.compareTo(a[2]);
+                try {
+                    return (long) c.compareTo(a[2]);
+                } catch (ClassCastException | NullPointerException e) {
+                    // Python's answer for unorderable types, never a Java exception.
+                    throw new PyError("TypeError", "a " + a[1].getClass().getName() + " cannot be ordered against "
+                            + JavaOverloads.describeValue(a[2]));
+                }
             }
             case Contract.JavaMeta.NEXT: {
                 Iterator<?> it = (Iterator<?>) a[1];
@@ -193,11 +206,11 @@ final class JavaBridge {
             case Contract.JavaMeta.ASET: {
                 Object arr = a[1];
                 int i = JavaArrays.index(arr, (Long) a[2]);
-                Array.set(arr, i, JavaOverloads.coerce(a[3], arr.getClass().getComponentType(), "an element of this array"));
+                Array.set(arr, i, JavaOverloads.coerceStored(a[3], arr.getClass().getComponentType(), "an element of this array"));
                 return null;
             }
             case Contract.JavaMeta.ANEW:
-                return new Bridged(JavaArrays.newArray((String) a[1], ((Long) a[2]).intValue(), (List<?>) a[3]));
+                return new Bridged(JavaArrays.newArray(a[1], ((Long) a[2]).intValue(), (List<?>) a[3]));
             case Contract.JavaMeta.ASLICE:
                 return new BridgedList(JavaArrays.slice(a[1], ((Long) a[2]).intValue(), ((Long) a[3]).intValue(),
                         ((Long) a[4]).intValue()));
@@ -207,7 +220,7 @@ final class JavaBridge {
             }
             case Contract.JavaMeta.SET: {
                 Field f = JavaClasses.field(((Long) a[1]).intValue());
-                f.set(Modifier.isStatic(f.getModifiers()) ? null : a[2], JavaOverloads.coerce(a[3], f.getType(),
+                f.set(Modifier.isStatic(f.getModifiers()) ? null : a[2], JavaOverloads.coerceStored(a[3], f.getType(),
                         "the field " + f.getDeclaringClass().getName() + "." + f.getName()));
                 return null;
             }

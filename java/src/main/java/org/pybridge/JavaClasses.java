@@ -174,6 +174,8 @@ final class JavaClasses {
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("name", c.getName());
         d.put("kinds", (long) kinds(c));
+        d.put("interface", c.isInterface());
+        d.put("number", Number.class.isAssignableFrom(c));
         d.put("methods", methods);
         d.put("fields", fs);
         d.put("ctor", ctor);
@@ -351,6 +353,109 @@ final class JavaClasses {
             }
         }
         return false;
+    }
+
+    private static final Map<String, List<String>> LISTINGS = new ConcurrentHashMap<>();
+
+    /**
+     * The names {@code dir()} of the Java package {@code pkg} shows (for
+     * completion): its public top-level classes the class filter allows and
+     * its direct subpackages, found in the JDK's modules (the {@code jrt:}
+     * file system: exported packages only) and in the directories and jars
+     * the context class loader has for the package. Computed once per package.
+     */
+    static List<String> packageNames(String pkg) {
+        if (!isPackage(pkg)) {
+            return List.of();
+        }
+        return LISTINGS.computeIfAbsent(pkg, JavaClasses::listPackage);
+    }
+
+    private static List<String> listPackage(String pkg) {
+        Set<String> classes = new java.util.TreeSet<>();
+        Set<String> subs = new java.util.TreeSet<>();
+        String path = pkg.replace('.', '/');
+        String prefix = pkg + ".";
+        for (String p : bootPackages) {
+            if (p.startsWith(prefix) && exportedPackage(p)) {
+                subs.add(p.substring(prefix.length()).split("\\.")[0]);
+            }
+        }
+        if (bootPackages.contains(pkg)) {
+            try {
+                java.nio.file.FileSystem jrt = java.nio.file.FileSystems.getFileSystem(java.net.URI.create("jrt:/"));
+                try (java.util.stream.Stream<java.nio.file.Path> mods = java.nio.file.Files.list(jrt.getPath("/packages",
+                        pkg))) {
+                    for (java.nio.file.Path m : (Iterable<java.nio.file.Path>) mods::iterator) {
+                        addClassFiles(jrt.getPath("/modules", m.getFileName().toString(), path), classes, null);
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // No jrt file system (a custom runtime image): only what the class loader shows.
+            }
+        }
+        try {
+            for (java.net.URL u : java.util.Collections.list(loader().getResources(path))) {
+                if ("file".equals(u.getProtocol())) {
+                    addClassFiles(java.nio.file.Paths.get(u.toURI()), classes, subs);
+                } else if ("jar".equals(u.getProtocol())) {
+                    java.net.JarURLConnection c = (java.net.JarURLConnection) u.openConnection();
+                    c.setUseCaches(false);
+                    try (java.util.jar.JarFile jar = c.getJarFile()) {
+                        String dir = path + "/";
+                        for (java.util.jar.JarEntry e : java.util.Collections.list(jar.entries())) {
+                            String n = e.getName();
+                            if (!n.startsWith(dir) || n.length() == dir.length()) {
+                                continue;
+                            }
+                            String rest = n.substring(dir.length());
+                            int slash = rest.indexOf('/');
+                            if (slash > 0) {
+                                subs.add(rest.substring(0, slash));
+                            } else if (rest.endsWith(".class")) {
+                                classes.add(rest.substring(0, rest.length() - 6));
+                            }
+                        }
+                    }
+                }
+            }
+        } catch (IOException | java.net.URISyntaxException | RuntimeException e) {
+            // Listing is for completion only: what was found so far.
+        }
+        List<String> out = new ArrayList<>();
+        for (String c : classes) {
+            if (c.indexOf('$') >= 0 || c.equals("module-info") || c.equals("package-info")
+                    || !classFilter.test(prefix + c)) {
+                continue;
+            }
+            try {
+                Class<?> k = Class.forName(prefix + c, false, loader());
+                if (accessibleClass(k)) {
+                    out.add(c);
+                }
+            } catch (ClassNotFoundException | LinkageError e) {
+                // Not loadable here: not importable either.
+            }
+        }
+        out.addAll(subs);
+        return List.copyOf(out);
+    }
+
+    private static void addClassFiles(java.nio.file.Path dir, Set<String> classes, Set<String> subs)
+            throws IOException {
+        if (!java.nio.file.Files.isDirectory(dir)) {
+            return;
+        }
+        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(dir)) {
+            for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) files::iterator) {
+                String n = f.getFileName().toString();
+                if (n.endsWith(".class")) {
+                    classes.add(n.substring(0, n.length() - 6));
+                } else if (subs != null && java.nio.file.Files.isDirectory(f)) {
+                    subs.add(n);
+                }
+            }
+        }
     }
 
     /** A class Python may describe by name (one handed over or imported), or null. */

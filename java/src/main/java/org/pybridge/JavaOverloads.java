@@ -47,6 +47,31 @@ final class JavaOverloads {
     static final int NO = 1 << 20;
 
     /**
+     * The cost tables, in javac's phases: a Python {@code int}, {@code float},
+     * {@code bool} or one-character {@code str} is a primitive literal, so
+     * every primitive parameter it fits (phase 1: identity and widening)
+     * costs less than any boxed or reference one (phase 2: boxing), and
+     * varargs (phase 3) cost more than any fixed-arity match. Within a phase
+     * the rank of the target type orders the choice:
+     * {@code int} 0, {@code long} 1, {@code short} 2, {@code byte} 3,
+     * {@code double} 4, {@code float} 5 for an integer; {@code double} 0,
+     * {@code float} 1 for a float; {@code boolean} 0; {@code char} 2.
+     * The boxed type of a primitive costs {@link #BOXING} more than it;
+     * {@code BigInteger} {@code BOXING + 6}; {@code Object}, {@code Number},
+     * {@code Comparable}... ({@link #TO_OBJECT}) {@code BOXING + 8}.
+     */
+    static final int BOXING = 16;
+    /** A number, boolean or character passed as an {@code Object} (or another supertype of its box). */
+    static final int TO_OBJECT = BOXING + 8;
+    /** Added to a varargs match: phase 3, after every fixed-arity one. */
+    static final int VARARGS = 1 << 10;
+
+    private static int integralRank(Class<?> b) {
+        return b == Integer.class ? 0 : b == Long.class ? 1 : b == Short.class ? 2 : b == Byte.class ? 3
+                : b == Double.class ? 4 : b == Float.class ? 5 : 6;
+    }
+
+    /**
      * How well a value Python sent (already decoded: int as Long, float as
      * Double, str as String, bytes as byte[], list/tuple as List, dict as
      * Map, a proxy as its Java object, anything else as a PyObject) fits a
@@ -58,40 +83,41 @@ final class JavaOverloads {
             return p.isPrimitive() ? NO : 10;
         }
         Class<?> c = v.getClass();
-        if (p == c) {
-            return 0;
-        }
         if (c == Long.class || c == BigInteger.class) {
             Class<?> b = ResultTypes.box(p);
             if (narrows(c, b) && (c == Long.class || b == Double.class || b == Float.class)) {
                 if (!fits(v, b)) {
                     return NO;
                 }
-                return b == Integer.class ? 0 : b == Long.class ? 1 : b == Short.class ? 2 : b == Byte.class ? 3
-                        : b == Double.class ? 4 : b == Float.class ? 5 : 6;
+                int rank = integralRank(b);
+                return p.isPrimitive() ? rank : BOXING + rank;
             }
-            if (c == Long.class) {
-                return p.isInstance(v) ? 8 : NO;
-            }
+            return p.isInstance(v) ? (p == c ? 0 : TO_OBJECT) : NO;
         }
         if (c == Double.class) {
             if (p == double.class) {
                 return 0;
             }
-            if (p == float.class || p == Float.class) {
+            if (p == float.class) {
                 return fits(v, Float.class) ? 1 : NO;
             }
-            return p.isInstance(v) ? 8 : NO;
+            if (p == Float.class) {
+                return fits(v, Float.class) ? BOXING + 1 : NO;
+            }
+            return p == Double.class ? BOXING : p.isInstance(v) ? TO_OBJECT : NO;
         }
         if (c == Boolean.class) {
-            return p == boolean.class ? 0 : p.isInstance(v) ? 8 : NO;
+            return p == boolean.class ? 0 : p == Boolean.class ? BOXING : p.isInstance(v) ? TO_OBJECT : NO;
+        }
+        if (p == c) {
+            return 0;
         }
         if (c == String.class) {
             if (p == CharSequence.class) {
                 return 1;
             }
             if ((p == char.class || p == Character.class) && ((String) v).length() == 1) {
-                return 2;
+                return p == char.class ? 2 : BOXING + 2;
             }
             return p.isInstance(v) ? 8 : NO;
         }
@@ -257,6 +283,38 @@ final class JavaOverloads {
         return convert(v, type);
     }
 
+    /**
+     * {@link #coerce} for a value Python stores into a field or an array
+     * element: a number of the right kind but out of the type's range is
+     * Python's {@code OverflowError} naming the range (as assigning to a
+     * C-typed slot is in Python), anything else that does not fit a
+     * {@code TypeError}.
+     */
+    static Object coerceStored(Object v, Class<?> type, String where) {
+        Class<?> box = ResultTypes.box(type);
+        if (v != null && box != BigInteger.class && narrows(v.getClass(), box) && !fits(v, box)) {
+            throw new JavaBridge.PyError("OverflowError", where + " is a Java " + type.getSimpleName() + ", which holds "
+                    + range(box) + "; " + v + " does not fit");
+        }
+        return coerce(v, type, where);
+    }
+
+    private static String range(Class<?> box) {
+        if (box == Integer.class) {
+            return Integer.MIN_VALUE + " to " + Integer.MAX_VALUE;
+        }
+        if (box == Short.class) {
+            return Short.MIN_VALUE + " to " + Short.MAX_VALUE;
+        }
+        if (box == Byte.class) {
+            return Byte.MIN_VALUE + " to " + Byte.MAX_VALUE;
+        }
+        if (box == Long.class) {
+            return Long.MIN_VALUE + " to " + Long.MAX_VALUE;
+        }
+        return "magnitudes up to " + Float.MAX_VALUE;
+    }
+
     private static Executable resolve(JavaClasses.Group g, Object[] args, Object target) {
         int n = args.length;
         List<Executable> best = new ArrayList<>();
@@ -322,7 +380,7 @@ final class JavaOverloads {
             }
         }
         if (e.isVarArgs() && n >= ps.length - 1) {
-            int total = 20;
+            int total = VARARGS;
             for (int i = 0; i < ps.length - 1; i++) {
                 int k = cost(args[i], ps[i]);
                 if (k >= NO) {

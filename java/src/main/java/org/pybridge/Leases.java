@@ -10,7 +10,7 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The Java half of GIL leases ({@link Gil}; the native half is
- * {@code rust/src/lease.rs}, which explains the model).
+ * {@code rust/src/gil/lease.rs}, which explains the model).
  *
  * <ul>
  * <li>A call that finds another thread's lease running Java code comes back

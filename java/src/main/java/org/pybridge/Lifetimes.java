@@ -269,6 +269,8 @@ final class Lifetimes {
         ResourceScope s = CURRENT.get();
         if (s != null) {
             s.add(o);
+        } else if (o.interp != null && o.interp.channel != null) {
+            o.interp.channel.track(o); // released in its process, by its worker
         } else {
             Batch b = BATCH.get();
             if (b.depth > 0) {
@@ -430,6 +432,19 @@ final class Lifetimes {
             } else {
                 track(o);
             }
+        }
+    }
+
+    /**
+     * Hands {@code o} to the garbage collector whatever scope owns it: its
+     * Python reference lives exactly as long as Java can reach the wrapper
+     * (proxies of Python objects Java keeps, {@link PyImplements}).
+     */
+    static void gcOwned(PyObject o) {
+        Object ow = o.owner;
+        if (ow instanceof ResourceScope) {
+            ((ResourceScope) ow).remove(o);
+            track(o);
         }
     }
 

@@ -2,7 +2,7 @@ package org.pybridge;
 
 /**
  * The one class that declares {@code native} methods. Everything crosses in
- * the calling thread's direct buffer ({@link Buf}); see {@code rust/src/wire.rs}
+ * the calling thread's direct buffer ({@link Buf}); see {@code rust/src/values/wire.rs}
  * for the format and {@code rust/src/ops.rs} for the operations.
  */
 final class Native {

@@ -77,7 +77,7 @@ final class NativeCache {
     }
 
     /** A directory to try, and whether it was asked for explicitly. */
-    private static final class Root {
+    static final class Root {
         final Path dir;
         final String why;
         final boolean explicit;
@@ -90,7 +90,7 @@ final class NativeCache {
     }
 
     /** The cache is unusable at one root; the message says why. */
-    private static final class Unusable extends Exception {
+    static final class Unusable extends Exception {
         private static final long serialVersionUID = 1L;
 
         Unusable(String m) {
@@ -124,7 +124,7 @@ final class NativeCache {
     }
 
     /** Where the cache may live, in order. */
-    private static List<Root> roots() {
+    static List<Root> roots() {
         List<Root> roots = new ArrayList<>();
         String explicit = System.getProperty(PROPERTY);
         if (explicit != null && !explicit.trim().isEmpty()) {
@@ -327,7 +327,7 @@ final class NativeCache {
      * every directory above it owned by root or {@code uid} and not writable
      * by others unless sticky. Returns its real path.
      */
-    private static Path privateDir(Path dir, int uid, boolean isRoot) throws Unusable, IOException {
+    static Path privateDir(Path dir, int uid, boolean isRoot) throws Unusable, IOException {
         if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
             Path parent = dir.getParent();
             if (isRoot && parent != null && !Files.exists(parent)) {
@@ -466,7 +466,7 @@ final class NativeCache {
         return hex(md.digest());
     }
 
-    private static MessageDigest sha256() {
+    static MessageDigest sha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
@@ -474,7 +474,7 @@ final class NativeCache {
         }
     }
 
-    private static String hex(byte[] b) {
+    static String hex(byte[] b) {
         StringBuilder sb = new StringBuilder(b.length * 2);
         for (byte x : b) {
             sb.append(Character.forDigit((x >> 4) & 0xf, 16)).append(Character.forDigit(x & 0xf, 16));

@@ -8,34 +8,111 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Properties;
 
 /**
  * Loads the chosen libpython by full path, then pybridge's own native
  * library for that Python's X.Y: from the jar
- * ({@code native/linux-x86_64/cp3Y/libpybridge.so}, one per CPython minor
- * version the jar was built for, listed in
- * {@code native/linux-x86_64/pybridge-natives.properties}; copied once per
+ * ({@code native/<platform>/cp3Y/libpybridge.so}, one per CPython minor
+ * version the jar was built for on that platform, listed in
+ * {@code native/<platform>/pybridge-natives.properties}; copied once per
  * content hash into a private cache directory: {@link NativeCache}), or the
  * library named by {@code -Dpybridge.native}, whose Python version is read
  * from the {@code libpython3.Y} it links ({@link Elf}). Loading libpython
  * first makes the bridge library's dependency on {@code libpython3.Y.so.1.0}
  * bind to that exact file rather than to whichever libpython the system
  * linker would find.
+ *
+ * <p>The platform is the JVM's: {@code linux-x86_64} ({@code os.arch}
+ * {@code amd64} or {@code x86_64}) or {@code linux-aarch64} ({@code aarch64}
+ * or {@code arm64}). On any other the start is refused, naming the platforms
+ * the jar holds.
  */
 final class NativeLoader {
     private NativeLoader() {}
 
-    static final String RESOURCE_DIR = "/native/linux-x86_64/";
+    /** Every platform a pybridge jar can hold native libraries for. */
+    static final List<String> PLATFORMS = List.of("linux-x86_64", "linux-aarch64");
+    /** This JVM's platform ({@code linux-x86_64}, {@code linux-aarch64}), or null when pybridge has none for it. */
+    static final String PLATFORM = platformOf(System.getProperty("os.name", ""), System.getProperty("os.arch", ""));
+    /** The jar's directory for this platform's native libraries. */
+    static final String RESOURCE_DIR = platformDir(PLATFORM == null ? "unsupported" : PLATFORM);
     /** The jar's index: {@code python.versions=3.9,3.10,...} and {@code pybridge.version}. */
     static final String INDEX = RESOURCE_DIR + "pybridge-natives.properties";
     static final String OVERRIDE_PROPERTY = "pybridge.native";
     private static boolean loaded;
     private static Properties index;
 
+    /**
+     * The platform directory name for a JVM's {@code os.name} and {@code os.arch}, or null when
+     * pybridge has no native library for it.
+     */
+    static String platformOf(String osName, String osArch) {
+        if (!osName.toLowerCase(Locale.ROOT).contains("linux")) {
+            return null;
+        }
+        switch (osArch) {
+            case "amd64":
+            case "x86_64":
+                return "linux-x86_64";
+            case "aarch64":
+            case "arm64":
+                return "linux-aarch64";
+            default:
+                return null;
+        }
+    }
+
+    /** The jar's resource directory for {@code platform}. */
+    static String platformDir(String platform) {
+        return "/native/" + platform + "/";
+    }
+
+    /** What the jar holds, per platform: {@code linux-x86_64 (Python 3.9, 3.10)}, ... (empty: nothing). */
+    static List<String> holdings() {
+        List<String> out = new ArrayList<>();
+        for (String p : PLATFORMS) {
+            List<String> v = versions(p);
+            if (!v.isEmpty()) {
+                out.add(p + " (Python " + String.join(", ", v) + ")");
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Why pybridge has nothing to load on this JVM's platform, or null when the jar holds
+     * libraries for it (or {@code -Dpybridge.native} names one).
+     */
+    static String platformProblem() {
+        if (override() != null) {
+            return null;
+        }
+        String os = System.getProperty("os.name", "") + "/" + System.getProperty("os.arch", "");
+        List<String> held = holdings();
+        String holds = held.isEmpty() ? "no native library at all" : String.join(" and ", held);
+        if (PLATFORM == null) {
+            return "pybridge has native libraries for Linux on x86-64 and aarch64 only, and this JVM runs on " + os
+                    + "; this jar holds " + holds + ". On another platform, build libpybridge.so there"
+                    + " (cargo build --release) and pass it with -D" + OVERRIDE_PROPERTY + "=/path/to/libpybridge.so.";
+        }
+        if (versions().isEmpty() && !held.isEmpty()) {
+            return "this pybridge jar has no native library for " + PLATFORM + " (this JVM runs on " + os + "): it"
+                    + " holds " + holds + ". Use a jar built with " + PLATFORM + " libraries, or pass a library"
+                    + " you built with -D" + OVERRIDE_PROPERTY + "=/path/to/libpybridge.so.";
+        }
+        return null;
+    }
+
     /** The jar's resource directory for the library built for Python {@code version} (X.Y). */
     static String resourceDir(String version) {
         return RESOURCE_DIR + "cp" + version.replace(".", "") + "/";
+    }
+
+    /** As {@link #resourceDir(String)}, for {@code platform}'s library. */
+    static String resourceDir(String platform, String version) {
+        return platformDir(platform) + "cp" + version.replace(".", "") + "/";
     }
 
     /** The jar's index of native libraries (empty when it is not on the classpath). */
@@ -48,7 +125,16 @@ final class NativeLoader {
 
     /** The Python X.Y versions the jar has a native library for, in the jar's order. */
     static List<String> versions() {
-        String v = index().getProperty("python.versions", "").trim();
+        return split(index().getProperty("python.versions", ""));
+    }
+
+    /** As {@link #versions()}, for {@code platform} (not necessarily this JVM's). */
+    static List<String> versions(String platform) {
+        return split(load(platformDir(platform) + "pybridge-natives.properties").getProperty("python.versions", ""));
+    }
+
+    private static List<String> split(String list) {
+        String v = list.trim();
         List<String> out = new ArrayList<>();
         for (String x : v.split(",")) {
             if (!x.trim().isEmpty()) {
@@ -61,6 +147,11 @@ final class NativeLoader {
     /** Facts recorded when the library for Python {@code version} was built (its size and SHA-256). */
     static Properties buildInfo(String version) {
         return load(resourceDir(version) + "pybridge-build.properties");
+    }
+
+    /** As {@link #buildInfo(String)}, for {@code platform}'s library. */
+    static Properties buildInfo(String platform, String version) {
+        return load(resourceDir(platform, version) + "pybridge-build.properties");
     }
 
     private static Properties load(String resource) {
@@ -107,6 +198,10 @@ final class NativeLoader {
             }
             return null;
         }
+        String platform = platformProblem();
+        if (platform != null) {
+            return platform;
+        }
         List<String> have = versions();
         if (have.isEmpty()) {
             return INDEX.substring(1) + " is missing from the classpath, so pybridge has no native library"
@@ -116,7 +211,8 @@ final class NativeLoader {
         if (have.contains(version)) {
             return null;
         }
-        return "this pybridge jar has native libraries for Python " + String.join(", ", have) + ", but " + who
+        return "this pybridge jar has native libraries for Python " + String.join(", ", have) + " on " + PLATFORM
+                + ", but " + who
                 + ". Point PYBRIDGE_PYTHON at a Python of one of those versions, or build the native library for"
                 + " Python " + version + " (PYO3_PYTHON=" + f.requested + " cargo build --release) and pass it"
                 + " with -D" + OVERRIDE_PROPERTY + "=target/release/libpybridge.so.";
@@ -127,11 +223,9 @@ final class NativeLoader {
         if (loaded) {
             return;
         }
-        String os = System.getProperty("os.name", "");
-        String arch = System.getProperty("os.arch", "");
-        if (!os.toLowerCase().contains("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
-            throw new PythonInitializationException("pybridge ships a native library for linux-x86_64 only;"
-                    + " this JVM runs on " + os + "/" + arch);
+        String platform = platformProblem();
+        if (platform != null) {
+            throw new PythonInitializationException(platform);
         }
         if (libpython == null) {
             throw new PythonInitializationException("no libpython was chosen (internal error: the locator did not"

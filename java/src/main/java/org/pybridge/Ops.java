@@ -27,12 +27,18 @@ final class Ops {
             Wire.writeString(b, f.libpython);
             Wire.writeString(b, f.get("version"));
             String home = System.getenv("PYTHONHOME");
-            if (home != null && !home.isEmpty()) {
+            String ownHome = f.get(PythonLocator.HOME_FACT);
+            int flags = "1".equals(f.get(PythonLocator.NO_USER_SITE_FACT)) ? Contract.InitFlag.NO_USER_SITE : 0;
+            if (!ownHome.isEmpty()) {
+                // A runtime extracted from a jar (ClasspathPython): its own home.
+                b.put((byte) (flags | Contract.InitFlag.HOME));
+                Wire.writeString(b, ownHome);
+            } else if (home != null && !home.isEmpty()) {
                 // Ignore it: a PYTHONHOME that points at a virtualenv kills the process.
-                b.put((byte) 1);
+                b.put((byte) (flags | Contract.InitFlag.HOME));
                 Wire.writeString(b, f.get("base_prefix"));
             } else {
-                b.put((byte) 0);
+                b.put((byte) flags);
             }
             List<String> extra = cfg.sysPath();
             b.putInt(extra.size());
@@ -190,6 +196,13 @@ final class Ops {
         } finally {
             Reference.reachabilityFence(o);
         }
+        if (len > Integer.MAX_VALUE) {
+            new PyObject(vid, vslot).close();
+            throw new IllegalArgumentException("this object's memory is " + len + " bytes, more than a Java"
+                    + " ByteBuffer can hold (" + Integer.MAX_VALUE + " bytes, 2 GiB - 1): share it in parts of"
+                    + " at most that size (numpy: asBuffer() on slices such as a[i:j] of a C-contiguous array,"
+                    + " or a.reshape(-1)[i:j]), or copy it (toNumpy/NDArray)");
+        }
         java.nio.ByteOrder order = java.nio.ByteOrder.nativeOrder();
         if (len == 0) {
             new PyObject(vid, vslot).close();
@@ -273,7 +286,7 @@ final class Ops {
      * the fast path, or the decoded value.
      */
     static Object callLong(PyObject f, long x, byte mode) {
-        if (Leases.virtualHolder()) {
+        if (Leases.virtualHolder() || f.interp != null && f.interp.channel != null) {
             return call(f, null, mode, null, new Object[] {x});
         }
         Interpreter.check(f);

@@ -786,7 +786,8 @@ public class PyObject implements AutoCloseable, Iterable<PyObject>, java.io.Seri
      * the buffer (or any buffer derived from it) is reachable.
      *
      * @throws IllegalArgumentException if the memory is not C-contiguous
-     *     ({@code numpy.ascontiguousarray(x)} makes a contiguous copy)
+     *     ({@code numpy.ascontiguousarray(x)} makes a contiguous copy), or larger than a
+     *     {@code ByteBuffer} can be (2 GiB - 1 bytes: share slices of it instead)
      * @return a direct {@code ByteBuffer} over this object's memory
      */
     public java.nio.ByteBuffer asBuffer() {

@@ -76,7 +76,49 @@ final class PyProxy {
     private PyProxy() {}
 
     static <T> T create(PyObject target, Class<T> iface) {
+        Objects.requireNonNull(iface, "iface");
+        return iface.cast(create(target, new Class<?>[] {iface}));
+    }
+
+    /**
+     * One proxy implementing every interface of {@code ifaces} (and
+     * {@link PyBacked}); the first one decides what a functional call means.
+     * Used by {@link PyImplements} for Python classes that declare the Java
+     * interfaces they implement.
+     */
+    static Object create(PyObject target, Class<?>[] ifaces) {
         Objects.requireNonNull(target, "target");
+        for (Class<?> i : ifaces) {
+            check(i);
+        }
+        Class<?> iface = ifaces[0];
+        Set<Class<?>> all = new java.util.LinkedHashSet<>(Arrays.asList(ifaces));
+        all.add(PyBacked.class);
+        Class<?>[] withBacked = all.toArray(new Class<?>[0]);
+        Handler h = new Handler(target, INFO.get(iface));
+        ClassLoader own = PyProxy.class.getClassLoader();
+        ClassLoader loader = iface.getClassLoader();
+        if (loader == null) {
+            loader = own;
+        }
+        try {
+            return Proxy.newProxyInstance(loader, withBacked, h);
+        } catch (IllegalArgumentException e) {
+            // iface's loader does not see org.pybridge (pybridge in a child loader).
+            if (loader == own) {
+                throw e;
+            }
+            try {
+                return Proxy.newProxyInstance(own, withBacked, h);
+            } catch (IllegalArgumentException e2) {
+                e2.addSuppressed(e);
+                throw new IllegalArgumentException("cannot make a proxy of " + Arrays.toString(ifaces)
+                        + ": no class loader sees both them and org.pybridge.PyBacked", e2);
+            }
+        }
+    }
+
+    private static void check(Class<?> iface) {
         Objects.requireNonNull(iface, "iface");
         if (!iface.isInterface() || iface.isAnnotation()) {
             throw new IllegalArgumentException("PyObject.as needs an interface, and " + iface.getName()
@@ -84,32 +126,18 @@ final class PyProxy {
                     : iface.isPrimitive() ? "a primitive type" : "a class") + " (a Python object can only"
                     + " stand for a Java interface; for a value, use toJava(Class) or callAs)");
         }
-        Class<?>[] ifaces = PyBacked.class.isAssignableFrom(iface)
-                ? new Class<?>[] {iface} : new Class<?>[] {iface, PyBacked.class};
-        Handler h = new Handler(target, INFO.get(iface));
-        ClassLoader own = PyProxy.class.getClassLoader();
-        ClassLoader loader = iface.getClassLoader();
-        if (loader == null) {
-            loader = own;
-        }
-        Object proxy;
-        try {
-            proxy = Proxy.newProxyInstance(loader, ifaces, h);
-        } catch (IllegalArgumentException e) {
-            // iface's loader does not see org.pybridge (pybridge in a child loader).
-            if (loader == own) {
-                throw e;
-            }
-            try {
-                proxy = Proxy.newProxyInstance(own, ifaces, h);
-            } catch (IllegalArgumentException e2) {
-                e2.addSuppressed(e);
-                throw new IllegalArgumentException("cannot make a proxy of " + iface.getName()
-                        + ": no class loader sees both it and org.pybridge.PyBacked", e2);
-            }
-        }
-        return iface.cast(proxy);
     }
+
+    /**
+     * Runs the Java implementation of the default method {@code m} on a proxy
+     * {@link #create} made (what {@code pybridge.jsuper(self).name(...)} calls).
+     */
+    static Object invokeDefault(Object proxy, Method m, Object[] args) throws Throwable {
+        MethodHandle h = DEFAULTS.computeIfAbsent(m, PyProxy::makeDefaultHandle);
+        return h.invoke(proxy, args);
+    }
+
+    private static final ConcurrentHashMap<Method, MethodHandle> DEFAULTS = new ConcurrentHashMap<>();
 
     /** The target of a proxy {@link #create} made, or null for any other object. */
     static PyObject targetOf(Object o) {

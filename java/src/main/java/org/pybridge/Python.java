@@ -31,7 +31,12 @@ public final class Python {
 
     /**
      * Starts Python with zero configuration: {@code PYBRIDGE_PYTHON}, else an
-     * active virtualenv, else {@code python3} on {@code PATH}. Idempotent and
+     * active virtualenv, else a CPython runtime jar on the class path
+     * ({@code org.bytedeco:cpython:<version>:linux-x86_64}, extracted once
+     * into pybridge's cache), else {@code python3} on {@code PATH}. The
+     * packages of every packages jar on the class path (made by
+     * {@code java -jar pybridge.jar pack}) go on {@code sys.path} ahead of
+     * site-packages. Idempotent and
      * thread-safe. Throws {@link PythonInitializationException} saying what
      * was tried and how to fix it.
      * @return which Python runs, and why it was chosen
@@ -59,8 +64,11 @@ public final class Python {
         if (refused != null) {
             throw new PythonInitializationException(refused);
         }
+        // Packages jars on the class path: checked against this Python and extracted before it starts.
+        List<String> packages = PackagesJars.prepare(f);
         NativeLoader.load(f.libpython, f.get("version_short"));
         Leases.waitMillis = cfg.gilLeaseWaitMillis();
+        KeyCollisions.strict = cfg.strictMapKeys();
         Native.registerCallbacks(Callbacks.class);
         PythonInfo started = Ops.init(f, cfg);
         Lifetimes.start(cfg.gcNudgeThreshold());
@@ -68,6 +76,7 @@ public final class Python {
         info = started;
         try {
             JavaBridge.install(cfg);
+            PackagesJars.addToPath(packages);
             PyDebug.installBreakpointHook();
         } finally {
             info = null;

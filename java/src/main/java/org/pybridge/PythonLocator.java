@@ -22,7 +22,8 @@ import java.util.stream.Collectors;
  * Finds the Python to embed and asks it about itself. Order: the configured
  * executable, then {@code PYBRIDGE_PYTHON} (environment variable or system
  * property {@code pybridge.python}), then an active virtualenv
- * ({@code VIRTUAL_ENV}), then {@code python3} on {@code PATH}.
+ * ({@code VIRTUAL_ENV}), then a CPython runtime jar on the class path
+ * ({@link ClasspathPython}), then {@code python3} on {@code PATH}.
  *
  * <p>The question is asked in isolated mode ({@code python -I}: no current
  * directory or script directory on {@code sys.path}, no {@code PYTHON*}
@@ -47,6 +48,11 @@ final class PythonLocator {
     static final String PROBE_TIMEOUT_PROPERTY = "pybridge.probeTimeoutMillis";
     /** The probe's working directory: not the JVM's, which anyone may have written to. */
     static final String PROBE_DIRECTORY = "/";
+
+    /** A fact of {@link Found} set by pybridge, not the probe: the home to start Python with. */
+    static final String HOME_FACT = "pybridge.home";
+    /** A fact of {@link Found} set by pybridge, not the probe: "1" to start without user site-packages. */
+    static final String NO_USER_SITE_FACT = "pybridge.noUserSite";
 
     /** What the chosen executable says about itself. */
     static final class Found {
@@ -95,13 +101,21 @@ final class PythonLocator {
                         + " deactivate it, or set PYBRIDGE_PYTHON to a python executable.");
             }
         } else {
+            // A CPython runtime jar on the class path (ClasspathPython) comes before PATH.
+            Found fromJar = ClasspathPython.locate();
+            if (fromJar != null) {
+                return fromJar;
+            }
             exe = findOnPath("python3");
             tried.add("PYBRIDGE_PYTHON (not set)");
             tried.add("VIRTUAL_ENV (not set)");
+            tried.add("a CPython runtime jar on the class path (none)");
             tried.add("python3 on PATH (" + (exe == null ? "not found" : exe) + ")");
             if (exe == null) {
                 throw new PythonInitializationException("no Python found. Tried: " + String.join(", ", tried)
-                        + ". Install Python 3 with a shared libpython, or set PYBRIDGE_PYTHON=/path/to/python3.");
+                        + ". Install Python 3 with a shared libpython, set PYBRIDGE_PYTHON=/path/to/python3, or add"
+                        + " the CPython runtime jar org.bytedeco:cpython:<version>:linux-x86_64 to the class path"
+                        + " (docs/guide/python-from-maven.md).");
             }
             reason = "python3 on PATH (" + exe + ")";
         }
@@ -451,7 +465,16 @@ final class PythonLocator {
         }
     }
 
-    /** Why {@code p} is not an x86-64 ELF shared object, or null when it is one. */
+    /**
+     * The ELF machine of this JVM's platform: 62 (x86-64), 183 (aarch64), or -1 when pybridge
+     * has no library of its own for it (then any machine is accepted).
+     */
+    static int elfMachine() {
+        String p = NativeLoader.PLATFORM;
+        return "linux-x86_64".equals(p) ? 62 : "linux-aarch64".equals(p) ? 183 : -1;
+    }
+
+    /** Why {@code p} is not an ELF shared object of this JVM's machine, or null when it is one. */
     static String elfProblem(Path p) {
         byte[] h = new byte[20];
         int n = 0;
@@ -468,8 +491,10 @@ final class PythonLocator {
         }
         int type = (h[16] & 0xff) | (h[17] & 0xff) << 8;
         int machine = (h[18] & 0xff) | (h[19] & 0xff) << 8;
-        if (h[4] != 2 || h[5] != 1 || type != 3 || machine != 62) {
-            return "is not a 64-bit x86-64 ELF shared library (class " + h[4] + ", type " + type + ", machine "
+        int want = elfMachine();
+        if (h[4] != 2 || h[5] != 1 || type != 3 || (want >= 0 && machine != want)) {
+            String arch = want == 62 ? "x86-64" : want == 183 ? "aarch64" : "little-endian";
+            return "is not a 64-bit " + arch + " ELF shared library (class " + h[4] + ", type " + type + ", machine "
                     + machine + ")";
         }
         return null;

@@ -47,7 +47,35 @@ public final class Stats {
         this.gcNudges = gcNudges;
         this.openScopes = openScopes;
         this.reclaimerRecoveries = Lifetimes.RECLAIMER_RECOVERIES.get();
+        this.processInterpreters = ProcessChannel.open;
+        this.processStarted = ProcessChannel.STARTED.get();
+        this.processDeaths = ProcessChannel.DEATHS.get();
     }
+
+    private final long processInterpreters;
+    private final long processStarted;
+    private final long processDeaths;
+
+    /**
+     * Process interpreters open now (their child process alive and not closed).
+     *
+     * @return process interpreters open now
+     */
+    public long processInterpreters() { return processInterpreters; }
+
+    /**
+     * Process interpreters started since this JVM started.
+     *
+     * @return process interpreters started
+     */
+    public long processInterpretersStarted() { return processStarted; }
+
+    /**
+     * Process interpreters whose process died (crash, exit, kill, memory limit, call timeout).
+     *
+     * @return deaths of process interpreters' processes
+     */
+    public long processDeaths() { return processDeaths; }
 
     /**
      * Handles holding a Python reference now (created minus released).

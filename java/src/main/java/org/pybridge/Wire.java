@@ -14,7 +14,7 @@ import java.util.RandomAccess;
 import java.util.Set;
 
 /**
- * Java side of the wire format (rust/src/wire.rs): encodes Java values into
+ * Java side of the wire format (rust/src/values/wire.rs): encodes Java values into
  * a {@link Buf} and decodes replies. Tags must match the Rust constants.
  */
 final class Wire {
@@ -664,12 +664,15 @@ final class Wire {
     static Object read(Buf b, PyObject subject, ValueFactory f) {
         byte tag = b.bb.get(b.bb.position());
         if (tag == Contract.Tag.LIST || tag == Contract.Tag.TUPLE || tag == Contract.Tag.DICT || tag == Contract.Tag.SET || tag == Contract.Tag.FROZENSET) {
+            Object v;
             Lifetimes.beginBatch();
             try {
-                return readValue(b, subject, f);
+                v = readValue(b, subject, f);
             } finally {
                 Lifetimes.endBatch();
             }
+            KeyCollisions.check();
+            return v;
         }
         return readValue(b, subject, f);
     }
@@ -753,19 +756,30 @@ final class Wire {
             case Contract.Tag.DICT: {
                 int n = b.getInt();
                 LinkedHashMap<Object, Object> m = new LinkedHashMap<>(capacity(n));
+                Object dup = null;
                 for (int i = 0; i < n; i++) {
                     Object k = readValue(b, subject, null);
+                    int before = m.size();
                     m.put(k, readValue(b, subject, null));
+                    if (m.size() == before) {
+                        dup = k;
+                    }
                 }
+                KeyCollisions.noteIfCollapsed(n, m.size(), true, dup);
                 return m;
             }
             case Contract.Tag.SET:
             case Contract.Tag.FROZENSET: {
                 int n = b.getInt();
                 LinkedHashSet<Object> s = new LinkedHashSet<>(capacity(n));
+                Object dup = null;
                 for (int i = 0; i < n; i++) {
-                    s.add(readValue(b, subject, null));
+                    Object e = readValue(b, subject, null);
+                    if (!s.add(e)) {
+                        dup = e;
+                    }
                 }
+                KeyCollisions.noteIfCollapsed(n, s.size(), false, dup);
                 return tag == Contract.Tag.SET ? s : Collections.unmodifiableSet(s);
             }
             default:

@@ -358,7 +358,7 @@ public class BridgingTest {
 
     @Test
     public void namesAndKeysResolveRightThroughTheNameCache() {
-        // rust/src/names.rs keeps 256 interned names, direct-mapped: 2,000
+        // rust/src/values/names.rs keeps 256 interned names, direct-mapped: 2,000
         // distinct names collide and replace each other many times over.
         Python.exec("import types\n_nc = types.SimpleNamespace()\n_nd = {}\n"
                 + "for _i in range(2000):\n"

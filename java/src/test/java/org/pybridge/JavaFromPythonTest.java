@@ -113,6 +113,74 @@ public class JavaFromPythonTest {
             return "Integer";
         }
 
+        /** Primitive/boxed pairs: javac picks the primitive for a literal. */
+        public static String pb(boolean b) {
+            return "boolean";
+        }
+
+        public static String pb(Boolean b) {
+            return "Boolean";
+        }
+
+        public static String pi(int i) {
+            return "int";
+        }
+
+        public static String pi(Integer i) {
+            return "Integer";
+        }
+
+        public static String pd(double d) {
+            return "double";
+        }
+
+        public static String pd(Double d) {
+            return "Double";
+        }
+
+        public static String pc(char c) {
+            return "char";
+        }
+
+        public static String pc(Character c) {
+            return "Character";
+        }
+
+        /** javac: widening (phase 1) before boxing (phase 2): pw(0) is pw(long). */
+        public static String pw(long l) {
+            return "long";
+        }
+
+        public static String pw(Integer i) {
+            return "Integer";
+        }
+
+        /** javac: boxing before Object (Integer is more specific). */
+        public static String po(Object o) {
+            return "Object";
+        }
+
+        public static String po(Integer i) {
+            return "Integer";
+        }
+
+        public static String className(Class<?> c) {
+            return c.getName();
+        }
+
+        public static boolean isClass(Object o) {
+            return o instanceof Class;
+        }
+
+        /** javac: any fixed arity before varargs. */
+        public static String pv(Object o) {
+            return "Object";
+        }
+
+        public static String pv(int... xs) {
+            return "int...";
+        }
+
         public static String join(String sep, String... parts) {
             return String.join(sep, parts);
         }
@@ -300,6 +368,127 @@ public class JavaFromPythonTest {
     }
 
     @Test
+    public void primitiveAndBoxedOverloadsFollowJavac() {
+        py("from org.pybridge import JavaFromPythonTest", "O = JavaFromPythonTest.Overloads",
+                "check(O.pb(True) == 'boolean', O.pb(True))",
+                "check(O.pi(0) == 'int', O.pi(0))",
+                "check(O.pd(1.5) == 'double', O.pd(1.5))",
+                "check(O.pc('x') == 'char', O.pc('x'))",
+                "check(O.pw(0) == 'long', 'widening before boxing: ' + O.pw(0))",
+                "check(O.po(0) == 'Integer', 'boxing before Object: ' + O.po(0))",
+                "check(O.pv(1) == 'Object', 'fixed arity before varargs: ' + O.pv(1))",
+                "check(O.pv(1, 2) == 'int...', O.pv(1, 2))",
+                "check(O.pi(None) == 'Integer', 'None: the reference type')",
+                "check(O.pb(None) == 'Boolean', 'None: the reference type')");
+    }
+
+    @Test
+    public void javaClassesAreJavaLangClass() {
+        py("import pybridge", "from org.pybridge import JavaFromPythonTest", "O = JavaFromPythonTest.Overloads",
+                "from java.util import ArrayList",
+                "from java.lang import StringBuilder, Integer, Boolean, Double",
+                "x = ArrayList()",
+                "check(x.getClass() == ArrayList, 'getClass() equals the imported class')",
+                "check(ArrayList == x.getClass(), 'both ways')",
+                "check(x.getClass() != StringBuilder, 'another class')",
+                "check(O.className(ArrayList) == 'java.util.ArrayList', 'a Class parameter')",
+                "check(O.isClass(StringBuilder), 'an Object parameter gets the Class')",
+                "r = str(StringBuilder().append(StringBuilder))",
+                "check(r == 'class java.lang.StringBuilder', r)",
+                "check(O.className(Integer.TYPE) == 'int', 'primitive types are Classes')",
+                "a = pybridge.jarray(Integer.TYPE, 3)",
+                "check(a.tolist() == [0, 0, 0] and a.getClass().getName() == '[I', a.getClass().getName())",
+                "b = pybridge.jarray(2, Boolean.TYPE)",
+                "check(b.tolist() == [False, False], 'Jep order: jarray(size, type)')",
+                "d = pybridge.jarray(Double.TYPE, [1.5, 2])",
+                "check(d.tolist() == [1.5, 2.0], d.tolist())",
+                "e = raises(TypeError, pybridge.jarray, 3, 'no.such.Klass')",
+                "raises(TypeError, pybridge.jarray, x, 3)");
+    }
+
+    @Test
+    public void boxedNumbersAreNumbersHoweverMade() {
+        Python.mainModule().setAttr("bridged_seven", Python.bridge(Integer.valueOf(7)));
+        Python.mainModule().setAttr("bridged_half", Python.bridge(Double.valueOf(0.5)));
+        py("import pybridge",
+                "from java.lang import Integer, Double, Long, Boolean",
+                "from java.math import BigInteger, BigDecimal",
+                "from java.util.concurrent.atomic import AtomicLong",
+                "from java.time import LocalDate",
+                "check(Integer(-5) + 1 == -4 and Integer(-5) == -5, 'Integer(-5) is -5')",
+                "check(bool(Integer(0)) is False and bool(Boolean(False)) is False, 'falsy')",
+                "check(5 < Integer(9) and Integer(9) > 5, 'compares with Python ints')",
+                "check(Double(2.5) * 2 == 5.0, 'Double arithmetic')",
+                "check(bridged_seven + 1 == 8 and 1 + bridged_seven == 8, 'a bridged Integer proxy adds')",
+                "check(bridged_seven == 7 and hash(bridged_seven) == hash(7), 'equal to 7, same hash')",
+                "check(5 < bridged_seven and bridged_seven <= 7 and not bridged_seven < 3, 'orders')",
+                "check(bridged_half < 1 and float(bridged_half) == 0.5 and bool(bridged_half), 'Double proxy')",
+                "check(list(range(10))[bridged_seven] == 7 and int(bridged_seven) == 7, '__index__')",
+                "big = BigInteger.valueOf(2).pow(70)",
+                "check(big == 2**70 and big + 1 == 2**70 + 1 and big > 5 and -big == -2**70, 'BigInteger exact')",
+                "check(BigDecimal('1.5') * 2 == 3.0, 'BigDecimal')",
+                "n = AtomicLong(41); n.incrementAndGet()",
+                "check(n == 42 and n - 2 == 40, 'any Number')",
+                "e = raises(TypeError, lambda: LocalDate.of(2020, 1, 1) < 5)",
+                "check(not isinstance(e, pybridge.JavaException), 'no ClassCastException leaks: %r' % (e,))",
+                "e = raises(TypeError, lambda: bridged_seven < 'x')",
+                "check(not isinstance(e, pybridge.JavaException), repr(e))",
+                "from java.lang.reflect import Array",
+                "from java.lang import String",
+                "check(len(Array.newInstance(String, 3)) == 3, 'a class where Java expects a Class')");
+    }
+
+    @Test
+    public void javaListsTakeSliceAssignmentAndListOperators() {
+        py("from java.util import ArrayList, HashMap",
+                "lst = ArrayList(); lst.extend([0, 1, 2, 3, 4])",
+                "lst[1:3] = ['a', 'b', 'c']",
+                "check(list(lst) == [0, 'a', 'b', 'c', 3, 4], list(lst))",
+                "lst[1:4] = []",
+                "check(list(lst) == [0, 3, 4], list(lst))",
+                "lst[::2] = [9, 8]",
+                "check(list(lst) == [9, 3, 8], list(lst))",
+                "raises(ValueError, lst.__setitem__, slice(None, None, 2), [1])",
+                "lst[3:] = [7]",
+                "check(list(lst) == [9, 3, 8, 7], list(lst))",
+                "check(lst + [1] == [9, 3, 8, 7, 1] and [1] + lst == [1, 9, 3, 8, 7], 'list +')",
+                "check(lst * 2 == [9, 3, 8, 7] * 2 and 2 * lst == lst * 2, 'list *')",
+                "same = lst; lst *= 2",
+                "check(same is lst and lst.size() == 8, 'in place *=')",
+                "lst *= 0",
+                "check(lst.size() == 0, '*= 0 clears')",
+                "m = HashMap(); m['a'] = 1",
+                "check(('a', 1) in m.items() and ('a', 2) not in m.items(), 'pairs')",
+                "check('a' not in m.items(), 'a key alone is not an item, as in dict.items()')",
+                "b = lst.add",
+                "check(b.__func__ is ArrayList.add and b.__self__ is lst and b.__name__ == 'add', 'bound method')");
+    }
+
+    @Test
+    public void dirOfAJavaPackageListsItsClasses() {
+        py("import java.util, org.pybridge",
+                "d = dir(java.util)",
+                "check('ArrayList' in d and 'HashMap' in d and 'concurrent' in d and 'function' in d, d[:20])",
+                "check(not any('$' in n for n in d), 'no nested classes')",
+                "p = dir(org.pybridge)",
+                "check('Python' in p and 'JavaFromPythonTest' in p, p[:20])",
+                "check('JavaBridge' not in p, 'not public: not listed')");
+    }
+
+    @Test
+    public void fieldAndElementOverflowIsOverflowError() {
+        py("from org.pybridge import JavaFromPythonTest", "import pybridge",
+                "o = JavaFromPythonTest.Overloads()",
+                "e = raises(OverflowError, setattr, o, 'count', 2**40)",
+                "check('is a Java int' in str(e) and '2147483647' in str(e) and str(2**40) in str(e), str(e))",
+                "check(o.count == 0, 'unchanged')",
+                "a = pybridge.jarray('byte', 2)",
+                "e = raises(OverflowError, a.__setitem__, 0, 300)",
+                "check('-128 to 127' in str(e), str(e))",
+                "raises(TypeError, setattr, o, 'count', 1.5)");
+    }
+
+    @Test
     public void overloadsAreResolvedFromPythonArgumentTypes() {
         py("from org.pybridge import JavaFromPythonTest",
                 "o = JavaFromPythonTest.Overloads()",
@@ -380,7 +569,7 @@ public class JavaFromPythonTest {
                 "check(a[0] == 5 and a[3] == 9 and a[-1] == 9, 'set and get')",
                 "raises(IndexError, lambda: a[4])",
                 "raises(TypeError, a.__setitem__, 0, 'x')",
-                "raises(TypeError, a.__setitem__, 0, 2**40)",
+                "raises(OverflowError, a.__setitem__, 0, 2**40)",
                 "check(a[1:3] == [0, 0] and a[::-1][0] == 9, 'slices copy')",
                 "a[1:3] = [7, 8]",
                 "check(list(a) == [5, 7, 8, 9] and a == [5, 7, 8, 9], 'slice assignment, == a list')",

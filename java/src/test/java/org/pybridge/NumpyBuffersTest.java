@@ -75,7 +75,7 @@ public class NumpyBuffersTest {
     // ---- numpy -> Java (copy) --------------------------------------------------------
 
     /**
-     * Copies of 1 MB and more are split across helper threads (rust/src/copy.rs):
+     * Copies of 1 MB and more are split across helper threads (rust/src/values/copy.rs):
      * every byte must arrive, in both directions, at sizes around the split,
      * with several Java threads copying at once (the helpers busy for some).
      */

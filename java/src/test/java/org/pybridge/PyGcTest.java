@@ -131,8 +131,12 @@ public class PyGcTest {
             gc.collect();
             int[] c0 = gc.count();
             assertEquals(3, c0.length);
+            // A free-threaded CPython counts frees against allocations in
+            // generation 0, which goes below 0 right after a collection.
+            boolean freeThreaded = Python.eval(
+                    "bool(__import__('sysconfig').get_config_var('Py_GIL_DISABLED'))", Boolean.class);
             for (int v : c0) {
-                assertTrue(v >= 0);
+                assertTrue("count " + v, v >= 0 || freeThreaded);
             }
             Python.exec("_pybridge_gc_junk = [[] for _ in range(500)]");
             int[] c1 = gc.count();
@@ -141,7 +145,7 @@ public class PyGcTest {
             int[] c2 = gc.count();
             assertTrue("a full collection resets generation 0: " + c2[0], c2[0] < c1[0]);
         } finally {
-            Python.exec("del _pybridge_gc_junk");
+            Python.exec("globals().pop('_pybridge_gc_junk', None)");
             if (was) {
                 gc.enable();
             }

@@ -101,7 +101,8 @@ public final class ExecutorPython {
                     + e.getMessage() + "). Every node needs the Python environment: set spark.pybridge.python"
                     + " (Spark conf), pybridge.python (Flink job parameter), or PYBRIDGE_PYTHON / VIRTUAL_ENV"
                     + " in the executor's environment (spark.executorEnv.PYBRIDGE_PYTHON, Flink's"
-                    + " containerized.taskmanager.env.PYBRIDGE_PYTHON).");
+                    + " containerized.taskmanager.env.PYBRIDGE_PYTHON), or ship Python as jars with the job"
+                    + " (a CPython runtime jar and a packages jar in --jars: docs/guide/python-from-maven.md).");
         }
         loadModule(FUNCTIONS_MODULE, "pybridge_functions.py");
         helper = loadModule(HELPER_MODULE, "pybridge_integration.py");
