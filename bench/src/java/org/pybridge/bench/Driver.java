@@ -33,14 +33,14 @@ import java.util.stream.Stream;
  * {@code bench.root}, {@code bench.pybridgeJar}, {@code bench.python},
  * {@code bench.classes}, {@code bench.pemjaClasspath}; optional
  * {@code bench.rounds} (default 3), {@code bench.quick}, {@code bench.only}
- * (comma-separated library names — pybridge,jep,pemja — and/or workload keys
+ * (comma-separated library names — pybridge,jep,pemja,jpy — and/or workload keys
  * or groups — a,a2,b,c,c2,d1,d2,f,fo,f2,g,h,n0,n1,n2,cb,pd, core, extra, numpy;
  * none of a kind = all of it). A run of some of the workloads writes
  * {@code bench/results/<date>-<workloads>.md}, so it never overwrites the day's
  * full run.
  */
 public final class Driver {
-    static final String[] LIBS = {"pybridge", "Jep", "pemja"};
+    static final String[] LIBS = {"pybridge", "Jep", "pemja", "jpy"};
     static final String[] CORE = {"a", "a2", "b", "c", "c2", "d1", "d2", "f", "fo", "f2", "g", "gw", "h"};
     /** The workloads of issue 6 (also in core): global read, 1 MB strings, two threads. */
     static final String[] EXTRA = {"b", "d1", "d2", "g", "gw"};
@@ -92,7 +92,7 @@ public final class Driver {
                 continue;
             }
             String lk = k.toLowerCase(Locale.ROOT);
-            if (lk.equals("pybridge") || lk.equals("jep") || lk.equals("pemja")) {
+            if (lk.equals("pybridge") || lk.equals("jep") || lk.equals("pemja") || lk.equals("jpy")) {
                 only.add(lk);
             } else if (lk.equals("core") || lk.equals("extra") || lk.equals("numpy")) {
                 workloadTokens.add(lk);
@@ -102,12 +102,12 @@ public final class Driver {
                 selected.add(k);
             } else {
                 throw new IllegalArgumentException("bench.only: unknown library or workload '" + k
-                        + "' (libraries: pybridge, jep, pemja; workloads: " + String.join(",", ALL)
+                        + "' (libraries: pybridge, jep, pemja, jpy; workloads: " + String.join(",", ALL)
                         + ", or the groups core, extra, numpy)");
             }
         }
         if (only.isEmpty()) {
-            only.addAll(Arrays.asList("pybridge", "jep", "pemja"));
+            only.addAll(Arrays.asList("pybridge", "jep", "pemja", "jpy"));
         }
         if (!selected.isEmpty()) {
             workloads = new ArrayList<>();
@@ -208,6 +208,26 @@ public final class Driver {
                         "-cp", cp + File.pathSeparator + classes, "org.pybridge.bench.PemjaBench"));
                 return c;
             }
+            case "jpy": {
+                // jpy: its native libraries from the PyPI wheel, its jar (the same
+                // version) from Maven Central (bench.jpyClasspath).
+                Path sp = sitePackages();
+                Path jpyLib = glob(sp, "jpy.", ".so");
+                Path jdlLib = glob(sp, "jdl.", ".so");
+                String jar = System.getProperty("bench.jpyClasspath", "");
+                if (jar.isEmpty() || jpyLib == null || jdlLib == null) {
+                    throw new IllegalStateException("jpy is not installed in " + peersVenv
+                            + " (bench/peers.sh failed to install it: see its output above) or its jar is missing");
+                }
+                c.addAll(Arrays.asList("-Djpy.jpyLib=" + jpyLib, "-Djpy.jdlLib=" + jdlLib,
+                        "-Djpy.pythonLib=" + pyFact(peersVenv.resolve("bin/python").toString(),
+                                "__import__('os').path.join(__import__('sysconfig').get_config_var('LIBDIR'),"
+                                        + " __import__('sysconfig').get_config_var('LDLIBRARY'))"),
+                        "-Djpy.pythonPrefix=" + pyFact(peersVenv.resolve("bin/python").toString(), "sys.base_prefix"),
+                        "-Djpy.pythonExecutable=" + peersVenv.resolve("bin/python"),
+                        "-cp", jar + File.pathSeparator + classes, "org.pybridge.bench.JpyBench"));
+                return c;
+            }
             default:
                 throw new IllegalArgumentException(lib);
         }
@@ -247,7 +267,7 @@ public final class Driver {
             env.put("PYBRIDGE_PYTHON", System.getProperty("bench.python", root.resolve(".venv/bin/python").toString()));
         } else {
             env.put("PYTHONPATH", sitePackages().toString());
-            if (lib.equals("Jep")) {
+            if (lib.equals("Jep") || lib.equals("jpy")) {
                 env.put("PYTHONHOME", pyFact(peersVenv.resolve("bin/python").toString(), "sys.base_prefix"));
             }
         }
@@ -356,8 +376,8 @@ public final class Driver {
     String peakTable() {
         StringBuilder t = new StringBuilder();
         t.append("Peak RSS per workload (MB): VmHWM of the JVM that ran it, highest over the rounds.\n\n");
-        t.append("| workload | pybridge | Jep | pemja | pybridge/Jep | pybridge/pemja |\n");
-        t.append("|---|---|---|---|---|---|\n");
+        t.append("| workload | pybridge | Jep | pemja | jpy | pybridge/Jep | pybridge/pemja | pybridge/jpy |\n");
+        t.append("|---|---|---|---|---|---|---|---|\n");
         for (String w : workloads) {
             Map<String, Double> m = peakByWorkload.get(w);
             if (m == null) {
@@ -369,15 +389,16 @@ public final class Driver {
                 t.append(m.containsKey(lib) ? num(m.get(lib)) : "—").append(" | ");
             }
             Double pb = m.get("pybridge");
-            t.append(ratio(pb, m.get("Jep"))).append(" | ").append(ratio(pb, m.get("pemja"))).append(" |\n");
+            t.append(ratio(pb, m.get("Jep"))).append(" | ").append(ratio(pb, m.get("pemja"))).append(" | ")
+                    .append(ratio(pb, m.get("jpy"))).append(" |\n");
         }
         return t.toString();
     }
 
     String table() {
         StringBuilder t = new StringBuilder();
-        t.append("| workload | pybridge | Jep | pemja | pybridge/Jep | pybridge/pemja | target |\n");
-        t.append("|---|---|---|---|---|---|---|\n");
+        t.append("| workload | pybridge | Jep | pemja | jpy | pybridge/Jep | pybridge/pemja | pybridge/jpy | target |\n");
+        t.append("|---|---|---|---|---|---|---|---|---|\n");
         row(t, "a. f(i) → long, GIL per call (µs/call)", "a", "a", "a", "≤ 0.15 µs", 0.15, true);
         row(t, "a'. same, GIL held across the loop (µs/call) ¹", "a2", "a", "a", "≤ 0.10 µs", 0.10, true);
         row(t, "b. read the global int `x` → long (µs/read) ⁸", "b", "b", "b", "≤ 0.12 µs", 0.12, true);
@@ -417,13 +438,14 @@ public final class Driver {
             t.append(peak.containsKey(lib) ? num(peak.get(lib)) : "—").append(" | ");
         }
         Double pb = peak.get("pybridge");
-        t.append(ratio(pb, peak.get("Jep"))).append(" | ").append(ratio(pb, peak.get("pemja"))).append(" |  |\n");
+        t.append(ratio(pb, peak.get("Jep"))).append(" | ").append(ratio(pb, peak.get("pemja"))).append(" | ")
+                .append(ratio(pb, peak.get("jpy"))).append(" |  |\n");
         return t.toString();
     }
 
     void row(StringBuilder t, String label, String pbKey, String jepKey, String pemjaKey, String target,
             double goal, boolean lowerIsBetter) {
-        String[] keys = {pbKey, jepKey, pemjaKey};
+        String[] keys = {pbKey, jepKey, pemjaKey, jepKey};   // jpy: as Jep (no GIL-held form either)
         if (!workloads.contains(workloadOf(pbKey))) {
             return;
         }
@@ -437,7 +459,8 @@ public final class Driver {
             t.append(c == null ? failed(LIBS[i], keys[i]) : c + mark).append(" | ");
         }
         Double p = med("pybridge", pbKey);
-        t.append(ratio(p, med("Jep", jepKey))).append(" | ").append(ratio(p, med("pemja", pemjaKey))).append(" | ");
+        t.append(ratio(p, med("Jep", jepKey))).append(" | ").append(ratio(p, med("pemja", pemjaKey))).append(" | ")
+                .append(ratio(p, med("jpy", jepKey))).append(" | ");
         if (goal > 0 && p != null) {
             boolean met = lowerIsBetter ? p <= goal : p >= goal;
             t.append(target).append(met ? " ✓" : " ✗");
@@ -611,6 +634,14 @@ public final class Driver {
         r.append("- pemja: ").append(infos.get("pemja").getOrDefault("version", "not run"))
                 .append(" (PythonInterpreter MULTI_THREAD, invoke(name, ...), get(name, List.class),")
                 .append(" PyObject.close); Maven Central's newest pemja jar is 0.6.0, PyPI's newest is 0.6.3\n");
+        r.append("- jpy: ").append(infos.get("jpy").getOrDefault("version", "not run"))
+                .append(" (PyPI wheel, the same version's jar from Maven Central; PyModule.call(type, name, ...),")
+                .append(" getAttribute(name, type), PyObject.close; Maven Central's newest jpy jar is 1.2.0, PyPI's")
+                .append(" newest wheel 2.2.0 ships no jar, so 1.2.0 on both sides)\n");
+        String detroit = System.getProperty("bench.detroitJar", "");
+        r.append("- Detroit (OpenJDK's FFM CPython engine): not run: ").append(detroit.isEmpty()
+                ? "needs Python 3.14 + JDK 25 and a Detroit build; pass -Pbench.detroitJar=..."
+                : "given " + detroit + ", but the bench has no Detroit adapter yet (issue 29)").append('\n');
         r.append("- Java: ").append(System.getProperty("java.vm.name")).append(' ')
                 .append(System.getProperty("java.runtime.version")).append(", every child JVM: -Xmx2g\n\n");
         r.append("## Machine\n\n");

@@ -246,13 +246,99 @@ public final class Interpreter implements AutoCloseable {
         started.complete(null);
     }
 
+    /**
+     * How long each side of a hand-off to a sub-interpreter's thread polls
+     * before it parks, in nanoseconds: the caller of {@link #call} for the
+     * result, the interpreter's thread (after a task) for the next task.
+     * Two park/unpark pairs cost ~15 µs a call; a short poll saves them when
+     * the other side answers within it, and parks as before when it does not,
+     * so an idle interpreter's thread takes no CPU. Set with
+     * {@code -Dpybridge.handoffSpinMicros=N}; 0, the default, parks at once:
+     * on a loaded machine the poll measured slower (see
+     * docs/decisions/where-the-time-goes.md), so it is for machines with a
+     * core to spare.
+     */
+    static final long HANDOFF_SPIN_NANOS = Math.max(0, Long.getLong("pybridge.handoffSpinMicros", 0)) * 1000L;
+
+    /**
+     * Adaptive: after this many polls in a row that ended in a park anyway (the
+     * other side was not running: a loaded machine), a side parks at once, and
+     * polls again only every {@link #SPIN_PROBE}-th hand-off, so polling never
+     * costs more than it saves. Measured under load, polling every time made a
+     * call 8x slower (docs/decisions/where-the-time-goes.md).
+     */
+    private static final int SPIN_MISSES = 4;
+
+    private static final int SPIN_PROBE = 64;
+
+    /** The worker's polls that found nothing, in a row (the worker's thread only). */
+    private int workerMisses;
+
+    private int workerProbe;
+
+    /** Callers' polls that ended in a park, in a row (any caller thread; races only blur it). */
+    private volatile int callerMisses;
+
+    private volatile int callerProbe;
+
+    /** The next task if one arrives within {@link #HANDOFF_SPIN_NANOS}, else null. */
+    private Runnable pollSpinning() {
+        if (HANDOFF_SPIN_NANOS == 0) {
+            return null;
+        }
+        if (workerMisses >= SPIN_MISSES && (++workerProbe & (SPIN_PROBE - 1)) != 0) {
+            return null;
+        }
+        Runnable found = pollFor(HANDOFF_SPIN_NANOS);
+        workerMisses = found != null ? 0 : Math.min(workerMisses + 1, SPIN_MISSES);
+        return found;
+    }
+
+    private Runnable pollFor(long nanos) {
+        long end = System.nanoTime() + nanos;
+        do {
+            Runnable r = tasks.poll();
+            if (r != null) {
+                return r;
+            }
+            Thread.onSpinWait();
+        } while (System.nanoTime() - end < 0);
+        return null;
+    }
+
+    /** Polls {@code f} for {@link #HANDOFF_SPIN_NANOS} (the caller's half of the hand-off), then returns. */
+    private void spinUntilDone(CompletableFuture<?> f) {
+        if (HANDOFF_SPIN_NANOS == 0 || f.isDone()) {
+            return;
+        }
+        int misses = callerMisses;
+        if (misses >= SPIN_MISSES && (callerProbe++ & (SPIN_PROBE - 1)) != 0) {
+            return;
+        }
+        long end = System.nanoTime() + HANDOFF_SPIN_NANOS;
+        do {
+            Thread.onSpinWait();
+            if (f.isDone()) {
+                callerMisses = 0;
+                return;
+            }
+        } while (System.nanoTime() - end < 0);
+        callerMisses = Math.min(misses + 1, SPIN_MISSES);
+    }
+
     private void loop() {
+        boolean ran = false;
         while (true) {
-            Runnable r;
-            try {
-                r = tasks.poll(100, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                continue; // the worker ends only by close()
+            // Right after a task, the next one often follows within microseconds
+            // (a caller in a loop): poll for it before parking.
+            Runnable r = ran ? pollSpinning() : null;
+            ran = false;
+            if (r == null) {
+                try {
+                    r = tasks.poll(100, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    continue; // the worker ends only by close()
+                }
             }
             if (state == CLOSED) {
                 return; // failed to start
@@ -295,6 +381,7 @@ public final class Interpreter implements AutoCloseable {
                 return;
             }
             r.run();
+            ran = true;
         }
     }
 
@@ -347,7 +434,9 @@ public final class Interpreter implements AutoCloseable {
         }
         waitFor(me, worker);
         try {
-            return submit(body).join();
+            CompletableFuture<T> f = submit(body);
+            spinUntilDone(f);
+            return f.join();
         } catch (CompletionException e) {
             throw rethrow(e.getCause());
         } finally {
