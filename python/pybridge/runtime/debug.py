@@ -12,7 +12,6 @@ nobody types into.
 
 import os
 import sys
-import threading
 
 _listening = None  # (host, port) once listen() ran
 
@@ -27,6 +26,7 @@ def listen(host, port, python, wait_for_client):
             # the adapter is a process of its own: run by the Python pybridge embeds
             debugpy.configure(python=python, subProcess=False)
         _listening = debugpy.listen((host, port))
+        sys.modules["pybridge"]._debug_attached = is_attached
     if wait_for_client:
         debugpy.wait_for_client()
     return _listening[1]
@@ -47,6 +47,8 @@ def is_attached():
 def this_thread(java_name):
     """Makes the calling thread (one the JVM made) known to the debugger, named
     after its Java thread."""
+    import threading  # here, not at start-up: installing the hook must not import threading
+
     import debugpy
 
     t = threading.current_thread()
@@ -55,39 +57,7 @@ def this_thread(java_name):
     debugpy.debug_this_thread()
 
 
-def _has_console():
-    try:
-        return os.isatty(0) and sys.stdin is not None and sys.stdin.isatty()
-    except (OSError, ValueError, AttributeError):
-        return False
-
-
-class NoConsoleError(RuntimeError):
-    """breakpoint() with no debugger attached and no console to run pdb on."""
-
-
-def breakpointhook(*args, **kwargs):
-    """sys.breakpointhook: debugpy when a client is attached, pdb on a console,
-    else NoConsoleError (never a wait for input nobody can type)."""
-    if is_attached():
-        import debugpy
-
-        return debugpy.breakpoint()
-    if _has_console():
-        import pdb
-
-        return pdb.Pdb().set_trace(sys._getframe(1))
-    raise NoConsoleError(
-        "breakpoint() needs a debugger or a console: this embedded Python's stdin is not a terminal. "
-        "Attach a debugger (org.pybridge.Python.debug(port), then a DAP client such as VS Code), "
-        "run the JVM from a terminal for pdb, or set PYTHONBREAKPOINT=0 to ignore breakpoint() calls."
-    )
-
-
-def install_breakpointhook():
-    """Installs breakpointhook unless PYTHONBREAKPOINT chose another (or none)."""
-    if os.environ.get("PYTHONBREAKPOINT"):
-        return False
-    if sys.breakpointhook is sys.__breakpointhook__:
-        sys.breakpointhook = breakpointhook
-    return True
+# breakpoint()'s hook is installed at start-up by the pybridge module itself
+# (module.py: no handle, nothing imported); it asks is_attached() once listen() ran.
+NoConsoleError = sys.modules["pybridge"].NoConsoleError
+breakpointhook = sys.modules["pybridge"]._breakpointhook

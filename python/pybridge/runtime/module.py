@@ -3,6 +3,7 @@
 # subtypes, and the copy helpers of Interpreter.copyOf. The Rust half adds
 # JavaFunction, JavaObject, JavaBuffer (and, in the main interpreter,
 # JavaMethod, JavaArrayBase and _set_proxy_factory).
+import os
 import sys
 import types
 
@@ -73,3 +74,43 @@ def _copy_in(data):
 
 _mod._copy_out = _copy_out
 _mod._copy_in = _copy_in
+
+
+class NoConsoleError(RuntimeError):
+    """breakpoint() with no debugger attached and no console to run pdb on."""
+
+
+NoConsoleError.__module__ = "pybridge.debug"
+_mod.NoConsoleError = NoConsoleError
+
+
+def _has_console():
+    try:
+        return os.isatty(0) and sys.stdin is not None and sys.stdin.isatty()
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def _breakpointhook(*args, **kwargs):
+    """sys.breakpointhook: debugpy when a client is attached (Python.debug), pdb on a
+    console, else NoConsoleError (never a wait for input nobody can type)."""
+    attached = getattr(_mod, "_debug_attached", None)
+    if attached is not None and attached():
+        import debugpy
+
+        return debugpy.breakpoint()
+    if _has_console():
+        import pdb
+
+        return pdb.Pdb().set_trace(sys._getframe(1))
+    raise NoConsoleError(
+        "breakpoint() needs a debugger or a console: this embedded Python's stdin is not a terminal. "
+        "Attach a debugger (org.pybridge.Python.debug(port), then a DAP client such as VS Code), "
+        "run the JVM from a terminal for pdb, or set PYTHONBREAKPOINT=0 to ignore breakpoint() calls."
+    )
+
+
+_mod._breakpointhook = _breakpointhook
+# Installed unless PYTHONBREAKPOINT chose another hook (or none).
+if not os.environ.get("PYTHONBREAKPOINT") and sys.breakpointhook is sys.__breakpointhook__:
+    sys.breakpointhook = _breakpointhook

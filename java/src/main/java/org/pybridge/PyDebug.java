@@ -48,8 +48,4 @@ final class PyDebug {
         }
     }
 
-    /** At start-up: sys.breakpointhook (unless PYTHONBREAKPOINT chose one). */
-    static void installBreakpointHook() {
-        PyResources.function("debug", "install_breakpointhook").call().close();
-    }
 }

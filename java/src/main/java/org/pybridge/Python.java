@@ -77,7 +77,6 @@ public final class Python {
         try {
             JavaBridge.install(cfg);
             PackagesJars.addToPath(packages);
-            PyDebug.installBreakpointHook();
         } finally {
             info = null;
         }
