@@ -13,6 +13,7 @@ It understands exactly what contract.rs uses: `pub const ABI_VERSION: i32 =
 N;` and `table!` blocks of `/// doc` lines and `NAME = value,` entries; any
 other line inside a table is an error, so that the two sides cannot drift.
 """
+
 import re
 import sys
 from pathlib import Path
@@ -112,7 +113,7 @@ def generate(abi: int, tables) -> str:
         out.append("            java.util.Map<String, Long> m = new java.util.LinkedHashMap<>();\n")
         for ename, _, _ in entries:
             v = f"(long) ({ename} & 0xff)" if rtype == "u8" else f"(long) {ename}"
-            out.append(f"            m.put(\"{ename}\", {v});\n")
+            out.append(f'            m.put("{ename}", {v});\n')
         out.append("            return m;\n        }\n")
         out.append("    }\n")
     out.append("}\n")

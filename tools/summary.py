@@ -80,8 +80,11 @@ def main(root, minors):
             continue
         names = [n for n in sorted(runs) if n == f"compat-{v}" or re.fullmatch(rf"compat-{re.escape(v)}-jdk\d+", n)]
         if not names:
-            names = [n for n in (f"compat-{v}", f"compat-{v}-jdk21")
-                     if os.path.exists(f"{root}/build/test-results/{n}/NOT-RUN.txt")] or [f"compat-{v}"]
+            names = [
+                n
+                for n in (f"compat-{v}", f"compat-{v}-jdk21")
+                if os.path.exists(f"{root}/build/test-results/{n}/NOT-RUN.txt")
+            ] or [f"compat-{v}"]
         for n in names:
             jdk = re.search(r"-jdk(\d+)$", n)
             label = f"compat {v}" + (f" on JDK {jdk[1]}" if jdk else "")

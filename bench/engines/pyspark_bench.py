@@ -4,6 +4,7 @@ The same job as SparkVariants (local[2], 4 partitions, sum of x * 2 + 1) through
 a PySpark Python UDF or pandas_udf; prints one RESULT line: variant, the run
 times in ms, the peak RSS of Spark's JVM (kB) and the peak of the summed RSS of
 PySpark's Python worker processes (kB)."""
+
 import os
 import sys
 import threading
@@ -51,19 +52,25 @@ def main():
     variant, n, warm, runs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
     # The workers run this venv's Python (pandas, pyarrow), not whatever python3 is on PATH.
     os.environ["PYSPARK_PYTHON"] = sys.executable
-    from pyspark.sql import SparkSession, functions as F
+    from pyspark.sql import SparkSession
+    from pyspark.sql import functions as F
     from pyspark.sql.types import LongType
-    spark = (SparkSession.builder.master("local[2]").appName("pyspark-bench-" + variant)
-             .config("spark.ui.enabled", "false")
-             .config("spark.driver.host", "127.0.0.1")
-             .config("spark.driver.bindAddress", "127.0.0.1")
-             .config("spark.sql.shuffle.partitions", "4")
-             .getOrCreate())
+
+    spark = (
+        SparkSession.builder.master("local[2]")
+        .appName("pyspark-bench-" + variant)
+        .config("spark.ui.enabled", "false")
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.sql.shuffle.partitions", "4")
+        .getOrCreate()
+    )
     spark.sparkContext.setLogLevel("WARN")
     df = spark.range(0, n, 1, 4).toDF("x")
     if variant == "pyspark_udf":
         f = F.udf(lambda x: x * 2 + 1, LongType())
     elif variant == "pyspark_pandas_udf":
+
         @F.pandas_udf(LongType())
         def f(x):
             return x * 2 + 1
@@ -85,8 +92,9 @@ def main():
     sampler.stop = True
     sampler.join()
     jvm = spark.sparkContext._gateway.proc.pid
-    print("RESULT %s %s %d %d" % (variant, ",".join(map(str, times)), status_kb(jvm, "VmHWM"), sampler.peak),
-          flush=True)
+    print(
+        "RESULT %s %s %d %d" % (variant, ",".join(map(str, times)), status_kb(jvm, "VmHWM"), sampler.peak), flush=True
+    )
     spark.stop()
 
 

@@ -19,8 +19,9 @@
   define these namespaces. pybridge's own namespaces coexist with
   libpython-clj (they have other names)."
   (:refer-clojure :exclude [dir])
-  (:require [pybridge.python :as py]
-            [pybridge.python.init :as init]))
+  (:require
+   [pybridge.python :as py]
+   [pybridge.python.init :as init]))
 
 (defmacro ^:private defalias
   "Defines each sym as the pybridge.python var of the same name: its value

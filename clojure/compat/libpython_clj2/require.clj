@@ -5,7 +5,8 @@
       (require '[libpython-clj2.require :refer [require-python]])
       (require-python '[math :as pymath])
       (pymath/sqrt 16)  ;=> 4.0"
-  (:require [pybridge.require :as req]))
+  (:require
+   [pybridge.require :as req]))
 
 (def ^{:doc (:doc (meta #'req/require-python)) :arglists (:arglists (meta #'req/require-python))}
   require-python req/require-python)

@@ -5,6 +5,7 @@
 
       (require '[libpython-clj2.sugar :refer [pyxfn]])
       (into [] (pyxfn python-generator-fn) (range 3))"
-  (:require [pybridge.sugar :as sugar]))
+  (:require
+   [pybridge.sugar :as sugar]))
 
 (def ^{:doc (:doc (meta #'sugar/pyxfn)) :arglists (:arglists (meta #'sugar/pyxfn))} pyxfn sugar/pyxfn)

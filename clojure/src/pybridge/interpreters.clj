@@ -16,8 +16,9 @@
   (org.pybridge.Python, PyObject) uses that interpreter. pybridge.python's
   facade keeps helper functions in the main interpreter, so inside a body
   use this namespace or the Java API rather than pybridge.python."
-  (:import (java.util.concurrent Callable CompletableFuture)
-           (org.pybridge Interpreter InterpreterConfig InterpreterPool PyObject Python)))
+  (:import
+   (java.util.concurrent Callable CompletableFuture)
+   (org.pybridge Interpreter InterpreterConfig InterpreterPool PyObject Python)))
 
 (set! *warn-on-reflection* true)
 

@@ -41,15 +41,17 @@
   Python modules as namespaces are `pybridge.require`; `pybridge.sugar`
   has pyxfn."
   (:refer-clojure :exclude [dir])
-  (:require [clojure.string :as str]
-            [pybridge.python.base :as base]
-            [pybridge.python.bridge-as-jvm :as jvm]
-            [pybridge.python.copy :as copy]
-            [pybridge.python.fn :as py-fn]
-            [pybridge.python.gc :as gc]
-            [pybridge.python.ops :as ops])
-  (:import (java.util.function Supplier)
-           (org.pybridge Gil Python)))
+  (:require
+   [clojure.string :as str]
+   [pybridge.python.base :as base]
+   [pybridge.python.bridge-as-jvm :as jvm]
+   [pybridge.python.copy :as copy]
+   [pybridge.python.fn :as py-fn]
+   [pybridge.python.gc :as gc]
+   [pybridge.python.ops :as ops])
+  (:import
+   (java.util.function Supplier)
+   (org.pybridge Gil Python)))
 
 (set! *warn-on-reflection* true)
 
@@ -280,7 +282,7 @@
       (py/make-instance-fn (fn [self x] (* x (py/get-attr self \"k\"))))"
   ([f] (make-instance-fn f nil))
   ([f opts]
-  ((lazy 'pybridge.python.class/make-instance-fn) f opts)))
+   ((lazy 'pybridge.python.class/make-instance-fn) f opts)))
 
 (defn make-tuple-instance-fn
   "libpython-clj's older name for make-instance-fn, options as keyword
@@ -299,7 +301,7 @@
       (py/make-kw-instance-fn (fn [[self & args] kwargs] (get kwargs \"a\" 5)))"
   ([f] (make-kw-instance-fn f nil))
   ([f opts]
-  ((lazy 'pybridge.python.class/make-kw-instance-fn) f opts)))
+   ((lazy 'pybridge.python.class/make-kw-instance-fn) f opts)))
 
 (defn create-class
   "A new Python class: type(name, bases, members). Members are converted
@@ -738,4 +740,3 @@
       (:live-handles (py/stats))  ;=> 12"
   ([])
   gc/stats)
-

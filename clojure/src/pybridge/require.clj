@@ -15,17 +15,19 @@
   IFns). Loading this namespace does not start Python; the first
   require-python does (see pybridge.python/initialize!). The Python side
   is pybridge/require.py: one call describes every attribute of a module."
-  (:refer-clojure :exclude [fn? doc])
-  (:require [clojure.core.protocols :as clj-proto]
-            [clojure.string :as str]
-            [pybridge.python :as py]
-            [pybridge.python.base :as base]
-            [pybridge.python.bridge-as-jvm :as jvm]
-            [pybridge.python.ops :as ops])
-  (:import (java.io File)
-           (java.util List)
-           (org.pybridge Conversion PyObject Python)
-           (pybridge.python.bridge_as_jvm PyDict PyFn PyIterable PyList)))
+  (:refer-clojure :exclude [doc fn?])
+  (:require
+   [clojure.core.protocols :as clj-proto]
+   [clojure.string :as str]
+   [pybridge.python :as py]
+   [pybridge.python.base :as base]
+   [pybridge.python.bridge-as-jvm :as jvm]
+   [pybridge.python.ops :as ops])
+  (:import
+   (java.io File)
+   (java.util List)
+   (org.pybridge Conversion PyObject Python)
+   (pybridge.python.bridge_as_jvm PyDict PyFn PyIterable PyList)))
 
 (set! *warn-on-reflection* true)
 

@@ -7,12 +7,14 @@
       ;;     for x in xs:
       ;;         yield x + x
       (into [] (pyxfn double) (range 5))  ;=> [0 2 4 6 8]"
-  (:require [pybridge.python.base :as base]
-            [pybridge.python.bridge-as-jvm :as jvm]
-            [pybridge.python.copy :as copy]
-            [pybridge.python.ops :as ops])
-  (:import (java.util List)
-           (org.pybridge Conversion PyObject)))
+  (:require
+   [pybridge.python.base :as base]
+   [pybridge.python.bridge-as-jvm :as jvm]
+   [pybridge.python.copy :as copy]
+   [pybridge.python.ops :as ops])
+  (:import
+   (java.util List)
+   (org.pybridge Conversion PyObject)))
 
 (set! *warn-on-reflection* true)
 

@@ -13,12 +13,14 @@
   error too. Prints each failure in full and a summary; exits 0 when every
   test passed, 1 otherwise (System/exit, so lingering threads cannot keep the
   JVM alive)."
-  (:require [clojure.java.io :as io]
-            [clojure.string :as str]
-            [clojure.test :as t])
-  (:import (java.io File)
-           (java.net InetAddress)
-           (java.time Instant)))
+  (:require
+   [clojure.java.io :as io]
+   [clojure.string :as str]
+   [clojure.test :as t])
+  (:import
+   (java.io File)
+   (java.net InetAddress)
+   (java.time Instant)))
 
 ;; ---- finding the namespaces ------------------------------------------------------
 

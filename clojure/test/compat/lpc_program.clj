@@ -3,9 +3,10 @@
 ;; JVM with only pybridge's jar, the compatibility jar and Clojure on the
 ;; classpath, and checks what it prints.
 (ns lpc-program
-  (:require [libpython-clj2.python :as py :refer [py. py.. py.-]]
-            [libpython-clj2.require :refer [require-python]]
-            [libpython-clj2.sugar :refer [pyxfn]]))
+  (:require
+   [libpython-clj2.python :as py :refer [py. py.- py..]]
+   [libpython-clj2.require :refer [require-python]]
+   [libpython-clj2.sugar :refer [pyxfn]]))
 
 (def init-result (py/initialize!))
 

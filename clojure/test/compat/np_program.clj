@@ -60,9 +60,9 @@
 (note! :ffi-with-gil (py-ffi/with-gil (py/->jvm (py/call-attr (py/import-module "builtins") "len" [1 2 3]))))
 (note! :proto-type (py-proto/python-type nil))
 (note! :class (let [Pt (py-class/create-class
-                        "Pt" nil
-                        {"__init__" (py-class/make-tuple-instance-fn
-                                     (fn [self x] (py/set-attr! self "x" x) nil))})]
+                         "Pt" nil
+                         {"__init__" (py-class/make-tuple-instance-fn
+                                       (fn [self x] (py/set-attr! self "x" x) nil))})]
                 (py/get-attr (Pt 7) "x")))
 
 ;; the working directory on sys.path, as libpython-clj: a module next to the program imports

@@ -11,13 +11,15 @@
   ~/.cache/pybridge-dev/lpc-peer/peercp.txt (libpython-clj's own entries
   left out). Without it, the dtype-next case is skipped with a line saying so;
   requiring np-array without dtype-next is tested either way."
-  (:require [clojure.edn :as edn]
-            [clojure.java.io :as io]
-            [clojure.string :as str]
-            [clojure.test :refer [deftest is testing]])
-  (:import (java.nio.file Files)
-           (java.nio.file.attribute FileAttribute)
-           (java.util.concurrent TimeUnit)))
+  (:require
+   [clojure.edn :as edn]
+   [clojure.java.io :as io]
+   [clojure.string :as str]
+   [clojure.test :refer [deftest is testing]])
+  (:import
+   (java.nio.file Files)
+   (java.nio.file.attribute FileAttribute)
+   (java.util.concurrent TimeUnit)))
 
 (defn- prop [k] (System/getProperty k))
 

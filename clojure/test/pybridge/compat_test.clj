@@ -6,12 +6,14 @@
   properties pybridge.test.jar, pybridge.test.compatJar,
   pybridge.test.clojureClasspath). This namespace never starts Python
   itself."
-  (:require [clojure.edn :as edn]
-            [clojure.java.io :as io]
-            [clojure.string :as str]
-            [clojure.test :refer [deftest is testing]])
-  (:import (java.util.concurrent TimeUnit)
-           (java.util.zip ZipFile)))
+  (:require
+   [clojure.edn :as edn]
+   [clojure.java.io :as io]
+   [clojure.string :as str]
+   [clojure.test :refer [deftest is testing]])
+  (:import
+   (java.util.concurrent TimeUnit)
+   (java.util.zip ZipFile)))
 
 (defn- prop [k] (System/getProperty k))
 

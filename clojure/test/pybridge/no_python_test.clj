@@ -6,12 +6,14 @@
   clojureTest passes the jars (pybridge.test.jar, pybridge.test.runtimeJar,
   pybridge.test.packagesJar, pybridge.test.clojureClasspath;
   gradle/python-from-maven.gradle). This namespace never starts Python itself."
-  (:require [clojure.edn :as edn]
-            [clojure.string :as str]
-            [clojure.test :refer [deftest is]])
-  (:import (java.nio.file Files LinkOption Paths)
-           (java.nio.file.attribute FileAttribute)
-           (java.util.concurrent TimeUnit)))
+  (:require
+   [clojure.edn :as edn]
+   [clojure.string :as str]
+   [clojure.test :refer [deftest is]])
+  (:import
+   (java.nio.file Files LinkOption Paths)
+   (java.nio.file.attribute FileAttribute)
+   (java.util.concurrent TimeUnit)))
 
 (defn- prop [k] (System/getProperty k))
 

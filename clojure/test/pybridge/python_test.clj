@@ -1,11 +1,13 @@
 (ns pybridge.python-test
   "Every public var of pybridge.python, and the libpython-clj behaviours
   users rely on."
-  (:require [clojure.string :as str]
-            [clojure.walk]
-            [clojure.test :refer [deftest is testing use-fixtures]]
-            [pybridge.python :as py])
-  (:import (org.pybridge PyObject PyObjectReleasedException Python PythonException)))
+  (:require
+   [clojure.string :as str]
+   [clojure.test :refer [deftest is testing use-fixtures]]
+   [clojure.walk]
+   [pybridge.python :as py])
+  (:import
+   (org.pybridge PyObject PyObjectReleasedException Python PythonException)))
 
 ;; Evaluated when the namespace loads, before any fixture runs.
 (def ^:private python-started-at-load (Python/isInitialized))

@@ -1,10 +1,11 @@
 (ns pybridge.require-test
   "pybridge.require: Python modules as Clojure namespaces."
-  (:require [clojure.datafy :refer [datafy nav]]
-            [clojure.test :refer [deftest is testing use-fixtures]]
-            [pybridge.python :as py]
-            [pybridge.require :as req :refer [require-python import-python pydafy]]
-            [pybridge.test-support :as ts]))
+  (:require
+   [clojure.datafy :refer [datafy nav]]
+   [clojure.test :refer [deftest is testing use-fixtures]]
+   [pybridge.python :as py]
+   [pybridge.require :as req :refer [import-python pydafy require-python]]
+   [pybridge.test-support :as ts]))
 
 (use-fixtures :once ts/fixture)
 
@@ -82,17 +83,17 @@
         _ (.mkdirs dir)
         f (java.io.File. dir "pybridge_reloadme.py")]
     (in-this-ns
-     (try
-      (spit f "VALUE = 1\ndef f(x):\n    return x + VALUE\n")
-      (require-python :from (str dir) '[pybridge_reloadme :as rl])
-      (is (= 2 ((ns-resolve 'pybridge.require-test 'rl/f) 1)))
-      (spit f "VALUE = 10\ndef f(x):\n    return x + VALUE\n")
-      (require-python {:from (str dir)} '[pybridge_reloadme :as rl])
-      (is (= 2 ((ns-resolve 'pybridge.require-test 'rl/f) 1)) "no :reload: the namespace is reused")
-      (require-python (str dir) '[pybridge_reloadme :reload :as rl])
-      (is (= 11 ((ns-resolve 'pybridge.require-test 'rl/f) 1)))
-      (is (not-any? #{(str dir)} (py/get-attr (py/import-module "sys") "path")) "sys.path restored")
-      (finally (doseq [x (reverse (file-seq dir))] (.delete ^java.io.File x)))))))
+      (try
+        (spit f "VALUE = 1\ndef f(x):\n    return x + VALUE\n")
+        (require-python :from (str dir) '[pybridge_reloadme :as rl])
+        (is (= 2 ((ns-resolve 'pybridge.require-test 'rl/f) 1)))
+        (spit f "VALUE = 10\ndef f(x):\n    return x + VALUE\n")
+        (require-python {:from (str dir)} '[pybridge_reloadme :as rl])
+        (is (= 2 ((ns-resolve 'pybridge.require-test 'rl/f) 1)) "no :reload: the namespace is reused")
+        (require-python (str dir) '[pybridge_reloadme :reload :as rl])
+        (is (= 11 ((ns-resolve 'pybridge.require-test 'rl/f) 1)))
+        (is (not-any? #{(str dir)} (py/get-attr (py/import-module "sys") "path")) "sys.path restored")
+        (finally (doseq [x (reverse (file-seq dir))] (.delete ^java.io.File x)))))))
 
 (deftest numpy-as-a-namespace
   (is (= [0 1 2] (vec (np/arange 3))))

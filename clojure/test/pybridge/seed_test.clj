@@ -2,8 +2,9 @@
   "The forms of libpython-clj's \"Scopes and Garbage Collection\" document
   (../shared/seeds/000_526560f53e668e12.txt), run as written with only the
   require changed, and what they must give."
-  (:require [clojure.test :refer [deftest is testing]]
-            [pybridge.python :as py]))
+  (:require
+   [clojure.test :refer [deftest is testing]]
+   [pybridge.python :as py]))
 
 (def ^:private expected (vec (repeat 1000 {"a" 1, "b" 2})))
 
@@ -15,7 +16,7 @@
   (is (= {"a" 1, "b" 2}
          (py/stack-resource-context
            (-> (py/->py-dict {:a 1 :b 2})
-               ;;Note - Without this call you guarantee a crash. (Not here.)
+               ;; Note - Without this call you guarantee a crash. (Not here.)
                (py/->jvm))))))
 
 (deftest seed-returning-a-bridged-object-does-not-crash

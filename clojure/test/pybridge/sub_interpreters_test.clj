@@ -2,11 +2,13 @@
   "pybridge.interpreters: sub-interpreters and pools from Clojure (on the
   project's Python: interpreters that share the main GIL; isolated ones are
   tested in tests/e2e InterpretersE2ETest on a 3.12 build)."
-  (:require [clojure.test :refer [deftest is testing use-fixtures]]
-            [pybridge.interpreters :as pi]
-            [pybridge.python :as py]
-            [pybridge.test-support :as ts])
-  (:import (org.pybridge Interpreter Python WrongInterpreterException)))
+  (:require
+   [clojure.test :refer [deftest is testing use-fixtures]]
+   [pybridge.interpreters :as pi]
+   [pybridge.python :as py]
+   [pybridge.test-support :as ts])
+  (:import
+   (org.pybridge Interpreter Python WrongInterpreterException)))
 
 (use-fixtures :once ts/fixture)
 

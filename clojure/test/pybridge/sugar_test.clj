@@ -1,9 +1,10 @@
 (ns pybridge.sugar-test
   "pybridge.sugar/pyxfn: Python generator functions as transducers."
-  (:require [clojure.test :refer [deftest is use-fixtures]]
-            [pybridge.python :as py]
-            [pybridge.sugar :refer [pyxfn]]
-            [pybridge.test-support :as ts]))
+  (:require
+   [clojure.test :refer [deftest is use-fixtures]]
+   [pybridge.python :as py]
+   [pybridge.sugar :refer [pyxfn]]
+   [pybridge.test-support :as ts]))
 
 (use-fixtures :once ts/fixture)
 

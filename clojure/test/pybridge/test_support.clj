@@ -1,8 +1,9 @@
 (ns pybridge.test-support
   "What the Clojure test namespaces share: starting Python once with the
   test Python code (clojure/test/python) importable."
-  (:require [clojure.java.io :as io]
-            [pybridge.python :as py]))
+  (:require
+   [clojure.java.io :as io]
+   [pybridge.python :as py]))
 
 (defonce ^{:doc "How many times python.edn's :pre-initialize-fn / :post-initialize-fn ran."}
   python-edn-calls (atom {:pre 0 :post 0}))

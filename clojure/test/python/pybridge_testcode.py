@@ -11,17 +11,17 @@ class Recorder:
         self.log = log
 
     def __enter__(self):
-        self.log.append('enter')
+        self.log.append("enter")
         return self
 
     def ok(self):
         return 1
 
     def fail(self):
-        raise ValueError('no', 'good')
+        raise ValueError("no", "good")
 
     def __exit__(self, exc_type, exc, tb):
-        self.log.append('exit %s %s' % (exc_type.__name__ if exc_type else None, exc))
+        self.log.append("exit %s %s" % (exc_type.__name__ if exc_type else None, exc))
         self.last = (exc_type, exc, tb)
         return self.suppress
 
@@ -35,6 +35,7 @@ class Opener:
 
     def __enter__(self):
         import io
+
         return io.StringIO(self.text)
 
     def __exit__(self, *exc):
@@ -47,7 +48,7 @@ def collect(iterable):
 
 
 def signature(a, b, c=5, *args, d=10, **kwargs):
-    return {'a': a, 'b': b, 'c': c, 'args': args, 'd': d, 'kwargs': kwargs}
+    return {"a": a, "b": b, "c": c, "args": args, "d": d, "kwargs": kwargs}
 
 
 def twice(xs):

@@ -10,7 +10,7 @@ _P = _inspect.Parameter
 
 
 def _doc(o):
-    d = getattr(o, '__doc__', None)
+    d = getattr(o, "__doc__", None)
     return d if isinstance(d, str) else None
 
 
@@ -27,8 +27,8 @@ def _class_line(cls, filename):
     lines = _linecache.getlines(filename)
     if not lines:
         return None
-    pat = _re.compile(r'\s*class\s+' + _re.escape(cls.__name__) + r'\b')
-    firsts = [v.__code__.co_firstlineno for v in vars(cls).values() if hasattr(v, '__code__')]
+    pat = _re.compile(r"\s*class\s+" + _re.escape(cls.__name__) + r"\b")
+    firsts = [v.__code__.co_firstlineno for v in vars(cls).values() if hasattr(v, "__code__")]
     start = min(firsts) - 1 if firsts else len(lines)
     for i in range(min(start, len(lines)) - 1, -1, -1):
         if pat.match(lines[i]):
@@ -46,8 +46,8 @@ def _line(o, filename):
         f = _inspect.unwrap(o)
     except Exception:
         f = o
-    f = getattr(f, '__func__', f)
-    code = getattr(f, '__code__', None)
+    f = getattr(f, "__func__", f)
+    code = getattr(f, "__code__", None)
     if code is not None:
         return code.co_firstlineno
     if isinstance(o, type) and filename:
@@ -77,18 +77,20 @@ def _signature(o):
 def _describe(name, o):
     interesting = callable(o) or _inspect.ismodule(o)
     filename = _file(o) if interesting else None
-    return [name,
-            type(o).__name__,
-            _doc(o) if interesting else None,
-            filename,
-            _line(o, filename) if interesting else None,
-            _signature(o) if callable(o) else None]
+    return [
+        name,
+        type(o).__name__,
+        _doc(o) if interesting else None,
+        filename,
+        _line(o, filename) if interesting else None,
+        _signature(o) if callable(o) else None,
+    ]
 
 
 def describe(obj, with_signatures):
     """(own, [[name, type, doc, file, line, signature] ...]) for the
     attributes of a module or class (vars(obj), names that are identifiers)."""
-    own = _describe(getattr(obj, '__name__', None), obj)
+    own = _describe(getattr(obj, "__name__", None), obj)
     out = []
     for name, value in list(vars(obj).items()):
         if not (isinstance(name, str) and name.isidentifier()):
@@ -115,11 +117,11 @@ def values(obj, names):
 
 
 def has_all(obj):
-    return hasattr(obj, '__all__')
+    return hasattr(obj, "__all__")
 
 
 def all_names(obj):
-    return [str(n) for n in getattr(obj, '__all__', ())]
+    return [str(n) for n in getattr(obj, "__all__", ())]
 
 
 def is_class(o):

@@ -4,10 +4,12 @@
 class Feed:
     """The input a generator function reads from: the JVM appends one item,
     then takes one item from the generator."""
-    __slots__ = ('_items',)
+
+    __slots__ = ("_items",)
 
     def __init__(self):
         import collections
+
         self._items = collections.deque()
 
     def __iter__(self):
@@ -15,8 +17,9 @@ class Feed:
 
     def __next__(self):
         if not self._items:
-            raise RuntimeError('pyxfn: the generator asked for more input than it was given;'
-                               ' it must yield one item per item it reads')
+            raise RuntimeError(
+                "pyxfn: the generator asked for more input than it was given; it must yield one item per item it reads"
+            )
         return self._items.popleft()
 
     def append(self, x):

@@ -29,7 +29,7 @@ def eq(a, b):
 def chunk(o, start, n):
     """Items start..start+n of a sequence (read in chunks by list views)."""
     if type(o) is list or type(o) is tuple:
-        return o[start:start + n]
+        return o[start : start + n]
     return [o[i] for i in range(start, min(start + n, len(o)))]
 
 
@@ -53,24 +53,26 @@ def type_name_qualified(o):
     """The qualified name of o's type as pybridge's exceptions name types:
     module.QualName, builtins unqualified."""
     t = type(o)
-    m = getattr(t, '__module__', None)
-    q = getattr(t, '__qualname__', t.__name__)
-    return q if m in (None, 'builtins') else m + '.' + q
+    m = getattr(t, "__module__", None)
+    q = getattr(t, "__qualname__", t.__name__)
+    return q if m in (None, "builtins") else m + "." + q
 
 
 def type_key(o):
     """module.QualName of o's type, builtins included (pydafy's dispatch)."""
     t = type(o)
-    return '%s.%s' % (getattr(t, '__module__', 'builtins'), getattr(t, '__qualname__', t.__name__))
+    return "%s.%s" % (getattr(t, "__module__", "builtins"), getattr(t, "__qualname__", t.__name__))
 
 
 # ---- modules and code ----------------------------------------------------------
+
 
 def add_module(name):
     """The module called name, created empty (and registered in sys.modules)
     when there is none, as PyImport_AddModule does."""
     import sys
     import types
+
     m = sys.modules.get(name)
     if m is None:
         m = types.ModuleType(name)
@@ -84,6 +86,7 @@ def module_dict(m):
 
 def main_dict():
     import __main__
+
     return __main__.__dict__
 
 
@@ -94,16 +97,18 @@ def run(code, globals_, locals_):
         globals_ = main_dict()
     if locals_ is None:
         locals_ = globals_
-    exec(compile(code, '<string>', 'exec'), globals_, locals_)
+    exec(compile(code, "<string>", "exec"), globals_, locals_)
     return globals_, locals_
 
 
 def reload(m):
     import importlib
+
     return importlib.reload(m)
 
 
 # ---- objects ------------------------------------------------------------------
+
 
 def is_instance(o, cls):
     return isinstance(o, cls)
@@ -134,10 +139,13 @@ def attr_type_names(o):
 
 # ---- Clojure fns as functions and methods ---------------------------------------
 
+
 def named_fn(f, name, doc):
     """A Python function calling f, with a name and a docstring."""
+
     def fn(*args, **kwargs):
         return f(*args, **kwargs)
+
     if name is not None:
         fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = doc
@@ -147,8 +155,10 @@ def named_fn(f, name, doc):
 def instance_fn(f, name, doc):
     """A Python function (so a method when put in a class) calling f with
     self first."""
+
     def method(self, *args, **kwargs):
         return f(self, *args, **kwargs)
+
     if name is not None:
         method.__name__ = method.__qualname__ = name
     method.__doc__ = doc
@@ -171,7 +181,7 @@ _captured = _threading.local()
 
 
 class _Ref:
-    __slots__ = ('value',)
+    __slots__ = ("value",)
 
     def __init__(self, value):
         self.value = value
@@ -221,7 +231,7 @@ def take_captured(type_name, message):
     """The exception last captured on this thread, if it is the one named
     (type and str); else one of that type with that message, made without
     calling its __init__ (or an Exception when the type cannot be found)."""
-    e = getattr(_captured, 'exc', None)
+    e = getattr(_captured, "exc", None)
     _captured.exc = None
     if e is not None and type_name_qualified(e) == type_name:
         try:
@@ -235,10 +245,11 @@ def take_captured(type_name, message):
 def _find_type(qualified):
     import builtins
     import importlib
-    parts = qualified.split('.')
+
+    parts = qualified.split(".")
     for i in range(len(parts) - 1, -1, -1):
         try:
-            obj = importlib.import_module('.'.join(parts[:i])) if i else builtins
+            obj = importlib.import_module(".".join(parts[:i])) if i else builtins
         except Exception:
             continue
         try:
@@ -259,4 +270,4 @@ def rebuild_exception(type_name, message):
             return e
         except Exception:
             pass
-    return Exception('%s: %s' % (type_name, message))
+    return Exception("%s: %s" % (type_name, message))

@@ -10,7 +10,6 @@ a console, and is otherwise a clear error instead of a wait on a stdin
 nobody types into.
 """
 
-import os
 import sys
 
 _listening = None  # (host, port) once listen() ran

@@ -6,16 +6,16 @@ import sys as _sys
 
 # The kinds (contract.rs `ext`), as the library hands them to every
 # interpreter's pybridge module.
-_KINDS = _sys.modules['pybridge']._contract['ext']
-DATE = _KINDS['DATE']
-TIME = _KINDS['TIME']
-TIME_OFFSET = _KINDS['TIME_OFFSET']
-DATETIME = _KINDS['DATETIME']
-DATETIME_OFFSET = _KINDS['DATETIME_OFFSET']
-DATETIME_ZONED = _KINDS['DATETIME_ZONED']
-INSTANT = _KINDS['INSTANT']
-DURATION = _KINDS['DURATION']
-DECIMAL = _KINDS['DECIMAL']
+_KINDS = _sys.modules["pybridge"]._contract["ext"]
+DATE = _KINDS["DATE"]
+TIME = _KINDS["TIME"]
+TIME_OFFSET = _KINDS["TIME_OFFSET"]
+DATETIME = _KINDS["DATETIME"]
+DATETIME_OFFSET = _KINDS["DATETIME_OFFSET"]
+DATETIME_ZONED = _KINDS["DATETIME_ZONED"]
+INSTANT = _KINDS["INSTANT"]
+DURATION = _KINDS["DURATION"]
+DECIMAL = _KINDS["DECIMAL"]
 # Families only (never sent): numpy's datetime64 / timedelta64 scalars.
 NP_DATETIME, NP_TIMEDELTA = 100, 101
 _UTC = _dt.timezone.utc
@@ -34,9 +34,9 @@ def classify(t):
         return DURATION
     if issubclass(t, _decimal.Decimal):
         return DECIMAL
-    if t.__module__ == 'numpy' and t.__name__ == 'datetime64':
+    if t.__module__ == "numpy" and t.__name__ == "datetime64":
         return NP_DATETIME
-    if t.__module__ == 'numpy' and t.__name__ == 'timedelta64':
+    if t.__module__ == "numpy" and t.__name__ == "timedelta64":
         return NP_TIMEDELTA
     return 0
 
@@ -44,27 +44,30 @@ def classify(t):
 def _np_parts(family, o):
     # numpy's .item() of these is an int for ns units: convert by the unit instead.
     import numpy as np
+
     if np.isnat(o):
         return 0, None
     unit, _ = np.datetime_data(o.dtype)
-    if unit in ('ps', 'fs', 'as'):
-        raise ValueError('a numpy %s of unit %r is finer than java.time holds: convert it with'
-                         ' .astype(\'%s[ns]\') first' % (type(o).__name__, unit, type(o).__name__))
+    if unit in ("ps", "fs", "as"):
+        raise ValueError(
+            "a numpy %s of unit %r is finer than java.time holds: convert it with"
+            " .astype('%s[ns]') first" % (type(o).__name__, unit, type(o).__name__)
+        )
     if family == NP_TIMEDELTA:
-        if unit in ('Y', 'M'):
-            raise ValueError('a numpy timedelta64 of unit %r has no fixed length, so no java.time.Duration' % unit)
-        ns = int(o.astype('timedelta64[ns]').astype(np.int64))
+        if unit in ("Y", "M"):
+            raise ValueError("a numpy timedelta64 of unit %r has no fixed length, so no java.time.Duration" % unit)
+        ns = int(o.astype("timedelta64[ns]").astype(np.int64))
         return DURATION, [ns // 1_000_000_000, ns % 1_000_000_000]
-    d = o.astype('datetime64[us]').item()
+    d = o.astype("datetime64[us]").item()
     if not isinstance(d, _dt.datetime):
-        raise ValueError('numpy %r is outside the years Python\'s datetime holds (1-9999)' % o)
-    extra = int(o.astype(np.int64)) % 1000 if unit == 'ns' else 0
+        raise ValueError("numpy %r is outside the years Python's datetime holds (1-9999)" % o)
+    extra = int(o.astype(np.int64)) % 1000 if unit == "ns" else 0
     return DATETIME, [d.year, d.month, d.day, d.hour, d.minute, d.second, d.microsecond * 1000 + extra]
 
 
 def _zone(tz):
     # A named zone Java knows too: zoneinfo's key (pytz zones have .zone).
-    key = getattr(tz, 'key', None) or getattr(tz, 'zone', None)
+    key = getattr(tz, "key", None) or getattr(tz, "zone", None)
     return key if isinstance(key, str) else None
 
 
@@ -75,14 +78,16 @@ def parts(family, o):
     if family == DATETIME:
         if o != o:  # pandas.NaT
             return 0, None
-        ns = o.microsecond * 1000 + getattr(o, 'nanosecond', 0)
+        ns = o.microsecond * 1000 + getattr(o, "nanosecond", 0)
         p = [o.year, o.month, o.day, o.hour, o.minute, o.second, ns]
         off = o.utcoffset()
         if off is None:
             return DATETIME, p
         p.append(off // _dt.timedelta(seconds=1))
         if off % _dt.timedelta(seconds=1):
-            raise ValueError('a UTC offset of %r has a fraction of a second, which java.time.ZoneOffset cannot hold' % off)
+            raise ValueError(
+                "a UTC offset of %r has a fraction of a second, which java.time.ZoneOffset cannot hold" % off
+            )
         zone = _zone(o.tzinfo)
         if zone is not None:
             p.append(zone)
@@ -100,12 +105,14 @@ def parts(family, o):
     if family == DURATION:
         if o != o:  # pandas.NaT as a Timedelta
             return 0, None
-        ns = getattr(o, 'nanoseconds', 0)
+        ns = getattr(o, "nanoseconds", 0)
         return DURATION, [o.days * 86400 + o.seconds, o.microseconds * 1000 + ns]
     if family == DECIMAL:
         if not o.is_finite():
-            raise ValueError('Decimal(%r) has no java.math.BigDecimal counterpart (BigDecimal holds finite numbers'
-                             ' only): test d.is_finite() first, or convert it to float' % str(o))
+            raise ValueError(
+                "Decimal(%r) has no java.math.BigDecimal counterpart (BigDecimal holds finite numbers"
+                " only): test d.is_finite() first, or convert it to float" % str(o)
+            )
         return DECIMAL, [str(o)]
     return 0, None
 
@@ -114,6 +121,7 @@ def _tz(offset, zone=None):
     if zone is not None:
         try:
             import zoneinfo
+
             return zoneinfo.ZoneInfo(zone)
         except Exception:
             pass
@@ -146,4 +154,4 @@ def build(kind, p):
         return _dt.timedelta(seconds=p[0], microseconds=p[1] // 1000)
     if kind == DECIMAL:
         return _decimal.Decimal(p[0])
-    raise ValueError('unknown kind %r' % kind)
+    raise ValueError("unknown kind %r" % kind)

@@ -7,15 +7,16 @@ resolution, conversions to parameter types) happens in Java; this module
 only shapes the results as Python classes and protocols.
 See docs/decisions/java-in-python.md.
 """
-import sys
+
 import builtins
 import collections.abc as _abc
 import importlib
 import importlib.machinery
 import operator
+import sys
 import types
 
-_mod = sys.modules['pybridge']
+_mod = sys.modules["pybridge"]
 JavaObject = _mod.JavaObject
 JavaException = _mod.JavaException
 
@@ -29,8 +30,8 @@ _meta = None
 # kinds (K.LIST...): contract.rs `java_meta` and `java_kind`, as the library
 # hands them to the pybridge module (Java's JavaBridge uses the same, from
 # the generated org.pybridge.Contract).
-M = types.SimpleNamespace(**_mod._contract['java_meta'])
-K = types.SimpleNamespace(**_mod._contract['java_kind'])
+M = types.SimpleNamespace(**_mod._contract["java_meta"])
+K = types.SimpleNamespace(**_mod._contract["java_kind"])
 
 _CHUNK = 256
 
@@ -38,6 +39,7 @@ _CHUNK = 256
 class JavaProxy(JavaObject):
     """A live Java object: its public methods and fields are attributes;
     str() is toString(), == and hash() are equals() and hashCode()."""
+
     __slots__ = ()
 
     def __str__(self):
@@ -46,8 +48,8 @@ class JavaProxy(JavaObject):
     def __repr__(self):
         s = _meta(M.STR, self)
         if len(s) > 200:
-            s = s[:200] + '...'
-        return '<%s %s>' % (type(self).__java_name__, s)
+            s = s[:200] + "..."
+        return "<%s %s>" % (type(self).__java_name__, s)
 
     def __eq__(self, other):
         return _meta(M.EQ, self, other)
@@ -90,13 +92,14 @@ def _index(self, i):
     if i < 0:
         i += self.size()
         if i < 0:
-            raise IndexError('Java list index out of range')
+            raise IndexError("Java list index out of range")
     return i
 
 
 class JavaList(JavaCollection, _abc.MutableSequence):
     """A java.util.List as a live MutableSequence. Java's own methods keep
     their names and meaning (lst.remove(0) removes index 0, as in Java)."""
+
     __slots__ = ()
 
     def __getitem__(self, i):
@@ -118,8 +121,9 @@ class JavaList(JavaCollection, _abc.MutableSequence):
                 return
             idx = range(start, stop, step)
             if len(values) != len(idx):
-                raise ValueError('attempt to assign sequence of size %d to extended slice of size %d'
-                                 % (len(values), len(idx)))
+                raise ValueError(
+                    "attempt to assign sequence of size %d to extended slice of size %d" % (len(values), len(idx))
+                )
             for j, v in zip(idx, values):
                 self.set(j, v)
             return
@@ -178,6 +182,7 @@ class JavaList(JavaCollection, _abc.MutableSequence):
 
 class JavaSet(JavaCollection, _abc.MutableSet):
     """A java.util.Set as a live MutableSet (set operators give Python sets)."""
+
     __slots__ = ()
 
     def discard(self, value):
@@ -200,6 +205,7 @@ class _JavaItemsView(_abc.ItemsView):
 
 class JavaMap(_abc.MutableMapping):
     """A java.util.Map as a live MutableMapping; m.get(k, default) works."""
+
     __slots__ = ()
 
     def __getitem__(self, key):
@@ -247,6 +253,7 @@ class JavaIterator:
 
 class JavaCloseable:
     """AutoCloseable: `with` closes it."""
+
     __slots__ = ()
 
     def __enter__(self):
@@ -297,6 +304,7 @@ def _binary(op):
         if not isinstance(other, (int, float, complex)):
             return NotImplemented
         return op(other, _pynum(self))
+
     return f, r
 
 
@@ -304,6 +312,7 @@ class JavaNumber:
     """A java.lang.Number (Integer, BigInteger, BigDecimal, AtomicLong...) as a
     Python number: arithmetic, comparisons, int(), float(), bool() use its
     value (exact for integers)."""
+
     __slots__ = ()
 
     __add__, __radd__ = _binary(operator.add)
@@ -351,7 +360,7 @@ class JavaNumber:
     def __index__(self):
         v = _pynum(self)
         if not isinstance(v, int):
-            raise TypeError('a %s with a fraction is not an index' % type(self).__java_name__)
+            raise TypeError("a %s with a fraction is not an index" % type(self).__java_name__)
         return v
 
     def __round__(self, n=None):
@@ -361,6 +370,7 @@ class JavaNumber:
 class JavaCallable:
     """A functional interface (Runnable, Function, Comparator...): calling the
     proxy calls its single abstract method."""
+
     __slots__ = ()
 
     def __call__(self, *args):
@@ -373,6 +383,7 @@ class JavaAwaitable:
     is raised as a pybridge.JavaException named after its class (the
     CompletionException around it unwrapped); cancelling the awaiting task
     cancels a Java Future."""
+
     __slots__ = ()
 
     def __await__(self):
@@ -386,7 +397,7 @@ class JavaAwaitable:
                 loop.call_soon_threadsafe(_settle_awaited, fut, value, error)
 
         self.whenComplete(settle)
-        if hasattr(self, 'cancel'):
+        if hasattr(self, "cancel"):
             fut.add_done_callback(lambda f: f.cancelled() and self.cancel(False))
         return (yield from fut.__await__())
 
@@ -398,15 +409,15 @@ def _settle_awaited(fut, value, error):
         fut.set_result(value)
         return
     name = error.getClass().getName()
-    if name in ('java.util.concurrent.CompletionException', 'java.util.concurrent.ExecutionException'):
+    if name in ("java.util.concurrent.CompletionException", "java.util.concurrent.ExecutionException"):
         cause = error.getCause()
         if cause is not None:
             error, name = cause, cause.getClass().getName()
-    if name == 'java.util.concurrent.CancellationException':
+    if name == "java.util.concurrent.CancellationException":
         fut.cancel()
         return
     msg = error.getMessage()
-    fut.set_exception(_mod._make_java_exception(name, '' if msg is None else str(msg), 0))
+    fut.set_exception(_mod._make_java_exception(name, "" if msg is None else str(msg), 0))
 
 
 class JavaArray(_abc.Sequence):
@@ -414,6 +425,7 @@ class JavaArray(_abc.Sequence):
     exports its elements through the buffer protocol (memoryview(a),
     numpy.asarray(a)): a copy made when the buffer is requested, written
     back into the array when it is released. tobytes() copies them."""
+
     __slots__ = ()
 
     def _export_buffer(self):
@@ -437,8 +449,7 @@ class JavaArray(_abc.Sequence):
             idx = range(*i.indices(_meta(M.ALEN, self)))
             values = list(value)
             if len(values) != len(idx):
-                raise ValueError('a Java array cannot change size: %d values for %d elements'
-                                 % (len(values), len(idx)))
+                raise ValueError("a Java array cannot change size: %d values for %d elements" % (len(values), len(idx)))
             for j, v in zip(idx, values):
                 _meta(M.ASET, self, j, v)
             return
@@ -473,9 +484,9 @@ class JavaType(type(_abc.Sequence)):
 
     def __call__(cls, *args, **kwargs):
         if kwargs:
-            raise TypeError('Java constructors take no keyword arguments')
+            raise TypeError("Java constructors take no keyword arguments")
         if cls.__java_ctor__ < 0:
-            raise TypeError('%s has no public constructor' % cls.__java_name__)
+            raise TypeError("%s has no public constructor" % cls.__java_name__)
         return _call(cls.__java_ctor__, None, *args)
 
     def __setattr__(cls, name, value):
@@ -492,13 +503,13 @@ class JavaType(type(_abc.Sequence)):
         if isinstance(obj, JavaObject):
             return _meta(M.INSTANCEOF, cls.__java_name__, obj)
         # A Python object of a class that implements Java interfaces (@implements).
-        for name in getattr(type(obj), '__java_interfaces__', ()):
+        for name in getattr(type(obj), "__java_interfaces__", ()):
             if _meta(M.ASSIGNABLE, cls.__java_name__, name):
                 return True
         return False
 
     def __subclasscheck__(cls, sub):
-        if cls in getattr(sub, '__mro__', ()):
+        if cls in getattr(sub, "__mro__", ()):
             return True
         if isinstance(sub, JavaType):
             return _meta(M.ASSIGNABLE, cls.__java_name__, sub.__java_name__)
@@ -510,7 +521,8 @@ class JavaType(type(_abc.Sequence)):
 
 class _Field:
     """A public Java field: read and written live (static ones on the class too)."""
-    __slots__ = ('fid', 'static', 'final', 'name')
+
+    __slots__ = ("fid", "static", "final", "name")
 
     def __init__(self, name, fid, static, final):
         self.name, self.fid, self.static, self.final = name, fid, static, final
@@ -524,20 +536,20 @@ class _Field:
 
     def __set__(self, obj, value):
         if self.final:
-            raise AttributeError('%s is a final Java field' % self.name)
+            raise AttributeError("%s is a final Java field" % self.name)
         _meta(M.SET, self.fid, None if self.static else obj, value)
 
 
 class _Nested:
     """A public member class, imported on first use."""
-    __slots__ = ('full',)
+
+    __slots__ = ("full",)
 
     def __init__(self, full):
         self.full = full
 
     def __get__(self, obj, owner=None):
         return jclass(self.full)
-
 
 
 _classes = {}
@@ -547,17 +559,17 @@ _classes = {}
 _importable = set()
 # Names where the Python protocol's method replaces Java's: Map.get(k) is
 # get(k, default=None), which means the same for one argument.
-_PYTHON_OWNED = {JavaMap: ('get',)}
+_PYTHON_OWNED = {JavaMap: ("get",)}
 
 
 def _build(info):
-    name = info['name']
+    name = info["name"]
     c = _classes.get(name)
     if c is not None:
         return c
-    kinds = info['kinds']
+    kinds = info["kinds"]
     bases = []
-    if info.get('number'):
+    if info.get("number"):
         bases.append(JavaNumber)
     if kinds & K.ARRAY:
         bases.append(JavaArray)
@@ -584,23 +596,28 @@ def _build(info):
         bases.append(JavaAwaitable)
     if JavaProxy not in bases:
         bases.append(JavaProxy)
-    ns = {'__slots__': (), '__java_name__': name, '__java_ctor__': info['ctor'],
-          '__java_interface__': info['interface'],
-          '__module__': name.rpartition('.')[0] or 'java', '__doc__': 'Java class %s' % name,
-          # The Python protocols' own __eq__ would hide Java's (and unset __hash__).
-          '__eq__': bases[0].__eq__ if kinds & K.ARRAY or info.get('number') else JavaProxy.__eq__,
-          '__ne__': bases[0].__ne__ if info.get('number') else JavaProxy.__ne__,
-          '__hash__': bases[0].__hash__ if info.get('number') else JavaProxy.__hash__}
-    for full in info['nested']:
-        ns[full.rpartition('$')[2]] = _Nested(full)
-    for fname, fid, static, final in info['fields']:
+    ns = {
+        "__slots__": (),
+        "__java_name__": name,
+        "__java_ctor__": info["ctor"],
+        "__java_interface__": info["interface"],
+        "__module__": name.rpartition(".")[0] or "java",
+        "__doc__": "Java class %s" % name,
+        # The Python protocols' own __eq__ would hide Java's (and unset __hash__).
+        "__eq__": bases[0].__eq__ if kinds & K.ARRAY or info.get("number") else JavaProxy.__eq__,
+        "__ne__": bases[0].__ne__ if info.get("number") else JavaProxy.__ne__,
+        "__hash__": bases[0].__hash__ if info.get("number") else JavaProxy.__hash__,
+    }
+    for full in info["nested"]:
+        ns[full.rpartition("$")[2]] = _Nested(full)
+    for fname, fid, static, final in info["fields"]:
         ns[fname] = _Field(fname, fid, static, final)
     owned = _PYTHON_OWNED.get(bases[0], ())
-    for mname, mid, instance in info['methods']:
+    for mname, mid, instance in info["methods"]:
         if mname in owned:
             continue
         ns[mname] = _mod.JavaMethod(_call, mid, mname, instance)
-    simple = name.rpartition('.')[2]
+    simple = name.rpartition(".")[2]
     c = JavaType(simple, tuple(bases), ns)
     # Two threads may build the same class at once (describing it calls Java,
     # which lets other threads run; without a GIL they run in parallel): the
@@ -623,13 +640,13 @@ def jclass(name):
         return _classes[name]
     info = _meta(M.IMPORT, name)
     if info is None:
-        raise ImportError('no public Java class %s is visible to pybridge' % name, name=name)
+        raise ImportError("no public Java class %s is visible to pybridge" % name, name=name)
     c = _build(info)
     _importable.add(name)
     return c
 
 
-_PRIMITIVES = ('boolean', 'byte', 'char', 'short', 'int', 'long', 'float', 'double')
+_PRIMITIVES = ("boolean", "byte", "char", "short", "int", "long", "float", "double")
 
 
 def jarray(component, size_or_values):
@@ -637,19 +654,22 @@ def jarray(component, size_or_values):
     jarray(String, ['a', 'b']) (a Java class or its name, or a
     java.lang.Class such as Integer.TYPE). Jep's order, jarray(size, type),
     works too."""
-    if isinstance(component, int) and not isinstance(component, bool) \
-            and not isinstance(size_or_values, (int, list, tuple)):
+    if (
+        isinstance(component, int)
+        and not isinstance(component, bool)
+        and not isinstance(size_or_values, (int, list, tuple))
+    ):
         component, size_or_values = size_or_values, component
     if isinstance(component, JavaType):
         component = component.__java_name__
     elif component is str:
-        component = 'java.lang.String'
+        component = "java.lang.String"
     elif component is int:
-        component = 'long'
+        component = "long"
     elif component is float:
-        component = 'double'
+        component = "double"
     elif component is bool:
-        component = 'boolean'
+        component = "boolean"
     if isinstance(size_or_values, int):
         return _meta(M.ANEW, component, size_or_values, None)
     return _meta(M.ANEW, component, -1, list(size_or_values))
@@ -667,6 +687,7 @@ def java_class_of(obj):
 
 # ---- Python classes implementing Java interfaces -------------------------
 
+
 def implements(*interfaces):
     """Class decorator: instances of the class cross to Java as one
     java.lang.reflect.Proxy each, implementing `interfaces` (Java interfaces,
@@ -683,21 +704,23 @@ def implements(*interfaces):
                 return len(a) - len(b)
     """
     if not interfaces:
-        raise TypeError('implements() needs at least one Java interface')
+        raise TypeError("implements() needs at least one Java interface")
     names = []
     for i in interfaces:
         c = jclass(i) if isinstance(i, str) else i
         if not isinstance(c, JavaType):
-            raise TypeError('implements() takes Java interfaces, not %r' % (i,))
+            raise TypeError("implements() takes Java interfaces, not %r" % (i,))
         if not c.__java_interface__:
-            raise TypeError('%s is not a Java interface (abstract classes cannot be implemented in Python)'
-                            % c.__java_name__)
+            raise TypeError(
+                "%s is not a Java interface (abstract classes cannot be implemented in Python)" % c.__java_name__
+            )
         names.append(c.__java_name__)
 
     def decorate(cls):
-        inherited = getattr(cls, '__java_interfaces__', ())
+        inherited = getattr(cls, "__java_interfaces__", ())
         cls.__java_interfaces__ = tuple(dict.fromkeys(tuple(inherited) + tuple(names)))
         return cls
+
     return decorate
 
 
@@ -707,14 +730,14 @@ def _java_impl(obj):
     # class (its proxy), or None (the object itself).
     if isinstance(obj, JavaType):
         return obj.__java_name__
-    names = getattr(type(obj), '__java_interfaces__', None)
+    names = getattr(type(obj), "__java_interfaces__", None)
     if names is None or isinstance(obj, type):
         return None
     return (id(obj), names)
 
 
 class _JavaSuper:
-    __slots__ = ('_obj',)
+    __slots__ = ("_obj",)
 
     def __init__(self, obj):
         self._obj = obj
@@ -724,6 +747,7 @@ class _JavaSuper:
 
         def default(*args):
             return _mod._java_default(obj, name, *args)
+
         default.__name__ = name
         return default
 
@@ -737,14 +761,16 @@ def jsuper(obj):
 
 # ---- exceptions ---------------------------------------------------------
 
+
 class JavaError(BaseException):
     """A java.lang.Error (OutOfMemoryError, StackOverflowError...): like Java,
     not caught by `except Exception`."""
+
     java_class = None
     java_id = 0
 
 
-JavaError.__module__ = 'pybridge'
+JavaError.__module__ = "pybridge"
 
 
 def _java_exception(self):
@@ -758,40 +784,48 @@ JavaError.java_exception = property(_java_exception)
 # Java exception classes -> the Python built-in their Python type also
 # derives from (subclasses inherit it). docs/decisions/java-in-python.md.
 BUILTIN_FOR = {
-    'java.lang.IndexOutOfBoundsException': IndexError,
-    'java.lang.IllegalArgumentException': ValueError,
-    'java.lang.NegativeArraySizeException': ValueError,
-    'java.lang.ClassCastException': TypeError,
-    'java.lang.ArrayStoreException': TypeError,
-    'java.lang.NullPointerException': TypeError,
-    'java.lang.ArithmeticException': ArithmeticError,
-    'java.lang.UnsupportedOperationException': NotImplementedError,
-    'java.util.NoSuchElementException': LookupError,
-    'java.lang.IllegalStateException': RuntimeError,
-    'java.util.ConcurrentModificationException': RuntimeError,
-    'java.lang.SecurityException': PermissionError,
-    'java.io.IOException': OSError,
-    'java.io.UncheckedIOException': OSError,
-    'java.io.FileNotFoundException': FileNotFoundError,
-    'java.nio.file.NoSuchFileException': FileNotFoundError,
-    'java.nio.file.FileAlreadyExistsException': FileExistsError,
-    'java.nio.file.AccessDeniedException': PermissionError,
-    'java.nio.file.NotDirectoryException': NotADirectoryError,
-    'java.net.SocketTimeoutException': TimeoutError,
-    'java.net.ConnectException': ConnectionRefusedError,
-    'java.util.concurrent.TimeoutException': TimeoutError,
+    "java.lang.IndexOutOfBoundsException": IndexError,
+    "java.lang.IllegalArgumentException": ValueError,
+    "java.lang.NegativeArraySizeException": ValueError,
+    "java.lang.ClassCastException": TypeError,
+    "java.lang.ArrayStoreException": TypeError,
+    "java.lang.NullPointerException": TypeError,
+    "java.lang.ArithmeticException": ArithmeticError,
+    "java.lang.UnsupportedOperationException": NotImplementedError,
+    "java.util.NoSuchElementException": LookupError,
+    "java.lang.IllegalStateException": RuntimeError,
+    "java.util.ConcurrentModificationException": RuntimeError,
+    "java.lang.SecurityException": PermissionError,
+    "java.io.IOException": OSError,
+    "java.io.UncheckedIOException": OSError,
+    "java.io.FileNotFoundException": FileNotFoundError,
+    "java.nio.file.NoSuchFileException": FileNotFoundError,
+    "java.nio.file.FileAlreadyExistsException": FileExistsError,
+    "java.nio.file.AccessDeniedException": PermissionError,
+    "java.nio.file.NotDirectoryException": NotADirectoryError,
+    "java.net.SocketTimeoutException": TimeoutError,
+    "java.net.ConnectException": ConnectionRefusedError,
+    "java.util.concurrent.TimeoutException": TimeoutError,
 }
 
 _exc_types = {}
 # Ancestries known without asking Java: errors that arrive when the stack is
 # used up, where another call into Java is best avoided.
 _KNOWN_CHAINS = {
-    'java.lang.StackOverflowError': ['java.lang.StackOverflowError', 'java.lang.VirtualMachineError',
-                                     'java.lang.Error', 'java.lang.Throwable'],
-    'java.lang.OutOfMemoryError': ['java.lang.OutOfMemoryError', 'java.lang.VirtualMachineError',
-                                   'java.lang.Error', 'java.lang.Throwable'],
+    "java.lang.StackOverflowError": [
+        "java.lang.StackOverflowError",
+        "java.lang.VirtualMachineError",
+        "java.lang.Error",
+        "java.lang.Throwable",
+    ],
+    "java.lang.OutOfMemoryError": [
+        "java.lang.OutOfMemoryError",
+        "java.lang.VirtualMachineError",
+        "java.lang.Error",
+        "java.lang.Throwable",
+    ],
 }
-_BRIDGE_ERROR = 'org.pybridge.JavaBridge$PyError'
+_BRIDGE_ERROR = "org.pybridge.JavaBridge$PyError"
 
 
 def _exception_for(chain):
@@ -799,9 +833,9 @@ def _exception_for(chain):
     t = _exc_types.get(name)
     if t is not None:
         return t
-    if name == 'java.lang.Throwable':
+    if name == "java.lang.Throwable":
         bases = (JavaException,)
-    elif name == 'java.lang.Error':
+    elif name == "java.lang.Error":
         bases = (JavaError,)
     elif len(chain) > 1:
         bases = (_exception_for(chain[1:]),)
@@ -810,13 +844,13 @@ def _exception_for(chain):
     extra = BUILTIN_FOR.get(name)
     if extra is not None and not issubclass(bases[0], extra):
         bases = bases + (extra,)
-    module, _, simple = name.rpartition('.')
-    t = type(simple, bases, {'__module__': module or 'java'})
+    module, _, simple = name.rpartition(".")
+    t = type(simple, bases, {"__module__": module or "java"})
     # The first one stored wins, for every thread (see _build).
     return _exc_types.setdefault(name, t)
 
 
-_PYTHON_EXCEPTION = 'org.pybridge.PythonException'
+_PYTHON_EXCEPTION = "org.pybridge.PythonException"
 
 
 def _python_again(java_id):
@@ -828,11 +862,11 @@ def _python_again(java_id):
         if cause is not None and cause.getClass().getName() != _PYTHON_EXCEPTION:
             chain = []
             c = cause.getClass()
-            while c is not None and c.getName() != 'java.lang.Object':
+            while c is not None and c.getName() != "java.lang.Object":
                 chain.append(c.getName())
                 c = c.getSuperclass()
             msg = cause.getMessage()
-            return _exception_for(chain)(msg if msg is not None else '')
+            return _exception_for(chain)(msg if msg is not None else "")
         builtin = getattr(builtins, pe.pythonType(), None)
         if isinstance(builtin, type) and issubclass(builtin, Exception):
             return builtin(pe.pythonMessage())
@@ -845,7 +879,7 @@ def _exception_hook(java_class, message, java_id):
     """The Python exception for a Java one (called by pybridge's make)."""
     if java_class == _BRIDGE_ERROR:
         # The bridge's own errors (no overload matches, ...): a plain built-in.
-        kind, _, text = message.partition(': ')
+        kind, _, text = message.partition(": ")
         builtin = getattr(builtins, kind, None)
         if not (isinstance(builtin, type) and issubclass(builtin, BaseException)):
             builtin, text = TypeError, message
@@ -875,6 +909,7 @@ def _exception_hook(java_class, message, java_id):
 
 # ---- the import hook ----------------------------------------------------
 
+
 class JavaPackage(types.ModuleType):
     """A Java package: its public classes and subpackages are attributes;
     dir() lists those the class loader knows (for completion)."""
@@ -885,9 +920,9 @@ class JavaPackage(types.ModuleType):
         return sorted(names)
 
     def __getattr__(self, name):
-        if name.startswith('__'):
+        if name.startswith("__"):
             raise AttributeError(name)
-        full = self.__name__ + '.' + name
+        full = self.__name__ + "." + name
         info = _meta(M.IMPORT, full)
         if info is not None:
             c = _build(info)
@@ -895,8 +930,10 @@ class JavaPackage(types.ModuleType):
             return c
         if _meta(M.PACKAGE, full):
             return importlib.import_module(full)
-        raise AttributeError('Java package %s has no public class or package %s (or the class filter'
-                             ' PythonConfig.javaClassFilter does not allow it)' % (self.__name__, name))
+        raise AttributeError(
+            "Java package %s has no public class or package %s (or the class filter"
+            " PythonConfig.javaClassFilter does not allow it)" % (self.__name__, name)
+        )
 
 
 class _JavaLoader:
@@ -931,11 +968,28 @@ def _java_install(call, meta):
     _call, _meta = call, meta
     _mod._set_proxy_factory(_factory)
     _mod._exception_type = _exception_hook
-    if not any(isinstance(f, type) and f.__name__ == 'JavaFinder' for f in sys.meta_path):
+    if not any(isinstance(f, type) and f.__name__ == "JavaFinder" for f in sys.meta_path):
         sys.meta_path.append(JavaFinder)
 
 
-for _name in ('JavaProxy', 'JavaNumber', 'JavaError', 'JavaType', 'JavaArray', 'JavaList', 'JavaMap', 'JavaSet',
-              'JavaIterator', 'JavaPackage', 'jclass', 'jarray', 'same', 'java_class_of', '_java_install',
-              'implements', 'jsuper', '_java_impl'):
+for _name in (
+    "JavaProxy",
+    "JavaNumber",
+    "JavaError",
+    "JavaType",
+    "JavaArray",
+    "JavaList",
+    "JavaMap",
+    "JavaSet",
+    "JavaIterator",
+    "JavaPackage",
+    "jclass",
+    "jarray",
+    "same",
+    "java_class_of",
+    "_java_install",
+    "implements",
+    "jsuper",
+    "_java_impl",
+):
     setattr(_mod, _name, globals()[_name])

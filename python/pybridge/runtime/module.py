@@ -7,9 +7,7 @@ import os
 import sys
 import types
 
-_mod = sys.modules.get("pybridge") or types.ModuleType(
-    "pybridge", "pybridge: the JVM as seen from Python"
-)
+_mod = sys.modules.get("pybridge") or types.ModuleType("pybridge", "pybridge: the JVM as seen from Python")
 sys.modules["pybridge"] = _mod
 
 

@@ -7,6 +7,7 @@ UTF-8 bytes. A chunk the sink fails to take is written to the file
 descriptor, so output is never lost silently.
 docs/decisions/artifact-and-output.md.
 """
+
 import io as _io
 import os as _os
 import sys as _sys
@@ -46,8 +47,7 @@ class JavaStream(_io.RawIOBase):
 
 def _stream(sink, fd, name, errors):
     raw = JavaStream(sink, fd, name)
-    return _io.TextIOWrapper(_io.BufferedWriter(raw), encoding='utf-8', errors=errors,
-                             line_buffering=True)
+    return _io.TextIOWrapper(_io.BufferedWriter(raw), encoding="utf-8", errors=errors, line_buffering=True)
 
 
 def install(out_sink, err_sink, restore=False):
@@ -58,9 +58,8 @@ def install(out_sink, err_sink, restore=False):
     if out_sink is not None or restore:
         if _sys.stdout is not None:
             _sys.stdout.flush()
-        _sys.stdout = _stream(out_sink, 1, '<stdout>', 'strict') if out_sink is not None else _sys.__stdout__
+        _sys.stdout = _stream(out_sink, 1, "<stdout>", "strict") if out_sink is not None else _sys.__stdout__
     if err_sink is not None or restore:
         if _sys.stderr is not None:
             _sys.stderr.flush()
-        _sys.stderr = (_stream(err_sink, 2, '<stderr>', 'backslashreplace') if err_sink is not None
-                       else _sys.__stderr__)
+        _sys.stderr = _stream(err_sink, 2, "<stderr>", "backslashreplace") if err_sink is not None else _sys.__stderr__

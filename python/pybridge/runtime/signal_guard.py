@@ -19,53 +19,70 @@ def _install():
     def numbers(names):
         return {int(getattr(_signal, n)): n for n in names if hasattr(_signal, n)}
 
-    jvm_owned = numbers(['SIGSEGV', 'SIGBUS', 'SIGFPE', 'SIGILL', 'SIGTRAP', 'SIGQUIT',
-                         'SIGUSR2', 'SIGPIPE', 'SIGXFSZ', 'SIGHUP', 'SIGINT', 'SIGTERM'])
-    never_blocked = numbers(['SIGSEGV', 'SIGBUS', 'SIGFPE', 'SIGILL', 'SIGTRAP', 'SIGUSR2'])
+    jvm_owned = numbers(
+        [
+            "SIGSEGV",
+            "SIGBUS",
+            "SIGFPE",
+            "SIGILL",
+            "SIGTRAP",
+            "SIGQUIT",
+            "SIGUSR2",
+            "SIGPIPE",
+            "SIGXFSZ",
+            "SIGHUP",
+            "SIGINT",
+            "SIGTERM",
+        ]
+    )
+    never_blocked = numbers(["SIGSEGV", "SIGBUS", "SIGFPE", "SIGILL", "SIGTRAP", "SIGUSR2"])
 
     class JvmSignalError(ValueError):
         """A signal the JVM embedding this Python (pybridge) relies on."""
 
-    JvmSignalError.__module__ = 'pybridge'
-    JvmSignalError.__qualname__ = 'JvmSignalError'
-    pybridge = sys.modules.get('pybridge')
+    JvmSignalError.__module__ = "pybridge"
+    JvmSignalError.__qualname__ = "JvmSignalError"
+    pybridge = sys.modules.get("pybridge")
     if pybridge is not None:
         pybridge.JvmSignalError = JvmSignalError
 
     def refuse(what, signum, name):
-        hint = ''
-        if name in ('SIGINT', 'SIGTERM', 'SIGHUP'):
-            hint = ' To act on shutdown, register a hook on the Java side (Runtime.addShutdownHook).'
+        hint = ""
+        if name in ("SIGINT", "SIGTERM", "SIGHUP"):
+            hint = " To act on shutdown, register a hook on the Java side (Runtime.addShutdownHook)."
         return JvmSignalError(
-            '%s(%s) refused: the JVM that embeds this Python (pybridge) handles %s itself, '
-            'and changing that would crash the JVM or disable it.%s' % (what, name, name, hint))
+            "%s(%s) refused: the JVM that embeds this Python (pybridge) handles %s itself, "
+            "and changing that would crash the JVM or disable it.%s" % (what, name, name, hint)
+        )
 
     original_signal = _signal.signal
 
     def signal(signalnum, handler, /):
         n = int(signalnum)
         if n in jvm_owned:
-            raise refuse('signal.signal', n, jvm_owned[n])
+            raise refuse("signal.signal", n, jvm_owned[n])
         return original_signal(signalnum, handler)
 
     signal.__doc__ = original_signal.__doc__ + (
-        '\n\nUnder pybridge, the signals the JVM handles itself are refused (JvmSignalError).')
+        "\n\nUnder pybridge, the signals the JVM handles itself are refused (JvmSignalError)."
+    )
     _signal.signal = signal
 
-    original_mask = getattr(_signal, 'pthread_sigmask', None)
+    original_mask = getattr(_signal, "pthread_sigmask", None)
     if original_mask is not None:
+
         def pthread_sigmask(how, mask, /):
             if how != _signal.SIG_UNBLOCK:
                 for s in mask:
                     n = int(s)
                     if n in never_blocked:
-                        raise refuse('signal.pthread_sigmask', n, never_blocked[n])
+                        raise refuse("signal.pthread_sigmask", n, never_blocked[n])
             return original_mask(how, mask)
 
         pthread_sigmask.__doc__ = original_mask.__doc__
         _signal.pthread_sigmask = pthread_sigmask
 
-    state = {'enabled': False}
+    state = {"enabled": False}
 
     def enable(file=None, all_threads=True):
         """Records that the fault handler is wanted, without installing it:
@@ -73,24 +90,24 @@ def _install():
         (Java code raises them on purpose), and a Python fatal-error handler
         in their place would kill the JVM. A real crash still produces the
         JVM's hs_err report. dump_traceback() and dump_traceback_later() work."""
-        state['enabled'] = True
+        state["enabled"] = True
 
     def disable():
         """Undoes enable(); returns whether it was enabled."""
-        was = state['enabled']
-        state['enabled'] = False
+        was = state["enabled"]
+        state["enabled"] = False
         return was
 
     def is_enabled():
         """Whether enable() was called (see enable: nothing is installed)."""
-        return state['enabled']
+        return state["enabled"]
 
     original_register = faulthandler.register
 
     def register(signum, *args, **kwargs):
         n = int(signum)
         if n in jvm_owned:
-            raise refuse('faulthandler.register', n, jvm_owned[n])
+            raise refuse("faulthandler.register", n, jvm_owned[n])
         return original_register(signum, *args, **kwargs)
 
     register.__doc__ = original_register.__doc__

@@ -3,7 +3,8 @@
   compatibility jar): Clojure data bridged into Python as live objects,
   delegating to pybridge.python/as-python (see there). Requiring it for its
   side effects, as libpython-clj's tests do, loads pybridge's bridging."
-  (:require [pybridge.python :as py]))
+  (:require
+   [pybridge.python :as py]))
 
 (defn as-python
   "A live bridge of a Clojure map, vector, set, seq or fn into Python."

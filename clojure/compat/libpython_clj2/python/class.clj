@@ -6,7 +6,8 @@
       (def Point (py-class/create-class \"Point\" nil
                    {\"__init__\" (py-class/make-tuple-instance-fn
                                   (fn [self x] (py/set-attr! self \"x\" x) nil))}))"
-  (:require [pybridge.python :as py]))
+  (:require
+   [pybridge.python :as py]))
 
 (defn create-class
   "A Python class named name, with bases (a sequence, or nil) and cls-hashmap

@@ -15,8 +15,10 @@
                                     takes the GIL itself
     py-none, py-true, py-false      Python's None, True, False (as objects,
                                     not pointers)"
-  (:require [pybridge.python :as py])
-  (:import (org.pybridge Gil Python)))
+  (:require
+   [pybridge.python :as py])
+  (:import
+   (org.pybridge Gil Python)))
 
 (defmacro with-gil
   "Runs body holding the GIL (re-entrant)."

@@ -9,8 +9,9 @@
   As in libpython-clj, call-attr and call-attr-kw here take the positional
   arguments as one sequence (libpython-clj2.python/call-attr takes them
   spread)."
-  (:require [pybridge.python :as py]
-            [pybridge.python.copy :as copy]))
+  (:require
+   [pybridge.python :as py]
+   [pybridge.python.copy :as copy]))
 
 (defn call
   "f(*args): the arguments spread, as libpython-clj2.python.fn/call takes them."

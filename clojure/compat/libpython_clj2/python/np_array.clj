@@ -22,11 +22,13 @@
       native (no copy), else over a native copy of it.
   dtypes: int8..uint64, float32, float64 (numpy bool and others are refused
   with a clear error)."
-  (:require [pybridge.python :as py]
-            [pybridge.python.base :as base]
-            [pybridge.python.bridge-as-jvm :as jvm]
-            [pybridge.python.copy :as copy])
-  (:import (org.pybridge Conversion PyObject Python)))
+  (:require
+   [pybridge.python :as py]
+   [pybridge.python.base :as base]
+   [pybridge.python.bridge-as-jvm :as jvm]
+   [pybridge.python.copy :as copy])
+  (:import
+   (org.pybridge Conversion PyObject Python)))
 
 (try
   (require '[tech.v3.datatype.protocols]
@@ -75,8 +77,8 @@
   [{:keys [ptr shape strides elemwise-datatype] :as desc}]
   (let [nbytes (reduce max 0 (map * shape strides))]
     (jvm/bridge
-     (base/call-helper @from-address-fn Conversion/HANDLE (long ptr) nbytes (name elemwise-datatype)
-                       (vec shape) (vec strides) (Python/bridge desc)))))
+      (base/call-helper @from-address-fn Conversion/HANDLE (long ptr) nbytes (name elemwise-datatype)
+                        (vec shape) (vec strides) (Python/bridge desc)))))
 
 (defn- tensor->numpy ^PyObject [t]
   (base/py-object (descriptor->numpy (dtt/ensure-nd-buffer-descriptor t))))

@@ -29,9 +29,7 @@ def describe(a):
     if dt.fields is not None:
         raise TypeError("cannot convert a numpy array with fields (%s) to a tensor" % dt)
     if dt.name not in _DTYPES:
-        raise TypeError(
-            "numpy dtype %s has no dtype-next counterpart (int8..uint64, float32, float64)" % dt.name
-        )
+        raise TypeError("numpy dtype %s has no dtype-next counterpart (int8..uint64, float32, float64)" % dt.name)
     if not dt.isnative:
         raise TypeError("numpy dtype %s is not in this machine's byte order: .astype('=%s') first" % (dt, dt.char))
     return [a.ctypes.data, list(a.shape), list(a.strides), dt.name]

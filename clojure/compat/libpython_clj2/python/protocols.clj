@@ -9,8 +9,9 @@
   libpython-clj's protocols over its own object types (PPyAttr,
   PCopyToPython...) have no counterpart: pybridge's objects are
   org.pybridge.PyObject and its views."
-  (:require [pybridge.python :as py]
-            [pybridge.python.bridge-as-jvm :as jvm]))
+  (:require
+   [pybridge.python :as py]
+   [pybridge.python.bridge-as-jvm :as jvm]))
 
 (defn python-type
   "The Python type of a value as a keyword (:py-none for nil, as libpython-clj)."

@@ -19,13 +19,15 @@
   theirs are (scalars as Clojure values, other objects as views). A Python
   exception is rethrown by deref (as an ExecutionException whose cause is the
   PythonException)."
-  (:require [pybridge.python.base :refer [py-try]]
-            [pybridge.python.bridge-as-jvm :as jvm]
-            [pybridge.python.copy :as copy]
-            [pybridge.python.ops :as ops])
-  (:import (clojure.lang IBlockingDeref IDeref IPending)
-           (java.util.concurrent CompletableFuture Future TimeUnit TimeoutException)
-           (org.pybridge Conversion PyAsync PyObject)))
+  (:require
+   [pybridge.python.base :refer [py-try]]
+   [pybridge.python.bridge-as-jvm :as jvm]
+   [pybridge.python.copy :as copy]
+   [pybridge.python.ops :as ops])
+  (:import
+   (clojure.lang IBlockingDeref IDeref IPending)
+   (java.util.concurrent CompletableFuture Future TimeUnit TimeoutException)
+   (org.pybridge Conversion PyAsync PyObject)))
 
 (set! *warn-on-reflection* true)
 
@@ -55,8 +57,8 @@
   [loop f args kwargs]
   (copy/with-hashable-keys [args kwargs]
     (deref-able
-     (py-try (PyAsync/callOnWith (when loop (ops/->pyobject loop)) Conversion/SHALLOW (ops/->pyobject f)
-                                 (copy/kw-map kwargs) (copy/args-array args))))))
+      (py-try (PyAsync/callOnWith (when loop (ops/->pyobject loop)) Conversion/SHALLOW (ops/->pyobject f)
+                                  (copy/kw-map kwargs) (copy/args-array args))))))
 
 (defn call-async
   "Calls the async function f with args and runs the coroutine on pybridge's

@@ -4,11 +4,13 @@
   files on the classpath, loaded once), unwrapping bridged objects,
   attribute names and Python type keywords. Internal: the public API is
   `pybridge.python`; nothing here starts Python when it loads."
-  (:require [clojure.string])
-  (:import (java.util.concurrent ConcurrentHashMap)
-           (java.util.concurrent.atomic AtomicLong)
-           (java.util.function Function Supplier)
-           (org.pybridge Conversion Interpreter PyBacked PyNamespace PyObject Python PythonException)))
+  (:require
+   [clojure.string])
+  (:import
+   (java.util.concurrent ConcurrentHashMap)
+   (java.util.concurrent.atomic AtomicLong)
+   (java.util.function Function Supplier)
+   (org.pybridge Conversion Interpreter PyBacked PyNamespace PyObject Python PythonException)))
 
 (set! *warn-on-reflection* true)
 

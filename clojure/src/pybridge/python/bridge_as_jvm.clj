@@ -4,12 +4,14 @@
   (PyFn); `bridge` turns every value the API returns into one of these (or
   a Clojure scalar), `->jvm` makes deep copies into persistent data.
   Internal: the public API is `pybridge.python` (as-jvm, ->jvm)."
-  (:require [pybridge.python.base :as base :refer [py-try py-object]]
-            [pybridge.python.copy :as copy])
-  (:import (clojure.lang IFn IReduce IReduceInit Indexed MapEntry)
-           (java.util Iterator List Map Map$Entry Set)
-           (java.util.function Supplier)
-           (org.pybridge Conversion PyBacked PyKind PyObject Python)))
+  (:require
+   [pybridge.python.base :as base :refer [py-object py-try]]
+   [pybridge.python.copy :as copy])
+  (:import
+   (clojure.lang IFn IReduce IReduceInit Indexed MapEntry)
+   (java.util Iterator List Map Map$Entry Set)
+   (java.util.function Supplier)
+   (org.pybridge Conversion PyBacked PyKind PyObject Python)))
 
 (set! *warn-on-reflection* true)
 

@@ -7,12 +7,14 @@
   Python is bridged the same way (scalars as values). The Python classes are
   pybridge/clojure/bridge_as_python.py. Internal: the public API is
   `pybridge.python/as-python`."
-  (:require [pybridge.python.base :as base :refer [py-object]]
-            [pybridge.python.bridge-as-jvm :as jvm]
-            [pybridge.python.copy])
-  (:import (clojure.lang IFn Keyword Named)
-           (java.util Collection Iterator List Map RandomAccess Set)
-           (org.pybridge Conversion PyCallback PyObject)))
+  (:require
+   [pybridge.python.base :as base :refer [py-object]]
+   [pybridge.python.bridge-as-jvm :as jvm]
+   [pybridge.python.copy])
+  (:import
+   (clojure.lang IFn Keyword Named)
+   (java.util Collection Iterator List Map RandomAccess Set)
+   (org.pybridge Conversion PyCallback PyObject)))
 
 (set! *warn-on-reflection* true)
 

@@ -2,12 +2,14 @@
   "Python classes whose methods are Clojure fns (create-class,
   make-instance-fn, make-kw-instance-fn). Internal: the public API is
   `pybridge.python`."
-  (:require [pybridge.python.base :as base]
-            [pybridge.python.bridge-as-jvm :as jvm]
-            [pybridge.python.bridge-as-python :as as-py]
-            [pybridge.python.fn :as py-fn])
-  (:import (java.util Map Map$Entry)
-           (org.pybridge Conversion PyCallback)))
+  (:require
+   [pybridge.python.base :as base]
+   [pybridge.python.bridge-as-jvm :as jvm]
+   [pybridge.python.bridge-as-python :as as-py]
+   [pybridge.python.fn :as py-fn])
+  (:import
+   (java.util Map Map$Entry)
+   (org.pybridge Conversion PyCallback)))
 
 (set! *warn-on-reflection* true)
 
@@ -29,16 +31,16 @@
 (defn make-kw-instance-fn
   ([f] (make-kw-instance-fn f nil))
   ([f {:keys [arg-converter result-converter] :as opts}]
-  (let [arg-converter (or arg-converter identity)
-        result-converter (or result-converter as-py/as-python)
-        cb (reify PyCallback
-             (call [_ args kwargs]
-               (let [pos (mapv (comp arg-converter jvm/jvm-value) args)
-                     kw (persistent! (reduce (fn [m ^Map$Entry e]
-                                               (assoc! m (.getKey e) (arg-converter (jvm/jvm-value (.getValue e)))))
-                                             (transient {}) (.entrySet ^Map kwargs)))]
-                 (result-converter (f pos kw)))))]
-    (method cb opts))))
+   (let [arg-converter (or arg-converter identity)
+         result-converter (or result-converter as-py/as-python)
+         cb (reify PyCallback
+              (call [_ args kwargs]
+                (let [pos (mapv (comp arg-converter jvm/jvm-value) args)
+                      kw (persistent! (reduce (fn [m ^Map$Entry e]
+                                                (assoc! m (.getKey e) (arg-converter (jvm/jvm-value (.getValue e)))))
+                                              (transient {}) (.entrySet ^Map kwargs)))]
+                  (result-converter (f pos kw)))))]
+     (method cb opts))))
 
 (defn create-class
   [name bases members]

@@ -4,12 +4,14 @@
   are made by the Java layer (`Python/toPython`, and every call argument),
   taught keywords, symbols, fns, BigInt and Ratio by pybridge.python.fn.
   Internal: the public API is `pybridge.python`."
-  (:require [pybridge.python.base :as base :refer [py-try]])
-  (:import (clojure.lang Cycle Iterate Repeat)
-           (java.lang.reflect Field)
-           (java.util Iterator Map)
-           (java.util.function Supplier)
-           (org.pybridge Conversion PyCallback PyObject Python)))
+  (:require
+   [pybridge.python.base :as base :refer [py-try]])
+  (:import
+   (clojure.lang Cycle Iterate Repeat)
+   (java.lang.reflect Field)
+   (java.util Iterator Map)
+   (java.util.function Supplier)
+   (org.pybridge Conversion PyCallback PyObject Python)))
 
 (set! *warn-on-reflection* true)
 

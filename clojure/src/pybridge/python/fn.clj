@@ -3,13 +3,15 @@
   learns from Clojure when this namespace loads (keywords and symbols ->
   str, BigInt -> int, Ratio -> float, fns -> callables; no Python started).
   Internal: the public API is `pybridge.python`."
-  (:require [pybridge.python.base :as base :refer [py-try]]
-            [pybridge.python.bridge-as-jvm :as jvm]
-            [pybridge.python.copy :as copy])
-  (:import (clojure.lang BigInt IFn Keyword Ratio Symbol)
-           (java.util Map Map$Entry)
-           (java.util.function Function)
-           (org.pybridge Conversion PyCallback PyObject Python)))
+  (:require
+   [pybridge.python.base :as base :refer [py-try]]
+   [pybridge.python.bridge-as-jvm :as jvm]
+   [pybridge.python.copy :as copy])
+  (:import
+   (clojure.lang BigInt IFn Keyword Ratio Symbol)
+   (java.util Map Map$Entry)
+   (java.util.function Function)
+   (org.pybridge Conversion PyCallback PyObject Python)))
 
 (set! *warn-on-reflection* true)
 
@@ -62,10 +64,10 @@
 (defn make-callable
   ([f] (make-callable f nil))
   ([f {:keys [arg-converter result-converter name doc]}]
-  (let [cb (converting-callback f arg-converter result-converter)]
-    (if (or name doc)
-      (jvm/bridge (base/call-helper @named-fn Conversion/SHALLOW cb (some-> name str) (some-> doc str)))
-      (jvm/bridge (py-try (Python/toPython cb)))))))
+   (let [cb (converting-callback f arg-converter result-converter)]
+     (if (or name doc)
+       (jvm/bridge (base/call-helper @named-fn Conversion/SHALLOW cb (some-> name str) (some-> doc str)))
+       (jvm/bridge (py-try (Python/toPython cb)))))))
 
 (defn- positional-call
   "o(*args), no keyword arguments: the fast path of make-fastcallable."

@@ -3,11 +3,13 @@
   they return, the collectors, and pybridge's counters. Internal: the public
   API is `pybridge.python` (stack-resource-context, with-gil-stack-rc-context,
   gc-collect!, stats)."
-  (:require [pybridge.python.base :refer [py-try]]
-            [pybridge.python.bridge-as-jvm])
-  (:import (clojure.lang IPersistentCollection)
-           (org.pybridge Gil PyBacked PyObject Python ResourceScope Stats)
-           (pybridge.python.bridge_as_jvm PyDict PyFn PyList)))
+  (:require
+   [pybridge.python.base :refer [py-try]]
+   [pybridge.python.bridge-as-jvm])
+  (:import
+   (clojure.lang IPersistentCollection)
+   (org.pybridge Gil PyBacked PyObject Python ResourceScope Stats)
+   (pybridge.python.bridge_as_jvm PyDict PyFn PyList)))
 
 (set! *warn-on-reflection* true)
 

@@ -2,11 +2,13 @@
   "Starting Python from Clojure, with pybridge's options and libpython-clj's
   (:library-path, :python-home, :no-io-redirect?, a python.edn file).
   Internal: the public API is `pybridge.python/initialize!`."
-  (:require [clojure.edn :as edn]
-            [clojure.java.io :as io]
-            [pybridge.python.io-redirect :as io-redirect])
-  (:import (java.io File)
-           (org.pybridge Python PythonConfig PythonConfig$ReleasePolicy PythonInfo)))
+  (:require
+   [clojure.edn :as edn]
+   [clojure.java.io :as io]
+   [pybridge.python.io-redirect :as io-redirect])
+  (:import
+   (java.io File)
+   (org.pybridge Python PythonConfig PythonConfig$ReleasePolicy PythonInfo)))
 
 (set! *warn-on-reflection* true)
 

@@ -6,8 +6,9 @@
   `PythonConfig$Output` consumer: CPython's own line-buffered text layer,
   and `fileno()` answering the real descriptor). Internal:
   `pybridge.python/initialize!` installs it."
-  (:import (java.util.function Consumer)
-           (org.pybridge Python PythonConfig$Output)))
+  (:import
+   (java.util.function Consumer)
+   (org.pybridge Python PythonConfig$Output)))
 
 (set! *warn-on-reflection* true)
 

@@ -2,12 +2,14 @@
   "Operations on Python objects: modules and code, attributes, items,
   calls, introspection. Every argument is converted as ->py converts, every
   result is bridged. Internal: the public API is `pybridge.python`."
-  (:require [pybridge.python.base :as base :refer [py-try py-object attr-name]]
-            [pybridge.python.bridge-as-jvm :as jvm]
-            [pybridge.python.copy :as copy])
-  (:import (clojure.lang IFn)
-           (java.util List)
-           (org.pybridge Conversion PyObject Python)))
+  (:require
+   [pybridge.python.base :as base :refer [attr-name py-object py-try]]
+   [pybridge.python.bridge-as-jvm :as jvm]
+   [pybridge.python.copy :as copy])
+  (:import
+   (clojure.lang IFn)
+   (java.util List)
+   (org.pybridge Conversion PyObject Python)))
 
 (set! *warn-on-reflection* true)
 
@@ -46,15 +48,15 @@
 (defn run-simple-string
   [code & {:keys [globals locals]}]
   (do
-   (if (and (nil? globals) (nil? locals))
-     (do (py-try (Python/exec ^String code))
-         (let [g (jvm/bridge (py-try (.getAttr (Python/mainModule) "__dict__")))]
-           {:globals g :locals g}))
-     (let [^List gl (base/call-helper @run-fn Conversion/ELEMENTS code
-                                      (some-> globals ->pyobject) (some-> locals ->pyobject))
-           g (jvm/bridge (.get gl 0))]
-       {:globals g
-        :locals (if (identical? (.get gl 0) (.get gl 1)) g (jvm/bridge (.get gl 1)))}))))
+    (if (and (nil? globals) (nil? locals))
+      (do (py-try (Python/exec ^String code))
+          (let [g (jvm/bridge (py-try (.getAttr (Python/mainModule) "__dict__")))]
+            {:globals g :locals g}))
+      (let [^List gl (base/call-helper @run-fn Conversion/ELEMENTS code
+                                       (some-> globals ->pyobject) (some-> locals ->pyobject))
+            g (jvm/bridge (.get gl 0))]
+        {:globals g
+         :locals (if (identical? (.get gl 0) (.get gl 1)) g (jvm/bridge (.get gl 1)))}))))
 
 (defn- module-parent
   "a.b.c -> a.b (nil for a)"

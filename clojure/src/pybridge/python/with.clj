@@ -8,10 +8,12 @@
   a pybridge.JavaException standing for it. When __exit__ returns true the
   exception is suppressed and the with form is nil; otherwise the original
   exception is rethrown. Internal: the public API is `pybridge.python/with`."
-  (:require [pybridge.python.base :as base]
-            [pybridge.python.bridge-as-jvm :as jvm]
-            [pybridge.python.ops :as ops])
-  (:import (org.pybridge Conversion PyCallback PyObject PythonException)))
+  (:require
+   [pybridge.python.base :as base]
+   [pybridge.python.bridge-as-jvm :as jvm]
+   [pybridge.python.ops :as ops])
+  (:import
+   (org.pybridge Conversion PyCallback PyObject PythonException)))
 
 (set! *warn-on-reflection* true)
 

@@ -1,11 +1,13 @@
 (ns pybridge.python.async-test
   "pybridge.python.async: coroutine functions called from Clojure, deref-able."
-  (:require [clojure.test :refer [deftest is testing use-fixtures]]
-            [pybridge.python :as py]
-            [pybridge.python.async :as pa]
-            [pybridge.test-support :as ts])
-  (:import (java.util.concurrent CompletableFuture ExecutionException)
-           (org.pybridge PythonException)))
+  (:require
+   [clojure.test :refer [deftest is testing use-fixtures]]
+   [pybridge.python :as py]
+   [pybridge.python.async :as pa]
+   [pybridge.test-support :as ts])
+  (:import
+   (java.util.concurrent CompletableFuture ExecutionException)
+   (org.pybridge PythonException)))
 
 (use-fixtures :once ts/fixture)
 
@@ -14,14 +16,14 @@
 
 (defn- define! []
   (py/run-simple-string
-   (str "import asyncio, threading\n"
-        "async def slow_add(a, b):\n    await asyncio.sleep(0.01)\n    return a + b\n"
-        "async def pair(a, b=0):\n    return {'a': a, 'b': b}\n"
-        "async def fails():\n    raise KeyError('nope')\n"
-        "clj_cancelled = threading.Event()\n"
-        "async def forever():\n    try:\n        await asyncio.sleep(3600)\n"
-        "    except asyncio.CancelledError:\n        clj_cancelled.set()\n        raise\n"
-        "async def await_java(fut):\n    return (await fut) * 2\n")))
+    (str "import asyncio, threading\n"
+         "async def slow_add(a, b):\n    await asyncio.sleep(0.01)\n    return a + b\n"
+         "async def pair(a, b=0):\n    return {'a': a, 'b': b}\n"
+         "async def fails():\n    raise KeyError('nope')\n"
+         "clj_cancelled = threading.Event()\n"
+         "async def forever():\n    try:\n        await asyncio.sleep(3600)\n"
+         "    except asyncio.CancelledError:\n        clj_cancelled.set()\n        raise\n"
+         "async def await_java(fut):\n    return (await fut) * 2\n")))
 
 (deftest deref-gives-the-result
   (define!)

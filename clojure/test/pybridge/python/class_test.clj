@@ -1,9 +1,10 @@
 (ns pybridge.python.class-test
   "Python classes whose methods are Clojure fns."
-  (:require [clojure.edn :as edn]
-            [clojure.test :refer [deftest is testing use-fixtures]]
-            [pybridge.python :as py]
-            [pybridge.test-support :as ts]))
+  (:require
+   [clojure.edn :as edn]
+   [clojure.test :refer [deftest is testing use-fixtures]]
+   [pybridge.python :as py]
+   [pybridge.test-support :as ts]))
 
 (use-fixtures :once ts/fixture)
 

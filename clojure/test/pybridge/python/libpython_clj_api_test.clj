@@ -1,12 +1,14 @@
 (ns pybridge.python.libpython-clj-api-test
   "libpython-clj2.python's public vars, with their arities and the
   semantics libpython-clj's own test suite checks, on pybridge.python."
-  (:require [clojure.string :as str]
-            [clojure.test :refer [deftest is testing use-fixtures]]
-            [pybridge.python :as py :refer [py. py.. py.- py* py**]]
-            [pybridge.test-support :as ts])
-  (:import (java.util List Map)
-           (org.pybridge PyObject PyObjectReleasedException)))
+  (:require
+   [clojure.string :as str]
+   [clojure.test :refer [deftest is testing use-fixtures]]
+   [pybridge.python :as py :refer [py* py** py. py.- py..]]
+   [pybridge.test-support :as ts])
+  (:import
+   (java.util List Map)
+   (org.pybridge PyObject PyObjectReleasedException)))
 
 (use-fixtures :once ts/fixture)
 
@@ -41,9 +43,9 @@
       (if (nil? arglists)
         (is (:macro (meta v)) (str sym " is a macro in libpython-clj"))
         (is (every? (arities v) (map (fn [al] (if (some #{'&} al)
-                                                 [:variadic (count (take-while #(not= '& %) al))]
-                                                 (count al)))
-                                      arglists))
+                                                [:variadic (count (take-while #(not= '& %) al))]
+                                                (count al)))
+                                  arglists))
             (str sym ": libpython-clj's arities " arglists ", pybridge's " (:arglists (meta v))))))))
 
 ;; ---------------------------------------------------------------------------

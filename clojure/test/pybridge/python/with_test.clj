@@ -1,8 +1,9 @@
 (ns pybridge.python.with-test
   "py/with: Python's with statement, with the exception __exit__ receives."
-  (:require [clojure.test :refer [deftest is testing use-fixtures]]
-            [pybridge.python :as py]
-            [pybridge.test-support :as ts]))
+  (:require
+   [clojure.test :refer [deftest is testing use-fixtures]]
+   [pybridge.python :as py]
+   [pybridge.test-support :as ts]))
 
 (use-fixtures :once ts/fixture)
 
@@ -65,7 +66,7 @@ class NotAManager:
     pass")
   (let [g (:globals (py/run-simple-string "pass"))]
     (is (= "KeyError" (:python-type (ex-data (is (thrown? clojure.lang.ExceptionInfo
-                                                           (py/with [_ ((get g "BadExit"))] 1)))))))
+                                                   (py/with [_ ((get g "BadExit"))] 1)))))))
     (is (thrown? clojure.lang.ExceptionInfo (py/with [_ ((get g "NotAManager"))] 1)))
     (is (thrown? clojure.lang.ExceptionInfo (py/with [_ ((get g "BadExit"))] (throw (ex-info "inner" {}))))))
   (is (thrown? Exception (macroexpand '(pybridge.python/with [a] 1)))))

@@ -24,8 +24,10 @@ public class AsyncE2ETest {
             Python.exec("import asyncio, atexit\n"
                     + "async def quick():\n    return 1\n"
                     + "async def forever():\n    await asyncio.sleep(3600)\n");
-            long one = Python.mainModule().getAttr("quick").callAsyncAs(Long.class).get(30, TimeUnit.SECONDS);
-            CompletableFuture<PyObject> f = Python.mainModule().getAttr("forever").callAsync();
+            long one =
+                    Python.mainModule().getAttr("quick").callAsyncAs(Long.class).get(30, TimeUnit.SECONDS);
+            CompletableFuture<PyObject> f =
+                    Python.mainModule().getAttr("forever").callAsync();
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try {
                     f.handle((r, e) -> null).get(5, TimeUnit.SECONDS);

@@ -18,7 +18,8 @@ public class CallbacksE2ETest {
     public static final class ReturnFromMain {
         public static void main(String[] args) throws Exception {
             Python.initialize();
-            Python.exec(String.join("\n",
+            Python.exec(String.join(
+                    "\n",
                     "import threading",
                     "class Holder:",
                     "    def __init__(self, f): self.f = f",
@@ -46,8 +47,8 @@ public class CallbacksE2ETest {
                 Thread.sleep(50);
             }
             Thread.sleep(1500); // let the reclaimer drain the freed functions
-            System.out.println("RESULT callback r=" + r + " calls=" + calls.get() + " javaFunctions="
-                    + Callbacks.alive());
+            System.out.println(
+                    "RESULT callback r=" + r + " calls=" + calls.get() + " javaFunctions=" + Callbacks.alive());
             // main returns: no System.exit
         }
     }

@@ -64,14 +64,19 @@ public final class ChildJvm {
      * Runs {@code main} with extra environment ({@code null} value = remove
      * the variable) and JVM options; output is stdout and stderr together.
      */
-    public static Result run(Class<?> main, Map<String, String> env, List<String> jvmOptions, long timeoutSeconds,
-            String... args) {
+    public static Result run(
+            Class<?> main, Map<String, String> env, List<String> jvmOptions, long timeoutSeconds, String... args) {
         return run(main, env, jvmOptions, null, List.of(), timeoutSeconds, args);
     }
 
     /** As {@link #run(Class, Map, List, long, String...)}, in the working directory {@code workDir}. */
-    public static Result run(Class<?> main, Map<String, String> env, List<String> jvmOptions, Path workDir,
-            long timeoutSeconds, String... args) {
+    public static Result run(
+            Class<?> main,
+            Map<String, String> env,
+            List<String> jvmOptions,
+            Path workDir,
+            long timeoutSeconds,
+            String... args) {
         return run(main, env, jvmOptions, workDir, List.of(), timeoutSeconds, args);
     }
 
@@ -80,8 +85,14 @@ public final class ChildJvm {
      * working directory, {@code classpathFirst} go before the test classpath
      * (for example a directory with other {@code native/} resources).
      */
-    public static Result run(Class<?> main, Map<String, String> env, List<String> jvmOptions, Path workDir,
-            List<Path> classpathFirst, long timeoutSeconds, String... args) {
+    public static Result run(
+            Class<?> main,
+            Map<String, String> env,
+            List<String> jvmOptions,
+            Path workDir,
+            List<Path> classpathFirst,
+            long timeoutSeconds,
+            String... args) {
         return runOn(null, main, env, jvmOptions, workDir, classpathFirst, timeoutSeconds, args);
     }
 
@@ -100,13 +111,14 @@ public final class ChildJvm {
         if (p != null && !p.isEmpty()) {
             return Files.isExecutable(Path.of(p, "bin", "java")) ? p : null;
         }
-        java.io.File[] dirs = new java.io.File("/usr/lib/jvm").listFiles();
+        File[] dirs = new File("/usr/lib/jvm").listFiles();
         if (dirs == null) {
             return null;
         }
         Arrays.sort(dirs);
-        for (java.io.File d : dirs) {
-            if (d.getName().matches(".*-25(\\b|[-.]).*") && Files.isExecutable(d.toPath().resolve("bin/java"))) {
+        for (File d : dirs) {
+            if (d.getName().matches(".*-25(\\b|[-.]).*")
+                    && Files.isExecutable(d.toPath().resolve("bin/java"))) {
                 return d.getPath();
             }
         }
@@ -114,14 +126,26 @@ public final class ChildJvm {
     }
 
     /** Like {@link #run(Class, Map, List, long, String...)}, on the JVM at {@code javaHome}. */
-    public static Result runOn(String javaHome, Class<?> main, Map<String, String> env, List<String> jvmOptions,
-            long timeoutSeconds, String... args) {
+    public static Result runOn(
+            String javaHome,
+            Class<?> main,
+            Map<String, String> env,
+            List<String> jvmOptions,
+            long timeoutSeconds,
+            String... args) {
         return runOn(javaHome, main, env, jvmOptions, null, List.of(), timeoutSeconds, args);
     }
 
     /** The most general form: as above, on the JVM at {@code javaHome} (null: this test JVM's). */
-    public static Result runOn(String javaHome, Class<?> main, Map<String, String> env, List<String> jvmOptions,
-            Path workDir, List<Path> classpathFirst, long timeoutSeconds, String... args) {
+    public static Result runOn(
+            String javaHome,
+            Class<?> main,
+            Map<String, String> env,
+            List<String> jvmOptions,
+            Path workDir,
+            List<Path> classpathFirst,
+            long timeoutSeconds,
+            String... args) {
         try {
             Path out = Files.createTempFile("pybridge-child", ".log");
             Process p = startOn(javaHome, main, env, jvmOptions, workDir, classpathFirst, out, args);
@@ -145,15 +169,31 @@ public final class ChildJvm {
      * Starts {@code main} in a child JVM (as {@link #run(Class, Map, List, Path, List, long, String...)}) and
      * returns at once; stdout and stderr go to {@code output}.
      */
-    public static Process start(Class<?> main, Map<String, String> env, List<String> jvmOptions, Path workDir,
-            List<Path> classpathFirst, Path output, String... args) throws IOException {
+    public static Process start(
+            Class<?> main,
+            Map<String, String> env,
+            List<String> jvmOptions,
+            Path workDir,
+            List<Path> classpathFirst,
+            Path output,
+            String... args)
+            throws IOException {
         return startOn(null, main, env, jvmOptions, workDir, classpathFirst, output, args);
     }
 
-    private static Process startOn(String javaHome, Class<?> main, Map<String, String> env, List<String> jvmOptions,
-            Path workDir, List<Path> classpathFirst, Path output, String... args) throws IOException {
+    private static Process startOn(
+            String javaHome,
+            Class<?> main,
+            Map<String, String> env,
+            List<String> jvmOptions,
+            Path workDir,
+            List<Path> classpathFirst,
+            Path output,
+            String... args)
+            throws IOException {
         List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(javaHome != null ? javaHome : System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add(Path.of(javaHome != null ? javaHome : System.getProperty("java.home"), "bin", "java")
+                .toString());
         if ((javaHome != null || Runtime.version().feature() >= 22)
                 && jvmOptions.stream().noneMatch(o -> o.contains("-native-access"))) {
             // JDK 22+: pybridge loads native libraries; say so, to keep the warnings out of the output

@@ -122,8 +122,9 @@ public final class CompatRunner {
             passed += all.size() - f - e - s;
             failed += f + e;
             skipped += s;
-            System.out.printf("  %-45s %3d tests, %d failed, %d skipped (%.1f s)%n", c.getName(), all.size(), f + e, s,
-                    total / 1e9);
+            System.out.printf(
+                    "  %-45s %3d tests, %d failed, %d skipped (%.1f s)%n",
+                    c.getName(), all.size(), f + e, s, total / 1e9);
             for (Case k : all) {
                 if ("failure".equals(k.kind) || "error".equals(k.kind)) {
                     System.out.println("FAILED " + c.getName() + "." + k.name + ": " + k.detail);
@@ -131,19 +132,21 @@ public final class CompatRunner {
             }
             write(results.resolve("TEST-" + c.getName() + ".xml"), c.getName(), all, f, e, s, total);
         }
-        System.out.println("compatibility suite: " + passed + " passed, " + failed + " failed, " + skipped
-                + " skipped");
+        System.out.println(
+                "compatibility suite: " + passed + " passed, " + failed + " failed, " + skipped + " skipped");
         System.out.flush();
         // Threads Python or a test left behind must not keep this JVM alive.
         Runtime.getRuntime().halt(failed == 0 && passed > 0 ? 0 : 1);
     }
 
-    private static void write(Path file, String cls, List<Case> cases, int failures, int errors, int skipped,
-            long nanos) throws IOException {
+    private static void write(
+            Path file, String cls, List<Case> cases, int failures, int errors, int skipped, long nanos)
+            throws IOException {
         StringWriter sw = new StringWriter();
         PrintWriter w = new PrintWriter(sw);
         w.printf("<?xml version=\"1.0\" encoding=\"UTF-8\"?>%n");
-        w.printf("<testsuite name=\"%s\" tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\" time=\"%.3f\">%n",
+        w.printf(
+                "<testsuite name=\"%s\" tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\" time=\"%.3f\">%n",
                 esc(cls), cases.size(), failures, errors, skipped, nanos / 1e9);
         for (Case k : cases) {
             w.printf("  <testcase classname=\"%s\" name=\"%s\" time=\"%.3f\"", esc(cls), esc(k.name), k.nanos / 1e9);
@@ -168,10 +171,18 @@ public final class CompatRunner {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             switch (c) {
-                case '<': b.append("&lt;"); break;
-                case '>': b.append("&gt;"); break;
-                case '&': b.append("&amp;"); break;
-                case '"': b.append("&quot;"); break;
+                case '<':
+                    b.append("&lt;");
+                    break;
+                case '>':
+                    b.append("&gt;");
+                    break;
+                case '&':
+                    b.append("&amp;");
+                    break;
+                case '"':
+                    b.append("&quot;");
+                    break;
                 default:
                     // XML 1.0 forbids most control characters, even escaped
                     b.append(c < 0x20 && c != '\n' && c != '\t' && c != '\r' ? '?' : c);

@@ -1,11 +1,11 @@
 package org.pybridge;
 
-import static org.pybridge.E2E.check;
-import static org.pybridge.E2E.checkEq;
-import static org.pybridge.E2E.expect;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
+import static org.pybridge.E2E.check;
+import static org.pybridge.E2E.checkEq;
+import static org.pybridge.E2E.expect;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import org.junit.Test;
 
 /**
@@ -45,21 +46,23 @@ public class CrashSafetyE2ETest {
                 checkEq(3L, list.len(), "len of a live list");
                 list.close();
                 check(list.isReleased(), "closed handle reports released");
-                PyObjectReleasedException e1 = expect(PyObjectReleasedException.class, "len after close",
-                        list::len);
+                PyObjectReleasedException e1 = expect(PyObjectReleasedException.class, "len after close", list::len);
                 checkEq("list", e1.pythonType(), "released exception names the Python type");
                 expect(PyObjectReleasedException.class, "callAttr after close", () -> list.callAttr("append", 4));
                 expect(PyObjectReleasedException.class, "getItem after close", () -> list.getItem(0));
                 expect(PyObjectReleasedException.class, "toJava after close", list::toJava);
                 expect(PyObjectReleasedException.class, "repr after close", list::repr);
-                expect(PyObjectReleasedException.class, "iterate after close", () -> list.iterator().hasNext());
+                expect(PyObjectReleasedException.class, "iterate after close", () -> list.iterator()
+                        .hasNext());
                 check(list.toString().contains("released"), "toString of a released handle: " + list);
                 list.close(); // second close: a no-op
                 list.close();
 
                 // a released handle passed as an argument
                 PyObject len = Python.builtins().getAttr("len");
-                expect(PyObjectReleasedException.class, "released handle as an argument",
+                expect(
+                        PyObjectReleasedException.class,
+                        "released handle as an argument",
                         () -> len.callAs(Long.class, list));
                 PyObject other = Python.eval("object()");
                 expect(PyObjectReleasedException.class, "isSame with a released handle", () -> other.isSame(list));
@@ -75,8 +78,8 @@ public class CrashSafetyE2ETest {
                 }
                 scope.close(); // closing a scope twice: no-op
                 check(scoped.isReleased(), "scope close released its handle");
-                PyObjectReleasedException e2 = expect(PyObjectReleasedException.class, "getItem after scope close",
-                        () -> scoped.getItem("a"));
+                PyObjectReleasedException e2 =
+                        expect(PyObjectReleasedException.class, "getItem after scope close", () -> scoped.getItem("a"));
                 checkEq("dict", e2.pythonType(), "scope-released exception names the Python type");
                 scoped.close(); // close after the scope released it: no-op
 
@@ -90,36 +93,43 @@ public class CrashSafetyE2ETest {
                 long liveBefore = Python.stats().liveHandles();
                 PyBridgeException p = expect(PyBridgeException.class, "debugPanic", () -> Python.debugPanic("boom"));
                 check(!(p instanceof PythonException), "a panic is not a PythonException: " + p);
-                System.out.println("RESULT panic-contains-boom=" + (p.getMessage() != null
-                        && p.getMessage().contains("boom")));
+                System.out.println("RESULT panic-contains-boom="
+                        + (p.getMessage() != null && p.getMessage().contains("boom")));
                 System.out.println("INFO panic message: " + E2E.oneLine(p.getMessage()));
                 checkEq(4L, Python.eval("2 + 2", Long.class), "a call after the panic");
                 checkEq(liveBefore, Python.stats().liveHandles(), "the panic leaked no handle");
                 expect(PyBridgeException.class, "second debugPanic", () -> Python.debugPanic("boom again"));
                 long inGil = Python.withGil(() -> {
-                    expect(PyBridgeException.class, "debugPanic while holding the GIL",
+                    expect(
+                            PyBridgeException.class,
+                            "debugPanic while holding the GIL",
                             () -> Python.debugPanic("boom in withGil"));
                     return Python.eval("5 + 5", Long.class);
                 });
                 checkEq(10L, inGil, "a call after a panic inside withGil");
                 checkEq(0, Gil.depth(), "GIL depth after withGil");
                 try (PyObject np = Python.importModule("numpy")) {
-                    checkEq(6L, np.callAttr("arange", 4).callAttr("sum").callAttrAs(Long.class, "item"), "numpy after panics");
+                    checkEq(
+                            6L,
+                            np.callAttr("arange", 4).callAttr("sum").callAttrAs(Long.class, "item"),
+                            "numpy after panics");
                 }
 
                 // a brand-new thread that never touched Python, using a handle made elsewhere
                 PyObject shared = Python.eval("list(range(10))");
                 AtomicReference<Object> fromThread = new AtomicReference<>();
-                Thread t = new Thread(() -> {
-                    try {
-                        long s = Python.eval("sum(range(10))", Long.class);
-                        long n = shared.len();
-                        long m = shared.callAttr("__len__").toJava(Long.class);
-                        fromThread.set(s + n + m);
-                    } catch (Throwable x) {
-                        fromThread.set(x);
-                    }
-                }, "fresh-thread");
+                Thread t = new Thread(
+                        () -> {
+                            try {
+                                long s = Python.eval("sum(range(10))", Long.class);
+                                long n = shared.len();
+                                long m = shared.callAttr("__len__").toJava(Long.class);
+                                fromThread.set(s + n + m);
+                            } catch (Throwable x) {
+                                fromThread.set(x);
+                            }
+                        },
+                        "fresh-thread");
                 t.start();
                 t.join(30_000);
                 check(!t.isAlive(), "fresh thread finished");
@@ -135,7 +145,8 @@ public class CrashSafetyE2ETest {
                 });
                 t2.start();
                 t2.join(30_000);
-                check(misuse.get() instanceof PyObjectReleasedException,
+                check(
+                        misuse.get() instanceof PyObjectReleasedException,
                         "released handle on a fresh thread: " + misuse.get());
 
                 // a Python exception deep inside nested calls
@@ -143,18 +154,20 @@ public class CrashSafetyE2ETest {
                         + "    if n == 0:\n"
                         + "        raise ValueError('deep failure at the bottom')\n"
                         + "    return rec(n - 1) + 1\n");
-                PythonException pe = expect(PythonException.class, "exception 300 frames down",
-                        () -> Python.eval("rec(300)"));
+                PythonException pe =
+                        expect(PythonException.class, "exception 300 frames down", () -> Python.eval("rec(300)"));
                 checkEq("ValueError", pe.pythonType(), "deep exception type");
                 checkEq("deep failure at the bottom", pe.pythonMessage(), "deep exception message");
                 check(pe.pythonTraceback().contains("rec"), "traceback names rec: " + pe.pythonTraceback());
-                check(pe.pythonFrames().size() >= 300, "frames: " + pe.pythonFrames().size());
+                check(
+                        pe.pythonFrames().size() >= 300,
+                        "frames: " + pe.pythonFrames().size());
                 PyObject rec = Python.mainModule().getAttr("rec");
-                PythonException pe2 = expect(PythonException.class, "deep exception through callAs",
-                        () -> rec.callAs(Long.class, 200));
+                PythonException pe2 = expect(
+                        PythonException.class, "deep exception through callAs", () -> rec.callAs(Long.class, 200));
                 checkEq("ValueError", pe2.pythonType(), "callAs deep exception type");
-                PythonException re = expect(PythonException.class, "unbounded recursion",
-                        () -> rec.callAs(Long.class, 1_000_000));
+                PythonException re =
+                        expect(PythonException.class, "unbounded recursion", () -> rec.callAs(Long.class, 1_000_000));
                 checkEq("RecursionError", re.pythonType(), "unbounded recursion type");
                 expect(PythonException.class, "SystemExit does not exit", () -> Python.exec("raise SystemExit(3)"));
                 checkEq(9L, Python.eval("3 * 3", Long.class), "call after the exceptions");
@@ -166,7 +179,9 @@ public class CrashSafetyE2ETest {
                 rec.close();
                 Stats s = Python.stats();
                 System.out.println("INFO stats " + s);
-                checkEq(s.created(), s.releasedByClose() + s.releasedByScope() + s.releasedByGc() + s.liveHandles(),
+                checkEq(
+                        s.created(),
+                        s.releasedByClose() + s.releasedByScope() + s.releasedByGc() + s.liveHandles(),
                         "created == released + live");
                 checkEq(0, s.openScopes(), "open scopes");
             });
@@ -243,7 +258,8 @@ public class CrashSafetyE2ETest {
     public void jvmExitWithManyUnreleasedHandlesDoesNotHang() {
         ChildJvm.Result r = ChildJvm.run(ExitWithQueue.class, Map.of(), 90, "200000", "plain");
         E2E.assertChildOk(r, "RESULT exiting");
-        assertTrue("the shutdown hook ran (the JVM really exited through System.exit): " + r,
+        assertTrue(
+                "the shutdown hook ran (the JVM really exited through System.exit): " + r,
                 r.output.contains("RESULT hook ran"));
     }
 
@@ -300,13 +316,15 @@ public class CrashSafetyE2ETest {
                     // Started only now: a thread spinning in pure Python lets
                     // others have the GIL once per switch interval (5 ms), which
                     // would make the 200k calls above take minutes.
-                    Thread spin = new Thread(() -> {
-                        try {
-                            Python.exec("while True: pass");
-                        } catch (Throwable t) {
-                            System.out.println("INFO spinner ended: " + t);
-                        }
-                    }, "python-spinner");
+                    Thread spin = new Thread(
+                            () -> {
+                                try {
+                                    Python.exec("while True: pass");
+                                } catch (Throwable t) {
+                                    System.out.println("INFO spinner ended: " + t);
+                                }
+                            },
+                            "python-spinner");
                     spin.start();
                 }
                 System.gc();
@@ -341,15 +359,17 @@ public class CrashSafetyE2ETest {
                 Python.initialize();
                 checkEq(0L, Python.stats().gilAbandoned(), "gilAbandoned at start");
                 AtomicReference<Object> inside = new AtomicReference<>();
-                Thread t = new Thread(() -> {
-                    try {
-                        Python.acquireGil();
-                        Python.acquireGil(); // nested, also never closed
-                        inside.set(Python.eval("'held'", String.class));
-                    } catch (Throwable x) {
-                        inside.set(x);
-                    }
-                }, "abandons-gil");
+                Thread t = new Thread(
+                        () -> {
+                            try {
+                                Python.acquireGil();
+                                Python.acquireGil(); // nested, also never closed
+                                inside.set(Python.eval("'held'", String.class));
+                            } catch (Throwable x) {
+                                inside.set(x);
+                            }
+                        },
+                        "abandons-gil");
                 t.start();
                 t.join(20_000);
                 check(!t.isAlive(), "the abandoning thread ended");
@@ -363,10 +383,11 @@ public class CrashSafetyE2ETest {
                     ex.shutdownNow();
                 }
                 Future<Long> mine = Executors.newSingleThreadExecutor(r -> {
-                    Thread d = new Thread(r);
-                    d.setDaemon(true);
-                    return d;
-                }).submit(() -> Python.withGil(() -> Python.eval("6 * 7", Long.class)));
+                            Thread d = new Thread(r);
+                            d.setDaemon(true);
+                            return d;
+                        })
+                        .submit(() -> Python.withGil(() -> Python.eval("6 * 7", Long.class)));
                 checkEq(42L, mine.get(20, TimeUnit.SECONDS), "withGil on a third thread");
                 checkEq(3L, Python.eval("1 + 2", Long.class), "main thread calls after the abandon");
                 Stats s = Python.stats();
@@ -402,7 +423,7 @@ public class CrashSafetyE2ETest {
                 String version = Python.eval("'%d.%d' % sys.version_info[:2]", String.class);
                 PyObject down = Python.eval("_down");
                 @SuppressWarnings("unchecked")
-                java.util.function.Function<Object, Object>[] self = new java.util.function.Function[1];
+                Function<Object, Object>[] self = new Function[1];
                 self[0] = n -> {
                     long k = (Long) n;
                     return k == 0 ? 0L : 1 + down.callAs(Long.class, self[0], k - 1);
@@ -410,14 +431,18 @@ public class CrashSafetyE2ETest {
                 int overflowed = 0;
                 for (long stack : new long[] {256 << 10, 0, 4 << 20}) {
                     AtomicReference<Object> out = new AtomicReference<>();
-                    Thread t = new Thread(null, () -> {
-                        try {
-                            out.set(down.callAs(Long.class, self[0], 20L));
-                            out.set(List.of(out.get(), down.callAs(Long.class, self[0], 20_000L)));
-                        } catch (Throwable x) {
-                            out.set(x);
-                        }
-                    }, "nesting-" + stack, stack);
+                    Thread t = new Thread(
+                            null,
+                            () -> {
+                                try {
+                                    out.set(down.callAs(Long.class, self[0], 20L));
+                                    out.set(List.of(out.get(), down.callAs(Long.class, self[0], 20_000L)));
+                                } catch (Throwable x) {
+                                    out.set(x);
+                                }
+                            },
+                            "nesting-" + stack,
+                            stack);
                     t.start();
                     t.join(60_000);
                     check(!t.isAlive(), "the nesting thread ended (stack " + stack + ")");
@@ -430,11 +455,13 @@ public class CrashSafetyE2ETest {
                     String innermost = String.valueOf(c);
                     // CPython 3.12 bounds C recursion itself (Py_C_RECURSION_LIMIT, whatever
                     // sys.setrecursionlimit says): there its RecursionError may come first.
-                    boolean cLimit = "3.12".equals(version) && c instanceof PythonException
+                    boolean cLimit = "3.12".equals(version)
+                            && c instanceof PythonException
                             && "RecursionError".equals(((PythonException) c).pythonType());
-                    check(innermost.contains("StackOverflowError") || cLimit,
+                    check(
+                            innermost.contains("StackOverflowError") || cLimit,
                             "the innermost error names the overflow (stack " + stack + "): "
-                            + innermost.substring(0, Math.min(300, innermost.length())));
+                                    + innermost.substring(0, Math.min(300, innermost.length())));
                     overflowed++;
                 }
                 checkEq(20L, down.callAs(Long.class, self[0], 20L), "nesting still works afterwards");

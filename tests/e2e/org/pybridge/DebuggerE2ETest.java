@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.Test;
@@ -36,10 +37,11 @@ import org.junit.Test;
  */
 public class DebuggerE2ETest {
 
-    static final String TARGET = String.join("\n",
+    static final String TARGET = String.join(
+            "\n",
             "def compute(x):",
             "    y = x * 2",
-            "    return y + 1",  // line 3: the breakpoint
+            "    return y + 1", // line 3: the breakpoint
             "");
 
     /** The debuggee: listens, waits for the file "go", calls compute(20) from a new Java thread. */
@@ -74,14 +76,19 @@ public class DebuggerE2ETest {
         Path out = dir.resolve("out.txt");
         Process p = ChildJvm.start(Debuggee.class, Map.of(), List.of(), dir, List.of(), out, dir.toString());
         try {
-            int port = Integer.parseInt(waitFor(out, Pattern.compile("PORT (\\d+)"), p).group(1));
+            int port = Integer.parseInt(
+                    waitFor(out, Pattern.compile("PORT (\\d+)"), p).group(1));
             try (Dap dap = new Dap(port)) {
-                dap.request("initialize", "{\"clientID\":\"pybridge-test\",\"adapterID\":\"debugpy\","
-                        + "\"linesStartAt1\":true,\"columnsStartAt1\":true,\"pathFormat\":\"path\"}");
+                dap.request(
+                        "initialize",
+                        "{\"clientID\":\"pybridge-test\",\"adapterID\":\"debugpy\","
+                                + "\"linesStartAt1\":true,\"columnsStartAt1\":true,\"pathFormat\":\"path\"}");
                 int attach = dap.send("attach", "{\"justMyCode\":false}");
                 dap.event("initialized");
-                Map<String, Object> bp = dap.request("setBreakpoints", "{\"source\":{\"path\":" + Json.str(
-                        target.toRealPath().toString()) + "},\"breakpoints\":[{\"line\":3}]}");
+                Map<String, Object> bp = dap.request(
+                        "setBreakpoints",
+                        "{\"source\":{\"path\":" + Json.str(target.toRealPath().toString())
+                                + "},\"breakpoints\":[{\"line\":3}]}");
                 List<?> bps = (List<?>) ((Map<?, ?>) bp.get("body")).get("breakpoints");
                 assertEquals(bp.toString(), Boolean.TRUE, ((Map<?, ?>) bps.get(0)).get("verified"));
                 dap.request("configurationDone", "{}");
@@ -111,8 +118,8 @@ public class DebuggerE2ETest {
 
                 Map<String, Object> sc = dap.request("scopes", "{\"frameId\":" + top.get("id") + "}");
                 Map<?, ?> locals = (Map<?, ?>) ((List<?>) ((Map<?, ?>) sc.get("body")).get("scopes")).get(0);
-                Map<String, Object> vars = dap.request("variables",
-                        "{\"variablesReference\":" + locals.get("variablesReference") + "}");
+                Map<String, Object> vars =
+                        dap.request("variables", "{\"variablesReference\":" + locals.get("variablesReference") + "}");
                 Map<String, String> values = new LinkedHashMap<>();
                 for (Object v : (List<?>) ((Map<?, ?>) vars.get("body")).get("variables")) {
                     values.put((String) ((Map<?, ?>) v).get("name"), (String) ((Map<?, ?>) v).get("value"));
@@ -124,7 +131,8 @@ public class DebuggerE2ETest {
                 waitFor(out, Pattern.compile("RESULT (\\d+)"), p);
                 assertTrue(read(out), read(out).contains("RESULT 41"));
                 // the debugger is still attached: the child JVM ends anyway
-                assertTrue("the child JVM did not exit with a debugger attached:\n" + read(out),
+                assertTrue(
+                        "the child JVM did not exit with a debugger attached:\n" + read(out),
                         p.waitFor(60, TimeUnit.SECONDS));
                 assertEquals(read(out), 0, p.exitValue());
             }
@@ -151,8 +159,10 @@ public class DebuggerE2ETest {
         ChildJvm.Result r = ChildJvm.run(NoConsole.class, Map.of(), List.of(), 120);
         assertFalse(r.toString(), r.timedOut || r.crashed());
         assertEquals(r.toString(), 0, r.exitCode);
-        assertTrue(r.output, r.output.contains("raised pybridge.debug.NoConsoleError: breakpoint() needs a debugger"
-                + " or a console"));
+        assertTrue(
+                r.output,
+                r.output.contains(
+                        "raised pybridge.debug.NoConsoleError: breakpoint() needs a debugger" + " or a console"));
         ChildJvm.Result off = ChildJvm.run(NoConsole.class, Map.of("PYTHONBREAKPOINT", "0"), List.of(), 120);
         assertTrue(off.output, off.output.contains("breakpoint() returned"));
     }
@@ -180,7 +190,11 @@ public class DebuggerE2ETest {
         if (nat != null) {
             cmd.append(" -Dpybridge.native=").append(nat);
         }
-        cmd.append(" -cp '").append(ChildJvm.classpath()).append("' '").append(OnConsole.class.getName()).append('\'');
+        cmd.append(" -cp '")
+                .append(ChildJvm.classpath())
+                .append("' '")
+                .append(OnConsole.class.getName())
+                .append('\'');
         // script(1) runs the JVM on a pseudo-terminal: stdin is a terminal there
         ProcessBuilder pb = new ProcessBuilder(script.toString(), "-qec", cmd.toString(), "/dev/null");
         pb.redirectErrorStream(true);
@@ -251,8 +265,9 @@ public class DebuggerE2ETest {
 
         int send(String command, String argumentsJson) throws IOException {
             int s = ++seq;
-            byte[] body = ("{\"seq\":" + s + ",\"type\":\"request\",\"command\":\"" + command
-                    + "\",\"arguments\":" + argumentsJson + "}").getBytes(StandardCharsets.UTF_8);
+            byte[] body = ("{\"seq\":" + s + ",\"type\":\"request\",\"command\":\"" + command + "\",\"arguments\":"
+                            + argumentsJson + "}")
+                    .getBytes(StandardCharsets.UTF_8);
             out.write(("Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             out.write(body);
             out.flush();
@@ -264,8 +279,8 @@ public class DebuggerE2ETest {
         }
 
         Map<String, Object> response(int requestSeq) throws IOException {
-            Map<String, Object> m = take(x -> "response".equals(x.get("type"))
-                    && ((Number) x.get("request_seq")).intValue() == requestSeq);
+            Map<String, Object> m = take(
+                    x -> "response".equals(x.get("type")) && ((Number) x.get("request_seq")).intValue() == requestSeq);
             assertEquals(m.toString(), Boolean.TRUE, m.get("success"));
             return m;
         }
@@ -274,7 +289,7 @@ public class DebuggerE2ETest {
             return take(x -> "event".equals(x.get("type")) && name.equals(x.get("event")));
         }
 
-        private Map<String, Object> take(java.util.function.Predicate<Map<String, Object>> want) throws IOException {
+        private Map<String, Object> take(Predicate<Map<String, Object>> want) throws IOException {
             for (int i = 0; i < backlog.size(); i++) {
                 if (want.test(backlog.get(i))) {
                     return backlog.remove(i);
@@ -413,7 +428,8 @@ public class DebuggerE2ETest {
             }
             String num = s.substring(start, i);
             return num.contains(".") || num.contains("e") || num.contains("E")
-                    ? (Object) Double.parseDouble(num) : (Object) Long.parseLong(num);
+                    ? (Object) Double.parseDouble(num)
+                    : (Object) Long.parseLong(num);
         }
 
         private void ws() {
@@ -433,16 +449,27 @@ public class DebuggerE2ETest {
                 if (c == '\\') {
                     char e = s.charAt(i++);
                     switch (e) {
-                        case 'n': b.append('\n'); break;
-                        case 't': b.append('\t'); break;
-                        case 'r': b.append('\r'); break;
-                        case 'b': b.append('\b'); break;
-                        case 'f': b.append('\f'); break;
+                        case 'n':
+                            b.append('\n');
+                            break;
+                        case 't':
+                            b.append('\t');
+                            break;
+                        case 'r':
+                            b.append('\r');
+                            break;
+                        case 'b':
+                            b.append('\b');
+                            break;
+                        case 'f':
+                            b.append('\f');
+                            break;
                         case 'u':
                             b.append((char) Integer.parseInt(s.substring(i, i + 4), 16));
                             i += 4;
                             break;
-                        default: b.append(e);
+                        default:
+                            b.append(e);
                     }
                 } else {
                     b.append(c);

@@ -7,14 +7,20 @@ import static org.junit.Assert.assertTrue;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * Helpers shared by the end-to-end tests: the parent side (asserting on a
@@ -30,8 +36,9 @@ public final class E2E {
     public static void assertChildOk(ChildJvm.Result r, String marker) {
         assertFalse("child JVM timed out: " + r, r.timedOut);
         assertFalse("child JVM crashed: " + r, r.crashed());
-        assertFalse("child JVM wrote an hs_err report: " + r, r.output.contains("hs_err_pid")
-                || r.output.contains("pybridge_hs_err_"));
+        assertFalse(
+                "child JVM wrote an hs_err report: " + r,
+                r.output.contains("hs_err_pid") || r.output.contains("pybridge_hs_err_"));
         assertFalse("child JVM reported a failure: " + r, r.output.contains("\nFAIL ") || r.output.startsWith("FAIL "));
         assertEquals("child JVM exit code: " + r, 0, r.exitCode);
         assertTrue("marker '" + marker + "' missing: " + r, r.output.contains(marker));
@@ -94,7 +101,8 @@ public final class E2E {
     public static Path fakePython(Map<String, String> facts) throws IOException {
         Path dir = Files.createTempDirectory("pybridge-fakepy");
         Path exe = dir.resolve("python");
-        StringBuilder sb = new StringBuilder("#!/bin/bash\n# fake python for pybridge tests: answers the locator's query\n");
+        StringBuilder sb =
+                new StringBuilder("#!/bin/bash\n# fake python for pybridge tests: answers the locator's query\n");
         sb.append("cat <<'PYBRIDGE_FAKE_EOF'\n");
         for (Map.Entry<String, String> e : facts.entrySet()) {
             String v = e.getValue().replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r");
@@ -111,11 +119,11 @@ public final class E2E {
 
     /** Deletes {@code p} and everything under it (links are removed, not followed); quietly. */
     public static void deleteTree(Path p) {
-        if (p == null || !Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (p == null || !Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
-        try (java.util.stream.Stream<Path> all = Files.walk(p)) {
-            all.sorted(java.util.Comparator.reverseOrder()).forEach(x -> {
+        try (Stream<Path> all = Files.walk(p)) {
+            all.sorted(Comparator.reverseOrder()).forEach(x -> {
                 try {
                     Files.deleteIfExists(x);
                 } catch (IOException e) {
@@ -216,7 +224,7 @@ public final class E2E {
     }
 
     /** Polls {@code cond} every 20 ms for up to {@code millis}; whether it became true. */
-    public static boolean waitFor(long millis, java.util.function.BooleanSupplier cond) throws InterruptedException {
+    public static boolean waitFor(long millis, BooleanSupplier cond) throws InterruptedException {
         long end = System.nanoTime() + millis * 1_000_000L;
         while (true) {
             if (cond.getAsBoolean()) {
@@ -230,8 +238,8 @@ public final class E2E {
     }
 
     /** The libpython files mapped in this process (from /proc/self/maps), in order of appearance. */
-    public static java.util.List<String> mappedLibpythons() throws IOException {
-        java.util.List<String> found = new java.util.ArrayList<>();
+    public static List<String> mappedLibpythons() throws IOException {
+        List<String> found = new ArrayList<>();
         for (String l : Files.readAllLines(Paths.get("/proc/self/maps"))) {
             int slash = l.indexOf('/');
             if (slash < 0) {
@@ -249,10 +257,10 @@ public final class E2E {
      * Processes (not zombies, not this JVM) whose command line contains
      * {@code marker}, as "pid: cmdline".
      */
-    public static java.util.List<String> processesWith(String marker) {
-        java.util.List<String> found = new java.util.ArrayList<>();
+    public static List<String> processesWith(String marker) {
+        List<String> found = new ArrayList<>();
         String self = String.valueOf(ProcessHandle.current().pid());
-        try (java.util.stream.Stream<Path> procs = Files.list(Paths.get("/proc"))) {
+        try (Stream<Path> procs = Files.list(Paths.get("/proc"))) {
             for (Path pr : (Iterable<Path>) procs::iterator) {
                 String pid = pr.getFileName().toString();
                 if (!pid.matches("\\d+") || pid.equals(self)) {

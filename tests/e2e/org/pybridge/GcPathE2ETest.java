@@ -35,10 +35,13 @@ public class GcPathE2ETest {
         long rssEnd = LifetimeSupport.markerLong(m, "rssEnd", r.output);
         assertTrue("the loop made " + PRESSURE_HANDLES + " handles: " + r.output, created >= PRESSURE_HANDLES);
         assertTrue("pybridge nudged the JVM (gcNudges > 0): " + r.output, nudges > 0);
-        assertTrue("live handles stayed well below " + PRESSURE_HANDLES + " (max " + maxLive + ", at most "
-                + (PRESSURE_HANDLES / 4) + " allowed): " + r.output, maxLive <= PRESSURE_HANDLES / 4);
+        assertTrue(
+                "live handles stayed well below " + PRESSURE_HANDLES + " (max " + maxLive + ", at most "
+                        + (PRESSURE_HANDLES / 4) + " allowed): " + r.output,
+                maxLive <= PRESSURE_HANDLES / 4);
         long growth = rssEnd - rssWarm;
-        assertTrue("RSS bounded: grew " + (growth >> 20) + " MB after warm-up (limit 256 MB): " + r.output,
+        assertTrue(
+                "RSS bounded: grew " + (growth >> 20) + " MB after warm-up (limit 256 MB): " + r.output,
                 growth < 256L << 20);
     }
 

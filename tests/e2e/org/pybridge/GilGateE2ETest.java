@@ -68,7 +68,8 @@ public class GilGateE2ETest {
             }
             long want = (long) n * (n - 1) / 2;
             System.out.println("RESULT two ok=" + (sums[0] == want && sums[1] == want) + " waits=" + (waits() - w0)
-                    + " fallbacks=" + (fallbacks() - fb0) + " cpus=" + Runtime.getRuntime().availableProcessors());
+                    + " fallbacks=" + (fallbacks() - fb0) + " cpus="
+                    + Runtime.getRuntime().availableProcessors());
             System.exit(0);
         }
     }
@@ -83,7 +84,8 @@ public class GilGateE2ETest {
     public static final class BlockedHolder {
         public static void main(String[] args) throws Exception {
             Python.initialize(new PythonConfig().gilSpin(2_000));
-            Python.exec(String.join("\n",
+            Python.exec(String.join(
+                    "\n",
                     "import queue, threading",
                     "q = queue.Queue()",
                     "entered = threading.Event()",
@@ -161,7 +163,8 @@ public class GilGateE2ETest {
     public static final class BesidePythonThread {
         public static void main(String[] args) throws Exception {
             Python.initialize();
-            Python.exec(String.join("\n",
+            Python.exec(String.join(
+                    "\n",
                     "import threading",
                     "stop = False",
                     "spins = 0",
@@ -178,13 +181,14 @@ public class GilGateE2ETest {
             for (int k = 0; k < 2; k++) {
                 final int kk = k;
                 new Thread(() -> {
-                    long s = 0;
-                    for (int i = 0; i < 20_000; i++) {
-                        s += f.callLong(i);
-                    }
-                    sums[kk] = s;
-                    done.countDown();
-                }).start();
+                            long s = 0;
+                            for (int i = 0; i < 20_000; i++) {
+                                s += f.callLong(i);
+                            }
+                            sums[kk] = s;
+                            done.countDown();
+                        })
+                        .start();
             }
             done.await();
             Python.exec("stop = True\nt.join()");
@@ -239,8 +243,10 @@ public class GilGateE2ETest {
         E2E.assertChildOk(r, "RESULT callback");
         Map<String, String> f = E2E.fields(r, "RESULT callback");
         assertEquals(r.toString(), "true", f.get("ok"));
-        assertEquals("threads waited out the spin budget behind a thread that was in a Java callback: " + f,
-                "0", f.get("fallbacks"));
+        assertEquals(
+                "threads waited out the spin budget behind a thread that was in a Java callback: " + f,
+                "0",
+                f.get("fallbacks"));
     }
 
     @Test

@@ -18,15 +18,17 @@ public class GilLeaseE2ETest {
         public static void main(String[] args) throws Exception {
             Python.initialize(new PythonConfig().gilLeaseWait(1500));
             CountDownLatch taken = new CountDownLatch(1);
-            Thread holder = new Thread(() -> {
-                Python.acquireGil(); // never closed, thread stays alive
-                taken.countDown();
-                try {
-                    Thread.sleep(Long.MAX_VALUE);
-                } catch (InterruptedException e) {
-                    // exit
-                }
-            }, "stuck-holder");
+            Thread holder = new Thread(
+                    () -> {
+                        Python.acquireGil(); // never closed, thread stays alive
+                        taken.countDown();
+                        try {
+                            Thread.sleep(Long.MAX_VALUE);
+                        } catch (InterruptedException e) {
+                            // exit
+                        }
+                    },
+                    "stuck-holder");
             holder.setDaemon(true);
             holder.start();
             taken.await();

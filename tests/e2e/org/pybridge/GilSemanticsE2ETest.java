@@ -10,12 +10,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.junit.Assume;
 import org.junit.Test;
 
@@ -37,13 +39,13 @@ public class GilSemanticsE2ETest {
         runChild(main, marker, virtual, List.of(), args);
     }
 
-    private static void runChild(Class<?> main, String marker, boolean virtual, List<String> jvmOptions,
-            String... args) {
+    private static void runChild(
+            Class<?> main, String marker, boolean virtual, List<String> jvmOptions, String... args) {
         String jdk = null;
         if (virtual) {
             jdk = ChildJvm.jdk25();
-            Assume.assumeTrue("no JDK 21+ found (set pybridge.test.jdk25): the virtual-thread test is skipped",
-                    jdk != null);
+            Assume.assumeTrue(
+                    "no JDK 21+ found (set pybridge.test.jdk25): the virtual-thread test is skipped", jdk != null);
         }
         ChildJvm.Result r = ChildJvm.runOn(jdk, main, Map.of(), jvmOptions, 180, args);
         E2E.assertChildOk(r, "RESULT ok " + marker);
@@ -55,7 +57,8 @@ public class GilSemanticsE2ETest {
             return Thread::new;
         }
         Object builder = Thread.class.getMethod("ofVirtual").invoke(null);
-        return (ThreadFactory) Class.forName("java.lang.Thread$Builder").getMethod("factory").invoke(builder);
+        return (ThreadFactory)
+                Class.forName("java.lang.Thread$Builder").getMethod("factory").invoke(builder);
     }
 
     /** Runs {@code n} tasks, each on its own new thread of the kind asked for; waits for all. */
@@ -152,8 +155,8 @@ public class GilSemanticsE2ETest {
         // its carrier: with the default one carrier per core (2 here) eight
         // overlapping sleeps would take 4 s whatever the leases do. Eight
         // carriers show that the leases themselves serialise nothing.
-        runChild(SleepsInLeases.class, "sleeps", true, List.of("-Djdk.virtualThreadScheduler.parallelism=8"),
-                "virtual");
+        runChild(
+                SleepsInLeases.class, "sleeps", true, List.of("-Djdk.virtualThreadScheduler.parallelism=8"), "virtual");
     }
 
     /** Child: 16 × time.sleep(0.5) under leases on 8 threads: about 1 s, as in CPython. */
@@ -197,8 +200,10 @@ public class GilSemanticsE2ETest {
                 PyObject callJava = Python.eval("call_java");
                 ExecutorService other = Executors.newSingleThreadExecutor();
                 long t0 = System.nanoTime();
-                List<Object> r = runAll(virtual, 1, () -> Python.withGil(() -> callJava.callAs(Long.class,
-                        (java.util.function.Supplier<Object>) () -> {
+                List<Object> r = runAll(
+                        virtual,
+                        1,
+                        () -> Python.withGil(() -> callJava.callAs(Long.class, (Supplier<Object>) () -> {
                             Future<Long> f = other.submit(() -> Python.eval("40 + 1", Long.class));
                             try {
                                 return f.get(60, TimeUnit.SECONDS);
@@ -236,8 +241,8 @@ public class GilSemanticsE2ETest {
                     Gil g = Python.acquireGil();
                     checkEq(1, Gil.depth(), "one lease");
                     if (!virtual) {
-                        Python.releaseGilWhile(() -> expect(IllegalStateException.class,
-                                "closing inside releaseGilWhile", g::close));
+                        Python.releaseGilWhile(
+                                () -> expect(IllegalStateException.class, "closing inside releaseGilWhile", g::close));
                         checkEq(1, Gil.depth(), "the failed close left the lease open");
                     }
                     expect(IllegalStateException.class, "closing on another thread", () -> {
@@ -289,8 +294,8 @@ public class GilSemanticsE2ETest {
                 Class<?> b = Class.forName("java.lang.Thread$Builder");
                 b.getMethod("name", String.class).invoke(builder, "stuck-virtual");
                 Method unstarted = b.getMethod("unstarted", Runnable.class);
-                java.util.concurrent.CountDownLatch taken = new java.util.concurrent.CountDownLatch(1);
-                java.util.concurrent.CountDownLatch end = new java.util.concurrent.CountDownLatch(1);
+                CountDownLatch taken = new CountDownLatch(1);
+                CountDownLatch end = new CountDownLatch(1);
                 Thread holder = (Thread) unstarted.invoke(builder, (Runnable) () -> {
                     Python.acquireGil(); // never closed
                     taken.countDown();
@@ -303,7 +308,9 @@ public class GilSemanticsE2ETest {
                 holder.start();
                 taken.await();
                 long t0 = System.nanoTime();
-                IllegalStateException e = expect(IllegalStateException.class, "a call while the lease runs Java",
+                IllegalStateException e = expect(
+                        IllegalStateException.class,
+                        "a call while the lease runs Java",
                         () -> Python.eval("1 + 1", Long.class));
                 long ms = (System.nanoTime() - t0) / 1_000_000;
                 check(e.getMessage().contains("stuck-virtual"), "names the holder: " + e.getMessage());

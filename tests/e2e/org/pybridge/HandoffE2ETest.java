@@ -6,6 +6,7 @@ import static org.pybridge.E2E.expect;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.util.List;
 import java.util.Map;
 import org.junit.Test;
 
@@ -21,15 +22,15 @@ public class HandoffE2ETest {
 
     @Test
     public void spinningHandOffIsCorrectAndIdleCostsNoCpu() {
-        ChildJvm.Result r = ChildJvm.run(Scenarios.class, Map.of(),
-                java.util.List.of("-Dpybridge.handoffSpinMicros=20"), 300, "handoff");
+        ChildJvm.Result r =
+                ChildJvm.run(Scenarios.class, Map.of(), List.of("-Dpybridge.handoffSpinMicros=20"), 300, "handoff");
         E2E.assertChildOk(r, "RESULT ok handoff");
     }
 
     @Test
     public void parkingAtOnceStillWorks() {
-        ChildJvm.Result r = ChildJvm.run(Scenarios.class, Map.of(),
-                java.util.List.of("-Dpybridge.handoffSpinMicros=0"), 300, "handoff");
+        ChildJvm.Result r =
+                ChildJvm.run(Scenarios.class, Map.of(), List.of("-Dpybridge.handoffSpinMicros=0"), 300, "handoff");
         E2E.assertChildOk(r, "RESULT ok handoff");
     }
 
@@ -48,7 +49,9 @@ public class HandoffE2ETest {
                         s += sub.call(() -> Python.eval("f(" + x + ")", Long.class));
                     }
                     checkEq(20_000L * 19_999L / 2 + 20_000L, s, "20,000 calls through the hand-off");
-                    IllegalStateException e = expect(IllegalStateException.class, "an exception of the task",
+                    IllegalStateException e = expect(
+                            IllegalStateException.class,
+                            "an exception of the task",
                             () -> sub.call(() -> {
                                 throw new IllegalStateException("from the task");
                             }));
@@ -61,16 +64,21 @@ public class HandoffE2ETest {
                     long c0 = mx.getThreadCpuTime(worker);
                     Thread.sleep(1000);
                     long idle = mx.getThreadCpuTime(worker) - c0;
-                    check(idle >= 0 && idle < IDLE_CPU_BUDGET_NS,
+                    check(
+                            idle >= 0 && idle < IDLE_CPU_BUDGET_NS,
                             "an idle interpreter thread used " + idle / 1_000_000 + " ms of CPU over 1 s");
 
                     long m0 = mx.getCurrentThreadCpuTime();
-                    checkEq(7L, sub.call(() -> {
-                        Thread.sleep(1000);
-                        return 7L;
-                    }), "a slow task's result");
+                    checkEq(
+                            7L,
+                            sub.call(() -> {
+                                Thread.sleep(1000);
+                                return 7L;
+                            }),
+                            "a slow task's result");
                     long waiting = mx.getCurrentThreadCpuTime() - m0;
-                    check(waiting < IDLE_CPU_BUDGET_NS,
+                    check(
+                            waiting < IDLE_CPU_BUDGET_NS,
                             "a caller waiting 1 s for a slow task used " + waiting / 1_000_000 + " ms of CPU");
                 }
             });

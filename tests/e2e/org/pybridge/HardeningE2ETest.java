@@ -5,11 +5,13 @@ import static org.pybridge.E2E.check;
 import static org.pybridge.E2E.checkEq;
 import static org.pybridge.E2E.expect;
 
+import java.io.File;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.junit.Test;
 
 /**
@@ -59,8 +61,8 @@ public class HardeningE2ETest {
 
     @Test
     public void nanKeysStrict() {
-        ChildJvm.Result r = ChildJvm.run(Scenarios.class, Map.of(), List.of("-Dpybridge.strictMapKeys=true"), 120,
-                "nan-keys", "strict");
+        ChildJvm.Result r = ChildJvm.run(
+                Scenarios.class, Map.of(), List.of("-Dpybridge.strictMapKeys=true"), 120, "nan-keys", "strict");
         E2E.assertChildOk(r, "RESULT ok hardening-nan-keys");
     }
 
@@ -150,59 +152,78 @@ public class HardeningE2ETest {
             try (Interpreter sub = Python.newInterpreter(InterpreterConfig.shared())) {
                 sub.exec("import os, threading");
                 checkEq("fork not supported for isolated subinterpreters", refusal(sub, "os.fork()"), "fork");
-                checkEq("exec not supported for isolated subinterpreters",
-                        refusal(sub, "os.execv('/bin/echo', ['echo', 'replaced'])"), "execv");
-                checkEq("exec not supported for isolated subinterpreters",
-                        refusal(sub, "os.execl('/bin/echo', 'echo', 'replaced')"), "execl");
-                checkEq("daemon threads are disabled in this (sub)interpreter",
-                        refusal(sub, "threading.Thread(target=lambda: None, daemon=True).start()"), "daemon thread");
+                checkEq(
+                        "exec not supported for isolated subinterpreters",
+                        refusal(sub, "os.execv('/bin/echo', ['echo', 'replaced'])"),
+                        "execv");
+                checkEq(
+                        "exec not supported for isolated subinterpreters",
+                        refusal(sub, "os.execl('/bin/echo', 'echo', 'replaced')"),
+                        "execl");
+                checkEq(
+                        "daemon threads are disabled in this (sub)interpreter",
+                        refusal(sub, "threading.Thread(target=lambda: None, daemon=True).start()"),
+                        "daemon thread");
                 sub.exec("t = threading.Thread(target=lambda: None)\nt.start()\nt.join()");
                 checkEq(0L, sub.eval("threading.active_count() - 1", Long.class), "an ordinary thread ran and ended");
             }
-            try (Interpreter sub = Python.newInterpreter(InterpreterConfig.shared().withThreads(false))) {
+            try (Interpreter sub =
+                    Python.newInterpreter(InterpreterConfig.shared().withThreads(false))) {
                 sub.exec("import threading, _thread");
-                checkEq("thread is not supported for isolated subinterpreters",
-                        refusal(sub, "threading.Thread(target=lambda: None).start()"), "thread");
-                checkEq("thread is not supported for isolated subinterpreters",
-                        refusal(sub, "_thread.start_new_thread(print, ())"), "_thread");
+                checkEq(
+                        "thread is not supported for isolated subinterpreters",
+                        refusal(sub, "threading.Thread(target=lambda: None).start()"),
+                        "thread");
+                checkEq(
+                        "thread is not supported for isolated subinterpreters",
+                        refusal(sub, "_thread.start_new_thread(print, ())"),
+                        "_thread");
             }
             // Allowed when asked for (daemon threads), and the main interpreter untouched.
-            try (Interpreter sub = Python.newInterpreter(InterpreterConfig.shared().withDaemonThreads(true))) {
+            try (Interpreter sub =
+                    Python.newInterpreter(InterpreterConfig.shared().withDaemonThreads(true))) {
                 sub.exec("import threading\nt = threading.Thread(target=lambda: None, daemon=True)\nt.start()\n"
                         + "t.join()");
             }
-            checkEq("builtin_function_or_method", Python.eval("type(__import__('os').fork).__name__", String.class),
+            checkEq(
+                    "builtin_function_or_method",
+                    Python.eval("type(__import__('os').fork).__name__", String.class),
                     "the main interpreter's os.fork is CPython's");
-            checkEq("builtin_function_or_method",
+            checkEq(
+                    "builtin_function_or_method",
                     Python.eval("type(__import__('_thread').start_new_thread).__name__", String.class),
                     "the main interpreter's _thread is CPython's");
         }
 
         static void surrogateName() throws Exception {
             AtomicReference<Throwable> failed = new AtomicReference<>();
-            Thread t = new Thread(() -> {
-                try {
-                    long v = Python.withGil(() -> Python.eval("6 * 7", Long.class));
-                    checkEq(42L, v, "withGil on the thread");
-                    try (Gil g = Python.acquireGil()) {
-                        checkEq(7L, Python.eval("3 + 4", Long.class), "acquireGil on the thread");
-                    }
-                } catch (Throwable e) {
-                    failed.set(e);
-                }
-            }, "t-\uD800");
+            Thread t = new Thread(
+                    () -> {
+                        try {
+                            long v = Python.withGil(() -> Python.eval("6 * 7", Long.class));
+                            checkEq(42L, v, "withGil on the thread");
+                            try (Gil g = Python.acquireGil()) {
+                                checkEq(7L, Python.eval("3 + 4", Long.class), "acquireGil on the thread");
+                            }
+                        } catch (Throwable e) {
+                            failed.set(e);
+                        }
+                    },
+                    "t-\uD800");
             t.start();
             t.join();
             if (failed.get() != null) {
                 throw new AssertionError("a lease on thread 't-\\uD800'", failed.get());
             }
-            Thread v = new Thread(() -> {
-                try {
-                    Python.withGil(() -> Python.eval("1", Long.class));
-                } catch (Throwable e) {
-                    failed.set(e);
-                }
-            }, "\uDC00\uD800lone");
+            Thread v = new Thread(
+                    () -> {
+                        try {
+                            Python.withGil(() -> Python.eval("1", Long.class));
+                        } catch (Throwable e) {
+                            failed.set(e);
+                        }
+                    },
+                    "\uDC00\uD800lone");
             v.start();
             v.join();
             if (failed.get() != null) {
@@ -215,12 +236,16 @@ public class HardeningE2ETest {
             String set = "{float('nan'), float('nan')}";
             checkEq(2L, Python.eval("len(" + dict + ")", Long.class), "Python has two keys");
             if (strict) {
-                PyBridgeException e = expect(PyBridgeException.class, "a dict of two NaN keys",
-                        () -> Python.eval(dict).toJava());
-                check(e.getMessage().contains("float('nan')") && e.getMessage().contains("strictMapKeys"),
+                PyBridgeException e = expect(PyBridgeException.class, "a dict of two NaN keys", () -> Python.eval(dict)
+                        .toJava());
+                check(
+                        e.getMessage().contains("float('nan')")
+                                && e.getMessage().contains("strictMapKeys"),
                         "the message says why and what to do: " + e.getMessage());
-                expect(PyBridgeException.class, "a set of two NaNs", () -> Python.eval(set).toJava());
-                expect(PyBridgeException.class, "nested", () -> Python.eval("[1, " + dict + ", 'x']").toJava());
+                expect(PyBridgeException.class, "a set of two NaNs", () -> Python.eval(set)
+                        .toJava());
+                expect(PyBridgeException.class, "nested", () -> Python.eval("[1, " + dict + ", 'x']")
+                        .toJava());
                 // The same call keeps working, and one NaN key is fine.
                 checkEq(1, ((Map<?, ?>) Python.eval("{float('nan'): 1}").toJava()).size(), "one NaN key");
                 checkEq(Map.of("a", 1L), Python.eval("{'a': 1}").toJava(), "an ordinary dict after the error");
@@ -248,24 +273,34 @@ public class HardeningE2ETest {
 
         /** A callback that hands Python an object of a class the filter refuses (a proxy, not a value). */
         public static Object makeFile() {
-            return new java.io.File("/crossed");
+            return new File("/crossed");
         }
 
         static void classFilter() {
             Python.exec("import pybridge");
-            expect(PythonException.class, "import refused before anything crossed",
+            expect(
+                    PythonException.class,
+                    "import refused before anything crossed",
                     () -> Python.exec("pybridge.jclass('java.io.File')"));
             PyObject f = Python.eval("lambda make: make().getPath()");
-            checkEq("/crossed", f.callAs(String.class,
-                    (java.util.function.Supplier<Object>) Scenarios::makeFile), "a File crossed as a proxy");
-            PythonException e = expect(PythonException.class, "import refused after an object crossed",
+            checkEq(
+                    "/crossed",
+                    f.callAs(String.class, (Supplier<Object>) Scenarios::makeFile),
+                    "a File crossed as a proxy");
+            PythonException e = expect(
+                    PythonException.class,
+                    "import refused after an object crossed",
                     () -> Python.exec("pybridge.jclass('java.io.File')"));
             check(e.getMessage().contains("class filter"), "the filter's message: " + e.getMessage());
             expect(PythonException.class, "from-import refused too", () -> Python.exec("from java.io import File"));
-            expect(PythonException.class, "import refused after an object crossed",
+            expect(
+                    PythonException.class,
+                    "import refused after an object crossed",
                     () -> Python.exec("pybridge.jclass('java.io.File')"));
-            checkEq("java.util.ArrayList", Python.eval("pybridge.jclass('java.util.ArrayList').__java_name__",
-                    String.class), "an allowed class imports");
+            checkEq(
+                    "java.util.ArrayList",
+                    Python.eval("pybridge.jclass('java.util.ArrayList').__java_name__", String.class),
+                    "an allowed class imports");
         }
 
         static void bigBuffer() {
@@ -274,7 +309,8 @@ public class HardeningE2ETest {
             // np.zeros is lazily committed: the 2 GiB are address space, not memory.
             PyObject a = np.callAttr("zeros", n, "uint8");
             IllegalArgumentException e = expect(IllegalArgumentException.class, "asBuffer over 2 GiB", a::asBuffer);
-            check(e.getMessage().contains(Long.toString(n)) && e.getMessage().contains("slices"),
+            check(
+                    e.getMessage().contains(Long.toString(n)) && e.getMessage().contains("slices"),
                     "pybridge's message: " + e.getMessage());
             PyObject part = Python.eval("lambda a: a[: 1 << 20]").call(a);
             checkEq(1 << 20, part.asBuffer().capacity(), "a slice of it is shared");

@@ -1,14 +1,15 @@
 package org.pybridge;
 
-import static org.pybridge.E2E.check;
-import static org.pybridge.E2E.checkEq;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assume.assumeFalse;
 import static org.junit.Assume.assumeNotNull;
 import static org.junit.Assume.assumeTrue;
+import static org.pybridge.E2E.check;
+import static org.pybridge.E2E.checkEq;
 
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -27,8 +28,8 @@ import org.junit.Test;
  * ({@code PYTHONHOME} at a venv, {@code PYTHONFAULTHANDLER=1}).
  */
 public class InitE2ETest {
-    private static final String DEBIAN_LIBPYTHON = "/usr/lib/" + NativeLibrariesTest.multiarch()
-            + "/libpython3.11.so.1.0";
+    private static final String DEBIAN_LIBPYTHON =
+            "/usr/lib/" + NativeLibrariesTest.multiarch() + "/libpython3.11.so.1.0";
     private static final String PYENV_PYTHON = "/root/.pyenv/versions/3.11.7/bin/python3";
 
     /** What the test python (the one libpybridge.so was built against) reports. */
@@ -68,7 +69,9 @@ public class InitE2ETest {
         E2E.assertChildOk(r, "RESULT ok init-fails");
         String msg = E2E.line(r, "RESULT message=");
         assertNotNull("no message printed: " + r, msg);
-        assertEquals("second attempt also failed cleanly: " + r, "PythonInitializationException",
+        assertEquals(
+                "second attempt also failed cleanly: " + r,
+                "PythonInitializationException",
                 E2E.line(r, "RESULT second="));
         assertEquals("refused before any libpython was loaded: " + r, "[]", E2E.line(r, "RESULT mapped="));
         return msg;
@@ -90,7 +93,9 @@ public class InitE2ETest {
         try {
             String msg = initFailure(env("PYBRIDGE_PYTHON", null, "VIRTUAL_ENV", empty.toString()));
             assertTrue(msg, msg.contains("VIRTUAL_ENV=" + empty));
-            assertTrue("names the executable it looked for: " + msg, msg.contains(empty.resolve("bin/python").toString()));
+            assertTrue(
+                    "names the executable it looked for: " + msg,
+                    msg.contains(empty.resolve("bin/python").toString()));
             assertTrue("says how to fix: " + msg, msg.contains("PYBRIDGE_PYTHON"));
         } finally {
             Files.deleteIfExists(empty);
@@ -103,10 +108,14 @@ public class InitE2ETest {
         try {
             String msg = initFailure(env("PYBRIDGE_PYTHON", null, "VIRTUAL_ENV", null, "PATH", emptyBin.toString()));
             assertTrue(msg, msg.contains("no Python found"));
-            assertTrue("lists what was tried: " + msg, msg.contains("PYBRIDGE_PYTHON (not set)")
-                    && msg.contains("VIRTUAL_ENV (not set)") && msg.contains("python3 on PATH (not found)"));
+            assertTrue(
+                    "lists what was tried: " + msg,
+                    msg.contains("PYBRIDGE_PYTHON (not set)")
+                            && msg.contains("VIRTUAL_ENV (not set)")
+                            && msg.contains("python3 on PATH (not found)"));
             assertTrue("says how to fix: " + msg, msg.contains("PYBRIDGE_PYTHON=/path/to/python3"));
-            assertTrue("names the runtime jar as a way out: " + msg,
+            assertTrue(
+                    "names the runtime jar as a way out: " + msg,
                     msg.contains("a CPython runtime jar on the class path (none)")
                             && msg.contains("org.bytedeco:cpython:<version>:linux-x86_64"));
         } finally {
@@ -136,9 +145,11 @@ public class InitE2ETest {
             // the fast loop's -Dpybridge.native: its version comes from the libpython it links
             assertTrue("says what the library was built for: " + msg, msg.contains("built for Python " + builtFor()));
         } else {
-            assertTrue("names the versions the jar has: " + msg,
+            assertTrue(
+                    "names the versions the jar has: " + msg,
                     msg.contains("native libraries for Python " + String.join(", ", NativeLoader.versions())));
-            assertTrue("the jar has the test python's version: " + NativeLoader.versions(),
+            assertTrue(
+                    "the jar has the test python's version: " + NativeLoader.versions(),
                     NativeLoader.versions().contains(builtFor()));
         }
         assertTrue("says what it found: " + msg, msg.contains("is Python 3.8"));
@@ -162,7 +173,8 @@ public class InitE2ETest {
         if (NativeLoader.override() != null) {
             assertTrue("says what the library was built for: " + msg, msg.contains("built for Python " + builtFor()));
         } else {
-            assertTrue("names the versions the jar has: " + msg,
+            assertTrue(
+                    "names the versions the jar has: " + msg,
                     msg.contains("native libraries for Python " + String.join(", ", NativeLoader.versions())));
         }
         assertTrue(msg, msg.contains(fake.toString()));
@@ -178,7 +190,7 @@ public class InitE2ETest {
         String other = null;
         Path lib = null;
         for (String v : NativeLoader.versions()) {
-            java.net.URL u = InitE2ETest.class.getResource(NativeLoader.resourceDir(v) + "libpybridge.so");
+            URL u = InitE2ETest.class.getResource(NativeLoader.resourceDir(v) + "libpybridge.so");
             if (!v.equals(builtFor()) && u != null && "file".equals(u.getProtocol())) {
                 other = v;
                 lib = Paths.get(u.toURI());
@@ -186,11 +198,15 @@ public class InitE2ETest {
             }
         }
         assumeNotNull("no library for another Python version among the classpath resources", lib);
-        assertEquals("the library's own libpython names its version", other, Elf.read(lib).pythonVersion());
+        assertEquals(
+                "the library's own libpython names its version",
+                other,
+                Elf.read(lib).pythonVersion());
         ChildJvm.Result r = ChildJvm.run(InitFails.class, env(), List.of("-Dpybridge.native=" + lib), 90);
         E2E.assertChildOk(r, "RESULT ok init-fails");
         String msg = E2E.line(r, "RESULT message=");
-        assertTrue("names the library and its version: " + msg,
+        assertTrue(
+                "names the library and its version: " + msg,
                 msg.contains(lib.toString()) && msg.contains("built for Python " + other));
         assertTrue("says what it found: " + msg, msg.contains("is Python " + builtFor()));
         assertTrue("says how to fix: " + msg, msg.contains("cargo build --release"));
@@ -201,7 +217,7 @@ public class InitE2ETest {
     @Test
     public void selfBuiltLibraryOfTheSameVersionStarts() throws Exception {
         Path lib = null;
-        java.net.URL u = InitE2ETest.class.getResource(NativeLoader.resourceDir(builtFor()) + "libpybridge.so");
+        URL u = InitE2ETest.class.getResource(NativeLoader.resourceDir(builtFor()) + "libpybridge.so");
         if (u != null && "file".equals(u.getProtocol())) {
             lib = Paths.get(u.toURI());
         } else if (NativeLoader.override() != null) {
@@ -232,7 +248,8 @@ public class InitE2ETest {
         f.put("ldlibrary", "libpython3.11.so");
         Path fake = E2E.fakePython(f);
         String msg = initFailure(env("PYBRIDGE_PYTHON", fake.toString()));
-        assertTrue("names the other libpython or the version mismatch: " + msg,
+        assertTrue(
+                "names the other libpython or the version mismatch: " + msg,
                 msg.contains("different libpython") || msg.contains("version"));
         assertTrue("shows the version the executable reported: " + msg, msg.contains("3.11.7"));
         assertTrue("names the library that was loaded: " + msg, msg.contains(DEBIAN_LIBPYTHON));
@@ -281,8 +298,8 @@ public class InitE2ETest {
     public void discoversActiveVirtualenv() throws Exception {
         Path venv = E2E.venvDir();
         assumeNotNull("the test python is not a virtualenv", venv);
-        ChildJvm.Result r = ChildJvm.run(Discover.class, env("PYBRIDGE_PYTHON", null, "VIRTUAL_ENV", venv.toString()),
-                90);
+        ChildJvm.Result r =
+                ChildJvm.run(Discover.class, env("PYBRIDGE_PYTHON", null, "VIRTUAL_ENV", venv.toString()), 90);
         E2E.assertChildOk(r, "RESULT ok discover");
         String reason = E2E.line(r, "RESULT reason=");
         assertTrue(r.toString(), reason != null && reason.contains("VIRTUAL_ENV"));
@@ -298,8 +315,8 @@ public class InitE2ETest {
         Path bin = venv.resolve("bin");
         assumeTrue(Files.isExecutable(bin.resolve("python3")));
         String path = bin + ":" + System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
-        ChildJvm.Result r = ChildJvm.run(Discover.class,
-                env("PYBRIDGE_PYTHON", null, "VIRTUAL_ENV", null, "PATH", path), 90);
+        ChildJvm.Result r =
+                ChildJvm.run(Discover.class, env("PYBRIDGE_PYTHON", null, "VIRTUAL_ENV", null, "PATH", path), 90);
         E2E.assertChildOk(r, "RESULT ok discover");
         String reason = E2E.line(r, "RESULT reason=");
         assertEquals(r.toString(), "python3 on PATH (" + bin.resolve("python3") + ")", reason);
@@ -316,10 +333,11 @@ public class InitE2ETest {
                 System.out.println("RESULT reason=" + info.reason());
                 System.out.println("RESULT executable=" + info.executable());
                 System.out.println("RESULT prefix=" + info.prefix());
-                checkEq(info.executable(), Python.eval("__import__('sys').executable", String.class),
-                        "sys.executable");
+                checkEq(info.executable(), Python.eval("__import__('sys').executable", String.class), "sys.executable");
                 try (PyObject np = Python.importModule("numpy")) {
-                    checkEq(10L, np.callAttr("arange", 5).callAttr("sum").callAttrAs(Long.class, "item"),
+                    checkEq(
+                            10L,
+                            np.callAttr("arange", 5).callAttr("sum").callAttrAs(Long.class, "item"),
                             "numpy works");
                     System.out.println("RESULT numpy=" + np.getAttr("__version__", String.class));
                 }
@@ -334,9 +352,13 @@ public class InitE2ETest {
         Path venv = E2E.venvDir();
         assumeNotNull("the test python is not a virtualenv", venv);
         String py = ChildJvm.python();
-        ChildJvm.Result r = ChildJvm.run(Hostile.class,
-                env("PYTHONFAULTHANDLER", "1", "PYTHONHOME", venv.toString(), "PYBRIDGE_PYTHON", py), 120,
-                facts.get("executable"), facts.get("version"), facts.get("prefix"));
+        ChildJvm.Result r = ChildJvm.run(
+                Hostile.class,
+                env("PYTHONFAULTHANDLER", "1", "PYTHONHOME", venv.toString(), "PYBRIDGE_PYTHON", py),
+                120,
+                facts.get("executable"),
+                facts.get("version"),
+                facts.get("prefix"));
         E2E.assertChildOk(r, "RESULT ok hostile");
         assertEquals(r.toString(), "False", E2E.line(r, "RESULT faulthandler="));
         // printed with its newline escaped (3.9's sys.version has one)
@@ -358,8 +380,8 @@ public class InitE2ETest {
                 PythonInfo info = Python.initialize();
                 System.out.println("INFO " + info);
                 Python.exec("import sys, faulthandler");
-                System.out.println("RESULT faulthandler="
-                        + Python.eval("repr(faulthandler.is_enabled())", String.class));
+                System.out.println(
+                        "RESULT faulthandler=" + Python.eval("repr(faulthandler.is_enabled())", String.class));
                 String version = Python.eval("sys.version", String.class);
                 String exe = Python.eval("sys.executable", String.class);
                 System.out.println("RESULT version=" + version.replace("\n", "\\n"));
@@ -370,7 +392,9 @@ public class InitE2ETest {
                 checkEq(version, info.version(), "PythonInfo.version");
                 checkEq(exe, info.executable(), "PythonInfo.executable");
                 try (PyObject np = Python.importModule("numpy")) {
-                    checkEq(3L, np.callAttr("ones", 3).callAttr("sum").callAttrAs(Long.class, "__int__"),
+                    checkEq(
+                            3L,
+                            np.callAttr("ones", 3).callAttr("sum").callAttrAs(Long.class, "__int__"),
                             "numpy works");
                     System.out.println("RESULT numpy=" + np.getAttr("__version__", String.class));
                 }

@@ -1,22 +1,28 @@
 package org.pybridge;
 
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assume.assumeTrue;
 import static org.pybridge.E2E.check;
 import static org.pybridge.E2E.checkEq;
 import static org.pybridge.E2E.expect;
-import static org.junit.Assert.assertEquals;
-import static org.junit.Assume.assumeTrue;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.junit.Test;
 
 /**
@@ -191,13 +197,17 @@ public class InterpretersE2ETest {
                 lib = l.toString();
             }
         }
-        assumeTrue("no Python " + minor + " build of pybridge to test interpreters with: set"
-                + " pybridge.test.python" + tag + " and pybridge.test.native" + tag + " (or PYBRIDGE_TEST_PYTHON"
-                + tag + " and PYBRIDGE_TEST_NATIVE" + tag + "), or make .venv" + tag + " and target" + tag
-                + " as docs/decisions/interpreters.md says; skipped", py != null && lib != null);
+        assumeTrue(
+                "no Python " + minor + " build of pybridge to test interpreters with: set"
+                        + " pybridge.test.python" + tag + " and pybridge.test.native" + tag
+                        + " (or PYBRIDGE_TEST_PYTHON"
+                        + tag + " and PYBRIDGE_TEST_NATIVE" + tag + "), or make .venv" + tag + " and target" + tag
+                        + " as docs/decisions/interpreters.md says; skipped",
+                py != null && lib != null);
         String version;
         try {
-            version = E2E.runPython(py, "import sys; print('%d.%d' % sys.version_info[:2])").trim();
+            version = E2E.runPython(py, "import sys; print('%d.%d' % sys.version_info[:2])")
+                    .trim();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException(e);
@@ -206,11 +216,18 @@ public class InterpretersE2ETest {
         // resource (on the test classpath) says the project's: this one goes first.
         Path props = Files.createTempDirectory("pybridge-" + tag + "-props");
         Path dir = Files.createDirectories(props.resolve(NativeLoader.RESOURCE_DIR.substring(1)));
-        Files.write(dir.resolve("pybridge-build.properties"),
+        Files.write(
+                dir.resolve("pybridge-build.properties"),
                 ("python.version=" + version + "\n").getBytes(StandardCharsets.UTF_8));
         try {
-            return ChildJvm.run(main, Map.of("PYBRIDGE_PYTHON", py), List.of("-Dpybridge.native=" + lib),
-                    null, List.of(props), timeout, args);
+            return ChildJvm.run(
+                    main,
+                    Map.of("PYBRIDGE_PYTHON", py),
+                    List.of("-Dpybridge.native=" + lib),
+                    null,
+                    List.of(props),
+                    timeout,
+                    args);
         } finally {
             E2E.deleteTree(props);
         }
@@ -268,7 +285,9 @@ public class InterpretersE2ETest {
             Python.exec("x = 'main'");
             checkEq("main", Python.eval("x", String.class), "main's x untouched");
             checkEq(42L, sub.eval("x + 1", Long.class), "sub's x untouched");
-            checkEq(Boolean.FALSE, sub.eval("'pybridge_marker_mod' in __import__('sys').modules", Boolean.class),
+            checkEq(
+                    Boolean.FALSE,
+                    sub.eval("'pybridge_marker_mod' in __import__('sys').modules", Boolean.class),
                     "own sys.modules");
             // Inside a task, pybridge's calls run in the sub-interpreter.
             long n = sub.call(() -> {
@@ -292,8 +311,8 @@ public class InterpretersE2ETest {
             checkEq("xyz", new String((byte[]) back.toJava(), StandardCharsets.US_ASCII), "a buffer copied back");
             // Interpreter.main().call from a task: the main interpreter, its result converted there.
             Python.exec("def main_only(v):\n    return v * 3");
-            long fromMain = sub.call(() -> Interpreter.main().call(
-                    () -> Python.mainModule().getAttr("main_only").callAs(Long.class, 14)));
+            long fromMain = sub.call(() -> Interpreter.main()
+                    .call(() -> Python.mainModule().getAttr("main_only").callAs(Long.class, 14)));
             checkEq(42L, fromMain, "a main-interpreter function called from a sub-interpreter task");
             javaInside(sub);
             helpersInside(sub);
@@ -305,14 +324,21 @@ public class InterpretersE2ETest {
                 PyObject d = Python.eval("{'a': 1}");
                 checkEq(PyKind.MAPPING, d.kind(), "kind() in a task");
                 check(d.equals(Python.eval("{'a': 1}")), "equals() in a task");
-                checkEq(Python.eval("(1, 'x')").hashCode(), Python.eval("(1, 'x')").hashCode(), "hashCode() in a task");
+                checkEq(
+                        Python.eval("(1, 'x')").hashCode(),
+                        Python.eval("(1, 'x')").hashCode(),
+                        "hashCode() in a task");
                 try (PyNamespace ns = Python.newNamespace()) {
                     ns.exec("y = 6 * 7");
                     checkEq(42L, ns.get("y", Long.class), "a namespace in a task");
                 }
-                checkEq("[1, 2]", Python.resolve("json.dumps").callAs(String.class, List.of(1, 2)), "resolve in a task");
+                checkEq(
+                        "[1, 2]",
+                        Python.resolve("json.dumps").callAs(String.class, List.of(1, 2)),
+                        "resolve in a task");
                 PyObject obj = Python.eval("type('T', (), {})()");
-                try (PyWeak w = obj.weak(); PyObject again = w.get()) {
+                try (PyWeak w = obj.weak();
+                        PyObject again = w.get()) {
                     check(again != null && again.equals(obj), "a weak reference in a task");
                 }
                 checkEq("b", Python.eval("{'b': 2}").asMap().keySet().iterator().next(), "a map view in a task");
@@ -327,50 +353,86 @@ public class InterpretersE2ETest {
          * {@link #javaTypesFreedOnClose}).
          */
         static void javaInside(Interpreter sub) {
-            java.util.function.Function<Long, Long> twice = x -> x * 2;
-            checkEq(41L, sub.call(() -> Python.eval("lambda f, x: f(x) + 1").callAs(Long.class, twice, 20L)),
+            Function<Long, Long> twice = x -> x * 2;
+            checkEq(
+                    41L,
+                    sub.call(() -> Python.eval("lambda f, x: f(x) + 1").callAs(Long.class, twice, 20L)),
                     "a Java function called from the sub-interpreter");
-            checkEq("JavaFunction", sub.call(() -> Python.eval("lambda f: type(f).__qualname__")
-                    .callAs(String.class, twice)), "its type is pybridge.JavaFunction");
-            checkEq(Boolean.TRUE, sub.call(() -> Python.eval("lambda f: type(f) is __import__('pybridge').JavaFunction")
-                    .callAs(Boolean.class, twice)), "the sub-interpreter's own pybridge.JavaFunction");
+            checkEq(
+                    "JavaFunction",
+                    sub.call(() -> Python.eval("lambda f: type(f).__qualname__").callAs(String.class, twice)),
+                    "its type is pybridge.JavaFunction");
+            checkEq(
+                    Boolean.TRUE,
+                    sub.call(() -> Python.eval("lambda f: type(f) is __import__('pybridge').JavaFunction")
+                            .callAs(Boolean.class, twice)),
+                    "the sub-interpreter's own pybridge.JavaFunction");
             // Re-entrant: Python -> Java -> Python (the same interpreter) -> Java.
             sub.exec("depth_marker = 'sub'");
-            java.util.function.Function<Long, String> reenter = n -> Python.eval("depth_marker", String.class)
-                    + ":" + Python.eval("lambda g, k: g(k)").callAs(Long.class, twice, n);
-            checkEq("sub:14", sub.call(() -> Python.eval("lambda f: f(7)").callAs(String.class, reenter)),
+            Function<Long, String> reenter = n -> Python.eval("depth_marker", String.class) + ":"
+                    + Python.eval("lambda g, k: g(k)").callAs(Long.class, twice, n);
+            checkEq(
+                    "sub:14",
+                    sub.call(() -> Python.eval("lambda f: f(7)").callAs(String.class, reenter)),
                     "a callback that calls back into the same sub-interpreter");
             // A Java exception: a Python exception there, catchable, and the original when it comes out.
-            java.util.function.Supplier<Object> thrower = () -> {
+            Supplier<Object> thrower = () -> {
                 throw new IllegalStateException("from Java");
             };
-            checkEq("IllegalStateException:from Java", sub.call(() -> define(
-                    "def catch(f):\n    try:\n        f()\n    except __import__('pybridge').JavaException as e:\n"
-                    + "        return type(e).__name__ + ':' + str(e)\n", "catch").callAs(String.class, thrower)),
+            checkEq(
+                    "IllegalStateException:from Java",
+                    sub.call(() -> define(
+                                    "def catch(f):\n"
+                                            + "    try:\n"
+                                            + "        f()\n"
+                                            + "    except __import__('pybridge').JavaException as e:\n"
+                                            + "        return type(e).__name__ + ':' + str(e)\n",
+                                    "catch")
+                            .callAs(String.class, thrower)),
                     "a Java exception caught in the sub-interpreter");
-            PythonException out = expect(PythonException.class, "a Java exception out of the sub-interpreter",
+            PythonException out = expect(
+                    PythonException.class,
+                    "a Java exception out of the sub-interpreter",
                     () -> sub.call(() -> Python.eval("lambda f: f()").call(thrower)));
             check(out.getCause() instanceof IllegalStateException, "the original exception is the cause: " + out);
             // A Python thread of the sub-interpreter calls Java.
-            java.util.concurrent.atomic.AtomicLong hits = new java.util.concurrent.atomic.AtomicLong();
-            java.util.function.Consumer<Long> count = hits::addAndGet;
-            sub.call(() -> define("def in_thread(f):\n    import threading\n"
-                    + "    ts = [threading.Thread(target=lambda: [f(1) for _ in range(100)]) for _ in range(3)]\n"
-                    + "    [t.start() for t in ts]\n    [t.join() for t in ts]\n", "in_thread").call(count));
+            AtomicLong hits = new AtomicLong();
+            Consumer<Long> count = hits::addAndGet;
+            sub.call(() -> define(
+                            "def in_thread(f):\n"
+                                    + "    import threading\n"
+                                    + "    ts = [threading.Thread(target=lambda: [f(1) for _ in range(100)]) for _ in"
+                                    + " range(3)]\n"
+                                    + "    [t.start() for t in ts]\n"
+                                    + "    [t.join() for t in ts]\n",
+                            "in_thread")
+                    .call(count));
             checkEq(300L, hits.get(), "Java called from the sub-interpreter's own Python threads");
             // An opaque Java object: opaque there, and the same object when it comes back.
             Object token = new Token();
-            checkEq(Boolean.TRUE, sub.call(() -> Python.eval("lambda o: o").callAs(Object.class, token) == token),
+            checkEq(
+                    Boolean.TRUE,
+                    sub.call(() -> Python.eval("lambda o: o").callAs(Object.class, token) == token),
                     "a Java object goes back to Java as itself");
-            checkEq(Token.class.getName(), sub.call(() -> Python.eval("lambda o: o.java_class")
-                    .callAs(String.class, token)), "java_class");
-            checkEq("TypeError", sub.call(() -> define("def make():\n    try:\n"
-                    + "        __import__('pybridge').JavaObject()\n    except TypeError:\n        return 'TypeError'\n",
-                    "make").callAs(String.class)), "Python cannot make a JavaObject");
+            checkEq(
+                    Token.class.getName(),
+                    sub.call(() -> Python.eval("lambda o: o.java_class").callAs(String.class, token)),
+                    "java_class");
+            checkEq(
+                    "TypeError",
+                    sub.call(() -> define(
+                                    "def make():\n"
+                                            + "    try:\n"
+                                            + "        __import__('pybridge').JavaObject()\n"
+                                            + "    except TypeError:\n"
+                                            + "        return 'TypeError'\n",
+                                    "make")
+                            .callAs(String.class)),
+                    "Python cannot make a JavaObject");
             // A zero-copy buffer, viewed by the sub-interpreter and the main one at once.
             // (main-interpreter objects in a scope: released at once, not left to the GC)
             try (ResourceScope scope = Python.openScope()) {
-                java.nio.ByteBuffer bb = java.nio.ByteBuffer.allocateDirect(4);
+                ByteBuffer bb = ByteBuffer.allocateDirect(4);
                 PyObject mainView = Python.toPython(bb);
                 sub.run(() -> {
                     PyObject view = Python.toPython(bb);
@@ -379,19 +441,25 @@ public class InterpretersE2ETest {
                 });
                 checkEq((byte) 42, bb.get(0), "written through the sub-interpreter's view, without a copy");
                 bb.put(1, (byte) 7);
-                checkEq(7L, sub.call(() -> Python.eval("lambda m: m[1]").callAs(Long.class, bb)),
+                checkEq(
+                        7L,
+                        sub.call(() -> Python.eval("lambda m: m[1]").callAs(Long.class, bb)),
                         "Java's write seen by the sub-interpreter's view");
                 checkEq(42L, Python.eval("lambda m: m[0]").callAs(Long.class, mainView), "and by the main one's");
-                java.nio.ByteBuffer ro = java.nio.ByteBuffer.allocateDirect(2).asReadOnlyBuffer();
-                checkEq("TypeError", sub.call(() -> define("def w(m):\n    try:\n        m[0] = 1\n"
-                        + "    except TypeError:\n        return 'TypeError'\n", "w").callAs(String.class, ro)),
+                ByteBuffer ro = ByteBuffer.allocateDirect(2).asReadOnlyBuffer();
+                checkEq(
+                        "TypeError",
+                        sub.call(() -> define(
+                                        "def w(m):\n    try:\n        m[0] = 1\n"
+                                                + "    except TypeError:\n        return 'TypeError'\n",
+                                        "w")
+                                .callAs(String.class, ro)),
                         "a read-only ByteBuffer stays read-only");
             }
         }
 
         /** A Java object with no conversion to Python. */
-        static final class Token {
-        }
+        static final class Token {}
 
         /** Runs {@code code} in the current interpreter's {@code __main__}; returns its {@code name}. */
         static PyObject define(String code, String name) {
@@ -403,22 +471,26 @@ public class InterpretersE2ETest {
         static void javaTypesFreedOnClose(InterpreterConfig cfg) {
             long before = Python.stats().javaFunctions();
             Interpreter in = Python.newInterpreter(cfg);
-            java.util.function.Function<Long, Long> inc = x -> x + 1;
+            Function<Long, Long> inc = x -> x + 1;
             in.run(() -> {
                 define("kept = []\ndef keep(f, o):\n    kept.append((f, o))\n", "keep")
                         .call(inc, new Object());
             });
-            check(Python.stats().javaFunctions() >= before + 2, "held by the sub-interpreter: "
-                    + Python.stats().javaFunctions() + " vs " + before);
+            check(
+                    Python.stats().javaFunctions() >= before + 2,
+                    "held by the sub-interpreter: " + Python.stats().javaFunctions() + " vs " + before);
             in.close();
             checkEq(before, (long) Python.stats().javaFunctions(), "Java objects let go when the interpreter closed");
         }
 
         static void shared() throws Exception {
             if (!is312()) {
-                PyBridgeException e = expect(PyBridgeException.class, "isolated before 3.12",
+                PyBridgeException e = expect(
+                        PyBridgeException.class,
+                        "isolated before 3.12",
                         () -> Python.newInterpreter(InterpreterConfig.isolated()));
-                check(e.getMessage().contains("3.12") && e.getMessage().contains("InterpreterConfig.shared()"),
+                check(
+                        e.getMessage().contains("3.12") && e.getMessage().contains("InterpreterConfig.shared()"),
                         "the refusal says why and what to do: " + e.getMessage());
                 try (Interpreter d = Python.newInterpreter()) {
                     check(!d.isIsolated(), "the default before 3.12 shares the GIL");
@@ -426,13 +498,15 @@ public class InterpretersE2ETest {
             }
             Path dir = Files.createTempDirectory("pybridge-subpath");
             Files.write(dir.resolve("submod_marker.py"), "VALUE = 7\n".getBytes(StandardCharsets.UTF_8));
-            try (Interpreter sub = Python.newInterpreter(InterpreterConfig.shared().withName("shared-one")
-                    .withSysPath(List.of(dir.toString())))) {
+            try (Interpreter sub = Python.newInterpreter(
+                    InterpreterConfig.shared().withName("shared-one").withSysPath(List.of(dir.toString())))) {
                 check(!sub.isIsolated(), "shared");
                 checkEq("shared-one", sub.name(), "name");
                 basics(sub);
                 checkEq(7L, sub.eval("__import__('submod_marker').VALUE", Long.class), "its own sys.path");
-                checkEq(Boolean.FALSE, Python.eval("'" + dir + "' in __import__('sys').path", Boolean.class),
+                checkEq(
+                        Boolean.FALSE,
+                        Python.eval("'" + dir + "' in __import__('sys').path", Boolean.class),
                         "main's sys.path untouched");
             }
             pool(InterpreterConfig.shared());
@@ -448,14 +522,16 @@ public class InterpretersE2ETest {
                 basics(d);
             }
             // numpy (single-phase init) is refused in an isolated interpreter, saying what to do.
-            boolean hasNumpy = Python.eval("__import__('importlib.util').util.find_spec('numpy') is not None",
-                    Boolean.class);
+            boolean hasNumpy =
+                    Python.eval("__import__('importlib.util').util.find_spec('numpy') is not None", Boolean.class);
             if (hasNumpy) {
                 try (Interpreter sub = Python.newInterpreter(InterpreterConfig.isolated())) {
-                    PythonException e = expect(PythonException.class, "numpy in an isolated interpreter",
-                            () -> sub.importModule("numpy"));
-                    check(e.getMessage().contains("InterpreterConfig.shared()")
-                            && e.getMessage().contains("main interpreter"), "numpy's refusal explains: " + e);
+                    PythonException e = expect(
+                            PythonException.class, "numpy in an isolated interpreter", () -> sub.importModule("numpy"));
+                    check(
+                            e.getMessage().contains("InterpreterConfig.shared()")
+                                    && e.getMessage().contains("main interpreter"),
+                            "numpy's refusal explains: " + e);
                     checkEq(6L, sub.eval("1 + 5", Long.class), "the interpreter still works after the refusal");
                 }
                 System.out.println("RESULT numpy-refusal=checked");
@@ -463,7 +539,8 @@ public class InterpretersE2ETest {
                 System.out.println("RESULT numpy-refusal=skipped (no numpy in this Python)");
             }
             // Two isolated interpreters run Python at once: both inside a busy loop together.
-            try (Interpreter a = Python.newInterpreter(); Interpreter b = Python.newInterpreter()) {
+            try (Interpreter a = Python.newInterpreter();
+                    Interpreter b = Python.newInterpreter()) {
                 String code = "import threading\ndef spin(n):\n    s = 0\n    for i in range(n):\n"
                         + "        s += i\n    return s\n";
                 a.exec(code);
@@ -473,16 +550,17 @@ public class InterpretersE2ETest {
                 checkEq(fa.join(), fb.join(), "both computed");
             }
             // Callbacks into Java from two isolated interpreters at once.
-            try (Interpreter a = Python.newInterpreter(); Interpreter b = Python.newInterpreter()) {
-                java.util.concurrent.atomic.AtomicLong total = new java.util.concurrent.atomic.AtomicLong();
-                java.util.function.Function<Long, Long> add = x -> total.addAndGet(x);
+            try (Interpreter a = Python.newInterpreter();
+                    Interpreter b = Python.newInterpreter()) {
+                AtomicLong total = new AtomicLong();
+                Function<Long, Long> add = x -> total.addAndGet(x);
                 String code = "def loop(f, n):\n    s = 0\n    for i in range(n):\n        s = f(1)\n    return n\n";
                 a.exec(code);
                 b.exec(code);
-                CompletableFuture<Long> fa = a.submit(() -> Python.mainModule().getAttr("loop")
-                        .callAs(Long.class, add, 20000));
-                CompletableFuture<Long> fb = b.submit(() -> Python.mainModule().getAttr("loop")
-                        .callAs(Long.class, add, 20000));
+                CompletableFuture<Long> fa =
+                        a.submit(() -> Python.mainModule().getAttr("loop").callAs(Long.class, add, 20000));
+                CompletableFuture<Long> fb =
+                        b.submit(() -> Python.mainModule().getAttr("loop").callAs(Long.class, add, 20000));
                 checkEq(40000L, fa.join() + fb.join(), "both loops ran");
                 checkEq(40000L, total.get(), "every callback reached Java");
             }
@@ -493,8 +571,8 @@ public class InterpretersE2ETest {
 
         /** A pool: start-up code in every member, tasks spread over them, results right. */
         static void pool(InterpreterConfig cfg) {
-            try (InterpreterPool pool = InterpreterPool.create(3, cfg.withStartupCode(
-                    "import threading\ndef sq(x):\n    return x * x\n"))) {
+            try (InterpreterPool pool = InterpreterPool.create(
+                    3, cfg.withStartupCode("import threading\ndef sq(x):\n    return x * x\n"))) {
                 checkEq(3, pool.size(), "members");
                 List<CompletableFuture<Long>> fs = new ArrayList<>();
                 for (int i = 0; i < 60; i++) {
@@ -506,9 +584,13 @@ public class InterpretersE2ETest {
                 }
                 pool.execAll("def cube(x):\n    return x * x * x");
                 for (int m = 0; m < 3; m++) {
-                    checkEq(27L, pool.submitTo(m, () -> Python.eval("cube(3)", Long.class)).join(), "member " + m);
+                    checkEq(
+                            27L,
+                            pool.submitTo(m, () -> Python.eval("cube(3)", Long.class))
+                                    .join(),
+                            "member " + m);
                 }
-                java.util.Set<Long> ids = new java.util.HashSet<>();
+                Set<Long> ids = new HashSet<>();
                 for (Interpreter in : pool.members()) {
                     ids.add(in.pythonId());
                 }
@@ -563,21 +645,26 @@ public class InterpretersE2ETest {
             System.gc();
             Thread.sleep(300);
             long rssEnd = E2E.rssKb();
-            checkEq(states0, Python.interpreterThreadStates(), "main interpreter's thread states after " + cycles
-                    + " interpreters");
+            checkEq(
+                    states0,
+                    Python.interpreterThreadStates(),
+                    "main interpreter's thread states after " + cycles + " interpreters");
             Stats st = Python.stats();
             checkEq(live0, st.liveHandles(), "live handles after closing every interpreter");
             long measured = cycles - cycles / 5;
             long growth = rssEnd - rssWarm;
             long control = cpythonOwnGrowthKb(cfg.ownGil != null && cfg.ownGil, cycles);
-            System.out.printf("RESULT lifecycle cycles=%d rssWarmKb=%d rssEndKb=%d growthKb=%d perCycleKb=%.1f"
-                    + " cpythonAloneGrowthKb=%d cpythonAlonePerCycleKb=%.1f%n", cycles, rssWarm, rssEnd, growth,
-                    growth / (double) measured, control, control / (double) measured);
+            System.out.printf(
+                    "RESULT lifecycle cycles=%d rssWarmKb=%d rssEndKb=%d growthKb=%d perCycleKb=%.1f"
+                            + " cpythonAloneGrowthKb=%d cpythonAlonePerCycleKb=%.1f%n",
+                    cycles, rssWarm, rssEnd, growth, growth / (double) measured, control, control / (double) measured);
             // pybridge adds nothing per interpreter: what grows is CPython's own (3.12's isolated
             // interpreters leak their allocator's arenas, cpython#110411, fixed in 3.13), measured
             // alongside by the same cycles without pybridge.
-            check(growth <= control + control / 4 + 16 * 1024, "RSS grew by " + growth + " kB over " + measured
-                    + " create/use/close cycles, CPython alone by " + control + " kB");
+            check(
+                    growth <= control + control / 4 + 16 * 1024,
+                    "RSS grew by " + growth + " kB over " + measured + " create/use/close cycles, CPython alone by "
+                            + control + " kB");
         }
 
         /**
@@ -596,7 +683,7 @@ public class InterpretersE2ETest {
         static long cpythonOwnGrowthKb(boolean isolated, int cycles, String code) throws Exception {
             Python.exec("import pybridge\n"
                     + "try:\n"
-                    + "    import _interpreters as _xx\n"       // 3.13+
+                    + "    import _interpreters as _xx\n" // 3.13+
                     + "except ImportError:\n"
                     + "    import _xxsubinterpreters as _xx\n"
                     + "def _pyb_new(isolated):\n"
@@ -634,49 +721,68 @@ public class InterpretersE2ETest {
             PyObject ofA = a.eval("[1, 2, 3]");
             PyObject ofMain = Python.eval("{'m': 1}");
             // A's object on the main thread, in B, and main's object in A: refused, naming both.
-            WrongInterpreterException e1 = expect(WrongInterpreterException.class, "A's object in main",
-                    () -> ofA.len());
+            WrongInterpreterException e1 =
+                    expect(WrongInterpreterException.class, "A's object in main", () -> ofA.len());
             check(e1.getMessage().contains("'A'") && e1.getMessage().contains("main interpreter"), e1.getMessage());
-            WrongInterpreterException e2 = expect(WrongInterpreterException.class, "A's object in B",
-                    () -> b.call(ofA::len));
+            WrongInterpreterException e2 =
+                    expect(WrongInterpreterException.class, "A's object in B", () -> b.call(ofA::len));
             check(e2.getMessage().contains("'A'") && e2.getMessage().contains("'B'"), e2.getMessage());
-            expect(WrongInterpreterException.class, "A's object as an argument in B",
+            expect(
+                    WrongInterpreterException.class,
+                    "A's object as an argument in B",
                     () -> b.call(() -> Python.eval("len").call(ofA)));
-            WrongInterpreterException e3 = expect(WrongInterpreterException.class, "main's object in A",
-                    () -> a.call(() -> ofMain.getItem("m")));
-            check(e3.getMessage().contains("main interpreter") && e3.getMessage().contains("'A'"), e3.getMessage());
-            expect(WrongInterpreterException.class, "callLong across", () -> a.call(() -> {
-                PyObject f = Python.eval("abs"); // A's own: fine
-                checkEq(5L, f.callLong(-5), "A's function in A");
-                return Python.mainInterpreter().call(() -> f.callLong(-5));
-            }));
+            WrongInterpreterException e3 = expect(
+                    WrongInterpreterException.class, "main's object in A", () -> a.call(() -> ofMain.getItem("m")));
+            check(
+                    e3.getMessage().contains("main interpreter")
+                            && e3.getMessage().contains("'A'"),
+                    e3.getMessage());
+            expect(
+                    WrongInterpreterException.class,
+                    "callLong across",
+                    () -> a.call(() -> {
+                        PyObject f = Python.eval("abs"); // A's own: fine
+                        checkEq(5L, f.callLong(-5), "A's function in A");
+                        return Python.mainInterpreter().call(() -> f.callLong(-5));
+                    }));
             expect(WrongInterpreterException.class, "a scope of A opened on the main thread", a::openScope);
             checkEq(3L, a.call(ofA::len), "A's object in A still works");
             // A Java function and a zero-copy buffer made into Python objects of A are A's:
             // used from main or B, refused like any of A's objects; passed as Java values, fine anywhere.
-            java.util.function.Function<Long, Long> neg = x -> -x;
+            Function<Long, Long> neg = x -> -x;
             PyObject fnOfA = a.call(() -> Python.toPython(neg));
-            PyObject bufOfA = a.call(() -> Python.toPython(java.nio.ByteBuffer.allocateDirect(8)));
+            PyObject bufOfA = a.call(() -> Python.toPython(ByteBuffer.allocateDirect(8)));
             expect(WrongInterpreterException.class, "A's Java function called from main", () -> fnOfA.call(1L));
-            expect(WrongInterpreterException.class, "A's Java function in B",
+            expect(
+                    WrongInterpreterException.class,
+                    "A's Java function in B",
                     () -> b.call(() -> Python.eval("lambda f: f(1)").call(fnOfA)));
             expect(WrongInterpreterException.class, "A's buffer view in B", () -> b.call(bufOfA::len));
             checkEq(-3L, a.call(() -> fnOfA.callAs(Long.class, 3L)), "A's Java function in A");
-            checkEq(-4L, b.call(() -> Python.eval("lambda f: f(4)").callAs(Long.class, neg)),
+            checkEq(
+                    -4L,
+                    b.call(() -> Python.eval("lambda f: f(4)").callAs(Long.class, neg)),
                     "the same Java function passed to B as a Java value");
             checkEq(8L, a.call(bufOfA::len), "A's buffer view in A");
             // Calls that would wait for ever (A waits for B, whose task calls A; A -> main -> A): refused.
-            IllegalStateException cycle = expect(IllegalStateException.class, "A -> B -> A",
-                    () -> a.call(() -> b.call(() -> a.call(() -> 1L))));
-            check(cycle.getMessage().contains("wait for ever") && cycle.getMessage().contains("'A'"),
+            IllegalStateException cycle = expect(
+                    IllegalStateException.class, "A -> B -> A", () -> a.call(() -> b.call(() -> a.call(() -> 1L))));
+            check(
+                    cycle.getMessage().contains("wait for ever")
+                            && cycle.getMessage().contains("'A'"),
                     cycle.getMessage());
-            expect(IllegalStateException.class, "A -> main -> A",
+            expect(
+                    IllegalStateException.class,
+                    "A -> main -> A",
                     () -> a.call(() -> Interpreter.main().call(() -> a.call(() -> 1L))));
-            expect(IllegalStateException.class, "main thread -> A -> main-call thread -> A",
-                    () -> a.call(() -> Interpreter.main().call(() -> Interpreter.main().call(() -> a.call(() -> 1L)))));
+            expect(
+                    IllegalStateException.class,
+                    "main thread -> A -> main-call thread -> A",
+                    () -> a.call(() ->
+                            Interpreter.main().call(() -> Interpreter.main().call(() -> a.call(() -> 1L)))));
             checkEq(2L, a.call(() -> b.call(() -> Interpreter.main().call(() -> 2L))), "a chain without a cycle");
             // A main-interpreter buffer copied into A: a copy, refused nowhere.
-            java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(4);
+            ByteBuffer direct = ByteBuffer.allocateDirect(4);
             direct.put(new byte[] {1, 2, 3, 4});
             direct.flip();
             PyObject mainBuf = Python.toPython(direct);
@@ -706,16 +812,16 @@ public class InterpretersE2ETest {
             a.close(); // idempotent
             // Objects of a closed interpreter: released, naming it; tasks refused.
             check(ofA.isReleased(), "A's object is released");
-            PyObjectReleasedException r1 = expect(PyObjectReleasedException.class, "A's object after close",
-                    () -> b.call(ofA::len));
+            PyObjectReleasedException r1 =
+                    expect(PyObjectReleasedException.class, "A's object after close", () -> b.call(ofA::len));
             check(r1.getMessage().contains("'A'") && r1.getMessage().contains("closed"), r1.getMessage());
             ofA.close(); // a no-op, not a crash
             PyBridgeException r2 = expect(PyBridgeException.class, "a task after close", () -> a.exec("1"));
             check(r2.getMessage().contains("closed"), r2.getMessage());
             // Closing is refused while its own Python threads run; fine once they end.
             b.exec("import threading\nev = threading.Event()\nth = threading.Thread(target=ev.wait)\nth.start()");
-            IllegalStateException busy = expect(IllegalStateException.class, "close with a running Python thread",
-                    b::close);
+            IllegalStateException busy =
+                    expect(IllegalStateException.class, "close with a running Python thread", b::close);
             check(busy.getMessage().contains("thread"), busy.getMessage());
             check(!b.isClosed(), "still open");
             b.exec("ev.set()\nth.join()");
@@ -790,16 +896,20 @@ public class InterpretersE2ETest {
             }
             System.out.println("RESULT rounds=" + done.get());
             System.out.println("RESULT failures=" + failures.get());
-            System.out.printf("RESULT stress threads=%d rounds=%d secs=%.1f rssAt20pctKb=%d rssEndKb=%d%n", threads,
-                    rounds, secs, rss[0], rss[1]);
+            System.out.printf(
+                    "RESULT stress threads=%d rounds=%d secs=%.1f rssAt20pctKb=%d rssEndKb=%d%n",
+                    threads, rounds, secs, rss[0], rss[1]);
             checkEq(states0, Python.interpreterThreadStates(), "main interpreter's thread states");
             checkEq(live0, Python.stats().liveHandles(), "live handles");
             // CPython's own growth per interpreter, from 250 cycles, scaled to the rounds measured.
             long control = cpythonOwnGrowthKb(true, 250, stressCode(7)) * (rounds - rounds / 5) / 200;
-            System.out.printf("RESULT stress rssGrowthKb=%d cpythonAloneGrowthKb=%d (scaled to as many interpreters)%n",
+            System.out.printf(
+                    "RESULT stress rssGrowthKb=%d cpythonAloneGrowthKb=%d (scaled to as many interpreters)%n",
                     rss[1] - rss[0], control);
-            check(rss[1] - rss[0] <= control + control / 4 + 32 * 1024, "RSS grew by " + (rss[1] - rss[0])
-                    + " kB over 80% of the rounds, CPython alone by " + control + " kB");
+            check(
+                    rss[1] - rss[0] <= control + control / 4 + 32 * 1024,
+                    "RSS grew by " + (rss[1] - rss[0]) + " kB over 80% of the rounds, CPython alone by " + control
+                            + " kB");
         }
     }
 }

@@ -15,7 +15,8 @@ public class JavaFromPythonE2ETest {
     public static final class Filtered {
         public static void main(String[] args) throws Exception {
             Python.initialize(new PythonConfig().javaClassPackages("java.util", "org.pybridge"));
-            Python.exec(String.join("\n",
+            Python.exec(String.join(
+                    "\n",
                     "from java.util import ArrayList",
                     "ok = ArrayList() is not None",
                     "try:",

@@ -30,7 +30,8 @@ import org.junit.Test;
  * (kept in build/maven-consumer/m2 for later runs).
  */
 public class MavenConsumerE2ETest {
-    private static final String POM = String.join("\n",
+    private static final String POM = String.join(
+            "\n",
             "<project xmlns=\"http://maven.apache.org/POM/4.0.0\">",
             "  <modelVersion>4.0.0</modelVersion>",
             "  <groupId>example</groupId>",
@@ -64,7 +65,8 @@ public class MavenConsumerE2ETest {
             "</project>",
             "");
 
-    private static final String MAIN = String.join("\n",
+    private static final String MAIN = String.join(
+            "\n",
             "import org.pybridge.Python;",
             "public class Main {",
             "    public static void main(String[] args) {",
@@ -77,7 +79,8 @@ public class MavenConsumerE2ETest {
 
     private static Path repo() {
         String r = System.getProperty("pybridge.test.mavenRepo");
-        Assume.assumeTrue("pybridge.test.mavenRepo is not set: run through gradle e2eTest (./dev test)",
+        Assume.assumeTrue(
+                "pybridge.test.mavenRepo is not set: run through gradle e2eTest (./dev test)",
                 r != null && Files.isDirectory(Paths.get(r)));
         return Paths.get(r);
     }
@@ -101,8 +104,7 @@ public class MavenConsumerE2ETest {
         }
         String out = new String(Files.readAllBytes(log), StandardCharsets.UTF_8);
         Files.deleteIfExists(log);
-        assertTrue(String.join(" ", cmd) + (done ? " failed" : " timed out") + ":\n" + out,
-                done && p.exitValue() == 0);
+        assertTrue(String.join(" ", cmd) + (done ? " failed" : " timed out") + ":\n" + out, done && p.exitValue() == 0);
         return out;
     }
 
@@ -131,32 +133,42 @@ public class MavenConsumerE2ETest {
         copyTree(repo(), m2);
         deleteTree(project);
         Files.createDirectories(project.resolve("src/main/java"));
-        Files.write(project.resolve("pom.xml"), POM.replace("@VERSION@", version()).getBytes(StandardCharsets.UTF_8));
+        Files.write(
+                project.resolve("pom.xml"), POM.replace("@VERSION@", version()).getBytes(StandardCharsets.UTF_8));
         Files.write(project.resolve("src/main/java/Main.java"), MAIN.getBytes(StandardCharsets.UTF_8));
-        List<String> cmd = new ArrayList<>(List.of(mvn, "-q", "-B", "-Dmaven.repo.local=" + m2,
-                "package", "dependency:build-classpath", "-Dmdep.outputFile=cp.txt"));
+        List<String> cmd = new ArrayList<>(List.of(
+                mvn,
+                "-q",
+                "-B",
+                "-Dmaven.repo.local=" + m2,
+                "package",
+                "dependency:build-classpath",
+                "-Dmdep.outputFile=cp.txt"));
         run(project, 900, cmd);
         String cp = new String(Files.readAllBytes(project.resolve("cp.txt")), StandardCharsets.UTF_8).trim();
         assertTrue(cp, cp.contains("org/pybridge/pybridge/" + version() + "/pybridge-" + version() + ".jar"));
         String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-        String out = run(project, 180, List.of(java, "-cp",
-                project.resolve("target/classes") + File.pathSeparator + cp, "Main"));
+        String out = run(
+                project,
+                180,
+                List.of(java, "-cp", project.resolve("target/classes") + File.pathSeparator + cp, "Main"));
         assertTrue(out, out.matches("(?s)python 3\\.\\d+.*"));
         assertTrue(out, out.contains("sum 285\n"));
         assertTrue(out, out.contains("printed by Python\n"));
         // what the artifact carries
-        String pom = new String(Files.readAllBytes(published.resolve("pybridge-" + version() + ".pom")),
-                StandardCharsets.UTF_8);
-        for (String tag : new String[] {"<name>pybridge</name>", "<description>", "<name>Apache-2.0</name>",
-            "<scm>", "<developers>"}) {
+        String pom = new String(
+                Files.readAllBytes(published.resolve("pybridge-" + version() + ".pom")), StandardCharsets.UTF_8);
+        for (String tag : new String[] {
+            "<name>pybridge</name>", "<description>", "<name>Apache-2.0</name>", "<scm>", "<developers>"
+        }) {
             assertTrue(tag + " in\n" + pom, pom.contains(tag));
         }
         for (String classifier : new String[] {"", "-sources", "-javadoc"}) {
             Path jar = published.resolve("pybridge-" + version() + classifier + ".jar");
             try (JarFile j = new JarFile(jar.toFile())) {
                 assertTrue(jar + " has META-INF/LICENSE", j.getEntry("META-INF/LICENSE") != null);
-                String license = new String(j.getInputStream(j.getEntry("META-INF/LICENSE")).readAllBytes(),
-                        StandardCharsets.UTF_8);
+                String license = new String(
+                        j.getInputStream(j.getEntry("META-INF/LICENSE")).readAllBytes(), StandardCharsets.UTF_8);
                 assertTrue(license.contains("Apache License") && license.contains("Version 2.0"));
                 if (classifier.isEmpty()) {
                     Manifest m = j.getManifest();
@@ -187,7 +199,8 @@ public class MavenConsumerE2ETest {
             return;
         }
         try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
+            s.sorted((a, b) -> b.getNameCount() - a.getNameCount())
+                    .forEach(p -> p.toFile().delete());
         }
     }
 }

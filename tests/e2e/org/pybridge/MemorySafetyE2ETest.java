@@ -5,6 +5,7 @@ import static org.pybridge.E2E.checkEq;
 import static org.pybridge.E2E.expect;
 
 import java.lang.reflect.Method;
+import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
@@ -43,10 +44,13 @@ public class MemorySafetyE2ETest {
                     ByteBuffer bb = ((ByteBuffer) asByteBuffer.invoke(allocate.invoke(arena, 64L)))
                             .order(ByteOrder.nativeOrder());
                     bb.putDouble(0, 1.5);
-                    IllegalArgumentException e = expect(IllegalArgumentException.class, "Arena." + kind + " refused",
+                    IllegalArgumentException e = expect(
+                            IllegalArgumentException.class,
+                            "Arena." + kind + " refused",
                             () -> Python.toNumpy(bb, "float64"));
-                    check(e.getMessage().contains("Arena that can be closed"), "the message says why: "
-                            + e.getMessage());
+                    check(
+                            e.getMessage().contains("Arena that can be closed"),
+                            "the message says why: " + e.getMessage());
                     PyObject v = Python.toNumpy(UnmanagedBuffer.of(bb), "float64");
                     checkEq(1.5, v.getItem(0L, Double.class), "the opt-in shares the memory");
                     v.close();
@@ -58,16 +62,20 @@ public class MemorySafetyE2ETest {
                     ByteBuffer bb = ((ByteBuffer) asByteBuffer.invoke(allocate.invoke(arena, 64L)))
                             .order(ByteOrder.nativeOrder());
                     bb.putDouble(8, 3.0);
-                    checkEq(3.0, Python.toNumpy(bb, "float64").callAttrAs(Double.class, "sum"),
+                    checkEq(
+                            3.0,
+                            Python.toNumpy(bb, "float64").callAttrAs(Double.class, "sum"),
                             "Arena." + kind + " memory lives while referenced: shared");
                 }
                 // a segment over an ordinary direct buffer keeps it alive: shared
-                Method ofBuffer = segClass.getMethod("ofBuffer", java.nio.Buffer.class);
+                Method ofBuffer = segClass.getMethod("ofBuffer", Buffer.class);
                 ByteBuffer plain = ByteBuffer.allocateDirect(16).order(ByteOrder.nativeOrder());
                 plain.putDouble(0, 2.0);
-                ByteBuffer viaSeg = ((ByteBuffer) asByteBuffer.invoke(ofBuffer.invoke(null, plain)))
-                        .order(ByteOrder.nativeOrder());
-                checkEq(2.0, Python.toNumpy(viaSeg, "float64").callAttrAs(Double.class, "sum"),
+                ByteBuffer viaSeg =
+                        ((ByteBuffer) asByteBuffer.invoke(ofBuffer.invoke(null, plain))).order(ByteOrder.nativeOrder());
+                checkEq(
+                        2.0,
+                        Python.toNumpy(viaSeg, "float64").callAttrAs(Double.class, "sum"),
                         "a segment of a direct buffer is shared");
             });
         }

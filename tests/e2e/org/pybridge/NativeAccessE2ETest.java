@@ -22,8 +22,7 @@ public class NativeAccessE2ETest {
     public static final class Start {
         public static void main(String[] args) {
             try {
-                System.out.println("started " + Python.initialize().version() + " "
-                        + Python.eval("6 * 7", Long.class));
+                System.out.println("started " + Python.initialize().version() + " " + Python.eval("6 * 7", Long.class));
             } catch (PythonInitializationException e) {
                 System.out.println("PythonInitializationException: " + e.getMessage());
                 System.exit(3);
@@ -33,8 +32,8 @@ public class NativeAccessE2ETest {
 
     private static String jdk() {
         String jdk = ChildJvm.jdk25();
-        Assume.assumeTrue("no JDK 24+ found (set pybridge.test.jdk25): the native-access tests are skipped",
-                jdk != null);
+        Assume.assumeTrue(
+                "no JDK 24+ found (set pybridge.test.jdk25): the native-access tests are skipped", jdk != null);
         return jdk;
     }
 
@@ -51,8 +50,12 @@ public class NativeAccessE2ETest {
 
     @Test
     public void withTheFlagItStartsWithoutWarnings() {
-        ChildJvm.Result r = ChildJvm.runOn(jdk(), Start.class, Map.of(),
-                List.of("--illegal-native-access=deny", "--enable-native-access=ALL-UNNAMED"), 120);
+        ChildJvm.Result r = ChildJvm.runOn(
+                jdk(),
+                Start.class,
+                Map.of(),
+                List.of("--illegal-native-access=deny", "--enable-native-access=ALL-UNNAMED"),
+                120);
         assertEquals(r.toString(), 0, r.exitCode);
         assertTrue(r.toString(), r.output.contains("started 3."));
         assertTrue(r.toString(), r.output.contains(" 42"));
@@ -62,8 +65,7 @@ public class NativeAccessE2ETest {
 
     @Test
     public void withoutAnyFlagJdk25OnlyWarns() {
-        ChildJvm.Result r = ChildJvm.runOn(jdk(), Start.class, Map.of(), List.of("--illegal-native-access=warn"),
-                120);
+        ChildJvm.Result r = ChildJvm.runOn(jdk(), Start.class, Map.of(), List.of("--illegal-native-access=warn"), 120);
         assertEquals(r.toString(), 0, r.exitCode);
         assertTrue(r.toString(), r.output.contains("started 3."));
         assertTrue(r.toString(), r.output.contains("restricted method"));

@@ -5,7 +5,6 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotEquals;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assume.assumeNotNull;
-import static org.junit.Assume.assumeTrue;
 import static org.pybridge.E2E.check;
 import static org.pybridge.InitE2ETest.env;
 
@@ -45,6 +44,7 @@ import org.junit.Test;
 public class NativeCacheE2ETest {
     /** Resources with a build-time hash, and without one (the hash is then computed at load time). */
     private static Path resWithHash;
+
     private static Path resWithoutHash;
     private static String sha256;
     private static long size;
@@ -94,9 +94,11 @@ public class NativeCacheE2ETest {
         Path root = Files.createTempDirectory("pybridge-test-res");
         // The jar's layout: the index, and the library of the test python's X.Y with its facts.
         Files.createDirectories(root.resolve(NativeLoader.INDEX.substring(1)).getParent());
-        Files.write(root.resolve(NativeLoader.INDEX.substring(1)),
+        Files.write(
+                root.resolve(NativeLoader.INDEX.substring(1)),
                 ("python.versions=" + pyVersion + "\n").getBytes(StandardCharsets.UTF_8));
-        Path dir = Files.createDirectories(root.resolve(NativeLoader.resourceDir(pyVersion).substring(1)));
+        Path dir = Files.createDirectories(
+                root.resolve(NativeLoader.resourceDir(pyVersion).substring(1)));
         Files.write(dir.resolve("libpybridge.so"), lib);
         Files.write(dir.resolve("pybridge-build.properties"), properties.getBytes(StandardCharsets.UTF_8));
         return root;
@@ -123,7 +125,8 @@ public class NativeCacheE2ETest {
     /** Every file (not directory) under {@code dir}, relative, sorted. */
     private static TreeSet<String> files(Path dir) throws IOException {
         try (Stream<Path> s = Files.walk(dir)) {
-            return s.filter(p -> !Files.isDirectory(p)).map(p -> dir.relativize(p).toString())
+            return s.filter(p -> !Files.isDirectory(p))
+                    .map(p -> dir.relativize(p).toString())
                     .collect(Collectors.toCollection(TreeSet::new));
         }
     }
@@ -171,9 +174,11 @@ public class NativeCacheE2ETest {
         assertEquals(r2.toString(), lib.toString(), E2E.line(r2, "RESULT bridge="));
         assertEquals("the second start did not copy again (inode)", ino, inode(lib));
         assertEquals("the second start did not copy again (mtime)", mtime, Files.getLastModifiedTime(lib));
-        assertEquals("exactly one cached library (and its stamp)",
-                new TreeSet<>(List.of("pybridge/" + sha256 + "/libpybridge.so",
-                        "pybridge/" + sha256 + "/libpybridge.so.ok")), files(xdg));
+        assertEquals(
+                "exactly one cached library (and its stamp)",
+                new TreeSet<>(
+                        List.of("pybridge/" + sha256 + "/libpybridge.so", "pybridge/" + sha256 + "/libpybridge.so.ok")),
+                files(xdg));
         assertEquals(sha256, hashOf(lib));
         assertEquals("rwx------", mode(xdg.resolve("pybridge")));
         assertEquals("rwx------", mode(lib.getParent()));
@@ -220,8 +225,10 @@ public class NativeCacheE2ETest {
         r = start(resWithHash, tmp, env);
         E2E.assertChildOk(r, "RESULT ok start");
         assertEquals("replaced by the jar's copy", sha256, hashOf(lib));
-        assertEquals(new TreeSet<>(List.of("pybridge/" + sha256 + "/libpybridge.so",
-                "pybridge/" + sha256 + "/libpybridge.so.ok")), files(xdg));
+        assertEquals(
+                new TreeSet<>(
+                        List.of("pybridge/" + sha256 + "/libpybridge.so", "pybridge/" + sha256 + "/libpybridge.so.ok")),
+                files(xdg));
         assertEquals("nothing left in java.io.tmpdir", List.of(), entries(tmp));
     }
 
@@ -231,8 +238,14 @@ public class NativeCacheE2ETest {
         // explicitly configured: refused, with a message that says how to fix it, before loading anything
         Path open = tempDir("pybridge-test-open");
         Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
-        ChildJvm.Result r = ChildJvm.run(Start.class, null, options(tmp, "-Dpybridge.nativeCache=" + open), null,
-                List.of(resWithHash), 120, "expect-failure");
+        ChildJvm.Result r = ChildJvm.run(
+                Start.class,
+                null,
+                options(tmp, "-Dpybridge.nativeCache=" + open),
+                null,
+                List.of(resWithHash),
+                120,
+                "expect-failure");
         E2E.assertChildOk(r, "RESULT ok start");
         String msg = E2E.line(r, "RESULT message=");
         assertTrue(r.toString(), msg != null && msg.contains(open.toString()));
@@ -249,7 +262,9 @@ public class NativeCacheE2ETest {
         E2E.assertChildOk(r, "RESULT ok start");
         String user = System.getProperty("user.name").replaceAll("[^A-Za-z0-9._-]", "");
         Path fallback = tmp.resolve("pybridge-" + user);
-        assertEquals(r.toString(), fallback.resolve(sha256).resolve("libpybridge.so").toString(),
+        assertEquals(
+                r.toString(),
+                fallback.resolve(sha256).resolve("libpybridge.so").toString(),
                 E2E.line(r, "RESULT bridge="));
         assertEquals(List.of(), entries(shared));
         assertEquals("rwx------", mode(fallback));
@@ -284,8 +299,14 @@ public class NativeCacheE2ETest {
             Path xdg = tempDir("pybridge-test-xdg");
             caches.add(xdg);
             Path log = out.resolve("child" + i + ".log");
-            Process p = ChildJvm.start(Start.class, env("XDG_CACHE_HOME", xdg.toString()), options(tmp), null,
-                    List.of(resWithHash), log, "hold");
+            Process p = ChildJvm.start(
+                    Start.class,
+                    env("XDG_CACHE_HOME", xdg.toString()),
+                    options(tmp),
+                    null,
+                    List.of(resWithHash),
+                    log,
+                    "hold");
             if (delays[i] >= 0) {
                 Thread.sleep(delays[i]);
             } else {
@@ -296,7 +317,9 @@ public class NativeCacheE2ETest {
         }
         assertEquals("nothing left in java.io.tmpdir by killed JVMs", List.of(), entries(tmp));
         for (Path xdg : caches) {
-            long libs = files(xdg).stream().filter(f -> f.endsWith("/libpybridge.so")).count();
+            long libs = files(xdg).stream()
+                    .filter(f -> f.endsWith("/libpybridge.so"))
+                    .count();
             assertTrue("at most one cached library: " + files(xdg), libs <= 1);
         }
         // A start later removes what a JVM killed while writing left (older than 10 minutes),
@@ -320,8 +343,13 @@ public class NativeCacheE2ETest {
         Path out = tempDir("pybridge-test-out");
         List<Process> ps = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            ps.add(ChildJvm.start(Start.class, env("XDG_CACHE_HOME", xdg.toString()), options(tmp), null,
-                    List.of(resWithHash), out.resolve("child" + i + ".log")));
+            ps.add(ChildJvm.start(
+                    Start.class,
+                    env("XDG_CACHE_HOME", xdg.toString()),
+                    options(tmp),
+                    null,
+                    List.of(resWithHash),
+                    out.resolve("child" + i + ".log")));
         }
         Path lib = xdg.resolve("pybridge").resolve(sha256).resolve("libpybridge.so");
         for (int i = 0; i < ps.size(); i++) {
@@ -330,8 +358,10 @@ public class NativeCacheE2ETest {
             assertEquals(text, 0, ps.get(i).exitValue());
             assertTrue(text, text.contains("RESULT ok start") && text.contains("RESULT bridge=" + lib));
         }
-        assertEquals(new TreeSet<>(List.of("pybridge/" + sha256 + "/libpybridge.so",
-                "pybridge/" + sha256 + "/libpybridge.so.ok")), files(xdg));
+        assertEquals(
+                new TreeSet<>(
+                        List.of("pybridge/" + sha256 + "/libpybridge.so", "pybridge/" + sha256 + "/libpybridge.so.ok")),
+                files(xdg));
         assertEquals(sha256, hashOf(lib));
         assertEquals(List.of(), entries(tmp));
     }

@@ -22,7 +22,8 @@ import org.junit.Test;
 public class NativeStackE2ETest {
 
     /** Python code that recurses through C, up to Python's recursion limit. */
-    static final String CODE = String.join("\n",
+    static final String CODE = String.join(
+            "\n",
             "import sys",
             "def via_map(n):",
             "    return 0 if n == 0 else 1 + sum(map(via_map, [n - 1]))",
@@ -89,43 +90,48 @@ public class NativeStackE2ETest {
                 Python.initialize();
                 Python.exec(CODE);
                 AtomicReference<Object> out = new AtomicReference<>();
-                Thread t = new Thread(null, () -> {
-                    try {
-                        List<String> got = new ArrayList<>();
-                        // under the limit: works, as in CPython
-                        got.add(Python.eval("outcome(lambda: via_map(900))", String.class));
-                        // past the limit: RecursionError, as in CPython
-                        got.add(Python.eval("outcome(lambda: via_map(100000))", String.class));
-                        got.add(Python.eval("outcome(lambda: Deep().missing)", String.class));
-                        got.add(Python.eval("outcome(lambda: via_sorted(450))", String.class));
-                        // nested source: the parser's or compiler's own limit
-                        got.add(Python.eval("outcome(lambda: eval('-' * 20000 + '1'))", String.class));
-                        try {
-                            Python.eval("-1");
-                            Python.eval(new String(new char[20000]).replace('\0', '-') + "1");
-                            got.add("eval ok");
-                        } catch (PythonException e) {
-                            got.add("eval " + e.pythonType());
-                        }
-                        // and straight from Java, the same recursion
-                        try {
-                            got.add("java->map ok " + Python.eval("via_map").callAs(Long.class, 900L));
-                        } catch (PythonException e) {
-                            got.add("java->map " + e.pythonType());
-                        }
-                        try {
-                            Python.eval("via_map").callAs(Long.class, 100000L);
-                            got.add("java->map deep ok");
-                        } catch (PythonException e) {
-                            got.add("java->map deep " + e.pythonType());
-                        }
-                        // under the limit on every version
-                        got.add(Python.eval("outcome(lambda: via_map(300))", String.class));
-                        out.set(got);
-                    } catch (Throwable x) {
-                        out.set(x);
-                    }
-                }, "deep-" + stack, stack);
+                Thread t = new Thread(
+                        null,
+                        () -> {
+                            try {
+                                List<String> got = new ArrayList<>();
+                                // under the limit: works, as in CPython
+                                got.add(Python.eval("outcome(lambda: via_map(900))", String.class));
+                                // past the limit: RecursionError, as in CPython
+                                got.add(Python.eval("outcome(lambda: via_map(100000))", String.class));
+                                got.add(Python.eval("outcome(lambda: Deep().missing)", String.class));
+                                got.add(Python.eval("outcome(lambda: via_sorted(450))", String.class));
+                                // nested source: the parser's or compiler's own limit
+                                got.add(Python.eval("outcome(lambda: eval('-' * 20000 + '1'))", String.class));
+                                try {
+                                    Python.eval("-1");
+                                    Python.eval(new String(new char[20000]).replace('\0', '-') + "1");
+                                    got.add("eval ok");
+                                } catch (PythonException e) {
+                                    got.add("eval " + e.pythonType());
+                                }
+                                // and straight from Java, the same recursion
+                                try {
+                                    got.add("java->map ok "
+                                            + Python.eval("via_map").callAs(Long.class, 900L));
+                                } catch (PythonException e) {
+                                    got.add("java->map " + e.pythonType());
+                                }
+                                try {
+                                    Python.eval("via_map").callAs(Long.class, 100000L);
+                                    got.add("java->map deep ok");
+                                } catch (PythonException e) {
+                                    got.add("java->map deep " + e.pythonType());
+                                }
+                                // under the limit on every version
+                                got.add(Python.eval("outcome(lambda: via_map(300))", String.class));
+                                out.set(got);
+                            } catch (Throwable x) {
+                                out.set(x);
+                            }
+                        },
+                        "deep-" + stack,
+                        stack);
                 t.start();
                 t.join(120_000);
                 check(!t.isAlive(), "the thread finished");
@@ -141,9 +147,11 @@ public class NativeStackE2ETest {
                 checkEq("RecursionError", got.get(1), "via_map past the limit");
                 checkEq("RecursionError", got.get(2), "__getattr__ recursion");
                 checkEq(sorted450, got.get(3), "sorted(key=) recursion as plain CPython");
-                check(List.of("RecursionError", "MemoryError", "SyntaxError").contains(got.get(4)),
+                check(
+                        List.of("RecursionError", "MemoryError", "SyntaxError").contains(got.get(4)),
                         "20,000 nested unary minus in Python's eval: " + got.get(4));
-                check(got.get(5).startsWith("eval ") && !got.get(5).equals("eval ok"),
+                check(
+                        got.get(5).startsWith("eval ") && !got.get(5).equals("eval ok"),
                         "20,000 nested unary minus from Java: " + got.get(5));
                 checkEq("java->map " + map900, got.get(6), "from Java, as plain CPython");
                 checkEq("java->map deep RecursionError", got.get(7), "from Java, past the limit");

@@ -9,6 +9,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.Handler;
@@ -63,7 +64,8 @@ public class OutputE2ETest {
         public static void main(String[] args) {
             List<String> got = Collections.synchronizedList(new ArrayList<>());
             ByteArrayOutputStream err = new ByteArrayOutputStream();
-            Python.initialize(new PythonConfig().stdout(PythonConfig.Output.to(got::add))
+            Python.initialize(new PythonConfig()
+                    .stdout(PythonConfig.Output.to(got::add))
                     .stderr(PythonConfig.Output.to(new PrintStream(err, false, StandardCharsets.UTF_8))));
             Python.exec("import sys\nprint('one')\nprint('two', 'three')\nsys.stdout.write('par')\n"
                     + "sys.stdout.write('tial')\nsys.stdout.flush()\nprint('oops', file=sys.stderr)");
@@ -88,7 +90,8 @@ public class OutputE2ETest {
         public static void main(String[] args) throws Exception {
             Python.initialize();
             Runtime.getRuntime().addShutdownHook(new Thread(() -> Python.exec("print('from a shutdown hook')")));
-            Python.exec(String.join("\n",
+            Python.exec(String.join(
+                    "\n",
                     "import threading, time",
                     "started = threading.Event()",
                     "def chatter():",
@@ -136,7 +139,8 @@ public class OutputE2ETest {
             Python.initialize();
             // An exception in __del__ is "unraisable": pybridge logs it at WARN, natively,
             // here on a thread Python started (attached to the JVM for the call).
-            Python.exec(String.join("\n",
+            Python.exec(String.join(
+                    "\n",
                     "import threading",
                     "class Noisy:",
                     "    def __del__(self):",
@@ -160,7 +164,7 @@ public class OutputE2ETest {
 
     @Test
     public void logRecordsReachJavaLoggingFromAnyThread() {
-        Map<String, String> noLogEnv = new java.util.HashMap<>();
+        Map<String, String> noLogEnv = new HashMap<>();
         noLogEnv.put("PYBRIDGE_LOG", null);
         noLogEnv.put("RUST_LOG", null);
         String out = run(Jul.class, noLogEnv).output;
@@ -181,7 +185,8 @@ public class OutputE2ETest {
     public void pybridgeLogSendsNativeRecordsToStderrInstead() {
         String out = run(Jul.class, Map.of("PYBRIDGE_LOG", "debug")).output;
         // env_logger's format on stderr, not Java's logger
-        assertTrue(out, out.matches("(?s).*\\[[^\\]]*DEBUG[^\\]]*\\] pybridge: the pybridge-release thread is running.*"));
+        assertTrue(
+                out, out.matches("(?s).*\\[[^\\]]*DEBUG[^\\]]*\\] pybridge: the pybridge-release thread is running.*"));
         assertTrue(out, out.matches("(?s).*\\[[^\\]]*WARN[^\\]]*\\] Python exception ignored.*"));
         assertFalse(out, out.contains("record: FINE pybridge: the pybridge-release thread is running"));
         // Java's own start-up records still go to Java's logger

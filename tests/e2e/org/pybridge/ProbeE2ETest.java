@@ -32,8 +32,8 @@ import org.junit.Test;
  * time, with everything it started (issue 12).
  */
 public class ProbeE2ETest {
-    private static final String DEBIAN_LIBPYTHON = "/usr/lib/" + NativeLibrariesTest.multiarch()
-            + "/libpython3.11.so.1.0";
+    private static final String DEBIAN_LIBPYTHON =
+            "/usr/lib/" + NativeLibrariesTest.multiarch() + "/libpython3.11.so.1.0";
 
     /** What the test python reports. */
     private static Map<String, String> facts;
@@ -77,8 +77,9 @@ public class ProbeE2ETest {
     /** Any real ELF shared library that is not a libpython (its content does not matter: it must not load). */
     private static Path someSharedLibrary() {
         String m = NativeLibrariesTest.multiarch();
-        for (String c : new String[] {"/usr/lib/" + m + "/libz.so.1", "/lib/" + m + "/libz.so.1",
-                "/usr/lib/" + m + "/libm.so.6"}) {
+        for (String c :
+                new String[] {"/usr/lib/" + m + "/libz.so.1", "/lib/" + m + "/libz.so.1", "/usr/lib/" + m + "/libm.so.6"
+                }) {
             if (Files.isRegularFile(Paths.get(c))) {
                 return Paths.get(c);
             }
@@ -119,7 +120,8 @@ public class ProbeE2ETest {
         Path marker = cwd.resolve("PLANTED-SYSCONFIG-RAN");
         Path bogus = Files.createDirectories(cwd.resolve("bogus-lib"));
         Files.copy(someSharedLibrary(), bogus.resolve("libpython" + builtFor() + ".so.1.0"));
-        String planted = String.join("\n",
+        String planted = String.join(
+                "\n",
                 "open(" + pyStr(marker.toString()) + ", 'w').write('the planted sysconfig.py ran')",
                 "_bogus = {'LIBDIR': " + pyStr(bogus.toString()) + ", 'LDLIBRARY': 'libpython" + builtFor()
                         + ".so', 'INSTSONAME': 'libpython" + builtFor() + ".so.1.0', 'Py_ENABLE_SHARED': 1}",
@@ -130,8 +132,8 @@ public class ProbeE2ETest {
         ChildJvm.Result r = ChildJvm.run(StartAndReport.class, null, List.of(), cwd, 120);
         assertFalse("the planted sysconfig.py ran: " + r, Files.exists(marker));
         E2E.assertChildOk(r, "RESULT ok start-and-report");
-        assertEquals("the libpython came from the real sysconfig: " + r, realLibpython(),
-                E2E.line(r, "RESULT libpython="));
+        assertEquals(
+                "the libpython came from the real sysconfig: " + r, realLibpython(), E2E.line(r, "RESULT libpython="));
         assertEquals(r.toString(), "[" + realLibpython() + "]", E2E.line(r, "RESULT mapped="));
     }
 
@@ -158,11 +160,17 @@ public class ProbeE2ETest {
         assumeTrue("Debian's libpython3.11 is not installed", Files.isRegularFile(Paths.get(DEBIAN_LIBPYTHON)));
         assumeTrue("test python is not 3.11", "3.11".equals(builtFor()));
         // The test python's own facts, but its LIBDIR is Debian's.
-        String msg = refused(factsWith("libdir", Paths.get(DEBIAN_LIBPYTHON).getParent().toString(),
-                "instsoname", "libpython3.11.so.1.0", "ldlibrary", "libpython3.11.so"));
+        String msg = refused(factsWith(
+                "libdir",
+                Paths.get(DEBIAN_LIBPYTHON).getParent().toString(),
+                "instsoname",
+                "libpython3.11.so.1.0",
+                "ldlibrary",
+                "libpython3.11.so"));
         assertTrue("names the library: " + msg, msg.contains(DEBIAN_LIBPYTHON));
         assertTrue("says it is outside the installation: " + msg, msg.contains("outside its installation"));
-        assertTrue("names the installation: " + msg,
+        assertTrue(
+                "names the installation: " + msg,
                 msg.contains(Paths.get(facts.get("base_prefix")).toRealPath().toString()));
     }
 
@@ -171,12 +179,22 @@ public class ProbeE2ETest {
         Path base = fakeInstallation();
         String other = "3.12".equals(builtFor()) ? "3.11" : "3.12";
         Files.copy(someSharedLibrary(), base.resolve("lib/libpython" + other + ".so.1.0"));
-        String msg = refused(factsWith("prefix", base.toString(), "base_prefix", base.toString(), "libdir",
-                base.resolve("lib").toString(), "instsoname", "libpython" + other + ".so.1.0", "ldlibrary",
+        String msg = refused(factsWith(
+                "prefix",
+                base.toString(),
+                "base_prefix",
+                base.toString(),
+                "libdir",
+                base.resolve("lib").toString(),
+                "instsoname",
+                "libpython" + other + ".so.1.0",
+                "ldlibrary",
                 "libpython" + other + ".so"));
-        assertTrue("names the library: " + msg, msg.contains(base.resolve("lib/libpython" + other + ".so.1.0")
-                .toString()));
-        assertTrue("says it is not a libpython of the version: " + msg,
+        assertTrue(
+                "names the library: " + msg,
+                msg.contains(base.resolve("lib/libpython" + other + ".so.1.0").toString()));
+        assertTrue(
+                "says it is not a libpython of the version: " + msg,
                 msg.contains("not the file name of a libpython " + builtFor()));
     }
 
@@ -188,10 +206,21 @@ public class ProbeE2ETest {
         Path outside = tempDir("pybridge-elsewhere").resolve(name);
         Files.copy(someSharedLibrary(), outside);
         Files.createSymbolicLink(base.resolve("lib/" + name), outside);
-        String msg = refused(factsWith("prefix", base.toString(), "base_prefix", base.toString(), "libdir",
-                base.resolve("lib").toString(), "instsoname", name, "ldlibrary", "libpython" + builtFor() + ".so"));
-        assertTrue("names the link and its target: " + msg, msg.contains(base.resolve("lib/" + name).toString())
-                && msg.contains(outside.toRealPath().toString()));
+        String msg = refused(factsWith(
+                "prefix",
+                base.toString(),
+                "base_prefix",
+                base.toString(),
+                "libdir",
+                base.resolve("lib").toString(),
+                "instsoname",
+                name,
+                "ldlibrary",
+                "libpython" + builtFor() + ".so"));
+        assertTrue(
+                "names the link and its target: " + msg,
+                msg.contains(base.resolve("lib/" + name).toString())
+                        && msg.contains(outside.toRealPath().toString()));
         assertTrue("says it is outside the installation: " + msg, msg.contains("outside its installation"));
     }
 
@@ -201,7 +230,9 @@ public class ProbeE2ETest {
         Path elsewhere = tempDir("pybridge-elsewhere");
         Files.copy(someSharedLibrary(), elsewhere.resolve(name));
         String msg = refused(factsWith("libdir", elsewhere.toString(), "instsoname", name));
-        assertTrue("names the library: " + msg, msg.contains(elsewhere.resolve(name).toString()));
+        assertTrue(
+                "names the library: " + msg,
+                msg.contains(elsewhere.resolve(name).toString()));
         assertTrue("says it is outside the installation: " + msg, msg.contains("outside its installation"));
     }
 
@@ -210,8 +241,15 @@ public class ProbeE2ETest {
         Path base = fakeInstallation();
         String name = "libpython" + builtFor() + ".so.1.0";
         Files.write(base.resolve("lib/" + name), "not a library\n".getBytes(StandardCharsets.UTF_8));
-        String msg = refused(factsWith("prefix", base.toString(), "base_prefix", base.toString(), "libdir",
-                base.resolve("lib").toString(), "instsoname", name));
+        String msg = refused(factsWith(
+                "prefix",
+                base.toString(),
+                "base_prefix",
+                base.toString(),
+                "libdir",
+                base.resolve("lib").toString(),
+                "instsoname",
+                name));
         assertTrue("says what is wrong: " + msg, msg.contains("not an ELF shared library"));
     }
 
@@ -233,8 +271,10 @@ public class ProbeE2ETest {
                 }
             }
         }
-        assumeTrue("the test python's libpython is not in its installation's lib, lib64 or top directory"
-                + " (e.g. Debian's, in /usr/lib/x86_64-linux-gnu)", false);
+        assumeTrue(
+                "the test python's libpython is not in its installation's lib, lib64 or top directory"
+                        + " (e.g. Debian's, in /usr/lib/x86_64-linux-gnu)",
+                false);
         return null;
     }
 
@@ -243,10 +283,12 @@ public class ProbeE2ETest {
         Path expected = libpythonInTheInstallation();
         Path fake = E2E.fakePython(factsWith("libdir", BUILDERS_LIBDIR));
         temps.add(fake.getParent());
-        ChildJvm.Result r = ChildJvm.run(StartAndReport.class, env("PYBRIDGE_PYTHON", fake.toString()), List.of(),
-                null, 120);
+        ChildJvm.Result r =
+                ChildJvm.run(StartAndReport.class, env("PYBRIDGE_PYTHON", fake.toString()), List.of(), null, 120);
         E2E.assertChildOk(r, "RESULT ok start-and-report");
-        assertEquals("the installation's own libpython was chosen: " + r, expected.toString(),
+        assertEquals(
+                "the installation's own libpython was chosen: " + r,
+                expected.toString(),
                 E2E.line(r, "RESULT libpython="));
         assertEquals("and is the only one mapped: " + r, "[" + expected + "]", E2E.line(r, "RESULT mapped="));
     }
@@ -257,12 +299,24 @@ public class ProbeE2ETest {
         // A libpython of the right version elsewhere: never looked for there.
         Path elsewhere = tempDir("pybridge-elsewhere");
         Files.copy(someSharedLibrary(), elsewhere.resolve("libpython" + builtFor() + ".so.1.0"));
-        String msg = refused(factsWith("prefix", base.toString(), "base_prefix", base.toString(), "libdir",
-                BUILDERS_LIBDIR, "instsoname", "libpython" + builtFor() + ".so.1.0"));
+        String msg = refused(factsWith(
+                "prefix",
+                base.toString(),
+                "base_prefix",
+                base.toString(),
+                "libdir",
+                BUILDERS_LIBDIR,
+                "instsoname",
+                "libpython" + builtFor() + ".so.1.0"));
         assertTrue("says it was not found: " + msg, msg.contains("was not found"));
-        assertTrue("names the installation's directories tried: " + msg,
-                msg.contains(base.toRealPath().resolve("lib/libpython" + builtFor() + ".so.1.0").toString())
-                        && msg.contains(base.toRealPath().resolve("libpython" + builtFor() + ".so.1.0").toString()));
+        assertTrue(
+                "names the installation's directories tried: " + msg,
+                msg.contains(base.toRealPath()
+                                .resolve("lib/libpython" + builtFor() + ".so.1.0")
+                                .toString())
+                        && msg.contains(base.toRealPath()
+                                .resolve("libpython" + builtFor() + ".so.1.0")
+                                .toString()));
         assertFalse("never looks elsewhere: " + msg, msg.contains(elsewhere.toString()));
     }
 
@@ -273,10 +327,19 @@ public class ProbeE2ETest {
         Path outside = tempDir("pybridge-elsewhere").resolve(name);
         Files.copy(someSharedLibrary(), outside);
         Files.createSymbolicLink(base.resolve(name), outside);
-        String msg = refused(factsWith("prefix", base.toString(), "base_prefix", base.toString(), "libdir",
-                BUILDERS_LIBDIR, "instsoname", name));
-        assertTrue("names the link and its target: " + msg, msg.contains(base.toRealPath().resolve(name).toString())
-                && msg.contains(outside.toRealPath().toString()));
+        String msg = refused(factsWith(
+                "prefix",
+                base.toString(),
+                "base_prefix",
+                base.toString(),
+                "libdir",
+                BUILDERS_LIBDIR,
+                "instsoname",
+                name));
+        assertTrue(
+                "names the link and its target: " + msg,
+                msg.contains(base.toRealPath().resolve(name).toString())
+                        && msg.contains(outside.toRealPath().toString()));
         assertTrue("says it is outside the installation: " + msg, msg.contains("outside its installation"));
     }
 
@@ -285,8 +348,15 @@ public class ProbeE2ETest {
         Path base = fakeInstallation();
         String name = "libpython" + builtFor() + ".so.1.0";
         Files.write(base.resolve(name), "not a library\n".getBytes(StandardCharsets.UTF_8));
-        String msg = refused(factsWith("prefix", base.toString(), "base_prefix", base.toString(), "libdir",
-                BUILDERS_LIBDIR, "instsoname", name));
+        String msg = refused(factsWith(
+                "prefix",
+                base.toString(),
+                "base_prefix",
+                base.toString(),
+                "libdir",
+                BUILDERS_LIBDIR,
+                "instsoname",
+                name));
         assertTrue("says what is wrong: " + msg, msg.contains("not an ELF shared library"));
     }
 
@@ -303,8 +373,12 @@ public class ProbeE2ETest {
 
     private static ChildJvm.Result probeFails(Path fake, String marker) {
         long t0 = System.nanoTime();
-        ChildJvm.Result r = ChildJvm.run(ProbeFails.class, env("PYBRIDGE_PYTHON", fake.toString()),
-                List.of("-Dpybridge.probeTimeoutMillis=1500"), 60, marker);
+        ChildJvm.Result r = ChildJvm.run(
+                ProbeFails.class,
+                env("PYBRIDGE_PYTHON", fake.toString()),
+                List.of("-Dpybridge.probeTimeoutMillis=1500"),
+                60,
+                marker);
         long ms = (System.nanoTime() - t0) / 1_000_000;
         List<String> left = E2E.processesWith(marker);
         for (String l : left) {
@@ -374,8 +448,8 @@ public class ProbeE2ETest {
 
     @Test
     public void theRealPythonStillStartsWithAShortProbeLimit() throws Exception {
-        ChildJvm.Result r = ChildJvm.run(StartAndReport.class, null, List.of("-Dpybridge.probeTimeoutMillis=20000"),
-                120);
+        ChildJvm.Result r =
+                ChildJvm.run(StartAndReport.class, null, List.of("-Dpybridge.probeTimeoutMillis=20000"), 120);
         E2E.assertChildOk(r, "RESULT ok start-and-report");
         assertNotNull(r.toString(), E2E.line(r, "RESULT libpython="));
         assertEquals(r.toString(), realLibpython(), E2E.line(r, "RESULT libpython="));

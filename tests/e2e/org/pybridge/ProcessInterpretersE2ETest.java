@@ -5,13 +5,16 @@ import static org.pybridge.E2E.check;
 import static org.pybridge.E2E.checkEq;
 import static org.pybridge.E2E.expect;
 
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.junit.Test;
 
 /**
@@ -30,8 +33,8 @@ public class ProcessInterpretersE2ETest {
 
     @Test
     public void segfaultThroughCtypes() {
-        ChildJvm.Result r = ChildJvm.run(Scenarios.class, Map.of(), 180, "die",
-                "import ctypes; ctypes.string_at(0)", "11");
+        ChildJvm.Result r =
+                ChildJvm.run(Scenarios.class, Map.of(), 180, "die", "import ctypes; ctypes.string_at(0)", "11");
         E2E.assertChildOk(r, "RESULT ok process-die");
     }
 
@@ -43,8 +46,13 @@ public class ProcessInterpretersE2ETest {
 
     @Test
     public void osExit3() {
-        ChildJvm.Result r = ChildJvm.run(Scenarios.class, Map.of(), 180, "die",
-                "import sys, os; print('last words', file=sys.stderr, flush=True); os._exit(3)", "exit3");
+        ChildJvm.Result r = ChildJvm.run(
+                Scenarios.class,
+                Map.of(),
+                180,
+                "die",
+                "import sys, os; print('last words', file=sys.stderr, flush=True); os._exit(3)",
+                "exit3");
         E2E.assertChildOk(r, "RESULT ok process-die");
     }
 
@@ -151,11 +159,15 @@ public class ProcessInterpretersE2ETest {
                 checkEq(42L, p.eval("x + 1", Long.class), "eval");
                 checkEq("{\"a\": 1}", p.eval("json.dumps({'a': 1})", String.class), "json");
                 // Values converted the same way, both ways, nested.
-                Object back = p.call(() -> Python.mainModule().getAttr("f").call(
-                        Map.of("k", List.of(1L, 2.5, "three", true))).toJava());
+                Object back = p.call(() -> Python.mainModule()
+                        .getAttr("f")
+                        .call(Map.of("k", List.of(1L, 2.5, "three", true)))
+                        .toJava());
                 checkEq(Map.of("k", List.of(1L, 2.5, "three", true)), back, "a nested value round trip");
                 String big = "x".repeat(100_000) + "\u20ac";
-                checkEq(big, p.call(() -> Python.mainModule().getAttr("f").callAs(String.class, big)),
+                checkEq(
+                        big,
+                        p.call(() -> Python.mainModule().getAttr("f").callAs(String.class, big)),
                         "a large str (inline, never by address)");
                 // Handles: every operation crosses; released in the child exactly once.
                 long before = p.call(() -> Python.stats().liveHandles());
@@ -190,14 +202,18 @@ public class ProcessInterpretersE2ETest {
                     System.gc();
                     return p.call(() -> Python.stats().liveHandles()) <= before + 10;
                 });
-                check(gcDone, "GC-collected handles released in the child: live "
-                        + p.call(() -> Python.stats().liveHandles()) + ", before " + before);
+                check(
+                        gcDone,
+                        "GC-collected handles released in the child: live "
+                                + p.call(() -> Python.stats().liveHandles()) + ", before " + before);
                 // A handle used outside its interpreter is refused, as for sub-interpreters.
                 PyObject h = p.eval("[1]");
                 expect(WrongInterpreterException.class, "a process handle on another thread", h::len);
                 h.close();
                 // Python exceptions: PythonException with the traceback.
-                PythonException e = expect(PythonException.class, "a Python error",
+                PythonException e = expect(
+                        PythonException.class,
+                        "a Python error",
                         () -> p.exec("def g():\n    raise ValueError('bad ' + str(2))\ng()"));
                 checkEq("ValueError", e.pythonType(), "type");
                 checkEq("bad 2", e.pythonMessage(), "message");
@@ -209,19 +225,25 @@ public class ProcessInterpretersE2ETest {
                 checkEq(41L, p.eval("x", Long.class), "its own namespace");
                 // Java callbacks from the child, nested both ways (Java calls the child's Python again).
                 p.exec("def twice(g, v):\n    return g(g(v))");
-                long cb = p.call(() -> Python.mainModule().getAttr("twice").callAs(Long.class,
-                        (java.util.function.Function<Long, Long>) v -> v + Python.eval("x", Long.class), 1L));
+                long cb = p.call(() -> Python.mainModule()
+                        .getAttr("twice")
+                        .callAs(Long.class, (Function<Long, Long>) v -> v + Python.eval("x", Long.class), 1L));
                 checkEq(83L, cb, "a callback calling the child's Python, twice");
-                PythonException je = expect(PythonException.class, "a Java exception in a callback",
-                        () -> p.call(() -> Python.mainModule().getAttr("f").call(
-                                (java.util.function.Function<Object, Object>) v -> {
+                PythonException je = expect(
+                        PythonException.class,
+                        "a Java exception in a callback",
+                        () -> p.call(() -> Python.mainModule()
+                                .getAttr("f")
+                                .call((Function<Object, Object>) v -> {
                                     throw new IllegalStateException("from Java");
-                                }).callAs(Object.class, 1)));
+                                })
+                                .callAs(Object.class, 1)));
                 check(je.getMessage().contains("IllegalStateException"), je.getMessage());
                 // What cannot cross is refused with a message.
-                IllegalArgumentException ia = expect(IllegalArgumentException.class, "JVM memory",
-                        () -> p.call(() -> Python.mainModule().getAttr("f").call(
-                                java.nio.ByteBuffer.allocateDirect(16))));
+                IllegalArgumentException ia = expect(
+                        IllegalArgumentException.class,
+                        "JVM memory",
+                        () -> p.call(() -> Python.mainModule().getAttr("f").call(ByteBuffer.allocateDirect(16))));
                 check(ia.getMessage().contains("process interpreter"), ia.getMessage());
                 checkEq(1L, Python.stats().processInterpreters(), "stats: one process interpreter open");
                 checkEq(0L, Python.stats().processDeaths(), "stats: no death");
@@ -240,7 +262,7 @@ public class ProcessInterpretersE2ETest {
             PythonProcessDiedException e = expect(PythonProcessDiedException.class, "the crash", () -> {
                 try {
                     crash.get(60, TimeUnit.SECONDS);
-                } catch (java.util.concurrent.ExecutionException x) {
+                } catch (ExecutionException x) {
                     throw (Exception) x.getCause();
                 }
             });
@@ -258,7 +280,7 @@ public class ProcessInterpretersE2ETest {
             try {
                 pending.get(30, TimeUnit.SECONDS);
                 throw new AssertionError("the pending call succeeded");
-            } catch (java.util.concurrent.ExecutionException x) {
+            } catch (ExecutionException x) {
                 check(x.getCause() instanceof PythonProcessDiedException, "pending: " + x.getCause());
             }
             expect(PythonProcessDiedException.class, "a later call", () -> p.eval("1"));
@@ -276,8 +298,7 @@ public class ProcessInterpretersE2ETest {
             Interpreter p = Python.newInterpreter(InterpreterConfig.process());
             long pid = childPid(p);
             new ProcessBuilder("kill", "-9", Long.toString(pid)).start().waitFor();
-            PythonProcessDiedException e = expect(PythonProcessDiedException.class, "after kill -9",
-                    () -> p.eval("1"));
+            PythonProcessDiedException e = expect(PythonProcessDiedException.class, "after kill -9", () -> p.eval("1"));
             checkEq(9, e.signal(), "SIGKILL");
             check(e.getMessage().contains("SIGKILL"), e.getMessage());
             p.close();
@@ -286,7 +307,9 @@ public class ProcessInterpretersE2ETest {
         static void oom() throws Exception {
             Interpreter p = Python.newInterpreter(InterpreterConfig.process().withMemoryLimit(200L << 20));
             p.exec("blocks = []");
-            PythonProcessDiedException e = expect(PythonProcessDiedException.class, "over the memory limit",
+            PythonProcessDiedException e = expect(
+                    PythonProcessDiedException.class,
+                    "over the memory limit",
                     () -> p.exec("import time\nwhile True:\n    blocks.append(bytearray(16 << 20))\n"
                             + "    time.sleep(0.01)"));
             checkEq(9, e.signal(), "killed");
@@ -298,8 +321,8 @@ public class ProcessInterpretersE2ETest {
             Interpreter p = Python.newInterpreter(InterpreterConfig.process().withCallTimeout(1500));
             checkEq(1L, p.eval("1", Long.class), "a quick call");
             long t0 = System.nanoTime();
-            PythonProcessDiedException e = expect(PythonProcessDiedException.class, "a hung call",
-                    () -> p.exec("while True:\n    pass"));
+            PythonProcessDiedException e =
+                    expect(PythonProcessDiedException.class, "a hung call", () -> p.exec("while True:\n    pass"));
             check(e.getMessage().contains("call timeout"), e.getMessage());
             check(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(60), "stopped");
             p.close();
@@ -313,16 +336,20 @@ public class ProcessInterpretersE2ETest {
                 }
                 try {
                     pool.submitTo(0, () -> {
-                        Python.exec("import os; os._exit(5)");
-                        return null;
-                    }).get();
+                                Python.exec("import os; os._exit(5)");
+                                return null;
+                            })
+                            .get();
                     throw new AssertionError("os._exit returned");
-                } catch (java.util.concurrent.ExecutionException x) {
+                } catch (ExecutionException x) {
                     check(x.getCause() instanceof PythonProcessDiedException, "the member died: " + x.getCause());
                 }
                 // Every task afterwards runs on live members: the dead one is replaced.
                 for (int i = 0; i < 6; i++) {
-                    checkEq(4L, pool.submit(() -> Python.eval("2 + 2", Long.class)).get(), "task " + i);
+                    checkEq(
+                            4L,
+                            pool.submit(() -> Python.eval("2 + 2", Long.class)).get(),
+                            "task " + i);
                 }
                 long newPid = childPid(pool.members().get(0));
                 check(!pids.contains(newPid), "member 0 is a new process");

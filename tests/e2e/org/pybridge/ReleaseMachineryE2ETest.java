@@ -39,7 +39,8 @@ public class ReleaseMachineryE2ETest {
                 }
                 Thread.sleep(200);
                 check(reclaimer.isAlive(), "the reclaimer survived 100 interrupts");
-                check(Python.stats().reclaimerRecoveries() > 0,
+                check(
+                        Python.stats().reclaimerRecoveries() > 0,
                         "interrupts are counted: " + Python.stats().reclaimerRecoveries());
                 long before = Python.stats().releasedByGc();
                 long live0 = Python.stats().liveHandles();

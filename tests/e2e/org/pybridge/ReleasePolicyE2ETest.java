@@ -4,6 +4,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
+import java.util.HashMap;
 import java.util.Map;
 import org.junit.Test;
 
@@ -18,7 +19,7 @@ import org.junit.Test;
 public class ReleasePolicyE2ETest {
     static final int N = 200;
 
-    private static final Map<String, Map<String, String>> RUNS = new java.util.HashMap<>();
+    private static final Map<String, Map<String, String>> RUNS = new HashMap<>();
 
     /** Each child runs once per class; several tests assert on its markers. */
     private static synchronized Map<String, String> runChild(String mode) {
@@ -44,8 +45,7 @@ public class ReleasePolicyE2ETest {
         Map<String, String> m = runChild("caller");
         String out = m.get("__output");
         assertEquals(out, "CALLER_THREADS", m.get("policy"));
-        assertEquals("no native pybridge-release thread under CALLER_THREADS: " + out, 0,
-                get(m, "releaseThread"));
+        assertEquals("no native pybridge-release thread under CALLER_THREADS: " + out, 0, get(m, "releaseThread"));
 
         // Queued ids wait for a caller: nothing drops them on its own.
         assertTrue("the reclaimer queued the dropped handles: " + out, get(m, "A.queued") >= N);
@@ -77,8 +77,10 @@ public class ReleasePolicyE2ETest {
         Map<String, String> m = runChild("caller");
         String out = m.get("__output");
         assertTrue(out, get(m, "C.queuedBefore") >= N);
-        assertTrue("drainReleaseQueue() with " + get(m, "C.queuedBefore") + " ids queued returns how many it"
-                + " dequeued (>= " + N + "), got " + get(m, "C.drained") + ": " + out, get(m, "C.drained") >= N);
+        assertTrue(
+                "drainReleaseQueue() with " + get(m, "C.queuedBefore") + " ids queued returns how many it"
+                        + " dequeued (>= " + N + "), got " + get(m, "C.drained") + ": " + out,
+                get(m, "C.drained") >= N);
     }
 
     @Test
@@ -87,7 +89,9 @@ public class ReleasePolicyE2ETest {
         String out = m.get("__output");
         assertEquals(out, "DEDICATED_THREAD", m.get("policy"));
         assertEquals("a native thread named pybridge-release exists: " + out, 1, get(m, "releaseThread"));
-        assertEquals("the release thread released them without any call from Java: " + out, 1,
+        assertEquals(
+                "the release thread released them without any call from Java: " + out,
+                1,
                 get(m, "D.releasedWithoutCalls"));
         assertEquals(out, N, get(m, "D.finalized"));
         assertEquals("not on the caller's thread: " + out, 0, get(m, "D.onCaller"));
@@ -99,8 +103,11 @@ public class ReleasePolicyE2ETest {
     public static final class PolicyChild {
         public static void main(String[] args) {
             boolean caller = args[0].equals("caller");
-            PythonConfig cfg = new PythonConfig().releasePolicy(caller ? PythonConfig.ReleasePolicy.CALLER_THREADS
-                    : PythonConfig.ReleasePolicy.DEDICATED_THREAD);
+            PythonConfig cfg = new PythonConfig()
+                    .releasePolicy(
+                            caller
+                                    ? PythonConfig.ReleasePolicy.CALLER_THREADS
+                                    : PythonConfig.ReleasePolicy.DEDICATED_THREAD);
             PythonInfo info = Python.initialize(cfg);
             LifetimeSupport.mark("policy", info.releasePolicy());
             LifetimeSupport.lt();
@@ -163,10 +170,13 @@ public class ReleasePolicyE2ETest {
             Stats s0 = Python.stats();
             LifetimeSupport.makeDropped("D", N);
             // No Python call from here until the release thread did its job.
-            boolean released = LifetimeSupport.await(() -> {
-                Stats s = Python.stats();
-                return s.releasedByGc() - s0.releasedByGc() >= N && s.queuedReleases() == 0;
-            }, 30_000, true);
+            boolean released = LifetimeSupport.await(
+                    () -> {
+                        Stats s = Python.stats();
+                        return s.releasedByGc() - s0.releasedByGc() >= N && s.queuedReleases() == 0;
+                    },
+                    30_000,
+                    true);
             LifetimeSupport.mark("D.releasedWithoutCalls", released ? 1 : 0);
             LifetimeSupport.mark("D.finalized", LifetimeSupport.finalized("D"));
             LifetimeSupport.mark("D.onCaller", LifetimeSupport.onThread("D", me));

@@ -28,8 +28,10 @@ public class ReplE2ETest {
     /** The project root: the Gradle test task says; {@code ./dev junit} runs from it. */
     static Path projectDir() {
         String dir = System.getProperty("pybridge.project.dir");
-        Path p = Paths.get(dir != null && !dir.isEmpty() ? dir : System.getProperty("user.dir")).toAbsolutePath();
-        assertTrue("no ./dev in " + p + " (set -Dpybridge.project.dir to the project root)",
+        Path p = Paths.get(dir != null && !dir.isEmpty() ? dir : System.getProperty("user.dir"))
+                .toAbsolutePath();
+        assertTrue(
+                "no ./dev in " + p + " (set -Dpybridge.project.dir to the project root)",
                 Files.isExecutable(p.resolve("dev")));
         return p;
     }
@@ -54,7 +56,9 @@ public class ReplE2ETest {
             for (String line : stdout.split("\n")) {
                 String l = line;
                 while (l.startsWith(PROMPT) || l.startsWith(PROMPT.trim())) {
-                    l = l.startsWith(PROMPT) ? l.substring(PROMPT.length()) : l.substring(PROMPT.trim().length());
+                    l = l.startsWith(PROMPT)
+                            ? l.substring(PROMPT.length())
+                            : l.substring(PROMPT.trim().length());
                 }
                 l = l.trim();
                 if (!l.isEmpty()) {
@@ -74,7 +78,8 @@ public class ReplE2ETest {
     /** Runs {@code ./dev repl}, types {@code forms} (one a line), closes its input and waits for it. */
     static Session repl(String... forms) throws IOException, InterruptedException {
         Path root = projectDir();
-        assertTrue(root.resolve("build/repl-classpath.txt") + " is missing: the Gradle task replClasspath makes it",
+        assertTrue(
+                root.resolve("build/repl-classpath.txt") + " is missing: the Gradle task replClasspath makes it",
                 Files.isRegularFile(root.resolve("build/repl-classpath.txt")));
         Path out = Files.createTempFile("pybridge-repl", ".out");
         Path err = Files.createTempFile("pybridge-repl", ".err");
@@ -102,7 +107,9 @@ public class ReplE2ETest {
                 p.destroyForcibly();
                 p.waitFor(10, TimeUnit.SECONDS);
             }
-            return new Session(done ? p.exitValue() : -1, !done,
+            return new Session(
+                    done ? p.exitValue() : -1,
+                    !done,
                     new String(Files.readAllBytes(out), StandardCharsets.UTF_8),
                     new String(Files.readAllBytes(err), StandardCharsets.UTF_8));
         } finally {
@@ -121,8 +128,8 @@ public class ReplE2ETest {
         assertFalse("./dev repl did not finish in " + TIMEOUT_SECONDS + " s: " + s, s.timedOut);
         List<String> values = s.values();
         assertTrue("(py/initialize!) did not print :ok: " + s, values.contains(":ok"));
-        assertTrue("a Python dict did not come back as {\"a\" 1, \"b\" 2}: " + s,
-                values.contains("{\"a\" 1, \"b\" 2}"));
+        assertTrue(
+                "a Python dict did not come back as {\"a\" 1, \"b\" 2}: " + s, values.contains("{\"a\" 1, \"b\" 2}"));
         assertTrue("Python's print did not reach the REPL's stdout: " + s, s.stdout.contains("hello from python 42"));
         assertTrue("(+ 1 2) did not print 3: " + s, values.contains("3"));
         assertEquals("./dev repl exit code: " + s, 0, s.exitCode);

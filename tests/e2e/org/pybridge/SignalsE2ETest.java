@@ -73,11 +73,15 @@ public class SignalsE2ETest {
             E2E.child("signal-handlers", args, a -> {
                 Python.initialize();
                 Python.exec("import signal, faulthandler");
-                for (String code : new String[] {"signal.signal(signal.SIGSEGV, signal.SIG_DFL)",
-                    "signal.signal(signal.SIGBUS, lambda *a: None)", "signal.signal(11, signal.SIG_IGN)",
-                    "signal.signal(signal.SIGINT, lambda *a: None)", "signal.signal(signal.SIGQUIT, signal.SIG_DFL)",
+                for (String code : new String[] {
+                    "signal.signal(signal.SIGSEGV, signal.SIG_DFL)",
+                    "signal.signal(signal.SIGBUS, lambda *a: None)",
+                    "signal.signal(11, signal.SIG_IGN)",
+                    "signal.signal(signal.SIGINT, lambda *a: None)",
+                    "signal.signal(signal.SIGQUIT, signal.SIG_DFL)",
                     "faulthandler.register(signal.SIGSEGV)",
-                    "signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGSEGV})"}) {
+                    "signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGSEGV})"
+                }) {
                     PythonException e = expect(PythonException.class, code, () -> Python.exec(code));
                     checkEq("pybridge.JvmSignalError", e.pythonType(), "the exception type for " + code);
                     check(e.getMessage().contains("JVM"), "the message says why: " + e.getMessage());

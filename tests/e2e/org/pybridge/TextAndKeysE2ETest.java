@@ -31,15 +31,20 @@ public class TextAndKeysE2ETest {
                 Map<Object, Object> m = new LinkedHashMap<>();
                 m.put(1L, "long");
                 m.put(1.0, "double");
-                IllegalArgumentException e = expect(IllegalArgumentException.class, "colliding keys",
-                        () -> Python.toPython(m));
-                check(e.getMessage().contains("equal") && e.getMessage().contains("strictMapKeys"),
+                IllegalArgumentException e =
+                        expect(IllegalArgumentException.class, "colliding keys", () -> Python.toPython(m));
+                check(
+                        e.getMessage().contains("equal") && e.getMessage().contains("strictMapKeys"),
                         "the message explains: " + e.getMessage());
-                expect(IllegalArgumentException.class, "colliding set elements",
+                expect(
+                        IllegalArgumentException.class,
+                        "colliding set elements",
                         () -> Python.toPython(new LinkedHashSet<>(List.of(1L, 1.0))));
                 PyObject len = Python.builtins().getAttr("len");
                 long live = Python.stats().liveHandles();
-                expect(IllegalArgumentException.class, "colliding keys nested in an argument",
+                expect(
+                        IllegalArgumentException.class,
+                        "colliding keys nested in an argument",
                         () -> len.callAs(Long.class, List.of(m)));
                 checkEq(live, Python.stats().liveHandles(), "the failed call leaked no handle");
                 checkEq(2L, Python.toPython(Map.of(1L, "a", 2L, "b")).len(), "distinct keys are fine");

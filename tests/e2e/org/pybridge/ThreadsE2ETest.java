@@ -1,11 +1,14 @@
 package org.pybridge;
 
-import static org.pybridge.E2E.check;
-import static org.pybridge.E2E.checkEq;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
+import static org.pybridge.E2E.check;
+import static org.pybridge.E2E.checkEq;
 
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -43,23 +46,25 @@ public class ThreadsE2ETest {
                 Thread[] ts = new Thread[n];
                 for (int i = 0; i < n; i++) {
                     final int k = i;
-                    ts[i] = new Thread(() -> {
-                        try {
-                            ready.countDown();
-                            go.await();
-                            if (k % 2 == 0) {
-                                infos.set(k, Python.initialize());
-                            }
-                            long v = Python.eval("sum(range(" + (k + 1) + "))", Long.class);
-                            checkEq((long) k * (k + 1) / 2, v, "eval on thread " + k);
-                            if (k % 2 == 1) {
-                                infos.set(k, Python.info());
-                            }
-                            ok.incrementAndGet();
-                        } catch (Throwable t) {
-                            failure.compareAndSet(null, t);
-                        }
-                    }, "init-race-" + i);
+                    ts[i] = new Thread(
+                            () -> {
+                                try {
+                                    ready.countDown();
+                                    go.await();
+                                    if (k % 2 == 0) {
+                                        infos.set(k, Python.initialize());
+                                    }
+                                    long v = Python.eval("sum(range(" + (k + 1) + "))", Long.class);
+                                    checkEq((long) k * (k + 1) / 2, v, "eval on thread " + k);
+                                    if (k % 2 == 1) {
+                                        infos.set(k, Python.info());
+                                    }
+                                    ok.incrementAndGet();
+                                } catch (Throwable t) {
+                                    failure.compareAndSet(null, t);
+                                }
+                            },
+                            "init-race-" + i);
                     ts[i].start();
                 }
                 ready.await();
@@ -72,8 +77,7 @@ public class ThreadsE2ETest {
                     throw new AssertionError("a racing thread failed", failure.get());
                 }
                 System.out.println("RESULT succeeded=" + ok.get());
-                java.util.Set<PythonInfo> distinct = java.util.Collections.newSetFromMap(
-                        new java.util.IdentityHashMap<>());
+                Set<PythonInfo> distinct = Collections.newSetFromMap(new IdentityHashMap<>());
                 for (int i = 0; i < n; i++) {
                     check(infos.get(i) != null, "info of thread " + i);
                     distinct.add(infos.get(i));
@@ -135,8 +139,8 @@ public class ThreadsE2ETest {
                 System.out.println("RESULT threads before=" + before + " after=" + s1.threadStates()
                         + " interpBefore=" + interpBefore + " interpAfter=" + interpAfter
                         + " freed=" + (s1.threadStatesFreed() - freedBefore) + " calls=" + calls);
-                System.out.println("RESULT rss warmKb=" + rssWarm + " afterKb=" + rssAfter
-                        + " growthKb=" + (rssAfter - rssWarm));
+                System.out.println(
+                        "RESULT rss warmKb=" + rssWarm + " afterKb=" + rssAfter + " growthKb=" + (rssAfter - rssWarm));
             });
         }
 

@@ -12,6 +12,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 
 /**
  * The soak ({@code ./dev soak [minutes] [report-seconds]}): 8 Java threads run a mix of every
@@ -31,8 +32,7 @@ public final class Soak {
         double minutes = args.length > 0 ? Double.parseDouble(args[0]) : 30;
         long reportSeconds = args.length > 1 ? Long.parseLong(args[1]) : 60;
         Python.initialize();
-        Python.exec("import numpy as np, json, math\n"
-                + "def work(k):\n    return sum(i * i for i in range(k))\n");
+        Python.exec("import numpy as np, json, math\n" + "def work(k):\n    return sum(i * i for i in range(k))\n");
         long end = System.nanoTime() + (long) (minutes * 60e9);
         List<Thread> ts = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
@@ -45,7 +45,8 @@ public final class Soak {
         System.out.println("soak: 8 threads for " + minutes + " min, a report every " + reportSeconds + " s");
         report(start);
         while (System.nanoTime() < end && FAILED.get() == null) {
-            Thread.sleep(Math.min(TimeUnit.SECONDS.toMillis(reportSeconds),
+            Thread.sleep(Math.min(
+                    TimeUnit.SECONDS.toMillis(reportSeconds),
                     Math.max(1, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime()))));
             report(start);
         }
@@ -67,9 +68,17 @@ public final class Soak {
     static void report(long start) throws Exception {
         Stats s = Python.stats();
         long secs = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
-        System.out.printf("t=%4ds rss=%dMiB handles=%d fds=%d threads=%d children=%d ops=%d killed=%d"
-                + " processDeaths=%d%n", secs, rssKb() / 1024, s.liveHandles(), fds(), Thread.activeCount(),
-                ProcessHandle.current().children().count(), OPS.get(), KILLS.get(), s.processDeaths());
+        System.out.printf(
+                "t=%4ds rss=%dMiB handles=%d fds=%d threads=%d children=%d ops=%d killed=%d" + " processDeaths=%d%n",
+                secs,
+                rssKb() / 1024,
+                s.liveHandles(),
+                fds(),
+                Thread.activeCount(),
+                ProcessHandle.current().children().count(),
+                OPS.get(),
+                KILLS.get(),
+                s.processDeaths());
     }
 
     static long rssKb() throws Exception {
@@ -155,7 +164,7 @@ public final class Soak {
 
     static void callbacks(ThreadLocalRandom r) {
         PyObject f = Python.eval("lambda g, x: g(x) + 1");
-        long got = f.callAs(Long.class, (java.util.function.Function<Long, Long>) v -> v * 2, 20L);
+        long got = f.callAs(Long.class, (Function<Long, Long>) v -> v * 2, 20L);
         if (got != 41) {
             throw new AssertionError("callback: " + got);
         }

@@ -44,12 +44,15 @@ public final class Driver {
     static final String[] CORE = {"a", "a2", "b", "c", "c2", "d1", "d2", "f", "fo", "f2", "g", "gw", "h"};
     /** The workloads of issue 6 (also in core): global read, 1 MB strings, two threads. */
     static final String[] EXTRA = {"b", "d1", "d2", "g", "gw"};
+
     static final String[] NUMPY = {"n0", "n1", "n2", "cb", "jm"};
-    static final String[] ALL = {"a", "a2", "b", "c", "c2", "d1", "d2", "f", "fo", "f2", "g", "gw", "h", "n0", "n1", "n2",
-        "cb", "jm", "pd"};
+    static final String[] ALL = {
+        "a", "a2", "b", "c", "c2", "d1", "d2", "f", "fo", "f2", "g", "gw", "h", "n0", "n1", "n2", "cb", "jm", "pd"
+    };
 
     final Path root = Paths.get(System.getProperty("bench.root", ".")).toAbsolutePath();
-    final String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+    final String java =
+            Paths.get(System.getProperty("java.home"), "bin", "java").toString();
     final String classes = System.getProperty("bench.classes", "build/classes/java/bench");
     final boolean quick = Boolean.getBoolean("bench.quick");
     final int rounds = Integer.getInteger("bench.rounds", 3);
@@ -66,12 +69,14 @@ public final class Driver {
     final Map<String, Map<String, Double>> peakByWorkload = new LinkedHashMap<>();
     /** lib -> why it did not run, or what went wrong (kept in order). */
     final Map<String, List<String>> problems = new LinkedHashMap<>();
+
     final Map<String, List<String>> commands = new LinkedHashMap<>();
     String gitRevAtStart = "?";
     /** The workloads to run (from bench.only; all of them by default). */
     List<String> workloads = new ArrayList<>(Arrays.asList(ALL));
     /** The workload tokens of bench.only as given (empty: all), for the results file's name. */
     final List<String> workloadTokens = new ArrayList<>();
+
     String onlyArg = "";
 
     public static void main(String[] args) throws Exception {
@@ -81,7 +86,7 @@ public final class Driver {
     void run() throws Exception {
         Files.createDirectories(errDir);
         String loadBefore = loadavg();
-        gitRevAtStart = gitRev();   // the jar was built from this tree just before
+        gitRevAtStart = gitRev(); // the jar was built from this tree just before
         LocalDateTime start = LocalDateTime.now();
         onlyArg = System.getProperty("bench.only", "");
         List<String> only = new ArrayList<>();
@@ -140,8 +145,8 @@ public final class Driver {
                         continue;
                     }
                     done++;
-                    System.err.printf(Locale.ROOT, "[bench] %d/%d round %d %-8s %s%n", done, total, r + 1, lib,
-                            workloads.get(w));
+                    System.err.printf(
+                            Locale.ROOT, "[bench] %d/%d round %d %-8s %s%n", done, total, r + 1, lib, workloads.get(w));
                     runChild(lib, workloads.get(w));
                 }
             }
@@ -167,8 +172,8 @@ public final class Driver {
     // ---- child JVMs --------------------------------------------------------------------
 
     List<String> command(String lib) {
-        List<String> c = new ArrayList<>(Arrays.asList(java, "-Xmx2g", "-Xss4m",
-                "-XX:ErrorFile=" + errDir.resolve("hs_err_" + lib + "_%p.log")));
+        List<String> c = new ArrayList<>(Arrays.asList(
+                java, "-Xmx2g", "-Xss4m", "-XX:ErrorFile=" + errDir.resolve("hs_err_" + lib + "_%p.log")));
         switch (lib) {
             case "pybridge": {
                 String jar = System.getProperty("bench.pybridgeJar");
@@ -176,13 +181,13 @@ public final class Driver {
                     throw new IllegalStateException("pybridge jar not found: " + jar + " (run gradle jar)");
                 }
                 // -Pbench.pybridgeOpts: JVM options for pybridge's JVMs only (A/B runs of a setting).
-                for (String o : System.getProperty("bench.pybridgeOpts", "").trim().split("\\s+")) {
+                for (String o :
+                        System.getProperty("bench.pybridgeOpts", "").trim().split("\\s+")) {
                     if (!o.isEmpty()) {
                         c.add(o);
                     }
                 }
-                c.addAll(Arrays.asList("-cp", jar + File.pathSeparator + classes,
-                        "org.pybridge.bench.PybridgeBench"));
+                c.addAll(Arrays.asList("-cp", jar + File.pathSeparator + classes, "org.pybridge.bench.PybridgeBench"));
                 return c;
             }
             case "Jep": {
@@ -193,7 +198,10 @@ public final class Driver {
                     throw new IllegalStateException("Jep is not installed in " + peersVenv
                             + " (bench/peers.sh failed to install it: see its output above)");
                 }
-                c.addAll(Arrays.asList("-Djava.library.path=" + dir, "-cp", jar + File.pathSeparator + classes,
+                c.addAll(Arrays.asList(
+                        "-Djava.library.path=" + dir,
+                        "-cp",
+                        jar + File.pathSeparator + classes,
                         "org.pybridge.bench.JepBench"));
                 return c;
             }
@@ -204,8 +212,11 @@ public final class Driver {
                     throw new IllegalStateException("pemja is not installed in " + peersVenv
                             + " (bench/peers.sh failed to install it: see its output above) or its jar is missing");
                 }
-                c.addAll(Arrays.asList("-Dbench.pemja.python=" + peersVenv.resolve("bin/python"),
-                        "-cp", cp + File.pathSeparator + classes, "org.pybridge.bench.PemjaBench"));
+                c.addAll(Arrays.asList(
+                        "-Dbench.pemja.python=" + peersVenv.resolve("bin/python"),
+                        "-cp",
+                        cp + File.pathSeparator + classes,
+                        "org.pybridge.bench.PemjaBench"));
                 return c;
             }
             case "jpy": {
@@ -219,13 +230,20 @@ public final class Driver {
                     throw new IllegalStateException("jpy is not installed in " + peersVenv
                             + " (bench/peers.sh failed to install it: see its output above) or its jar is missing");
                 }
-                c.addAll(Arrays.asList("-Djpy.jpyLib=" + jpyLib, "-Djpy.jdlLib=" + jdlLib,
-                        "-Djpy.pythonLib=" + pyFact(peersVenv.resolve("bin/python").toString(),
-                                "__import__('os').path.join(__import__('sysconfig').get_config_var('LIBDIR'),"
-                                        + " __import__('sysconfig').get_config_var('LDLIBRARY'))"),
-                        "-Djpy.pythonPrefix=" + pyFact(peersVenv.resolve("bin/python").toString(), "sys.base_prefix"),
+                c.addAll(Arrays.asList(
+                        "-Djpy.jpyLib=" + jpyLib,
+                        "-Djpy.jdlLib=" + jdlLib,
+                        "-Djpy.pythonLib="
+                                + pyFact(
+                                        peersVenv.resolve("bin/python").toString(),
+                                        "__import__('os').path.join(__import__('sysconfig').get_config_var('LIBDIR'),"
+                                                + " __import__('sysconfig').get_config_var('LDLIBRARY'))"),
+                        "-Djpy.pythonPrefix="
+                                + pyFact(peersVenv.resolve("bin/python").toString(), "sys.base_prefix"),
                         "-Djpy.pythonExecutable=" + peersVenv.resolve("bin/python"),
-                        "-cp", jar + File.pathSeparator + classes, "org.pybridge.bench.JpyBench"));
+                        "-cp",
+                        jar + File.pathSeparator + classes,
+                        "org.pybridge.bench.JpyBench"));
                 return c;
             }
             default:
@@ -245,7 +263,10 @@ public final class Driver {
     static Path glob(Path dir, String prefix, String suffix) {
         try (Stream<Path> s = Files.list(dir)) {
             return s.filter(p -> p.getFileName().toString().startsWith(prefix)
-                    && p.getFileName().toString().endsWith(suffix)).sorted().findFirst().orElse(null);
+                            && p.getFileName().toString().endsWith(suffix))
+                    .sorted()
+                    .findFirst()
+                    .orElse(null);
         } catch (IOException e) {
             return null;
         }
@@ -264,7 +285,10 @@ public final class Driver {
         env.remove("VIRTUAL_ENV");
         env.remove("PYTHONFAULTHANDLER");
         if (lib.equals("pybridge")) {
-            env.put("PYBRIDGE_PYTHON", System.getProperty("bench.python", root.resolve(".venv/bin/python").toString()));
+            env.put(
+                    "PYBRIDGE_PYTHON",
+                    System.getProperty(
+                            "bench.python", root.resolve(".venv/bin/python").toString()));
         } else {
             env.put("PYTHONPATH", sitePackages().toString());
             if (lib.equals("Jep") || lib.equals("jpy")) {
@@ -274,7 +298,8 @@ public final class Driver {
         Process p = pb.start();
         List<String> other = new ArrayList<>();
         boolean doneLine = false;
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader in =
+                new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = in.readLine()) != null) {
                 String[] t = line.split(" ", 3);
@@ -288,7 +313,8 @@ public final class Driver {
                     infos.get(lib).put(t[1], v);
                     if (t[1].equals("peak_rss_mb")) {
                         peak.merge(lib, Double.parseDouble(v), Math::max);
-                        peakByWorkload.computeIfAbsent(workload, k -> new LinkedHashMap<>())
+                        peakByWorkload
+                                .computeIfAbsent(workload, k -> new LinkedHashMap<>())
                                 .merge(lib, Double.parseDouble(v), Math::max);
                     }
                 } else if (t[0].equals("DONE")) {
@@ -304,13 +330,17 @@ public final class Driver {
         int rc = p.exitValue();
         if (rc != 0 || !doneLine) {
             String why = rc > 128 ? " (signal " + (rc - 128) + ")" : "";
-            List<String> tail = other.stream().filter(l -> !l.startsWith("#") && !l.trim().isEmpty())
+            List<String> tail = other.stream()
+                    .filter(l -> !l.startsWith("#") && !l.trim().isEmpty())
                     .collect(Collectors.toList());
             tail = tail.subList(Math.max(0, tail.size() - 3), tail.size());
-            String crash = other.stream().filter(l -> l.contains("SIGSEGV") || l.contains("Problematic frame")
-                    || l.matches("#\\s+C\\s+\\[.*")).map(String::trim).collect(Collectors.joining("; "));
-            String msg = "workload " + workload + ": exit code " + rc + why
-                    + (crash.isEmpty() ? "" : "; " + crash) + (tail.isEmpty() ? "" : "; " + String.join(" | ", tail));
+            String crash = other.stream()
+                    .filter(l ->
+                            l.contains("SIGSEGV") || l.contains("Problematic frame") || l.matches("#\\s+C\\s+\\[.*"))
+                    .map(String::trim)
+                    .collect(Collectors.joining("; "));
+            String msg = "workload " + workload + ": exit code " + rc + why + (crash.isEmpty() ? "" : "; " + crash)
+                    + (tail.isEmpty() ? "" : "; " + String.join(" | ", tail));
             problems.get(lib).add(msg);
             System.err.println("[bench] " + lib + " " + msg);
         }
@@ -383,21 +413,30 @@ public final class Driver {
             if (m == null) {
                 continue;
             }
-            t.append("| ").append(w.equals("a2") ? "a'" : w.equals("c2") ? "c'" : w.equals("f2") ? "f'" : w.equals("gw") ? "g'" : w)
+            t.append("| ")
+                    .append(
+                            w.equals("a2")
+                                    ? "a'"
+                                    : w.equals("c2") ? "c'" : w.equals("f2") ? "f'" : w.equals("gw") ? "g'" : w)
                     .append(" | ");
             for (String lib : LIBS) {
                 t.append(m.containsKey(lib) ? num(m.get(lib)) : "—").append(" | ");
             }
             Double pb = m.get("pybridge");
-            t.append(ratio(pb, m.get("Jep"))).append(" | ").append(ratio(pb, m.get("pemja"))).append(" | ")
-                    .append(ratio(pb, m.get("jpy"))).append(" |\n");
+            t.append(ratio(pb, m.get("Jep")))
+                    .append(" | ")
+                    .append(ratio(pb, m.get("pemja")))
+                    .append(" | ")
+                    .append(ratio(pb, m.get("jpy")))
+                    .append(" |\n");
         }
         return t.toString();
     }
 
     String table() {
         StringBuilder t = new StringBuilder();
-        t.append("| workload | pybridge | Jep | pemja | jpy | pybridge/Jep | pybridge/pemja | pybridge/jpy | target |\n");
+        t.append("| workload | pybridge | Jep | pemja | jpy | pybridge/Jep | pybridge/pemja | pybridge/jpy | target"
+                + " |\n");
         t.append("|---|---|---|---|---|---|---|---|---|\n");
         row(t, "a. f(i) → long, GIL per call (µs/call)", "a", "a", "a", "≤ 0.15 µs", 0.15, true);
         row(t, "a'. same, GIL held across the loop (µs/call) ¹", "a2", "a", "a", "≤ 0.10 µs", 0.10, true);
@@ -410,42 +449,101 @@ public final class Driver {
         row(t, "f (like for like). Obj() create + close (µs)", "fo", "fo", "fo", "", 0, true);
         row(t, "f'. object() create, no close: GC path (µs) ²", "f2", "f2", "f2", "≤ 0.4 µs", 0.4, true);
         row(t, "f'. RSS after each measured iteration (MB)", "f2_rss", "f2_rss", "f2_rss", "flat", 0, true);
-        row(t, "g. 2 Java threads calling f(i) (as a): 2-thread / 1-thread throughput (×, higher is better) ¹⁰", "g",
-                "g", "g", "≥ 0.8×", 0.8, false);
-        row(t, "g'. same, with ~2 µs of Java work after each call (×, higher is better; 2 = perfect) ¹¹", "gw",
-                "gw", "gw", "", 0, false);
+        row(
+                t,
+                "g. 2 Java threads calling f(i) (as a): 2-thread / 1-thread throughput (×, higher is better) ¹⁰",
+                "g",
+                "g",
+                "g",
+                "≥ 0.8×",
+                0.8,
+                false);
+        row(
+                t,
+                "g'. same, with ~2 µs of Java work after each call (×, higher is better; 2 = perfect) ¹¹",
+                "gw",
+                "gw",
+                "gw",
+                "",
+                0,
+                false);
         row(t, "h. release 1M handles (handles/s, higher is better) ³", "h", "h", "h", "≥ 10M/s", 10e6, false);
         row(t, "n0. numpy's own `_arr.sum()` of 1M float64, timed in Python (ms) ⁴", "n0", "n0", "n0", "", 0, true);
         Double n0 = med("pybridge", "n0");
-        row(t, "n1. direct ByteBuffer of 1M doubles → numpy, no copy; sum → double (ms) ⁵", "n1", "n1", "n1",
+        row(
+                t,
+                "n1. direct ByteBuffer of 1M doubles → numpy, no copy; sum → double (ms) ⁵",
+                "n1",
+                "n1",
+                "n1",
                 n0 == null ? "≤ 1.1× n0" : String.format(Locale.ROOT, "≤ 1.1× n0 = %s ms", num(1.1 * n0)),
-                n0 == null ? 0 : 1.1 * n0, true);
+                n0 == null ? 0 : 1.1 * n0,
+                true);
         row(t, "n2. double[1M] → numpy (a copy); sum → double (ms) ⁶", "n2", "n2", "n2", "≤ 0.5 ms", 0.5, true);
-        row(t, "cb. Python → Java callback `cb(i)`, Function x -> x, in a Python loop (µs/callback) ⁷", "cb", "cb",
-                "cb", "≤ 0.5 µs", 0.5, true);
+        row(
+                t,
+                "cb. Python → Java callback `cb(i)`, Function x -> x, in a Python loop (µs/callback) ⁷",
+                "cb",
+                "cb",
+                "cb",
+                "≤ 0.5 µs",
+                0.5,
+                true);
         row(t, "cb'. same, the library's other form (µs/callback) ⁷", "cb2", "cb2", "cb2", "", 0, true);
-        row(t, "jm. Java method from Python: `lst.add(i)` on a java.util.ArrayList, in a Python loop (µs/call) ⁸",
-                "jm", "jm", "jm", "≤ 1 µs", 1.0, true);
-        row(t, "pd. DataFrame 200k × 10 numeric → Java columns, one call (`toColumns()`) (ms)", "pd", "pd", "pd",
-                med("pybridge", "pd_col") == null ? "≤ per column" : "≤ per column = " + num(med("pybridge", "pd_col"))
-                        + " ms", med("pybridge", "pd_col") == null ? 0 : med("pybridge", "pd_col"), true);
-        row(t, "pd (per column). `df[c].to_numpy()` → NDArray, 10 calls (ms)", "pd_col", "pd_col", "pd_col", "", 0,
+        row(
+                t,
+                "jm. Java method from Python: `lst.add(i)` on a java.util.ArrayList, in a Python loop (µs/call) ⁸",
+                "jm",
+                "jm",
+                "jm",
+                "≤ 1 µs",
+                1.0,
                 true);
-        row(t, "pd (to_dict). `df.to_dict('list')` → Map of Lists (ms)", "pd_dict", "pd_dict", "pd_dict", "", 0,
+        row(
+                t,
+                "pd. DataFrame 200k × 10 numeric → Java columns, one call (`toColumns()`) (ms)",
+                "pd",
+                "pd",
+                "pd",
+                med("pybridge", "pd_col") == null
+                        ? "≤ per column"
+                        : "≤ per column = " + num(med("pybridge", "pd_col")) + " ms",
+                med("pybridge", "pd_col") == null ? 0 : med("pybridge", "pd_col"),
                 true);
+        row(
+                t,
+                "pd (per column). `df[c].to_numpy()` → NDArray, 10 calls (ms)",
+                "pd_col",
+                "pd_col",
+                "pd_col",
+                "",
+                0,
+                true);
+        row(t, "pd (to_dict). `df.to_dict('list')` → Map of Lists (ms)", "pd_dict", "pd_dict", "pd_dict", "", 0, true);
         t.append("| peak RSS, max VmHWM over the library's JVMs (MB) | ");
         for (String lib : LIBS) {
             t.append(peak.containsKey(lib) ? num(peak.get(lib)) : "—").append(" | ");
         }
         Double pb = peak.get("pybridge");
-        t.append(ratio(pb, peak.get("Jep"))).append(" | ").append(ratio(pb, peak.get("pemja"))).append(" | ")
-                .append(ratio(pb, peak.get("jpy"))).append(" |  |\n");
+        t.append(ratio(pb, peak.get("Jep")))
+                .append(" | ")
+                .append(ratio(pb, peak.get("pemja")))
+                .append(" | ")
+                .append(ratio(pb, peak.get("jpy")))
+                .append(" |  |\n");
         return t.toString();
     }
 
-    void row(StringBuilder t, String label, String pbKey, String jepKey, String pemjaKey, String target,
-            double goal, boolean lowerIsBetter) {
-        String[] keys = {pbKey, jepKey, pemjaKey, jepKey};   // jpy: as Jep (no GIL-held form either)
+    void row(
+            StringBuilder t,
+            String label,
+            String pbKey,
+            String jepKey,
+            String pemjaKey,
+            String target,
+            double goal,
+            boolean lowerIsBetter) {
+        String[] keys = {pbKey, jepKey, pemjaKey, jepKey}; // jpy: as Jep (no GIL-held form either)
         if (!workloads.contains(workloadOf(pbKey))) {
             return;
         }
@@ -459,8 +557,12 @@ public final class Driver {
             t.append(c == null ? failed(LIBS[i], keys[i]) : c + mark).append(" | ");
         }
         Double p = med("pybridge", pbKey);
-        t.append(ratio(p, med("Jep", jepKey))).append(" | ").append(ratio(p, med("pemja", pemjaKey))).append(" | ")
-                .append(ratio(p, med("jpy", jepKey))).append(" | ");
+        t.append(ratio(p, med("Jep", jepKey)))
+                .append(" | ")
+                .append(ratio(p, med("pemja", pemjaKey)))
+                .append(" | ")
+                .append(ratio(p, med("jpy", jepKey)))
+                .append(" | ");
         if (goal > 0 && p != null) {
             boolean met = lowerIsBetter ? p <= goal : p >= goal;
             t.append(target).append(met ? " ✓" : " ✗");
@@ -499,11 +601,16 @@ public final class Driver {
 
     String report(LocalDateTime start, String loadBefore, String loadAfter, String table) {
         StringBuilder r = new StringBuilder();
-        r.append("# pybridge benchmarks, ").append(start.format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")))
+        r.append("# pybridge benchmarks, ")
+                .append(start.format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")))
                 .append("\n\n");
-        r.append("Command: `./dev bench").append(onlyArg.isEmpty() ? "" : " -Pbench.only=" + onlyArg).append('`')
+        r.append("Command: `./dev bench")
+                .append(onlyArg.isEmpty() ? "" : " -Pbench.only=" + onlyArg)
+                .append('`')
                 .append(quick ? " (quick mode: 1/10 of the operations)" : "")
-                .append(". ").append(rounds).append(" rounds; in each, every workload runs in a fresh JVM per")
+                .append(". ")
+                .append(rounds)
+                .append(" rounds; in each, every workload runs in a fresh JVM per")
                 .append(" library, the libraries' order rotating. Cells: median (min–max) over all measured")
                 .append(" iterations of all rounds. Ratios: pybridge median / peer median (below 1 = pybridge")
                 .append(" faster, except h and g where above 1 = pybridge better).\n\n");
@@ -538,7 +645,9 @@ public final class Driver {
                 }
             }
             if (!n1n0.isEmpty()) {
-                r.append(" n1/n0 (each library's own n0): ").append(String.join(", ", n1n0)).append('.');
+                r.append(" n1/n0 (each library's own n0): ")
+                        .append(String.join(", ", n1n0))
+                        .append('.');
             }
             r.append('\n');
         }
@@ -576,7 +685,8 @@ public final class Driver {
             if (!other.isEmpty()) {
                 r.append(" pybridge's public ways, timed interleaved after b in its last b JVM (INFO;")
                         .append(" median of 7 iterations of 100,000 reads each): ")
-                        .append(other).append('.');
+                        .append(other)
+                        .append('.');
             }
             r.append('\n');
         }
@@ -592,13 +702,16 @@ public final class Driver {
             String other = variantsOf("pybridge", "d2_other_");
             if (!other.isEmpty()) {
                 r.append(" pybridge's ways for d2, timed interleaved after d2 in its last d2 JVM (INFO; median")
-                        .append(" of 7 iterations of 100 reads each): ").append(other).append('.');
+                        .append(" of 7 iterations of 100 reads each): ")
+                        .append(other)
+                        .append('.');
             }
             r.append('\n');
         }
         if (workloads.contains("g")) {
             r.append("¹⁰ Higher is better (2 = perfect scaling, 1 = none). Two Java worker threads; each")
-                    .append(" iteration times ").append(quick ? "20,000" : "200,000")
+                    .append(" iteration times ")
+                    .append(quick ? "20,000" : "200,000")
                     .append(" calls of f(i) → long on one worker alone (1-thread")
                     .append(" throughput), then as many calls on each worker at once, started together (2-thread")
                     .append(" throughput, wall time from the first start to the last end); the cell is their ratio,")
@@ -612,10 +725,13 @@ public final class Driver {
         }
         if (workloads.contains("gw")) {
             r.append("¹¹ As g, each call followed by Java work on the calling thread (a 64-bit LCG loop, no")
-                    .append(" allocation; ").append(infos.get("pybridge").getOrDefault("gw_work", "?"))
-                    .append(" in pybridge's JVM), ").append(quick ? "4,000" : "40,000")
+                    .append(" allocation; ")
+                    .append(infos.get("pybridge").getOrDefault("gw_work", "?"))
+                    .append(" in pybridge's JVM), ")
+                    .append(quick ? "4,000" : "40,000")
                     .append(" calls per thread per iteration: the work runs in parallel, the calls cannot.")
-                    .append(" It checks that pybridge's call gate (docs/decisions/call-gate.md), which makes threads wait")
+                    .append(" It checks that pybridge's call gate (docs/decisions/call-gate.md), which makes threads"
+                            + " wait")
                     .append(" for each other in g, does not make them wait when calls are spread out.")
                     .append(" Throughputs (medians, calls/s) 1 thread → 2 threads: ");
             r.append(throughputs("gw")).append(".\n");
@@ -623,31 +739,48 @@ public final class Driver {
         r.append('\n');
         r.append("## Versions\n\n");
         r.append("- Python: ").append(first("python")).append('\n');
-        r.append("- numpy: ").append(pyFact(System.getProperty("bench.python"), "__import__('numpy').__version__"))
+        r.append("- numpy: ")
+                .append(pyFact(System.getProperty("bench.python"), "__import__('numpy').__version__"))
                 .append(" (project .venv), ")
                 .append(pyFact(peersVenv.resolve("bin/python").toString(), "__import__('numpy').__version__"))
                 .append(" (peers venv)\n");
-        r.append("- pybridge: ").append(infos.get("pybridge").getOrDefault("version", "?")).append(", git ")
-                .append(gitRevAtStart).append('\n');
-        r.append("- Jep: ").append(infos.get("Jep").getOrDefault("version", "not run")).append(" (PyPI, with its own")
+        r.append("- pybridge: ")
+                .append(infos.get("pybridge").getOrDefault("version", "?"))
+                .append(", git ")
+                .append(gitRevAtStart)
+                .append('\n');
+        r.append("- Jep: ")
+                .append(infos.get("Jep").getOrDefault("version", "not run"))
+                .append(" (PyPI, with its own")
                 .append(" jar; SharedInterpreter, PyCallable.callAs, getValue(name, List.class), PyObject.close)\n");
-        r.append("- pemja: ").append(infos.get("pemja").getOrDefault("version", "not run"))
+        r.append("- pemja: ")
+                .append(infos.get("pemja").getOrDefault("version", "not run"))
                 .append(" (PythonInterpreter MULTI_THREAD, invoke(name, ...), get(name, List.class),")
                 .append(" PyObject.close); Maven Central's newest pemja jar is 0.6.0, PyPI's newest is 0.6.3\n");
-        r.append("- jpy: ").append(infos.get("jpy").getOrDefault("version", "not run"))
+        r.append("- jpy: ")
+                .append(infos.get("jpy").getOrDefault("version", "not run"))
                 .append(" (PyPI wheel, the same version's jar from Maven Central; PyModule.call(type, name, ...),")
                 .append(" getAttribute(name, type), PyObject.close; Maven Central's newest jpy jar is 1.2.0, PyPI's")
                 .append(" newest wheel 2.2.0 ships no jar, so 1.2.0 on both sides)\n");
         String detroit = System.getProperty("bench.detroitJar", "");
-        r.append("- Detroit (OpenJDK's FFM CPython engine): not run: ").append(detroit.isEmpty()
-                ? "needs Python 3.14 + JDK 25 and a Detroit build; pass -Pbench.detroitJar=..."
-                : "given " + detroit + ", but the bench has no Detroit adapter yet (issue 29)").append('\n');
-        r.append("- Java: ").append(System.getProperty("java.vm.name")).append(' ')
-                .append(System.getProperty("java.runtime.version")).append(", every child JVM: -Xmx2g\n\n");
+        r.append("- Detroit (OpenJDK's FFM CPython engine): not run: ")
+                .append(
+                        detroit.isEmpty()
+                                ? "needs Python 3.14 + JDK 25 and a Detroit build; pass -Pbench.detroitJar=..."
+                                : "given " + detroit + ", but the bench has no Detroit adapter yet (issue 29)")
+                .append('\n');
+        r.append("- Java: ")
+                .append(System.getProperty("java.vm.name"))
+                .append(' ')
+                .append(System.getProperty("java.runtime.version"))
+                .append(", every child JVM: -Xmx2g\n\n");
         r.append("## Machine\n\n");
         r.append("- nproc: ").append(Runtime.getRuntime().availableProcessors()).append('\n');
         r.append("- CPU: ").append(cpuModel()).append('\n');
-        r.append("- load average before: ").append(loadBefore).append(", after: ").append(loadAfter)
+        r.append("- load average before: ")
+                .append(loadBefore)
+                .append(", after: ")
+                .append(loadAfter)
                 .append(" (the machine is shared: figures are noisy)\n\n");
         boolean any = false;
         for (String lib : LIBS) {
@@ -663,7 +796,8 @@ public final class Driver {
             r.append('\n');
         }
         r.append("## Counters\n\n");
-        r.append("- pybridge stats after its last JVM: ").append(infos.get("pybridge").getOrDefault("stats", "—"))
+        r.append("- pybridge stats after its last JVM: ")
+                .append(infos.get("pybridge").getOrDefault("stats", "—"))
                 .append('\n');
         return r.toString();
     }

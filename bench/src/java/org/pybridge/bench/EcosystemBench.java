@@ -65,8 +65,9 @@ public final class EcosystemBench {
             bestCallAs = Math.min(bestCallAs, (t1 - t0) / (double) CALLS);
             bestInvoke = Math.min(bestInvoke, (t2 - t1) / (double) CALLS);
             bestAsync = Math.min(bestAsync, (t3 - t2) / (double) ASYNC_CALLS);
-            System.out.printf("round %d: callAs %.0f ns, invokeFunction %.0f ns, callAsync %.0f ns%n", r,
-                    (t1 - t0) / (double) CALLS, (t2 - t1) / (double) CALLS, (t3 - t2) / (double) ASYNC_CALLS);
+            System.out.printf(
+                    "round %d: callAs %.0f ns, invokeFunction %.0f ns, callAsync %.0f ns%n",
+                    r, (t1 - t0) / (double) CALLS, (t2 - t1) / (double) CALLS, (t3 - t2) / (double) ASYNC_CALLS);
         }
         System.out.printf("RESULT callAs %.1f%n", bestCallAs);
         System.out.printf("RESULT jsr223-invokeFunction %.1f%n", bestInvoke);

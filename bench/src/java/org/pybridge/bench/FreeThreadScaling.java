@@ -1,5 +1,6 @@
 package org.pybridge.bench;
 
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CyclicBarrier;
@@ -33,18 +34,17 @@ public final class FreeThreadScaling {
     public static void main(String[] args) throws Exception {
         Python.initialize();
         Python.exec(CODE);
-        String ft = Python.eval("'free-threaded' if __import__('sysconfig').get_config_var('Py_GIL_DISABLED') "
-                + "else 'GIL'", String.class);
+        String ft = Python.eval(
+                "'free-threaded' if __import__('sysconfig').get_config_var('Py_GIL_DISABLED') " + "else 'GIL'",
+                String.class);
         String tag = Python.info().version().split(" ")[0] + (ft.equals("GIL") ? "" : "t");
         System.out.println("INFO python=" + tag + " (" + ft + ", GIL enabled now: "
                 + Python.eval("getattr(__import__('sys'), '_is_gil_enabled', lambda: True)()", Boolean.class) + ")");
         PyObject spin = Python.mainModule().getAttr("spin");
         PyObject npspin = Python.mainModule().getAttr("npspin");
         for (int threads = 1; threads <= 2; threads++) {
-            reportSpin(tag, "spin-" + threads + "t",
-                    throughput(threads, spin));
-            reportSpin(tag, "numpy-" + threads + "t",
-                    throughput(threads, npspin));
+            reportSpin(tag, "spin-" + threads + "t", throughput(threads, spin));
+            reportSpin(tag, "numpy-" + threads + "t", throughput(threads, npspin));
         }
         PyObject f = Python.mainModule().getAttr("f");
         report(tag, "call-a", perCall(CALLS, n -> {
@@ -76,8 +76,8 @@ public final class FreeThreadScaling {
     }
 
     static long processCpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
-                .getOperatingSystemMXBean()).getProcessCpuTime();
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     /**

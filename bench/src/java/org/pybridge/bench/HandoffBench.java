@@ -1,6 +1,9 @@
 package org.pybridge.bench;
 
 import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import org.pybridge.Interpreter;
@@ -42,8 +45,10 @@ public final class HandoffBench {
         }
         double a = median(park);
         double b = median(spin);
-        System.out.printf("median: park at once (handoffSpinMicros=0) %.2f us/call, poll then park %.2f"
-                + " us/call: %.2fx%nload before: %s%nload after: %s%n", a, b, a / b, load0, load());
+        System.out.printf(
+                "median: park at once (handoffSpinMicros=0) %.2f us/call, poll then park %.2f"
+                        + " us/call: %.2fx%nload before: %s%nload after: %s%n",
+                a, b, a / b, load0, load());
     }
 
     private static void child() throws Exception {
@@ -52,7 +57,7 @@ public final class HandoffBench {
             sub.exec("def f(x):\n    return x");
             org.pybridge.PyObject f = sub.call(() -> Python.eval("f"));
             long s = 0;
-            for (int w = 0; w < 3; w++) {            // warm-up
+            for (int w = 0; w < 3; w++) { // warm-up
                 for (int i = 0; i < CALLS; i++) {
                     final long x = i;
                     s += sub.call(() -> f.callAs(Long.class, x));
@@ -98,8 +103,8 @@ public final class HandoffBench {
 
     private static String load() {
         try {
-            return new String(java.nio.file.Files.readAllBytes(java.nio.file.Paths.get("/proc/loadavg"))).trim();
-        } catch (java.io.IOException e) {
+            return new String(Files.readAllBytes(Paths.get("/proc/loadavg"))).trim();
+        } catch (IOException e) {
             return "?";
         }
     }

@@ -1,5 +1,7 @@
 package org.pybridge.bench;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.OperatingSystemMXBean;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CyclicBarrier;
@@ -117,8 +119,7 @@ public final class InterpScaling {
     static double lastParallelism;
 
     static long processCpuNanos() {
-        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory
-                .getOperatingSystemMXBean();
+        OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
         return ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime();
     }
 
@@ -144,7 +145,8 @@ public final class InterpScaling {
         static void run() throws Exception {
             org.pybridge.Python.initialize();
             org.pybridge.Python.exec(CODE);
-            System.out.println("INFO pybridge python=" + org.pybridge.Python.info().version().split(" ")[0]);
+            System.out.println("INFO pybridge python="
+                    + org.pybridge.Python.info().version().split(" ")[0]);
             org.pybridge.PyObject mainSpin = org.pybridge.Python.mainModule().getAttr("spin");
             for (int threads = 1; threads <= 2; threads++) {
                 reportSpin("pybridge", "spin-shared-" + threads + "t", throughput(threads, () -> new Spinner() {
@@ -154,14 +156,14 @@ public final class InterpScaling {
                     }
 
                     @Override
-                    public void close() {
-                    }
+                    public void close() {}
                 }));
                 reportSpin("pybridge", "spin-isolated-" + threads + "t", throughput(threads, () -> {
-                    org.pybridge.Interpreter in = org.pybridge.Python.newInterpreter(
-                            org.pybridge.InterpreterConfig.isolated());
+                    org.pybridge.Interpreter in =
+                            org.pybridge.Python.newInterpreter(org.pybridge.InterpreterConfig.isolated());
                     in.exec(CODE);
-                    org.pybridge.PyObject spin = in.call(() -> org.pybridge.Python.mainModule().getAttr("spin"));
+                    org.pybridge.PyObject spin =
+                            in.call(() -> org.pybridge.Python.mainModule().getAttr("spin"));
                     return new Spinner() {
                         @Override
                         public long spin() {
@@ -182,15 +184,21 @@ public final class InterpScaling {
                     f.callLong(i);
                 }
             }));
-            try (org.pybridge.Interpreter in = org.pybridge.Python.newInterpreter(
-                    org.pybridge.InterpreterConfig.isolated())) {
+            try (org.pybridge.Interpreter in =
+                    org.pybridge.Python.newInterpreter(org.pybridge.InterpreterConfig.isolated())) {
                 in.exec(CODE);
-                org.pybridge.PyObject g = in.call(() -> org.pybridge.Python.mainModule().getAttr("f"));
-                report("pybridge", "call-isolated-in-task", perCall(CALLS, n -> in.run(() -> {
-                    for (int i = 0; i < n; i++) {
-                        g.callLong(i);
-                    }
-                })));
+                org.pybridge.PyObject g =
+                        in.call(() -> org.pybridge.Python.mainModule().getAttr("f"));
+                report(
+                        "pybridge",
+                        "call-isolated-in-task",
+                        perCall(
+                                CALLS,
+                                n -> in.run(() -> {
+                                    for (int i = 0; i < n; i++) {
+                                        g.callLong(i);
+                                    }
+                                })));
                 report("pybridge", "call-isolated-handoff", perCall(CALLS / 10, n -> {
                     for (int i = 0; i < n; i++) {
                         final long x = i;
@@ -213,7 +221,8 @@ public final class InterpScaling {
             }
             for (boolean isolated : new boolean[] {false, true}) {
                 jep.Interpreter in = isolated
-                        ? new jep.JepConfig().setSubInterpreterOptions(jep.SubInterpreterOptions.isolated())
+                        ? new jep.JepConfig()
+                                .setSubInterpreterOptions(jep.SubInterpreterOptions.isolated())
                                 .createSubInterpreter()
                         : new jep.SharedInterpreter();
                 in.exec(CODE);
@@ -229,7 +238,8 @@ public final class InterpScaling {
 
         static Spinner jepSpinner(boolean isolated) throws Exception {
             jep.Interpreter in = isolated
-                    ? new jep.JepConfig().setSubInterpreterOptions(jep.SubInterpreterOptions.isolated())
+                    ? new jep.JepConfig()
+                            .setSubInterpreterOptions(jep.SubInterpreterOptions.isolated())
                             .createSubInterpreter()
                     : new jep.SharedInterpreter();
             in.exec(CODE);

@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-
 import jep.DirectNDArray;
 import jep.JepException;
 import jep.NDArray;
@@ -66,8 +65,9 @@ public final class JepBench implements Workloads.Lib {
     public void check() {
         Workloads.require(Long.valueOf(7).equals(f.callAs(Long.class, 7)), "f(7) == 7L");
         Object l = interp.getValue("data", List.class);
-        Workloads.require(l instanceof List && ((List<?>) l).size() == 1000
-                && ((List<?>) l).get(0) instanceof Map, "data -> List<Map> of 1000: " + l.getClass());
+        Workloads.require(
+                l instanceof List && ((List<?>) l).size() == 1000 && ((List<?>) l).get(0) instanceof Map,
+                "data -> List<Map> of 1000: " + l.getClass());
     }
 
     @Override
@@ -337,7 +337,7 @@ public final class JepBench implements Workloads.Lib {
     /** jm: {@code jmloop(lst, n)} on a new ArrayList, which Jep hands Python as a PyJObject. */
     @Override
     public long javaMethod(int n) {
-        java.util.ArrayList<Object> list = new java.util.ArrayList<>();
+        ArrayList<Object> list = new ArrayList<>();
         long t0 = System.nanoTime();
         long s = jmloop.callAs(Long.class, list, n);
         long t = System.nanoTime() - t0;

@@ -5,7 +5,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-
 import org.jpy.PyLib;
 import org.jpy.PyModule;
 import org.jpy.PyObject;
@@ -55,8 +54,10 @@ public final class JpyBench implements Workloads.Lib {
         Workloads.require(Long.valueOf(7).equals(main.call(Long.class, "f", Long.class, 7L)), "f(7) == 7L");
         List<Map<String, Object>> l = data();
         // jpy's getObjectValue gives a Python int that fits as an Integer
-        Workloads.require(l.size() == 1000 && l.get(0).get("b") instanceof Number
-                && ((Number) l.get(0).get("b")).longValue() == 2,
+        Workloads.require(
+                l.size() == 1000
+                        && l.get(0).get("b") instanceof Number
+                        && ((Number) l.get(0).get("b")).longValue() == 2,
                 "data -> List<Map> of 1000: " + l.get(0));
     }
 
@@ -165,7 +166,8 @@ public final class JpyBench implements Workloads.Lib {
         for (PyObject d : items) {
             Map<String, Object> m = new HashMap<>();
             for (Map.Entry<PyObject, PyObject> e : d.asDict().entrySet()) {
-                try (PyObject k = e.getKey(); PyObject v = e.getValue()) {
+                try (PyObject k = e.getKey();
+                        PyObject v = e.getValue()) {
                     m.put(k.getStringValue(), v.getObjectValue());
                 }
             }

@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-
 import pemja.core.PythonInterpreter;
 import pemja.core.PythonInterpreterConfig;
 import pemja.core.object.PyObject;
@@ -59,9 +58,16 @@ public final class PemjaBench implements Workloads.Lib {
         interp.exec("import sys, importlib.metadata\n_bench_py = sys.version\n"
                 + "_bench_pemja = importlib.metadata.version('pemja')");
         r.add(new String[] {"python", String.valueOf(interp.get("_bench_py"))});
-        r.add(new String[] {"version", interp.get("_bench_pemja") + " (native); jar "
-                + PythonInterpreter.class.getProtectionDomain().getCodeSource().getLocation().getPath()
-                        .replaceAll(".*/", "")});
+        r.add(new String[] {
+            "version",
+            interp.get("_bench_pemja") + " (native); jar "
+                    + PythonInterpreter.class
+                            .getProtectionDomain()
+                            .getCodeSource()
+                            .getLocation()
+                            .getPath()
+                            .replaceAll(".*/", "")
+        });
         return r;
     }
 
@@ -77,12 +83,14 @@ public final class PemjaBench implements Workloads.Lib {
             Workloads.require(Long.valueOf(7).equals(r), "f(7) == 7L, got " + r);
         } else if (w.equals("c")) {
             Object l = interp.get("data", List.class);
-            Workloads.require(l instanceof List && ((List<?>) l).size() == 1000
-                    && ((List<?>) l).get(0) instanceof Map, "data -> List<Map> of 1000: " + l);
+            Workloads.require(
+                    l instanceof List && ((List<?>) l).size() == 1000 && ((List<?>) l).get(0) instanceof Map,
+                    "data -> List<Map> of 1000: " + l);
         } else if (w.equals("c2")) {
             Object l = interp.invoke("mk");
-            Workloads.require(l instanceof List && ((List<?>) l).size() == 1000
-                    && ((List<?>) l).get(0) instanceof Map, "mk() -> List<Map> of 1000: " + l);
+            Workloads.require(
+                    l instanceof List && ((List<?>) l).size() == 1000 && ((List<?>) l).get(0) instanceof Map,
+                    "mk() -> List<Map> of 1000: " + l);
         } else if (w.equals("b") || w.equals("d2")) {
             // checked by Workloads (get only, no invoke)
         } else if (w.equals("d1")) {

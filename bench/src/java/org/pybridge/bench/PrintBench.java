@@ -39,7 +39,8 @@ public final class PrintBench {
         }
         double a = median(fd);
         double b = median(sys);
-        System.out.printf("median: file descriptor %,.0f prints/s, System.out %,.0f prints/s (%.2fx the time per print)%n",
+        System.out.printf(
+                "median: file descriptor %,.0f prints/s, System.out %,.0f prints/s (%.2fx the time per print)%n",
                 a, b, a / b);
     }
 
@@ -49,10 +50,15 @@ public final class PrintBench {
             cfg.rawOutput();
         }
         Python.initialize(cfg);
-        String loop = "import time\ndef run(n):\n    t = time.perf_counter()\n    for i in range(n):\n"
-                + "        print('line', i)\n    __import__('sys').stdout.flush()\n    return time.perf_counter() - t\n";
+        String loop = "import time\n"
+                + "def run(n):\n"
+                + "    t = time.perf_counter()\n"
+                + "    for i in range(n):\n"
+                + "        print('line', i)\n"
+                + "    __import__('sys').stdout.flush()\n"
+                + "    return time.perf_counter() - t\n";
         Python.exec(loop);
-        Python.eval("run(20000)", Double.class);          // warm-up
+        Python.eval("run(20000)", Double.class); // warm-up
         double s = Python.eval("run(" + LINES + ")", Double.class);
         System.err.println("RATE " + (LINES / s));
     }

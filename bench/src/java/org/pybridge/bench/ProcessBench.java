@@ -17,7 +17,8 @@ public final class ProcessBench {
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         Python.initialize();
-        String code = "def f(x):\n    return x\ndicts = [{'id': i, 'name': 'n%d' % i, 'v': i * 0.5} for i in range(1000)]";
+        String code =
+                "def f(x):\n    return x\ndicts = [{'id': i, 'name': 'n%d' % i, 'v': i * 0.5} for i in range(1000)]";
         Python.exec(code);
         try (Interpreter p = Python.newInterpreter(InterpreterConfig.process())) {
             p.exec(code);
@@ -26,9 +27,10 @@ public final class ProcessBench {
                 double outCall = p.call(() -> perCallNanos(Python.mainModule().getAttr("f"), 20_000));
                 double inDicts = nanos(() -> Python.eval("dicts").toJava(), 50);
                 double outDicts = p.call(() -> nanos(() -> Python.eval("dicts").toJava(), 50));
-                System.out.printf("round %d: f(x)=x in-process %.2f us, process %.2f us; 1000 dicts in-process"
-                        + " %.3f ms, process %.3f ms (x%.2f)%n", r, inCall / 1e3, outCall / 1e3, inDicts / 1e6,
-                        outDicts / 1e6, outDicts / inDicts);
+                System.out.printf(
+                        "round %d: f(x)=x in-process %.2f us, process %.2f us; 1000 dicts in-process"
+                                + " %.3f ms, process %.3f ms (x%.2f)%n",
+                        r, inCall / 1e3, outCall / 1e3, inDicts / 1e6, outDicts / 1e6, outDicts / inDicts);
             }
         }
         for (int r = 0; r < rounds; r++) {
@@ -38,10 +40,14 @@ public final class ProcessBench {
             }
             long start = System.nanoTime() - t0;
             long t1 = System.nanoTime();
-            new ProcessBuilder(Python.info().executable(), "-c", "pass").inheritIO().start().waitFor();
+            new ProcessBuilder(Python.info().executable(), "-c", "pass")
+                    .inheritIO()
+                    .start()
+                    .waitFor();
             long plain = System.nanoTime() - t1;
-            System.out.printf("round %d: start (and close) a process interpreter %.1f ms; python -c pass %.1f ms"
-                    + " (x%.2f)%n", r, start / 1e6, plain / 1e6, (double) start / plain);
+            System.out.printf(
+                    "round %d: start (and close) a process interpreter %.1f ms; python -c pass %.1f ms" + " (x%.2f)%n",
+                    r, start / 1e6, plain / 1e6, (double) start / plain);
         }
         System.exit(0);
     }

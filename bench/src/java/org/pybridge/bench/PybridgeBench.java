@@ -4,9 +4,9 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
-
 import org.pybridge.Gil;
 import org.pybridge.PyCallback;
 import org.pybridge.PyNamespace;
@@ -56,15 +56,18 @@ public final class PybridgeBench implements Workloads.Lib {
         return new ArrayList<>(Arrays.asList(
                 new String[] {"python", Python.info().version()},
                 new String[] {"python_exe", Python.info().executable()},
-                new String[] {"version", String.valueOf(Python.class.getPackage().getImplementationVersion())}));
+                new String[] {
+                    "version", String.valueOf(Python.class.getPackage().getImplementationVersion())
+                }));
     }
 
     @Override
     public void check() {
         Workloads.require(Long.valueOf(7).equals(f.callAs(Long.class, 7)), "f(7) == 7L");
         Object l = data.toJava();
-        Workloads.require(l instanceof List && ((List<?>) l).size() == 1000
-                && ((List<?>) l).get(0) instanceof Map, "data -> List<Map> of 1000: " + l.getClass());
+        Workloads.require(
+                l instanceof List && ((List<?>) l).size() == 1000 && ((List<?>) l).get(0) instanceof Map,
+                "data -> List<Map> of 1000: " + l.getClass());
     }
 
     @Override
@@ -192,8 +195,11 @@ public final class PybridgeBench implements Workloads.Lib {
             Long x = Workloads.X;
             PyNamespace ns = Python.newNamespace();
             ns.set("x", Workloads.X);
-            Workloads.require(x.equals(main.getAttr("x", Long.class)) && x.equals(Python.eval("x", Long.class))
-                    && x.equals(ns.get("x", Long.class)), "b variants: x == 12345");
+            Workloads.require(
+                    x.equals(main.getAttr("x", Long.class))
+                            && x.equals(Python.eval("x", Long.class))
+                            && x.equals(ns.get("x", Long.class)),
+                    "b variants: x == 12345");
             names.add("`globals.getItem(\"x\", Long.class)` (b's way)");
             bodies.add(this::readGlobal);
             names.add("the module handle's `main.getAttr(\"x\", Long.class)`");
@@ -226,8 +232,9 @@ public final class PybridgeBench implements Workloads.Lib {
         } else if (key.equals("d2")) {
             PyObject getbig = main.getAttr("getbig");
             String big = Workloads.bigString();
-            Workloads.require(big.equals(main.getAttr("big", String.class))
-                    && big.equals(getbig.callAs(String.class)), "d2 variants: big");
+            Workloads.require(
+                    big.equals(main.getAttr("big", String.class)) && big.equals(getbig.callAs(String.class)),
+                    "d2 variants: big");
             names.add("`globals.getItem(\"big\", String.class)` (d2's way)");
             bodies.add(this::strFromPython);
             names.add("`main.getAttr(\"big\", String.class)`");
@@ -251,13 +258,14 @@ public final class PybridgeBench implements Workloads.Lib {
         return new ArrayList<>();
     }
 
-    private static List<String[]> compare(String key, List<String> names, List<Workloads.Body> bodies, int ops,
-            double divisor, String unit) {
+    private static List<String[]> compare(
+            String key, List<String> names, List<Workloads.Body> bodies, int ops, double divisor, String unit) {
         double[] v = Workloads.interleavedMedians(bodies, ops, 2, 7, divisor);
         List<String[]> r = new ArrayList<>();
         for (int i = 0; i < v.length; i++) {
-            r.add(new String[] {key + "_other_" + i,
-                    names.get(i) + " " + String.format(java.util.Locale.ROOT, "%.3g %s", v[i], unit)});
+            r.add(new String[] {
+                key + "_other_" + i, names.get(i) + " " + String.format(Locale.ROOT, "%.3g %s", v[i], unit)
+            });
         }
         return r;
     }
@@ -455,7 +463,7 @@ public final class PybridgeBench implements Workloads.Lib {
     /** jm: {@code jmloop(lst, n)} on {@code Python.bridge(new ArrayList<>())}, a live proxy. */
     @Override
     public long javaMethod(int n) {
-        java.util.ArrayList<Object> list = new java.util.ArrayList<>();
+        ArrayList<Object> list = new ArrayList<>();
         try (PyObject lst = Python.bridge(list)) {
             long t0 = System.nanoTime();
             long s = jmloop.callAs(Long.class, lst, n);

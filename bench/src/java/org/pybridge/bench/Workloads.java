@@ -7,8 +7,12 @@ import java.nio.DoubleBuffer;
 import java.nio.file.Files;
 import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.LinkedBlockingQueue;
 
 /**
  * The workloads, written once against {@link Lib}; each library's child JVM
@@ -23,7 +27,8 @@ final class Workloads {
     private Workloads() {}
 
     /** Python run once in each library's interpreter before measuring. */
-    static final String SETUP = String.join("\n",
+    static final String SETUP = String.join(
+            "\n",
             "def f(x):",
             "    return x",
             "data = [{'a': 1, 'b': 2} for _ in range(1000)]",
@@ -54,7 +59,8 @@ final class Workloads {
      * Python run once more, only in d2's JVMs: {@code big}, a 1 MB str of varied
      * ASCII, the same characters as {@link #bigString()}.
      */
-    static final String STR_SETUP = String.join("\n",
+    static final String STR_SETUP = String.join(
+            "\n",
             "big = (bytes(range(32, 127)) * (1_000_000 // 95 + 1))[:1_000_000].decode('ascii')",
             "def getbig():",
             "    return big",
@@ -81,7 +87,8 @@ final class Workloads {
     }
 
     /** Python run once more, only in the JVMs of the numpy workloads (n0, n1, n2). */
-    static final String NUMPY_SETUP = String.join("\n",
+    static final String NUMPY_SETUP = String.join(
+            "\n",
             "import time, numpy",
             "_arr = numpy.random.rand(1_000_000)",
             "def _n0(k):",
@@ -101,7 +108,8 @@ final class Workloads {
 
     /** Element i of the data: multiples of 0.25, so that every order of summation is exact. */
     /** pd: a 200k × 10 DataFrame, five float64 and five int64 columns c0…c9. */
-    static final String PANDAS_SETUP = String.join("\n",
+    static final String PANDAS_SETUP = String.join(
+            "\n",
             "import numpy as _np, pandas as _pd",
             "_rng = _np.random.default_rng(0)",
             "df = _pd.DataFrame({'c%d' % i: (_rng.random(200_000) if i % 2 == 0 else _rng.integers(0, 1000, 200_000))",
@@ -300,8 +308,8 @@ final class Workloads {
     }
 
     /** Warm-up, then measured iterations; prints RESULT key values (value = ns/op / divisor). */
-    private static void measure(String key, Body body, int opsPerIter, int warmup, int iters, double divisor,
-            boolean throughput) {
+    private static void measure(
+            String key, Body body, int opsPerIter, int warmup, int iters, double divisor, boolean throughput) {
         if (quick()) {
             opsPerIter = Math.max(1, opsPerIter / 10);
             warmup = Math.min(warmup, 2);
@@ -322,8 +330,8 @@ final class Workloads {
     }
 
     /** As {@link #measure}, for several bodies run one after the other (in rotating order) in each iteration. */
-    private static void measureInterleaved(String[] keys, Body[] bodies, int[] ops, int warmup, int iters,
-            double divisor) {
+    private static void measureInterleaved(
+            String[] keys, Body[] bodies, int[] ops, int warmup, int iters, double divisor) {
         if (quick()) {
             warmup = Math.min(warmup, 1);
             iters = Math.min(iters, 3);
@@ -394,8 +402,10 @@ final class Workloads {
             lib.bindStrings();
             lastString = null;
             lib.strFromPython(1);
-            require(bigString().equals(lastString), "d2: big read back equals the expected 1M chars, got "
-                    + (lastString == null ? "null" : "a string of length " + lastString.length()));
+            require(
+                    bigString().equals(lastString),
+                    "d2: big read back equals the expected 1M chars, got "
+                            + (lastString == null ? "null" : "a string of length " + lastString.length()));
             measure("d2", lib::strFromPython, 200, 5, 10, ms, false);
             variants(lib, "d2");
         }
@@ -409,11 +419,18 @@ final class Workloads {
             // RSS after each measured iteration shows whether the GC path keeps up.
             List<Double> rss = new ArrayList<>();
             double before = rssMb("VmRSS");
-            measure("f2", n -> {
-                long t = lib.createDrop(n);
-                rss.add(rssMb("VmRSS"));
-                return t;
-            }, 200_000, 5, 10, us, false);
+            measure(
+                    "f2",
+                    n -> {
+                        long t = lib.createDrop(n);
+                        rss.add(rssMb("VmRSS"));
+                        return t;
+                    },
+                    200_000,
+                    5,
+                    10,
+                    us,
+                    false);
             List<Double> measured = rss.subList(Math.max(0, rss.size() - (quick() ? 5 : 10)), rss.size());
             StringBuilder sb = new StringBuilder("RESULT f2_rss");
             for (double v : measured) {
@@ -439,10 +456,17 @@ final class Workloads {
             // numpy's own time, measured in Python: the floor for n1 and n2.
             lib.exec("_n0_t = _n0(1)");
             require(lib.getLong("_n0_t") > 0, "n0: _n0(1) > 0 ns");
-            measure("n0", n -> {
-                lib.exec("_n0_t = _n0(" + n + ")");
-                return lib.getLong("_n0_t");
-            }, 200, 3, 10, ms, false);
+            measure(
+                    "n0",
+                    n -> {
+                        lib.exec("_n0_t = _n0(" + n + ")");
+                        return lib.getLong("_n0_t");
+                    },
+                    200,
+                    3,
+                    10,
+                    ms,
+                    false);
         }
         if (wanted(only, "n1")) {
             directData();
@@ -502,9 +526,13 @@ final class Workloads {
                 // One call and per column alternate within each iteration (the machine drifts
                 // alike for both); to_dict runs apart: whatever runs right after it pays for
                 // its 2M objects' collection (measured: 5-10x slower).
-                measureInterleaved(new String[] {"pd", "pd_col"},
+                measureInterleaved(
+                        new String[] {"pd", "pd_col"},
                         new Body[] {n -> lib.dataframe(n, 0), n -> lib.dataframe(n, 1)},
-                        new int[] {10, 10}, 3, 16, ms);
+                        new int[] {10, 10},
+                        3,
+                        16,
+                        ms);
                 measure("pd_dict", n -> lib.dataframe(n, 2), 1, 1, 5, ms, false);
             }
         }
@@ -549,7 +577,7 @@ final class Workloads {
         }
         double[] m = new double[bodies.size()];
         for (int k = 0; k < m.length; k++) {
-            java.util.Collections.sort(v.get(k));
+            Collections.sort(v.get(k));
             m[k] = v.get(k).get(v.get(k).size() / 2);
         }
         return m;
@@ -569,8 +597,8 @@ final class Workloads {
     /** One worker thread of g: makes its ThreadCaller on itself, then runs the calls it is given. */
     private static final class Worker extends Thread {
         final Lib lib;
-        final java.util.concurrent.BlockingQueue<Object> tasks = new java.util.concurrent.LinkedBlockingQueue<>();
-        final java.util.concurrent.BlockingQueue<Object> results = new java.util.concurrent.LinkedBlockingQueue<>();
+        final BlockingQueue<Object> tasks = new LinkedBlockingQueue<>();
+        final BlockingQueue<Object> results = new LinkedBlockingQueue<>();
 
         Worker(Lib lib, int k) {
             super("bench-g-" + k);
@@ -593,7 +621,7 @@ final class Workloads {
                     }
                     Object[] t = (Object[]) task;
                     int n = (Integer) t[0];
-                    java.util.concurrent.CyclicBarrier start = (java.util.concurrent.CyclicBarrier) t[1];
+                    CyclicBarrier start = (CyclicBarrier) t[1];
                     if (start != null) {
                         start.await();
                     }
@@ -651,8 +679,13 @@ final class Workloads {
             x = javaWork(x + i, GW_WORK);
         }
         workSink = x;
-        info("gw_work", String.format(Locale.ROOT, "%.2f µs of Java work per call (%d LCG steps)",
-                (System.nanoTime() - t0) / 1e3 / 20_000, GW_WORK));
+        info(
+                "gw_work",
+                String.format(
+                        Locale.ROOT,
+                        "%.2f µs of Java work per call (%d LCG steps)",
+                        (System.nanoTime() - t0) / 1e3 / 20_000,
+                        GW_WORK));
         threads(lib, "gw", GW_WORK, 40_000);
     }
 
@@ -667,7 +700,7 @@ final class Workloads {
         try {
             for (Worker x : w) {
                 x.start();
-                x.await();   // made its caller and passed the check, one thread at a time
+                x.await(); // made its caller and passed the check, one thread at a time
             }
             StringBuilder ratio = new StringBuilder("RESULT " + key);
             StringBuilder one = new StringBuilder("RESULT " + key + "1");
@@ -678,7 +711,7 @@ final class Workloads {
                 w[0].tasks.put(new Object[] {n, null, work});
                 long[] r = (long[]) w[0].await();
                 double thr1 = n / ((r[1] - r[0]) / 1e9);
-                java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+                CyclicBarrier start = new CyclicBarrier(2);
                 for (Worker x : w) {
                     x.tasks.put(new Object[] {n, start, work});
                 }
@@ -695,10 +728,17 @@ final class Workloads {
             System.out.println(ratio);
             System.out.println(one);
             System.out.println(two);
-            java.util.Collections.sort(ones);
-            java.util.Collections.sort(twos);
-            info(key + "_throughput", String.format(Locale.ROOT, "1 thread %.3g calls/s, 2 threads %.3g calls/s (medians;"
-                    + " %d calls per thread per iteration)", ones.get(ones.size() / 2), twos.get(twos.size() / 2), n));
+            Collections.sort(ones);
+            Collections.sort(twos);
+            info(
+                    key + "_throughput",
+                    String.format(
+                            Locale.ROOT,
+                            "1 thread %.3g calls/s, 2 threads %.3g calls/s (medians;"
+                                    + " %d calls per thread per iteration)",
+                            ones.get(ones.size() / 2),
+                            twos.get(twos.size() / 2),
+                            n));
             for (Worker x : w) {
                 x.tasks.put("stop");
             }

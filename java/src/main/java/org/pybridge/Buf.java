@@ -3,6 +3,7 @@ package org.pybridge;
 import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 
 /**
  * A thread's channel to the native side: a direct little-endian buffer
@@ -28,9 +29,11 @@ final class Buf implements AutoCloseable {
     private final boolean pooled;
     /** The buffer a nested call on this thread uses (pooled ones only). */
     private Buf nested;
+
     private int level;
     /** Bytes for decoding strings (see {@link #scratch}); made on first use. */
     private byte[] scratch;
+
     private int scratchUsed;
     private int scratchSmallUses;
 
@@ -129,6 +132,7 @@ final class Buf implements AutoCloseable {
      * and the native call that takes its own reference to the object.
      */
     private Object[] pins = new Object[8];
+
     int npins;
 
     /**
@@ -137,20 +141,20 @@ final class Buf implements AutoCloseable {
      */
     void pin(Object o) {
         if (npins == pins.length) {
-            pins = java.util.Arrays.copyOf(pins, npins * 2);
+            pins = Arrays.copyOf(pins, npins * 2);
         }
         pins[npins++] = o;
     }
 
     /** Hands the pinned objects over (and forgets them here): a reply Java writes for Python. */
     Object[] takePins() {
-        Object[] p = java.util.Arrays.copyOf(pins, npins);
+        Object[] p = Arrays.copyOf(pins, npins);
         unpin();
         return p;
     }
 
     private void unpin() {
-        java.util.Arrays.fill(pins, 0, npins, null);
+        Arrays.fill(pins, 0, npins, null);
         npins = 0;
         if (pins.length > 1024) {
             pins = new Object[8];
@@ -159,6 +163,7 @@ final class Buf implements AutoCloseable {
 
     /** Bytes used by this acquisition (request or reply, whichever is larger). */
     private int used;
+
     private int smallUses;
 
     /** Makes room for {@code n} more bytes at the current position. */

@@ -12,8 +12,11 @@ final class BufferSafety {
     private BufferSafety() {}
 
     /** Scopes whose memory lives as long as something references it. */
-    private static final String[] MANAGED_SCOPES = {"jdk.internal.foreign.GlobalSession",
-        "jdk.internal.foreign.GlobalSession$HeapSession", "jdk.internal.foreign.ImplicitSession"};
+    private static final String[] MANAGED_SCOPES = {
+        "jdk.internal.foreign.GlobalSession",
+        "jdk.internal.foreign.GlobalSession$HeapSession",
+        "jdk.internal.foreign.ImplicitSession"
+    };
 
     /** Throws if the buffer's memory can be freed or unmapped under Python. */
     static void checkShareable(ByteBuffer bb) {

@@ -1,10 +1,14 @@
 package org.pybridge;
 
+import java.lang.reflect.Array;
+import java.lang.reflect.GenericArrayType;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Type;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -39,8 +43,8 @@ final class Callbacks {
     private static final AtomicLong NEXT = new AtomicLong(1);
     private static final Map<Long, Object> LIVE = new ConcurrentHashMap<>();
     private static final int KEEP_THROWN = 1024;
-    private static final Map<Long, Throwable> THROWN = Collections.synchronizedMap(
-            new LinkedHashMap<Long, Throwable>(64, 0.75f, false) {
+    private static final Map<Long, Throwable> THROWN =
+            Collections.synchronizedMap(new LinkedHashMap<Long, Throwable>(64, 0.75f, false) {
                 private static final long serialVersionUID = 1L;
 
                 @Override
@@ -66,9 +70,18 @@ final class Callbacks {
         return functionalMethod(c) != null;
     }
 
-    private static final Class<?>[] FUNCTION_TYPES = {PyCallback.class, Function.class, BiFunction.class,
-        Supplier.class, Consumer.class, BiConsumer.class, Predicate.class, BiPredicate.class, Runnable.class,
-        Callable.class};
+    private static final Class<?>[] FUNCTION_TYPES = {
+        PyCallback.class,
+        Function.class,
+        BiFunction.class,
+        Supplier.class,
+        Consumer.class,
+        BiConsumer.class,
+        Predicate.class,
+        BiPredicate.class,
+        Runnable.class,
+        Callable.class
+    };
 
     /**
      * Functions Python has freed, kept a few seconds more: a function Python
@@ -76,6 +89,7 @@ final class Callbacks {
      * names it.
      */
     private static final Map<Long, Object[]> RECENTLY_FREED = new ConcurrentHashMap<>();
+
     private static final long GRACE_NANOS = 5_000_000_000L;
     private static volatile long lastPurge = System.nanoTime();
 
@@ -285,22 +299,23 @@ final class Callbacks {
         }
     };
 
-    private static final Class<?>[] TYPED = {Function.class, BiFunction.class, Consumer.class, BiConsumer.class,
-        Predicate.class, BiPredicate.class};
+    private static final Class<?>[] TYPED = {
+        Function.class, BiFunction.class, Consumer.class, BiConsumer.class, Predicate.class, BiPredicate.class
+    };
 
     private static Class<?>[] declaredTypes(Class<?> c) {
         for (Class<?> k = c; k != null; k = k.getSuperclass()) {
-            for (java.lang.reflect.Type t : k.getGenericInterfaces()) {
-                if (!(t instanceof java.lang.reflect.ParameterizedType)) {
+            for (Type t : k.getGenericInterfaces()) {
+                if (!(t instanceof ParameterizedType)) {
                     continue;
                 }
-                java.lang.reflect.ParameterizedType pt = (java.lang.reflect.ParameterizedType) t;
+                ParameterizedType pt = (ParameterizedType) t;
                 for (Class<?> f : TYPED) {
                     if (pt.getRawType() != f) {
                         continue;
                     }
                     int n = f == Function.class || f == Consumer.class || f == Predicate.class ? 1 : 2;
-                    java.lang.reflect.Type[] args = pt.getActualTypeArguments();
+                    Type[] args = pt.getActualTypeArguments();
                     Class<?>[] out = new Class<?>[n];
                     boolean any = false;
                     for (int i = 0; i < n; i++) {
@@ -314,16 +329,16 @@ final class Callbacks {
         return null;
     }
 
-    private static Class<?> rawClass(java.lang.reflect.Type t) {
+    private static Class<?> rawClass(Type t) {
         if (t instanceof Class) {
             return (Class<?>) t;
         }
-        if (t instanceof java.lang.reflect.ParameterizedType) {
-            return rawClass(((java.lang.reflect.ParameterizedType) t).getRawType());
+        if (t instanceof ParameterizedType) {
+            return rawClass(((ParameterizedType) t).getRawType());
         }
-        if (t instanceof java.lang.reflect.GenericArrayType) {
-            Class<?> comp = rawClass(((java.lang.reflect.GenericArrayType) t).getGenericComponentType());
-            return java.lang.reflect.Array.newInstance(comp, 0).getClass();
+        if (t instanceof GenericArrayType) {
+            Class<?> comp = rawClass(((GenericArrayType) t).getGenericComponentType());
+            return Array.newInstance(comp, 0).getClass();
         }
         return Object.class;
     }
@@ -380,8 +395,8 @@ final class Callbacks {
             coerceArgs(a, m.getParameterTypes());
             return m.invoke(fn, a);
         }
-        throw new IllegalArgumentException("the Java function " + fn.getClass().getName()
-                + " cannot be called with " + n + " argument(s)");
+        throw new IllegalArgumentException(
+                "the Java function " + fn.getClass().getName() + " cannot be called with " + n + " argument(s)");
     }
 
     private static final Map<Class<?>, Method> METHODS = new ConcurrentHashMap<>();
@@ -431,7 +446,7 @@ final class Callbacks {
     }
 
     private static List<Class<?>> allInterfaces(Class<?> c) {
-        List<Class<?>> out = new java.util.ArrayList<>(Arrays.asList(c.getInterfaces()));
+        List<Class<?>> out = new ArrayList<>(Arrays.asList(c.getInterfaces()));
         for (int i = 0; i < out.size(); i++) {
             for (Class<?> s : out.get(i).getInterfaces()) {
                 if (!out.contains(s)) {

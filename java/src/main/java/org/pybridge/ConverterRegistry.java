@@ -1,6 +1,9 @@
 package org.pybridge;
 
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -55,12 +58,23 @@ final class ConverterRegistry {
 
     /** Classes the built-in conversion takes: a registration never overrides them. */
     private static boolean builtIn(Class<?> c) {
-        return PyObject.class.isAssignableFrom(c) || PyBacked.class.isAssignableFrom(c) || c == UnmanagedBuffer.class
-                || java.nio.ByteBuffer.class.isAssignableFrom(c)
-                || java.util.Map.class.isAssignableFrom(c) || java.util.Collection.class.isAssignableFrom(c)
-                || CharSequence.class.isAssignableFrom(c) || c.isArray() || c == Boolean.class
-                || c == Character.class || c == Long.class || c == Integer.class || c == Short.class
-                || c == Byte.class || c == Double.class || c == Float.class || c == java.math.BigInteger.class;
+        return PyObject.class.isAssignableFrom(c)
+                || PyBacked.class.isAssignableFrom(c)
+                || c == UnmanagedBuffer.class
+                || ByteBuffer.class.isAssignableFrom(c)
+                || Map.class.isAssignableFrom(c)
+                || Collection.class.isAssignableFrom(c)
+                || CharSequence.class.isAssignableFrom(c)
+                || c.isArray()
+                || c == Boolean.class
+                || c == Character.class
+                || c == Long.class
+                || c == Integer.class
+                || c == Short.class
+                || c == Byte.class
+                || c == Double.class
+                || c == Float.class
+                || c == BigInteger.class;
     }
 
     private static Function<Object, ?> resolve(Class<?> c) {

@@ -55,8 +55,7 @@ final class DTypes {
                         return (byte) (Contract.DType.TIMEDELTA64 + i);
                     }
                 }
-                throw new IllegalArgumentException("unsupported dtype '" + dtype + "' (supported: " + SUPPORTED
-                        + ")");
+                throw new IllegalArgumentException("unsupported dtype '" + dtype + "' (supported: " + SUPPORTED + ")");
         }
     }
 
@@ -138,8 +137,9 @@ final class DTypes {
         if (data instanceof boolean[]) {
             return "bool";
         }
-        throw new IllegalArgumentException("an NDArray holds a double[], float[], long[], int[], short[], byte[]"
-                + " or boolean[], not " + (data == null ? "null" : data.getClass().getName()));
+        throw new IllegalArgumentException(
+                "an NDArray holds a double[], float[], long[], int[], short[], byte[]" + " or boolean[], not "
+                        + (data == null ? "null" : data.getClass().getName()));
     }
 
     /** A new primitive array of {@code n} elements of {@code dtype}. */

@@ -1,6 +1,7 @@
 package org.pybridge;
 
 import java.math.BigDecimal;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -50,9 +51,16 @@ final class ExtValues {
 
     /** Whether values of this class cross as {@code EXT} (when no user converter takes them). */
     static boolean handles(Class<?> c) {
-        return c == LocalDate.class || c == LocalTime.class || c == OffsetTime.class || c == LocalDateTime.class
-                || c == OffsetDateTime.class || c == ZonedDateTime.class || c == Instant.class
-                || c == Duration.class || c == BigDecimal.class || SqlTimes.isSqlTime(c);
+        return c == LocalDate.class
+                || c == LocalTime.class
+                || c == OffsetTime.class
+                || c == LocalDateTime.class
+                || c == OffsetDateTime.class
+                || c == ZonedDateTime.class
+                || c == Instant.class
+                || c == Duration.class
+                || c == BigDecimal.class
+                || SqlTimes.isSqlTime(c);
     }
 
     /** The kind and parts of a value of a class {@link #handles} takes. */
@@ -74,7 +82,12 @@ final class ExtValues {
             OffsetTime o = (OffsetTime) v;
             LocalTime t = micros(o.toLocalTime(), v);
             kind = Contract.Ext.TIME_OFFSET;
-            parts = List.of(t.getHour(), t.getMinute(), t.getSecond(), t.getNano(), o.getOffset().getTotalSeconds());
+            parts = List.of(
+                    t.getHour(),
+                    t.getMinute(),
+                    t.getSecond(),
+                    t.getNano(),
+                    o.getOffset().getTotalSeconds());
         } else if (v instanceof LocalDateTime) {
             kind = Contract.Ext.DATETIME;
             parts = dateTime((LocalDateTime) v, v, null, null);
@@ -164,7 +177,7 @@ final class ExtValues {
                 try {
                     zone = ZoneId.of((String) p.get(8));
                     return ZonedDateTime.ofStrict(local(p), off, zone);
-                } catch (java.time.DateTimeException e) {
+                } catch (DateTimeException e) {
                     // A zone Java does not know, or rules that disagree: the instant and offset stay exact.
                     return OffsetDateTime.of(local(p), off);
                 }

@@ -47,8 +47,8 @@ public final class Gil implements AutoCloseable {
             return;
         }
         if (Thread.currentThread() != owner) {
-            throw new IllegalStateException("the GIL lease must be closed on the thread that took it ("
-                    + owner.getName() + ")");
+            throw new IllegalStateException(
+                    "the GIL lease must be closed on the thread that took it (" + owner.getName() + ")");
         }
         if (virtual) {
             Leases.releaseVirtual();

@@ -101,7 +101,7 @@ public final class Interpreter implements AutoCloseable {
         }
     }
 
-    private static final Runnable END = () -> { };
+    private static final Runnable END = () -> {};
 
     private Interpreter() {
         this.name = "main";
@@ -416,10 +416,12 @@ public final class Interpreter implements AutoCloseable {
             }
             // A sub-interpreter's task calls the main interpreter: on a thread of the main one.
             try {
-                return MAIN_CALLS.submit(() -> {
-                    waitFor(me, Thread.currentThread());
-                    return body.call();
-                }).get();
+                return MAIN_CALLS
+                        .submit(() -> {
+                            waitFor(me, Thread.currentThread());
+                            return body.call();
+                        })
+                        .get();
             } catch (ExecutionException e) {
                 throw rethrow(e.getCause());
             } catch (InterruptedException e) {
@@ -479,7 +481,8 @@ public final class Interpreter implements AutoCloseable {
     }
 
     private static String describe(Thread t) {
-        return t instanceof Worker ? "the thread of interpreter " + ((Worker) t).interp
+        return t instanceof Worker
+                ? "the thread of interpreter " + ((Worker) t).interp
                 : "thread '" + t.getName() + "'";
     }
 
@@ -664,7 +667,8 @@ public final class Interpreter implements AutoCloseable {
         if (from == this) {
             return source;
         }
-        byte[] data = from.call(() -> Python.eval("__import__('pybridge')._copy_out").callAs(byte[].class, source));
+        byte[] data =
+                from.call(() -> Python.eval("__import__('pybridge')._copy_out").callAs(byte[].class, source));
         return call(() -> Python.eval("__import__('pybridge')._copy_in").call((Object) data));
     }
 
@@ -751,7 +755,8 @@ public final class Interpreter implements AutoCloseable {
             return "process interpreter '" + name + "' (pid " + channel.pid + (channel.isDead() ? ", dead" : "")
                     + (state == CLOSED ? ", closed" : "") + ")";
         }
-        return worker == null ? "the main interpreter"
+        return worker == null
+                ? "the main interpreter"
                 : "interpreter '" + name + "' (" + (ownGil ? "isolated, own GIL" : "shared GIL")
                         + (state == CLOSED ? ", closed" : "") + ")";
     }
@@ -793,13 +798,15 @@ public final class Interpreter implements AutoCloseable {
                         + " values there, or copy it (interp.copyOf(obj))."
                 : " Use it outside sub-interpreter tasks (Interpreter.main().call(() -> ...) from inside one),"
                         + " or copy it (interp.copyOf(obj)).";
-        return new WrongInterpreterException("this PyObject (handle #" + Long.toHexString(o.id) + ") belongs to "
-                + own + " and was used in " + where + ": Python objects never cross interpreters." + advice);
+        return new WrongInterpreterException("this PyObject (handle #" + Long.toHexString(o.id) + ") belongs to " + own
+                + " and was used in " + where + ": Python objects never cross interpreters." + advice);
     }
 
     static PyObjectReleasedException closedObject(Interpreter own) {
-        return new PyObjectReleasedException("<unknown>", "this PyObject belonged to " + own
-                + ", which was closed: closing an interpreter releases all its objects");
+        return new PyObjectReleasedException(
+                "<unknown>",
+                "this PyObject belonged to " + own
+                        + ", which was closed: closing an interpreter releases all its objects");
     }
 
     /**
@@ -828,7 +835,8 @@ public final class Interpreter implements AutoCloseable {
 
     private static String describeThread() {
         Thread t = Thread.currentThread();
-        return t instanceof Worker ? ((Worker) t).interp.toString()
+        return t instanceof Worker
+                ? ((Worker) t).interp.toString()
                 : "the main interpreter (thread '" + t.getName() + "')";
     }
 

@@ -26,6 +26,7 @@ import java.util.Map;
 public final class InterpreterConfig {
     /** null: isolated on 3.12+, shared before. */
     final Boolean ownGil;
+
     final String name;
     final List<String> sysPath;
     final boolean allowThreads;
@@ -36,13 +37,27 @@ public final class InterpreterConfig {
     /** Not null: a process interpreter ({@link #process()}). */
     final ProcessSpec process;
 
-    private InterpreterConfig(Boolean ownGil, String name, List<String> sysPath, boolean allowThreads,
-            boolean allowDaemonThreads, boolean allowFork, boolean allowExec, List<String> startupCode) {
+    private InterpreterConfig(
+            Boolean ownGil,
+            String name,
+            List<String> sysPath,
+            boolean allowThreads,
+            boolean allowDaemonThreads,
+            boolean allowFork,
+            boolean allowExec,
+            List<String> startupCode) {
         this(ownGil, name, sysPath, allowThreads, allowDaemonThreads, allowFork, allowExec, startupCode, null);
     }
 
-    private InterpreterConfig(Boolean ownGil, String name, List<String> sysPath, boolean allowThreads,
-            boolean allowDaemonThreads, boolean allowFork, boolean allowExec, List<String> startupCode,
+    private InterpreterConfig(
+            Boolean ownGil,
+            String name,
+            List<String> sysPath,
+            boolean allowThreads,
+            boolean allowDaemonThreads,
+            boolean allowFork,
+            boolean allowExec,
+            List<String> startupCode,
             ProcessSpec process) {
         this.process = process;
         this.ownGil = ownGil;
@@ -91,8 +106,8 @@ public final class InterpreterConfig {
      * @return a new config, otherwise the same as this one
      */
     public InterpreterConfig withOwnGil(boolean own) {
-        return new InterpreterConfig(own, name, sysPath, allowThreads, allowDaemonThreads, allowFork, allowExec,
-                startupCode, process);
+        return new InterpreterConfig(
+                own, name, sysPath, allowThreads, allowDaemonThreads, allowFork, allowExec, startupCode, process);
     }
 
     /**
@@ -102,8 +117,8 @@ public final class InterpreterConfig {
      * @return a new config, otherwise the same as this one
      */
     public InterpreterConfig withName(String n) {
-        return new InterpreterConfig(ownGil, n, sysPath, allowThreads, allowDaemonThreads, allowFork, allowExec,
-                startupCode, process);
+        return new InterpreterConfig(
+                ownGil, n, sysPath, allowThreads, allowDaemonThreads, allowFork, allowExec, startupCode, process);
     }
 
     /**
@@ -113,8 +128,16 @@ public final class InterpreterConfig {
      * @return a new config, otherwise the same as this one
      */
     public InterpreterConfig withSysPath(List<String> dirs) {
-        return new InterpreterConfig(ownGil, name, Collections.unmodifiableList(new ArrayList<>(dirs)), allowThreads,
-                allowDaemonThreads, allowFork, allowExec, startupCode, process);
+        return new InterpreterConfig(
+                ownGil,
+                name,
+                Collections.unmodifiableList(new ArrayList<>(dirs)),
+                allowThreads,
+                allowDaemonThreads,
+                allowFork,
+                allowExec,
+                startupCode,
+                process);
     }
 
     /**
@@ -124,8 +147,8 @@ public final class InterpreterConfig {
      * @return a new config, otherwise the same as this one
      */
     public InterpreterConfig withThreads(boolean allow) {
-        return new InterpreterConfig(ownGil, name, sysPath, allow, allowDaemonThreads, allowFork, allowExec,
-                startupCode, process);
+        return new InterpreterConfig(
+                ownGil, name, sysPath, allow, allowDaemonThreads, allowFork, allowExec, startupCode, process);
     }
 
     /**
@@ -135,7 +158,8 @@ public final class InterpreterConfig {
      * @return a new config, otherwise the same as this one
      */
     public InterpreterConfig withDaemonThreads(boolean allow) {
-        return new InterpreterConfig(ownGil, name, sysPath, allowThreads, allow, allowFork, allowExec, startupCode, process);
+        return new InterpreterConfig(
+                ownGil, name, sysPath, allowThreads, allow, allowFork, allowExec, startupCode, process);
     }
 
     /**
@@ -145,8 +169,8 @@ public final class InterpreterConfig {
      * @return a new config, otherwise the same as this one
      */
     public InterpreterConfig withFork(boolean allow) {
-        return new InterpreterConfig(ownGil, name, sysPath, allowThreads, allowDaemonThreads, allow, allowExec,
-                startupCode, process);
+        return new InterpreterConfig(
+                ownGil, name, sysPath, allowThreads, allowDaemonThreads, allow, allowExec, startupCode, process);
     }
 
     /**
@@ -156,8 +180,8 @@ public final class InterpreterConfig {
      * @return a new config, otherwise the same as this one
      */
     public InterpreterConfig withExec(boolean allow) {
-        return new InterpreterConfig(ownGil, name, sysPath, allowThreads, allowDaemonThreads, allowFork, allow,
-                startupCode, process);
+        return new InterpreterConfig(
+                ownGil, name, sysPath, allowThreads, allowDaemonThreads, allowFork, allow, startupCode, process);
     }
 
     /**
@@ -169,8 +193,16 @@ public final class InterpreterConfig {
     public InterpreterConfig withStartupCode(String code) {
         List<String> c = new ArrayList<>(startupCode);
         c.add(code);
-        return new InterpreterConfig(ownGil, name, sysPath, allowThreads, allowDaemonThreads, allowFork, allowExec,
-                Collections.unmodifiableList(c), process);
+        return new InterpreterConfig(
+                ownGil,
+                name,
+                sysPath,
+                allowThreads,
+                allowDaemonThreads,
+                allowFork,
+                allowExec,
+                Collections.unmodifiableList(c),
+                process);
     }
 
     // ---- process interpreters -----------------------------------------------------------
@@ -189,7 +221,15 @@ public final class InterpreterConfig {
      * @return a new configuration
      */
     public static InterpreterConfig process() {
-        return new InterpreterConfig(false, null, List.of(), true, false, false, false, List.of(),
+        return new InterpreterConfig(
+                false,
+                null,
+                List.of(),
+                true,
+                false,
+                false,
+                false,
+                List.of(),
                 new ProcessSpec(null, Map.of(), null, 0, 0));
     }
 
@@ -197,8 +237,8 @@ public final class InterpreterConfig {
         if (process == null) {
             throw new IllegalStateException("this option is for process interpreters (InterpreterConfig.process())");
         }
-        return new InterpreterConfig(ownGil, name, sysPath, allowThreads, allowDaemonThreads, allowFork, allowExec,
-                startupCode, p);
+        return new InterpreterConfig(
+                ownGil, name, sysPath, allowThreads, allowDaemonThreads, allowFork, allowExec, startupCode, p);
     }
 
     /**
@@ -209,8 +249,8 @@ public final class InterpreterConfig {
      * @return a new config, otherwise the same as this one
      */
     public InterpreterConfig withExecutable(String python) {
-        return withProcess(new ProcessSpec(python, process.environment, process.workingDirectory,
-                process.memoryLimit, process.callTimeoutMillis));
+        return withProcess(new ProcessSpec(
+                python, process.environment, process.workingDirectory, process.memoryLimit, process.callTimeoutMillis));
     }
 
     /**
@@ -220,8 +260,12 @@ public final class InterpreterConfig {
      * @return a new config, otherwise the same as this one
      */
     public InterpreterConfig withEnvironment(Map<String, String> env) {
-        return withProcess(new ProcessSpec(process.executable, Map.copyOf(env), process.workingDirectory,
-                process.memoryLimit, process.callTimeoutMillis));
+        return withProcess(new ProcessSpec(
+                process.executable,
+                Map.copyOf(env),
+                process.workingDirectory,
+                process.memoryLimit,
+                process.callTimeoutMillis));
     }
 
     /**
@@ -231,8 +275,8 @@ public final class InterpreterConfig {
      * @return a new config, otherwise the same as this one
      */
     public InterpreterConfig withWorkingDirectory(String dir) {
-        return withProcess(new ProcessSpec(process.executable, process.environment, dir, process.memoryLimit,
-                process.callTimeoutMillis));
+        return withProcess(new ProcessSpec(
+                process.executable, process.environment, dir, process.memoryLimit, process.callTimeoutMillis));
     }
 
     /**
@@ -247,8 +291,8 @@ public final class InterpreterConfig {
         if (bytes < 0) {
             throw new IllegalArgumentException("memory limit must be >= 0");
         }
-        return withProcess(new ProcessSpec(process.executable, process.environment, process.workingDirectory,
-                bytes, process.callTimeoutMillis));
+        return withProcess(new ProcessSpec(
+                process.executable, process.environment, process.workingDirectory, bytes, process.callTimeoutMillis));
     }
 
     /**
@@ -263,8 +307,8 @@ public final class InterpreterConfig {
         if (millis < 0) {
             throw new IllegalArgumentException("call timeout must be >= 0");
         }
-        return withProcess(new ProcessSpec(process.executable, process.environment, process.workingDirectory,
-                process.memoryLimit, millis));
+        return withProcess(new ProcessSpec(
+                process.executable, process.environment, process.workingDirectory, process.memoryLimit, millis));
     }
 
     /** What a process interpreter's child is. */
@@ -275,7 +319,11 @@ public final class InterpreterConfig {
         final long memoryLimit;
         final long callTimeoutMillis;
 
-        ProcessSpec(String executable, Map<String, String> environment, String workingDirectory, long memoryLimit,
+        ProcessSpec(
+                String executable,
+                Map<String, String> environment,
+                String workingDirectory,
+                long memoryLimit,
                 long callTimeoutMillis) {
             this.executable = executable;
             this.environment = environment;
@@ -286,7 +334,8 @@ public final class InterpreterConfig {
 
         @Override
         public String toString() {
-            return "executable=" + (executable != null ? executable : "(pybridge's Python)") + ", env=" + environment.keySet()
+            return "executable=" + (executable != null ? executable : "(pybridge's Python)") + ", env="
+                    + environment.keySet()
                     + (workingDirectory != null ? ", dir=" + workingDirectory : "")
                     + (memoryLimit > 0 ? ", memoryLimit=" + memoryLimit : "")
                     + (callTimeoutMillis > 0 ? ", callTimeout=" + callTimeoutMillis + "ms" : "");

@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
@@ -31,13 +32,13 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  * state in one interpreter (one per task thread of an engine, say).
  */
 public final class InterpreterPool implements AutoCloseable {
-    private final java.util.concurrent.CopyOnWriteArrayList<Interpreter> members;
+    private final CopyOnWriteArrayList<Interpreter> members;
     private final List<InterpreterConfig> configs;
     private final AtomicIntegerArray inFlight;
     private final AtomicInteger next = new AtomicInteger();
 
     private InterpreterPool(List<Interpreter> members, List<InterpreterConfig> configs) {
-        this.members = new java.util.concurrent.CopyOnWriteArrayList<>(members);
+        this.members = new CopyOnWriteArrayList<>(members);
         this.configs = configs;
         this.inFlight = new AtomicIntegerArray(members.size());
     }

@@ -37,11 +37,18 @@ final class JavaArrays {
         long token = NEXT_EXPORT.incrementAndGet();
         EXPORTS.put(token, bb);
         Class<?> c = arr.getClass().getComponentType();
-        String format = c == int.class ? "i" : c == long.class ? "q" : c == double.class ? "d"
-                : c == float.class ? "f" : c == short.class ? "h" : c == char.class ? "H"
-                : c == byte.class ? "b" : "?";
-        long size = c == boolean.class || c == byte.class ? 1 : c == char.class || c == short.class ? 2
-                : c == int.class || c == float.class ? 4 : 8;
+        String format = c == int.class
+                ? "i"
+                : c == long.class
+                        ? "q"
+                        : c == double.class
+                                ? "d"
+                                : c == float.class
+                                        ? "f"
+                                        : c == short.class ? "h" : c == char.class ? "H" : c == byte.class ? "b" : "?";
+        long size = c == boolean.class || c == byte.class
+                ? 1
+                : c == char.class || c == short.class ? 2 : c == int.class || c == float.class ? 4 : 8;
         bb.limit(Array.getLength(arr) * (int) size);
         return Arrays.asList(token, bb, format, size);
     }
@@ -65,14 +72,30 @@ final class JavaArrays {
         return (int) i;
     }
 
-    private static final Map<String, Class<?>> PRIMITIVES = Map.of("boolean", boolean.class, "byte", byte.class,
-            "char", char.class, "short", short.class, "int", int.class, "long", long.class, "float", float.class,
-            "double", double.class);
+    private static final Map<String, Class<?>> PRIMITIVES = Map.of(
+            "boolean",
+            boolean.class,
+            "byte",
+            byte.class,
+            "char",
+            char.class,
+            "short",
+            short.class,
+            "int",
+            int.class,
+            "long",
+            long.class,
+            "float",
+            float.class,
+            "double",
+            double.class);
 
     static Object newArray(Object component, int n, List<?> values) {
         if (!(component instanceof String) && !(component instanceof Class)) {
-            throw new JavaBridge.PyError("TypeError", "jarray needs a Java class, a java.lang.Class or a class name,"
-                    + " not " + JavaOverloads.describeValue(component));
+            throw new JavaBridge.PyError(
+                    "TypeError",
+                    "jarray needs a Java class, a java.lang.Class or a class name," + " not "
+                            + JavaOverloads.describeValue(component));
         }
         Class<?> comp = component instanceof Class ? (Class<?>) component : PRIMITIVES.get(component);
         if (comp == void.class) {
@@ -97,7 +120,8 @@ final class JavaArrays {
         }
         Object arr = Array.newInstance(comp, values.size());
         for (int i = 0; i < values.size(); i++) {
-            Array.set(arr, i, JavaOverloads.coerce(values.get(i), comp, "an element of a " + comp.getName() + " array"));
+            Array.set(
+                    arr, i, JavaOverloads.coerce(values.get(i), comp, "an element of a " + comp.getName() + " array"));
         }
         JavaClasses.note(arr.getClass());
         return arr;
@@ -109,11 +133,15 @@ final class JavaArrays {
             return ((byte[]) arr).clone();
         }
         if (c == null || !c.isPrimitive()) {
-            throw new JavaBridge.PyError("TypeError", "a buffer (or tobytes()) needs a primitive array, not a " + arr.getClass().getName());
+            throw new JavaBridge.PyError(
+                    "TypeError",
+                    "a buffer (or tobytes()) needs a primitive array, not a "
+                            + arr.getClass().getName());
         }
         int n = Array.getLength(arr);
-        int size = c == boolean.class ? 1 : c == char.class || c == short.class ? 2
-                : c == int.class || c == float.class ? 4 : 8;
+        int size = c == boolean.class
+                ? 1
+                : c == char.class || c == short.class ? 2 : c == int.class || c == float.class ? 4 : 8;
         ByteBuffer bb = ByteBuffer.allocate(n * size).order(ByteOrder.nativeOrder());
         if (c == int.class) {
             bb.asIntBuffer().put((int[]) arr);
@@ -138,6 +166,7 @@ final class JavaArrays {
 
     /** Buffers exported by primitive arrays (M_ABUF), until Python releases them. */
     private static final Map<Long, ByteBuffer> EXPORTS = new ConcurrentHashMap<>();
+
     private static final AtomicLong NEXT_EXPORT = new AtomicLong();
 
     /** Writes an exported copy back into its array. */
@@ -194,7 +223,8 @@ final class JavaArrays {
             Class<?> comp = arr.getClass().getComponentType();
             for (int i = 0; i < n; i++) {
                 Object o = l.get(i);
-                if (JavaOverloads.cost(o, comp) >= JavaOverloads.NO || !Objects.equals(Array.get(arr, i), JavaOverloads.convert(o, comp))) {
+                if (JavaOverloads.cost(o, comp) >= JavaOverloads.NO
+                        || !Objects.equals(Array.get(arr, i), JavaOverloads.convert(o, comp))) {
                     return false;
                 }
             }

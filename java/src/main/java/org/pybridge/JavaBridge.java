@@ -66,7 +66,8 @@ final class JavaBridge {
     static void install(PythonConfig cfg) {
         JavaClasses.classFilter = cfg.javaClassFilter();
         try (PyObject mod = Python.importModule("pybridge")) {
-            mod.callAttr("_java_install", (PyCallback) JavaBridge::call, (PyCallback) JavaBridge::meta).close();
+            mod.callAttr("_java_install", (PyCallback) JavaBridge::call, (PyCallback) JavaBridge::meta)
+                    .close();
             PyImplements.install(mod);
             mod.setAttr("_java_package_names", (PyCallback) (a, kw) -> JavaClasses.packageNames((String) a[0]));
         }
@@ -103,8 +104,10 @@ final class JavaBridge {
                 throw new PyError("TypeError", g.owner + "." + g.name + " is an instance method: call it on an object");
             }
             if (!isStatic && !m.getDeclaringClass().isInstance(target)) {
-                throw new PyError("TypeError", g.owner + "." + g.name + " needs a " + m.getDeclaringClass().getName()
-                        + ", not a " + JavaOverloads.describeValue(target));
+                throw new PyError(
+                        "TypeError",
+                        g.owner + "." + g.name + " needs a "
+                                + m.getDeclaringClass().getName() + ", not a " + JavaOverloads.describeValue(target));
             }
             Object r = m.invoke(isStatic ? null : target, converted);
             return m.getReturnType() == void.class ? null : result(r);
@@ -124,9 +127,18 @@ final class JavaBridge {
 
     /** A result as Python should see it: scalars converted, everything else a live proxy. */
     static Object result(Object r) {
-        if (r == null || r instanceof String || r instanceof Long || r instanceof Integer || r instanceof Boolean
-                || r instanceof Double || r instanceof Character || r instanceof Short || r instanceof Byte
-                || r instanceof Float || r instanceof PyObject || r instanceof PyBacked) {
+        if (r == null
+                || r instanceof String
+                || r instanceof Long
+                || r instanceof Integer
+                || r instanceof Boolean
+                || r instanceof Double
+                || r instanceof Character
+                || r instanceof Short
+                || r instanceof Byte
+                || r instanceof Float
+                || r instanceof PyObject
+                || r instanceof PyBacked) {
             return r;
         }
         return new Bridged(r);
@@ -169,7 +181,9 @@ final class JavaBridge {
                 return t == null ? null : new Bridged(t);
             }
             case Contract.JavaMeta.STR:
-                return a[1] == null ? "null" : a[1].getClass().isArray() ? JavaArrays.arrayString(a[1]) : a[1].toString();
+                return a[1] == null
+                        ? "null"
+                        : a[1].getClass().isArray() ? JavaArrays.arrayString(a[1]) : a[1].toString();
             case Contract.JavaMeta.EQ:
                 return a[1].getClass().isArray() ? JavaArrays.arrayEquals(a[1], a[2]) : a[1].equals(a[2]);
             case Contract.JavaMeta.HASH:
@@ -183,8 +197,10 @@ final class JavaBridge {
                     return (long) c.compareTo(a[2]);
                 } catch (ClassCastException | NullPointerException e) {
                     // Python's answer for unorderable types, never a Java exception.
-                    throw new PyError("TypeError", "a " + a[1].getClass().getName() + " cannot be ordered against "
-                            + JavaOverloads.describeValue(a[2]));
+                    throw new PyError(
+                            "TypeError",
+                            "a " + a[1].getClass().getName() + " cannot be ordered against "
+                                    + JavaOverloads.describeValue(a[2]));
                 }
             }
             case Contract.JavaMeta.NEXT: {
@@ -206,22 +222,30 @@ final class JavaBridge {
             case Contract.JavaMeta.ASET: {
                 Object arr = a[1];
                 int i = JavaArrays.index(arr, (Long) a[2]);
-                Array.set(arr, i, JavaOverloads.coerceStored(a[3], arr.getClass().getComponentType(), "an element of this array"));
+                Array.set(
+                        arr,
+                        i,
+                        JavaOverloads.coerceStored(
+                                a[3], arr.getClass().getComponentType(), "an element of this array"));
                 return null;
             }
             case Contract.JavaMeta.ANEW:
                 return new Bridged(JavaArrays.newArray(a[1], ((Long) a[2]).intValue(), (List<?>) a[3]));
             case Contract.JavaMeta.ASLICE:
-                return new BridgedList(JavaArrays.slice(a[1], ((Long) a[2]).intValue(), ((Long) a[3]).intValue(),
-                        ((Long) a[4]).intValue()));
+                return new BridgedList(JavaArrays.slice(
+                        a[1], ((Long) a[2]).intValue(), ((Long) a[3]).intValue(), ((Long) a[4]).intValue()));
             case Contract.JavaMeta.GET: {
                 Field f = JavaClasses.field(((Long) a[1]).intValue());
                 return result(f.get(Modifier.isStatic(f.getModifiers()) ? null : a[2]));
             }
             case Contract.JavaMeta.SET: {
                 Field f = JavaClasses.field(((Long) a[1]).intValue());
-                f.set(Modifier.isStatic(f.getModifiers()) ? null : a[2], JavaOverloads.coerceStored(a[3], f.getType(),
-                        "the field " + f.getDeclaringClass().getName() + "." + f.getName()));
+                f.set(
+                        Modifier.isStatic(f.getModifiers()) ? null : a[2],
+                        JavaOverloads.coerceStored(
+                                a[3],
+                                f.getType(),
+                                "the field " + f.getDeclaringClass().getName() + "." + f.getName()));
                 return null;
             }
             case Contract.JavaMeta.INSTANCEOF: {
@@ -285,8 +309,8 @@ final class JavaBridge {
         if (a == null) {
             throw new PyError("TypeError", "the method " + m + " is not accessible");
         }
-        JavaClasses.Group g = FN_GROUPS.computeIfAbsent(a, k -> new JavaClasses.Group(k.getDeclaringClass().getName(), k.getName(),
-                List.of(k)));
+        JavaClasses.Group g = FN_GROUPS.computeIfAbsent(
+                a, k -> new JavaClasses.Group(k.getDeclaringClass().getName(), k.getName(), List.of(k)));
         return invoke(g, fn, args);
     }
 

@@ -5,9 +5,19 @@ import java.lang.reflect.Executable;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.net.JarURLConnection;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -15,8 +25,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.stream.Stream;
 
 /**
  * Java from Python, the classes: what Python may import (packages, the
@@ -34,6 +49,7 @@ final class JavaClasses {
 
     /** Classes Python may describe by name: those of objects handed over, and those imported. */
     private static final Map<String, Class<?>> KNOWN = new ConcurrentHashMap<>();
+
     private static final ClassValue<Boolean> NOTED = new ClassValue<Boolean>() {
         @Override
         protected Boolean computeValue(Class<?> c) {
@@ -54,6 +70,7 @@ final class JavaClasses {
         final Executable[] all;
         /** Non-varargs overloads by parameter count. */
         final Executable[][] byArity;
+
         final Executable[] varargs;
 
         Group(String owner, String name, List<Executable> list) {
@@ -149,7 +166,9 @@ final class JavaClasses {
             methods.add(Arrays.asList(e.getKey(), (long) id, instance.get(e.getKey())[0]));
         }
         long ctor = -1;
-        if (Modifier.isPublic(c.getModifiers()) && !Modifier.isAbstract(c.getModifiers()) && !c.isInterface()
+        if (Modifier.isPublic(c.getModifiers())
+                && !Modifier.isAbstract(c.getModifiers())
+                && !c.isInterface()
                 && exported(c)) {
             List<Executable> cs = new ArrayList<>(Arrays.asList(c.getConstructors()));
             if (!cs.isEmpty()) {
@@ -224,7 +243,7 @@ final class JavaClasses {
         if (Callbacks.isFunctionClass(c)) {
             k |= Contract.JavaKind.FUNCTIONAL;
         }
-        if (java.util.concurrent.CompletionStage.class.isAssignableFrom(c)) {
+        if (CompletionStage.class.isAssignableFrom(c)) {
             k |= Contract.JavaKind.AWAITABLE; // `await stage` in Python (PyAsync)
         }
         return k;
@@ -295,8 +314,9 @@ final class JavaClasses {
             return null;
         }
         if (!classFilter.test(c.getName())) {
-            throw new JavaBridge.PyError("ImportError", "Java class " + name + " is not allowed by the class filter"
-                    + " (PythonConfig.javaClassFilter)");
+            throw new JavaBridge.PyError(
+                    "ImportError",
+                    "Java class " + name + " is not allowed by the class filter" + " (PythonConfig.javaClassFilter)");
         }
         return c;
     }
@@ -311,7 +331,10 @@ final class JavaClasses {
 
     /** Whether {@code name} is a Java package (or a prefix of one) Python may import. */
     static boolean isPackage(String name) {
-        if (name.isEmpty() || name.startsWith(".") || name.endsWith(".") || name.contains("..")
+        if (name.isEmpty()
+                || name.startsWith(".")
+                || name.endsWith(".")
+                || name.contains("..")
                 || name.indexOf('/') >= 0) {
             return false;
         }
@@ -372,8 +395,8 @@ final class JavaClasses {
     }
 
     private static List<String> listPackage(String pkg) {
-        Set<String> classes = new java.util.TreeSet<>();
-        Set<String> subs = new java.util.TreeSet<>();
+        Set<String> classes = new TreeSet<>();
+        Set<String> subs = new TreeSet<>();
         String path = pkg.replace('.', '/');
         String prefix = pkg + ".";
         for (String p : bootPackages) {
@@ -383,10 +406,9 @@ final class JavaClasses {
         }
         if (bootPackages.contains(pkg)) {
             try {
-                java.nio.file.FileSystem jrt = java.nio.file.FileSystems.getFileSystem(java.net.URI.create("jrt:/"));
-                try (java.util.stream.Stream<java.nio.file.Path> mods = java.nio.file.Files.list(jrt.getPath("/packages",
-                        pkg))) {
-                    for (java.nio.file.Path m : (Iterable<java.nio.file.Path>) mods::iterator) {
+                FileSystem jrt = FileSystems.getFileSystem(URI.create("jrt:/"));
+                try (Stream<Path> mods = Files.list(jrt.getPath("/packages", pkg))) {
+                    for (Path m : (Iterable<Path>) mods::iterator) {
                         addClassFiles(jrt.getPath("/modules", m.getFileName().toString(), path), classes, null);
                     }
                 }
@@ -395,15 +417,15 @@ final class JavaClasses {
             }
         }
         try {
-            for (java.net.URL u : java.util.Collections.list(loader().getResources(path))) {
+            for (URL u : Collections.list(loader().getResources(path))) {
                 if ("file".equals(u.getProtocol())) {
-                    addClassFiles(java.nio.file.Paths.get(u.toURI()), classes, subs);
+                    addClassFiles(Paths.get(u.toURI()), classes, subs);
                 } else if ("jar".equals(u.getProtocol())) {
-                    java.net.JarURLConnection c = (java.net.JarURLConnection) u.openConnection();
+                    JarURLConnection c = (JarURLConnection) u.openConnection();
                     c.setUseCaches(false);
-                    try (java.util.jar.JarFile jar = c.getJarFile()) {
+                    try (JarFile jar = c.getJarFile()) {
                         String dir = path + "/";
-                        for (java.util.jar.JarEntry e : java.util.Collections.list(jar.entries())) {
+                        for (JarEntry e : Collections.list(jar.entries())) {
                             String n = e.getName();
                             if (!n.startsWith(dir) || n.length() == dir.length()) {
                                 continue;
@@ -419,12 +441,14 @@ final class JavaClasses {
                     }
                 }
             }
-        } catch (IOException | java.net.URISyntaxException | RuntimeException e) {
+        } catch (IOException | URISyntaxException | RuntimeException e) {
             // Listing is for completion only: what was found so far.
         }
         List<String> out = new ArrayList<>();
         for (String c : classes) {
-            if (c.indexOf('$') >= 0 || c.equals("module-info") || c.equals("package-info")
+            if (c.indexOf('$') >= 0
+                    || c.equals("module-info")
+                    || c.equals("package-info")
                     || !classFilter.test(prefix + c)) {
                 continue;
             }
@@ -441,17 +465,16 @@ final class JavaClasses {
         return List.copyOf(out);
     }
 
-    private static void addClassFiles(java.nio.file.Path dir, Set<String> classes, Set<String> subs)
-            throws IOException {
-        if (!java.nio.file.Files.isDirectory(dir)) {
+    private static void addClassFiles(Path dir, Set<String> classes, Set<String> subs) throws IOException {
+        if (!Files.isDirectory(dir)) {
             return;
         }
-        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(dir)) {
-            for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) files::iterator) {
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
                 String n = f.getFileName().toString();
                 if (n.endsWith(".class")) {
                     classes.add(n.substring(0, n.length() - 6));
-                } else if (subs != null && java.nio.file.Files.isDirectory(f)) {
+                } else if (subs != null && Files.isDirectory(f)) {
                     subs.add(n);
                 }
             }

@@ -67,8 +67,11 @@ final class JavaOverloads {
     static final int VARARGS = 1 << 10;
 
     private static int integralRank(Class<?> b) {
-        return b == Integer.class ? 0 : b == Long.class ? 1 : b == Short.class ? 2 : b == Byte.class ? 3
-                : b == Double.class ? 4 : b == Float.class ? 5 : 6;
+        return b == Integer.class
+                ? 0
+                : b == Long.class
+                        ? 1
+                        : b == Short.class ? 2 : b == Byte.class ? 3 : b == Double.class ? 4 : b == Float.class ? 5 : 6;
     }
 
     /**
@@ -197,11 +200,19 @@ final class JavaOverloads {
      * Nothing else converts between numbers (a float is never an integer).
      */
     static boolean narrows(Class<?> from, Class<?> to) {
-        boolean integral = from == Long.class || from == Integer.class || from == Short.class
-                || from == Byte.class || from == BigInteger.class;
+        boolean integral = from == Long.class
+                || from == Integer.class
+                || from == Short.class
+                || from == Byte.class
+                || from == BigInteger.class;
         if (integral) {
-            return to == Long.class || to == Integer.class || to == Short.class || to == Byte.class
-                    || to == Double.class || to == Float.class || to == BigInteger.class;
+            return to == Long.class
+                    || to == Integer.class
+                    || to == Short.class
+                    || to == Byte.class
+                    || to == Double.class
+                    || to == Float.class
+                    || to == BigInteger.class;
         }
         return (from == Double.class || from == Float.class) && (to == Double.class || to == Float.class);
     }
@@ -236,8 +247,10 @@ final class JavaOverloads {
         } else {
             l = ((Number) v).longValue();
         }
-        return to == Long.class || (to == Integer.class ? l == (int) l
-                : to == Short.class ? l == (short) l : to == Byte.class && l == (byte) l);
+        return to == Long.class
+                || (to == Integer.class
+                        ? l == (int) l
+                        : to == Short.class ? l == (short) l : to == Byte.class && l == (byte) l);
     }
 
     /** {@code v} as a {@code to} ({@link #narrows} holds), or null when it does not {@link #fits fit}. */
@@ -277,8 +290,8 @@ final class JavaOverloads {
      */
     static Object coerce(Object v, Class<?> type, String where) {
         if (cost(v, type) >= NO) {
-            throw new JavaBridge.PyError("TypeError", where + " takes a " + type.getCanonicalName() + ", not "
-                    + describeValue(v));
+            throw new JavaBridge.PyError(
+                    "TypeError", where + " takes a " + type.getCanonicalName() + ", not " + describeValue(v));
         }
         return convert(v, type);
     }
@@ -293,8 +306,10 @@ final class JavaOverloads {
     static Object coerceStored(Object v, Class<?> type, String where) {
         Class<?> box = ResultTypes.box(type);
         if (v != null && box != BigInteger.class && narrows(v.getClass(), box) && !fits(v, box)) {
-            throw new JavaBridge.PyError("OverflowError", where + " is a Java " + type.getSimpleName() + ", which holds "
-                    + range(box) + "; " + v + " does not fit");
+            throw new JavaBridge.PyError(
+                    "OverflowError",
+                    where + " is a Java " + type.getSimpleName() + ", which holds " + range(box) + "; " + v
+                            + " does not fit");
         }
         return coerce(v, type, where);
     }
@@ -333,8 +348,10 @@ final class JavaOverloads {
             }
         }
         if (best.isEmpty()) {
-            throw new JavaBridge.PyError("TypeError", "no overload of " + signatureName(g) + " takes (" + describeArgs(args)
-                    + "); candidates: " + candidates(g.all));
+            throw new JavaBridge.PyError(
+                    "TypeError",
+                    "no overload of " + signatureName(g) + " takes (" + describeArgs(args) + "); candidates: "
+                            + candidates(g.all));
         }
         if (best.size() > 1) {
             // Java's rule: the most specific one wins, if there is one.
@@ -352,10 +369,12 @@ final class JavaOverloads {
                 }
             }
             if (most.size() != 1) {
-                throw new JavaBridge.PyError("TypeError", "ambiguous call of " + signatureName(g) + " with ("
-                        + describeArgs(args) + "): " + candidates(most.toArray(new Executable[0]))
-                        + " fit equally well; convert the arguments (e.g. with jarray, or a Java object"
-                        + " of the exact type) to choose one");
+                throw new JavaBridge.PyError(
+                        "TypeError",
+                        "ambiguous call of " + signatureName(g) + " with ("
+                                + describeArgs(args) + "): " + candidates(most.toArray(new Executable[0]))
+                                + " fit equally well; convert the arguments (e.g. with jarray, or a Java object"
+                                + " of the exact type) to choose one");
             }
             return most.get(0);
         }
@@ -471,11 +490,15 @@ final class JavaOverloads {
             if (b.length() > 0) {
                 b.append(", ");
             }
-            b.append(e instanceof Constructor ? e.getDeclaringClass().getSimpleName() : e.getName()).append('(');
+            b.append(e instanceof Constructor ? e.getDeclaringClass().getSimpleName() : e.getName())
+                    .append('(');
             Class<?>[] ps = e.getParameterTypes();
             for (int i = 0; i < ps.length; i++) {
-                b.append(i > 0 ? ", " : "").append(e.isVarArgs() && i == ps.length - 1
-                        ? ps[i].getComponentType().getName() + "..." : ps[i].getCanonicalName());
+                b.append(i > 0 ? ", " : "")
+                        .append(
+                                e.isVarArgs() && i == ps.length - 1
+                                        ? ps[i].getComponentType().getName() + "..."
+                                        : ps[i].getCanonicalName());
             }
             b.append(')');
         }

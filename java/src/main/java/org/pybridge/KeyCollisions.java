@@ -34,7 +34,8 @@ final class KeyCollisions {
         String[] slot = NOTED.get();
         if (slot[0] == null) {
             slot[0] = "a Python " + (dict ? "dict" : "set") + " of " + n + " distinct keys has only " + size
-                    + " distinct keys in Java (" + sample + " more than once): keys that differ in Python are equal in Java"
+                    + " distinct keys in Java (" + sample
+                    + " more than once): keys that differ in Python are equal in Java"
                     + " (float('nan') keys are the usual case: NaN != NaN in Python, but Double.equals holds"
                     + " for NaN)";
         }
@@ -55,8 +56,10 @@ final class KeyCollisions {
         }
         if (!warned) {
             warned = true;
-            Logs.LOG.log(System.Logger.Level.WARNING, msg + "; the last of such entries was kept (reported once;"
-                    + " PythonConfig.strictMapKeys(true) makes it an error)");
+            Logs.LOG.log(
+                    System.Logger.Level.WARNING,
+                    msg + "; the last of such entries was kept (reported once;"
+                            + " PythonConfig.strictMapKeys(true) makes it an error)");
         } else {
             Logs.debug(() -> msg + "; the last of such entries was kept");
         }

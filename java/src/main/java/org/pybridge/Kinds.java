@@ -1,5 +1,6 @@
 package org.pybridge;
 
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
@@ -13,12 +14,13 @@ final class Kinds {
 
     /** The constants by their code (contract.rs {@code py_kind}, the codes the Python helper returns). */
     private static final PyKind[] BY_CODE = byCode();
+
     private static final AtomicReferenceArray<PyKind> CACHE = new AtomicReferenceArray<>(1 << 16);
 
     private static PyKind[] byCode() {
-        java.util.Map<String, Long> codes = Contract.PyKindCode.all();
+        Map<String, Long> codes = Contract.PyKindCode.all();
         PyKind[] out = new PyKind[codes.size()];
-        for (java.util.Map.Entry<String, Long> e : codes.entrySet()) {
+        for (Map.Entry<String, Long> e : codes.entrySet()) {
             out[e.getValue().intValue()] = PyKind.valueOf(e.getKey());
         }
         return out;

@@ -30,6 +30,7 @@ final class Leases {
 
     /** Virtual-thread leases open in the JVM (calls skip the thread-local lookup while 0). */
     private static final AtomicInteger VIRTUAL = new AtomicInteger();
+
     private static volatile int virtualOpen;
     /** Per virtual thread: {slot, nesting depth}. */
     private static final ThreadLocal<int[]> VT = ThreadLocal.withInitial(() -> new int[2]);
@@ -42,8 +43,8 @@ final class Leases {
 
     private static MethodHandle isVirtualHandle() {
         try {
-            return MethodHandles.publicLookup().findVirtual(Thread.class, "isVirtual",
-                    MethodType.methodType(boolean.class));
+            return MethodHandles.publicLookup()
+                    .findVirtual(Thread.class, "isVirtual", MethodType.methodType(boolean.class));
         } catch (ReflectiveOperationException | RuntimeException e) {
             return null; // before JDK 21: no virtual threads
         }
@@ -130,8 +131,7 @@ final class Leases {
                         + " Python or releasing it, for the %.1f s this call waited (a lease that was never"
                         + " closed?); this call gave up. Close the lease (try-with-resources), or raise"
                         + " PythonConfig.gilLeaseWait.",
-                who, heldFor >= 0 ? String.format(" (its lease is %.1f s old)", heldFor) : "",
-                waitedNanos / 1e9));
+                who, heldFor >= 0 ? String.format(" (its lease is %.1f s old)", heldFor) : "", waitedNanos / 1e9));
     }
 
     /** A virtual thread that ended holding a lease: end it, so the others go on. */

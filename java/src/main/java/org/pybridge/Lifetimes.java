@@ -3,7 +3,10 @@ package org.pybridge;
 import java.lang.ref.PhantomReference;
 import java.lang.ref.Reference;
 import java.lang.ref.ReferenceQueue;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * Who owns each handle: the innermost open {@link ResourceScope} of the
@@ -106,7 +109,6 @@ final class Lifetimes {
         Tracker(PyObject o, ReferenceQueue<? super PyObject> q) {
             super(o, o.id, o.slot, q);
         }
-
     }
 
     /**
@@ -147,7 +149,6 @@ final class Lifetimes {
             super(g, q);
             this.state = g.state;
         }
-
     }
 
     /**
@@ -156,15 +157,14 @@ final class Lifetimes {
      * Buffers derived from it (slices, views, read-only copies) reference it,
      * so they keep the memory valid too.
      */
-    static final class BufferTracker extends HandleRef<java.nio.ByteBuffer> {
-        BufferTracker(java.nio.ByteBuffer b, long id, int slot, ReferenceQueue<Object> q) {
+    static final class BufferTracker extends HandleRef<ByteBuffer> {
+        BufferTracker(ByteBuffer b, long id, int slot, ReferenceQueue<Object> q) {
             super(b, id, slot, q);
         }
-
     }
 
     /** Releases handle (id, slot) once {@code b} is unreachable. */
-    static void trackBuffer(java.nio.ByteBuffer b, long id, int slot) {
+    static void trackBuffer(ByteBuffer b, long id, int slot) {
         TRACKED.add(new BufferTracker(b, id, slot, QUEUE));
         TRACKED_LIVE.incrementAndGet();
     }
@@ -179,7 +179,7 @@ final class Lifetimes {
 
         void add(PyObject o) {
             if (n == items.length) {
-                items = java.util.Arrays.copyOf(items, n * 2);
+                items = Arrays.copyOf(items, n * 2);
             }
             items[n++] = o;
         }
@@ -190,6 +190,7 @@ final class Lifetimes {
     private static final ReferenceQueue<Object> QUEUE = new ReferenceQueue<>();
     /** Keeps trackers reachable until their wrapper (or group) dies or is released. */
     private static final Tracked TRACKED = new Tracked();
+
     private static final AtomicLong TRACKED_LIVE = new AtomicLong();
     static final AtomicLong GC_NUDGES = new AtomicLong();
     static final AtomicLong RECLAIMED = new AtomicLong();
@@ -255,7 +256,7 @@ final class Lifetimes {
      * makes are GC-tracked, for objects whose lifetime is not the caller's
      * scope (pybridge's own helpers, namespaces).
      */
-    static <T> T unscoped(java.util.function.Supplier<T> body) {
+    static <T> T unscoped(Supplier<T> body) {
         ResourceScope saved = CURRENT.get();
         CURRENT.set(null);
         try {
@@ -309,7 +310,7 @@ final class Lifetimes {
                 items[live++] = items[i];
             }
         }
-        java.util.Arrays.fill(items, live, n, null);
+        Arrays.fill(items, live, n, null);
         n = live;
         if (n == 0) {
             return;
@@ -321,7 +322,7 @@ final class Lifetimes {
                 trackGroup(items, off, Math.min(n, off + GROUP_MAX));
             }
         }
-        java.util.Arrays.fill(items, 0, n, null);
+        Arrays.fill(items, 0, n, null);
         if (items.length > 4096) {
             b.items = new PyObject[16];
         }
@@ -506,8 +507,8 @@ final class Lifetimes {
                 RECLAIMER_RECOVERIES.incrementAndGet();
             } catch (Throwable t) {
                 RECLAIMER_RECOVERIES.incrementAndGet();
-                System.err.println("pybridge-reclaimer: " + t + " (recovered; handles the GC collected are"
-                        + " still released)");
+                System.err.println(
+                        "pybridge-reclaimer: " + t + " (recovered; handles the GC collected are" + " still released)");
             }
         }
     }

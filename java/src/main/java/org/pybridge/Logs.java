@@ -1,5 +1,7 @@
 package org.pybridge;
 
+import java.util.function.Supplier;
+
 /**
  * pybridge's logger: {@code System.Logger} {@code org.pybridge}, so that the
  * application's logging set-up (JUL, or SLF4J / Log4j through their
@@ -17,7 +19,7 @@ final class Logs {
     };
 
     /** Logs at debug level, building the message only when debug is on. */
-    static void debug(java.util.function.Supplier<String> message) {
+    static void debug(Supplier<String> message) {
         if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
             LOG.log(System.Logger.Level.DEBUG, message.get());
         }

@@ -1,6 +1,10 @@
 package org.pybridge;
 
-import java.nio.ByteBuffer;
+import java.io.Serializable;
+import java.lang.reflect.Array;
+import java.math.BigInteger;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 
 /**
@@ -36,7 +40,7 @@ import java.util.Arrays;
  * and {@link Python#toNumpy(ByteBuffer, String, long...)}. Serializable (it is
  * plain data), so it can travel to a Spark executor or a Flink task.
  */
-public final class NDArray implements java.io.Serializable {
+public final class NDArray implements Serializable {
     private static final long serialVersionUID = 1L;
     /** @serial numpy's name of the element type ({@code "float64"}, ...). */
     private final String dtype;
@@ -54,7 +58,7 @@ public final class NDArray implements java.io.Serializable {
      * @param shape the dimensions (none given: one dimension over all the elements)
      */
     public NDArray(Object data, long... shape) {
-        this(DTypes.dtypeOf(data), data, shape.length == 0 ? new long[] {java.lang.reflect.Array.getLength(data)} : shape);
+        this(DTypes.dtypeOf(data), data, shape.length == 0 ? new long[] {Array.getLength(data)} : shape);
     }
 
     /**
@@ -75,10 +79,10 @@ public final class NDArray implements java.io.Serializable {
         DTypes.code(dtype); // validates the name
         Class<?> want = DTypes.newData(dtype, 0).getClass();
         if (!want.isInstance(data)) {
-            throw new IllegalArgumentException("an NDArray of dtype " + dtype + " holds a "
-                    + want.getSimpleName() + ", not a " + data.getClass().getSimpleName());
+            throw new IllegalArgumentException("an NDArray of dtype " + dtype + " holds a " + want.getSimpleName()
+                    + ", not a " + data.getClass().getSimpleName());
         }
-        return new NDArray(dtype, data, shape == null ? new long[] {java.lang.reflect.Array.getLength(data)} : shape);
+        return new NDArray(dtype, data, shape == null ? new long[] {Array.getLength(data)} : shape);
     }
 
     NDArray(String dtype, Object data, long[] shape) {
@@ -92,10 +96,10 @@ public final class NDArray implements java.io.Serializable {
             }
             n *= d;
         }
-        int len = java.lang.reflect.Array.getLength(data);
+        int len = Array.getLength(data);
         if (n != len) {
-            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " holds " + n
-                    + " elements, the array has " + len);
+            throw new IllegalArgumentException(
+                    "shape " + Arrays.toString(shape) + " holds " + n + " elements, the array has " + len);
         }
     }
 
@@ -123,7 +127,7 @@ public final class NDArray implements java.io.Serializable {
      * @return the number of elements
      */
     public int size() {
-        return java.lang.reflect.Array.getLength(data);
+        return Array.getLength(data);
     }
 
     /**
@@ -294,15 +298,15 @@ public final class NDArray implements java.io.Serializable {
      * @return one Instant per element, null for {@code NaT}
      * @throws ClassCastException if this is not a {@code datetime64} array
      */
-    public java.time.Instant[] toInstants() {
+    public Instant[] toInstants() {
         if (!dtype.startsWith("datetime64")) {
             throw new ClassCastException("this NDArray is " + dtype + ", not datetime64");
         }
         long[] a = (long[]) data;
-        java.time.Instant[] out = new java.time.Instant[a.length];
+        Instant[] out = new Instant[a.length];
         for (int i = 0; i < a.length; i++) {
             if (a[i] != Long.MIN_VALUE) {
-                out[i] = java.time.Instant.EPOCH.plus(amount(a[i], unit()));
+                out[i] = Instant.EPOCH.plus(amount(a[i], unit()));
             }
         }
         return out;
@@ -314,12 +318,12 @@ public final class NDArray implements java.io.Serializable {
      * @return one Duration per element, null for {@code NaT}
      * @throws ClassCastException if this is not a {@code timedelta64} array
      */
-    public java.time.Duration[] toDurations() {
+    public Duration[] toDurations() {
         if (!dtype.startsWith("timedelta64")) {
             throw new ClassCastException("this NDArray is " + dtype + ", not timedelta64");
         }
         long[] a = (long[]) data;
-        java.time.Duration[] out = new java.time.Duration[a.length];
+        Duration[] out = new Duration[a.length];
         for (int i = 0; i < a.length; i++) {
             if (a[i] != Long.MIN_VALUE) {
                 out[i] = amount(a[i], unit());
@@ -335,11 +339,10 @@ public final class NDArray implements java.io.Serializable {
      * @param unit the numpy unit: W, D, h, m, s, ms, us or ns
      * @return a one-dimensional {@code datetime64[unit]} array
      */
-    public static NDArray datetime64(java.time.Instant[] values, String unit) {
+    public static NDArray datetime64(Instant[] values, String unit) {
         long[] a = new long[values.length];
         for (int i = 0; i < values.length; i++) {
-            a[i] = values[i] == null ? Long.MIN_VALUE
-                    : count(java.time.Duration.between(java.time.Instant.EPOCH, values[i]), unit);
+            a[i] = values[i] == null ? Long.MIN_VALUE : count(Duration.between(Instant.EPOCH, values[i]), unit);
         }
         return of("datetime64[" + unit + "]", a, null);
     }
@@ -351,14 +354,13 @@ public final class NDArray implements java.io.Serializable {
      * @param unit the numpy unit: W, D, h, m, s, ms, us or ns
      * @return a one-dimensional {@code timedelta64[unit]} array
      */
-    public static NDArray timedelta64(java.time.Duration[] values, String unit) {
+    public static NDArray timedelta64(Duration[] values, String unit) {
         long[] a = new long[values.length];
         for (int i = 0; i < values.length; i++) {
             a[i] = values[i] == null ? Long.MIN_VALUE : count(values[i], unit);
         }
         return of("timedelta64[" + unit + "]", a, null);
     }
-
 
     /** Nanoseconds in one of a fixed-length unit (W…ns); 0 for Y and M (calendar), -1 below ns. */
     private static long unitNanos(String unit) {
@@ -387,7 +389,7 @@ public final class NDArray implements java.io.Serializable {
         }
     }
 
-    private static java.time.Duration amount(long n, String unit) {
+    private static Duration amount(long n, String unit) {
         long per = unitNanos(unit);
         if (per <= 0) {
             throw new UnsupportedOperationException("a count of '" + unit + "' has no exact java.time value"
@@ -396,21 +398,22 @@ public final class NDArray implements java.io.Serializable {
         }
         long perSec = 1_000_000_000L;
         if (per >= perSec) {
-            return java.time.Duration.ofSeconds(Math.multiplyExact(n, per / perSec));
+            return Duration.ofSeconds(Math.multiplyExact(n, per / perSec));
         }
         long k = perSec / per;
-        return java.time.Duration.ofSeconds(Math.floorDiv(n, k), Math.floorMod(n, k) * per);
+        return Duration.ofSeconds(Math.floorDiv(n, k), Math.floorMod(n, k) * per);
     }
 
-    private static long count(java.time.Duration d, String unit) {
+    private static long count(Duration d, String unit) {
         long per = unitNanos(unit);
         if (per <= 0) {
             throw new UnsupportedOperationException("java.time values convert to datetime64/timedelta64 of"
                     + " units W, D, h, m, s, ms, us or ns, not '" + unit + "'");
         }
-        java.math.BigInteger ns = java.math.BigInteger.valueOf(d.getSeconds()).multiply(java.math.BigInteger
-                .valueOf(1_000_000_000L)).add(java.math.BigInteger.valueOf(d.getNano()));
-        java.math.BigInteger[] qr = ns.divideAndRemainder(java.math.BigInteger.valueOf(per));
+        BigInteger ns = BigInteger.valueOf(d.getSeconds())
+                .multiply(BigInteger.valueOf(1_000_000_000L))
+                .add(BigInteger.valueOf(d.getNano()));
+        BigInteger[] qr = ns.divideAndRemainder(BigInteger.valueOf(per));
         if (qr[1].signum() != 0) {
             throw new ArithmeticException(d + " is not a whole number of '" + unit + "'");
         }
@@ -479,7 +482,8 @@ public final class NDArray implements java.io.Serializable {
             return false;
         }
         NDArray a = (NDArray) o;
-        return dtype.equals(a.dtype) && Arrays.equals(shape, a.shape)
+        return dtype.equals(a.dtype)
+                && Arrays.equals(shape, a.shape)
                 && Arrays.deepEquals(new Object[] {data}, new Object[] {a.data});
     }
 

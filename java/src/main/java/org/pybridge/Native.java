@@ -1,5 +1,7 @@
 package org.pybridge;
 
+import java.nio.ByteBuffer;
+
 /**
  * The one class that declares {@code native} methods. Everything crosses in
  * the calling thread's direct buffer ({@link Buf}); see {@code rust/src/values/wire.rs}
@@ -26,7 +28,7 @@ final class Native {
     static native int takePending(long addr, int cap);
 
     /** The native address of a direct buffer. */
-    static native long bufferAddress(java.nio.ByteBuffer buffer);
+    static native long bufferAddress(ByteBuffer buffer);
 
     /**
      * Where a direct buffer's memory comes from: bit 0, a memory-mapped file
@@ -34,16 +36,16 @@ final class Native {
      * ({@code Buffer.segment}, see {@link #bufferSegment}); -1 if this JVM's
      * buffers do not have those fields.
      */
-    static native int bufferOrigin(java.nio.ByteBuffer buffer);
+    static native int bufferOrigin(ByteBuffer buffer);
 
     /** The memory segment a direct buffer was made from, or null. */
-    static native Object bufferSegment(java.nio.ByteBuffer buffer);
+    static native Object bufferSegment(ByteBuffer buffer);
 
     /**
      * A direct buffer over native memory the caller keeps valid while the
      * buffer is reachable (see {@code Lifetimes.trackBuffer}).
      */
-    static native java.nio.ByteBuffer newDirectBuffer(long addr, long len);
+    static native ByteBuffer newDirectBuffer(long addr, long len);
 
     /**
      * Writes a string of {@code n} UTF-16 units at {@code addr} in wire

@@ -59,6 +59,7 @@ final class NativeCache {
     static final String STAMP = LIB + ".ok";
     /** A temporary file older than this was left by a JVM that died while writing it. */
     private static final long STALE_PART_MILLIS = 10 * 60 * 1000L;
+
     private static final Set<PosixFilePermission> DIR_MODE = PosixFilePermissions.fromString("rwx------");
     private static final Set<PosixFilePermission> LIB_MODE = PosixFilePermissions.fromString("r-x------");
 
@@ -139,7 +140,9 @@ final class NativeCache {
             if (home == null || home.isEmpty()) {
                 home = System.getProperty("user.home", "");
             }
-            if (!home.isEmpty() && !home.equals("?") && Paths.get(home).isAbsolute()
+            if (!home.isEmpty()
+                    && !home.equals("?")
+                    && Paths.get(home).isAbsolute()
                     && Files.isDirectory(Paths.get(home))) {
                 roots.add(new Root(Paths.get(home, ".cache", "pybridge"), "the home directory", false));
             }
@@ -152,7 +155,11 @@ final class NativeCache {
     private static String userTag() {
         StringBuilder sb = new StringBuilder();
         for (char c : System.getProperty("user.name", "").toCharArray()) {
-            if (c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '_'
+            if (c >= 'A' && c <= 'Z'
+                    || c >= 'a' && c <= 'z'
+                    || c >= '0' && c <= '9'
+                    || c == '.'
+                    || c == '_'
                     || c == '-') {
                 sb.append(c);
             }
@@ -193,8 +200,10 @@ final class NativeCache {
             }
             return new Content(hex(md.digest()), n, false);
         } catch (IOException e) {
-            throw new PythonInitializationException("could not read " + resource + " from the classpath: " + e
-                    + ". Use the jar built by 'gradle jar', or set -Dpybridge.native=/path/to/libpybridge.so.", e);
+            throw new PythonInitializationException(
+                    "could not read " + resource + " from the classpath: " + e
+                            + ". Use the jar built by 'gradle jar', or set -Dpybridge.native=/path/to/libpybridge.so.",
+                    e);
         }
     }
 
@@ -260,8 +269,8 @@ final class NativeCache {
             MessageDigest md = sha256();
             long n = 0;
             try (InputStream in = open(resource);
-                    FileChannel ch = FileChannel.open(part, StandardOpenOption.WRITE,
-                            StandardOpenOption.TRUNCATE_EXISTING)) {
+                    FileChannel ch =
+                            FileChannel.open(part, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 OutputStream out = Channels.newOutputStream(ch);
                 byte[] buf = new byte[1 << 16];
                 int r;
@@ -288,8 +297,8 @@ final class NativeCache {
             if (now != null && ourInode.equals(now.get("ino"))) {
                 writeStamp(dir, lib, now, want);
             }
-            Logs.debug(() -> "pybridge: native library extracted from the jar to " + lib + " (" + want.size
-                    + " bytes)");
+            Logs.debug(
+                    () -> "pybridge: native library extracted from the jar to " + lib + " (" + want.size + " bytes)");
             return lib;
         } finally {
             Files.deleteIfExists(part);
@@ -340,8 +349,8 @@ final class NativeCache {
             }
         }
         Path real = isRoot ? dir.toRealPath() : dir;
-        Map<String, Object> a = Files.readAttributes(real, "unix:uid,mode,isDirectory,isSymbolicLink",
-                LinkOption.NOFOLLOW_LINKS);
+        Map<String, Object> a =
+                Files.readAttributes(real, "unix:uid,mode,isDirectory,isSymbolicLink", LinkOption.NOFOLLOW_LINKS);
         if (Boolean.TRUE.equals(a.get("isSymbolicLink")) || !Boolean.TRUE.equals(a.get("isDirectory"))) {
             throw new Unusable(real + " is not a directory");
         }
@@ -394,14 +403,16 @@ final class NativeCache {
         if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
             return null;
         }
-        return Files.readAttributes(p, "unix:uid,mode,size,ino,dev,lastModifiedTime,ctime,isRegularFile",
-                LinkOption.NOFOLLOW_LINKS);
+        return Files.readAttributes(
+                p, "unix:uid,mode,size,ino,dev,lastModifiedTime,ctime,isRegularFile", LinkOption.NOFOLLOW_LINKS);
     }
 
     /** A regular file (not a link) of ours, not writable by others, of the expected size. */
     private static boolean usable(Map<String, Object> a, int uid, Content want) {
-        return Boolean.TRUE.equals(a.get("isRegularFile")) && ((Integer) a.get("uid")) == uid
-                && (((Integer) a.get("mode")) & 022) == 0 && ((Long) a.get("size")) == want.size;
+        return Boolean.TRUE.equals(a.get("isRegularFile"))
+                && ((Integer) a.get("uid")) == uid
+                && (((Integer) a.get("mode")) & 022) == 0
+                && ((Long) a.get("size")) == want.size;
     }
 
     private static String stamp(Map<String, Object> a, Content want) {

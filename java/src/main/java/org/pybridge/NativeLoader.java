@@ -42,6 +42,7 @@ final class NativeLoader {
     static final String RESOURCE_DIR = platformDir(PLATFORM == null ? "unsupported" : PLATFORM);
     /** The jar's index: {@code python.versions=3.9,3.10,...} and {@code pybridge.version}. */
     static final String INDEX = RESOURCE_DIR + "pybridge-natives.properties";
+
     static final String OVERRIDE_PROPERTY = "pybridge.native";
     private static boolean loaded;
     private static Properties index;
@@ -231,7 +232,8 @@ final class NativeLoader {
         return "this pybridge jar has native libraries for Python " + String.join(", ", have)
                 + (anyFreeThreaded ? " (3.Yt: free-threaded)" : "") + " on " + PLATFORM + ", but " + who
                 + ". Point PYBRIDGE_PYTHON at a Python of one of those versions, or build the native library for"
-                + " Python " + describe(version) + " (PYO3_PYTHON=" + f.requested + " cargo build --release) and pass it"
+                + " Python " + describe(version) + " (PYO3_PYTHON=" + f.requested
+                + " cargo build --release) and pass it"
                 + " with -D" + OVERRIDE_PROPERTY + "=target/release/libpybridge.so.";
     }
 
@@ -257,10 +259,14 @@ final class NativeLoader {
         // The bridge library is found (or put in the cache) first, so that a cache that cannot
         // be used fails the start before any libpython is loaded.
         String override = override();
-        String bridge = override != null ? override
-                : NativeCache.libraryPath(resourceDir(version) + "libpybridge.so", buildInfo(version)).toString();
+        String bridge = override != null
+                ? override
+                : NativeCache.libraryPath(resourceDir(version) + "libpybridge.so", buildInfo(version))
+                        .toString();
         Logs.debug(() -> "pybridge: loading " + libpython + " and pybridge's native library " + bridge
-                + (override != null ? " (system property pybridge.native)" : " (from the jar, for Python " + version + ")"));
+                + (override != null
+                        ? " (system property pybridge.native)"
+                        : " (from the jar, for Python " + version + ")"));
         try {
             System.load(libpython);
         } catch (UnsatisfiedLinkError e) {
@@ -271,8 +277,8 @@ final class NativeLoader {
         try {
             System.load(bridge);
         } catch (UnsatisfiedLinkError e) {
-            throw new PythonInitializationException("could not load pybridge's native library " + bridge + ": "
-                    + e.getMessage(), e);
+            throw new PythonInitializationException(
+                    "could not load pybridge's native library " + bridge + ": " + e.getMessage(), e);
         } catch (IllegalCallerException e) {
             throw nativeAccessDenied(e);
         }
@@ -301,11 +307,18 @@ final class NativeLoader {
     static PythonInitializationException nativeAccessDenied(IllegalCallerException e) {
         Module m = NativeLoader.class.getModule();
         String flag = "--enable-native-access=" + (m.isNamed() ? m.getName() : "ALL-UNNAMED");
-        return new PythonInitializationException("this JVM denies native access to pybridge (it runs with"
-                + " --illegal-native-access=deny, and pybridge " + (m.isNamed() ? "is module " + m.getName()
-                        : "is on the class path") + "), and pybridge is CPython loaded as a native library:"
-                + " start Java with " + flag + (m.isNamed() ? "" : " (or " + "--enable-native-access=org.pybridge"
-                        + " when pybridge is on the module path)") + ". (" + e.getMessage() + ")", e);
+        return new PythonInitializationException(
+                "this JVM denies native access to pybridge (it runs with"
+                        + " --illegal-native-access=deny, and pybridge "
+                        + (m.isNamed() ? "is module " + m.getName() : "is on the class path")
+                        + "), and pybridge is CPython loaded as a native library:"
+                        + " start Java with " + flag
+                        + (m.isNamed()
+                                ? ""
+                                : " (or " + "--enable-native-access=org.pybridge"
+                                        + " when pybridge is on the module path)")
+                        + ". (" + e.getMessage() + ")",
+                e);
     }
 
     /** A libpython mapped in this process from another file than {@code wanted}, or null. */

@@ -1,6 +1,8 @@
 package org.pybridge;
 
 import java.lang.ref.Reference;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.List;
 import java.util.Map;
 
@@ -54,7 +56,8 @@ final class Ops {
             String prefix = Wire.readString(b);
             String basePrefix = Wire.readString(b);
             String lib = Wire.readString(b);
-            PythonConfig.ReleasePolicy policy = b.getInt() == 1 ? PythonConfig.ReleasePolicy.CALLER_THREADS
+            PythonConfig.ReleasePolicy policy = b.getInt() == 1
+                    ? PythonConfig.ReleasePolicy.CALLER_THREADS
                     : PythonConfig.ReleasePolicy.DEDICATED_THREAD;
             return new PythonInfo(v, exe, prefix, basePrefix, lib, f.reason, policy);
         }
@@ -175,7 +178,7 @@ final class Ops {
     }
 
     /** A handle's memory as a direct buffer (no copy); see {@link PyObject#asBuffer()}. */
-    static java.nio.ByteBuffer asBuffer(PyObject o) {
+    static ByteBuffer asBuffer(PyObject o) {
         long addr;
         long len;
         boolean readonly;
@@ -203,13 +206,13 @@ final class Ops {
                     + " at most that size (numpy: asBuffer() on slices such as a[i:j] of a C-contiguous array,"
                     + " or a.reshape(-1)[i:j]), or copy it (toNumpy/NDArray)");
         }
-        java.nio.ByteOrder order = java.nio.ByteOrder.nativeOrder();
+        ByteOrder order = ByteOrder.nativeOrder();
         if (len == 0) {
             new PyObject(vid, vslot).close();
-            java.nio.ByteBuffer empty = java.nio.ByteBuffer.allocateDirect(0).order(order);
+            ByteBuffer empty = ByteBuffer.allocateDirect(0).order(order);
             return readonly ? empty.asReadOnlyBuffer().order(order) : empty;
         }
-        java.nio.ByteBuffer bb;
+        ByteBuffer bb;
         try {
             bb = Native.newDirectBuffer(addr, len).order(order);
         } catch (RuntimeException e) {

@@ -9,11 +9,13 @@ import java.io.OutputStream;
 import java.lang.ref.PhantomReference;
 import java.lang.ref.Reference;
 import java.lang.ref.ReferenceQueue;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -41,6 +43,7 @@ final class ProcessChannel {
     static volatile boolean used;
     /** Open channels (for {@link Stats}). */
     static volatile int open;
+
     static final AtomicLong STARTED = new AtomicLong();
     static final AtomicLong DEATHS = new AtomicLong();
     private static final List<ProcessChannel> LIVE = new CopyOnWriteArrayList<>();
@@ -68,6 +71,7 @@ final class ProcessChannel {
 
     /** Handles released off the worker thread (close elsewhere, GC), sent by the worker. */
     private final ConcurrentLinkedQueue<long[]> pending = new ConcurrentLinkedQueue<>();
+
     private final ReferenceQueue<PyObject> refs = new ReferenceQueue<>();
     private final Set<Ref> tracked = ConcurrentHashMap.newKeySet();
 
@@ -248,12 +252,17 @@ final class ProcessChannel {
      * (a nested request, which the child serves while it waits for this reply).
      */
     private void callback(byte[] frame, int n) throws IOException {
-        long fid = (frame[0] & 0xffL) | (frame[1] & 0xffL) << 8 | (frame[2] & 0xffL) << 16
-                | (frame[3] & 0xffL) << 24 | (frame[4] & 0xffL) << 32 | (frame[5] & 0xffL) << 40
-                | (frame[6] & 0xffL) << 48 | (frame[7] & 0xffL) << 56;
+        long fid = (frame[0] & 0xffL)
+                | (frame[1] & 0xffL) << 8
+                | (frame[2] & 0xffL) << 16
+                | (frame[3] & 0xffL) << 24
+                | (frame[4] & 0xffL) << 32
+                | (frame[5] & 0xffL) << 40
+                | (frame[6] & 0xffL) << 48
+                | (frame[7] & 0xffL) << 56;
         int len = n - 8;
         int cap = Math.max(len, 4096);
-        java.nio.ByteBuffer area = java.nio.ByteBuffer.allocateDirect(cap);
+        ByteBuffer area = ByteBuffer.allocateDirect(cap);
         long addr = Native.bufferAddress(area);
         area.put(frame, 8, len);
         long r = Callbacks.invoke(fid, addr, len, cap);
@@ -264,7 +273,7 @@ final class ProcessChannel {
             area.get(reply, Contract.Process.REQUEST_HEADER, (int) r);
         } else {
             int need = (int) -r;
-            java.nio.ByteBuffer big = java.nio.ByteBuffer.allocateDirect(need);
+            ByteBuffer big = ByteBuffer.allocateDirect(need);
             int got = Callbacks.takeReply(Native.bufferAddress(big), need);
             reply = new byte[Contract.Process.REQUEST_HEADER + got];
             big.get(reply, Contract.Process.REQUEST_HEADER, got);
@@ -354,8 +363,8 @@ final class ProcessChannel {
         }
         for (; e != null; e = pending.poll()) {
             if (n == ids.length) {
-                ids = java.util.Arrays.copyOf(ids, n * 2);
-                slots = java.util.Arrays.copyOf(slots, n * 2);
+                ids = Arrays.copyOf(ids, n * 2);
+                slots = Arrays.copyOf(slots, n * 2);
             }
             ids[n] = e[0];
             slots[n++] = (int) e[1];
@@ -365,8 +374,8 @@ final class ProcessChannel {
                 continue;
             }
             if (n == ids.length) {
-                ids = java.util.Arrays.copyOf(ids, n * 2);
-                slots = java.util.Arrays.copyOf(slots, n * 2);
+                ids = Arrays.copyOf(ids, n * 2);
+                slots = Arrays.copyOf(slots, n * 2);
             }
             ids[n] = ((Ref) r).id;
             slots[n++] = ((Ref) r).slot;
@@ -415,10 +424,17 @@ final class ProcessChannel {
         synchronized (tail) {
             lines = String.join("\n", tail);
         }
-        StringBuilder m = new StringBuilder("the Python process of process interpreter '").append(owner.name())
-                .append("' (pid ").append(pid).append(") died");
+        StringBuilder m = new StringBuilder("the Python process of process interpreter '")
+                .append(owner.name())
+                .append("' (pid ")
+                .append(pid)
+                .append(") died");
         if (sig != 0) {
-            m.append(": ended by signal ").append(sig).append(" (").append(signalName(sig)).append(')');
+            m.append(": ended by signal ")
+                    .append(sig)
+                    .append(" (")
+                    .append(signalName(sig))
+                    .append(')');
         } else if (code >= 0) {
             m.append(": exit code ").append(code);
         }
@@ -476,8 +492,8 @@ final class ProcessChannel {
     }
 
     private void pumpStderr() {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(proc.getErrorStream(),
-                StandardCharsets.UTF_8))) {
+        try (BufferedReader r =
+                new BufferedReader(new InputStreamReader(proc.getErrorStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = r.readLine()) != null) {
                 synchronized (tail) {
@@ -552,17 +568,28 @@ final class ProcessChannel {
 
     static String signalName(int sig) {
         switch (sig) {
-            case 1: return "SIGHUP";
-            case 2: return "SIGINT";
-            case 4: return "SIGILL";
-            case 6: return "SIGABRT";
-            case 7: return "SIGBUS";
-            case 8: return "SIGFPE";
-            case 9: return "SIGKILL";
-            case 11: return "SIGSEGV";
-            case 13: return "SIGPIPE";
-            case 15: return "SIGTERM";
-            default: return "signal " + sig;
+            case 1:
+                return "SIGHUP";
+            case 2:
+                return "SIGINT";
+            case 4:
+                return "SIGILL";
+            case 6:
+                return "SIGABRT";
+            case 7:
+                return "SIGBUS";
+            case 8:
+                return "SIGFPE";
+            case 9:
+                return "SIGKILL";
+            case 11:
+                return "SIGSEGV";
+            case 13:
+                return "SIGPIPE";
+            case 15:
+                return "SIGTERM";
+            default:
+                return "signal " + sig;
         }
     }
 

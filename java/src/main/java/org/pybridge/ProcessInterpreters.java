@@ -1,7 +1,9 @@
 package org.pybridge;
 
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -13,8 +15,7 @@ final class ProcessInterpreters {
     private ProcessInterpreters() {}
 
     private static final AtomicInteger SEQ = new AtomicInteger();
-    private static final java.util.Map<String, PythonLocator.Found> FACTS =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<String, PythonLocator.Found> FACTS = new ConcurrentHashMap<>();
 
     static Interpreter start(InterpreterConfig cfg, String pythonVersion) {
         InterpreterConfig.ProcessSpec spec = cfg.process;
@@ -56,8 +57,8 @@ final class ProcessInterpreters {
     }
 
     /** The worker's first task: the child, Python in it, the start-up code. */
-    private static void begin(Interpreter in, InterpreterConfig cfg, PythonLocator.Found f,
-            CompletableFuture<Void> started) {
+    private static void begin(
+            Interpreter in, InterpreterConfig cfg, PythonLocator.Found f, CompletableFuture<Void> started) {
         try {
             in.channel = ProcessChannel.start(in, cfg.process, f);
             PythonConfig pc = new PythonConfig().releasePolicy(PythonConfig.ReleasePolicy.CALLER_THREADS);

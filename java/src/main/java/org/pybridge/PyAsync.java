@@ -76,7 +76,8 @@ public final class PyAsync {
         public boolean cancel(boolean mayInterruptIfRunning) {
             boolean done = super.cancel(mayInterruptIfRunning);
             if (done && PENDING.remove(id) != null) {
-                Runnable r = () -> PyResources.function("aio", "cancel").call(id, loop).close();
+                Runnable r = () ->
+                        PyResources.function("aio", "cancel").call(id, loop).close();
                 if (Interpreter.current() == interp) {
                     r.run();
                 } else {
@@ -191,8 +192,8 @@ public final class PyAsync {
      * @param args its positional arguments
      * @return a future of the coroutine's result
      */
-    public static <T> CompletableFuture<T> callOn(PyObject loop, Class<T> type, PyObject fn,
-            Map<String, ?> kwargs, Object... args) {
+    public static <T> CompletableFuture<T> callOn(
+            PyObject loop, Class<T> type, PyObject fn, Map<String, ?> kwargs, Object... args) {
         return start(loop, type, null, fn, kwargs, args);
     }
 
@@ -208,20 +209,21 @@ public final class PyAsync {
      * @param args its positional arguments
      * @return a future of the coroutine's result
      */
-    public static CompletableFuture<Object> callOnWith(PyObject loop, Conversion conversion, PyObject fn,
-            Map<String, ?> kwargs, Object... args) {
+    public static CompletableFuture<Object> callOnWith(
+            PyObject loop, Conversion conversion, PyObject fn, Map<String, ?> kwargs, Object... args) {
         return start(loop, Object.class, conversion, fn, kwargs, args);
     }
 
-    private static <T> CompletableFuture<T> start(PyObject loop, Class<T> type, Conversion conversion, PyObject fn,
-            Map<String, ?> kwargs, Object... args) {
+    private static <T> CompletableFuture<T> start(
+            PyObject loop, Class<T> type, Conversion conversion, PyObject fn, Map<String, ?> kwargs, Object... args) {
         ready();
         long id = IDS.incrementAndGet();
         Pending<T> p = new Pending<>(id, type, conversion, Interpreter.current(), loop);
         PENDING.put(id, p);
         try {
-            PyResources.function("aio", "submit").call(id, loop, fn, args == null ? new Object[0] : args,
-                    kwargs).close();
+            PyResources.function("aio", "submit")
+                    .call(id, loop, fn, args == null ? new Object[0] : args, kwargs)
+                    .close();
         } catch (RuntimeException e) {
             PENDING.remove(id);
             throw e;
@@ -264,13 +266,15 @@ public final class PyAsync {
 
     private static void stopAtShutdown() {
         // Bounded: shutdown never waits for Python longer than this.
-        Thread t = new Thread(() -> {
-            try {
-                PyResources.function("aio", "stop").call(1.0).close();
-            } catch (Throwable ignored) {
-                // the JVM is going away; the loop's thread is a daemon
-            }
-        }, "pybridge-asyncio-stop-main");
+        Thread t = new Thread(
+                () -> {
+                    try {
+                        PyResources.function("aio", "stop").call(1.0).close();
+                    } catch (Throwable ignored) {
+                        // the JVM is going away; the loop's thread is a daemon
+                    }
+                },
+                "pybridge-asyncio-stop-main");
         t.setDaemon(true);
         t.start();
         try {

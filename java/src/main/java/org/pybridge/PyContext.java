@@ -47,8 +47,8 @@ public final class PyContext implements AutoCloseable {
     boolean exitWith(Throwable t) {
         closed = true;
         String msg = t.getMessage();
-        return Support.fn("exit_err").callAs(Boolean.class, exit, manager, t.getClass().getName(),
-                msg == null ? "" : msg);
+        return Support.fn("exit_err")
+                .callAs(Boolean.class, exit, manager, t.getClass().getName(), msg == null ? "" : msg);
     }
 
     @Override

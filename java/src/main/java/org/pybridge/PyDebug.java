@@ -16,20 +16,27 @@ final class PyDebug {
 
     /** Whether debugging is on (read on every call: a plain volatile read until then). */
     static volatile boolean active;
+
     private static final ThreadLocal<Boolean> KNOWN = new ThreadLocal<>();
 
     static int listen(String host, int port, boolean waitForClient) {
         if (Interpreter.current() != Interpreter.main()) {
-            throw new IllegalStateException("debugpy attaches to the main interpreter: call Python.debug outside"
-                    + " sub-interpreter tasks");
+            throw new IllegalStateException(
+                    "debugpy attaches to the main interpreter: call Python.debug outside" + " sub-interpreter tasks");
         }
         KNOWN.set(Boolean.TRUE); // this thread: listen() itself runs debug_this_thread's setup
         String python = Python.info().executable();
-        int p = PyResources.function("debug", "listen").callAs(Long.class, host, port, python, false).intValue();
-        PyResources.function("debug", "this_thread").call(Thread.currentThread().getName()).close();
+        int p = PyResources.function("debug", "listen")
+                .callAs(Long.class, host, port, python, false)
+                .intValue();
+        PyResources.function("debug", "this_thread")
+                .call(Thread.currentThread().getName())
+                .close();
         active = true;
         if (waitForClient) {
-            PyResources.function("debug", "listen").call(host, port, python, true).close();
+            PyResources.function("debug", "listen")
+                    .call(host, port, python, true)
+                    .close();
         }
         return p;
     }
@@ -41,11 +48,13 @@ final class PyDebug {
         }
         KNOWN.set(Boolean.TRUE);
         try {
-            PyResources.function("debug", "this_thread").call(Thread.currentThread().getName()).close();
+            PyResources.function("debug", "this_thread")
+                    .call(Thread.currentThread().getName())
+                    .close();
         } catch (RuntimeException e) {
-            Logs.LOG.log(System.Logger.Level.WARNING, "cannot make thread " + Thread.currentThread().getName()
-                    + " known to the debugger: " + e);
+            Logs.LOG.log(
+                    System.Logger.Level.WARNING,
+                    "cannot make thread " + Thread.currentThread().getName() + " known to the debugger: " + e);
         }
     }
-
 }

@@ -2,9 +2,12 @@ package org.pybridge;
 
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
+import java.lang.reflect.Executable;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
+import java.lang.reflect.UndeclaredThrowableException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -100,8 +103,9 @@ final class PyImplements {
         for (int i = 0; i < ifaces.length; i++) {
             Class<?> c = JavaClasses.known((String) names.get(i));
             if (c == null || !c.isInterface()) {
-                throw new JavaBridge.PyError("TypeError", "a Python class can implement Java interfaces only, and "
-                        + names.get(i) + " is not one");
+                throw new JavaBridge.PyError(
+                        "TypeError",
+                        "a Python class can implement Java interfaces only, and " + names.get(i) + " is not one");
             }
             ifaces[i] = c;
         }
@@ -133,10 +137,10 @@ final class PyImplements {
         Object self = a[0] instanceof PyObject ? proxyOrSelf((PyObject) a[0]) : a[0];
         String name = (String) a[1];
         if (self == null || !Proxy.isProxyClass(self.getClass()) || PyProxy.targetOf(self) == null) {
-            throw new JavaBridge.PyError("TypeError", "jsuper() needs an instance of a class decorated with"
-                    + " @pybridge.implements(...)");
+            throw new JavaBridge.PyError(
+                    "TypeError", "jsuper() needs an instance of a class decorated with" + " @pybridge.implements(...)");
         }
-        List<java.lang.reflect.Executable> defaults = new ArrayList<>();
+        List<Executable> defaults = new ArrayList<>();
         for (Class<?> i : self.getClass().getInterfaces()) {
             for (Method m : i.getMethods()) {
                 if (m.isDefault() && m.getName().equals(name)) {
@@ -145,11 +149,12 @@ final class PyImplements {
             }
         }
         if (defaults.isEmpty()) {
-            throw new JavaBridge.PyError("AttributeError", "no default method " + name + " in the Java interfaces of"
-                    + " this object");
+            throw new JavaBridge.PyError(
+                    "AttributeError", "no default method " + name + " in the Java interfaces of" + " this object");
         }
-        JavaClasses.Group g = new JavaClasses.Group(self.getClass().getInterfaces()[0].getName(), name, defaults);
-        Object[] args = swap(java.util.Arrays.copyOfRange(a, 2, a.length), 0);
+        JavaClasses.Group g =
+                new JavaClasses.Group(self.getClass().getInterfaces()[0].getName(), name, defaults);
+        Object[] args = swap(Arrays.copyOfRange(a, 2, a.length), 0);
         Method m = (Method) JavaOverloads.choose(g, args, self);
         Object r;
         try {
@@ -157,7 +162,7 @@ final class PyImplements {
         } catch (Exception | Error e) {
             throw e;
         } catch (Throwable t) {
-            throw new java.lang.reflect.UndeclaredThrowableException(t);
+            throw new UndeclaredThrowableException(t);
         }
         return m.getReturnType() == void.class ? null : JavaBridge.result(r);
     }

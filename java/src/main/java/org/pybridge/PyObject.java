@@ -1,11 +1,19 @@
 package org.pybridge;
 
+import java.io.IOException;
+import java.io.NotSerializableException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.Serializable;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.lang.ref.Reference;
+import java.nio.ByteBuffer;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /**
  * A handle to a Python object.
@@ -23,7 +31,7 @@ import java.util.NoSuchElementException;
  * handle (the fast path for scalars). Any thread may call any method; the
  * GIL is taken per call unless the thread holds it ({@link Python#withGil}).
  */
-public class PyObject implements AutoCloseable, Iterable<PyObject>, java.io.Serializable {
+public class PyObject implements AutoCloseable, Iterable<PyObject>, Serializable {
     private static final long serialVersionUID = 1L;
     private static final VarHandle STATE;
 
@@ -67,8 +75,8 @@ public class PyObject implements AutoCloseable, Iterable<PyObject>, java.io.Seri
      * @param out the stream the handle is written to
      * @throws java.io.IOException always: {@link java.io.NotSerializableException}
      */
-    private void writeObject(java.io.ObjectOutputStream out) throws java.io.IOException {
-        throw new java.io.NotSerializableException(NOT_SERIALIZABLE);
+    private void writeObject(ObjectOutputStream out) throws IOException {
+        throw new NotSerializableException(NOT_SERIALIZABLE);
     }
 
     /**
@@ -77,8 +85,8 @@ public class PyObject implements AutoCloseable, Iterable<PyObject>, java.io.Seri
      * @param in the stream
      * @throws java.io.IOException always: {@link java.io.NotSerializableException}
      */
-    private void readObject(java.io.ObjectInputStream in) throws java.io.IOException {
-        throw new java.io.NotSerializableException(NOT_SERIALIZABLE);
+    private void readObject(ObjectInputStream in) throws IOException {
+        throw new NotSerializableException(NOT_SERIALIZABLE);
     }
 
     static final String NOT_SERIALIZABLE = "org.pybridge.PyObject is a handle to an object in this JVM's"
@@ -93,9 +101,11 @@ public class PyObject implements AutoCloseable, Iterable<PyObject>, java.io.Seri
     }
 
     static PyObjectReleasedException releasedError(long id, String type) {
-        return new PyObjectReleasedException(type, "this PyObject (a Python '" + type + "', handle #"
-                + Long.toHexString(id) + ") was already released: it was closed, or the ResourceScope it"
-                + " was created in was closed. Call keep() inside the scope to let a handle outlive it.");
+        return new PyObjectReleasedException(
+                type,
+                "this PyObject (a Python '" + type + "', handle #"
+                        + Long.toHexString(id) + ") was already released: it was closed, or the ResourceScope it"
+                        + " was created in was closed. Call keep() inside the scope to let a handle outlive it.");
     }
 
     // ---- attributes ----------------------------------------------------------
@@ -204,7 +214,9 @@ public class PyObject implements AutoCloseable, Iterable<PyObject>, java.io.Seri
      */
     @SuppressWarnings("unchecked")
     public <T> T callAs(Class<T> type, Object... args) {
-        if ((type == Long.class || type == Object.class || type == Number.class) && args != null && args.length == 1
+        if ((type == Long.class || type == Object.class || type == Number.class)
+                && args != null
+                && args.length == 1
                 && (args[0] instanceof Long || args[0] instanceof Integer)) {
             // The most common call, f(int) -> int: no boxing or encoding on the way.
             return (T) callLongAs(((Number) args[0]).longValue(), type);
@@ -562,7 +574,7 @@ public class PyObject implements AutoCloseable, Iterable<PyObject>, java.io.Seri
      * {@code sort(null)} sorts a Python list in place.
      * @return a live {@code java.util.List} over this Python sequence (no copy)
      */
-    public java.util.List<Object> asList() {
+    public List<Object> asList() {
         return asList(Conversion.DEEP);
     }
 
@@ -573,12 +585,13 @@ public class PyObject implements AutoCloseable, Iterable<PyObject>, java.io.Seri
      * @param conversion how the result comes back to Java
      * @return {@link #asList()} with elements read as {@code conversion} says
      */
-    public java.util.List<Object> asList(Conversion conversion) {
+    public List<Object> asList(Conversion conversion) {
         if (kind() == PyKind.MAPPING) {
             String t = typeName();
             boolean frame = Support.fn("is_frame").callAs(Boolean.class, this);
             throw new IllegalArgumentException("a Python '" + t + "' is a mapping, not a sequence: "
-                    + (frame ? "toColumns() gives its columns, asMap() a live view by column name"
+                    + (frame
+                            ? "toColumns() gives its columns, asMap() a live view by column name"
                             : "use asMap(), or asList() on its keys(), values() or items()"));
         }
         return new PyListView(this, conversion == Conversion.ELEMENTS ? Conversion.SHALLOW : conversion);
@@ -608,12 +621,12 @@ public class PyObject implements AutoCloseable, Iterable<PyObject>, java.io.Seri
      * @return the columns by name, in the frame's column order
      */
     @SuppressWarnings("unchecked")
-    public java.util.Map<String, Object> toColumns() {
+    public Map<String, Object> toColumns() {
         Object v = Support.fn("columns").callAs(Object.class, this);
-        if (!(v instanceof java.util.Map)) {
+        if (!(v instanceof Map)) {
             throw new ClassCastException("a pandas Series has one column: use toColumn()");
         }
-        return (java.util.Map<String, Object>) v;
+        return (Map<String, Object>) v;
     }
 
     /**
@@ -630,7 +643,7 @@ public class PyObject implements AutoCloseable, Iterable<PyObject>, java.io.Seri
      * missing key reads as {@code null}.
      * @return a live {@code java.util.Map} over this Python mapping (no copy)
      */
-    public java.util.Map<Object, Object> asMap() {
+    public Map<Object, Object> asMap() {
         return new PyMapView(this, Conversion.DEEP);
     }
 
@@ -640,7 +653,7 @@ public class PyObject implements AutoCloseable, Iterable<PyObject>, java.io.Seri
      * @param conversion how the result comes back to Java
      * @return {@link #asMap()} with keys and values read as {@code conversion} says (see {@link #asList(Conversion)})
      */
-    public java.util.Map<Object, Object> asMap(Conversion conversion) {
+    public Map<Object, Object> asMap(Conversion conversion) {
         return new PyMapView(this, conversion == Conversion.ELEMENTS ? Conversion.SHALLOW : conversion);
     }
 
@@ -701,7 +714,7 @@ public class PyObject implements AutoCloseable, Iterable<PyObject>, java.io.Seri
      * @param body what runs with the value {@code __enter__} returned
      * @return what {@code body} returned
      */
-    public <T> T with(java.util.function.Function<PyObject, T> body) {
+    public <T> T with(Function<PyObject, T> body) {
         return PyContext.with(this, body);
     }
 
@@ -720,7 +733,7 @@ public class PyObject implements AutoCloseable, Iterable<PyObject>, java.io.Seri
      * @return a future of the coroutine's result, as a handle
      * @throws PythonException if the call fails or returns no awaitable
      */
-    public java.util.concurrent.CompletableFuture<PyObject> callAsync(Object... args) {
+    public CompletableFuture<PyObject> callAsync(Object... args) {
         return PyAsync.call(PyObject.class, this, args);
     }
 
@@ -733,7 +746,7 @@ public class PyObject implements AutoCloseable, Iterable<PyObject>, java.io.Seri
      * @param args the arguments, converted with {@link Python#toPython}
      * @return a future of the coroutine's converted result
      */
-    public <T> java.util.concurrent.CompletableFuture<T> callAsyncAs(Class<T> type, Object... args) {
+    public <T> CompletableFuture<T> callAsyncAs(Class<T> type, Object... args) {
         return PyAsync.call(type, this, args);
     }
 
@@ -770,9 +783,10 @@ public class PyObject implements AutoCloseable, Iterable<PyObject>, java.io.Seri
         }
         String t = typeName();
         if ("numpy.ndarray".equals(t)) {
-            throw new ClassCastException("a numpy array of dtype " + Support.fn("dtype_name").callAs(String.class, this)
-                    + " has no Java primitive type (supported: " + DTypes.supported() + "); convert it with"
-                    + " .astype(...) first (strings and objects: .tolist() and toJava())");
+            throw new ClassCastException(
+                    "a numpy array of dtype " + Support.fn("dtype_name").callAs(String.class, this)
+                            + " has no Java primitive type (supported: " + DTypes.supported() + "); convert it with"
+                            + " .astype(...) first (strings and objects: .tolist() and toJava())");
         }
         throw new ClassCastException("a Python '" + t + "' is not a numpy array (numpy.asarray(x) makes one)");
     }
@@ -790,7 +804,7 @@ public class PyObject implements AutoCloseable, Iterable<PyObject>, java.io.Seri
      *     {@code ByteBuffer} can be (2 GiB - 1 bytes: share slices of it instead)
      * @return a direct {@code ByteBuffer} over this object's memory
      */
-    public java.nio.ByteBuffer asBuffer() {
+    public ByteBuffer asBuffer() {
         return Ops.asBuffer(this);
     }
 

@@ -2,6 +2,7 @@ package org.pybridge;
 
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.function.Consumer;
 
 /**
@@ -36,14 +37,14 @@ final class PyOutput {
     private static void install(PythonConfig.Output stdout, PythonConfig.Output stderr, boolean restore) {
         Sink out = sink(stdout, false);
         Sink err = sink(stderr, true);
-        Logs.debug(() -> "pybridge: Python's sys.stdout goes to " + describe(stdout, "System.out")
-                + ", sys.stderr to " + describe(stderr, "System.err"));
+        Logs.debug(() -> "pybridge: Python's sys.stdout goes to " + describe(stdout, "System.out") + ", sys.stderr to "
+                + describe(stderr, "System.err"));
         if (out == null && err == null && !restore) {
             return;
         }
         Lifetimes.unscoped(() -> {
-            try (PyObject ns = (PyObject) Ops.eval("{'__builtins__': __builtins__, '__name__': '_pybridge_output'}",
-                    null, Contract.Mode.HANDLE)) {
+            try (PyObject ns = (PyObject) Ops.eval(
+                    "{'__builtins__': __builtins__, '__name__': '_pybridge_output'}", null, Contract.Mode.HANDLE)) {
                 PyNamespace.exec(ns, PySources.text("output.py"));
                 try (PyObject install = ns.getItem("install")) {
                     install.call(out, err, restore).close();
@@ -92,7 +93,7 @@ final class PyOutput {
                 System.arraycopy(chunk, 0, b, partial.length, chunk.length);
             }
             int end = completeLength(b);
-            partial = java.util.Arrays.copyOfRange(b, end, b.length);
+            partial = Arrays.copyOfRange(b, end, b.length);
             if (end == 0) {
                 return;
             }
@@ -122,13 +123,13 @@ final class PyOutput {
         for (int i = n - 1; i >= Math.max(0, n - 3); i--) {
             int c = b[i] & 0xFF;
             if (c < 0x80) {
-                return n;             // ASCII: nothing is cut
+                return n; // ASCII: nothing is cut
             }
-            if (c >= 0xC0) {          // a lead byte: is its sequence complete?
+            if (c >= 0xC0) { // a lead byte: is its sequence complete?
                 int need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
                 return n - i >= need ? n : i;
             }
         }
-        return n;                     // continuation bytes only: leave them to the decoder
+        return n; // continuation bytes only: leave them to the decoder
     }
 }

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -92,7 +93,7 @@ final class PyProxy {
             check(i);
         }
         Class<?> iface = ifaces[0];
-        Set<Class<?>> all = new java.util.LinkedHashSet<>(Arrays.asList(ifaces));
+        Set<Class<?>> all = new LinkedHashSet<>(Arrays.asList(ifaces));
         all.add(PyBacked.class);
         Class<?>[] withBacked = all.toArray(new Class<?>[0]);
         Handler h = new Handler(target, INFO.get(iface));
@@ -112,8 +113,10 @@ final class PyProxy {
                 return Proxy.newProxyInstance(own, withBacked, h);
             } catch (IllegalArgumentException e2) {
                 e2.addSuppressed(e);
-                throw new IllegalArgumentException("cannot make a proxy of " + Arrays.toString(ifaces)
-                        + ": no class loader sees both them and org.pybridge.PyBacked", e2);
+                throw new IllegalArgumentException(
+                        "cannot make a proxy of " + Arrays.toString(ifaces)
+                                + ": no class loader sees both them and org.pybridge.PyBacked",
+                        e2);
             }
         }
     }
@@ -122,8 +125,11 @@ final class PyProxy {
         Objects.requireNonNull(iface, "iface");
         if (!iface.isInterface() || iface.isAnnotation()) {
             throw new IllegalArgumentException("PyObject.as needs an interface, and " + iface.getName()
-                    + " is " + (iface.isAnnotation() ? "an annotation type" : iface.isArray() ? "an array type"
-                    : iface.isPrimitive() ? "a primitive type" : "a class") + " (a Python object can only"
+                    + " is "
+                    + (iface.isAnnotation()
+                            ? "an annotation type"
+                            : iface.isArray() ? "an array type" : iface.isPrimitive() ? "a primitive type" : "a class")
+                    + " (a Python object can only"
                     + " stand for a Java interface; for a value, use toJava(Class) or callAs)");
         }
     }
@@ -176,6 +182,7 @@ final class PyProxy {
         final Class<?> iface;
         /** Name and parameter types of the single abstract method, or null if not functional. */
         final String fnName;
+
         final Class<?>[] fnParams;
         final ConcurrentHashMap<Method, Plan> plans = new ConcurrentHashMap<>();
 
@@ -217,9 +224,20 @@ final class PyProxy {
     }
 
     /** The values the conversion to Java produces: a java.* interface one of them implements is "known". */
-    private static final Class<?>[] CONVERTED = {ArrayList.class, LinkedHashMap.class, HashSet.class,
-        List.of().getClass(), Set.of().getClass(), String.class, Long.class, Double.class, Boolean.class,
-        BigInteger.class, byte[].class, PyObject.class};
+    private static final Class<?>[] CONVERTED = {
+        ArrayList.class,
+        LinkedHashMap.class,
+        HashSet.class,
+        List.of().getClass(),
+        Set.of().getClass(),
+        String.class,
+        Long.class,
+        Double.class,
+        Boolean.class,
+        BigInteger.class,
+        byte[].class,
+        PyObject.class
+    };
 
     private static boolean knownInterface(Class<?> r) {
         if (!r.getName().startsWith("java.")) {
@@ -240,10 +258,12 @@ final class PyProxy {
         final boolean isDefault;
         /** The interface's single abstract method (may call the object itself). */
         final boolean functional;
+
         final boolean varargs;
         final int result;
         /** R_AS: the return type (maybe primitive; ResultTypes.coerce boxes); R_*_IFACE: the interface. */
         final Class<?> type;
+
         final Class<?>[] exceptions;
         final Method method;
         private volatile MethodHandle defaultHandle;
@@ -253,8 +273,7 @@ final class PyProxy {
             name = m.getName();
             int n = m.getParameterCount();
             Class<?> rt = m.getReturnType();
-            if (name.equals("equals") && n == 1 && m.getParameterTypes()[0] == Object.class
-                    && rt == boolean.class) {
+            if (name.equals("equals") && n == 1 && m.getParameterTypes()[0] == Object.class && rt == boolean.class) {
                 kind = K_EQUALS;
             } else if (name.equals("hashCode") && n == 0 && rt == int.class) {
                 kind = K_HASHCODE;
@@ -266,7 +285,9 @@ final class PyProxy {
                 kind = K_PYTHON;
             }
             isDefault = m.isDefault();
-            functional = !isDefault && info.fnName != null && name.equals(info.fnName)
+            functional = !isDefault
+                    && info.fnName != null
+                    && name.equals(info.fnName)
                     && Arrays.equals(m.getParameterTypes(), info.fnParams);
             varargs = m.isVarArgs();
             exceptions = m.getExceptionTypes();
@@ -304,8 +325,7 @@ final class PyProxy {
 
     private static MethodHandle findInvokeDefault() {
         try {
-            Method m = InvocationHandler.class.getMethod("invokeDefault", Object.class, Method.class,
-                    Object[].class);
+            Method m = InvocationHandler.class.getMethod("invokeDefault", Object.class, Method.class, Object[].class);
             return MethodHandles.lookup().unreflect(m);
         } catch (ReflectiveOperationException | RuntimeException e) {
             return null;
@@ -317,7 +337,8 @@ final class PyProxy {
         int n = m.getParameterCount();
         IllegalAccessException denied;
         try {
-            MethodHandle mh = MethodHandles.privateLookupIn(decl, MethodHandles.lookup()).unreflectSpecial(m, decl);
+            MethodHandle mh =
+                    MethodHandles.privateLookupIn(decl, MethodHandles.lookup()).unreflectSpecial(m, decl);
             return mh.asType(MethodType.genericMethodType(n + 1)).asSpreader(Object[].class, n);
         } catch (IllegalAccessException e) {
             // An interface of a module that does not open its package to us (java.util.function.Function.andThen):
@@ -328,8 +349,10 @@ final class PyProxy {
             return MethodHandles.insertArguments(INVOKE_DEFAULT, 1, m)
                     .asType(MethodType.methodType(Object.class, Object.class, Object[].class));
         }
-        throw new UnsupportedOperationException("cannot run the default method " + decl.getName() + "." + m.getName()
-                + " for a Python object (its package is not open to pybridge on this Java version)", denied);
+        throw new UnsupportedOperationException(
+                "cannot run the default method " + decl.getName() + "." + m.getName()
+                        + " for a Python object (its package is not open to pybridge on this Java version)",
+                denied);
     }
 
     // ---- the handler ---------------------------------------------------------------
@@ -439,8 +462,9 @@ final class PyProxy {
             }
             return new UnsupportedOperationException("the Python '" + type + "' object has no attribute '"
                     + p.name + "' for " + info.iface.getName() + "." + p.name
-                    + (info.fnName != null ? " (and it is not callable, so it cannot stand for the functional"
-                            + " interface itself)" : "")
+                    + (info.fnName != null
+                            ? " (and it is not callable, so it cannot stand for the functional" + " interface itself)"
+                            : "")
                     + "; define it in Python or give the interface method a default implementation");
         }
 
@@ -449,7 +473,8 @@ final class PyProxy {
             try {
                 switch (p.result) {
                     case R_VOID: {
-                        Object r = name == null ? target.callWith(Conversion.SHALLOW, null, a)
+                        Object r = name == null
+                                ? target.callWith(Conversion.SHALLOW, null, a)
                                 : target.callAttrWith(Conversion.SHALLOW, name, null, a);
                         if (r instanceof PyObject) {
                             ((PyObject) r).close();
@@ -461,7 +486,8 @@ final class PyProxy {
                     case R_AS:
                         return name == null ? target.callAs(p.type, a) : target.callAttrAs(p.type, name, a);
                     case R_KNOWN_IFACE: {
-                        Object r = name == null ? target.callWith(Conversion.DEEP, null, a)
+                        Object r = name == null
+                                ? target.callWith(Conversion.DEEP, null, a)
                                 : target.callAttrWith(Conversion.DEEP, name, null, a);
                         if (r == null || p.type.isInstance(r)) {
                             return r;
@@ -472,7 +498,8 @@ final class PyProxy {
                         return ResultTypes.coerce(r, p.type);
                     }
                     default: {
-                        Object r = name == null ? target.callWith(Conversion.SHALLOW, null, a)
+                        Object r = name == null
+                                ? target.callWith(Conversion.SHALLOW, null, a)
                                 : target.callAttrWith(Conversion.SHALLOW, name, null, a);
                         if (r == null || p.type.isInstance(r)) {
                             return r;

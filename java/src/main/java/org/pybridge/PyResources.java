@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * pybridge's Python modules that load on first use (the JSR-223 engine's,
@@ -16,8 +17,7 @@ import java.util.WeakHashMap;
 final class PyResources {
     private PyResources() {}
 
-    private static final java.util.concurrent.ConcurrentHashMap<String, PyObject> MAIN_FUNCTIONS =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<String, PyObject> MAIN_FUNCTIONS = new ConcurrentHashMap<>();
     private static final Map<Interpreter, Map<String, PyObject>> LOADED =
             Collections.synchronizedMap(new WeakHashMap<>());
 
@@ -100,5 +100,4 @@ final class PyResources {
         }
         return mod;
     }
-
 }

@@ -9,10 +9,13 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.Proxy;
+import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.WeakHashMap;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
@@ -203,8 +206,8 @@ public final class PyScriptEngine extends AbstractScriptEngine implements Invoca
                         if (compiled != null) {
                             result = helper("run").callWith(Conversion.DEEP, null, compiled, g, outFn, errFn);
                         } else {
-                            result = helper("eval_source").callWith(Conversion.DEEP, null, source, file, g, outFn,
-                                    errFn);
+                            result = helper("eval_source")
+                                    .callWith(Conversion.DEEP, null, source, file, g, outFn, errFn);
                         }
                     } finally {
                         if (saved != null) {
@@ -312,7 +315,8 @@ public final class PyScriptEngine extends AbstractScriptEngine implements Invoca
     public CompiledScript compile(String script) throws ScriptException {
         String file = fileName(context);
         try {
-            PyObject code = in(() -> Lifetimes.unscoped(() -> helper("compile_script").call(script, file)));
+            PyObject code =
+                    in(() -> Lifetimes.unscoped(() -> helper("compile_script").call(script, file)));
             return new Compiled(code);
         } catch (PythonException e) {
             throw scriptException(e, file);
@@ -358,8 +362,7 @@ public final class PyScriptEngine extends AbstractScriptEngine implements Invoca
     }
 
     @Override
-    public Object invokeMethod(Object thiz, String name, Object... args) throws ScriptException,
-            NoSuchMethodException {
+    public Object invokeMethod(Object thiz, String name, Object... args) throws ScriptException, NoSuchMethodException {
         if (name == null) {
             throw new NullPointerException("name");
         }
@@ -378,6 +381,7 @@ public final class PyScriptEngine extends AbstractScriptEngine implements Invoca
 
     /** The jsr223.py helpers invoke and invoke_method of this engine's interpreter, looked up once. */
     private volatile PyObject invokeFn;
+
     private volatile PyObject invokeMethodFn;
 
     private PyObject invoker(String helper) {
@@ -493,7 +497,7 @@ public final class PyScriptEngine extends AbstractScriptEngine implements Invoca
      * {@link Python#toPython}, {@code get} with {@link PyObject#toJava()};
      * {@code keySet}/{@code entrySet}/{@code values} are snapshots.
      */
-    static final class PyBindings extends java.util.AbstractMap<String, Object> implements Bindings {
+    static final class PyBindings extends AbstractMap<String, Object> implements Bindings {
         final PyScriptEngine owner;
         final PyObject globals;
 
@@ -507,7 +511,8 @@ public final class PyScriptEngine extends AbstractScriptEngine implements Invoca
                 throw new NullPointerException("a Bindings key is never null");
             }
             if (!(key instanceof String)) {
-                throw new ClassCastException("a Bindings key is a String, not " + key.getClass().getName());
+                throw new ClassCastException(
+                        "a Bindings key is a String, not " + key.getClass().getName());
             }
             if (((String) key).isEmpty()) {
                 throw new IllegalArgumentException("a Bindings key is never empty");
@@ -573,9 +578,9 @@ public final class PyScriptEngine extends AbstractScriptEngine implements Invoca
         }
 
         @Override
-        public java.util.Set<Map.Entry<String, Object>> entrySet() {
+        public Set<Map.Entry<String, Object>> entrySet() {
             Map<String, Object> copy = owner.in(() -> {
-                Map<String, Object> m = new java.util.LinkedHashMap<>();
+                Map<String, Object> m = new LinkedHashMap<>();
                 for (Object k : Support.fn("keys").callAs(List.class, globals)) {
                     if (k instanceof String) {
                         m.put((String) k, globals.getItem(k, Conversion.DEEP));

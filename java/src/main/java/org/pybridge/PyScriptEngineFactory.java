@@ -32,10 +32,10 @@ import javax.script.ScriptEngineFactory;
  * script binds is seen by the others using the same context.
  */
 public class PyScriptEngineFactory implements ScriptEngineFactory {
-    private static final List<String> NAMES = Collections.unmodifiableList(
-            Arrays.asList("python", "python3", "Python", "pybridge"));
-    private static final List<String> ISOLATED_NAMES = Collections.unmodifiableList(
-            Arrays.asList("python-isolated", "pybridge-isolated"));
+    private static final List<String> NAMES =
+            Collections.unmodifiableList(Arrays.asList("python", "python3", "Python", "pybridge"));
+    private static final List<String> ISOLATED_NAMES =
+            Collections.unmodifiableList(Arrays.asList("python-isolated", "pybridge-isolated"));
     private static final List<String> EXTENSIONS = Collections.singletonList("py");
     private static final List<String> MIME_TYPES = Collections.unmodifiableList(
             Arrays.asList("text/x-python", "application/x-python", "text/x-script.python"));
@@ -159,11 +159,21 @@ public class PyScriptEngineFactory implements ScriptEngineFactory {
         for (int i = 0; i < toDisplay.length(); i++) {
             char c = toDisplay.charAt(i);
             switch (c) {
-                case '\\': b.append("\\\\"); break;
-                case '"': b.append("\\\""); break;
-                case '\n': b.append("\\n"); break;
-                case '\r': b.append("\\r"); break;
-                case '\t': b.append("\\t"); break;
+                case '\\':
+                    b.append("\\\\");
+                    break;
+                case '"':
+                    b.append("\\\"");
+                    break;
+                case '\n':
+                    b.append("\\n");
+                    break;
+                case '\r':
+                    b.append("\\r");
+                    break;
+                case '\t':
+                    b.append("\\t");
+                    break;
                 default:
                     if (c < 0x20) {
                         b.append(String.format("\\x%02x", (int) c));

@@ -29,8 +29,8 @@ final class PySources {
     private static String read(String name) {
         String path = DIRECTORY + name;
         ClassLoader loader = PySources.class.getClassLoader();
-        try (InputStream in = loader == null ? ClassLoader.getSystemResourceAsStream(path)
-                : loader.getResourceAsStream(path)) {
+        try (InputStream in =
+                loader == null ? ClassLoader.getSystemResourceAsStream(path) : loader.getResourceAsStream(path)) {
             if (in == null) {
                 throw new PyBridgeException("pybridge's Python source " + path + " is not on the class path:"
                         + " the pybridge jar (or the build's python/ resource directory) is incomplete");

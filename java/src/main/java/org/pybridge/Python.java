@@ -1,6 +1,21 @@
 package org.pybridge;
 
+import java.lang.reflect.Array;
+import java.nio.Buffer;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.CharBuffer;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.nio.LongBuffer;
+import java.nio.ShortBuffer;
+import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -97,8 +112,9 @@ public final class Python {
         // StackTraceElement$HashedModules, which a trace through Thread.run needs (seen failing
         // 20,000 calls deep on CPython 3.10, where the stack ran out inside its initialiser).
         PythonException[] e = new PythonException[1];
-        List.of(1).forEach(x -> e[0] = new PythonException("RecursionError", "", "", -1, -1,
-                List.of(new PythonException.Frame("<init>", 1, "f"))));
+        List.of(1)
+                .forEach(x -> e[0] = new PythonException(
+                        "RecursionError", "", "", -1, -1, List.of(new PythonException.Frame("<init>", 1, "f"))));
         e[0].getStackTrace();
     }
 
@@ -186,8 +202,8 @@ public final class Python {
      * @param stderr where {@code sys.stderr} writes from now on
      */
     public static void redirectOutput(PythonConfig.Output stdout, PythonConfig.Output stderr) {
-        java.util.Objects.requireNonNull(stdout, "stdout");
-        java.util.Objects.requireNonNull(stderr, "stderr");
+        Objects.requireNonNull(stdout, "stdout");
+        Objects.requireNonNull(stderr, "stderr");
         ensure();
         mainInterpreter().run(() -> PyOutput.redirect(stdout, stderr));
     }
@@ -358,8 +374,7 @@ public final class Python {
      * @param fn the Java code
      * @return a function object to pass to Python
      */
-    public static <A, R> java.util.function.Function<A, R> function(Class<A> argType, Class<R> resultType,
-            java.util.function.Function<A, R> fn) {
+    public static <A, R> Function<A, R> function(Class<A> argType, Class<R> resultType, Function<A, R> fn) {
         return new TypedFunction<>(argType, resultType, fn);
     }
 
@@ -375,8 +390,8 @@ public final class Python {
      * @param fn the Java code
      * @return a function object to pass to Python
      */
-    public static <A, B, R> java.util.function.BiFunction<A, B, R> function(Class<A> firstType,
-            Class<B> secondType, Class<R> resultType, java.util.function.BiFunction<A, B, R> fn) {
+    public static <A, B, R> BiFunction<A, B, R> function(
+            Class<A> firstType, Class<B> secondType, Class<R> resultType, BiFunction<A, B, R> fn) {
         return new TypedFunction.Bi<>(firstType, secondType, resultType, fn);
     }
 
@@ -393,12 +408,12 @@ public final class Python {
      * @return the result, a new handle
      */
     public static PyObject toNumpy(Object array, long... shape) {
-        if (array instanceof java.nio.Buffer && !(array instanceof java.nio.ByteBuffer)) {
-            return toNumpy((java.nio.Buffer) array, shape);
+        if (array instanceof Buffer && !(array instanceof ByteBuffer)) {
+            return toNumpy((Buffer) array, shape);
         }
         ensure();
         String dtype = DTypes.dtypeOf(array);
-        int n = java.lang.reflect.Array.getLength(array);
+        int n = Array.getLength(array);
         long[] dims = shape.length == 0 ? new long[] {n} : shape;
         new NDArray(dtype, array, dims); // validates the shape
         return Ops.numpyCopyOf(array, dtype, dims);
@@ -420,7 +435,7 @@ public final class Python {
      * @param shape the dimensions (none given: one dimension over all the elements)
      * @return the result, a new handle
      */
-    public static PyObject toNumpy(java.nio.ByteBuffer buffer, String dtype, long... shape) {
+    public static PyObject toNumpy(ByteBuffer buffer, String dtype, long... shape) {
         return toNumpyView(buffer, buffer, dtype, shape);
     }
 
@@ -454,8 +469,8 @@ public final class Python {
      * @param shape the shape (none: one dimension)
      * @return the new numpy array
      */
-    public static PyObject toNumpy(java.nio.Buffer buffer, long... shape) {
-        if (buffer instanceof java.nio.ByteBuffer) {
+    public static PyObject toNumpy(Buffer buffer, long... shape) {
+        if (buffer instanceof ByteBuffer) {
             throw new IllegalArgumentException("a ByteBuffer needs a dtype: toNumpy(buffer, \"float64\", shape...)");
         }
         if (buffer == null) {
@@ -463,19 +478,19 @@ public final class Python {
         }
         int n = buffer.remaining();
         Object copy;
-        if (buffer instanceof java.nio.DoubleBuffer) {
-            copy = get(((java.nio.DoubleBuffer) buffer).duplicate(), new double[n]);
-        } else if (buffer instanceof java.nio.FloatBuffer) {
-            copy = get(((java.nio.FloatBuffer) buffer).duplicate(), new float[n]);
-        } else if (buffer instanceof java.nio.LongBuffer) {
-            copy = get(((java.nio.LongBuffer) buffer).duplicate(), new long[n]);
-        } else if (buffer instanceof java.nio.IntBuffer) {
-            copy = get(((java.nio.IntBuffer) buffer).duplicate(), new int[n]);
-        } else if (buffer instanceof java.nio.ShortBuffer) {
-            copy = get(((java.nio.ShortBuffer) buffer).duplicate(), new short[n]);
-        } else if (buffer instanceof java.nio.CharBuffer) {
+        if (buffer instanceof DoubleBuffer) {
+            copy = get(((DoubleBuffer) buffer).duplicate(), new double[n]);
+        } else if (buffer instanceof FloatBuffer) {
+            copy = get(((FloatBuffer) buffer).duplicate(), new float[n]);
+        } else if (buffer instanceof LongBuffer) {
+            copy = get(((LongBuffer) buffer).duplicate(), new long[n]);
+        } else if (buffer instanceof IntBuffer) {
+            copy = get(((IntBuffer) buffer).duplicate(), new int[n]);
+        } else if (buffer instanceof ShortBuffer) {
+            copy = get(((ShortBuffer) buffer).duplicate(), new short[n]);
+        } else if (buffer instanceof CharBuffer) {
             char[] c = new char[n];
-            ((java.nio.CharBuffer) buffer).duplicate().get(c);
+            ((CharBuffer) buffer).duplicate().get(c);
             short[] s = new short[n];
             for (int i = 0; i < n; i++) {
                 s[i] = (short) c[i];
@@ -485,28 +500,29 @@ public final class Python {
             new NDArray("uint16", s, dims); // validates the shape
             return Ops.numpyCopyOf(s, "uint16", dims);
         } else {
-            throw new IllegalArgumentException("unsupported buffer type " + buffer.getClass().getName());
+            throw new IllegalArgumentException(
+                    "unsupported buffer type " + buffer.getClass().getName());
         }
         return toNumpy(copy, shape);
     }
 
-    private static Object get(java.nio.Buffer b, Object into) {
-        if (b instanceof java.nio.DoubleBuffer) {
-            ((java.nio.DoubleBuffer) b).get((double[]) into);
-        } else if (b instanceof java.nio.FloatBuffer) {
-            ((java.nio.FloatBuffer) b).get((float[]) into);
-        } else if (b instanceof java.nio.LongBuffer) {
-            ((java.nio.LongBuffer) b).get((long[]) into);
-        } else if (b instanceof java.nio.IntBuffer) {
-            ((java.nio.IntBuffer) b).get((int[]) into);
+    private static Object get(Buffer b, Object into) {
+        if (b instanceof DoubleBuffer) {
+            ((DoubleBuffer) b).get((double[]) into);
+        } else if (b instanceof FloatBuffer) {
+            ((FloatBuffer) b).get((float[]) into);
+        } else if (b instanceof LongBuffer) {
+            ((LongBuffer) b).get((long[]) into);
+        } else if (b instanceof IntBuffer) {
+            ((IntBuffer) b).get((int[]) into);
         } else {
-            ((java.nio.ShortBuffer) b).get((short[]) into);
+            ((ShortBuffer) b).get((short[]) into);
         }
         return into;
     }
 
     /** {@code shared} is what crosses ({@code buffer}, or its {@link UnmanagedBuffer}). */
-    private static PyObject toNumpyView(Object shared, java.nio.ByteBuffer buffer, String dtype, long... shape) {
+    private static PyObject toNumpyView(Object shared, ByteBuffer buffer, String dtype, long... shape) {
         ensure();
         if (buffer == null || !buffer.isDirect()) {
             throw new IllegalArgumentException("Python.toNumpy shares a direct ByteBuffer"
@@ -520,11 +536,11 @@ public final class Python {
             n *= d;
         }
         if (n * item > buffer.remaining()) {
-            throw new IllegalArgumentException("shape " + java.util.Arrays.toString(dims) + " of " + dtype + " needs "
-                    + n * item + " bytes; the buffer has " + buffer.remaining() + " remaining");
+            throw new IllegalArgumentException("shape " + Arrays.toString(dims) + " of " + dtype + " needs " + n * item
+                    + " bytes; the buffer has " + buffer.remaining() + " remaining");
         }
-        boolean bigEndian = item > 1 && buffer.order() == java.nio.ByteOrder.BIG_ENDIAN
-                && java.nio.ByteOrder.nativeOrder() != java.nio.ByteOrder.BIG_ENDIAN;
+        boolean bigEndian =
+                item > 1 && buffer.order() == ByteOrder.BIG_ENDIAN && ByteOrder.nativeOrder() != ByteOrder.BIG_ENDIAN;
         return Ops.numpyView(shared, dtype, bigEndian, dims);
     }
 
@@ -544,8 +560,8 @@ public final class Python {
      */
     public static <T> void registerConverter(Class<T> type, Function<? super T, ?> toPython) {
         if (type == null) {
-            throw new IllegalArgumentException("registerConverter needs a class (and a function, or null to remove"
-                    + " the registration)");
+            throw new IllegalArgumentException(
+                    "registerConverter needs a class (and a function, or null to remove" + " the registration)");
         }
         ConverterRegistry.register(type, toPython);
     }
@@ -625,7 +641,7 @@ public final class Python {
      * @param argv the arguments after the path in {@code sys.argv}
      * @return the script's globals
      */
-    public static PyNamespace runScript(java.nio.file.Path path, String... argv) {
+    public static PyNamespace runScript(Path path, String... argv) {
         if (path == null) {
             throw new IllegalArgumentException("runScript needs a path");
         }
@@ -645,7 +661,7 @@ public final class Python {
      * @param columns column name to column
      * @return the new DataFrame
      */
-    public static PyObject fromColumns(java.util.Map<String, ?> columns) {
+    public static PyObject fromColumns(Map<String, ?> columns) {
         if (columns == null) {
             throw new IllegalArgumentException("fromColumns needs a map of column name to column");
         }
@@ -723,7 +739,8 @@ public final class Python {
      */
     public static PyNamespace newNamespace() {
         ensure();
-        return new PyNamespace(Lifetimes.unscoped(() -> Support.fn("new_namespace").call()));
+        return new PyNamespace(
+                Lifetimes.unscoped(() -> Support.fn("new_namespace").call()));
     }
 
     /**
@@ -759,7 +776,8 @@ public final class Python {
      * @return what {@code body} returned (a {@code PyObject} kept)
      */
     public static <T> T withGilScope(Supplier<T> body) {
-        try (Gil g = acquireGil(); ResourceScope s = ResourceScope.open()) {
+        try (Gil g = acquireGil();
+                ResourceScope s = ResourceScope.open()) {
             T r = body.get();
             if (r instanceof PyObject) {
                 ((PyObject) r).keep();

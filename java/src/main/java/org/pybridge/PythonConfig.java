@@ -5,8 +5,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * Options for {@link Python#initialize(PythonConfig)}. Everything is optional:
@@ -36,7 +38,12 @@ public final class PythonConfig {
      * that Java's and Python's output keep their order.
      */
     public static final class Output {
-        enum Kind { SYSTEM, STREAM, CONSUMER, FILE_DESCRIPTOR }
+        enum Kind {
+            SYSTEM,
+            STREAM,
+            CONSUMER,
+            FILE_DESCRIPTOR
+        }
 
         final Kind kind;
         final PrintStream stream;
@@ -98,7 +105,7 @@ public final class PythonConfig {
 
         @Override
         public String toString() {
-            return kind.name().toLowerCase(java.util.Locale.ROOT);
+            return kind.name().toLowerCase(Locale.ROOT);
         }
     }
 
@@ -111,13 +118,13 @@ public final class PythonConfig {
     private long gilLeaseWaitMillis = DEFAULT_GIL_LEASE_WAIT_MILLIS;
     private long gilSpinMicros = DEFAULT_GIL_SPIN_MICROS;
     private boolean strictMapKeys = Boolean.getBoolean("pybridge.strictMapKeys");
-    private java.util.function.Predicate<String> javaClassFilter = DEFAULT_JAVA_CLASS_FILTER;
+    private Predicate<String> javaClassFilter = DEFAULT_JAVA_CLASS_FILTER;
 
     /**
      * Default of {@link #javaClassFilter}: every public class of an exported
      * package may be imported from Python.
      */
-    public static final java.util.function.Predicate<String> DEFAULT_JAVA_CLASS_FILTER = name -> true;
+    public static final Predicate<String> DEFAULT_JAVA_CLASS_FILTER = name -> true;
 
     /**
      * Default of {@link #gilSpin(long)}: 200 µs, or the system property
@@ -309,8 +316,8 @@ public final class PythonConfig {
      * @param allow true for the binary class names Python may import
      * @return this config
      */
-    public PythonConfig javaClassFilter(java.util.function.Predicate<String> allow) {
-        this.javaClassFilter = java.util.Objects.requireNonNull(allow, "allow");
+    public PythonConfig javaClassFilter(Predicate<String> allow) {
+        this.javaClassFilter = Objects.requireNonNull(allow, "allow");
         return this;
     }
 
@@ -341,7 +348,7 @@ public final class PythonConfig {
      *
      * @return the filter
      */
-    public java.util.function.Predicate<String> javaClassFilter() {
+    public Predicate<String> javaClassFilter() {
         return javaClassFilter;
     }
 

@@ -52,8 +52,8 @@ public class PythonException extends PyBridgeException {
     /** @serial the Python frames, outermost first. */
     private final List<Frame> frames;
 
-    PythonException(String pythonType, String pythonMessage, String pythonTraceback, int line, int offset,
-            List<Frame> frames) {
+    PythonException(
+            String pythonType, String pythonMessage, String pythonTraceback, int line, int offset, List<Frame> frames) {
         super(pythonType + (pythonMessage.isEmpty() ? "" : ": " + pythonMessage));
         this.pythonType = pythonType;
         this.pythonMessage = pythonMessage;

@@ -49,6 +49,7 @@ final class PythonLocator {
     static final int MAX_OUTPUT = 64 * 1024;
     /** Default limit on the probe's run time; {@code -Dpybridge.probeTimeoutMillis} changes it. */
     static final long DEFAULT_PROBE_TIMEOUT_MILLIS = 60_000;
+
     static final String PROBE_TIMEOUT_PROPERTY = "pybridge.probeTimeoutMillis";
     /** The probe's working directory: not the JVM's, which anyone may have written to. */
     static final String PROBE_DIRECTORY = "/";
@@ -220,8 +221,8 @@ final class PythonLocator {
             out = reader.text();
             rc = p.exitValue();
         } catch (IOException e) {
-            throw new PythonInitializationException("could not run " + exe + ": " + e.getMessage()
-                    + ". Set PYBRIDGE_PYTHON to a working python3.", e);
+            throw new PythonInitializationException(
+                    "could not run " + exe + ": " + e.getMessage() + ". Set PYBRIDGE_PYTHON to a working python3.", e);
         } catch (InterruptedException e) {
             killTree(p);
             Thread.currentThread().interrupt();
@@ -241,8 +242,9 @@ final class PythonLocator {
         }
         if (!"cpython".equals(f.get("implementation"))) {
             throw new PythonInitializationException(exe + " is "
-                    + (f.get("implementation").isEmpty() ? "not a Python that answered the query ("
-                            + abbreviate(out, 200) + ")" : f.get("implementation"))
+                    + (f.get("implementation").isEmpty()
+                            ? "not a Python that answered the query (" + abbreviate(out, 200) + ")"
+                            : f.get("implementation"))
                     + ", not CPython; pybridge embeds CPython only. Point PYBRIDGE_PYTHON at a CPython 3.");
         }
         return f;
@@ -287,8 +289,9 @@ final class PythonLocator {
     }
 
     private static String killedText(int descendants) {
-        return descendants == 0 ? "" : " with the " + descendants + " process" + (descendants == 1 ? "" : "es")
-                + " it started";
+        return descendants == 0
+                ? ""
+                : " with the " + descendants + " process" + (descendants == 1 ? "" : "es") + " it started";
     }
 
     private static String seconds(long millis) {
@@ -371,8 +374,8 @@ final class PythonLocator {
                 + " built with --enable-shared.";
         String who = exe + " (Python " + f.get("version") + ", sys.base_prefix " + f.get("base_prefix") + ")";
         if (!version.matches("3\\.\\d{1,3}")) {
-            throw new PythonInitializationException(who + " reported the version '" + version
-                    + "', which is not a Python 3 version." + fix);
+            throw new PythonInitializationException(
+                    who + " reported the version '" + version + "', which is not a Python 3 version." + fix);
         }
         Path base = installation(who, f.get("base_prefix"), fix);
         List<String> candidates = new ArrayList<>();
@@ -415,8 +418,8 @@ final class PythonLocator {
             try {
                 real = c.toRealPath();
             } catch (IOException e) {
-                throw new PythonInitializationException(what + ", but it is a broken link (" + e.getMessage()
-                        + ")." + fix, e);
+                throw new PythonInitializationException(
+                        what + ", but it is a broken link (" + e.getMessage() + ")." + fix, e);
             }
             String is = real.equals(c) ? "" : " (which is " + real + ")";
             if (!Files.isRegularFile(real)) {
@@ -437,8 +440,8 @@ final class PythonLocator {
             }
             return real.toString();
         }
-        throw new PythonInitializationException("the shared libpython of " + exe + " was not found; tried "
-                + tried + ". Reinstall that Python with a shared library, or set PYBRIDGE_PYTHON.");
+        throw new PythonInitializationException("the shared libpython of " + exe + " was not found; tried " + tried
+                + ". Reinstall that Python with a shared library, or set PYBRIDGE_PYTHON.");
     }
 
     /**
@@ -458,8 +461,8 @@ final class PythonLocator {
         try {
             base = Paths.get(basePrefix).toRealPath();
         } catch (IOException e) {
-            throw new PythonInitializationException(who + " reported sys.base_prefix " + basePrefix
-                    + ", which does not exist." + fix, e);
+            throw new PythonInitializationException(
+                    who + " reported sys.base_prefix " + basePrefix + ", which does not exist." + fix, e);
         }
         if (!Files.isDirectory(base) || base.getNameCount() == 0) {
             throw new PythonInitializationException(who + " reported sys.base_prefix " + basePrefix

@@ -1,5 +1,16 @@
 package org.pybridge;
 
+import java.lang.reflect.Array;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZonedDateTime;
+import java.time.temporal.ChronoField;
+import java.time.temporal.TemporalAccessor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Date;
+import java.util.List;
+
 /** Turning a decoded reply into the Java type a caller asked for. */
 final class ResultTypes {
     private ResultTypes() {}
@@ -40,23 +51,25 @@ final class ResultTypes {
             // The rules are JavaOverloads.fits'; a result that does not fit is an ArithmeticException.
             Object n = JavaOverloads.narrow(v, t);
             if (n == null) {
-                throw new ArithmeticException("Python " + (v instanceof Double || v instanceof Float ? "float " : "int ")
-                        + v + " does not fit in a " + t.getSimpleName());
+                throw new ArithmeticException(
+                        "Python " + (v instanceof Double || v instanceof Float ? "float " : "int ") + v
+                                + " does not fit in a " + t.getSimpleName());
             }
             return (T) n;
         }
-        if (v instanceof java.time.OffsetDateTime && t == java.time.Instant.class) {
-            return (T) ((java.time.OffsetDateTime) v).toInstant();
+        if (v instanceof OffsetDateTime && t == Instant.class) {
+            return (T) ((OffsetDateTime) v).toInstant();
         }
-        if (v instanceof java.time.ZonedDateTime && t == java.time.Instant.class) {
-            return (T) ((java.time.ZonedDateTime) v).toInstant();
+        if (v instanceof ZonedDateTime && t == Instant.class) {
+            return (T) ((ZonedDateTime) v).toInstant();
         }
-        if (v instanceof java.time.ZonedDateTime && t == java.time.OffsetDateTime.class) {
-            return (T) ((java.time.ZonedDateTime) v).toOffsetDateTime();
+        if (v instanceof ZonedDateTime && t == OffsetDateTime.class) {
+            return (T) ((ZonedDateTime) v).toOffsetDateTime();
         }
-        if (t == java.util.Date.class && v instanceof java.time.temporal.TemporalAccessor
-                && ((java.time.temporal.TemporalAccessor) v).isSupported(java.time.temporal.ChronoField.INSTANT_SECONDS)) {
-            return (T) java.util.Date.from(java.time.Instant.from((java.time.temporal.TemporalAccessor) v));
+        if (t == Date.class
+                && v instanceof TemporalAccessor
+                && ((TemporalAccessor) v).isSupported(ChronoField.INSTANT_SECONDS)) {
+            return (T) Date.from(Instant.from((TemporalAccessor) v));
         }
         if (SqlTimes.isSqlTime(t)) {
             Object sql = SqlTimes.fromJavaTime(v, t);
@@ -72,8 +85,8 @@ final class ResultTypes {
             String pt = p.typeName();
             throw new ClassCastException("a Python '" + pt + "' cannot be converted to " + type.getName());
         }
-        throw new ClassCastException("a Python value converted to " + v.getClass().getName()
-                + " cannot be returned as " + type.getName());
+        throw new ClassCastException(
+                "a Python value converted to " + v.getClass().getName() + " cannot be returned as " + type.getName());
     }
 
     /**
@@ -90,38 +103,38 @@ final class ResultTypes {
                 return a.data();
             }
             if (a.shape().length == 1) {
-                int n = java.lang.reflect.Array.getLength(a.data());
-                java.util.List<Object> l = new java.util.ArrayList<>(n);
+                int n = Array.getLength(a.data());
+                List<Object> l = new ArrayList<>(n);
                 for (int i = 0; i < n; i++) {
-                    l.add(java.lang.reflect.Array.get(a.data(), i));
+                    l.add(Array.get(a.data(), i));
                 }
                 v = l;
             } else {
-                throw new ClassCastException("a numpy array of shape " + java.util.Arrays.toString(a.shape())
+                throw new ClassCastException("a numpy array of shape " + Arrays.toString(a.shape())
                         + " cannot be returned as " + t.getCanonicalName() + "; ask for NDArray");
             }
         }
         if (v instanceof byte[]) {
             byte[] b = (byte[]) v;
-            java.util.List<Object> l = new java.util.ArrayList<>(b.length);
+            List<Object> l = new ArrayList<>(b.length);
             for (byte x : b) {
                 l.add((long) (x & 0xff));
             }
             v = l;
         }
-        if (!(v instanceof java.util.List)) {
+        if (!(v instanceof List)) {
             throw new ClassCastException("Python returned " + JavaOverloads.describeValue(v)
                     + ", which cannot be returned as " + t.getCanonicalName() + " (a list or tuple can)");
         }
-        java.util.List<?> l = (java.util.List<?>) v;
-        Object out = java.lang.reflect.Array.newInstance(comp, l.size());
+        List<?> l = (List<?>) v;
+        Object out = Array.newInstance(comp, l.size());
         for (int i = 0; i < l.size(); i++) {
             Object e = l.get(i);
             try {
-                java.lang.reflect.Array.set(out, i, comp == Object.class ? e : coerce(e, comp));
+                Array.set(out, i, comp == Object.class ? e : coerce(e, comp));
             } catch (ClassCastException | ArithmeticException x) {
-                throw new ClassCastException("element " + i + " of the result as " + t.getCanonicalName() + ": "
-                        + x.getMessage());
+                throw new ClassCastException(
+                        "element " + i + " of the result as " + t.getCanonicalName() + ": " + x.getMessage());
             }
         }
         return out;

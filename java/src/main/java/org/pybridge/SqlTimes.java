@@ -1,5 +1,12 @@
 package org.pybridge;
 
+import java.sql.Date;
+import java.sql.Time;
+import java.sql.Timestamp;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+
 /**
  * JDBC's {@code java.sql.Date}, {@code Time} and {@code Timestamp} (what
  * pemja converts), as the java.time values {@link ExtValues} sends, and
@@ -18,25 +25,25 @@ final class SqlTimes {
 
     /** The java.time value of a JDBC time value: LocalDate, LocalTime or LocalDateTime (wall clock, as JDBC's). */
     static Object toJavaTime(Object v) {
-        if (v instanceof java.sql.Timestamp) {
-            return ((java.sql.Timestamp) v).toLocalDateTime();
+        if (v instanceof Timestamp) {
+            return ((Timestamp) v).toLocalDateTime();
         }
-        if (v instanceof java.sql.Time) {
-            return ((java.sql.Time) v).toLocalTime();
+        if (v instanceof Time) {
+            return ((Time) v).toLocalTime();
         }
-        return ((java.sql.Date) v).toLocalDate();
+        return ((Date) v).toLocalDate();
     }
 
     /** {@code v} (a java.time value from Python) as the JDBC class {@code t}, or null if it is not one. */
     static Object fromJavaTime(Object v, Class<?> t) {
-        if (t == java.sql.Timestamp.class && v instanceof java.time.LocalDateTime) {
-            return java.sql.Timestamp.valueOf((java.time.LocalDateTime) v);
+        if (t == Timestamp.class && v instanceof LocalDateTime) {
+            return Timestamp.valueOf((LocalDateTime) v);
         }
-        if (t == java.sql.Time.class && v instanceof java.time.LocalTime) {
-            return java.sql.Time.valueOf((java.time.LocalTime) v);
+        if (t == Time.class && v instanceof LocalTime) {
+            return Time.valueOf((LocalTime) v);
         }
-        if (t == java.sql.Date.class && v instanceof java.time.LocalDate) {
-            return java.sql.Date.valueOf((java.time.LocalDate) v);
+        if (t == Date.class && v instanceof LocalDate) {
+            return Date.valueOf((LocalDate) v);
         }
         return null;
     }

@@ -61,101 +61,133 @@ public final class Stats {
      *
      * @return process interpreters open now
      */
-    public long processInterpreters() { return processInterpreters; }
+    public long processInterpreters() {
+        return processInterpreters;
+    }
 
     /**
      * Process interpreters started since this JVM started.
      *
      * @return process interpreters started
      */
-    public long processInterpretersStarted() { return processStarted; }
+    public long processInterpretersStarted() {
+        return processStarted;
+    }
 
     /**
      * Process interpreters whose process died (crash, exit, kill, memory limit, call timeout).
      *
      * @return deaths of process interpreters' processes
      */
-    public long processDeaths() { return processDeaths; }
+    public long processDeaths() {
+        return processDeaths;
+    }
 
     /**
      * Handles holding a Python reference now (created minus released).
      *
      * @return handles holding a Python reference now (created minus released)
      */
-    public long liveHandles() { return liveHandles; }
+    public long liveHandles() {
+        return liveHandles;
+    }
     /**
      * Handles created since start.
      *
      * @return handles created since start
      */
-    public long created() { return created; }
+    public long created() {
+        return created;
+    }
     /**
      * Released by {@link PyObject#close()}.
      *
      * @return released by {@link PyObject#close()}
      */
-    public long releasedByClose() { return releasedByClose; }
+    public long releasedByClose() {
+        return releasedByClose;
+    }
     /**
      * Released by closing a {@link ResourceScope}.
      *
      * @return released by closing a {@link ResourceScope}
      */
-    public long releasedByScope() { return releasedByScope; }
+    public long releasedByScope() {
+        return releasedByScope;
+    }
     /**
      * Released because the JVM collected the wrapper.
      *
      * @return released because the JVM collected the wrapper
      */
-    public long releasedByGc() { return releasedByGc; }
+    public long releasedByGc() {
+        return releasedByGc;
+    }
     /**
      * Handed to the native release queue, not dropped yet.
      *
      * @return handed to the native release queue, not dropped yet
      */
-    public long queuedReleases() { return queuedReleases; }
+    public long queuedReleases() {
+        return queuedReleases;
+    }
     /**
      * Python thread states pybridge keeps for JVM threads (one per thread that called in).
      *
      * @return Python thread states pybridge keeps for JVM threads (one per thread that called in)
      */
-    public long threadStates() { return threadStates; }
+    public long threadStates() {
+        return threadStates;
+    }
     /**
      * Thread states freed because their JVM thread ended.
      *
      * @return thread states freed because their JVM thread ended
      */
-    public long threadStatesFreed() { return threadStatesFreed; }
+    public long threadStatesFreed() {
+        return threadStatesFreed;
+    }
     /**
      * Threads that ended while holding the GIL through {@link Python#acquireGil()}.
      *
      * @return threads that ended while holding the GIL through {@link Python#acquireGil()}
      */
-    public long gilAbandoned() { return gilAbandoned; }
+    public long gilAbandoned() {
+        return gilAbandoned;
+    }
     /**
      * Batches the release queue dropped.
      *
      * @return batches the release queue dropped
      */
-    public long releaseBatches() { return releaseBatches; }
+    public long releaseBatches() {
+        return releaseBatches;
+    }
     /**
      * Exceptions raised by {@code __del__} while releasing (logged).
      *
      * @return exceptions raised by {@code __del__} while releasing (logged)
      */
-    public long releaseErrors() { return releaseErrors; }
+    public long releaseErrors() {
+        return releaseErrors;
+    }
     /**
      * Occupied slots as the native table counts them; equals liveHandles (a cross-check).
      *
      * @return occupied slots as the native table counts them
      */
-    public long tableSize() { return tableSize; }
+    public long tableSize() {
+        return tableSize;
+    }
     /**
      * Calls that found another JVM thread running Python, waited for it at
      * pybridge's call gate (a short spin in front of the GIL) and got in
      * without sleeping on the GIL. See {@link PythonConfig#gilSpin(long)}.
      * @return calls that found another JVM thread running Python, waited for it at pybridge's call gate (a short spin in front of the GIL) and got in without sleeping on the GIL
      */
-    public long gilGateWaits() { return gilGateWaits; }
+    public long gilGateWaits() {
+        return gilGateWaits;
+    }
     /**
      * Calls that waited at the call gate for the whole spin budget and then
      * queued for the GIL the ordinary way (a long-running or blocked call
@@ -163,38 +195,50 @@ public final class Stats {
      *
      * @return calls that waited at the call gate for the whole spin budget and then queued for the GIL the ordinary way (a long-running or blocked call held it)
      */
-    public long gilGateFallbacks() { return gilGateFallbacks; }
+    public long gilGateFallbacks() {
+        return gilGateFallbacks;
+    }
     /**
      * Handles whose release waits for the JVM garbage collector.
      *
      * @return handles whose release waits for the JVM garbage collector
      */
-    public long gcTracked() { return gcTracked; }
+    public long gcTracked() {
+        return gcTracked;
+    }
     /**
      * Times pybridge asked the JVM for a collection because Python memory was held.
      *
      * @return times pybridge asked the JVM for a collection because Python memory was held
      */
-    public long gcNudges() { return gcNudges; }
+    public long gcNudges() {
+        return gcNudges;
+    }
     /**
      * Times the {@code pybridge-reclaimer} thread (which hands handles the JVM
      * collected to the native release queue) recovered: an interrupt ignored,
      * an error survived, or the thread started again.
      * @return times the {@code pybridge-reclaimer} thread (which hands handles the JVM collected to the native release queue) recovered
      */
-    public long reclaimerRecoveries() { return reclaimerRecoveries; }
+    public long reclaimerRecoveries() {
+        return reclaimerRecoveries;
+    }
     /**
      * Batches whose release failed inside the native {@code pybridge-release}
      * thread with an internal error (the thread goes on with the next batch).
      * @return batches whose release failed inside the native {@code pybridge-release} thread with an internal error (the thread goes on with the next batch)
      */
-    public long releaseThreadRecoveries() { return releaseThreadRecoveries; }
+    public long releaseThreadRecoveries() {
+        return releaseThreadRecoveries;
+    }
     /**
      * Open {@link ResourceScope}s on the calling thread.
      *
      * @return open {@link ResourceScope}s on the calling thread
      */
-    public int openScopes() { return openScopes; }
+    public int openScopes() {
+        return openScopes;
+    }
     /**
      * Java objects that Python holds: function objects passed as callables,
      * opaque Java objects, direct buffers shared with numpy. A count that
@@ -202,7 +246,9 @@ public final class Stats {
      *
      * @return the number of Java objects that Python holds
      */
-    public int javaFunctions() { return Callbacks.alive(); }
+    public int javaFunctions() {
+        return Callbacks.alive();
+    }
 
     @Override
     public String toString() {

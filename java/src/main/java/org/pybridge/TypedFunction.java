@@ -1,5 +1,6 @@
 package org.pybridge;
 
+import java.util.Objects;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 
@@ -14,9 +15,9 @@ final class TypedFunction<A, R> implements Function<A, R> {
     private final Function<A, R> fn;
 
     TypedFunction(Class<A> argType, Class<R> resultType, Function<A, R> fn) {
-        this.argType = java.util.Objects.requireNonNull(argType, "argType");
-        this.resultType = java.util.Objects.requireNonNull(resultType, "resultType");
-        this.fn = java.util.Objects.requireNonNull(fn, "fn");
+        this.argType = Objects.requireNonNull(argType, "argType");
+        this.resultType = Objects.requireNonNull(resultType, "resultType");
+        this.fn = Objects.requireNonNull(fn, "fn");
     }
 
     @Override
@@ -27,8 +28,9 @@ final class TypedFunction<A, R> implements Function<A, R> {
 
     static <R> R checked(Class<R> type, R r) {
         if (r != null && !ResultTypes.box(type).isInstance(r)) {
-            throw new JavaBridge.PyError("TypeError", "the function returned a " + r.getClass().getName()
-                    + ", not the declared " + type.getName());
+            throw new JavaBridge.PyError(
+                    "TypeError",
+                    "the function returned a " + r.getClass().getName() + ", not the declared " + type.getName());
         }
         return r;
     }
@@ -45,17 +47,18 @@ final class TypedFunction<A, R> implements Function<A, R> {
         private final BiFunction<A, B, R> fn;
 
         Bi(Class<A> first, Class<B> second, Class<R> resultType, BiFunction<A, B, R> fn) {
-            this.first = java.util.Objects.requireNonNull(first, "firstType");
-            this.second = java.util.Objects.requireNonNull(second, "secondType");
-            this.resultType = java.util.Objects.requireNonNull(resultType, "resultType");
-            this.fn = java.util.Objects.requireNonNull(fn, "fn");
+            this.first = Objects.requireNonNull(first, "firstType");
+            this.second = Objects.requireNonNull(second, "secondType");
+            this.resultType = Objects.requireNonNull(resultType, "resultType");
+            this.fn = Objects.requireNonNull(fn, "fn");
         }
 
         @Override
         @SuppressWarnings("unchecked")
         public R apply(A a, B b) {
-            return checked(resultType, fn.apply((A) JavaOverloads.coerce(a, first, "this function's first argument"),
-                    (B) JavaOverloads.coerce(b, second, "this function's second argument")));
+            return checked(
+                    resultType, fn.apply((A) JavaOverloads.coerce(a, first, "this function's first argument"), (B)
+                            JavaOverloads.coerce(b, second, "this function's second argument")));
         }
     }
 }

@@ -1,11 +1,14 @@
 package org.pybridge;
 
+import java.lang.ref.Reference;
 import java.math.BigInteger;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.ConcurrentModificationException;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -51,7 +54,7 @@ final class Wire {
             b.ensure(5 + 2 * n);
             int pos = b.bb.position();
             int w = Native.encodeString(s, n, b.addr + pos, b.cap - pos);
-            java.lang.ref.Reference.reachabilityFence(b.bb);
+            Reference.reachabilityFence(b.bb);
             if (w < 0) {
                 throw new PyBridgeException("internal error: could not encode a string of " + n + " characters");
             }
@@ -197,7 +200,7 @@ final class Wire {
         if (c == NDArray.class) {
             return C_NDARRAY;
         }
-        if (java.nio.ByteBuffer.class.isAssignableFrom(c)) {
+        if (ByteBuffer.class.isAssignableFrom(c)) {
             return C_BYTEBUFFER;
         }
         if (c == UnmanagedBuffer.class) {
@@ -313,7 +316,7 @@ final class Wire {
                 writeDirectBuffer(b, ((UnmanagedBuffer) v).buffer());
                 return;
             case C_BYTEBUFFER: {
-                java.nio.ByteBuffer bb = (java.nio.ByteBuffer) v;
+                ByteBuffer bb = (ByteBuffer) v;
                 if (!bb.isDirect()) {
                     byte[] raw = new byte[bb.remaining()];
                     bb.duplicate().get(raw);
@@ -523,7 +526,7 @@ final class Wire {
      * memoryview; the registry keeps the buffer (and so its memory) reachable
      * until Python drops it.
      */
-    private static void writeDirectBuffer(Buf b, java.nio.ByteBuffer bb) {
+    private static void writeDirectBuffer(Buf b, ByteBuffer bb) {
         long addr = Native.bufferAddress(bb);
         long id = Callbacks.register(bb);
         b.ensure(26);
@@ -564,7 +567,7 @@ final class Wire {
     }
 
     private static RuntimeException changedWhileConverting(Object c, RuntimeException cause) {
-        java.util.ConcurrentModificationException e = new java.util.ConcurrentModificationException("a "
+        ConcurrentModificationException e = new ConcurrentModificationException("a "
                 + c.getClass().getName() + " changed size while being converted to Python (another thread"
                 + " modified it?); convert a copy, or synchronise the writers");
         e.initCause(cause);
@@ -600,7 +603,7 @@ final class Wire {
             if (n <= 32) {
                 // Short strings (dict keys, mostly): a bulk get from a direct
                 // buffer costs more than the bytes.
-                java.nio.ByteBuffer bb = b.bb;
+                ByteBuffer bb = b.bb;
                 int p = bb.position();
                 for (int i = 0; i < n; i++) {
                     s[i] = bb.get(p + i);
@@ -663,7 +666,11 @@ final class Wire {
      */
     static Object read(Buf b, PyObject subject, ValueFactory f) {
         byte tag = b.bb.get(b.bb.position());
-        if (tag == Contract.Tag.LIST || tag == Contract.Tag.TUPLE || tag == Contract.Tag.DICT || tag == Contract.Tag.SET || tag == Contract.Tag.FROZENSET) {
+        if (tag == Contract.Tag.LIST
+                || tag == Contract.Tag.TUPLE
+                || tag == Contract.Tag.DICT
+                || tag == Contract.Tag.SET
+                || tag == Contract.Tag.FROZENSET) {
             Object v;
             Lifetimes.beginBatch();
             try {

@@ -17,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
-
 import org.junit.BeforeClass;
 import org.junit.Test;
 
@@ -26,7 +25,8 @@ public class ApiTest {
     @BeforeClass
     public static void start() {
         Python.initialize();
-        Python.exec(String.join("\n",
+        Python.exec(String.join(
+                "\n",
                 "class _ApiThing:",
                 "    kind = 'thing'",
                 "    def __init__(self, n):",
@@ -107,7 +107,8 @@ public class ApiTest {
             assertTrue(decoder.hasAttr("JSONDecodeError"));
             assertEquals("json.decoder", decoder.getAttr("__name__", String.class));
         }
-        try (PyObject a = Python.importModule("json"); PyObject b = Python.importModule("json")) {
+        try (PyObject a = Python.importModule("json");
+                PyObject b = Python.importModule("json")) {
             assertTrue(a.isSame(b));
         }
     }
@@ -182,7 +183,8 @@ public class ApiTest {
 
     @Test
     public void callAndCallAttr() {
-        try (PyObject cls = main().getAttr("_ApiThing"); PyObject t = cls.call(3)) {
+        try (PyObject cls = main().getAttr("_ApiThing");
+                PyObject t = cls.call(3)) {
             assertEquals("__main__._ApiThing", t.typeName());
             try (PyObject r = t.callAttr("add", 1)) {
                 assertEquals(14L, r.toJava());
@@ -190,12 +192,14 @@ public class ApiTest {
             try (PyObject r = t.callAttr("add", 1, 2)) {
                 assertEquals(6L, r.toJava());
             }
-            try (PyObject add = t.getAttr("add"); PyObject r = add.call(4, 5)) {
+            try (PyObject add = t.getAttr("add");
+                    PyObject r = add.call(4, 5)) {
                 assertEquals(12L, r.toJava());
             }
             assertEquals(Long.valueOf(6), t.callAttrAs(Long.class, "add", 1, 2));
         }
-        try (PyObject sorted = Python.eval("sorted"); PyObject r = sorted.call(Arrays.asList(3, 1, 2))) {
+        try (PyObject sorted = Python.eval("sorted");
+                PyObject r = sorted.call(Arrays.asList(3, 1, 2))) {
             assertEquals(Arrays.asList(1L, 2L, 3L), r.toJava());
         }
         // No arguments, and a null argument (None).
@@ -223,7 +227,8 @@ public class ApiTest {
             assertEquals(30L, r.get("c"));
             assertEquals(Collections.emptyList(), r.get("args"));
             assertEquals(Collections.singletonMap("z", "zz"), r.get("kw"));
-            Map<?, ?> r2 = f.callKw(Collections.singletonMap("c", null), 1, 2, 3, 4).toJava(Map.class);
+            Map<?, ?> r2 =
+                    f.callKw(Collections.singletonMap("c", null), 1, 2, 3, 4).toJava(Map.class);
             assertEquals(2L, r2.get("b"));
             assertEquals(Arrays.asList(3L, 4L), r2.get("args"));
             assertNull(r2.get("c"));
@@ -244,7 +249,8 @@ public class ApiTest {
             assertEquals(new ArrayList<>(ordered.keySet()), new ArrayList<>(((Map<?, ?>) r5.get("kw")).keySet()));
         }
         try (PyObject t = main().callAttr("_ApiThing", 1)) {
-            assertEquals(Long.valueOf(1 + 2 + 100),
+            assertEquals(
+                    Long.valueOf(1 + 2 + 100),
                     t.callAttrKw("add", Collections.singletonMap("b", 100), 2).toJava(Long.class));
         }
         // A duplicate argument is Python's TypeError.
@@ -272,14 +278,17 @@ public class ApiTest {
             assertEquals(Arrays.asList("x"), f.callAs(Object.class, Arrays.asList("x")));
             assertNull(f.callAs(Long.class, (Object) null));
             assertNull(f.callAs(String.class, (Object) null));
-            assertEquals(BigInteger.valueOf(2).pow(100), f.callAs(BigInteger.class, BigInteger.valueOf(2).pow(100)));
+            assertEquals(
+                    BigInteger.valueOf(2).pow(100),
+                    f.callAs(BigInteger.class, BigInteger.valueOf(2).pow(100)));
             assertEquals(BigInteger.valueOf(3), f.callAs(BigInteger.class, 3));
             // A tuple result as a List.
             try (PyObject tup = Python.eval("lambda: (1, 'a')")) {
                 assertEquals(Arrays.asList(1L, "a"), tup.callAs(List.class));
             }
             // PyObject: a handle, not a copy.
-            try (PyObject l = Python.eval("[1]"); PyObject r = f.callAs(PyObject.class, l)) {
+            try (PyObject l = Python.eval("[1]");
+                    PyObject r = f.callAs(PyObject.class, l)) {
                 assertTrue(r.isSame(l));
             }
         }
@@ -544,10 +553,12 @@ public class ApiTest {
             }
         }
         // A tuple key from a PyObject, and a string slice via a slice object.
-        try (PyObject d = Python.eval("{(1, 2): 'pair'}"); PyObject key = Python.eval("(1, 2)")) {
+        try (PyObject d = Python.eval("{(1, 2): 'pair'}");
+                PyObject key = Python.eval("(1, 2)")) {
             assertEquals("pair", d.getItem(key, String.class));
         }
-        try (PyObject s = Python.eval("'hello'"); PyObject sl = Python.eval("slice(1, 3)")) {
+        try (PyObject s = Python.eval("'hello'");
+                PyObject sl = Python.eval("slice(1, 3)")) {
             assertEquals("el", s.getItem(sl, String.class));
         }
         // Contains on a string.
@@ -605,10 +616,15 @@ public class ApiTest {
         assertEquals("builtin_function_or_method", Python.eval("len").typeName());
         assertEquals("type", Python.eval("int").typeName());
         assertEquals("module", Python.importModule("json").typeName());
-        assertEquals("json.decoder.JSONDecoder", Python.eval("__import__('json').decoder.JSONDecoder()").typeName());
-        assertEquals("collections.defaultdict", Python.eval("__import__('collections').defaultdict(int)").typeName());
+        assertEquals(
+                "json.decoder.JSONDecoder",
+                Python.eval("__import__('json').decoder.JSONDecoder()").typeName());
+        assertEquals(
+                "collections.defaultdict",
+                Python.eval("__import__('collections').defaultdict(int)").typeName());
         Python.exec("class _ApiOuter:\n    class Inner:\n        pass\n");
-        assertEquals("__main__._ApiOuter.Inner", Python.eval("_ApiOuter.Inner()").typeName());
+        assertEquals(
+                "__main__._ApiOuter.Inner", Python.eval("_ApiOuter.Inner()").typeName());
     }
 
     @Test
@@ -734,16 +750,19 @@ public class ApiTest {
 
     @Test
     public void isSame() {
-        try (PyObject a = Python.eval("[]"); PyObject b = Python.eval("[]")) {
+        try (PyObject a = Python.eval("[]");
+                PyObject b = Python.eval("[]")) {
             assertFalse(a.isSame(b));
             assertTrue(a.isSame(a));
-            try (PyObject l = Python.toPython(Arrays.asList(a)); PyObject a2 = l.getItem(0)) {
+            try (PyObject l = Python.toPython(Arrays.asList(a));
+                    PyObject a2 = l.getItem(0)) {
                 assertTrue(a2.isSame(a));
                 assertFalse(a2.isSame(b));
                 assertTrue(a2 != a); // another handle, same object
             }
         }
-        try (PyObject n1 = Python.eval("None"); PyObject n2 = Python.toPython(null)) {
+        try (PyObject n1 = Python.eval("None");
+                PyObject n2 = Python.toPython(null)) {
             assertTrue(n1.isSame(n2));
         }
     }

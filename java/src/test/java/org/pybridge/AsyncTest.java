@@ -48,7 +48,8 @@ public class AsyncTest {
         });
         server.start();
         Python.initialize();
-        Python.exec(String.join("\n",
+        Python.exec(String.join(
+                "\n",
                 "import asyncio, threading",
                 "async def slow_add(a, b):",
                 "    await asyncio.sleep(0.01)",
@@ -127,8 +128,8 @@ public class AsyncTest {
         PyObject loop1 = PyAsync.loop();
         PyObject loop2 = PyAsync.loop();
         assertTrue(loop1.isSame(loop2));
-        assertTrue(Python.eval("sum(1 for t in threading.enumerate() if t.name == 'pybridge-asyncio')",
-                Long.class) == 1L);
+        assertTrue(
+                Python.eval("sum(1 for t in threading.enumerate() if t.name == 'pybridge-asyncio')", Long.class) == 1L);
     }
 
     @Test
@@ -189,7 +190,8 @@ public class AsyncTest {
         java.complete(41);
         assertEquals(42L, (long) py.get(30, TimeUnit.SECONDS));
         // passed as a plain argument (converted: a live proxy) and already complete
-        assertEquals(8L, (long) fn("await_java").callAsyncAs(Long.class, CompletableFuture.completedFuture(7))
+        assertEquals(8L, (long) fn("await_java")
+                .callAsyncAs(Long.class, CompletableFuture.completedFuture(7))
                 .get(30, TimeUnit.SECONDS));
         CompletableFuture<Integer> failing = new CompletableFuture<>();
         CompletableFuture<String> err = fn("await_java_error").callAsyncAs(String.class, failing);
@@ -200,7 +202,9 @@ public class AsyncTest {
     @Test
     public void aJavaCallbackReturningAFutureIsAwaited() throws Exception {
         Function<String, CompletableFuture<String>> cb = s -> CompletableFuture.supplyAsync(() -> s.toUpperCase());
-        assertEquals("ABC!", fn("await_callback").callAsyncAs(String.class, cb, "abc").get(30, TimeUnit.SECONDS));
+        assertEquals(
+                "ABC!",
+                fn("await_callback").callAsyncAs(String.class, cb, "abc").get(30, TimeUnit.SECONDS));
         PyObject all = fn("await_many").callAsync(cb, 50).get(30, TimeUnit.SECONDS);
         assertEquals(50L, all.len());
     }
@@ -238,7 +242,9 @@ public class AsyncTest {
             fs.add(fn("fetch").callAsyncAs(List.class, url + "?" + i));
         }
         for (int i = 0; i < 10; i++) {
-            assertEquals(Map.of("hello", String.valueOf(i)), fs.get(i).get(60, TimeUnit.SECONDS).get(1));
+            assertEquals(
+                    Map.of("hello", String.valueOf(i)),
+                    fs.get(i).get(60, TimeUnit.SECONDS).get(1));
         }
     }
 
@@ -249,10 +255,12 @@ public class AsyncTest {
                 + "user_thread.start()");
         PyObject loop = Python.eval("user_loop");
         try {
-            PyObject ran = PyAsync.callOn(loop, PyObject.class, fn("on_which_loop"), null).get(30, TimeUnit.SECONDS);
+            PyObject ran = PyAsync.callOn(loop, PyObject.class, fn("on_which_loop"), null)
+                    .get(30, TimeUnit.SECONDS);
             assertTrue(ran.isSame(loop));
-            assertEquals("user-loop", PyAsync.callOn(loop, String.class, fn("where"), null)
-                    .get(30, TimeUnit.SECONDS));
+            assertEquals(
+                    "user-loop",
+                    PyAsync.callOn(loop, String.class, fn("where"), null).get(30, TimeUnit.SECONDS));
             assertEquals(7L, (long) PyAsync.callOn(loop, Long.class, fn("slow_add"), Map.of("b", 4), 3)
                     .get(30, TimeUnit.SECONDS));
         } finally {
@@ -286,8 +294,8 @@ public class AsyncTest {
             long r = sub.call(() -> Python.mainModule().getAttr("twice").callAsyncAs(Long.class, 21))
                     .get(30, TimeUnit.SECONDS);
             assertEquals(42L, r);
-            assertEquals(1L, (long) sub.eval(
-                    "sum(1 for t in threading.enumerate() if t.name == 'pybridge-asyncio')", Long.class));
+            assertEquals(1L, (long)
+                    sub.eval("sum(1 for t in threading.enumerate() if t.name == 'pybridge-asyncio')", Long.class));
             pending = sub.call(() -> Python.mainModule().getAttr("forever").callAsync());
         } finally {
             sub.close(); // refused if a thread Python started still ran: the loop stops first

@@ -9,6 +9,7 @@ import static org.junit.Assert.fail;
 
 import java.math.BigInteger;
 import java.time.LocalDate;
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -16,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.junit.BeforeClass;
 import org.junit.Test;
 
@@ -46,7 +48,8 @@ public class BridgingTest {
             ((PyObject) l).callAttr("append", 2);
             assertEquals("[1, 2]", d.getItem("l").repr()); // a handle to the same list, not a copy
             assertTrue(d.getItem("d", Conversion.SHALLOW) instanceof PyObject);
-            assertEquals(new BigInteger("1267650600228229401496703205376"),
+            assertEquals(
+                    new BigInteger("1267650600228229401496703205376"),
                     Python.eval("2**100").toJava(Conversion.SHALLOW));
         }
     }
@@ -79,7 +82,9 @@ public class BridgingTest {
             assertSame(obj, obj.toJava(Conversion.ELEMENTS));
             assertSame(obj, obj.toJava(Conversion.SHALLOW));
             assertSame(obj, obj.toJava(Conversion.HANDLE));
-            assertEquals(Arrays.asList(1L, Arrays.asList(2L)), Python.eval("[1, [2]]").toJava(Conversion.DEEP));
+            assertEquals(
+                    Arrays.asList(1L, Arrays.asList(2L)),
+                    Python.eval("[1, [2]]").toJava(Conversion.DEEP));
         }
     }
 
@@ -92,7 +97,8 @@ public class BridgingTest {
             Object r = b.callAttrWith(Conversion.SHALLOW, "sorted", kw, Arrays.asList(1, 3, 2));
             assertTrue(r instanceof PyObject);
             assertEquals("[3, 2, 1]", ((PyObject) r).repr());
-            assertEquals(Arrays.asList(3L, 2L, 1L), b.callAttrWith(Conversion.DEEP, "sorted", kw, Arrays.asList(1, 3, 2)));
+            assertEquals(
+                    Arrays.asList(3L, 2L, 1L), b.callAttrWith(Conversion.DEEP, "sorted", kw, Arrays.asList(1, 3, 2)));
             assertEquals(3L, b.getAttr("len").callWith(Conversion.SHALLOW, null, Arrays.asList(1, 2, 3)));
             assertEquals("builtins", b.getAttr("__name__", Conversion.SHALLOW));
             List<Object> seen = new ArrayList<>();
@@ -150,7 +156,8 @@ public class BridgingTest {
         Python.registerConverter(LocalDate.class, LocalDate::toString);
         Python.registerConverter(CharSequence.class, cs -> "never used: strings convert built-in");
         try (ResourceScope s = Python.openScope()) {
-            assertEquals("2026-11-22", Python.toPython(LocalDate.of(2026, 11, 22)).toJava());
+            assertEquals(
+                    "2026-11-22", Python.toPython(LocalDate.of(2026, 11, 22)).toJava());
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("when", LocalDate.of(2020, 1, 2));
             assertEquals("{'when': '2020-01-02'}", Python.toPython(m).repr());
@@ -180,7 +187,8 @@ public class BridgingTest {
     public void convertersFollowInterfaces() {
         Python.registerConverter(Shape.class, Shape::label);
         try (ResourceScope s = Python.openScope()) {
-            assertEquals("['square']", Python.toPython(Arrays.asList(new Square())).repr());
+            assertEquals(
+                    "['square']", Python.toPython(Arrays.asList(new Square())).repr());
         }
     }
 
@@ -189,7 +197,8 @@ public class BridgingTest {
         try (ResourceScope s = Python.openScope()) {
             PyCallback f = (args, kwargs) -> Arrays.asList(args.length, new LinkedHashMap<>(kwargs));
             PyObject fn = Python.toPython(f);
-            assertEquals("[2, {'scale': 10}]", fn.callKw(Map.of("scale", 10), 1, "x").repr());
+            assertEquals(
+                    "[2, {'scale': 10}]", fn.callKw(Map.of("scale", 10), 1, "x").repr());
             assertEquals("[0, {}]", fn.call().repr());
             Function<Object, Object> plain = x -> x;
             try {
@@ -209,8 +218,8 @@ public class BridgingTest {
                 big.append((char) ('a' + i % 26));
             }
             String text = big.toString();
-            java.util.function.Supplier<Object> f = () -> text;
-            java.util.function.Function<Object, Object> echo = x -> x;
+            Supplier<Object> f = () -> text;
+            Function<Object, Object> echo = x -> x;
             PyObject len = Python.eval("lambda f: len(f())");
             for (int round = 0; round < 3; round++) {
                 assertEquals(Long.valueOf(50_000), len.callAs(Long.class, f));
@@ -227,7 +236,8 @@ public class BridgingTest {
 
     @Test
     public void theTypedFastPathKeepsCallAsSemantics() {
-        Python.exec(String.join("\n",
+        Python.exec(String.join(
+                "\n",
                 "def _fp(x):",
                 "    if x == 1: return 2**70",
                 "    if x == 2: return None",
@@ -305,7 +315,8 @@ public class BridgingTest {
      */
     @Test
     public void callLongFreesErrorsAndResultsAtOnceWithAndWithoutALease() {
-        Python.exec(String.join("\n",
+        Python.exec(String.join(
+                "\n",
                 "_cl_deleted = 0",
                 "class _ClBoom(Exception):",
                 "    def __del__(self):",
@@ -336,7 +347,9 @@ public class BridgingTest {
                         } catch (PythonException e) {
                             assertTrue(e.pythonType(), e.pythonType().endsWith("_ClBoom"));
                         }
-                        assertEquals("exception freed at once (lease=" + lease + ")", before + 2L * i + 1,
+                        assertEquals(
+                                "exception freed at once (lease=" + lease + ")",
+                                before + 2L * i + 1,
                                 count.callLong(0));
                         try {
                             obj.callLong(i);
@@ -344,8 +357,8 @@ public class BridgingTest {
                         } catch (ClassCastException expected) {
                             // the result was converted, then freed
                         }
-                        assertEquals("result freed at once (lease=" + lease + ")", before + 2L * i + 2,
-                                count.callLong(0));
+                        assertEquals(
+                                "result freed at once (lease=" + lease + ")", before + 2L * i + 2, count.callLong(0));
                     }
                 } finally {
                     if (g != null) {
@@ -364,7 +377,8 @@ public class BridgingTest {
                 + "for _i in range(2000):\n"
                 + "    setattr(_nc, 'attr_%d' % _i, _i)\n"
                 + "    _nd['key_%d' % _i] = -_i\n");
-        try (PyObject ns = Python.eval("_nc"); PyObject d = Python.eval("_nd")) {
+        try (PyObject ns = Python.eval("_nc");
+                PyObject d = Python.eval("_nd")) {
             for (int round = 0; round < 3; round++) {
                 for (int i = 0; i < 2000; i += round + 1) {
                     assertEquals(Long.valueOf(i), ns.getAttr("attr_" + i, Long.class));
@@ -375,8 +389,9 @@ public class BridgingTest {
             assertFalse(d.contains("key_2000"));
             assertFalse(ns.hasAttr("attr_2000"));
             // Latin-1 beyond ASCII, UTF-16, empty, and longer than the cache keeps.
-            String[] names = {"caf\u00e9", "\u00e9t\u00e9", "\u4e2d\u6587", "", "x", repeatX(48), repeatX(49),
-                repeatX(300)};
+            String[] names = {
+                "caf\u00e9", "\u00e9t\u00e9", "\u4e2d\u6587", "", "x", repeatX(48), repeatX(49), repeatX(300)
+            };
             for (int i = 0; i < names.length; i++) {
                 ns.setAttr(names[i], i);
                 d.setItem(names[i], -i);
@@ -419,7 +434,9 @@ public class BridgingTest {
     public void kindsFollowPythonProtocols() {
         try (ResourceScope s = Python.openScope()) {
             assertEquals(PyKind.MAPPING, Python.eval("{}").kind());
-            assertEquals(PyKind.MAPPING, Python.eval("__import__('collections').OrderedDict()").kind());
+            assertEquals(
+                    PyKind.MAPPING,
+                    Python.eval("__import__('collections').OrderedDict()").kind());
             assertEquals(PyKind.SEQUENCE, Python.eval("[]").kind());
             assertEquals(PyKind.SEQUENCE, Python.eval("()").kind());
             assertEquals(PyKind.SEQUENCE, Python.eval("range(3)").kind());
@@ -467,8 +484,10 @@ public class BridgingTest {
             }
         };
         try (ResourceScope s = Python.openScope()) {
-            assertEquals("map[a, list[1, tuple[2, 3]], b, set[x], c, big18446744073709551616, d, obj:object]",
-                    Python.eval("{'a': [1, (2, 3)], 'b': {'x'}, 'c': 2**64, 'd': object()}").toJava(tagged));
+            assertEquals(
+                    "map[a, list[1, tuple[2, 3]], b, set[x], c, big18446744073709551616, d, obj:object]",
+                    Python.eval("{'a': [1, (2, 3)], 'b': {'x'}, 'c': 2**64, 'd': object()}")
+                            .toJava(tagged));
             assertEquals(7L, Python.eval("7").toJava(tagged));
             PyObject obj = Python.eval("object()");
             assertSame(obj, obj.toJava(tagged));
@@ -493,7 +512,7 @@ public class BridgingTest {
         // A value whose encoding calls Python (a lazily built list): each
         // nested request takes the next buffer of the thread's chain.
         try (ResourceScope s = Python.openScope()) {
-            List<Object> lazy = new java.util.AbstractList<Object>() {
+            List<Object> lazy = new AbstractList<Object>() {
                 @Override
                 public Object get(int i) {
                     return Python.toPython(Arrays.asList(i, Python.toPython(i * 10)));

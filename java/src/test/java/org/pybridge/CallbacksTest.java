@@ -5,10 +5,13 @@ import static org.junit.Assert.assertSame;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -28,7 +31,8 @@ public class CallbacksTest {
     @BeforeClass
     public static void start() {
         Python.initialize();
-        Python.exec(String.join("\n",
+        Python.exec(String.join(
+                "\n",
                 "import threading",
                 "def _cb_call(f, *a): return f(*a)",
                 "def _cb_ident(x): return x",
@@ -56,8 +60,9 @@ public class CallbacksTest {
             assertEquals(Arrays.asList(3L, 2L, 1L), sorted.callKwAs(List.class, Map.of("key", neg), List.of(2, 3, 1)));
         }
         Function<Object, Object> twice = x -> 2 * (Long) x;
-        assertEquals(Arrays.asList(2L, 4L, 6L), Python.eval("lambda f, xs: list(map(f, xs))")
-                .callAs(List.class, twice, List.of(1, 2, 3)));
+        assertEquals(
+                Arrays.asList(2L, 4L, 6L),
+                Python.eval("lambda f, xs: list(map(f, xs))").callAs(List.class, twice, List.of(1, 2, 3)));
     }
 
     @Test
@@ -103,8 +108,9 @@ public class CallbacksTest {
         }
         // Messages of every length and kind arrive whole (long ones are
         // encoded natively, ASCII ones tagged as such).
-        for (String msg : new String[] {repeat("m", 5000), repeat("\u00e9", 5000), repeat("\u4e2d", 5000),
-            repeat("x", 200_000)}) {
+        for (String msg :
+                new String[] {repeat("m", 5000), repeat("\u00e9", 5000), repeat("\u4e2d", 5000), repeat("x", 200_000)
+                }) {
             Supplier<Object> longThrower = () -> {
                 throw new IllegalArgumentException(msg);
             };
@@ -170,22 +176,20 @@ public class CallbacksTest {
             if (k == 0) {
                 return 0L;
             }
-            java.util.concurrent.FutureTask<Long> other = new java.util.concurrent.FutureTask<>(
-                    () -> down.callAs(Long.class, self[0], k - 1));
+            FutureTask<Long> other = new FutureTask<>(() -> down.callAs(Long.class, self[0], k - 1));
             Thread t = new Thread(other, "reentrant-" + k);
             t.start();
             try {
-                return 1 + other.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                return 1 + other.get(60, TimeUnit.SECONDS);
             } catch (Exception e) {
                 throw new IllegalStateException("thread " + t.getName() + " did not finish: " + e, e);
             }
         };
-        java.util.concurrent.FutureTask<Long> top = new java.util.concurrent.FutureTask<>(
-                () -> down.callAs(Long.class, self[0], 10L));
+        FutureTask<Long> top = new FutureTask<>(() -> down.callAs(Long.class, self[0], 10L));
         Thread t = new Thread(top, "reentrant-top");
         t.setDaemon(true);
         t.start();
-        assertEquals(Long.valueOf(10), top.get(120, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(Long.valueOf(10), top.get(120, TimeUnit.SECONDS));
     }
 
     @Test
@@ -205,7 +209,7 @@ public class CallbacksTest {
         // came in; one that outgrows it is handed over through takeReply.
         Function<Object, Object> sized = n -> {
             int k = ((Long) n).intValue();
-            List<String> out = new java.util.ArrayList<>(k);
+            List<String> out = new ArrayList<>(k);
             for (int i = 0; i < k; i++) {
                 out.add("item-" + i);
             }
@@ -219,7 +223,7 @@ public class CallbacksTest {
         // A large reply from a nested callback, inside an outer callback's large reply.
         Function<Object, Object> outer = n -> {
             List<?> inner = call.callAs(List.class, sized, n);
-            List<Object> both = new java.util.ArrayList<>(inner);
+            List<Object> both = new ArrayList<>(inner);
             both.addAll(inner);
             return both;
         };

@@ -47,7 +47,8 @@ public class ChangingContainersTest {
                 @Override
                 public Iterator<Map.Entry<String, Object>> iterator() {
                     Iterator<Map.Entry<String, Object>> it = List.<Map.Entry<String, Object>>of(
-                            Map.entry("a", 1L), Map.entry("injected", "yes")).iterator();
+                                    Map.entry("a", 1L), Map.entry("injected", "yes"))
+                            .iterator();
                     return new Iterator<Map.Entry<String, Object>>() {
                         @Override
                         public boolean hasNext() {
@@ -122,30 +123,32 @@ public class ChangingContainersTest {
         List<Object> plain = Collections.synchronizedList(new ArrayList<>());
         Set<Object> keys = ConcurrentHashMap.newKeySet();
         AtomicBoolean stop = new AtomicBoolean();
-        Thread writer = new Thread(() -> {
-            long i = 0;
-            while (!stop.get()) {
-                String k = "k" + (i % 64);
-                if ((i & 1) == 0) {
-                    chm.put(k, i);
-                    cow.add(i);
-                    plain.add(i);
-                    keys.add(i % 97);
-                } else {
-                    chm.remove(k);
-                    if (!cow.isEmpty()) {
-                        cow.remove(0);
-                    }
-                    synchronized (plain) {
-                        if (!plain.isEmpty()) {
-                            plain.remove(0);
+        Thread writer = new Thread(
+                () -> {
+                    long i = 0;
+                    while (!stop.get()) {
+                        String k = "k" + (i % 64);
+                        if ((i & 1) == 0) {
+                            chm.put(k, i);
+                            cow.add(i);
+                            plain.add(i);
+                            keys.add(i % 97);
+                        } else {
+                            chm.remove(k);
+                            if (!cow.isEmpty()) {
+                                cow.remove(0);
+                            }
+                            synchronized (plain) {
+                                if (!plain.isEmpty()) {
+                                    plain.remove(0);
+                                }
+                            }
+                            keys.remove((i - 1) % 97);
                         }
+                        i++;
                     }
-                    keys.remove((i - 1) % 97);
-                }
-                i++;
-            }
-        }, "cc-writer");
+                },
+                "cc-writer");
         writer.start();
         int calls = 20_000;
         int clearErrors = 0;
@@ -171,7 +174,6 @@ public class ChangingContainersTest {
             stop.set(true);
             writer.join(10_000);
         }
-        assertTrue("most calls went through (" + clearErrors + " of " + calls + " clear errors)",
-                clearErrors < calls);
+        assertTrue("most calls went through (" + clearErrors + " of " + calls + " clear errors)", clearErrors < calls);
     }
 }

@@ -32,8 +32,10 @@ public class ChurnTest {
 
     private static void assertRssSteady(String what, long warm, long end) {
         long tolerance = Math.max(warm / 10, 30L << 20);
-        assertTrue(what + ": RSS " + (warm >> 20) + " MB after warm-up, " + (end >> 20) + " MB at the end (allowed +-"
-                + (tolerance >> 20) + " MB)", Math.abs(end - warm) <= tolerance);
+        assertTrue(
+                what + ": RSS " + (warm >> 20) + " MB after warm-up, " + (end >> 20) + " MB at the end (allowed +-"
+                        + (tolerance >> 20) + " MB)",
+                Math.abs(end - warm) <= tolerance);
     }
 
     private static void scopeCycles(PyObject f, int cycles) {
@@ -62,9 +64,10 @@ public class ChurnTest {
             scopeCycles(f, SCOPE_CYCLES);
             Stats end = LifetimeSupport.settle();
             long rssEnd = LifetimeSupport.settledRss();
-            assertEquals("every cycle released by its scope", SCOPE_CYCLES,
-                    end.releasedByScope() - base.releasedByScope());
-            assertTrue("live handles back to the baseline: " + base + " -> " + end,
+            assertEquals(
+                    "every cycle released by its scope", SCOPE_CYCLES, end.releasedByScope() - base.releasedByScope());
+            assertTrue(
+                    "live handles back to the baseline: " + base + " -> " + end,
                     end.liveHandles() <= base.liveHandles());
             assertEquals(0, end.openScopes());
             assertRssSteady("scope path, " + SCOPE_CYCLES + " cycles", rssWarm, rssEnd);
@@ -84,15 +87,20 @@ public class ChurnTest {
             Stats base = LifetimeSupport.settle();
             long rssWarm = LifetimeSupport.settledRss();
             gcCycles(f, GC_CYCLES);
-            boolean drained = LifetimeSupport.await(() -> {
-                Stats s = Python.stats();
-                return s.releasedByGc() - base.releasedByGc() >= GC_CYCLES && s.queuedReleases() == 0
-                        && s.liveHandles() <= base.liveHandles();
-            }, 60_000, true);
+            boolean drained = LifetimeSupport.await(
+                    () -> {
+                        Stats s = Python.stats();
+                        return s.releasedByGc() - base.releasedByGc() >= GC_CYCLES
+                                && s.queuedReleases() == 0
+                                && s.liveHandles() <= base.liveHandles();
+                    },
+                    60_000,
+                    true);
             Stats end = LifetimeSupport.settle();
             long rssEnd = LifetimeSupport.settledRss();
             assertTrue("the GC path released all " + GC_CYCLES + " within 60 s: " + base + " -> " + end, drained);
-            assertTrue("live handles back to the baseline: " + base + " -> " + end,
+            assertTrue(
+                    "live handles back to the baseline: " + base + " -> " + end,
                     end.liveHandles() <= base.liveHandles());
             assertEquals(0, end.queuedReleases());
             assertRssSteady("GC path, " + GC_CYCLES + " cycles", rssWarm, rssEnd);

@@ -49,47 +49,53 @@ public class ConcurrencyTest {
         List<Thread> workers = new ArrayList<>();
         for (int t = 0; t < THREADS; t++) {
             final int tid = t;
-            Thread w = new Thread(() -> {
-                try {
-                    start.await();
-                    work(tid, p, f, lt, finalizerObjects, stop);
-                } catch (Throwable e) {
-                    errors.add(e);
-                    stop.set(true);
-                } finally {
-                    finished.countDown();
-                }
-            }, "conc-worker-" + t);
+            Thread w = new Thread(
+                    () -> {
+                        try {
+                            start.await();
+                            work(tid, p, f, lt, finalizerObjects, stop);
+                        } catch (Throwable e) {
+                            errors.add(e);
+                            stop.set(true);
+                        } finally {
+                            finished.countDown();
+                        }
+                    },
+                    "conc-worker-" + t);
             w.setDaemon(true);
             workers.add(w);
             w.start();
         }
         // Keeps the reclaimer busy: collections while the workers drop wrappers.
-        Thread gcPoker = new Thread(() -> {
-            while (!stop.get() && finished.getCount() > 0) {
-                System.gc();
-                try {
-                    Thread.sleep(50);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }, "conc-gc-poker");
+        Thread gcPoker = new Thread(
+                () -> {
+                    while (!stop.get() && finished.getCount() > 0) {
+                        System.gc();
+                        try {
+                            Thread.sleep(50);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                },
+                "conc-gc-poker");
         gcPoker.setDaemon(true);
         gcPoker.start();
 
         // Watchdog: on timeout, dump every thread and fail.
         final String[] dump = new String[1];
-        Thread watchdog = new Thread(() -> {
-            try {
-                if (!finished.await(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                    dump[0] = LifetimeSupport.threadDump() + "\n" + Python.stats();
-                    stop.set(true);
-                }
-            } catch (InterruptedException e) {
-                // test ended
-            }
-        }, "conc-watchdog");
+        Thread watchdog = new Thread(
+                () -> {
+                    try {
+                        if (!finished.await(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                            dump[0] = LifetimeSupport.threadDump() + "\n" + Python.stats();
+                            stop.set(true);
+                        }
+                    } catch (InterruptedException e) {
+                        // test ended
+                    }
+                },
+                "conc-watchdog");
         watchdog.setDaemon(true);
         watchdog.start();
 
@@ -107,31 +113,34 @@ public class ConcurrencyTest {
         }
         f.close();
 
-        assertTrue("every finalizer object was released (" + LifetimeSupport.finalized(p) + " of "
-                + finalizerObjects.get() + ")", LifetimeSupport.await(
-                        () -> LifetimeSupport.finalized(p) == finalizerObjects.get(), 60_000, true));
+        assertTrue(
+                "every finalizer object was released (" + LifetimeSupport.finalized(p) + " of " + finalizerObjects.get()
+                        + ")",
+                LifetimeSupport.await(() -> LifetimeSupport.finalized(p) == finalizerObjects.get(), 60_000, true));
         Stats after = LifetimeSupport.settle();
-        assertEquals("finalizers that did not run exactly once", Collections.emptyList(),
-                LifetimeSupport.notOnce(p));
+        assertEquals("finalizers that did not run exactly once", Collections.emptyList(), LifetimeSupport.notOnce(p));
         long created = after.created() - before.created();
         long released = (after.releasedByClose() - before.releasedByClose())
                 + (after.releasedByScope() - before.releasedByScope())
                 + (after.releasedByGc() - before.releasedByGc());
         assertTrue("a real workload ran: " + before + " -> " + after, created >= (long) THREADS * OPS / 2);
-        assertEquals("created - released == live delta: " + before + " -> " + after,
-                after.liveHandles() - before.liveHandles(), created - released);
-        assertTrue("live back to the baseline: " + before + " -> " + after,
-                after.liveHandles() <= before.liveHandles());
+        assertEquals(
+                "created - released == live delta: " + before + " -> " + after,
+                after.liveHandles() - before.liveHandles(),
+                created - released);
+        assertTrue(
+                "live back to the baseline: " + before + " -> " + after, after.liveHandles() <= before.liveHandles());
         assertEquals(0, after.queuedReleases());
         assertEquals("the handle table agrees: " + after, after.liveHandles(), after.tableSize());
-        assertTrue("each path was exercised: " + before + " -> " + after,
+        assertTrue(
+                "each path was exercised: " + before + " -> " + after,
                 after.releasedByClose() > before.releasedByClose()
                         && after.releasedByScope() > before.releasedByScope()
                         && after.releasedByGc() > before.releasedByGc());
     }
 
-    private static void work(int tid, String p, PyObject f, PyObject lt, AtomicLong finalizerObjects,
-            AtomicBoolean stop) {
+    private static void work(
+            int tid, String p, PyObject f, PyObject lt, AtomicLong finalizerObjects, AtomicBoolean stop) {
         SplittableRandom rnd = new SplittableRandom(tid * 7919L + 1);
         PyObject carried = null;
         for (int op = 0; op < OPS && !stop.get(); op++) {

@@ -7,9 +7,11 @@ import static org.junit.Assert.assertTrue;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
+import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.time.LocalDate;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -67,16 +69,24 @@ public class ContractTest {
         try (ResourceScope s = Python.openScope()) {
             PyObject handed = Python.importModule("pybridge").getAttr("_contract");
             Map<String, Map<String, Long>> rust = new TreeMap<>();
-            for (Object name : (List<?>) Python.eval("lambda d: sorted(d)").call(handed).toJava()) {
+            for (Object name :
+                    (List<?>) Python.eval("lambda d: sorted(d)").call(handed).toJava()) {
                 rust.put((String) name, table(handed.getItem(name)));
             }
             assertEquals("pybridge._contract (the library's) against Contract.java", java, rust);
-            PyObject bridge = Python.eval("lambda: __import__('pybridge')._java_install.__globals__").call();
-            assertEquals("java_bridge.py's M", java.get("java_meta"),
+            PyObject bridge = Python.eval("lambda: __import__('pybridge')._java_install.__globals__")
+                    .call();
+            assertEquals(
+                    "java_bridge.py's M",
+                    java.get("java_meta"),
                     table(Python.eval("lambda g: vars(g['M'])").call(bridge)));
-            assertEquals("java_bridge.py's K", java.get("java_kind"),
+            assertEquals(
+                    "java_bridge.py's K",
+                    java.get("java_kind"),
                     table(Python.eval("lambda g: vars(g['K'])").call(bridge)));
-            assertEquals("the support helpers' PyKind codes", java.get("py_kind"),
+            assertEquals(
+                    "the support helpers' PyKind codes",
+                    java.get("py_kind"),
                     table(Python.eval("lambda f: f.__globals__['_PK']").call(Support.fn("kind"))));
         }
         Map<String, Long> ordinals = new TreeMap<>();
@@ -102,7 +112,11 @@ public class ContractTest {
         c.put("FALSE", () -> assertEquals(Boolean.FALSE, roundTrip(false)));
         c.put("TRUE", () -> assertEquals(Boolean.TRUE, roundTrip(true)));
         c.put("INT", () -> assertEquals(-42L, roundTrip(-42L)));
-        c.put("BIGINT", () -> assertEquals(BigInteger.TWO.pow(100).negate(), roundTrip(BigInteger.TWO.pow(100).negate())));
+        c.put(
+                "BIGINT",
+                () -> assertEquals(
+                        BigInteger.TWO.pow(100).negate(),
+                        roundTrip(BigInteger.TWO.pow(100).negate())));
         c.put("FLOAT", () -> assertEquals(1.5, roundTrip(1.5)));
         c.put("STR_LATIN1", () -> assertEquals("caf\u00e9", roundTrip("caf\u00e9")));
         c.put("STR_UTF16", () -> assertEquals("\u4e2d\u6587 \ud83d\ude00", roundTrip("\u4e2d\u6587 \ud83d\ude00")));
@@ -111,7 +125,9 @@ public class ContractTest {
         c.put("TUPLE", () -> assertEquals(List.of(1L, 2L), Python.eval("(1, 2)").toJava()));
         c.put("DICT", () -> assertEquals(Map.of("k", 1L), roundTrip(Map.of("k", 1))));
         c.put("SET", () -> assertEquals(Set.of(1L, 2L), roundTrip(Set.of(1, 2))));
-        c.put("FROZENSET", () -> assertEquals(Set.of(3L), Python.eval("frozenset([3])").toJava()));
+        c.put(
+                "FROZENSET",
+                () -> assertEquals(Set.of(3L), Python.eval("frozenset([3])").toJava()));
         c.put("HANDLE", () -> {
             PyObject o = Python.eval("object()");
             assertTrue(Python.eval("lambda x: x").call(o).isSame(o));
@@ -128,8 +144,8 @@ public class ContractTest {
             assertEquals(Long.valueOf(7), Python.eval("lambda f: f(7)").callAs(Long.class, f));
         });
         c.put("EXT", () -> {
-            assertEquals(java.time.LocalDate.of(2020, 2, 29), roundTrip(java.time.LocalDate.of(2020, 2, 29)));
-            assertEquals(new java.math.BigDecimal("-1.50"), roundTrip(new java.math.BigDecimal("-1.50")));
+            assertEquals(LocalDate.of(2020, 2, 29), roundTrip(LocalDate.of(2020, 2, 29)));
+            assertEquals(new BigDecimal("-1.50"), roundTrip(new BigDecimal("-1.50")));
         });
         c.put("JAVA_OBJ", () -> {
             Object token = new Object();
@@ -139,8 +155,12 @@ public class ContractTest {
             NDArray a = Python.eval("__import__('numpy').arange(4.0)").toNDArray();
             assertArrayEquals(new double[] {0, 1, 2, 3}, (double[]) a.data(), 0);
         });
-        c.put("NDARRAY_DATA", () -> assertEquals(Long.valueOf(6), Python.eval("lambda a: int(a.sum())").callAs(Long.class,
-                new NDArray("int32", new int[] {1, 2, 3}, new long[] {3}))));
+        c.put(
+                "NDARRAY_DATA",
+                () -> assertEquals(
+                        Long.valueOf(6),
+                        Python.eval("lambda a: int(a.sum())")
+                                .callAs(Long.class, new NDArray("int32", new int[] {1, 2, 3}, new long[] {3}))));
         c.put("JAVA_BUF", () -> {
             ByteBuffer bb = ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder());
             bb.put(0, (byte) 9);
@@ -154,8 +174,9 @@ public class ContractTest {
         c.put("STR_ASCII", () -> {
             char[] a = new char[5000];
             Arrays.fill(a, 'q');
-            assertEquals(Boolean.TRUE, Python.eval("lambda s: s.isascii() and len(s) == 5000")
-                    .callAs(Boolean.class, new String(a)));
+            assertEquals(
+                    Boolean.TRUE,
+                    Python.eval("lambda s: s.isascii() and len(s) == 5000").callAs(Boolean.class, new String(a)));
         });
         return c;
     }

@@ -14,6 +14,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.Date;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -23,7 +24,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import org.junit.BeforeClass;
 import org.junit.Test;
 
@@ -45,7 +47,8 @@ public class ConversionTest {
     @BeforeClass
     public static void start() {
         Python.initialize();
-        Python.exec(String.join("\n",
+        Python.exec(String.join(
+                "\n",
                 "import math, struct",
                 "def _cv_same(a, e):",
                 "    return type(a) is type(e) and repr(a) == repr(e)",
@@ -76,18 +79,24 @@ public class ConversionTest {
     // ---- helpers -------------------------------------------------------------
 
     private static void assertToPython(String expectedPyExpr, Object javaValue) {
-        try (PyObject p = Python.toPython(javaValue); PyObject e = Python.eval(expectedPyExpr)) {
+        try (PyObject p = Python.toPython(javaValue);
+                PyObject e = Python.eval(expectedPyExpr)) {
             boolean ok = same.callAs(Boolean.class, p, e);
-            assertTrue("Java " + javaValue + " became Python " + p.typeName() + " " + p.repr() + ", expected "
-                    + e.typeName() + " " + e.repr(), ok);
+            assertTrue(
+                    "Java " + javaValue + " became Python " + p.typeName() + " " + p.repr() + ", expected "
+                            + e.typeName() + " " + e.repr(),
+                    ok);
         }
     }
 
     private static void assertToPythonEq(String expectedPyExpr, Object javaValue) {
-        try (PyObject p = Python.toPython(javaValue); PyObject e = Python.eval(expectedPyExpr)) {
+        try (PyObject p = Python.toPython(javaValue);
+                PyObject e = Python.eval(expectedPyExpr)) {
             boolean ok = sameEq.callAs(Boolean.class, p, e);
-            assertTrue("Java " + javaValue + " became Python " + p.typeName() + " " + p.repr() + ", expected "
-                    + e.typeName() + " " + e.repr(), ok);
+            assertTrue(
+                    "Java " + javaValue + " became Python " + p.typeName() + " " + p.repr() + ", expected "
+                            + e.typeName() + " " + e.repr(),
+                    ok);
         }
     }
 
@@ -135,7 +144,8 @@ public class ConversionTest {
         } catch (IllegalArgumentException e) {
             assertNotNull(e.getMessage());
             if (mustMention != null) {
-                assertTrue("message should name " + mustMention + ": " + e.getMessage(),
+                assertTrue(
+                        "message should name " + mustMention + ": " + e.getMessage(),
                         e.getMessage().contains(mustMention));
             }
         } catch (StackOverflowError e) {
@@ -333,7 +343,8 @@ public class ConversionTest {
         assertToPython("[1, -2, -2**31, 2**31 - 1]", new int[] {1, -2, Integer.MIN_VALUE, Integer.MAX_VALUE});
         assertToPython("[0, -2**63, 2**63 - 1]", new long[] {0, Long.MIN_VALUE, Long.MAX_VALUE});
         assertToPython("[-32768, 32767, 5]", new short[] {Short.MIN_VALUE, Short.MAX_VALUE, 5});
-        assertToPython("[1.5, float('nan'), float('inf'), float('-inf'), -0.0]",
+        assertToPython(
+                "[1.5, float('nan'), float('inf'), float('-inf'), -0.0]",
                 new double[] {1.5, Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, -0.0});
         assertToPython("[1.5, _cv_f32(0.1), -0.0, float('nan')]", new float[] {1.5f, 0.1f, -0.0f, Float.NaN});
         assertToPython("[True, False, True]", new boolean[] {true, false, true});
@@ -357,7 +368,8 @@ public class ConversionTest {
         assertToPython("['x', 'y']", List.of("x", "y"));
         assertToPython("[]", Collections.emptyList());
         assertToPython("[]", new Object[0]);
-        assertToPython("[[1, [2, [3]]], [], ['a']]",
+        assertToPython(
+                "[[1, [2, [3]]], [], ['a']]",
                 Arrays.asList(Arrays.asList(1, Arrays.asList(2, Arrays.asList(3))), List.of(), new String[] {"a"}));
         // A Collection that is neither List nor Set.
         assertToPython("[3, 1, 2]", new ArrayDeque<>(Arrays.asList(3, 1, 2)));
@@ -401,6 +413,7 @@ public class ConversionTest {
         assertToPythonEq("set()", Collections.emptySet());
         assertToPythonEq("set(range(1000))", new HashSet<Object>() {
             private static final long serialVersionUID = 1L;
+
             {
                 for (long i = 0; i < 1000; i++) {
                     add(i);
@@ -425,15 +438,18 @@ public class ConversionTest {
             }
             Map<String, Object> m = new HashMap<>();
             m.put("o", o);
-            try (PyObject d = Python.toPython(m); PyObject got = d.getItem("o")) {
+            try (PyObject d = Python.toPython(m);
+                    PyObject got = d.getItem("o")) {
                 assertTrue(got.isSame(o));
             }
-            try (PyObject idf = Python.eval("id"); PyObject same = Python.toPython(o)) {
+            try (PyObject idf = Python.eval("id");
+                    PyObject same = Python.toPython(o)) {
                 assertEquals(idf.callAs(Long.class, o), idf.callAs(Long.class, same));
             }
         }
         // A mutable object is shared, not copied.
-        try (PyObject l = Python.eval("[1]"); PyObject wrap = Python.toPython(Collections.singletonList(l))) {
+        try (PyObject l = Python.eval("[1]");
+                PyObject wrap = Python.toPython(Collections.singletonList(l))) {
             wrap.getItem(0).callAttr("append", 2);
             assertEquals(Arrays.asList(1L, 2L), l.toJava());
         }
@@ -454,9 +470,16 @@ public class ConversionTest {
             astral.append(i % 500 == 0 ? "\ud83d\ude00" : "?");
         }
         String loneSurrogate = ascii.toString() + '\ud800' + "??";
-        try (PyObject len = Python.eval("len"); PyObject echo = Python.eval("lambda s: s")) {
-            for (String t : new String[] {ascii.toString(), latin1.toString(), bmp.toString(), astral.toString(),
-                loneSurrogate, ascii.toString() + "?"}) {
+        try (PyObject len = Python.eval("len");
+                PyObject echo = Python.eval("lambda s: s")) {
+            for (String t : new String[] {
+                ascii.toString(),
+                latin1.toString(),
+                bmp.toString(),
+                astral.toString(),
+                loneSurrogate,
+                ascii.toString() + "?"
+            }) {
                 assertEquals(t, echo.callAs(String.class, t));
                 assertEquals((long) t.codePointCount(0, t.length()), (long) len.callAs(Long.class, t));
             }
@@ -466,8 +489,8 @@ public class ConversionTest {
     @Test
     public void objectsWithNoConversionBecomeLiveProxiesAndComeBackIdentical() {
         Object plain = new Object();
-        Thread thread = new Thread(() -> { });
-        java.util.Date date = new java.util.Date();
+        Thread thread = new Thread(() -> {});
+        Date date = new Date();
         Class<?> cls = StringBuilder.class;
         try (ResourceScope s = Python.openScope()) {
             for (Object o : Arrays.asList(plain, thread, date, cls)) {
@@ -479,7 +502,8 @@ public class ConversionTest {
                 assertEquals(o.toString(), p.toString());
                 assertSame(o, p.toJava());
                 assertSame(o, p.toJava(Conversion.SHALLOW));
-                assertFalse("not a function object (a Thread, though Runnable, is not one)",
+                assertFalse(
+                        "not a function object (a Thread, though Runnable, is not one)",
                         Python.eval("callable").callAs(Boolean.class, p));
             }
             // nested, and through Python code
@@ -493,7 +517,7 @@ public class ConversionTest {
             box.setItem("t", thread);
             assertSame(thread, box.getItem("t", Object.class));
             // into a Java callback, as the same object
-            java.util.function.Function<Object, Object> same = x -> x == date;
+            Function<Object, Object> same = x -> x == date;
             assertEquals(Boolean.TRUE, Python.eval("lambda f, x: f(x)").callAs(Boolean.class, same, date));
         }
     }
@@ -509,7 +533,7 @@ public class ConversionTest {
 
     /** Polling without a dependency on the tests/ helpers. */
     static final class LifetimeAwait {
-        static boolean until(java.util.function.BooleanSupplier c, long millis) {
+        static boolean until(BooleanSupplier c, long millis) {
             long end = System.nanoTime() + millis * 1_000_000L;
             while (!c.getAsBoolean()) {
                 if (System.nanoTime() > end) {
@@ -533,7 +557,8 @@ public class ConversionTest {
         selfContaining.add(selfContaining);
         Map<Object, Object> unhashableKey = new HashMap<>();
         unhashableKey.put(Arrays.asList(1, 2), "v");
-        try (PyObject d = Python.eval("_cv_d"); PyObject rec = Python.eval("_cv_record")) {
+        try (PyObject d = Python.eval("_cv_d");
+                PyObject rec = Python.eval("_cv_record")) {
             try {
                 d.setItem("b", selfContaining);
                 fail("expected IllegalArgumentException");
@@ -654,8 +679,7 @@ public class ConversionTest {
             assertEquals(atLimit, p.toJava());
         }
         assertIllegalArgument(nestJava(513), "512");
-        Python.exec("_cv_lim = 7\nfor _ in range(512):\n    _cv_lim = [_cv_lim]\n"
-                + "_cv_over = [_cv_lim]\n");
+        Python.exec("_cv_lim = 7\nfor _ in range(512):\n    _cv_lim = [_cv_lim]\n" + "_cv_over = [_cv_lim]\n");
         assertEquals(atLimit, Python.eval("_cv_lim").toJava());
         try {
             Python.eval("_cv_over").toJava();
@@ -672,7 +696,8 @@ public class ConversionTest {
         String[] py = {"'a'", "chr(0xe9)", "chr(0x4e2d)", "chr(0x1F600)"};
         for (int k = 0; k < units.length; k++) {
             String big = repeat(units[k], 1 << 20);
-            try (PyObject p = Python.toPython(big); PyObject eq = Python.eval("lambda s: s == " + py[k] + " * (1 << 20)")) {
+            try (PyObject p = Python.toPython(big);
+                    PyObject eq = Python.eval("lambda s: s == " + py[k] + " * (1 << 20)")) {
                 assertEquals(1 << 20, p.len());
                 assertTrue("1M x " + py[k], eq.callAs(Boolean.class, p));
                 assertEquals(big, p.toJava());
@@ -703,7 +728,9 @@ public class ConversionTest {
         assertEquals(Double.valueOf(1.25), Python.eval("1.25").toJava());
         assertEquals(Double.valueOf(-0.0), Python.eval("-0.0").toJava()); // Double.equals tells -0.0 from 0.0
         assertEquals(Double.valueOf(Double.NaN), Python.eval("float('nan')").toJava());
-        assertEquals(Double.valueOf(Double.POSITIVE_INFINITY), Python.eval("float('inf')").toJava());
+        assertEquals(
+                Double.valueOf(Double.POSITIVE_INFINITY),
+                Python.eval("float('inf')").toJava());
         assertEquals(Double.valueOf(Double.NEGATIVE_INFINITY), Python.eval("-float('inf')", Double.class));
         assertEquals(Double.valueOf(Double.MIN_VALUE), Python.eval("5e-324", Double.class));
         assertTrue(Python.eval("True").toJava() instanceof Boolean);
@@ -719,14 +746,21 @@ public class ConversionTest {
         assertEquals(two.pow(100), Python.eval("2**100").toJava());
         assertEquals(two.pow(100).negate(), Python.eval("-2**100").toJava());
         assertEquals(two.pow(63), Python.eval("2**63").toJava());
-        assertEquals(BigInteger.valueOf(Long.MIN_VALUE).subtract(BigInteger.ONE), Python.eval("-2**63 - 1").toJava());
+        assertEquals(
+                BigInteger.valueOf(Long.MIN_VALUE).subtract(BigInteger.ONE),
+                Python.eval("-2**63 - 1").toJava());
         assertEquals(two.pow(64), Python.eval("2**64").toJava());
-        assertEquals(two.pow(64).subtract(BigInteger.ONE), Python.eval("2**64 - 1").toJava());
+        assertEquals(
+                two.pow(64).subtract(BigInteger.ONE), Python.eval("2**64 - 1").toJava());
         assertEquals(two.pow(64).negate(), Python.eval("-2**64").toJava());
         assertEquals(two.pow(71).negate(), Python.eval("-2**71").toJava());
         assertEquals(two.pow(72).negate(), Python.eval("-2**72").toJava());
-        assertEquals(BigInteger.TEN.pow(400).add(BigInteger.valueOf(17)), Python.eval("10**400 + 17").toJava());
-        assertEquals(BigInteger.valueOf(3).pow(777).negate(), Python.eval("-(3**777)").toJava());
+        assertEquals(
+                BigInteger.TEN.pow(400).add(BigInteger.valueOf(17)),
+                Python.eval("10**400 + 17").toJava());
+        assertEquals(
+                BigInteger.valueOf(3).pow(777).negate(),
+                Python.eval("-(3**777)").toJava());
         // Every power of two from 2**60 to 2**130 and its negation, +-1.
         for (int k = 60; k <= 130; k++) {
             for (int d = -1; d <= 1; d++) {
@@ -738,7 +772,9 @@ public class ConversionTest {
                 assertEquals("-(2**" + k + "+" + d + ")", neg, asBig(gotNeg));
                 boolean fitsLong = pos.bitLength() < 64;
                 assertEquals("type of 2**" + k + "+" + d, fitsLong ? Long.class : BigInteger.class, gotPos.getClass());
-                assertEquals("type of -(2**" + k + "+" + d + ")", neg.bitLength() < 64 ? Long.class : BigInteger.class,
+                assertEquals(
+                        "type of -(2**" + k + "+" + d + ")",
+                        neg.bitLength() < 64 ? Long.class : BigInteger.class,
                         gotNeg.getClass());
             }
         }
@@ -752,7 +788,8 @@ public class ConversionTest {
     public void intSubclassesConvertLikeInt() {
         Python.exec("import enum\nclass _CvColor(enum.IntEnum):\n    RED = 3\n");
         assertEquals(Long.valueOf(3), Python.eval("_CvColor.RED").toJava());
-        assertEquals(Double.valueOf(2.0), Python.eval("type('F', (float,), {})(2.0)").toJava());
+        assertEquals(
+                Double.valueOf(2.0), Python.eval("type('F', (float,), {})(2.0)").toJava());
         assertEquals("sub", Python.eval("type('S', (str,), {})('sub')").toJava());
     }
 
@@ -797,7 +834,8 @@ public class ConversionTest {
         assertPyStr("chr(0xdc00) + chr(0x1F600)", "\uDC00\uD83D\uDE00");
         assertPyStr("chr(0x1F600) * 40", repeat("\uD83D\uDE00", 40));
         assertPyStr("'x' * 40 + chr(0x1F600)", repeat("x", 40) + "\uD83D\uDE00");
-        assertPyStr("'x' * 40 + chr(0x1F600) + chr(0xd800) + 'y' * 40",
+        assertPyStr(
+                "'x' * 40 + chr(0x1F600) + chr(0xd800) + 'y' * 40",
                 repeat("x", 40) + "\uD83D\uDE00\uD800" + repeat("y", 40));
         String s = (String) Python.eval("chr(0x1F600)").toJava();
         assertEquals(2, s.length());
@@ -807,10 +845,25 @@ public class ConversionTest {
 
     @Test
     public void stringsRoundTripThroughPython() {
-        String[] cases = {"", "a", "caf\u00e9", "\u4e2d\u56fd", "\uD83D\uDE00", "\uD800", "\uDC00x",
-            "\uDE00\uD83D", repeat("x", 40) + "\uD800", repeat("\u00e9", 40), repeat("\u4e2d", 40) + "\uDFFF",
-            repeat("\uD83D\uDE00", 33), "a\u0000b", repeat("z", 33), repeat("z", 32), repeat("\u00e9", 32),
-            repeat("\u00e9", 33)};
+        String[] cases = {
+            "",
+            "a",
+            "caf\u00e9",
+            "\u4e2d\u56fd",
+            "\uD83D\uDE00",
+            "\uD800",
+            "\uDC00x",
+            "\uDE00\uD83D",
+            repeat("x", 40) + "\uD800",
+            repeat("\u00e9", 40),
+            repeat("\u4e2d", 40) + "\uDFFF",
+            repeat("\uD83D\uDE00", 33),
+            "a\u0000b",
+            repeat("z", 33),
+            repeat("z", 32),
+            repeat("\u00e9", 32),
+            repeat("\u00e9", 33)
+        };
         for (String s : cases) {
             try (PyObject p = Python.toPython(s)) {
                 assertEquals(escape(s), escape((String) p.toJava()));
@@ -824,12 +877,14 @@ public class ConversionTest {
     @Test
     public void bytesAndBytearrayToByteArray() {
         assertArrayEquals(new byte[0], (byte[]) Python.eval("b''").toJava());
-        assertArrayEquals(new byte[] {0, 127, (byte) 0x80, (byte) 0xff},
-                (byte[]) Python.eval("b'\\x00\\x7f\\x80\\xff'").toJava());
-        assertArrayEquals(new byte[] {1, 2, 3}, (byte[]) Python.eval("bytearray([1, 2, 3])").toJava());
+        assertArrayEquals(new byte[] {0, 127, (byte) 0x80, (byte) 0xff}, (byte[])
+                Python.eval("b'\\x00\\x7f\\x80\\xff'").toJava());
+        assertArrayEquals(new byte[] {1, 2, 3}, (byte[])
+                Python.eval("bytearray([1, 2, 3])").toJava());
         assertArrayEquals(new byte[0], (byte[]) Python.eval("bytearray()").toJava());
         assertArrayEquals(new byte[] {104, 105}, Python.eval("b'hi'", byte[].class));
-        byte[] big = (byte[]) Python.eval("bytes(i % 256 for i in range(70000))").toJava();
+        byte[] big =
+                (byte[]) Python.eval("bytes(i % 256 for i in range(70000))").toJava();
         assertEquals(70000, big.length);
         for (int i = 0; i < big.length; i++) {
             assertEquals((byte) i, big[i]);
@@ -899,7 +954,8 @@ public class ConversionTest {
 
     @Test
     public void dictBecomesLinkedHashMapInOrder() {
-        Object d = Python.eval("{'b': 1, 'a': [1, 2], 3: None, None: 'n', (1, 2): {'in': 1.5}}").toJava();
+        Object d = Python.eval("{'b': 1, 'a': [1, 2], 3: None, None: 'n', (1, 2): {'in': 1.5}}")
+                .toJava();
         assertEquals(LinkedHashMap.class, d.getClass());
         Map<?, ?> m = (Map<?, ?>) d;
         assertEquals(Arrays.asList("b", "a", 3L, null, Arrays.asList(1L, 2L)), new ArrayList<>(m.keySet()));
@@ -935,9 +991,11 @@ public class ConversionTest {
 
     @Test
     public void dictSubclassesConvertToMaps() {
-        Object od = Python.eval("__import__('collections').OrderedDict([('z', 1), ('a', 2)])").toJava();
+        Object od = Python.eval("__import__('collections').OrderedDict([('z', 1), ('a', 2)])")
+                .toJava();
         assertEquals(Arrays.asList("z", "a"), new ArrayList<>(((Map<?, ?>) od).keySet()));
-        Object dd = Python.eval("__import__('collections').defaultdict(list, {'k': [1]})").toJava();
+        Object dd = Python.eval("__import__('collections').defaultdict(list, {'k': [1]})")
+                .toJava();
         assertEquals(Collections.singletonMap("k", Arrays.asList(1L)), dd);
     }
 
@@ -1078,17 +1136,39 @@ public class ConversionTest {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("zeta", 1L);
         root.put("alpha", Arrays.asList(Long.MIN_VALUE, Long.MAX_VALUE, -1L, 0L));
-        root.put("doubles", Arrays.asList(1.5, -0.0, 0.0, Double.NaN, Double.POSITIVE_INFINITY,
-                Double.NEGATIVE_INFINITY, Double.MIN_VALUE, Double.MAX_VALUE));
-        root.put("big", Arrays.asList(BigInteger.valueOf(2).pow(100), BigInteger.valueOf(2).pow(63),
-                BigInteger.valueOf(Long.MIN_VALUE).subtract(BigInteger.ONE)));
-        root.put("strings", Arrays.asList("", "caf\u00e9", "\u4e2d\u56fd", "\uD83D\uDE00", "\uD800",
-                repeat("x", 40) + "\uD83D\uDE00", repeat("\u00e9", 50)));
+        root.put(
+                "doubles",
+                Arrays.asList(
+                        1.5,
+                        -0.0,
+                        0.0,
+                        Double.NaN,
+                        Double.POSITIVE_INFINITY,
+                        Double.NEGATIVE_INFINITY,
+                        Double.MIN_VALUE,
+                        Double.MAX_VALUE));
+        root.put(
+                "big",
+                Arrays.asList(
+                        BigInteger.valueOf(2).pow(100),
+                        BigInteger.valueOf(2).pow(63),
+                        BigInteger.valueOf(Long.MIN_VALUE).subtract(BigInteger.ONE)));
+        root.put(
+                "strings",
+                Arrays.asList(
+                        "",
+                        "caf\u00e9",
+                        "\u4e2d\u56fd",
+                        "\uD83D\uDE00",
+                        "\uD800",
+                        repeat("x", 40) + "\uD83D\uDE00",
+                        repeat("\u00e9", 50)));
         root.put("flags", Arrays.asList(true, false, null));
         root.put("set", new LinkedHashSet<>(Arrays.asList(1L, "two", 3.0)));
         Map<Object, Object> inner = new LinkedHashMap<>();
         for (int i = 0; i < 200; i++) {
-            inner.put((long) ((i * 37) % 200), Arrays.asList((long) i, "v" + i, Collections.singletonMap("i", (long) i)));
+            inner.put(
+                    (long) ((i * 37) % 200), Arrays.asList((long) i, "v" + i, Collections.singletonMap("i", (long) i)));
         }
         root.put("inner", inner);
         List<Object> rows = new ArrayList<>();
@@ -1108,10 +1188,12 @@ public class ConversionTest {
             Object back = p.toJava();
             assertEquals(root, back);
             assertEquals(new ArrayList<>(root.keySet()), new ArrayList<>(((Map<?, ?>) back).keySet()));
-            assertEquals(new ArrayList<>(inner.keySet()),
+            assertEquals(
+                    new ArrayList<>(inner.keySet()),
                     new ArrayList<>(((Map<?, ?>) ((Map<?, ?>) back).get("inner")).keySet()));
             // A second trip gives the same Python value (same types, dict order, NaN and -0.0).
-            try (PyObject again = Python.toPython(back); PyObject deep = Python.eval("_cv_deep_same")) {
+            try (PyObject again = Python.toPython(back);
+                    PyObject deep = Python.eval("_cv_deep_same")) {
                 assertTrue(deep.callAs(Boolean.class, again, p));
             }
         }
@@ -1143,8 +1225,10 @@ public class ConversionTest {
                 + "7: float('-inf')}";
         try (PyObject original = Python.eval(expr)) {
             Object j = original.toJava();
-            try (PyObject back = Python.toPython(j); PyObject eq = Python.eval("lambda a, b: a == b")) {
-                assertTrue("round trip of " + original.repr() + " gave " + back.repr(),
+            try (PyObject back = Python.toPython(j);
+                    PyObject eq = Python.eval("lambda a, b: a == b")) {
+                assertTrue(
+                        "round trip of " + original.repr() + " gave " + back.repr(),
                         eq.callAs(Boolean.class, original, back));
                 assertEquals(original.repr(), back.repr());
             }

@@ -78,7 +78,9 @@ public class ConvertersAndConveniencesTest {
             Python.exec("class Celsius:\n    def __init__(self, d):\n        self.d = d\n");
             Python.registerConverter(Celsius.class, c -> Python.mainModule().callAttr("Celsius", c.degrees));
             PyObject made = Python.toPython(List.of(new Celsius(21.5), new Celsius(-4)));
-            assertEquals(List.of(21.5, -4.0), Python.eval("lambda l: [c.d for c in l]").callAs(Object.class, made));
+            assertEquals(
+                    List.of(21.5, -4.0),
+                    Python.eval("lambda l: [c.d for c in l]").callAs(Object.class, made));
             Python.unregisterConverter(Celsius.class);
         }
     }
@@ -91,9 +93,13 @@ public class ConvertersAndConveniencesTest {
             assertTrue(keys instanceof Set);
             assertEquals(List.of("b", "a"), List.copyOf((Set<?>) keys));
             assertEquals(List.of(1L, 2L), Python.eval("dv.values()").toJava());
-            assertEquals(List.of(List.of("b", 1L), List.of("a", 2L)), Python.eval("dv.items()").toJava());
+            assertEquals(
+                    List.of(List.of("b", 1L), List.of("a", 2L)),
+                    Python.eval("dv.items()").toJava());
             assertEquals(List.of(1L, 2L), Python.eval("dv.values()", List.class));
-            assertEquals(Map.of("k", List.of(1L, 2L)), Python.eval("{'k': dv.values()}").toJava());
+            assertEquals(
+                    Map.of("k", List.of(1L, 2L)),
+                    Python.eval("{'k': dv.values()}").toJava());
         }
     }
 
@@ -127,8 +133,10 @@ public class ConvertersAndConveniencesTest {
                     Python.call(bad);
                     fail(bad);
                 } catch (PythonException e) {
-                    assertTrue(e.pythonType(), Set.of("ModuleNotFoundError", "AttributeError", "NameError")
-                            .contains(e.pythonType()));
+                    assertTrue(
+                            e.pythonType(),
+                            Set.of("ModuleNotFoundError", "AttributeError", "NameError")
+                                    .contains(e.pythonType()));
                 }
             }
         }
@@ -138,13 +146,16 @@ public class ConvertersAndConveniencesTest {
     public void aScriptRunsAsMainWithArgvAndFileAndItsErrorsNameTheFile() throws Exception {
         Path dir = Files.createTempDirectory("pybridge-script");
         Path script = dir.resolve("job.py");
-        Files.writeString(script, String.join("\n",
-                "import sys",
-                "total = sum(int(a) for a in sys.argv[1:])",
-                "me = __file__",
-                "main = __name__",
-                "argv0 = sys.argv[0]",
-                ""));
+        Files.writeString(
+                script,
+                String.join(
+                        "\n",
+                        "import sys",
+                        "total = sum(int(a) for a in sys.argv[1:])",
+                        "me = __file__",
+                        "main = __name__",
+                        "argv0 = sys.argv[0]",
+                        ""));
         try (PyNamespace ns = Python.runScript(script, "1", "2", "39")) {
             assertEquals(42L, (long) ns.get("total", Long.class));
             assertEquals(script.toAbsolutePath().toString(), ns.get("me", String.class));

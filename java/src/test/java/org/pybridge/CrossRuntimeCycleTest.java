@@ -30,7 +30,8 @@ import org.junit.Test;
  * its own baseline of live Java functions and uses unique keys.
  */
 public class CrossRuntimeCycleTest {
-    private static final String SRC = String.join("\n",
+    private static final String SRC = String.join(
+            "\n",
             "import weakref",
             "counts = {}",
             "class Node:",
@@ -127,20 +128,29 @@ public class CrossRuntimeCycleTest {
 
     /** Waits (running the JVM GC) until the object is finalized and the live Java functions are back to base. */
     private static boolean awaitFreed(String key, int base) {
-        return LifetimeSupport.await(() -> {
-            Python.gc().collect();
-            return finalized(key) >= 1 && Python.stats().javaFunctions() <= base;
-        }, WAIT_MS, true);
+        return LifetimeSupport.await(
+                () -> {
+                    Python.gc().collect();
+                    return finalized(key) >= 1 && Python.stats().javaFunctions() <= base;
+                },
+                WAIT_MS,
+                true);
     }
 
     private static void assertFreedExactlyOnce(String what, String key, int base) {
         boolean freed = awaitFreed(key, base);
-        assertTrue(what + ": within " + WAIT_MS / 1000 + " s the object is finalized (" + finalized(key)
-                + ") and javaFunctions is back to " + base + " (now " + Python.stats().javaFunctions() + "): "
-                + Python.stats(), freed);
+        assertTrue(
+                what + ": within " + WAIT_MS / 1000 + " s the object is finalized (" + finalized(key)
+                        + ") and javaFunctions is back to " + base + " (now "
+                        + Python.stats().javaFunctions() + "): "
+                        + Python.stats(),
+                freed);
         collectBoth();
         assertEquals(what + ": finalized exactly once", 1, finalized(key));
-        assertEquals(what + ": javaFunctions back to the baseline", base, Python.stats().javaFunctions());
+        assertEquals(
+                what + ": javaFunctions back to the baseline",
+                base,
+                Python.stats().javaFunctions());
     }
 
     // ---- 1. the cycle leaks, and stats() shows it -------------------------------------------------
@@ -156,8 +166,7 @@ public class CrossRuntimeCycleTest {
         PyObject pyo = make(key);
         Function<Object, Object> f = x -> pyo.repr();
         pyo.setAttr("cb", f);
-        assertEquals("the callback works while the cycle is alive", pyo.repr(),
-                pyo.callAttrAs(String.class, "cb", 1));
+        assertEquals("the callback works while the cycle is alive", pyo.repr(), pyo.callAttrAs(String.class, "cb", 1));
 
         PyObject control = make(controlKey);
         Function<Object, Object> g = x -> "no capture";
@@ -173,15 +182,23 @@ public class CrossRuntimeCycleTest {
         int base = quietJavaFunctions();
         WeakReference<PyObject> ref = buildCycleAndControl(key, controlKey);
         try {
-            assertEquals("two Java functions live in Python", base + 2, Python.stats().javaFunctions());
+            assertEquals(
+                    "two Java functions live in Python",
+                    base + 2,
+                    Python.stats().javaFunctions());
 
             // The control (same shape, no cycle) is freed by the GC path: the collectors did run.
-            boolean controlFreed = LifetimeSupport.await(() -> {
-                Python.gc().collect();
-                return finalized(controlKey) == 1 && Python.stats().javaFunctions() == base + 1;
-            }, WAIT_MS, true);
-            assertTrue("the control object is finalized and its function freed: finalized="
-                    + finalized(controlKey) + ", " + Python.stats(), controlFreed);
+            boolean controlFreed = LifetimeSupport.await(
+                    () -> {
+                        Python.gc().collect();
+                        return finalized(controlKey) == 1 && Python.stats().javaFunctions() == base + 1;
+                    },
+                    WAIT_MS,
+                    true);
+            assertTrue(
+                    "the control object is finalized and its function freed: finalized=" + finalized(controlKey) + ", "
+                            + Python.stats(),
+                    controlFreed);
 
             // More rounds of both collectors: the cycle stays.
             LifetimeSupport.settle();
@@ -189,9 +206,10 @@ public class CrossRuntimeCycleTest {
             LifetimeSupport.settle();
             collectBoth();
             assertEquals("the object in the cycle is not finalized", 0, finalized(key));
-            assertNotNull("the JVM could not collect the handle either (the registry holds the lambda)",
-                    ref.get());
-            assertEquals("the leak is visible: javaFunctions stays one above the baseline", base + 1,
+            assertNotNull("the JVM could not collect the handle either (the registry holds the lambda)", ref.get());
+            assertEquals(
+                    "the leak is visible: javaFunctions stays one above the baseline",
+                    base + 1,
                     Python.stats().javaFunctions());
         } finally {
             // Breaking the cycle late (close the handle) frees both sides.
@@ -268,8 +286,7 @@ public class CrossRuntimeCycleTest {
             }
         };
         pyo.setAttr("cb", f);
-        assertEquals("the callback works while the object is alive", key + ":7",
-                pyo.callAttrAs(String.class, "cb", 7));
+        assertEquals("the callback works while the object is alive", key + ":7", pyo.callAttrAs(String.class, "cb", 7));
         try (PyObject viaPython = Python.eval("lambda o, x: o.cb(x)")) {
             assertEquals(key + ":8", viaPython.callAs(String.class, pyo, 8));
         }

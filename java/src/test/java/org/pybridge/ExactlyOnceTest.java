@@ -34,16 +34,22 @@ public class ExactlyOnceTest {
         long released = (after.releasedByClose() - before.releasedByClose())
                 + (after.releasedByScope() - before.releasedByScope())
                 + (after.releasedByGc() - before.releasedByGc());
-        assertEquals("created - released == live delta (" + before + " -> " + after + ")",
-                after.liveHandles() - before.liveHandles(), created - released);
+        assertEquals(
+                "created - released == live delta (" + before + " -> " + after + ")",
+                after.liveHandles() - before.liveHandles(),
+                created - released);
         // The table walk is independent of the counters; a background GC batch may be in
         // flight, so wait for a quiet moment.
         Stats[] last = new Stats[1];
-        assertTrue("the handle table agrees with the counters when quiet: " + after,
-                LifetimeSupport.await(() -> {
-                    last[0] = Python.stats();
-                    return last[0].queuedReleases() == 0 && last[0].tableSize() == last[0].liveHandles();
-                }, 10_000, false));
+        assertTrue(
+                "the handle table agrees with the counters when quiet: " + after,
+                LifetimeSupport.await(
+                        () -> {
+                            last[0] = Python.stats();
+                            return last[0].queuedReleases() == 0 && last[0].tableSize() == last[0].liveHandles();
+                        },
+                        10_000,
+                        false));
     }
 
     @Test
@@ -65,8 +71,7 @@ public class ExactlyOnceTest {
         assertEquals(Collections.emptyList(), notOnce(p));
         assertEquals(n, after.releasedByClose() - before.releasedByClose());
         assertEquals(0, after.releasedByScope() - before.releasedByScope());
-        assertTrue("no handle left behind: " + before + " -> " + after,
-                after.liveHandles() <= before.liveHandles());
+        assertTrue("no handle left behind: " + before + " -> " + after, after.liveHandles() <= before.liveHandles());
         assertCountersAgree(before, after);
     }
 
@@ -94,7 +99,9 @@ public class ExactlyOnceTest {
         assertEquals((long) batches * perBatch, finalized(p));
         assertEquals(Collections.emptyList(), notOnce(p));
         assertEquals((long) batches * perBatch, after.releasedByScope() - before.releasedByScope());
-        assertEquals("close() of scope-released handles released nothing", 0,
+        assertEquals(
+                "close() of scope-released handles released nothing",
+                0,
                 after.releasedByClose() - before.releasedByClose());
         assertCountersAgree(before, after);
     }
@@ -105,16 +112,20 @@ public class ExactlyOnceTest {
         int n = 2000;
         Stats before = LifetimeSupport.settle();
         LifetimeSupport.makeDropped(p, n);
-        assertTrue("the GC path released all " + n + " within 30 s (finalized " + finalized(p) + ", "
-                + Python.stats() + ")", LifetimeSupport.await(() -> finalized(p) == n, 30_000, true));
+        assertTrue(
+                "the GC path released all " + n + " within 30 s (finalized " + finalized(p) + ", " + Python.stats()
+                        + ")",
+                LifetimeSupport.await(() -> finalized(p) == n, 30_000, true));
         Stats after = LifetimeSupport.settle();
         assertEquals(Collections.emptyList(), notOnce(p));
-        assertTrue("releasedByGc grew by at least " + n + ": " + before + " -> " + after,
+        assertTrue(
+                "releasedByGc grew by at least " + n + ": " + before + " -> " + after,
                 after.releasedByGc() - before.releasedByGc() >= n);
         assertEquals(0, after.releasedByClose() - before.releasedByClose());
         assertEquals(0, after.releasedByScope() - before.releasedByScope());
         assertEquals(0, after.queuedReleases());
-        assertTrue("live handles back to the baseline: " + before + " -> " + after,
+        assertTrue(
+                "live handles back to the baseline: " + before + " -> " + after,
                 after.liveHandles() <= before.liveHandles());
         assertCountersAgree(before, after);
     }
@@ -130,8 +141,8 @@ public class ExactlyOnceTest {
         assertEquals(n, finalized(p));
         assertEquals(Collections.emptyList(), notOnce(p));
         assertEquals(n, after.releasedByClose() - before.releasedByClose());
-        assertEquals("closed wrappers are not handed to the release queue", 0,
-                after.releasedByGc() - before.releasedByGc());
+        assertEquals(
+                "closed wrappers are not handed to the release queue", 0, after.releasedByGc() - before.releasedByGc());
         assertCountersAgree(before, after);
     }
 
@@ -184,23 +195,25 @@ public class ExactlyOnceTest {
         final AtomicReference<Throwable> failure = new AtomicReference<>();
         Stats before = Python.stats();
 
-        Thread closer = new Thread(() -> {
-            try {
-                for (int it = 0; it < iterations; it++) {
-                    ready.await(30, TimeUnit.SECONDS);
-                    PyObject[] objs = shared[0];
-                    // Close from the far end so the two threads meet in the middle.
-                    for (int i = objs.length - 1; i >= 0; i--) {
-                        objs[i].close();
+        Thread closer = new Thread(
+                () -> {
+                    try {
+                        for (int it = 0; it < iterations; it++) {
+                            ready.await(30, TimeUnit.SECONDS);
+                            PyObject[] objs = shared[0];
+                            // Close from the far end so the two threads meet in the middle.
+                            for (int i = objs.length - 1; i >= 0; i--) {
+                                objs[i].close();
+                            }
+                            done.await(30, TimeUnit.SECONDS);
+                        }
+                    } catch (Throwable t) {
+                        failure.compareAndSet(null, t);
+                        ready.reset();
+                        done.reset();
                     }
-                    done.await(30, TimeUnit.SECONDS);
-                }
-            } catch (Throwable t) {
-                failure.compareAndSet(null, t);
-                ready.reset();
-                done.reset();
-            }
-        }, "race-closer");
+                },
+                "race-closer");
         closer.setDaemon(true);
         closer.start();
 
@@ -228,8 +241,10 @@ public class ExactlyOnceTest {
         assertEquals("finalizers that did not run exactly once", Collections.emptyList(), notOnce(p));
         long byClose = after.releasedByClose() - before.releasedByClose();
         long byScope = after.releasedByScope() - before.releasedByScope();
-        assertEquals("each handle counted by exactly one path (close " + byClose + ", scope " + byScope + ")",
-                total, byClose + byScope);
+        assertEquals(
+                "each handle counted by exactly one path (close " + byClose + ", scope " + byScope + ")",
+                total,
+                byClose + byScope);
         assertCountersAgree(before, after);
     }
 

@@ -11,27 +11,28 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-
 import org.junit.BeforeClass;
 import org.junit.Test;
 
 /** Python exceptions as PythonException: type, message, traceback, frames, SyntaxError position, SystemExit. */
 public class ExceptionTest {
     /** The code the frame tests run; line numbers below refer to it. */
-    private static final String FRAMES_CODE = String.join("\n",
-            "def _ex_inner(x):",              // line 1
+    private static final String FRAMES_CODE = String.join(
+            "\n",
+            "def _ex_inner(x):", // line 1
             "    raise ValueError('bad value %d' % x)", // line 2
-            "def _ex_middle(x):",             // line 3
-            "    return _ex_inner(x + 1)",    // line 4
-            "def _ex_outer():",               // line 5
-            "    return _ex_middle(1)",       // line 6
+            "def _ex_middle(x):", // line 3
+            "    return _ex_inner(x + 1)", // line 4
+            "def _ex_outer():", // line 5
+            "    return _ex_middle(1)", // line 6
             "");
 
     @BeforeClass
     public static void start() {
         Python.initialize();
         Python.exec(FRAMES_CODE);
-        Python.exec(String.join("\n",
+        Python.exec(String.join(
+                "\n",
                 "def _ex_syntax_position(src, mode):",
                 "    try:",
                 "        compile(src, '<exec>', mode)",
@@ -82,7 +83,8 @@ public class ExceptionTest {
         PythonException e = expectPython(() -> Python.eval("1 / 0"));
         assertEquals("ZeroDivisionError", e.pythonType());
         assertEquals("division by zero", e.pythonMessage());
-        PythonException e2 = expectPython(() -> Python.eval("lambda a, b: a // b").call(1, 0));
+        PythonException e2 =
+                expectPython(() -> Python.eval("lambda a, b: a // b").call(1, 0));
         assertEquals("ZeroDivisionError", e2.pythonType());
     }
 
@@ -142,8 +144,8 @@ public class ExceptionTest {
         }
         // Outermost first, as in a Python traceback; our three functions, in order, at the end.
         assertTrue(names.toString(), names.size() >= 3);
-        assertEquals(Arrays.asList("_ex_outer", "_ex_middle", "_ex_inner"),
-                names.subList(names.size() - 3, names.size()));
+        assertEquals(
+                Arrays.asList("_ex_outer", "_ex_middle", "_ex_inner"), names.subList(names.size() - 3, names.size()));
         PythonException.Frame inner = frames.get(frames.size() - 1);
         assertEquals("<exec>", inner.file);
         assertEquals(2, inner.line);
@@ -200,12 +202,8 @@ public class ExceptionTest {
 
     @Test
     public void chainedExceptionTraceback() {
-        PythonException e = expectPython(() -> Python.exec(String.join("\n",
-                "try:",
-                "    {}['k']",
-                "except KeyError as k:",
-                "    raise RuntimeError('wrapped') from k",
-                "")));
+        PythonException e = expectPython(() -> Python.exec(String.join(
+                "\n", "try:", "    {}['k']", "except KeyError as k:", "    raise RuntimeError('wrapped') from k", "")));
         assertEquals("RuntimeError", e.pythonType());
         assertEquals("wrapped", e.pythonMessage());
         String tb = e.pythonTraceback();
@@ -292,16 +290,15 @@ public class ExceptionTest {
         PythonException e3 = expectPython(() -> Python.importModule("sys").callAttr("exit", "bye"));
         assertEquals("SystemExit", e3.pythonType());
         assertEquals("bye", e3.pythonMessage());
-        PythonException e4 = expectPython(() -> Python.eval("exit")
-                .call(7));
+        PythonException e4 = expectPython(() -> Python.eval("exit").call(7));
         assertEquals("SystemExit", e4.pythonType());
         assertEquals(Long.valueOf(10), Python.eval("sum(range(5))", Long.class));
     }
 
     @Test
     public void systemExitInsideAFunctionCallAs() {
-        PythonException e = expectPython(() -> Python.eval("lambda: (_ for _ in ()).throw(SystemExit(5))")
-                .callAs(Long.class));
+        PythonException e = expectPython(() ->
+                Python.eval("lambda: (_ for _ in ()).throw(SystemExit(5))").callAs(Long.class));
         assertEquals("SystemExit", e.pythonType());
         assertEquals("5", e.pythonMessage());
         assertEquals("ok", Python.eval("'ok'", String.class));
@@ -311,7 +308,8 @@ public class ExceptionTest {
 
     @Test
     public void failedOperationsLeaveStateUnchanged() {
-        Python.exec(String.join("\n",
+        Python.exec(String.join(
+                "\n",
                 "class _ExGuarded(dict):",
                 "    def __setitem__(self, k, v):",
                 "        if k == 'bad':",

@@ -28,13 +28,11 @@ public class FreeThreadingTest {
     @BeforeClass
     public static void init() {
         Python.initialize();
-        freeThreaded = Python.eval("bool(__import__('sysconfig').get_config_var('Py_GIL_DISABLED'))",
-                Boolean.class);
+        freeThreaded = Python.eval("bool(__import__('sysconfig').get_config_var('Py_GIL_DISABLED'))", Boolean.class);
     }
 
     private static void assumeFreeThreaded() {
-        Assume.assumeTrue("not a free-threaded Python (Py_GIL_DISABLED unset): nothing to check here",
-                freeThreaded);
+        Assume.assumeTrue("not a free-threaded Python (Py_GIL_DISABLED unset): nothing to check here", freeThreaded);
     }
 
     private static <T> List<T> onThreads(int n, Callable<T> body) throws Exception {
@@ -59,8 +57,8 @@ public class FreeThreadingTest {
         assumeFreeThreaded();
         assertFalse("after initialize()", Python.eval("__import__('sys')._is_gil_enabled()", Boolean.class));
         Python.exec("import numpy\nimport java.util\n_ft_l = java.util.ArrayList()\n_ft_l.add(1)\n");
-        assertFalse("after numpy and Java from Python",
-                Python.eval("__import__('sys')._is_gil_enabled()", Boolean.class));
+        assertFalse(
+                "after numpy and Java from Python", Python.eval("__import__('sys')._is_gil_enabled()", Boolean.class));
     }
 
     /**
@@ -117,7 +115,8 @@ public class FreeThreadingTest {
         Stats after = LifetimeSupport.settle();
         assertEquals("live handles back where they were", before.liveHandles(), after.liveHandles());
         assertEquals("the table's own count agrees", before.tableSize(), after.tableSize());
-        assertEquals("released exactly what was created",
+        assertEquals(
+                "released exactly what was created",
                 after.created() - before.created(),
                 (after.releasedByClose() + after.releasedByScope() + after.releasedByGc())
                         - (before.releasedByClose() + before.releasedByScope() + before.releasedByGc()));

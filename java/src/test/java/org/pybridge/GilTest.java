@@ -5,6 +5,7 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -61,7 +62,7 @@ public class GilTest {
     public void callsInsideWithGilWork() {
         String p = LifetimeSupport.prefix("gil-calls");
         Object r = Python.withGil(() -> {
-            PyObject d = Python.toPython(java.util.Collections.singletonMap("k", Arrays.asList(1, 2, 3)));
+            PyObject d = Python.toPython(Collections.singletonMap("k", Arrays.asList(1, 2, 3)));
             PyObject l = d.getItem("k");
             assertEquals(3, l.len());
             l.callAttr("append", 4);
@@ -75,7 +76,7 @@ public class GilTest {
             l.close();
             return j;
         });
-        assertEquals(java.util.Collections.singletonMap("k", Arrays.asList(1L, 2L, 3L, 4L)), r);
+        assertEquals(Collections.singletonMap("k", Arrays.asList(1L, 2L, 3L, 4L)), r);
     }
 
     @Test
@@ -93,8 +94,8 @@ public class GilTest {
             t.start();
             t.join(10_000);
             assertFalse(t.isAlive());
-            assertTrue("expected IllegalStateException, got " + seen.get(),
-                    seen.get() instanceof IllegalStateException);
+            assertTrue(
+                    "expected IllegalStateException, got " + seen.get(), seen.get() instanceof IllegalStateException);
             assertEquals("the lease is still held here", 1, Gil.depth());
             assertEquals(Long.valueOf(2), Python.eval("1 + 1", Long.class));
         } finally {
@@ -114,17 +115,19 @@ public class GilTest {
         CountDownLatch finished = new CountDownLatch(1);
         AtomicReference<Object> result = new AtomicReference<>();
         AtomicLong doneAt = new AtomicLong();
-        Thread other = new Thread(() -> {
-            try {
-                started.countDown();
-                result.set(Python.eval("sum(range(10))", Long.class));
-            } catch (Throwable e) {
-                result.set(e);
-            } finally {
-                doneAt.set(System.nanoTime());
-                finished.countDown();
-            }
-        }, "gil-other");
+        Thread other = new Thread(
+                () -> {
+                    try {
+                        started.countDown();
+                        result.set(Python.eval("sum(range(10))", Long.class));
+                    } catch (Throwable e) {
+                        result.set(e);
+                    } finally {
+                        doneAt.set(System.nanoTime());
+                        finished.countDown();
+                    }
+                },
+                "gil-other");
         other.setDaemon(true);
         boolean blockedWhileHeld;
         boolean completedDuring;
@@ -149,7 +152,8 @@ public class GilTest {
             assertEquals(Long.valueOf(4), Python.eval("2 + 2", Long.class));
         }
         assertTrue("the other thread's call waited while the GIL was held", blockedWhileHeld);
-        assertTrue("the other thread completed a call inside releaseGilWhile (result " + result.get() + ")",
+        assertTrue(
+                "the other thread completed a call inside releaseGilWhile (result " + result.get() + ")",
                 completedDuring);
         assertEquals(45L, result.get());
         assertTrue(doneAt.get() >= window[0] && doneAt.get() <= window[1]);

@@ -48,33 +48,38 @@ public class InFlightHandlesTest {
         final List<Thread> threads = new ArrayList<>();
 
         Pressure(long gcPeriodMillis) {
-            threads.add(new Thread(() -> {
-                try (PyObject sum = Python.builtins().getAttr("sum"); PyObject r = Python.eval("range(40)")) {
-                    while (!stop.get()) {
-                        if (sum.callAs(Long.class, r) != 780L) {
-                            throw new AssertionError("busy thread: wrong sum");
+            threads.add(new Thread(
+                    () -> {
+                        try (PyObject sum = Python.builtins().getAttr("sum");
+                                PyObject r = Python.eval("range(40)")) {
+                            while (!stop.get()) {
+                                if (sum.callAs(Long.class, r) != 780L) {
+                                    throw new AssertionError("busy thread: wrong sum");
+                                }
+                                busyCalls.incrementAndGet();
+                                // some Java work between calls, so that both threads get turns
+                                for (int i = 0; i < 200; i++) {
+                                    Thread.onSpinWait();
+                                }
+                            }
+                        } catch (Throwable t) {
+                            failure.compareAndSet(null, t);
                         }
-                        busyCalls.incrementAndGet();
-                        // some Java work between calls, so that both threads get turns
-                        for (int i = 0; i < 200; i++) {
-                            Thread.onSpinWait();
+                    },
+                    "inflight-busy"));
+            threads.add(new Thread(
+                    () -> {
+                        while (!stop.get()) {
+                            System.gc();
+                            gcs.incrementAndGet();
+                            try {
+                                Thread.sleep(gcPeriodMillis);
+                            } catch (InterruptedException e) {
+                                return;
+                            }
                         }
-                    }
-                } catch (Throwable t) {
-                    failure.compareAndSet(null, t);
-                }
-            }, "inflight-busy"));
-            threads.add(new Thread(() -> {
-                while (!stop.get()) {
-                    System.gc();
-                    gcs.incrementAndGet();
-                    try {
-                        Thread.sleep(gcPeriodMillis);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            }, "inflight-gc"));
+                    },
+                    "inflight-gc"));
             for (Thread t : threads) {
                 t.setDaemon(true);
                 t.start();
@@ -126,26 +131,29 @@ public class InFlightHandlesTest {
         List<String> errors;
         long gcs;
         try (Pressure p = new Pressure(20)) {
-            errors = run(calls, () -> {
-                switch ((int) (n[0]++ & 3)) {
-                    case 0:
-                        // the wrapper is unreachable as soon as it is encoded
-                        return len.callAs(Long.class, l3.call());
-                    case 1:
-                        // nested in a list and in a map
-                        return nested.callAs(Long.class,
-                                List.of(l1.call(), Map.of("k", 1, "v", 2), l2.call())) - 2;
-                    case 2:
-                        // in keyword arguments
-                        return k.callKwAs(Long.class, Map.of("b", l1.call(), "c", l1.call()), l1.call());
-                    default:
-                        // a live view passed back: the view's handle
-                        return len.callAs(Long.class, l3.call().asList());
-                }
-            }, 3L);
+            errors = run(
+                    calls,
+                    () -> {
+                        switch ((int) (n[0]++ & 3)) {
+                            case 0:
+                                // the wrapper is unreachable as soon as it is encoded
+                                return len.callAs(Long.class, l3.call());
+                            case 1:
+                                // nested in a list and in a map
+                                return nested.callAs(Long.class, List.of(l1.call(), Map.of("k", 1, "v", 2), l2.call()))
+                                        - 2;
+                            case 2:
+                                // in keyword arguments
+                                return k.callKwAs(Long.class, Map.of("b", l1.call(), "c", l1.call()), l1.call());
+                            default:
+                                // a live view passed back: the view's handle
+                                return len.callAs(Long.class, l3.call().asList());
+                        }
+                    },
+                    3L);
             gcs = p.gcs.get();
-            System.out.println("INFO inflight: " + calls + " calls, " + p.busyCalls.get() + " busy-thread calls, "
-                    + gcs + " forced GCs, released by GC so far " + Python.stats().releasedByGc());
+            System.out.println("INFO inflight: " + calls + " calls, " + p.busyCalls.get() + " busy-thread calls, " + gcs
+                    + " forced GCs, released by GC so far " + Python.stats().releasedByGc());
         }
         assertTrue("the pressure thread forced collections", gcs > 10);
         assertEquals("spurious errors: " + errors, Collections.emptyList(), errors);
@@ -171,8 +179,10 @@ public class InFlightHandlesTest {
         PyObject len = Python.builtins().getAttr("len");
         List<String> errors;
         try (Pressure p = new Pressure(5)) {
-            errors = run(Long.getLong("pybridge.inflight.converterCalls", 200_000L),
-                    () -> len.callAs(Long.class, new InFlightBox()), 3L);
+            errors = run(
+                    Long.getLong("pybridge.inflight.converterCalls", 200_000L),
+                    () -> len.callAs(Long.class, new InFlightBox()),
+                    3L);
         }
         assertEquals("spurious errors: " + errors, Collections.emptyList(), errors);
     }

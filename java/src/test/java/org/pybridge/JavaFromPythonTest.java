@@ -14,9 +14,12 @@ import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.junit.BeforeClass;
 import org.junit.Test;
 
@@ -32,7 +35,8 @@ public class JavaFromPythonTest {
     @BeforeClass
     public static void start() {
         Python.initialize();
-        Python.exec(String.join("\n",
+        Python.exec(String.join(
+                "\n",
                 "def check(cond, what):",
                 "    if not cond:",
                 "        raise AssertionError(what)",
@@ -284,7 +288,7 @@ public class JavaFromPythonTest {
                 @Override
                 public Integer next() {
                     if (i <= 0) {
-                        throw new java.util.NoSuchElementException();
+                        throw new NoSuchElementException();
                     }
                     return i--;
                 }
@@ -296,7 +300,8 @@ public class JavaFromPythonTest {
 
     @Test
     public void theImportHookFindsJdkAndApplicationClasses() {
-        py("import java.util",
+        py(
+                "import java.util",
                 "from java.util import ArrayList, HashMap",
                 "from java.lang import System",
                 "check(java.util.ArrayList is ArrayList, 'one class object per Java class')",
@@ -321,10 +326,11 @@ public class JavaFromPythonTest {
 
     @Test
     public void theClassFilterRefusesWhatItDoesNotAllow() {
-        java.util.function.Predicate<String> before = JavaClasses.classFilter;
+        Predicate<String> before = JavaClasses.classFilter;
         JavaClasses.classFilter = name -> !name.startsWith("java.net.");
         try {
-            py("import pybridge",
+            py(
+                    "import pybridge",
                     "e = raises(ImportError, pybridge.jclass, 'java.net.URI')",
                     "check('PythonConfig.javaClassFilter' in str(e), str(e))",
                     "check(pybridge.jclass('java.util.BitSet').__java_name__ == 'java.util.BitSet', 'allowed')");
@@ -343,7 +349,8 @@ public class JavaFromPythonTest {
      */
     @Test
     public void numericNarrowingIsOneRuleForCallsAndResults() {
-        py("from java.lang import Float, Math, Short",
+        py(
+                "from java.lang import Float, Math, Short",
                 "check(Float.valueOf(1.5) == 1.5, 'a float that fits a Java float')",
                 "check(Float.valueOf(float('inf')) == float('inf'), 'an infinity fits')",
                 "e = raises(TypeError, Float.valueOf, 1e300)",
@@ -369,7 +376,9 @@ public class JavaFromPythonTest {
 
     @Test
     public void primitiveAndBoxedOverloadsFollowJavac() {
-        py("from org.pybridge import JavaFromPythonTest", "O = JavaFromPythonTest.Overloads",
+        py(
+                "from org.pybridge import JavaFromPythonTest",
+                "O = JavaFromPythonTest.Overloads",
                 "check(O.pb(True) == 'boolean', O.pb(True))",
                 "check(O.pi(0) == 'int', O.pi(0))",
                 "check(O.pd(1.5) == 'double', O.pd(1.5))",
@@ -384,7 +393,10 @@ public class JavaFromPythonTest {
 
     @Test
     public void javaClassesAreJavaLangClass() {
-        py("import pybridge", "from org.pybridge import JavaFromPythonTest", "O = JavaFromPythonTest.Overloads",
+        py(
+                "import pybridge",
+                "from org.pybridge import JavaFromPythonTest",
+                "O = JavaFromPythonTest.Overloads",
                 "from java.util import ArrayList",
                 "from java.lang import StringBuilder, Integer, Boolean, Double",
                 "x = ArrayList()",
@@ -410,7 +422,8 @@ public class JavaFromPythonTest {
     public void boxedNumbersAreNumbersHoweverMade() {
         Python.mainModule().setAttr("bridged_seven", Python.bridge(Integer.valueOf(7)));
         Python.mainModule().setAttr("bridged_half", Python.bridge(Double.valueOf(0.5)));
-        py("import pybridge",
+        py(
+                "import pybridge",
                 "from java.lang import Integer, Double, Long, Boolean",
                 "from java.math import BigInteger, BigDecimal",
                 "from java.util.concurrent.atomic import AtomicLong",
@@ -440,7 +453,8 @@ public class JavaFromPythonTest {
 
     @Test
     public void javaListsTakeSliceAssignmentAndListOperators() {
-        py("from java.util import ArrayList, HashMap",
+        py(
+                "from java.util import ArrayList, HashMap",
                 "lst = ArrayList(); lst.extend([0, 1, 2, 3, 4])",
                 "lst[1:3] = ['a', 'b', 'c']",
                 "check(list(lst) == [0, 'a', 'b', 'c', 3, 4], list(lst))",
@@ -466,7 +480,8 @@ public class JavaFromPythonTest {
 
     @Test
     public void dirOfAJavaPackageListsItsClasses() {
-        py("import java.util, org.pybridge",
+        py(
+                "import java.util, org.pybridge",
                 "d = dir(java.util)",
                 "check('ArrayList' in d and 'HashMap' in d and 'concurrent' in d and 'function' in d, d[:20])",
                 "check(not any('$' in n for n in d), 'no nested classes')",
@@ -477,7 +492,9 @@ public class JavaFromPythonTest {
 
     @Test
     public void fieldAndElementOverflowIsOverflowError() {
-        py("from org.pybridge import JavaFromPythonTest", "import pybridge",
+        py(
+                "from org.pybridge import JavaFromPythonTest",
+                "import pybridge",
                 "o = JavaFromPythonTest.Overloads()",
                 "e = raises(OverflowError, setattr, o, 'count', 2**40)",
                 "check('is a Java int' in str(e) and '2147483647' in str(e) and str(2**40) in str(e), str(e))",
@@ -490,7 +507,8 @@ public class JavaFromPythonTest {
 
     @Test
     public void overloadsAreResolvedFromPythonArgumentTypes() {
-        py("from org.pybridge import JavaFromPythonTest",
+        py(
+                "from org.pybridge import JavaFromPythonTest",
                 "o = JavaFromPythonTest.Overloads()",
                 "check(o.f(1) == 'int', 'int in range: int')",
                 "check(o.f(2**40) == 'long', 'beyond int: long')",
@@ -521,7 +539,8 @@ public class JavaFromPythonTest {
 
     @Test
     public void varargsTakeTrailingArgumentsOrAnArray() {
-        py("from org.pybridge import JavaFromPythonTest",
+        py(
+                "from org.pybridge import JavaFromPythonTest",
                 "O = JavaFromPythonTest.Overloads",
                 "check(O.join('-', 'a', 'b', 'c') == 'a-b-c', 'varargs')",
                 "check(O.join('-') == '', 'no varargs')",
@@ -535,7 +554,8 @@ public class JavaFromPythonTest {
 
     @Test
     public void fieldsAreReadAndWrittenLive() {
-        py("from org.pybridge import JavaFromPythonTest",
+        py(
+                "from org.pybridge import JavaFromPythonTest",
                 "O = JavaFromPythonTest.Overloads",
                 "o = O()",
                 "check(o.label == 'none' and o.count == 0 and o.fixed == 7, 'instance fields')",
@@ -561,7 +581,8 @@ public class JavaFromPythonTest {
 
     @Test
     public void javaArraysAreLiveSequencesWithTheirBytes() {
-        py("import pybridge, struct, sys",
+        py(
+                "import pybridge, struct, sys",
                 "from org.pybridge import JavaFromPythonTest",
                 "a = pybridge.jarray('int', 4)",
                 "check(len(a) == 4 and list(a) == [0, 0, 0, 0], 'new int[4]')",
@@ -590,8 +611,9 @@ public class JavaFromPythonTest {
                 "n[1] = 70; del n",
                 "check(a[1] == 70, 'numpy writes land when numpy lets go')",
                 "a[1] = 7; a[0] = 5",
-                "for kind, fmt, vals in (('double', 'd', [1.5, 2.5]), ('long', 'q', [2**40]), ('boolean', '?', [True, False]),"
-                        + " ('byte', 'b', [-1, 2]), ('short', 'h', [300]), ('char', 'H', ['a']), ('float', 'f', [0.5])):",
+                "for kind, fmt, vals in (('double', 'd', [1.5, 2.5]), ('long', 'q', [2**40]), ('boolean', '?', [True,"
+                    + " False]), ('byte', 'b', [-1, 2]), ('short', 'h', [300]), ('char', 'H', ['a']), ('float', 'f',"
+                    + " [0.5])):",
                 "    j = pybridge.jarray(kind, vals)",
                 "    with memoryview(j) as mv:",
                 "        check(mv.format == fmt and len(mv) == len(vals), (kind, mv.format))",
@@ -628,7 +650,8 @@ public class JavaFromPythonTest {
     public void javaListsAreLiveMutableSequences() {
         List<Object> list = new ArrayList<>(Arrays.asList(1L, 2L, 3L));
         Python.mainModule().setAttr("jl", Python.bridge(list));
-        py("import collections.abc",
+        py(
+                "import collections.abc",
                 "check(isinstance(jl, collections.abc.MutableSequence), 'a MutableSequence')",
                 "check(len(jl) == 3 and jl[0] == 1 and jl[-1] == 3 and 2 in jl and 9 not in jl, 'read')",
                 "jl.append(4); jl.insert(0, 0); jl.extend([5, 6]); jl[1] = 10",
@@ -651,7 +674,8 @@ public class JavaFromPythonTest {
         Set<Object> set = new LinkedHashSet<>(Arrays.asList("x", "y"));
         Python.mainModule().setAttr("jm", Python.bridge(map));
         Python.mainModule().setAttr("js", Python.bridge(set));
-        py("import collections.abc",
+        py(
+                "import collections.abc",
                 "check(isinstance(jm, collections.abc.MutableMapping), 'a MutableMapping')",
                 "check(jm['a'] == 1 and 'a' in jm and len(jm) == 1, 'read')",
                 "e = raises(KeyError, lambda: jm['zz'])",
@@ -674,7 +698,8 @@ public class JavaFromPythonTest {
 
     @Test
     public void iteratorsAndIterablesAreIterable() {
-        py("from org.pybridge import JavaFromPythonTest",
+        py(
+                "from org.pybridge import JavaFromPythonTest",
                 "check(list(JavaFromPythonTest.Countdown(3)) == [3, 2, 1], 'an Iterable')",
                 "from java.util import ArrayList",
                 "big = ArrayList()",
@@ -694,7 +719,8 @@ public class JavaFromPythonTest {
 
     @Test
     public void withComparableStrEqualityAndIdentity() {
-        py("from org.pybridge import JavaFromPythonTest",
+        py(
+                "from org.pybridge import JavaFromPythonTest",
                 "R = JavaFromPythonTest.Resource",
                 "with R(1) as r:",
                 "    check(not r.closed, 'open inside')",
@@ -709,7 +735,8 @@ public class JavaFromPythonTest {
         Object same = new Object();
         Python.mainModule().setAttr("p1", Python.bridge(same));
         Python.mainModule().setAttr("p2", Python.bridge(same));
-        py("import pybridge",
+        py(
+                "import pybridge",
                 "check(p1 is not p2 and p1 == p2 and pybridge.same(p1, p2), 'two proxies, one object')",
                 "check({p1: 1}[p2] == 1, 'the same Java object handed over twice finds itself as a dict key')",
                 "from java.lang import Object",
@@ -720,7 +747,8 @@ public class JavaFromPythonTest {
     @Test
     public void bridgeAsksForTheLiveProxyWhereToPythonCopies() {
         List<Object> list = new ArrayList<>(Arrays.asList(1L));
-        try (PyObject copy = Python.toPython(list); PyObject live = Python.bridge(list)) {
+        try (PyObject copy = Python.toPython(list);
+                PyObject live = Python.bridge(list)) {
             assertEquals("list", copy.typeName());
             assertEquals("java.util.ArrayList", live.typeName());
             copy.callAttr("append", 2L).close();
@@ -735,7 +763,8 @@ public class JavaFromPythonTest {
 
     @Test
     public void javaExceptionsAreTheMatchingPythonBuiltins() {
-        py("import pybridge",
+        py(
+                "import pybridge",
                 "from java.util import ArrayList, List",
                 "from java.lang import Integer, Math",
                 "from java.io import FileInputStream",
@@ -763,8 +792,7 @@ public class JavaFromPythonTest {
                 "check(caught is not None and caught != 'Exception', 'a Java Error is no Exception')",
                 "check(issubclass(caught, pybridge.JavaError) and caught.__name__ == 'StackOverflowError', caught)");
         try {
-            py("from org.pybridge import JavaFromPythonTest",
-                    "JavaFromPythonTest.Overloads.throwOriginal()");
+            py("from org.pybridge import JavaFromPythonTest", "JavaFromPythonTest.Overloads.throwOriginal()");
             fail("no exception");
         } catch (PythonException e) {
             assertSame("the Java exception unwraps to the original", Overloads.THROWN, e.getCause());
@@ -785,15 +813,17 @@ public class JavaFromPythonTest {
         while (Python.stats().javaFunctions() > before + 10 && System.currentTimeMillis() < deadline) {
             Thread.sleep(20);
         }
-        assertTrue("back to the baseline " + before + ": " + Python.stats().javaFunctions(),
+        assertTrue(
+                "back to the baseline " + before + ": " + Python.stats().javaFunctions(),
                 Python.stats().javaFunctions() <= before + 10);
     }
 
     @Test
     public void pythonThreadsAndJvmThreadsCallJavaMethods() throws Exception {
-        java.util.concurrent.ConcurrentLinkedQueue<Object> q = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<Object> q = new ConcurrentLinkedQueue<>();
         Python.mainModule().setAttr("q", Python.bridge(q));
-        py("import threading",
+        py(
+                "import threading",
                 "def fill(k):",
                 "    for i in range(500):",
                 "        q.add(k)",
@@ -824,7 +854,8 @@ public class JavaFromPythonTest {
 
     @Test
     public void theProxyOfAFunctionalInterfaceIsCallable() {
-        py("from java.util import Comparator",
+        py(
+                "from java.util import Comparator",
                 "from java.lang import String",
                 "c = String.CASE_INSENSITIVE_ORDER",
                 "check(callable(c) and c('a', 'B') < 0, 'a Comparator is called as compare')",
@@ -833,7 +864,8 @@ public class JavaFromPythonTest {
 
     @Test
     public void aPlainJavaObjectHasNoPythonBuiltinSurprises() {
-        py("from java.lang import Object",
+        py(
+                "from java.lang import Object",
                 "o = Object()",
                 "check(o == o and hash(o) == o.hashCode(), 'eq and hash')",
                 "check(str(o).startswith('java.lang.Object@'), str(o))",

@@ -1,8 +1,5 @@
 package org.pybridge;
 
-import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertTrue;
-
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -44,8 +41,7 @@ public class LargeStringsTest {
     }
 
     /** Sizes around the thresholds: big_latin1_str (4096), STR_REF (32 KiB), the split copy (896 KiB). */
-    static final int[] SIZES = {4095, 4096, 4097, 16_383, 16_384, 32_767, 32_768, 100_003, 917_503, 917_504,
-        1_000_000};
+    static final int[] SIZES = {4095, 4096, 4097, 16_383, 16_384, 32_767, 32_768, 100_003, 917_503, 917_504, 1_000_000};
 
     static void check(boolean ok, String what) {
         if (!ok) {
@@ -61,7 +57,8 @@ public class LargeStringsTest {
                 + "    want = _ls_gen(alphabet, n) + tail\n"
                 + "    return (s == want, s.isascii() == want.isascii(), len(s))\n");
         long live0 = LifetimeSupport.settle().liveHandles();
-        try (PyObject pyGen = Python.eval("_ls_gen"); PyObject pyCheck = Python.eval("_ls_check")) {
+        try (PyObject pyGen = Python.eval("_ls_gen");
+                PyObject pyCheck = Python.eval("_ls_check")) {
             for (int n : SIZES) {
                 // Java -> Python: ASCII, Latin-1 with the only non-ASCII char
                 // last (the scan's tail), Latin-1 throughout, and UTF-16.
@@ -71,27 +68,35 @@ public class LargeStringsTest {
                     List<?> r = pyCheck.callAs(List.class, s, c[0], n, c[1]);
                     check(Boolean.TRUE.equals(r.get(0)), "Java -> Python: wrong characters, " + describe(c, n));
                     check(Boolean.TRUE.equals(r.get(1)), "Java -> Python: wrong ASCII-ness, " + describe(c, n));
-                    check(r.get(2).equals((long) s.codePointCount(0, s.length())),
+                    check(
+                            r.get(2).equals((long) s.codePointCount(0, s.length())),
                             "Java -> Python: wrong length, " + describe(c, n));
                 }
                 // Python -> Java: 1-byte (ASCII and Latin-1) and 2-byte strs.
                 for (String alphabet : new String[] {ASCII, LATIN1, BMP}) {
                     String got = pyGen.callAs(String.class, alphabet, n);
-                    check(gen(alphabet, n).equals(got), "Python -> Java: wrong characters, " + alphabet.length()
-                            + "-char alphabet " + escapeHead(alphabet) + ", " + n + " chars");
+                    check(
+                            gen(alphabet, n).equals(got),
+                            "Python -> Java: wrong characters, " + alphabet.length() + "-char alphabet "
+                                    + escapeHead(alphabet) + ", " + n + " chars");
                 }
             }
             // A 2-byte str that starts with a lone surrogate keeps it.
             String lone = Python.eval("'\\ud800' + 'x\\u4e2d' * 20000", String.class);
-            check(lone.length() == 40_001 && lone.charAt(0) == '\ud800' && lone.charAt(2) == '\u4e2d',
+            check(
+                    lone.length() == 40_001 && lone.charAt(0) == '\ud800' && lone.charAt(2) == '\u4e2d',
                     "Python -> Java: lone surrogate lost");
             // Several large strs in one reply, in a list and as dict values.
-            List<?> several = Python.eval("[_ls_gen('ab', 50000), _ls_gen('\\u00e9z', 60000), 'small',"
-                    + " _ls_gen('x\\u4e2d', 70000)]", List.class);
-            check(several.equals(Arrays.asList(gen("ab", 50_000), gen("\u00e9z", 60_000), "small",
-                    gen("x\u4e2d", 70_000))), "Python -> Java: a list of large strs");
+            List<?> several = Python.eval(
+                    "[_ls_gen('ab', 50000), _ls_gen('\\u00e9z', 60000), 'small'," + " _ls_gen('x\\u4e2d', 70000)]",
+                    List.class);
+            check(
+                    several.equals(
+                            Arrays.asList(gen("ab", 50_000), gen("\u00e9z", 60_000), "small", gen("x\u4e2d", 70_000))),
+                    "Python -> Java: a list of large strs");
             Map<?, ?> m = Python.eval("{'k': _ls_gen('kv', 40000), _ls_gen('key', 33000): 1}", Map.class);
-            check(gen("kv", 40_000).equals(m.get("k")) && Long.valueOf(1).equals(m.get(gen("key", 33_000))),
+            check(
+                    gen("kv", 40_000).equals(m.get("k")) && Long.valueOf(1).equals(m.get(gen("key", 33_000))),
                     "Python -> Java: large strs as dict key and value");
             // A large str as the argument of a Java callback (read on the
             // Python thread's way out, while it has let the GIL go).
@@ -101,8 +106,10 @@ public class LargeStringsTest {
                 return s.length();
             };
             try (PyObject call = Python.eval("lambda f: f(_ls_gen('cb\\u00e9', 300000))")) {
-                check(Long.valueOf(300_000).equals(call.callAs(Long.class, f)) && gen("cb\u00e9", 300_000).equals(
-                        seen.get()), "Python -> Java: a large str passed to a callback");
+                check(
+                        Long.valueOf(300_000).equals(call.callAs(Long.class, f))
+                                && gen("cb\u00e9", 300_000).equals(seen.get()),
+                        "Python -> Java: a large str passed to a callback");
             }
         }
         long live1 = LifetimeSupport.settle().liveHandles();

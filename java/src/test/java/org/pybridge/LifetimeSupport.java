@@ -33,7 +33,8 @@ final class LifetimeSupport {
 
     static final String MODULE = "_pybridge_lt";
 
-    private static final String SRC = String.join("\n",
+    private static final String SRC = String.join(
+            "\n",
             "import threading, weakref, time, gc",
             "counts = {}",
             "order = []",
@@ -133,13 +134,15 @@ final class LifetimeSupport {
         synchronized (LifetimeSupport.class) {
             if (module == null) {
                 AtomicReference<Object> out = new AtomicReference<>();
-                Thread t = new Thread(() -> {
-                    try {
-                        out.set(install());
-                    } catch (Throwable e) {
-                        out.set(e);
-                    }
-                }, "lifetime-support-init");
+                Thread t = new Thread(
+                        () -> {
+                            try {
+                                out.set(install());
+                            } catch (Throwable e) {
+                                out.set(e);
+                            }
+                        },
+                        "lifetime-support-init");
                 t.start();
                 try {
                     t.join();
@@ -241,8 +244,11 @@ final class LifetimeSupport {
             System.gc();
             sleep(25);
             Stats s = Python.stats();
-            if (prev != null && s.queuedReleases() == 0 && s.liveHandles() == prev.liveHandles()
-                    && s.gcTracked() == prev.gcTracked() && s.created() == prev.created()) {
+            if (prev != null
+                    && s.queuedReleases() == 0
+                    && s.liveHandles() == prev.liveHandles()
+                    && s.gcTracked() == prev.gcTracked()
+                    && s.created() == prev.created()) {
                 if (++stable >= 3) {
                     return s;
                 }
@@ -350,9 +356,14 @@ final class LifetimeSupport {
     /** All stack traces, for a watchdog report. */
     static String threadDump() {
         StringBuilder sb = new StringBuilder();
-        for (Map.Entry<Thread, StackTraceElement[]> e : Thread.getAllStackTraces().entrySet()) {
+        for (Map.Entry<Thread, StackTraceElement[]> e :
+                Thread.getAllStackTraces().entrySet()) {
             Thread t = e.getKey();
-            sb.append('"').append(t.getName()).append("\" ").append(t.getState()).append('\n');
+            sb.append('"')
+                    .append(t.getName())
+                    .append("\" ")
+                    .append(t.getState())
+                    .append('\n');
             for (StackTraceElement el : e.getValue()) {
                 sb.append("    at ").append(el).append('\n');
             }

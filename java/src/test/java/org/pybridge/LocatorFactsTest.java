@@ -13,7 +13,8 @@ import org.junit.Test;
 public class LocatorFactsTest {
     @Test
     public void unescapeRestoresNewlinesAndBackslashes() {
-        assertEquals("3.9.18 (main, May  9 2026, 07:33:49) \n[GCC 12.2.0]",
+        assertEquals(
+                "3.9.18 (main, May  9 2026, 07:33:49) \n[GCC 12.2.0]",
                 PythonLocator.unescape("3.9.18 (main, May  9 2026, 07:33:49) \\n[GCC 12.2.0]"));
         assertEquals("C:\\new\r\n", PythonLocator.unescape("C:\\\\new\\r\\n"));
         assertEquals("a\\nb", PythonLocator.unescape("a\\\\nb"));

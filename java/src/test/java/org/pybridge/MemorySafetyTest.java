@@ -32,8 +32,9 @@ public class MemorySafetyTest {
 
     @Test
     public void asBufferRefusesArraysOfObjectReferences() {
-        for (String expr : new String[] {"_np_ms.array([object(), 1, 'x'], dtype=object)",
-            "_np_ms.zeros(3, dtype=[('n', 'i4'), ('o', 'O')])"}) {
+        for (String expr : new String[] {
+            "_np_ms.array([object(), 1, 'x'], dtype=object)", "_np_ms.zeros(3, dtype=[('n', 'i4'), ('o', 'O')])"
+        }) {
             PyObject a = Python.eval(expr);
             try {
                 a.asBuffer();
@@ -43,7 +44,8 @@ public class MemorySafetyTest {
             }
         }
         // a structured dtype whose field names contain an 'O' is plain data
-        ByteBuffer ok = Python.eval("_np_ms.zeros(2, dtype=[('Odd', 'i4'), ('Other', 'f8')])").asBuffer();
+        ByteBuffer ok = Python.eval("_np_ms.zeros(2, dtype=[('Odd', 'i4'), ('Other', 'f8')])")
+                .asBuffer();
         assertEquals(24, ok.capacity());
     }
 
@@ -59,7 +61,8 @@ public class MemorySafetyTest {
                 fail("a mapped file must not be shared by default");
             } catch (IllegalArgumentException e) {
                 assertTrue(e.getMessage(), e.getMessage().contains("memory-mapped file"));
-                assertTrue("names the way out: " + e.getMessage(), e.getMessage().contains("UnmanagedBuffer.of"));
+                assertTrue(
+                        "names the way out: " + e.getMessage(), e.getMessage().contains("UnmanagedBuffer.of"));
             }
             try {
                 Python.builtins().getAttr("len").callAs(Long.class, m);
@@ -78,7 +81,10 @@ public class MemorySafetyTest {
         ByteBuffer d = ByteBuffer.allocateDirect(32).order(ByteOrder.nativeOrder());
         d.putDouble(8, 4.0);
         assertEquals(4.0, Python.toNumpy(d, "float64").callAttrAs(Double.class, "sum"), 0.0);
-        assertEquals(4.0, Python.toNumpy(d.slice(8, 8).order(ByteOrder.nativeOrder()), "float64")
-                .callAttrAs(Double.class, "sum"), 0.0);
+        assertEquals(
+                4.0,
+                Python.toNumpy(d.slice(8, 8).order(ByteOrder.nativeOrder()), "float64")
+                        .callAttrAs(Double.class, "sum"),
+                0.0);
     }
 }

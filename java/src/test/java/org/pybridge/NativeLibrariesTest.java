@@ -109,7 +109,9 @@ public class NativeLibrariesTest {
     @Test
     public void eachLibraryIsForItsPlatformsMachine() throws Exception {
         for (String lib : libraries()) {
-            assertEquals("ELF machine of the library " + lib, MACHINES.get(platform(lib)),
+            assertEquals(
+                    "ELF machine of the library " + lib,
+                    MACHINES.get(platform(lib)),
                     Integer.valueOf(Elf.read(library(lib)).machine));
         }
     }
@@ -117,7 +119,10 @@ public class NativeLibrariesTest {
     @Test
     public void eachLibraryLinksTheLibpythonOfItsVersion() throws Exception {
         for (String lib : libraries()) {
-            assertEquals("libpython linked by the library " + lib, version(lib), Elf.read(library(lib)).pythonVersion());
+            assertEquals(
+                    "libpython linked by the library " + lib,
+                    version(lib),
+                    Elf.read(library(lib)).pythonVersion());
         }
     }
 
@@ -127,8 +132,9 @@ public class NativeLibrariesTest {
             Elf e = Elf.read(library(v));
             int[] max = e.maxGlibc();
             assertNotNull("the library " + v + " needs no GLIBC_ version at all: " + e.versionNeeds, max);
-            assertTrue("the library " + v + " needs GLIBC_" + max[0] + "." + max[1] + ", newer than "
-                    + GLIBC_FLOOR[0] + "." + GLIBC_FLOOR[1] + " (" + e.versionNeeds + ")",
+            assertTrue(
+                    "the library " + v + " needs GLIBC_" + max[0] + "." + max[1] + ", newer than " + GLIBC_FLOOR[0]
+                            + "." + GLIBC_FLOOR[1] + " (" + e.versionNeeds + ")",
                     max[0] < GLIBC_FLOOR[0] || (max[0] == GLIBC_FLOOR[0] && max[1] <= GLIBC_FLOOR[1]));
         }
     }

@@ -8,7 +8,6 @@ import java.io.File;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-
 import org.junit.BeforeClass;
 import org.junit.Test;
 
@@ -67,16 +66,26 @@ public class NumpyAndVenvTest {
             assertEquals(Double.class, j.getClass());
             assertEquals(2.5, j);
         }
-        assertEquals(Long.valueOf(Long.MIN_VALUE), Python.eval("__import__('numpy').int64(-2**63)").toJava());
-        assertEquals(Long.valueOf(-3), Python.eval("__import__('numpy').int32(-3)").toJava());
-        assertEquals(Double.valueOf(0.5), Python.eval("__import__('numpy').float32(0.5)").toJava());
-        assertEquals(Boolean.TRUE, Python.eval("__import__('numpy').bool_(True)").toJava());
-        assertEquals(Double.valueOf(Double.NaN), Python.eval("__import__('numpy').float64('nan')").toJava());
+        assertEquals(
+                Long.valueOf(Long.MIN_VALUE),
+                Python.eval("__import__('numpy').int64(-2**63)").toJava());
+        assertEquals(
+                Long.valueOf(-3), Python.eval("__import__('numpy').int32(-3)").toJava());
+        assertEquals(
+                Double.valueOf(0.5),
+                Python.eval("__import__('numpy').float32(0.5)").toJava());
+        assertEquals(
+                Boolean.TRUE, Python.eval("__import__('numpy').bool_(True)").toJava());
+        assertEquals(
+                Double.valueOf(Double.NaN),
+                Python.eval("__import__('numpy').float64('nan')").toJava());
         assertEquals(Long.valueOf(7), Python.eval("__import__('numpy').int64(7)", Long.class));
         assertEquals(Double.valueOf(2.5), Python.eval("__import__('numpy').float64(2.5)", Double.class));
         // Inside containers too.
-        assertEquals(Arrays.asList(1L, 2.5), Python.eval("[__import__('numpy').int64(1), __import__('numpy').float64(2.5)]")
-                .toJava());
+        assertEquals(
+                Arrays.asList(1L, 2.5),
+                Python.eval("[__import__('numpy').int64(1), __import__('numpy').float64(2.5)]")
+                        .toJava());
         Map<?, ?> m = Python.eval("{'n': __import__('numpy').int16(9)}", Map.class);
         assertEquals(9L, m.get("n"));
     }
@@ -91,7 +100,8 @@ public class NumpyAndVenvTest {
             assertEquals(Arrays.asList(1.5, 2.5, 3.0), a.callAttrAs(List.class, "tolist"));
             assertEquals("float64", a.getAttr("dtype").toString());
         }
-        try (PyObject a = np.callAttr("array", new long[] {1, 2, 3}); PyObject b = a.callAttr("__mul__", 2)) {
+        try (PyObject a = np.callAttr("array", new long[] {1, 2, 3});
+                PyObject b = a.callAttr("__mul__", 2)) {
             assertEquals(Long.valueOf(12), b.callAttrAs(Long.class, "sum"));
         }
         // An ndarray of a numeric dtype is copied into an NDArray; one of an

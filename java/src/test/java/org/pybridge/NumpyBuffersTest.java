@@ -11,6 +11,7 @@ import java.nio.ByteOrder;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import org.junit.BeforeClass;
 import org.junit.Test;
 
@@ -97,11 +98,14 @@ public class NumpyBuffersTest {
                             try (ResourceScope s = Python.openScope()) {
                                 PyObject a = Python.toNumpy(d);
                                 // Python checks every element against the formula.
-                                PyObject check = Python.eval("lambda a, t: bool((a == np.arange(len(a)) * 0.5 + t).all())");
+                                PyObject check =
+                                        Python.eval("lambda a, t: bool((a == np.arange(len(a)) * 0.5 + t).all())");
                                 assertEquals(Boolean.TRUE, check.callAs(Boolean.class, a, tt));
                                 double[] back = a.toNDArray().doubles();
                                 assertArrayEquals(d, back, 0);
-                                long[] l = Python.eval("np.arange(" + n + ", dtype=np.int64) * 3").toNDArray().longs();
+                                long[] l = Python.eval("np.arange(" + n + ", dtype=np.int64) * 3")
+                                        .toNDArray()
+                                        .longs();
                                 for (int i = 0; i < n; i++) {
                                     if (l[i] != 3L * i) {
                                         fail("element " + i + " of " + n + ": " + l[i]);
@@ -129,7 +133,8 @@ public class NumpyBuffersTest {
     @Test
     public void toJavaOfAnArrayIsATypedCopy() {
         try (ResourceScope s = Python.openScope()) {
-            NDArray a = (NDArray) Python.eval("np.arange(6, dtype=np.int32).reshape(2, 3)").toJava();
+            NDArray a = (NDArray)
+                    Python.eval("np.arange(6, dtype=np.int32).reshape(2, 3)").toJava();
             assertEquals("int32", a.dtype());
             assertArrayEquals(new long[] {2, 3}, a.shape());
             assertArrayEquals(new int[] {0, 1, 2, 3, 4, 5}, a.ints());
@@ -144,7 +149,8 @@ public class NumpyBuffersTest {
             assertArrayEquals(new long[0], scalar.shape());
             assertArrayEquals(new double[] {3.5}, scalar.doubles(), 0);
             // nested in a structure
-            Map<?, ?> m = (Map<?, ?>) Python.eval("{'x': np.arange(3.0), 'n': 1}").toJava();
+            Map<?, ?> m =
+                    (Map<?, ?>) Python.eval("{'x': np.arange(3.0), 'n': 1}").toJava();
             assertArrayEquals(new double[] {0, 1, 2}, ((NDArray) m.get("x")).doubles(), 0);
             try {
                 f.ints();
@@ -213,8 +219,11 @@ public class NumpyBuffersTest {
             Python.eval("lambda a: a.__setitem__((0, 0), 42.0)").call(a);
             assertEquals("a write in numpy is seen by Java", 42.0, bb.getDouble(0), 0);
             bb.putDouble(8 * 5, -1.0);
-            assertEquals("a write in Java is seen by numpy", -1.0,
-                    Python.eval("lambda a: float(a[1, 2])").callAs(Double.class, a), 0);
+            assertEquals(
+                    "a write in Java is seen by numpy",
+                    -1.0,
+                    Python.eval("lambda a: float(a[1, 2])").callAs(Double.class, a),
+                    0);
             assertTrue(Python.eval("lambda a: a.flags.writeable").callAs(Boolean.class, a));
             PyObject ro = Python.toNumpy(bb.asReadOnlyBuffer(), "float64");
             assertFalse(Python.eval("lambda a: a.flags.writeable").callAs(Boolean.class, ro));
@@ -260,8 +269,9 @@ public class NumpyBuffersTest {
         assertEquals(499500.0, Python.eval("float(_shared.sum())", Double.class), 0);
         assertTrue(Python.stats().javaFunctions() > javaObjectsBefore);
         Python.exec("_shared = None");
-        assertTrue("the registry lets the buffer go once Python drops it", await(
-                () -> Python.stats().javaFunctions() <= javaObjectsBefore));
+        assertTrue(
+                "the registry lets the buffer go once Python drops it",
+                await(() -> Python.stats().javaFunctions() <= javaObjectsBefore));
     }
 
     private static void shareAndDrop() {
@@ -279,7 +289,8 @@ public class NumpyBuffersTest {
         try (ResourceScope s = Python.openScope()) {
             ByteBuffer heap = ByteBuffer.wrap(new byte[] {1, 2, 3});
             assertEquals("bytes", Python.toPython(heap).typeName());
-            assertArrayEquals(new byte[] {1, 2, 3}, (byte[]) Python.toPython(heap).toJava());
+            assertArrayEquals(
+                    new byte[] {1, 2, 3}, (byte[]) Python.toPython(heap).toJava());
             try {
                 Python.toNumpy(heap, "int8");
                 fail("heap buffer accepted");
@@ -381,8 +392,7 @@ public class NumpyBuffersTest {
         assertTrue("a slice keeps it alive too", Python.eval("_kept_ref() is not None", Boolean.class));
         assertEquals(1.0, slice.order(ByteOrder.nativeOrder()).getDouble(0), 0);
         slice = null;
-        assertTrue("freed once no buffer is reachable",
-                await(() -> Python.eval("_kept_ref() is None", Boolean.class)));
+        assertTrue("freed once no buffer is reachable", await(() -> Python.eval("_kept_ref() is None", Boolean.class)));
     }
 
     // ---- a large generator, lazily ------------------------------------------------------
@@ -408,7 +418,7 @@ public class NumpyBuffersTest {
         }
     }
 
-    private static boolean await(java.util.function.BooleanSupplier c) {
+    private static boolean await(BooleanSupplier c) {
         long end = System.nanoTime() + 30_000_000_000L;
         while (!c.getAsBoolean()) {
             if (System.nanoTime() > end) {

@@ -8,6 +8,12 @@ import static org.junit.Assert.fail;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.CharBuffer;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.nio.LongBuffer;
+import java.nio.ShortBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.BeforeClass;
@@ -25,15 +31,18 @@ public class NumpyCompletenessTest {
     @Test
     public void unsignedAndHalfDtypesRoundTripWithTheSameBits() {
         try (ResourceScope s = Python.openScope()) {
-            NDArray u16 = Python.eval("np.array([0, 1, 65535], dtype=np.uint16)").toNDArray();
+            NDArray u16 =
+                    Python.eval("np.array([0, 1, 65535], dtype=np.uint16)").toNDArray();
             assertEquals("uint16", u16.dtype());
             assertTrue(u16.isUnsigned());
             assertArrayEquals(new short[] {0, 1, -1}, u16.shorts());
             assertArrayEquals(new long[] {0, 1, 65535}, u16.unsignedLongs());
-            NDArray u32 = Python.eval("np.array([4294967295, 7], dtype=np.uint32)").toNDArray();
+            NDArray u32 =
+                    Python.eval("np.array([4294967295, 7], dtype=np.uint32)").toNDArray();
             assertArrayEquals(new int[] {-1, 7}, u32.ints());
             assertArrayEquals(new long[] {4294967295L, 7}, u32.unsignedLongs());
-            NDArray u64 = Python.eval("np.array([2**64 - 1, 3], dtype=np.uint64)").toNDArray();
+            NDArray u64 =
+                    Python.eval("np.array([2**64 - 1, 3], dtype=np.uint64)").toNDArray();
             assertEquals("uint64", u64.dtype());
             assertEquals("18446744073709551615", Long.toUnsignedString(u64.longs()[0]));
             try {
@@ -42,7 +51,8 @@ public class NumpyCompletenessTest {
             } catch (ArithmeticException e) {
                 assertTrue(e.getMessage(), e.getMessage().contains("18446744073709551615"));
             }
-            NDArray f16 = Python.eval("np.array([1.5, -2.0, 65504.0, np.inf], dtype=np.float16)").toNDArray();
+            NDArray f16 = Python.eval("np.array([1.5, -2.0, 65504.0, np.inf], dtype=np.float16)")
+                    .toNDArray();
             assertEquals("float16", f16.dtype());
             assertArrayEquals(new float[] {1.5f, -2f, 65504f, Float.POSITIVE_INFINITY}, f16.halfsAsFloats(), 0f);
             // back to numpy: the same dtype and values
@@ -51,8 +61,11 @@ public class NumpyCompletenessTest {
                 assertEquals(a.dtype(), back.getAttr("dtype").toString());
                 assertEquals(a, back.toNDArray());
             }
-            assertEquals("[1.5, 0.0999755859375]",
-                    Python.toPython(NDArray.halfsOf(new float[] {1.5f, 0.1f})).callAttr("tolist").toString());
+            assertEquals(
+                    "[1.5, 0.0999755859375]",
+                    Python.toPython(NDArray.halfsOf(new float[] {1.5f, 0.1f}))
+                            .callAttr("tolist")
+                            .toString());
             assertTrue(Python.eval("lambda a: a.dtype == np.uint64 and int(a[0]) == 2**64 - 1")
                     .callAs(Boolean.class, NDArray.of("uint64", new long[] {-1L}, null)));
         }
@@ -86,31 +99,52 @@ public class NumpyCompletenessTest {
             assertArrayEquals(new int[] {5, 256, -2, 70000}, a.toNDArray().ints());
             ByteBuffer little = ByteBuffer.allocateDirect(16).order(ByteOrder.LITTLE_ENDIAN);
             little.putDouble(0, 1.25).putDouble(8, -3);
-            assertEquals("[1.25, -3.0]", Python.toNumpy(little, "float64").callAttr("tolist").toString());
+            assertEquals(
+                    "[1.25, -3.0]",
+                    Python.toNumpy(little, "float64").callAttr("tolist").toString());
             ByteBuffer bigD = ByteBuffer.allocateDirect(16);
             bigD.putDouble(0, 1.25).putDouble(8, -3);
-            assertEquals("[1.25, -3.0]", Python.toNumpy(bigD, "float64").callAttr("tolist").toString());
+            assertEquals(
+                    "[1.25, -3.0]",
+                    Python.toNumpy(bigD, "float64").callAttr("tolist").toString());
         }
     }
 
     @Test
     public void typedNioBuffersDirectAndHeap() {
         try (ResourceScope s = Python.openScope()) {
-            java.nio.IntBuffer heap = java.nio.IntBuffer.wrap(new int[] {9, 1, 2, 3});
+            IntBuffer heap = IntBuffer.wrap(new int[] {9, 1, 2, 3});
             heap.position(1);
             assertEquals("[1, 2, 3]", Python.toNumpy(heap).callAttr("tolist").toString());
-            java.nio.IntBuffer direct = ByteBuffer.allocateDirect(12).asIntBuffer(); // big-endian view
+            IntBuffer direct = ByteBuffer.allocateDirect(12).asIntBuffer(); // big-endian view
             direct.put(new int[] {1, 256, 65536}).flip();
             PyObject a = Python.toNumpy(direct);
             assertEquals("int32", a.getAttr("dtype").toString());
             assertEquals("[1, 256, 65536]", a.callAttr("tolist").toString());
-            java.nio.DoubleBuffer d = ByteBuffer.allocateDirect(32).order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer();
+            DoubleBuffer d =
+                    ByteBuffer.allocateDirect(32).order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer();
             d.put(new double[] {1, 2, 3, 4}).flip();
-            assertEquals("[[1.0, 2.0], [3.0, 4.0]]", Python.toNumpy(d, 2, 2).callAttr("tolist").toString());
-            assertEquals("int64", Python.toNumpy(java.nio.LongBuffer.wrap(new long[] {1})).getAttr("dtype").toString());
-            assertEquals("float32", Python.toNumpy(java.nio.FloatBuffer.wrap(new float[] {1})).getAttr("dtype").toString());
-            assertEquals("int16", Python.toNumpy(java.nio.ShortBuffer.wrap(new short[] {1})).getAttr("dtype").toString());
-            assertEquals("[65, 66]", Python.toNumpy(java.nio.CharBuffer.wrap("AB")).callAttr("tolist").toString());
+            assertEquals(
+                    "[[1.0, 2.0], [3.0, 4.0]]",
+                    Python.toNumpy(d, 2, 2).callAttr("tolist").toString());
+            assertEquals(
+                    "int64",
+                    Python.toNumpy(LongBuffer.wrap(new long[] {1}))
+                            .getAttr("dtype")
+                            .toString());
+            assertEquals(
+                    "float32",
+                    Python.toNumpy(FloatBuffer.wrap(new float[] {1}))
+                            .getAttr("dtype")
+                            .toString());
+            assertEquals(
+                    "int16",
+                    Python.toNumpy(ShortBuffer.wrap(new short[] {1}))
+                            .getAttr("dtype")
+                            .toString());
+            assertEquals(
+                    "[65, 66]",
+                    Python.toNumpy(CharBuffer.wrap("AB")).callAttr("tolist").toString());
         }
     }
 
@@ -142,8 +176,9 @@ public class NumpyCompletenessTest {
     @Test
     public void datetime64AndTimedelta64ArraysAreEpochCountsWithTheirUnit() {
         try (ResourceScope s = Python.openScope()) {
-            NDArray t = Python.eval("np.array(['1970-01-01T00:00:01', 'NaT', '2020-02-29T12:00'],"
-                    + " dtype='datetime64[ms]')").toNDArray();
+            NDArray t = Python.eval(
+                            "np.array(['1970-01-01T00:00:01', 'NaT', '2020-02-29T12:00']," + " dtype='datetime64[ms]')")
+                    .toNDArray();
             assertEquals("datetime64[ms]", t.dtype());
             assertEquals("ms", t.unit());
             assertEquals(1000L, t.longs()[0]);
@@ -156,22 +191,30 @@ public class NumpyCompletenessTest {
             assertEquals("datetime64[ms]", back.getAttr("dtype").toString());
             assertTrue(Python.eval("lambda a: bool(np.isnat(a[1])) and str(a[2]) == '2020-02-29T12:00:00.000'")
                     .callAs(Boolean.class, back));
-            NDArray d = Python.eval("np.array([1500, -1], dtype='timedelta64[us]')").toNDArray();
+            NDArray d =
+                    Python.eval("np.array([1500, -1], dtype='timedelta64[us]')").toNDArray();
             assertEquals("timedelta64[us]", d.dtype());
             assertArrayEquals(new Duration[] {Duration.ofNanos(1_500_000), Duration.ofNanos(-1000)}, d.toDurations());
             NDArray made = NDArray.datetime64(new Instant[] {Instant.ofEpochSecond(86400), null}, "s");
-            assertEquals("['1970-01-02T00:00:00', 'NaT']",
+            assertEquals(
+                    "['1970-01-02T00:00:00', 'NaT']",
                     Python.eval("lambda a: str([str(x) for x in a])").callAs(String.class, made));
             // big-endian and datetime arrays of other byte orders come native
-            assertArrayEquals(new int[] {1, 2}, Python.eval("np.array([1, 2], dtype='>i4')").toNDArray().ints());
+            assertArrayEquals(
+                    new int[] {1, 2},
+                    Python.eval("np.array([1, 2], dtype='>i4')").toNDArray().ints());
         }
     }
 
     @Test
     public void arraysWithNoJavaTypeAllGiveTheSameErrorFromToNDArray() {
         try (ResourceScope s = Python.openScope()) {
-            for (String expr : new String[] {"np.array(['a', 'b'])", "np.array([object()])",
-                "np.array(['2020-01-01'], dtype='datetime64[10ms]')", "np.array([1j])"}) {
+            for (String expr : new String[] {
+                "np.array(['a', 'b'])",
+                "np.array([object()])",
+                "np.array(['2020-01-01'], dtype='datetime64[10ms]')",
+                "np.array([1j])"
+            }) {
                 PyObject a = Python.eval(expr);
                 assertTrue(expr, a.toJava() instanceof PyObject);
                 try {

@@ -37,8 +37,8 @@ public class OutputTest {
     @Test
     public void surefireStyleCaptureSeesPythonsPrints() {
         Python.initialize();
-        String[] got = captured(() -> Python.exec("import sys\nprint('hello from Python')\n"
-                + "print('to stderr', file=sys.stderr)\n"));
+        String[] got = captured(() ->
+                Python.exec("import sys\nprint('hello from Python')\n" + "print('to stderr', file=sys.stderr)\n"));
         assertEquals("hello from Python\n", got[0]);
         assertEquals("to stderr\n", got[1]);
     }
@@ -80,7 +80,8 @@ public class OutputTest {
     @Test
     public void threadsPythonStartedPrintToo() {
         Python.initialize();
-        String[] got = captured(() -> Python.exec(String.join("\n",
+        String[] got = captured(() -> Python.exec(String.join(
+                "\n",
                 "import threading",
                 "def work(i):",
                 "    print('from thread', i)",
@@ -96,7 +97,8 @@ public class OutputTest {
     public void aGilHolderThatCallsJavaWhichPrintsDoesNotDeadlock() throws Exception {
         Python.initialize();
         String[] got = captured(() -> {
-            try (Gil g = Python.acquireGil(); PyObject ns = Python.eval("{}")) {
+            try (Gil g = Python.acquireGil();
+                    PyObject ns = Python.eval("{}")) {
                 Supplier<String> javaPrints = () -> {
                     System.out.println("java inside Python");
                     return "ok";
@@ -127,8 +129,12 @@ public class OutputTest {
             assertEquals(Long.valueOf(1), Python.eval("__import__('sys').stdout.fileno()", Long.class));
             Python.redirectOutput(PythonConfig.Output.fileDescriptor(), PythonConfig.Output.fileDescriptor());
             assertEquals("to the consumer\npartial", out.toString());
-            assertEquals(Boolean.TRUE, Python.eval("__import__('sys').stdout is __import__('sys').__stdout__"
-                    + " and __import__('sys').stderr is __import__('sys').__stderr__", Boolean.class));
+            assertEquals(
+                    Boolean.TRUE,
+                    Python.eval(
+                            "__import__('sys').stdout is __import__('sys').__stdout__"
+                                    + " and __import__('sys').stderr is __import__('sys').__stderr__",
+                            Boolean.class));
         } finally {
             Python.redirectOutput(PythonConfig.Output.system(), PythonConfig.Output.system());
         }
@@ -150,7 +156,7 @@ public class OutputTest {
 
     @Test
     public void completeLengthKeepsACutCharacterForLater() {
-        byte[] euro = "€".getBytes(StandardCharsets.UTF_8);   // 3 bytes
+        byte[] euro = "€".getBytes(StandardCharsets.UTF_8); // 3 bytes
         assertEquals(3, PyOutput.completeLength(euro));
         assertEquals(0, PyOutput.completeLength(new byte[] {euro[0], euro[1]}));
         assertEquals(1, PyOutput.completeLength(new byte[] {'a', euro[0]}));

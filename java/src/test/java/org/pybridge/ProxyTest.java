@@ -29,7 +29,8 @@ public class ProxyTest {
     @BeforeClass
     public static void start() {
         Python.initialize();
-        Python.exec(String.join("\n",
+        Python.exec(String.join(
+                "\n",
                 "class _PxAccount:",
                 "    def __init__(self, owner):",
                 "        self.owner = owner",
@@ -225,7 +226,8 @@ public class ProxyTest {
         assertEquals(42L, f.apply(21));
         assertEquals("abab", f.apply("ab"));
         @SuppressWarnings("unchecked")
-        BiFunction<Object, Object, Object> add = Python.eval("lambda a, b: a + b").as(BiFunction.class);
+        BiFunction<Object, Object, Object> add =
+                Python.eval("lambda a, b: a + b").as(BiFunction.class);
         assertEquals(Arrays.asList(1L, 2L), add.apply(List.of(1), List.of(2)));
     }
 
@@ -318,7 +320,9 @@ public class ProxyTest {
             PyObject named = main("_PxNamed").call();
             Greeter g = named.as(Greeter.class);
             assertEquals("Hello, py", g.greet());
-            assertEquals("Hi from Python, py", main("_PxGreeter").call().as(Greeter.class).greet());
+            assertEquals(
+                    "Hi from Python, py",
+                    main("_PxGreeter").call().as(Greeter.class).greet());
             // Checked at every call: an attribute added later takes over.
             named.setAttr("greet", Python.eval("lambda: 'late'"));
             assertEquals("late", g.greet());
@@ -390,7 +394,9 @@ public class ProxyTest {
                 Python.eval("42").as(Runnable.class).run();
                 fail("expected an UnsupportedOperationException");
             } catch (UnsupportedOperationException e) {
-                assertTrue(e.getMessage(), e.getMessage().contains("'run'") && e.getMessage().contains("int"));
+                assertTrue(
+                        e.getMessage(),
+                        e.getMessage().contains("'run'") && e.getMessage().contains("int"));
             }
         }
     }
@@ -438,14 +444,16 @@ public class ProxyTest {
     public void onlyInterfacesAreAccepted() {
         try (ResourceScope s = Python.openScope()) {
             PyObject o = Python.eval("[1]");
-            for (Class<?> c : new Class<?>[] {String.class, AbstractList.class, int.class, Object[].class,
-                    Deprecated.class}) {
+            for (Class<?> c :
+                    new Class<?>[] {String.class, AbstractList.class, int.class, Object[].class, Deprecated.class}) {
                 try {
                     o.as(c);
                     fail("expected an IllegalArgumentException for " + c);
                 } catch (IllegalArgumentException e) {
-                    assertTrue(e.getMessage(), e.getMessage().contains(c.getName())
-                            && e.getMessage().contains("interface"));
+                    assertTrue(
+                            e.getMessage(),
+                            e.getMessage().contains(c.getName())
+                                    && e.getMessage().contains("interface"));
                 }
             }
         }

@@ -6,6 +6,7 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 import static org.pybridge.LifetimeSupport.lt;
 
+import java.util.List;
 import org.junit.BeforeClass;
 import org.junit.Test;
 
@@ -97,8 +98,10 @@ public class PyGcTest {
             boolean incremental = Python.eval("__import__('sys').version_info[:2] == (3, 14)", Boolean.class);
             int[] expected = incremental ? new int[] {set[0], set[1], 0} : set;
             assertArrayEquals(expected, gc.getThreshold());
-            java.util.List<?> direct = Python.importModule("gc").callAttrAs(java.util.List.class, "get_threshold");
-            assertArrayEquals(expected, direct.stream().mapToInt(x -> ((Number) x).intValue()).toArray());
+            List<?> direct = Python.importModule("gc").callAttrAs(List.class, "get_threshold");
+            assertArrayEquals(
+                    expected,
+                    direct.stream().mapToInt(x -> ((Number) x).intValue()).toArray());
         } finally {
             gc.setThreshold(old);
         }
@@ -137,8 +140,8 @@ public class PyGcTest {
             assertEquals(3, c0.length);
             // A free-threaded CPython counts frees against allocations in
             // generation 0, which goes below 0 right after a collection.
-            boolean freeThreaded = Python.eval(
-                    "bool(__import__('sysconfig').get_config_var('Py_GIL_DISABLED'))", Boolean.class);
+            boolean freeThreaded =
+                    Python.eval("bool(__import__('sysconfig').get_config_var('Py_GIL_DISABLED'))", Boolean.class);
             for (int v : c0) {
                 assertTrue("count " + v, v >= 0 || freeThreaded);
             }

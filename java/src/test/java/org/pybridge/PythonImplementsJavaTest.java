@@ -4,6 +4,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -24,7 +25,8 @@ public class PythonImplementsJavaTest {
     @BeforeClass
     public static void start() {
         Python.initialize();
-        Python.exec(String.join("\n",
+        Python.exec(String.join(
+                "\n",
                 "def check(cond, what):",
                 "    if not cond:",
                 "        raise AssertionError(what)",
@@ -50,7 +52,7 @@ public class PythonImplementsJavaTest {
     public interface Listener {
         String started(String what);
 
-        int progress(int done, int total) throws java.io.IOException;
+        int progress(int done, int total) throws IOException;
 
         default String describe() {
             return "listener:" + started("describe");
@@ -81,7 +83,7 @@ public class PythonImplementsJavaTest {
             kept.clear();
         }
 
-        public String run(Listener l) throws java.io.IOException {
+        public String run(Listener l) throws IOException {
             return l.started("job") + "/" + l.progress(3, 4) + "/" + l.describe();
         }
 
@@ -98,7 +100,7 @@ public class PythonImplementsJavaTest {
         public static int progressOf(Listener l) {
             try {
                 return l.progress(1, 0);
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 return -1;
             } catch (PythonException e) {
                 return -2;
@@ -118,7 +120,8 @@ public class PythonImplementsJavaTest {
 
     @Test
     public void aPythonClassImplementsAnInterfaceWithSeveralMethodsAndADefault() {
-        py("@implements(Listener)",
+        py(
+                "@implements(Listener)",
                 "class L:",
                 "    def started(self, what):",
                 "        return 'started ' + what",
@@ -132,7 +135,8 @@ public class PythonImplementsJavaTest {
 
     @Test
     public void comparatorsSortInJavaAndDefaultMethodsRunThroughJsuper() {
-        py("@implements(Comparator)",
+        py(
+                "@implements(Comparator)",
                 "class ByLength:",
                 "    def compare(self, a, b):",
                 "        return len(a) - len(b)",
@@ -149,7 +153,8 @@ public class PythonImplementsJavaTest {
 
     @Test
     public void equalsHashCodeAndToStringFollowThePythonObject() {
-        py("@implements(Listener)",
+        py(
+                "@implements(Listener)",
                 "class Named:",
                 "    def __init__(self, name): self.name = name",
                 "    def started(self, what): return what",
@@ -165,10 +170,11 @@ public class PythonImplementsJavaTest {
 
     @Test
     public void exceptionsCrossBothWays() {
-        py("@implements(Listener)",
+        py(
+                "@implements(Listener)",
                 "class Failing:",
                 "    def started(self, what):",
-                "        return Keeper().get(5)",  // Java throws into Python, and back out through Java
+                "        return Keeper().get(5)", // Java throws into Python, and back out through Java
                 "    def progress(self, d, t):",
                 "        return d // t",
                 "e = raises(IndexError, Keeper().run, Failing())",
@@ -183,7 +189,8 @@ public class PythonImplementsJavaTest {
 
     @Test
     public void aDeclaredJavaExceptionThrownThroughPythonReachesJavaAsItself() throws Exception {
-        py("from java.nio.file import Files, Paths",
+        py(
+                "from java.nio.file import Files, Paths",
                 "@implements(Listener)",
                 "class Io:",
                 "    def started(self, what): return what",
@@ -196,7 +203,8 @@ public class PythonImplementsJavaTest {
 
     @Test
     public void theSameObjectIsTheSameProxyAndComesBackAsItself() {
-        py("@implements(Listener)",
+        py(
+                "@implements(Listener)",
                 "class L2:",
                 "    def started(self, what): return what",
                 "    def progress(self, d, t): return 1",
@@ -212,7 +220,8 @@ public class PythonImplementsJavaTest {
 
     @Test
     public void javaKeepsTheObjectAliveExactlyAsLongAsItHoldsIt() throws Exception {
-        py("import gc, weakref",
+        py(
+                "import gc, weakref",
                 "@implements(Listener)",
                 "class Held:",
                 "    def started(self, what): return what",
@@ -223,7 +232,8 @@ public class PythonImplementsJavaTest {
         int before = PyImplements.registered();
         Keeper k = new Keeper();
         Python.mainModule().setAttr("k2", Python.bridge(k));
-        py("objs = [Held() for _ in range(500)]",
+        py(
+                "objs = [Held() for _ in range(500)]",
                 "refs = [weakref.ref(o) for o in objs]",
                 "for o in objs: k2.keep(o)",
                 "del objs, o",
@@ -239,15 +249,18 @@ public class PythonImplementsJavaTest {
             System.gc();
             Thread.sleep(50);
             py("gc.collect()");
-            if (Boolean.TRUE.equals(Python.eval("all(r() is None for r in refs)").toJava())) {
+            if (Boolean.TRUE.equals(
+                    Python.eval("all(r() is None for r in refs)").toJava())) {
                 freed = true;
                 break;
             }
         }
         assertTrue("the Python objects are released once Java drops the proxies", freed);
-        assertTrue("registry back to the baseline " + before + ": " + PyImplements.registered(),
+        assertTrue(
+                "registry back to the baseline " + before + ": " + PyImplements.registered(),
                 PyImplements.registered() <= before);
-        assertTrue("handles released: " + Python.stats().liveHandles() + " < " + handlesHeld,
+        assertTrue(
+                "handles released: " + Python.stats().liveHandles() + " < " + handlesHeld,
                 Python.stats().liveHandles() <= handlesHeld - 500);
         py("del refs");
     }
@@ -256,7 +269,8 @@ public class PythonImplementsJavaTest {
     public void javaThreadsCallThePythonObject() throws Exception {
         Keeper k = new Keeper();
         Python.mainModule().setAttr("k3", Python.bridge(k));
-        py("import threading",
+        py(
+                "import threading",
                 "lock = threading.Lock()",
                 "@implements(Listener)",
                 "class Counting:",
@@ -292,16 +306,15 @@ public class PythonImplementsJavaTest {
 
     @Test
     public void onlyInterfacesCanBeImplemented() {
-        py("e = raises(TypeError, implements, ArrayList)",
+        py(
+                "e = raises(TypeError, implements, ArrayList)",
                 "check('not a Java interface' in str(e), str(e))",
                 "raises(TypeError, implements, 42)");
     }
 
     @Test
     public void aMissingMethodIsAnUnsupportedOperationInJava() {
-        py("@implements(Listener)",
-                "class Half:",
-                "    def started(self, what): return what");
+        py("@implements(Listener)", "class Half:", "    def started(self, what): return what");
         try {
             Python.eval("Keeper().run(Half())");
             fail("progress is missing");

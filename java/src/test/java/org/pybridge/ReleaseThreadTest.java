@@ -25,7 +25,8 @@ public class ReleaseThreadTest {
     public static void init() {
         Python.initialize();
         lt();
-        Assume.assumeTrue("these tests exercise the dedicated release thread",
+        Assume.assumeTrue(
+                "these tests exercise the dedicated release thread",
                 Python.info().releasePolicy() == PythonConfig.ReleasePolicy.DEDICATED_THREAD);
     }
 
@@ -58,9 +59,11 @@ public class ReleaseThreadTest {
         // GC path: raisers mixed with normal objects in the same batches
         int n = 100;
         dropRaisersAndNormals(p + "gc-", n);
-        assertTrue("all raising __del__ ran on the GC path (" + raisedTotal(p + "gc-r") + ")",
+        assertTrue(
+                "all raising __del__ ran on the GC path (" + raisedTotal(p + "gc-r") + ")",
                 await(() -> raisedTotal(p + "gc-r") == n, 30_000, true));
-        assertTrue("the batch went on after each raising __del__ (" + finalized(p + "gc-n") + ")",
+        assertTrue(
+                "the batch went on after each raising __del__ (" + finalized(p + "gc-n") + ")",
                 await(() -> finalized(p + "gc-n") == n, 30_000, true));
         assertEquals(Collections.emptyList(), LifetimeSupport.notOnce(p));
         // The release thread still works.
@@ -82,8 +85,10 @@ public class ReleaseThreadTest {
         assertTrue(await(() -> raisedTotal(p) == n + 1, 30_000, true));
         assertTrue(await(() -> Python.stats().queuedReleases() == 0, 10_000, true));
         Stats after = Python.stats();
-        assertTrue("releaseErrors counts the " + (n + 1) + " exceptions raised by __del__ during releases: "
-                + before + " -> " + after, after.releaseErrors() - before.releaseErrors() >= n + 1);
+        assertTrue(
+                "releaseErrors counts the " + (n + 1) + " exceptions raised by __del__ during releases: " + before
+                        + " -> " + after,
+                after.releaseErrors() - before.releaseErrors() >= n + 1);
     }
 
     private static void dropSlow(String key, double seconds, boolean busy) {
@@ -97,7 +102,8 @@ public class ReleaseThreadTest {
     private void blockingDelLetsOthersRun(boolean busy) throws Exception {
         String key = prefix(busy ? "busy" : "sleep") + "slow";
         dropSlow(key, 1.5, busy);
-        assertTrue("the release thread started the slow __del__",
+        assertTrue(
+                "the release thread started the slow __del__",
                 await(() -> slowState(key).equals("started"), 30_000, true));
         // A call from another thread while the release thread is inside __del__.
         AtomicLong elapsed = new AtomicLong(-1);
@@ -114,8 +120,11 @@ public class ReleaseThreadTest {
         t.join(10_000);
         assertEquals(4950L, result.get());
         assertEquals("the slow __del__ was still running after the call", "started", stateAfter.get());
-        assertTrue("a call from another thread completed in " + elapsed.get() / 1_000_000 + " ms while the"
-                + " release thread was blocked (limit 750 ms, half the __del__'s 1.5 s: it did not wait for it)",
+        assertTrue(
+                "a call from another thread completed in " + elapsed.get() / 1_000_000 + " ms while the release thread"
+                        + " was blocked (limit 750 ms,"
+                        + " half the __del__'s 1.5 s:"
+                        + " it did not wait for it)",
                 elapsed.get() >= 0 && elapsed.get() < 750_000_000L);
         // close() on this thread is not queued behind the release thread either.
         String k2 = prefix("during-slow") + "x";
@@ -123,7 +132,8 @@ public class ReleaseThreadTest {
         LifetimeSupport.make(k2).close();
         long closeNanos = System.nanoTime() - t0;
         assertEquals(1, count(k2));
-        assertTrue("close() during the slow __del__ took " + closeNanos / 1_000_000 + " ms (limit 750 ms)",
+        assertTrue(
+                "close() during the slow __del__ took " + closeNanos / 1_000_000 + " ms (limit 750 ms)",
                 closeNanos < 750_000_000L);
         assertEquals("started", slowState(key));
         assertTrue(await(() -> slowState(key).equals("done"), 30_000, false));
@@ -152,10 +162,10 @@ public class ReleaseThreadTest {
         String key = prefix("spawn") + "s";
         Stats before = Python.stats();
         dropSpawner(key);
-        assertTrue("the Spawner's __del__ ran on the GC path",
+        assertTrue(
+                "the Spawner's __del__ ran on the GC path",
                 await(() -> lt().callAttrAs(Boolean.class, "spawned_ok", key), 30_000, true));
-        assertEquals("the 10 objects __del__ made and dropped were finalized once each", 10,
-                finalized(key + "/child"));
+        assertEquals("the 10 objects __del__ made and dropped were finalized once each", 10, finalized(key + "/child"));
         assertEquals(Collections.emptyList(), LifetimeSupport.notOnce(key));
         assertEquals("the object __del__ kept is alive", 0, count(key + "/kept"));
         lt().callAttr("forget_spawned", key).close();
@@ -172,7 +182,6 @@ public class ReleaseThreadTest {
         LifetimeSupport.makeDropped(q, 50);
         assertTrue(await(() -> finalized(q) == 50, 30_000, true));
         Stats after = LifetimeSupport.settle();
-        assertTrue("no handles left behind: " + before + " -> " + after,
-                after.liveHandles() <= before.liveHandles());
+        assertTrue("no handles left behind: " + before + " -> " + after, after.liveHandles() <= before.liveHandles());
     }
 }

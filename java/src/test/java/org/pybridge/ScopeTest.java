@@ -108,7 +108,8 @@ public class ScopeTest {
         Stats mid = Python.stats();
         assertEquals("the kept handle is now GC-tracked", 1, mid.gcTracked() - before.gcTracked());
         assertEquals("and still alive", 0, count(p + "x"));
-        assertTrue("the GC released the kept handle once its wrapper was dropped",
+        assertTrue(
+                "the GC released the kept handle once its wrapper was dropped",
                 LifetimeSupport.await(() -> count(p + "x") == 1, 30_000, true));
     }
 
@@ -160,7 +161,9 @@ public class ScopeTest {
             d.getItem("a");
             fail("getItem on a released handle must throw");
         } catch (PyObjectReleasedException e) {
-            assertTrue("the message names the Python type: " + e.getMessage(), e.getMessage().contains("dict"));
+            assertTrue(
+                    "the message names the Python type: " + e.getMessage(),
+                    e.getMessage().contains("dict"));
         }
         try {
             l.len();
@@ -247,8 +250,8 @@ public class ScopeTest {
         t.start();
         t.join(10_000);
         try {
-            assertTrue("expected IllegalStateException, got " + seen.get(),
-                    seen.get() instanceof IllegalStateException);
+            assertTrue(
+                    "expected IllegalStateException, got " + seen.get(), seen.get() instanceof IllegalStateException);
             assertFalse(s.isClosed());
             assertFalse(a.isReleased());
             assertEquals(0, count(p + "a"));
@@ -303,9 +306,12 @@ public class ScopeTest {
             assertEquals("{a=1, b=2}", m.toString());
         }
         assertTrue("handles were made: " + before + " -> " + after, after.created() - before.created() >= 1000);
-        assertEquals("all released by the scope", after.created() - before.created(),
+        assertEquals(
+                "all released by the scope",
+                after.created() - before.created(),
                 after.releasedByScope() - before.releasedByScope());
-        assertTrue("live handles where they were: " + before + " -> " + after,
+        assertTrue(
+                "live handles where they were: " + before + " -> " + after,
                 after.liveHandles() <= before.liveHandles());
         assertEquals(0, after.openScopes());
     }

@@ -2,12 +2,14 @@ package org.pybridge;
 
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertSame;
 import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertSame;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
 import java.math.BigDecimal;
+import java.sql.Time;
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -18,6 +20,7 @@ import java.time.OffsetTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,7 +57,8 @@ public class TimeDecimalPandasTest {
         try (ResourceScope s = Python.openScope()) {
             assertEquals("datetime.date", Python.toPython(d).typeName());
             assertEquals("2024-02-29T01:02:03.000004", Python.toPython(ldt).callAttrAs(String.class, "isoformat"));
-            assertEquals("2024-02-29T01:02:03.000004+05:30", Python.toPython(odt).callAttrAs(String.class, "isoformat"));
+            assertEquals(
+                    "2024-02-29T01:02:03.000004+05:30", Python.toPython(odt).callAttrAs(String.class, "isoformat"));
             assertEquals("Europe/Paris", Python.toPython(zdt).getAttr("tzinfo").getAttr("key", String.class));
             assertEquals("3 days, 0:00:07.000008", Python.toPython(dur).toString());
             // Instant: an aware datetime in UTC; it comes back as an OffsetDateTime at Z, or an Instant when asked
@@ -64,13 +68,22 @@ public class TimeDecimalPandasTest {
             assertEquals(OffsetDateTime.parse("2021-06-01T10:00:00.5Z"), p.toJava());
             assertEquals(i, Python.eval("lambda x: x").callAs(Instant.class, i));
             // Python values made in Python
-            assertEquals(LocalDateTime.of(2000, 1, 2, 3, 4, 5), Python.eval("dt.datetime(2000, 1, 2, 3, 4, 5)").toJava());
-            assertEquals(OffsetDateTime.parse("2000-01-02T03:04:05Z"),
-                    Python.eval("dt.datetime(2000, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc)").toJava());
-            assertEquals(ZonedDateTime.of(2000, 7, 1, 0, 0, 0, 0, ZoneId.of("America/New_York")),
-                    Python.eval("dt.datetime(2000, 7, 1, tzinfo=zoneinfo.ZoneInfo('America/New_York'))").toJava());
-            assertEquals(Duration.ofMillis(-1500), Python.eval("dt.timedelta(seconds=-1.5)").toJava());
-            assertEquals(List.of(LocalDate.of(2020, 1, 1), Duration.ZERO),
+            assertEquals(
+                    LocalDateTime.of(2000, 1, 2, 3, 4, 5),
+                    Python.eval("dt.datetime(2000, 1, 2, 3, 4, 5)").toJava());
+            assertEquals(
+                    OffsetDateTime.parse("2000-01-02T03:04:05Z"),
+                    Python.eval("dt.datetime(2000, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc)")
+                            .toJava());
+            assertEquals(
+                    ZonedDateTime.of(2000, 7, 1, 0, 0, 0, 0, ZoneId.of("America/New_York")),
+                    Python.eval("dt.datetime(2000, 7, 1, tzinfo=zoneinfo.ZoneInfo('America/New_York'))")
+                            .toJava());
+            assertEquals(
+                    Duration.ofMillis(-1500),
+                    Python.eval("dt.timedelta(seconds=-1.5)").toJava());
+            assertEquals(
+                    List.of(LocalDate.of(2020, 1, 1), Duration.ZERO),
                     Python.eval("[dt.date(2020, 1, 1), dt.timedelta(0)]").toJava());
             assertEquals(LocalDate.of(1999, 12, 31), Python.eval("dt.date(1999, 12, 31)", LocalDate.class));
         }
@@ -79,12 +92,12 @@ public class TimeDecimalPandasTest {
     @Test
     public void jdbcAndUtilDatesCrossAsTheirJavaTimeValues() {
         java.sql.Date d = java.sql.Date.valueOf("2021-09-22");
-        java.sql.Time t = new java.sql.Time(100_000);
-        java.sql.Timestamp ts = new java.sql.Timestamp(500_000_010L);
+        Time t = new Time(100_000);
+        Timestamp ts = new Timestamp(500_000_010L);
         PyObject echo = Python.eval("lambda x: x");
         assertEquals(d, echo.callAs(java.sql.Date.class, d));
-        assertEquals(t, echo.callAs(java.sql.Time.class, t));
-        assertEquals(ts, echo.callAs(java.sql.Timestamp.class, ts));
+        assertEquals(t, echo.callAs(Time.class, t));
+        assertEquals(ts, echo.callAs(Timestamp.class, ts));
         assertEquals(ts.toLocalDateTime(), echo.callAs(Object.class, ts));
         try (ResourceScope s = Python.openScope()) {
             assertEquals("datetime.date", Python.toPython(d).typeName());
@@ -94,15 +107,22 @@ public class TimeDecimalPandasTest {
             PyObject pu = Python.toPython(u);
             assertEquals("java.util.Date", pu.typeName());
             assertSame(u, pu.toJava());
-            assertEquals(u, Python.eval("dt.datetime(2020, 9, 13, 12, 26, 40, 123000, tzinfo=dt.timezone.utc)",
-                    java.util.Date.class));
+            assertEquals(
+                    u,
+                    Python.eval(
+                            "dt.datetime(2020, 9, 13, 12, 26, 40, 123000, tzinfo=dt.timezone.utc)",
+                            java.util.Date.class));
         }
     }
 
     @Test
     public void subMicrosecondJavaValuesAreRefusedNotRounded() {
-        for (Object v : new Object[] {Instant.ofEpochSecond(0, 1), LocalTime.of(1, 2, 3, 999),
-            Duration.ofNanos(1500), LocalDateTime.of(2000, 1, 1, 0, 0, 0, 1)}) {
+        for (Object v : new Object[] {
+            Instant.ofEpochSecond(0, 1),
+            LocalTime.of(1, 2, 3, 999),
+            Duration.ofNanos(1500),
+            LocalDateTime.of(2000, 1, 1, 0, 0, 0, 1)
+        }) {
             try {
                 Python.toPython(v);
                 fail(v.toString());
@@ -115,21 +135,35 @@ public class TimeDecimalPandasTest {
     @Test
     public void pandasTimestampsKeepTheirNanosecondsAndNaTIsNull() {
         try (ResourceScope s = Python.openScope()) {
-            assertEquals(LocalDateTime.of(2020, 1, 1, 0, 0, 0, 123_456_789),
+            assertEquals(
+                    LocalDateTime.of(2020, 1, 1, 0, 0, 0, 123_456_789),
                     Python.eval("pd.Timestamp('2020-01-01 00:00:00.123456789')").toJava());
-            assertEquals(Duration.ofNanos(1_000_000_001L), Python.eval("pd.Timedelta(1000000001)").toJava());
+            assertEquals(
+                    Duration.ofNanos(1_000_000_001L),
+                    Python.eval("pd.Timedelta(1000000001)").toJava());
             assertNull(Python.eval("pd.NaT").toJava());
             // numpy's scalars, which .item() would make an int (ns) or a datetime (us)
-            assertEquals(LocalDateTime.of(2020, 1, 1, 0, 0, 0, 1),
-                    Python.eval("np.datetime64('2020-01-01T00:00:00.000000001')").toJava());
-            assertEquals(LocalDateTime.of(2020, 1, 1, 12, 0),
-                    Python.eval("np.array(['2020-01-01T12:00'], dtype='datetime64[s]')[0]").toJava());
-            assertEquals(LocalDateTime.of(2020, 3, 1, 0, 0), Python.eval("np.datetime64('2020-03')").toJava());
-            assertEquals(Duration.ofNanos(-5), Python.eval("np.timedelta64(-5, 'ns')").toJava());
-            assertEquals(Duration.ofDays(2), Python.eval("np.timedelta64(2, 'D')").toJava());
+            assertEquals(
+                    LocalDateTime.of(2020, 1, 1, 0, 0, 0, 1),
+                    Python.eval("np.datetime64('2020-01-01T00:00:00.000000001')")
+                            .toJava());
+            assertEquals(
+                    LocalDateTime.of(2020, 1, 1, 12, 0),
+                    Python.eval("np.array(['2020-01-01T12:00'], dtype='datetime64[s]')[0]")
+                            .toJava());
+            assertEquals(
+                    LocalDateTime.of(2020, 3, 1, 0, 0),
+                    Python.eval("np.datetime64('2020-03')").toJava());
+            assertEquals(
+                    Duration.ofNanos(-5),
+                    Python.eval("np.timedelta64(-5, 'ns')").toJava());
+            assertEquals(
+                    Duration.ofDays(2), Python.eval("np.timedelta64(2, 'D')").toJava());
             assertNull(Python.eval("np.datetime64('NaT')").toJava());
-            assertEquals(java.util.Arrays.asList(Duration.ofHours(1), null),
-                    Python.eval("list(np.array([1, 'NaT'], dtype='timedelta64[h]'))").toJava());
+            assertEquals(
+                    Arrays.asList(Duration.ofHours(1), null),
+                    Python.eval("list(np.array([1, 'NaT'], dtype='timedelta64[h]'))")
+                            .toJava());
         }
     }
 
@@ -170,13 +204,13 @@ public class TimeDecimalPandasTest {
             double[] f = ((NDArray) cols.get("f")).doubles();
             assertTrue(Double.isNaN(f[1]));
             assertArrayEquals(new boolean[] {true, false, true}, ((NDArray) cols.get("b")).booleans());
-            assertEquals(java.util.Arrays.asList("x", null, "z"), cols.get("s"));
+            assertEquals(Arrays.asList("x", null, "z"), cols.get("s"));
             NDArray t = (NDArray) cols.get("t");
             assertTrue(t.dtype(), t.dtype().startsWith("datetime64["));
             assertEquals(Instant.parse("2020-01-03T00:00:00Z"), t.toInstants()[2]);
             assertNull(t.toInstants()[1]);
             assertEquals("uint16", ((NDArray) cols.get("u")).dtype());
-            assertEquals(java.util.Arrays.asList(1L, null, 3L), cols.get("n"));
+            assertEquals(Arrays.asList(1L, null, 3L), cols.get("n"));
             assertEquals(Instant.parse("2020-01-01T00:00:00Z"), ((NDArray) cols.get("tz")).toInstants()[0]);
             assertEquals(List.of("a", "b", "a"), cols.get("c"));
             // a Series is its column
@@ -186,8 +220,9 @@ public class TimeDecimalPandasTest {
             PyObject again = Python.fromColumns(cols);
             assertEquals("DataFrame", again.typeName().replaceAll(".*\\.", ""));
             assertTrue(Python.eval("lambda a: list(a.columns) == ['i','f','b','s','t','u','n','tz','c','1']"
-                    + " and str(a['t'].dtype).startswith('datetime64') and a['u'].dtype == np.uint16"
-                    + " and a['s'].tolist()[0] == 'x'").callAs(Boolean.class, again));
+                            + " and str(a['t'].dtype).startswith('datetime64') and a['u'].dtype == np.uint16"
+                            + " and a['s'].tolist()[0] == 'x'")
+                    .callAs(Boolean.class, again));
         }
     }
 
@@ -202,7 +237,8 @@ public class TimeDecimalPandasTest {
             PyObject df = Python.fromColumns(cols);
             assertEquals("(2, 4)", df.getAttr("shape").repr());
             assertEquals("int32", df.getItem("k").getAttr("dtype").toString());
-            assertEquals(LocalDate.of(2020, 1, 2), df.getItem("when").getItem(1L).toJava());
+            assertEquals(
+                    LocalDate.of(2020, 1, 2), df.getItem("when").getItem(1L).toJava());
         }
     }
 

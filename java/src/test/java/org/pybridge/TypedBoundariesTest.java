@@ -6,6 +6,8 @@ import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
+import java.util.Collections;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -22,7 +24,8 @@ public class TypedBoundariesTest {
     @BeforeClass
     public static void start() {
         Python.initialize();
-        Python.exec(String.join("\n",
+        Python.exec(String.join(
+                "\n",
                 "def call_catching(f, *a):",
                 "    try:",
                 "        return ('ok', f(*a))",
@@ -63,15 +66,13 @@ public class TypedBoundariesTest {
     @Test
     public void aCallbackClassReceivesItsDeclaredTypes() {
         PyObject call = fn("call_catching");
-        assertEquals(java.util.List.of("ok", 2L),
-                call.callAs(java.util.List.class, new CountTrue(), java.util.List.of(true, false, true)));
-        assertEquals(java.util.List.of("ok", "java.lang.Integer"),
-                call.callAs(java.util.List.class, new WhatType(), 5L));
-        java.util.List<?> r = call.callAs(java.util.List.class, new CountTrue(), "not booleans");
+        assertEquals(List.of("ok", 2L), call.callAs(List.class, new CountTrue(), List.of(true, false, true)));
+        assertEquals(List.of("ok", "java.lang.Integer"), call.callAs(List.class, new WhatType(), 5L));
+        List<?> r = call.callAs(List.class, new CountTrue(), "not booleans");
         assertEquals("TypeError", r.get(0));
         assertEquals("a plain Python TypeError, not a ClassCastException", "builtins.TypeError", r.get(2));
         assertTrue(r.toString(), ((String) r.get(1)).contains("boolean[]"));
-        r = call.callAs(java.util.List.class, new WhatType(), 1L << 40);
+        r = call.callAs(List.class, new WhatType(), 1L << 40);
         assertEquals("an int beyond Integer's range", "TypeError", r.get(0));
     }
 
@@ -79,21 +80,22 @@ public class TypedBoundariesTest {
     public void typedFactoriesGiveLambdasTheirTypes() {
         PyObject call = fn("call_catching");
         Function<int[], Integer> len = Python.function(int[].class, Integer.class, a -> a.length);
-        assertEquals(java.util.List.of("ok", 3L), call.callAs(java.util.List.class, len, java.util.List.of(1, 2, 3)));
-        java.util.List<?> r = call.callAs(java.util.List.class, len, java.util.List.of("a"));
+        assertEquals(List.of("ok", 3L), call.callAs(List.class, len, List.of(1, 2, 3)));
+        List<?> r = call.callAs(List.class, len, List.of("a"));
         assertEquals("TypeError", r.get(0));
-        Function<Integer, String> type = Python.function(Integer.class, String.class, a -> a.getClass().getName());
-        assertEquals(java.util.List.of("ok", "java.lang.Integer"), call.callAs(java.util.List.class, type, 7L));
-        BiFunction<String, double[], String> two = Python.function(String.class, double[].class, String.class,
-                (s, d) -> s + d.length);
-        assertEquals(java.util.List.of("ok", "x2"),
-                call.callAs(java.util.List.class, two, "x", java.util.List.of(1.0, 2)));
+        Function<Integer, String> type =
+                Python.function(Integer.class, String.class, a -> a.getClass().getName());
+        assertEquals(List.of("ok", "java.lang.Integer"), call.callAs(List.class, type, 7L));
+        BiFunction<String, double[], String> two =
+                Python.function(String.class, double[].class, String.class, (s, d) -> s + d.length);
+        assertEquals(List.of("ok", "x2"), call.callAs(List.class, two, "x", List.of(1.0, 2)));
         Function<Object, Long> wrong = Python.function(Object.class, Long.class, a -> (Long) null);
-        assertEquals(java.util.List.of("ok", java.util.Collections.singletonList(null)).get(0),
-                call.callAs(java.util.List.class, wrong, 1L).get(0));
+        assertEquals(
+                List.of("ok", Collections.singletonList(null)).get(0),
+                call.callAs(List.class, wrong, 1L).get(0));
         @SuppressWarnings({"unchecked", "rawtypes"})
         Function<Object, Long> lying = Python.function(Object.class, Long.class, (Function) a -> "a String");
-        assertEquals("TypeError", call.callAs(java.util.List.class, lying, 1L).get(0));
+        assertEquals("TypeError", call.callAs(List.class, lying, 1L).get(0));
     }
 
     @Test
@@ -104,11 +106,10 @@ public class TypedBoundariesTest {
             return xs.length + ":" + s;
         };
         PyObject call = fn("call_catching");
-        assertEquals(java.util.List.of("ok", "2:7"),
-                call.callAs(java.util.List.class, f, java.util.List.of(1, 2), 7L));
+        assertEquals(List.of("ok", "2:7"), call.callAs(List.class, f, List.of(1, 2), 7L));
         assertTrue(got.get()[0] instanceof int[]);
         assertTrue(got.get()[1] instanceof Short);
-        assertEquals("TypeError", call.callAs(java.util.List.class, f, "no", 7L).get(0));
+        assertEquals("TypeError", call.callAs(List.class, f, "no", 7L).get(0));
     }
 
     @Test
@@ -123,17 +124,19 @@ public class TypedBoundariesTest {
         assertArrayEquals(new Object[] {1L, "x"}, grid[0]);
         assertArrayEquals(new Object[] {null}, grid[1]);
         assertArrayEquals(new int[][] {{1}, {2, 3}}, Python.eval("[[1], [2, 3]]", int[][].class));
-        assertArrayEquals(new int[] {4, 5}, Python.eval("__import__('numpy').array([4, 5], dtype='int32')",
-                int[].class));
-        assertArrayEquals(new long[] {4, 5}, Python.eval("__import__('numpy').array([4, 5], dtype='int32')",
-                long[].class));
+        assertArrayEquals(
+                new int[] {4, 5}, Python.eval("__import__('numpy').array([4, 5], dtype='int32')", int[].class));
+        assertArrayEquals(
+                new long[] {4, 5}, Python.eval("__import__('numpy').array([4, 5], dtype='int32')", long[].class));
         Python.exec("def three(): return [3, 2, 1]");
         assertArrayEquals(new int[] {3, 2, 1}, fn("three").callAs(int[].class));
         try {
             Python.eval("[1, 'x']", int[].class);
             fail("a str in an int[]");
         } catch (ClassCastException e) {
-            assertTrue(e.getMessage(), e.getMessage().contains("element 1") && e.getMessage().contains("int[]"));
+            assertTrue(
+                    e.getMessage(),
+                    e.getMessage().contains("element 1") && e.getMessage().contains("int[]"));
         }
         try {
             Python.eval("[2**40]", int[].class);
@@ -166,7 +169,8 @@ public class TypedBoundariesTest {
 
     @Test
     public void proxyMethodsReturnArrays() {
-        Python.exec(String.join("\n",
+        Python.exec(String.join(
+                "\n",
                 "class ShapesImpl:",
                 "    def sizes(self): return [1, 2]",
                 "    def names(self): return ('a', 'b')",
@@ -187,7 +191,9 @@ public class TypedBoundariesTest {
                 Python.eval(expr, String.class);
                 fail(expr + " as a String");
             } catch (ClassCastException e) {
-                assertTrue(e.getMessage(), e.getMessage().contains("not a str") && e.getMessage().contains("str("));
+                assertTrue(
+                        e.getMessage(),
+                        e.getMessage().contains("not a str") && e.getMessage().contains("str("));
             }
         }
         try {

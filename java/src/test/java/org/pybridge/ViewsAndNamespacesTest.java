@@ -108,13 +108,15 @@ public class ViewsAndNamespacesTest {
 
     @Test
     public void namespacesAreSeparateFromMainAndEachOther() {
-        try (PyNamespace one = Python.newNamespace(); PyNamespace two = Python.newNamespace()) {
+        try (PyNamespace one = Python.newNamespace();
+                PyNamespace two = Python.newNamespace()) {
             one.exec("x = 40\ndef f(y): return x + y");
             two.exec("x = 'other'");
             assertEquals(Long.valueOf(42), one.eval("f(2)", Long.class));
             assertEquals("other", two.get("x", String.class));
             assertNull(two.get("f"));
-            assertFalse("__main__ did not get the namespace's names",
+            assertFalse(
+                    "__main__ did not get the namespace's names",
                     Python.eval("globals().get('x') == 40", Boolean.class));
             two.set("n", List.of(1, 2, 3));
             assertEquals(Long.valueOf(6), two.eval("sum(n)", Long.class));
@@ -141,8 +143,10 @@ public class ViewsAndNamespacesTest {
 
     @Test
     public void contextManagersFromJava() {
-        try (PyNamespace ns = Python.newNamespace(); ResourceScope s = Python.openScope()) {
-            ns.exec(String.join("\n",
+        try (PyNamespace ns = Python.newNamespace();
+                ResourceScope s = Python.openScope()) {
+            ns.exec(String.join(
+                    "\n",
                     "log = []",
                     "class CM:",
                     "    def __init__(self, suppress): self.suppress = suppress",

@@ -27,10 +27,15 @@ import org.pybridge.integration.JvmFlags;
  * bench/results/DATE-engines.md. Never fails on time.
  */
 public final class EnginesDriver {
-    static final List<String> SPARK = Arrays.asList("spark_sql", "pyspark_udf", "pyspark_pandas_udf",
-            "pybridge_scalar_udf", "pybridge_vectorized_udf", "pybridge_arrow_batches");
-    static final List<String> FLINK = Arrays.asList("flink_java_map", "pybridge_map", "pybridge_numpy_batches",
+    static final List<String> SPARK = Arrays.asList(
+            "spark_sql",
+            "pyspark_udf",
+            "pyspark_pandas_udf",
+            "pybridge_scalar_udf",
+            "pybridge_vectorized_udf",
             "pybridge_arrow_batches");
+    static final List<String> FLINK =
+            Arrays.asList("flink_java_map", "pybridge_map", "pybridge_numpy_batches", "pybridge_arrow_batches");
 
     static final Map<String, String> LABELS = new LinkedHashMap<>();
 
@@ -75,7 +80,8 @@ public final class EnginesDriver {
                 Collections.reverse(order);
             }
             for (String key : order) {
-                if (!only.isEmpty() && !Arrays.asList(only.split(",")).contains(key.split(":")[0])
+                if (!only.isEmpty()
+                        && !Arrays.asList(only.split(",")).contains(key.split(":")[0])
                         && !Arrays.asList(only.split(",")).contains(key)) {
                     continue;
                 }
@@ -94,8 +100,10 @@ public final class EnginesDriver {
                     cmd.add("-Dbench.batchSize=" + System.getProperty("bench.batchSize", "8192"));
                     cmd.addAll(engine.equals("spark") ? JvmFlags.spark() : JvmFlags.flink());
                     cmd.add("-cp");
-                    cmd.add(System.getProperty(engine.equals("spark") ? "bench.sparkClasspath" : "bench.flinkClasspath"));
-                    cmd.add("org.pybridge.bench.engines." + (engine.equals("spark") ? "SparkVariants" : "FlinkVariants"));
+                    cmd.add(System.getProperty(
+                            engine.equals("spark") ? "bench.sparkClasspath" : "bench.flinkClasspath"));
+                    cmd.add("org.pybridge.bench.engines."
+                            + (engine.equals("spark") ? "SparkVariants" : "FlinkVariants"));
                 }
                 cmd.addAll(Arrays.asList(v, Long.toString(rows), Integer.toString(warm), Integer.toString(runs)));
                 System.err.println("[bench-engines] round " + (round + 1) + "/" + rounds + ": " + key);
@@ -106,8 +114,8 @@ public final class EnginesDriver {
                 Process p = pb.start();
                 List<String> tail = new ArrayList<>();
                 boolean got = false;
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
-                        StandardCharsets.UTF_8))) {
+                try (BufferedReader r =
+                        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                     String line;
                     while ((line = r.readLine()) != null) {
                         if (line.startsWith("RESULT ")) {
@@ -142,14 +150,29 @@ public final class EnginesDriver {
         System.err.println("[bench-engines] written to " + out);
     }
 
-    static String table(long rows, int rounds, int warm, int runs, Map<String, List<Long>> times,
-            Map<String, Long> rss, Map<String, Long> workerRss, Map<String, String> notes) throws Exception {
+    static String table(
+            long rows,
+            int rounds,
+            int warm,
+            int runs,
+            Map<String, List<Long>> times,
+            Map<String, Long> rss,
+            Map<String, Long> workerRss,
+            Map<String, String> notes)
+            throws Exception {
         StringBuilder b = new StringBuilder();
         b.append("# Python in Spark and Flink jobs: pybridge beside PySpark\n\n");
-        b.append(String.format("%,d rows (sum of x * 2 + 1), 4 partitions, Spark local[2] / Flink parallelism 2; "
-                + "%d rounds alternating, each a process of its own timing %d jobs after %d warm-up jobs. "
-                + "Machine: %d cores, load %.1f at the end. JDK %s.%n%n", rows, rounds, runs, warm,
-                Runtime.getRuntime().availableProcessors(), load(), System.getProperty("java.version")));
+        b.append(String.format(
+                "%,d rows (sum of x * 2 + 1), 4 partitions, Spark local[2] / Flink parallelism 2; "
+                        + "%d rounds alternating, each a process of its own timing %d jobs after %d warm-up jobs. "
+                        + "Machine: %d cores, load %.1f at the end. JDK %s.%n%n",
+                rows,
+                rounds,
+                runs,
+                warm,
+                Runtime.getRuntime().availableProcessors(),
+                load(),
+                System.getProperty("java.version")));
         b.append("| engine | variant | median ms | min–max ms | × floor | peak RSS JVM | peak RSS Python workers |\n");
         b.append("|---|---|---:|---:|---:|---:|---:|\n");
         for (String engine : Arrays.asList("spark", "flink")) {
@@ -162,16 +185,28 @@ public final class EnginesDriver {
                 }
                 if (!times.containsKey(key)) {
                     if (notes.containsKey(key)) {
-                        b.append("| ").append(engine).append(" | ").append(e.getValue()).append(" | ")
-                                .append(notes.get(key)).append(" | | | | |\n");
+                        b.append("| ")
+                                .append(engine)
+                                .append(" | ")
+                                .append(e.getValue())
+                                .append(" | ")
+                                .append(notes.get(key))
+                                .append(" | | | | |\n");
                     }
                     continue;
                 }
                 List<Long> t = times.get(key);
                 double med = median(t);
                 long wr = workerRss.getOrDefault(key, 0L);
-                b.append(String.format("| %s | %s | %.0f | %d–%d | %.2f | %d MB | %s |%n", engine, e.getValue(), med,
-                        Collections.min(t), Collections.max(t), med / floor, rss.get(key) / 1024,
+                b.append(String.format(
+                        "| %s | %s | %.0f | %d–%d | %.2f | %d MB | %s |%n",
+                        engine,
+                        e.getValue(),
+                        med,
+                        Collections.min(t),
+                        Collections.max(t),
+                        med / floor,
+                        rss.get(key) / 1024,
                         key.contains("pyspark") ? (wr / 1024) + " MB" : "– (in the JVM)"));
             }
         }

@@ -47,19 +47,23 @@ public final class FlinkVariants {
             case "pybridge_numpy_batches":
             case "pybridge_arrow_batches": {
                 boolean numpy = variant.equals("pybridge_numpy_batches");
-                PyBatchFunction f = PyBatchFunction.of(PyFunction.fromSource(numpy ? Measure.NUMPY : Measure.ARROW,
-                        "f"), numpy ? BatchFormat.NUMPY : BatchFormat.ARROW)
-                        .input("x", ColumnType.INT64).output("y", ColumnType.INT64);
-                ys = PyBatchOperator.apply(xs.map(x -> Row.of(x))
-                        .returns(Types.ROW_NAMED(new String[] {"x"}, Types.LONG)), f)
-                        .map(r -> (Long) r.getField(0)).returns(Types.LONG);
+                PyBatchFunction f = PyBatchFunction.of(
+                                PyFunction.fromSource(numpy ? Measure.NUMPY : Measure.ARROW, "f"),
+                                numpy ? BatchFormat.NUMPY : BatchFormat.ARROW)
+                        .input("x", ColumnType.INT64)
+                        .output("y", ColumnType.INT64);
+                ys = PyBatchOperator.apply(
+                                xs.map(x -> Row.of(x)).returns(Types.ROW_NAMED(new String[] {"x"}, Types.LONG)), f)
+                        .map(r -> (Long) r.getField(0))
+                        .returns(Types.LONG);
                 break;
             }
             default:
                 throw new IllegalArgumentException("unknown variant " + variant);
         }
         List<Long> partials = new ArrayList<>();
-        try (CloseableIterator<Long> it = ys.fullWindowPartition().reduce(Long::sum).executeAndCollect()) {
+        try (CloseableIterator<Long> it =
+                ys.fullWindowPartition().reduce(Long::sum).executeAndCollect()) {
             it.forEachRemaining(partials::add);
         }
         long s = 0;

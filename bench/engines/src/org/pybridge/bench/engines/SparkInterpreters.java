@@ -1,5 +1,8 @@
 package org.pybridge.bench.engines;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -30,7 +33,9 @@ public final class SparkInterpreters {
         int rounds = Integer.getInteger("bench.rounds", 5);
         long rows = Long.getLong("bench.rows", 40_000L);
         int work = Integer.getInteger("bench.work", 2000);
-        SparkSession spark = SparkSession.builder().master("local[2]").appName("pybridge-interpreters-bench")
+        SparkSession spark = SparkSession.builder()
+                .master("local[2]")
+                .appName("pybridge-interpreters-bench")
                 .config("spark.ui.enabled", "false")
                 .config("spark.driver.host", "127.0.0.1")
                 .config("spark.driver.bindAddress", "127.0.0.1")
@@ -38,8 +43,9 @@ public final class SparkInterpreters {
         try {
             Dataset<Row> df = spark.range(0, rows, 1, 8).toDF("i");
             StructType out = new StructType().add("r", DataTypes.LongType);
-            PyFunction fn = PyFunction.fromSource("def f(i):\n    s = 0\n    for k in range(" + work + "):\n"
-                    + "        s += k ^ i\n    return s\n", "f");
+            PyFunction fn = PyFunction.fromSource(
+                    "def f(i):\n    s = 0\n    for k in range(" + work + "):\n" + "        s += k ^ i\n    return s\n",
+                    "f");
             List<Double> main = new ArrayList<>();
             List<Double> sub = new ArrayList<>();
             long expect = -1;
@@ -52,7 +58,10 @@ public final class SparkInterpreters {
                         spark.conf().unset(PySpark.INTERPRETERS);
                     }
                     long t0 = System.nanoTime();
-                    long sum = PySpark.mapRows(df, fn, out).agg(functions.sum("r")).first().getLong(0);
+                    long sum = PySpark.mapRows(df, fn, out)
+                            .agg(functions.sum("r"))
+                            .first()
+                            .getLong(0);
                     double secs = (System.nanoTime() - t0) / 1e9;
                     if (expect == -1) {
                         expect = sum;
@@ -66,14 +75,22 @@ public final class SparkInterpreters {
             }
             double a = median(main);
             double b = median(sub);
-            System.out.printf("Python %s, Spark %s local[2], %d cores, load %s; %d rows of a %d-step pure-Python loop,"
-                    + " %d rounds alternating, medians%n", Python.info().version().split(" ")[0], spark.version(),
-                    Runtime.getRuntime().availableProcessors(), load(), rows, work, rounds);
+            System.out.printf(
+                    "Python %s, Spark %s local[2], %d cores, load %s; %d rows of a %d-step pure-Python loop,"
+                            + " %d rounds alternating, medians%n",
+                    Python.info().version().split(" ")[0],
+                    spark.version(),
+                    Runtime.getRuntime().availableProcessors(),
+                    load(),
+                    rows,
+                    work,
+                    rounds);
             System.out.println();
             System.out.println("| mapRows | rows/s | vs main |");
             System.out.println("|---|---|---|");
             System.out.printf("| main interpreter (2 task threads, one GIL) | %.0f | 1.00x |%n", a);
-            System.out.printf("| spark.pybridge.interpreters=2 (a sub-interpreter per task) | %.0f | %.2fx |%n", b, b / a);
+            System.out.printf(
+                    "| spark.pybridge.interpreters=2 (a sub-interpreter per task) | %.0f | %.2fx |%n", b, b / a);
             System.out.println("RESULT main " + main);
             System.out.println("RESULT interpreters " + sub);
         } finally {
@@ -90,9 +107,10 @@ public final class SparkInterpreters {
 
     private static String load() {
         try {
-            return new String(java.nio.file.Files.readAllBytes(java.nio.file.Paths.get("/proc/loadavg"))).trim()
+            return new String(Files.readAllBytes(Paths.get("/proc/loadavg")))
+                    .trim()
                     .split(" ", 4)[0];
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return "?";
         }
     }

@@ -19,7 +19,9 @@ public final class SparkVariants {
         long n = Long.parseLong(args[1]);
         int warm = Integer.parseInt(args[2]);
         int runs = Integer.parseInt(args[3]);
-        SparkSession spark = SparkSession.builder().master("local[2]").appName("pybridge-bench-" + variant)
+        SparkSession spark = SparkSession.builder()
+                .master("local[2]")
+                .appName("pybridge-bench-" + variant)
                 .config("spark.ui.enabled", "false")
                 .config("spark.driver.host", "127.0.0.1")
                 .config("spark.driver.bindAddress", "127.0.0.1")
@@ -35,14 +37,18 @@ public final class SparkVariants {
                 break;
             case "pybridge_scalar_udf":
                 job = df.select(PySpark.udf(PyFunction.fromSource(Measure.SCALAR, "f"), DataTypes.LongType, 1)
-                        .apply(col("x")).alias("y"));
+                        .apply(col("x"))
+                        .alias("y"));
                 break;
             case "pybridge_vectorized_udf":
-                job = PySpark.withVectorizedColumn(df, "y", PyFunction.fromSource(Measure.NUMPY, "f"),
-                        DataTypes.LongType, "x");
+                job = PySpark.withVectorizedColumn(
+                        df, "y", PyFunction.fromSource(Measure.NUMPY, "f"), DataTypes.LongType, "x");
                 break;
             case "pybridge_arrow_batches":
-                job = PySpark.mapBatches(df, PyFunction.fromSource(Measure.ARROW, "f"), BatchFormat.ARROW,
+                job = PySpark.mapBatches(
+                        df,
+                        PyFunction.fromSource(Measure.ARROW, "f"),
+                        BatchFormat.ARROW,
                         new StructType().add("y", DataTypes.LongType));
                 break;
             default:

@@ -37,13 +37,17 @@ public final class FlinkExample {
                 .print();
 
         // 2. Batches of rows as numpy columns, through Arrow without copies.
-        DataStream<Row> rows = env.fromSequence(1, 100_000).map(x -> Row.of((double) (x % 97)))
+        DataStream<Row> rows = env.fromSequence(1, 100_000)
+                .map(x -> Row.of((double) (x % 97)))
                 .returns(Types.ROW_NAMED(new String[] {"x"}, Types.DOUBLE));
         rows.fullWindowPartition()
                 .mapPartition(PyBatchFunction.of(PyFunction.fromSource(PY, "zscore"), BatchFormat.NUMPY)
-                        .input("x", ColumnType.FLOAT64).output("z", ColumnType.FLOAT64))
-                .map(r -> (Double) r.getField(0)).returns(Types.DOUBLE)
-                .fullWindowPartition().reduce(Math::max)
+                        .input("x", ColumnType.FLOAT64)
+                        .output("z", ColumnType.FLOAT64))
+                .map(r -> (Double) r.getField(0))
+                .returns(Types.DOUBLE)
+                .fullWindowPartition()
+                .reduce(Math::max)
                 .print();
 
         env.execute("pybridge-flink-example");

@@ -30,7 +30,7 @@ public final class SparkExample {
                 .master(args.length > 0 ? args[0] : "local[2]")
                 .appName("pybridge-spark-example")
                 .config("spark.ui.enabled", "false")
-                .config("spark.pybridge.modules", "numpy,pyarrow")   // imported once per executor JVM
+                .config("spark.pybridge.modules", "numpy,pyarrow") // imported once per executor JVM
                 .getOrCreate();
         spark.sparkContext().setLogLevel("WARN");
 
@@ -40,15 +40,19 @@ public final class SparkExample {
                 .show();
 
         // 2. A vectorized UDF: numpy arrays in and out, batches of 8192 rows (spark.pybridge.batchSize).
-        Dataset<Row> df = spark.range(0, 1_000_000, 1, 4).withColumn("x", col("id").multiply(0.001));
-        Dataset<Row> waved = PySpark.withVectorizedColumn(df, "y", PyFunction.fromSource(PY, "wave"),
-                DataTypes.DoubleType, "x");
+        Dataset<Row> df =
+                spark.range(0, 1_000_000, 1, 4).withColumn("x", col("id").multiply(0.001));
+        Dataset<Row> waved =
+                PySpark.withVectorizedColumn(df, "y", PyFunction.fromSource(PY, "wave"), DataTypes.DoubleType, "x");
         waved.agg(sum("y")).show();
 
         // 3. Partitions as pandas DataFrames (Arrow underneath), any number of rows out.
         StructType out = new StructType().add("bucket", DataTypes.LongType).add("total", DataTypes.DoubleType);
         PySpark.mapBatches(df, PyFunction.fromSource(PY, "summarize"), BatchFormat.PANDAS, out)
-                .groupBy("bucket").agg(sum("total")).orderBy("bucket").show();
+                .groupBy("bucket")
+                .agg(sum("total"))
+                .orderBy("bucket")
+                .show();
 
         spark.stop();
     }

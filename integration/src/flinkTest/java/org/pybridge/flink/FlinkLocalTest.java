@@ -7,7 +7,9 @@ import static org.junit.Assert.fail;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
@@ -50,8 +52,8 @@ public class FlinkLocalTest {
     public static void files() throws Exception {
         String want = System.getProperty("pybridge.test.flinkVersion");
         if (want != null) {
-            assertEquals("the Flink under test", want,
-                    org.apache.flink.runtime.util.EnvironmentInformation.getVersion());
+            assertEquals(
+                    "the Flink under test", want, org.apache.flink.runtime.util.EnvironmentInformation.getVersion());
         }
         shipped = Files.createTempDirectory("pybridge-flink").resolve("flink_udfs.py");
         Files.write(shipped, "def plus_offset(x):\n    return x + OFFSET\n".getBytes("UTF-8"));
@@ -62,8 +64,8 @@ public class FlinkLocalTest {
         env.setRuntimeMode(RuntimeExecutionMode.BATCH);
         Configuration params = new Configuration();
         params.setString("pybridge.modules", "numpy");
-        params.setString("pybridge.init", "import builtins\nbuiltins.OFFSET = 7\n"
-                + "def from_params(x):\n    return x * 5\n");
+        params.setString(
+                "pybridge.init", "import builtins\nbuiltins.OFFSET = 7\n" + "def from_params(x):\n    return x * 5\n");
         params.setString("pybridge.files", "flink_udfs.py");
         env.getConfig().setGlobalJobParameters(params);
         env.registerCachedFile(shipped.toString(), "flink_udfs.py");
@@ -79,7 +81,8 @@ public class FlinkLocalTest {
     }
 
     static DataStream<Row> rows(StreamExecutionEnvironment env) {
-        return env.fromSequence(0, N - 1).map(x -> Row.of(x, x * 0.5))
+        return env.fromSequence(0, N - 1)
+                .map(x -> Row.of(x, x * 0.5))
                 .returns(Types.ROW_NAMED(new String[] {"x", "d"}, Types.LONG, Types.DOUBLE));
     }
 
@@ -115,7 +118,7 @@ public class FlinkLocalTest {
         List<Long> out = collect(env.fromSequence(0, 9999)
                 .map(new PyMapFunction<Long, Long>(PyFunction.fromSource(WHICH, "tagged"), Long.class)));
         assertEquals(10000, out.size());
-        java.util.Set<Long> interps = new java.util.HashSet<>();
+        Set<Long> interps = new HashSet<>();
         long sum = 0;
         for (long v : out) {
             interps.add(v % 1000);
@@ -141,17 +144,22 @@ public class FlinkLocalTest {
 
     @Test
     public void processFunctionBase() throws Exception {
-        List<String> out = collect(env().fromSequence(0, 999).process(new Labels()).returns(Types.STRING));
+        List<String> out =
+                collect(env().fromSequence(0, 999).process(new Labels()).returns(Types.STRING));
         assertEquals(100, out.size());
         assertTrue(out.contains("n990"));
     }
 
     @Test
     public void batchesInNumpyAndArrow() throws Exception {
-        List<Row> scaled = collect(rows(env()).fullWindowPartition().mapPartition(
-                PyBatchFunction.of(PyFunction.fromSource(UDFS, "scale"), BatchFormat.NUMPY).batchSize(4096)
-                        .input("x", ColumnType.INT64).input("d", ColumnType.FLOAT64)
-                        .output("x", ColumnType.INT64).output("y", ColumnType.FLOAT64)));
+        List<Row> scaled = collect(rows(env())
+                .fullWindowPartition()
+                .mapPartition(PyBatchFunction.of(PyFunction.fromSource(UDFS, "scale"), BatchFormat.NUMPY)
+                        .batchSize(4096)
+                        .input("x", ColumnType.INT64)
+                        .input("d", ColumnType.FLOAT64)
+                        .output("x", ColumnType.INT64)
+                        .output("y", ColumnType.FLOAT64)));
         assertEquals(N, scaled.size());
         double sum = 0;
         for (Row r : scaled) {
@@ -161,10 +169,13 @@ public class FlinkLocalTest {
         }
         assertEquals(3.0 * (N - 1) * N / 2, sum, 1e-3);
 
-        List<Row> odd = collect(rows(env()).fullWindowPartition().mapPartition(
-                PyBatchFunction.of(PyFunction.fromSource(UDFS, "odd_tens"), BatchFormat.ARROW)
-                        .input("x", ColumnType.INT64).input("d", ColumnType.FLOAT64)
-                        .output("x", ColumnType.INT64).output("ten", ColumnType.INT64)));
+        List<Row> odd = collect(rows(env())
+                .fullWindowPartition()
+                .mapPartition(PyBatchFunction.of(PyFunction.fromSource(UDFS, "odd_tens"), BatchFormat.ARROW)
+                        .input("x", ColumnType.INT64)
+                        .input("d", ColumnType.FLOAT64)
+                        .output("x", ColumnType.INT64)
+                        .output("ten", ColumnType.INT64)));
         long expected = 0;
         for (long i = 1; i < N; i += 2) {
             expected += 10 * i;
@@ -181,10 +192,14 @@ public class FlinkLocalTest {
     public void batchesAsAStreamingOperator() throws Exception {
         StreamExecutionEnvironment env = env();
         env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
-        List<Row> scaled = collect(PyBatchOperator.apply(rows(env),
-                PyBatchFunction.of(PyFunction.fromSource(UDFS, "scale"), BatchFormat.NUMPY).batchSize(1000)
-                        .input("x", ColumnType.INT64).input("d", ColumnType.FLOAT64)
-                        .output("x", ColumnType.INT64).output("y", ColumnType.FLOAT64)));
+        List<Row> scaled = collect(PyBatchOperator.apply(
+                rows(env),
+                PyBatchFunction.of(PyFunction.fromSource(UDFS, "scale"), BatchFormat.NUMPY)
+                        .batchSize(1000)
+                        .input("x", ColumnType.INT64)
+                        .input("d", ColumnType.FLOAT64)
+                        .output("x", ColumnType.INT64)
+                        .output("y", ColumnType.FLOAT64)));
         assertEquals(N, scaled.size());
         double sum = 0;
         for (Row r : scaled) {

@@ -95,8 +95,8 @@ public class PyBatchFunction extends RichMapPartitionFunction<Row, Row> implemen
 
     void openPython(org.apache.flink.api.common.functions.RuntimeContext ctx) {
         if (inNames.isEmpty() || outNames.isEmpty()) {
-            throw new IllegalStateException("declare the input and output columns of " + fn
-                    + " with input(name, type) and output(name, type)");
+            throw new IllegalStateException(
+                    "declare the input and output columns of " + fn + " with input(name, type) and output(name, type)");
         }
         PyFlink.ensurePython(ctx, setup, fn);
         f = fn.get();
@@ -123,8 +123,8 @@ public class PyBatchFunction extends RichMapPartitionFunction<Row, Row> implemen
     public void mapPartition(Iterable<Row> values, Collector<Row> out) {
         ColumnType[] outT = outTypes.toArray(new ColumnType[0]);
         int cols = inTypes.size();
-        try (BufferAllocator alloc = ArrowBridge.rootAllocator().newChildAllocator("pybridge-flink-partition", 0,
-                Long.MAX_VALUE);
+        try (BufferAllocator alloc =
+                        ArrowBridge.rootAllocator().newChildAllocator("pybridge-flink-partition", 0, Long.MAX_VALUE);
                 BatchWriter writer = new BatchWriter(alloc, inNames, inTypes, batchSize)) {
             int n = 0;
             boolean first = true;

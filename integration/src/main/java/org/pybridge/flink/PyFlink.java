@@ -4,12 +4,13 @@ import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 import org.apache.flink.api.common.functions.RuntimeContext;
 import org.pybridge.integration.ExecutorPython;
 import org.pybridge.integration.FileResolver;
@@ -158,7 +159,7 @@ public final class PyFlink {
 
     private static void copy(Path from, Path to) throws IOException {
         if (Files.isDirectory(from)) {
-            try (java.util.stream.Stream<Path> all = Files.walk(from)) {
+            try (Stream<Path> all = Files.walk(from)) {
                 for (Path p : (Iterable<Path>) all::iterator) {
                     Path t = to.resolve(from.relativize(p).toString());
                     if (Files.isDirectory(p)) {

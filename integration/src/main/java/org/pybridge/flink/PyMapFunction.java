@@ -51,7 +51,8 @@ public class PyMapFunction<IN, OUT> extends RichMapFunction<IN, OUT> implements 
         PyFlink.ensurePython(getRuntimeContext(), setup, fn);
         int n = PyFlink.interpreters(getRuntimeContext());
         if (n > 0) {
-            interp = ExecutorPython.claim(PyFlink.environment(getRuntimeContext()).merge(setup), n);
+            interp = ExecutorPython.claim(
+                    PyFlink.environment(getRuntimeContext()).merge(setup), n);
         } else {
             f = fn.get();
         }

@@ -1,6 +1,8 @@
 package org.pybridge.integration;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiFunction;
 import org.apache.arrow.c.ArrowArray;
 import org.apache.arrow.c.ArrowSchema;
 import org.apache.arrow.c.Data;
@@ -46,7 +48,7 @@ public final class ArrowBridge {
         if (!releaseHooked) {
             synchronized (ArrowBridge.class) {
                 if (!releaseHooked) {
-                    java.util.function.BiFunction<Object, Object, Object> release = (kind, address) -> {
+                    BiFunction<Object, Object, Object> release = (kind, address) -> {
                         long a = ((Number) address).longValue();
                         if (((Number) kind).intValue() == 0) {
                             ArrowArray.wrap(a).release();
@@ -113,8 +115,8 @@ public final class ArrowBridge {
         try (ArrowArray array = ArrowArray.allocateNew(allocator);
                 ArrowSchema schema = newSchema(allocator)) {
             try {
-                helper.callAttrAs(Long.class, "export_batch", batch, names, array.memoryAddress(),
-                        schema.memoryAddress());
+                helper.callAttrAs(
+                        Long.class, "export_batch", batch, names, array.memoryAddress(), schema.memoryAddress());
             } catch (RuntimeException e) {
                 releaseUnmoved(array, schema);
                 throw e;
@@ -130,8 +132,8 @@ public final class ArrowBridge {
      * result are named {@code outNames} when Python returns bare columns.
      * Close the returned root when done with it.
      */
-    public static VectorSchemaRoot apply(PyObject fn, BatchFormat format, VectorSchemaRoot in, List<String> outNames,
-            BufferAllocator allocator) {
+    public static VectorSchemaRoot apply(
+            PyObject fn, BatchFormat format, VectorSchemaRoot in, List<String> outNames, BufferAllocator allocator) {
         return apply(fn, format, in, outNames, null, allocator);
     }
 
@@ -140,11 +142,16 @@ public final class ArrowBridge {
      * whose result is cast in Python to {@code outTypes} (its first
      * {@code outTypes.size()} columns; no copy for a column already of its type).
      */
-    public static VectorSchemaRoot apply(PyObject fn, BatchFormat format, VectorSchemaRoot in, List<String> outNames,
-            List<ColumnType> outTypes, BufferAllocator allocator) {
+    public static VectorSchemaRoot apply(
+            PyObject fn,
+            BatchFormat format,
+            VectorSchemaRoot in,
+            List<String> outNames,
+            List<ColumnType> outTypes,
+            BufferAllocator allocator) {
         List<String> types = null;
         if (outTypes != null) {
-            types = new java.util.ArrayList<>();
+            types = new ArrayList<>();
             for (ColumnType t : outTypes) {
                 types.add(t.name());
             }
@@ -156,9 +163,17 @@ public final class ArrowBridge {
                 ArrowSchema outSchema = newSchema(allocator)) {
             Data.exportVectorSchemaRoot(allocator, in, null, inArray, inSchema);
             try {
-                helper.callAttrAs(Long.class, "call_batch", fn, format.pythonName(), outNames,
-                        inArray.memoryAddress(), inSchema.memoryAddress(), outArray.memoryAddress(),
-                        outSchema.memoryAddress(), types);
+                helper.callAttrAs(
+                        Long.class,
+                        "call_batch",
+                        fn,
+                        format.pythonName(),
+                        outNames,
+                        inArray.memoryAddress(),
+                        inSchema.memoryAddress(),
+                        outArray.memoryAddress(),
+                        outSchema.memoryAddress(),
+                        types);
             } catch (RuntimeException e) {
                 releaseUnmoved(outArray, outSchema);
                 throw e;
@@ -170,8 +185,8 @@ public final class ArrowBridge {
     }
 
     /** {@link #apply(PyObject, BatchFormat, VectorSchemaRoot, List, BufferAllocator)} with a travelling function. */
-    public static VectorSchemaRoot apply(PyFunction fn, BatchFormat format, VectorSchemaRoot in, List<String> outNames,
-            BufferAllocator allocator) {
+    public static VectorSchemaRoot apply(
+            PyFunction fn, BatchFormat format, VectorSchemaRoot in, List<String> outNames, BufferAllocator allocator) {
         return apply(fn.get(), format, in, outNames, allocator);
     }
 
@@ -220,7 +235,8 @@ public final class ArrowBridge {
     public static long[][] pythonBufferAddresses(PyObject recordBatch) {
         @SuppressWarnings("unchecked")
         List<List<Object>> cols = (List<List<Object>>) ExecutorPython.helper()
-                .callAttr("buffer_addresses", recordBatch).toJava();
+                .callAttr("buffer_addresses", recordBatch)
+                .toJava();
         long[][] out = new long[cols.size()][];
         for (int c = 0; c < out.length; c++) {
             List<Object> bufs = cols.get(c);

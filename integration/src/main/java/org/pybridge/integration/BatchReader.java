@@ -1,5 +1,6 @@
 package org.pybridge.integration;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.arrow.vector.BaseIntVector;
 import org.apache.arrow.vector.BigIntVector;
@@ -97,7 +98,7 @@ public final class BatchReader {
                 return getLong(col, row) != 0;
             default:
                 if (v instanceof VarCharVector) {
-                    return new String(((VarCharVector) v).get(row), java.nio.charset.StandardCharsets.UTF_8);
+                    return new String(((VarCharVector) v).get(row), StandardCharsets.UTF_8);
                 }
                 Object o = v.getObject(row);
                 return o == null ? null : o.toString();

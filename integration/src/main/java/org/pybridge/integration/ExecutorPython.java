@@ -144,7 +144,10 @@ public final class ExecutorPython {
             });
         }
         for (String f : s.files()) {
-            once(done, "file:" + f, () -> functions.callAttr("load_file", resolveFile(f).toString()));
+            once(
+                    done,
+                    "file:" + f,
+                    () -> functions.callAttr("load_file", resolveFile(f).toString()));
         }
         for (String m : s.modules()) {
             once(done, "module:" + m, () -> Python.importModule(m));
@@ -240,8 +243,8 @@ public final class ExecutorPython {
     }
 
     private static Member newMember() {
-        Interpreter in = Python.newInterpreter(InterpreterConfig.defaults()
-                .withName("pybridge-task-" + members.size()));
+        Interpreter in =
+                Python.newInterpreter(InterpreterConfig.defaults().withName("pybridge-task-" + members.size()));
         PyObject functions = in.call(() -> loadModule(FUNCTIONS_MODULE, "pybridge_functions.py"));
         Member m = new Member(in, functions);
         members.put(in, m);

@@ -33,7 +33,9 @@ public final class PyFunction implements Serializable {
 
     /** Where the function comes from. */
     public enum Kind {
-        MODULE, SOURCE, FILE
+        MODULE,
+        SOURCE,
+        FILE
     }
 
     private static final Map<PyFunction, PyObject> resolved = new ConcurrentHashMap<>();
@@ -138,7 +140,8 @@ public final class PyFunction implements Serializable {
                 case SOURCE:
                     return helper.callAttr("resolve_source", Hashing.sha256(origin), origin, name);
                 default:
-                    return helper.callAttr("resolve_file", ExecutorPython.resolveFile(origin).toString(), name);
+                    return helper.callAttr(
+                            "resolve_file", ExecutorPython.resolveFile(origin).toString(), name);
             }
         });
     }
@@ -178,7 +181,8 @@ public final class PyFunction implements Serializable {
             case MODULE:
                 return "PyFunction(" + origin + ":" + name + ")";
             case SOURCE:
-                return "PyFunction(" + name + " from source " + Hashing.sha256(origin).substring(0, 12) + ")";
+                return "PyFunction(" + name + " from source "
+                        + Hashing.sha256(origin).substring(0, 12) + ")";
             default:
                 return "PyFunction(" + name + " from file " + origin + ")";
         }

@@ -27,6 +27,7 @@ public final class PythonSetup implements Serializable {
 
     /** Key suffixes under an engine's prefix. */
     public static final String PYTHON = "python";
+
     public static final String SYS_PATH = "sysPath";
     public static final String FILES = "files";
     public static final String MODULES = "modules";
@@ -152,7 +153,7 @@ public final class PythonSetup implements Serializable {
 
     @Override
     public String toString() {
-        return "PythonSetup{executable=" + executable + ", sysPath=" + sysPath + ", files=" + files
-                + ", modules=" + modules + ", sources=" + sources.size() + "}";
+        return "PythonSetup{executable=" + executable + ", sysPath=" + sysPath + ", files=" + files + ", modules="
+                + modules + ", sources=" + sources.size() + "}";
     }
 }

@@ -40,8 +40,17 @@ final class BatchPartition implements MapPartitionsFunction<Row, Row> {
     private final int batchSize;
     private final PythonSetup setup;
 
-    BatchPartition(PyFunction fn, BatchFormat format, int[] inIndex, List<String> inNames, List<ColumnType> inTypes,
-            List<String> outNames, ColumnType[] outTypes, boolean appendTo, int inputWidth, int batchSize,
+    BatchPartition(
+            PyFunction fn,
+            BatchFormat format,
+            int[] inIndex,
+            List<String> inNames,
+            List<ColumnType> inTypes,
+            List<String> outNames,
+            ColumnType[] outTypes,
+            boolean appendTo,
+            int inputWidth,
+            int batchSize,
             PythonSetup setup) {
         this.fn = fn;
         this.format = format;
@@ -104,8 +113,8 @@ final class BatchPartition implements MapPartitionsFunction<Row, Row> {
                             + " rows: a vectorized UDF returns one value per row");
                 }
                 if (r.columns() < outTypes.length) {
-                    throw new IllegalStateException(fn + " returned " + r.columns() + " columns; "
-                            + outTypes.length + " were declared (" + outNames + ")");
+                    throw new IllegalStateException(fn + " returned " + r.columns() + " columns; " + outTypes.length
+                            + " were declared (" + outNames + ")");
                 }
                 if (out.length < rows) {
                     out = new Row[Math.max(rows, batchSize)];

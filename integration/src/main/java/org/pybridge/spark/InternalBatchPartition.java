@@ -39,8 +39,16 @@ final class InternalBatchPartition implements FlatMapFunction<Iterator<InternalR
     private final int batchSize;
     private final PythonSetup setup;
 
-    InternalBatchPartition(PyFunction fn, BatchFormat format, List<String> names, List<ColumnType> types,
-            int[] inputCols, List<String> outNames, List<ColumnType> outTypes, boolean append, int batchSize,
+    InternalBatchPartition(
+            PyFunction fn,
+            BatchFormat format,
+            List<String> names,
+            List<ColumnType> types,
+            int[] inputCols,
+            List<String> outNames,
+            List<ColumnType> outTypes,
+            boolean append,
+            int batchSize,
             PythonSetup setup) {
         this.fn = fn;
         this.format = format;

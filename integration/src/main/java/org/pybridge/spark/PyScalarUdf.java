@@ -17,9 +17,12 @@ import org.pybridge.integration.PythonSetup;
  * as the declared return type's Java class, with no handle made. A
  * {@code bigint -> bigint} UDF takes pybridge's {@code callLong} fast path.
  */
-final class PyScalarUdf implements UDF1<Object, Object>, UDF2<Object, Object, Object>,
-        UDF3<Object, Object, Object, Object>, UDF4<Object, Object, Object, Object, Object>,
-        UDF5<Object, Object, Object, Object, Object, Object> {
+final class PyScalarUdf
+        implements UDF1<Object, Object>,
+                UDF2<Object, Object, Object>,
+                UDF3<Object, Object, Object, Object>,
+                UDF4<Object, Object, Object, Object, Object>,
+                UDF5<Object, Object, Object, Object, Object, Object> {
     private static final long serialVersionUID = 1L;
 
     private final PyFunction fn;

@@ -65,6 +65,7 @@ public final class PySpark {
     public static final String PREFIX = "spark.pybridge.";
     /** Rows per Arrow batch (default {@value #DEFAULT_BATCH_SIZE}). */
     public static final String BATCH_SIZE = PREFIX + "batchSize";
+
     public static final int DEFAULT_BATCH_SIZE = 8192;
 
     private static final FileResolver SPARK_FILES = new FileResolver() {
@@ -115,8 +116,8 @@ public final class PySpark {
     /** The setup that {@code conf}'s {@value #PREFIX} keys describe. */
     public static PythonSetup fromSparkConf(SparkConf conf) {
         Map<String, String> m = new HashMap<>();
-        for (String k : Arrays.asList(PythonSetup.PYTHON, PythonSetup.SYS_PATH, PythonSetup.FILES,
-                PythonSetup.MODULES, PythonSetup.INIT)) {
+        for (String k : Arrays.asList(
+                PythonSetup.PYTHON, PythonSetup.SYS_PATH, PythonSetup.FILES, PythonSetup.MODULES, PythonSetup.INIT)) {
             String v = conf.get(PREFIX + k, null);
             if (v != null) {
                 m.put(PREFIX + k, v);
@@ -163,8 +164,8 @@ public final class PySpark {
      * Registers {@code fn} as the SQL function {@code name} (see
      * {@link #udf(PyFunction, DataType, int)}): {@code spark.sql("SELECT name(x) FROM t")}.
      */
-    public static UserDefinedFunction register(SparkSession spark, String name, PyFunction fn, DataType returnType,
-            int arity) {
+    public static UserDefinedFunction register(
+            SparkSession spark, String name, PyFunction fn, DataType returnType, int arity) {
         return spark.udf().register(name, udf(fn, returnType, arity));
     }
 
@@ -178,10 +179,9 @@ public final class PySpark {
      * {@code returnType}. The JVM's {@code pandas_udf}: the batch never
      * leaves the executor's memory.
      */
-    public static Dataset<Row> withVectorizedColumn(Dataset<Row> df, String column, PyFunction fn,
-            DataType returnType, String... inputColumns) {
-        return withVectorizedColumn(df, column, fn, returnType, BatchFormat.NUMPY, batchSize(df), null,
-                inputColumns);
+    public static Dataset<Row> withVectorizedColumn(
+            Dataset<Row> df, String column, PyFunction fn, DataType returnType, String... inputColumns) {
+        return withVectorizedColumn(df, column, fn, returnType, BatchFormat.NUMPY, batchSize(df), null, inputColumns);
     }
 
     /**
@@ -190,8 +190,15 @@ public final class PySpark {
      * {@code PANDAS}: a DataFrame of the input columns; {@code ARROW}: a
      * RecordBatch), the rows per batch and a setup.
      */
-    public static Dataset<Row> withVectorizedColumn(Dataset<Row> df, String column, PyFunction fn,
-            DataType returnType, BatchFormat format, int batchSize, PythonSetup setup, String... inputColumns) {
+    public static Dataset<Row> withVectorizedColumn(
+            Dataset<Row> df,
+            String column,
+            PyFunction fn,
+            DataType returnType,
+            BatchFormat format,
+            int batchSize,
+            PythonSetup setup,
+            String... inputColumns) {
         StructType schema = df.schema();
         if (inputColumns.length == 0) {
             throw new IllegalArgumentException("withVectorizedColumn needs at least one input column");
@@ -208,17 +215,37 @@ public final class PySpark {
             List<ColumnType> all = allColumns(schema);
             if (all != null) {
                 List<String> names = new ArrayList<>(Arrays.asList(schema.fieldNames()));
-                Dataset<Row> res = SparkInternals.mapInternal(df, outSchema, new InternalBatchPartition(fn, format,
-                        names, all, idx, Collections.singletonList(column), Collections.singletonList(out), true,
-                        batchSize, setup));
+                Dataset<Row> res = SparkInternals.mapInternal(
+                        df,
+                        outSchema,
+                        new InternalBatchPartition(
+                                fn,
+                                format,
+                                names,
+                                all,
+                                idx,
+                                Collections.singletonList(column),
+                                Collections.singletonList(out),
+                                true,
+                                batchSize,
+                                setup));
                 if (res != null) {
                     return res;
                 }
             }
         }
-        MapPartitionsFunction<Row, Row> f = new BatchPartition(fn, format, idx, Arrays.asList(inputColumns), types,
-                Collections.singletonList(column), new ColumnType[] {out}, true, schema.fields().length,
-                batchSize, setup);
+        MapPartitionsFunction<Row, Row> f = new BatchPartition(
+                fn,
+                format,
+                idx,
+                Arrays.asList(inputColumns),
+                types,
+                Collections.singletonList(column),
+                new ColumnType[] {out},
+                true,
+                schema.fields().length,
+                batchSize,
+                setup);
         return df.mapPartitions(f, Encoders.row(outSchema));
     }
 
@@ -231,14 +258,18 @@ public final class PySpark {
      * columns or a tuple of columns, with any number of rows, whose columns
      * are taken in order as {@code outputSchema}'s.
      */
-    public static Dataset<Row> mapBatches(Dataset<Row> df, PyFunction fn, BatchFormat format,
-            StructType outputSchema) {
+    public static Dataset<Row> mapBatches(Dataset<Row> df, PyFunction fn, BatchFormat format, StructType outputSchema) {
         return mapBatches(df, fn, format, outputSchema, batchSize(df), null);
     }
 
     /** {@link #mapBatches(Dataset, PyFunction, BatchFormat, StructType)} with the rows per batch and a setup. */
-    public static Dataset<Row> mapBatches(Dataset<Row> df, PyFunction fn, BatchFormat format,
-            StructType outputSchema, int batchSize, PythonSetup setup) {
+    public static Dataset<Row> mapBatches(
+            Dataset<Row> df,
+            PyFunction fn,
+            BatchFormat format,
+            StructType outputSchema,
+            int batchSize,
+            PythonSetup setup) {
         StructType schema = df.schema();
         StructField[] fields = schema.fields();
         int[] idx = new int[fields.length];
@@ -257,14 +288,17 @@ public final class PySpark {
             outTypes[i] = SparkTypes.column(outFields[i].dataType(), "output column " + outFields[i].name());
         }
         if (columnar(df)) {
-            Dataset<Row> res = SparkInternals.mapInternal(df, outputSchema, new InternalBatchPartition(fn, format,
-                    names, types, idx, outNames, Arrays.asList(outTypes), false, batchSize, setup));
+            Dataset<Row> res = SparkInternals.mapInternal(
+                    df,
+                    outputSchema,
+                    new InternalBatchPartition(
+                            fn, format, names, types, idx, outNames, Arrays.asList(outTypes), false, batchSize, setup));
             if (res != null) {
                 return res;
             }
         }
-        MapPartitionsFunction<Row, Row> f = new BatchPartition(fn, format, idx, names, types, outNames, outTypes,
-                false, fields.length, batchSize, setup);
+        MapPartitionsFunction<Row, Row> f = new BatchPartition(
+                fn, format, idx, names, types, outNames, outTypes, false, fields.length, batchSize, setup);
         return df.mapPartitions(f, Encoders.row(outputSchema));
     }
 
@@ -283,6 +317,7 @@ public final class PySpark {
     public static final String INTERPRETERS = PREFIX + "interpreters";
     /** Rows per call into Python in {@link #mapRows} (default {@value #DEFAULT_CHUNK_SIZE}). */
     public static final String CHUNK_SIZE = PREFIX + "chunkSize";
+
     public static final int DEFAULT_CHUNK_SIZE = 1024;
 
     /**
@@ -315,8 +350,7 @@ public final class PySpark {
         org.apache.spark.sql.RuntimeConfig conf = df.sparkSession().conf();
         int interpreters = intConf(conf.get(INTERPRETERS, "0"), INTERPRETERS, 0);
         int chunk = intConf(conf.get(CHUNK_SIZE, String.valueOf(DEFAULT_CHUNK_SIZE)), CHUNK_SIZE, 1);
-        return df.mapPartitions(new RowPartition(fn, outTypes, chunk, interpreters, setup),
-                Encoders.row(outputSchema));
+        return df.mapPartitions(new RowPartition(fn, outTypes, chunk, interpreters, setup), Encoders.row(outputSchema));
     }
 
     private static int intConf(String v, String key, int min) {
@@ -351,7 +385,8 @@ public final class PySpark {
      * only): {@value #COLUMNAR} = false forces the Row path.
      */
     private static boolean columnar(Dataset<Row> df) {
-        return !"false".equalsIgnoreCase(df.sparkSession().conf().get(COLUMNAR, "true").trim());
+        return !"false"
+                .equalsIgnoreCase(df.sparkSession().conf().get(COLUMNAR, "true").trim());
     }
 
     /** {@code false}: batches go through Spark's Row objects (public API only) instead of internal rows. */

@@ -59,8 +59,8 @@ final class RowPartition implements MapPartitionsFunction<Row, Row> {
             in = claimed;
             TaskContext tc = TaskContext.get();
             if (tc != null) {
-                tc.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) ctx ->
-                        ExecutorPython.release(claimed));
+                tc.addTaskCompletionListener(
+                        (org.apache.spark.util.TaskCompletionListener) ctx -> ExecutorPython.release(claimed));
             }
         }
         return new Rows(input, in);
@@ -119,8 +119,8 @@ final class RowPartition implements MapPartitionsFunction<Row, Row> {
             return RowFactory.create(SparkTypes.coerce(result, outTypes[0], fn));
         }
         if (!(result instanceof List) || ((List<?>) result).size() != outTypes.length) {
-            throw new IllegalArgumentException(fn + " returned " + describe(result) + " for a row, not a tuple"
-                    + " of " + outTypes.length + " values (one per column of the output schema)");
+            throw new IllegalArgumentException(fn + " returned " + describe(result) + " for a row, not a tuple" + " of "
+                    + outTypes.length + " values (one per column of the output schema)");
         }
         List<?> values = (List<?>) result;
         Object[] cols = new Object[outTypes.length];

@@ -1,6 +1,7 @@
 package org.pybridge.spark;
 
 import java.lang.reflect.Method;
+import java.util.Iterator;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.rdd.RDD;
@@ -23,16 +24,17 @@ final class SparkInternals {
 
     /** Maps {@code df}'s internal rows partition by partition into a DataFrame of {@code schema}, or null. */
     @SuppressWarnings("unchecked")
-    static Dataset<Row> mapInternal(Dataset<Row> df, StructType schema,
-            FlatMapFunction<java.util.Iterator<InternalRow>, InternalRow> f) {
+    static Dataset<Row> mapInternal(
+            Dataset<Row> df, StructType schema, FlatMapFunction<Iterator<InternalRow>, InternalRow> f) {
         try {
             Object qe = method(df.getClass(), "queryExecution").invoke(df);
-            RDD<InternalRow> rdd = (RDD<InternalRow>) method(qe.getClass(), "toRdd").invoke(qe);
+            RDD<InternalRow> rdd =
+                    (RDD<InternalRow>) method(qe.getClass(), "toRdd").invoke(qe);
             JavaRDD<InternalRow> out = JavaRDD.fromRDD(rdd, scala.reflect.ClassTag$.MODULE$.apply(InternalRow.class))
                     .mapPartitions(f);
             Object session = df.sparkSession();
-            Method create = session.getClass().getMethod("internalCreateDataFrame", RDD.class, StructType.class,
-                    boolean.class);
+            Method create =
+                    session.getClass().getMethod("internalCreateDataFrame", RDD.class, StructType.class, boolean.class);
             return (Dataset<Row>) create.invoke(session, out.rdd(), schema, false);
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             return null;

@@ -6,11 +6,11 @@ these names) and in each sub-interpreter that runs tasks (spark.pybridge.interpr
 Standard library only, and no module that uses single-phase initialisation
 (ctypes), so that it loads in isolated sub-interpreters too.
 """
+
 import importlib
 import importlib.util
 import os
 import sys
-
 
 # ---- functions that travel -------------------------------------------------------
 

@@ -7,11 +7,9 @@ structs, so the release callback becomes pyarrow's to call, once), and the
 result goes back by exporting into a second pair Java allocated. No buffer is
 copied either way.
 """
+
 import ctypes
-import importlib
-import importlib.util
 import itertools
-import os
 import sys
 import threading
 
@@ -26,7 +24,8 @@ def _pyarrow():
         except ImportError as e:
             raise ImportError(
                 "pybridge's Arrow batches need pyarrow in the executor's Python (%s): "
-                "pip install pyarrow (and pandas for the pandas format)" % sys.executable) from e
+                "pip install pyarrow (and pandas for the pandas format)" % sys.executable
+            ) from e
         _pa = pyarrow
     return _pa
 
@@ -34,7 +33,6 @@ def _pyarrow():
 # ---- functions that travel: _pybridge_functions (loaded first, in every interpreter) --
 
 from _pybridge_functions import load_file, map_rows, resolve_file, resolve_module, resolve_source  # noqa: E402, F401
-
 
 # ---- Arrow through the C Data Interface -------------------------------------------
 
@@ -46,21 +44,38 @@ from _pybridge_functions import load_file, map_rows, resolve_file, resolve_modul
 # the original struct back to Java through a pybridge callback (pybridge runs
 # callbacks on the thread's own stack); Java releases it there.
 
+
 class _ArrowSchema(ctypes.Structure):
-    _fields_ = [("format", ctypes.c_void_p), ("name", ctypes.c_void_p), ("metadata", ctypes.c_void_p),
-                ("flags", ctypes.c_int64), ("n_children", ctypes.c_int64), ("children", ctypes.c_void_p),
-                ("dictionary", ctypes.c_void_p), ("release", ctypes.c_void_p), ("private_data", ctypes.c_void_p)]
+    _fields_ = [
+        ("format", ctypes.c_void_p),
+        ("name", ctypes.c_void_p),
+        ("metadata", ctypes.c_void_p),
+        ("flags", ctypes.c_int64),
+        ("n_children", ctypes.c_int64),
+        ("children", ctypes.c_void_p),
+        ("dictionary", ctypes.c_void_p),
+        ("release", ctypes.c_void_p),
+        ("private_data", ctypes.c_void_p),
+    ]
 
 
 class _ArrowArray(ctypes.Structure):
-    _fields_ = [("length", ctypes.c_int64), ("null_count", ctypes.c_int64), ("offset", ctypes.c_int64),
-                ("n_buffers", ctypes.c_int64), ("n_children", ctypes.c_int64), ("buffers", ctypes.c_void_p),
-                ("children", ctypes.c_void_p), ("dictionary", ctypes.c_void_p), ("release", ctypes.c_void_p),
-                ("private_data", ctypes.c_void_p)]
+    _fields_ = [
+        ("length", ctypes.c_int64),
+        ("null_count", ctypes.c_int64),
+        ("offset", ctypes.c_int64),
+        ("n_buffers", ctypes.c_int64),
+        ("n_children", ctypes.c_int64),
+        ("buffers", ctypes.c_void_p),
+        ("children", ctypes.c_void_p),
+        ("dictionary", ctypes.c_void_p),
+        ("release", ctypes.c_void_p),
+        ("private_data", ctypes.c_void_p),
+    ]
 
 
-_java_release = None          # set by Java: java_release(kind, address) releases Java's struct
-_originals = {}               # token -> (kind, ctypes copy of Java's struct as exported)
+_java_release = None  # set by Java: java_release(kind, address) releases Java's struct
+_originals = {}  # token -> (kind, ctypes copy of Java's struct as exported)
 _tokens = itertools.count(1)
 _lock = threading.Lock()
 _RELEASE = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
@@ -98,7 +113,7 @@ def _move(kind, ptr):
         _originals[token] = (kind, original)
     mine.private_data = token
     mine.release = ctypes.cast(_array_release if kind == 0 else _schema_release, ctypes.c_void_p).value
-    src.release = None        # moved: Java's struct no longer owns anything
+    src.release = None  # moved: Java's struct no longer owns anything
     return mine
 
 
@@ -167,8 +182,14 @@ def _array(x):
     return pa.array(x)
 
 
-_TYPES = {"INT64": "int64", "INT32": "int32", "FLOAT64": "float64", "FLOAT32": "float32",
-          "BOOLEAN": "bool_", "STRING": "string"}
+_TYPES = {
+    "INT64": "int64",
+    "INT32": "int32",
+    "FLOAT64": "float64",
+    "FLOAT32": "float32",
+    "BOOLEAN": "bool_",
+    "STRING": "string",
+}
 
 
 def _cast(rb, types):
@@ -184,7 +205,7 @@ def _cast(rb, types):
         c = rb.column(i)
         want = getattr(pa, _TYPES[t])()
         cols.append(c if c.type == want else c.cast(want))
-    return pa.RecordBatch.from_arrays(cols, names=rb.schema.names[:len(types)])
+    return pa.RecordBatch.from_arrays(cols, names=rb.schema.names[: len(types)])
 
 
 def export_batch(obj, names, array_ptr, schema_ptr, types=None):

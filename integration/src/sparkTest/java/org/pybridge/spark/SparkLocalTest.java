@@ -55,8 +55,9 @@ public class SparkLocalTest {
                 .config("spark.driver.bindAddress", "127.0.0.1")
                 .config("spark.sql.shuffle.partitions", "4")
                 .config("spark.pybridge.modules", "numpy")
-                .config("spark.pybridge.init", "import builtins\nbuiltins.OFFSET = 1000\n"
-                        + "def from_conf(x):\n    return x - 1\n")
+                .config(
+                        "spark.pybridge.init",
+                        "import builtins\nbuiltins.OFFSET = 1000\n" + "def from_conf(x):\n    return x - 1\n")
                 .config("spark.pybridge.files", "shipped_udfs.py")
                 .getOrCreate();
         String want = System.getProperty("pybridge.test.sparkVersion");
@@ -98,19 +99,28 @@ public class SparkLocalTest {
         assertEquals(max, r.getString(1));
         assertEquals(N, r.getLong(2));
         Row odd = df.select(PySpark.udf(PyFunction.fromSource(UDFS, "odd_or_none"), DataTypes.LongType, 1)
-                .apply(col("id")).alias("o")).agg(org.apache.spark.sql.functions.count("o"),
-                        org.apache.spark.sql.functions.sum("o")).first();
+                        .apply(col("id"))
+                        .alias("o"))
+                .agg(org.apache.spark.sql.functions.count("o"), org.apache.spark.sql.functions.sum("o"))
+                .first();
         assertEquals("None is null", N / 2, odd.getLong(0));
         assertEquals((N / 2) * (N / 2), odd.getLong(1));
         double sumHalf = df.select(PySpark.udf(PyFunction.fromSource(UDFS, "half"), DataTypes.DoubleType, 1)
-                .apply(col("id")).alias("h")).agg(org.apache.spark.sql.functions.sum("h")).first().getDouble(0);
+                        .apply(col("id"))
+                        .alias("h"))
+                .agg(org.apache.spark.sql.functions.sum("h"))
+                .first()
+                .getDouble(0);
         assertEquals((N - 1) * N / 4.0, sumHalf, 1e-6);
     }
 
     @Test
     public void vectorizedUdfGetsColumnsAsNumpy() {
-        String plan = PySpark.withVectorizedColumn(df, "p", PyFunction.fromSource(UDFS, "poly"), DataTypes.LongType,
-                "id", "d").queryExecution().executedPlan().toString();
+        String plan = PySpark.withVectorizedColumn(
+                        df, "p", PyFunction.fromSource(UDFS, "poly"), DataTypes.LongType, "id", "d")
+                .queryExecution()
+                .executedPlan()
+                .toString();
         assertTrue("the columnar path (internal rows, Arrow-backed rows back): " + plan, plan.contains("ExistingRDD"));
         vectorized();
     }
@@ -119,8 +129,11 @@ public class SparkLocalTest {
     public void theRowPathGivesTheSameResults() {
         spark.conf().set(PySpark.COLUMNAR, "false");
         try {
-            String plan = PySpark.withVectorizedColumn(df, "p", PyFunction.fromSource(UDFS, "poly"),
-                    DataTypes.LongType, "id", "d").queryExecution().executedPlan().toString();
+            String plan = PySpark.withVectorizedColumn(
+                            df, "p", PyFunction.fromSource(UDFS, "poly"), DataTypes.LongType, "id", "d")
+                    .queryExecution()
+                    .executedPlan()
+                    .toString();
             assertTrue("the Row path (mapPartitions): " + plan, plan.contains("MapPartitions"));
             vectorized();
             partitionsInArrowAndPandasBatches();
@@ -130,16 +143,26 @@ public class SparkLocalTest {
     }
 
     void vectorized() {
-        Dataset<Row> out = PySpark.withVectorizedColumn(df, "p", PyFunction.fromSource(UDFS, "poly"),
-                DataTypes.LongType, "id", "d");
+        Dataset<Row> out = PySpark.withVectorizedColumn(
+                df, "p", PyFunction.fromSource(UDFS, "poly"), DataTypes.LongType, "id", "d");
         assertEquals(3, out.schema().fields().length);
         long expected = 0;
         for (long i = 0; i < N; i++) {
             expected += i * 3 + (long) (i * 0.5 * 2);
         }
-        assertEquals(expected, out.agg(org.apache.spark.sql.functions.sum("p")).first().getLong(0));
-        Dataset<Row> ratio = PySpark.withVectorizedColumn(df, "r", PyFunction.fromSource(UDFS, "ratio"),
-                DataTypes.DoubleType, BatchFormat.NUMPY, 1000, null, "id", "d");
+        assertEquals(
+                expected,
+                out.agg(org.apache.spark.sql.functions.sum("p")).first().getLong(0));
+        Dataset<Row> ratio = PySpark.withVectorizedColumn(
+                df,
+                "r",
+                PyFunction.fromSource(UDFS, "ratio"),
+                DataTypes.DoubleType,
+                BatchFormat.NUMPY,
+                1000,
+                null,
+                "id",
+                "d");
         Row at = ratio.filter(col("id").equalTo(99)).first();
         assertEquals(99L, at.getLong(0));
         assertEquals(49.5 / 100, at.getDouble(2), 1e-12);
@@ -171,8 +194,8 @@ public class SparkLocalTest {
         assertEquals(sum, r.getLong(1));
 
         StructType pandasOut = new StructType().add("id", DataTypes.LongType).add("tag", DataTypes.StringType);
-        Dataset<Row> tagged = PySpark.mapBatches(df, PyFunction.fromSource(src, "tagged"), BatchFormat.PANDAS,
-                pandasOut);
+        Dataset<Row> tagged =
+                PySpark.mapBatches(df, PyFunction.fromSource(src, "tagged"), BatchFormat.PANDAS, pandasOut);
         assertEquals((N + 2) / 3, tagged.count());
         assertEquals("n300", tagged.filter(col("id").equalTo(300)).first().getString(1));
     }
@@ -180,9 +203,10 @@ public class SparkLocalTest {
     @Test
     public void pythonIsSetUpFromSparkConfAndShippedFiles() {
         PySpark.register(spark, "from_conf", PyFunction.of("__main__", "from_conf"), DataTypes.LongType, 1);
-        PySpark.register(spark, "plus_offset", PyFunction.fromFile("shipped_udfs.py", "plus_offset"),
-                DataTypes.LongType, 1);
-        Row r = spark.sql("SELECT sum(from_conf(id)), sum(plus_offset(id)) FROM range(0, 1000, 1, 4)").first();
+        PySpark.register(
+                spark, "plus_offset", PyFunction.fromFile("shipped_udfs.py", "plus_offset"), DataTypes.LongType, 1);
+        Row r = spark.sql("SELECT sum(from_conf(id)), sum(plus_offset(id)) FROM range(0, 1000, 1, 4)")
+                .first();
         assertEquals(999L * 1000 / 2 - 1000, r.getLong(0));
         assertEquals(999L * 1000 / 2 + 1000L * 1000, r.getLong(1));
     }
@@ -196,12 +220,18 @@ public class SparkLocalTest {
     /** mapRows in the main interpreter, then in sub-interpreters (one per running task): the same rows. */
     @Test
     public void rowFunctionsInTheMainInterpreterAndInSubInterpreters() {
-        StructType out = new StructType().add("a", DataTypes.LongType).add("b", DataTypes.StringType)
+        StructType out = new StructType()
+                .add("a", DataTypes.LongType)
+                .add("b", DataTypes.StringType)
                 .add("interp", DataTypes.LongType);
         PyFunction fn = PyFunction.fromSource(ROWS, "row_fn");
-        Row main = PySpark.mapRows(df, fn, out).agg(org.apache.spark.sql.functions.sum("a"),
-                org.apache.spark.sql.functions.max("b"), org.apache.spark.sql.functions.max("interp"),
-                org.apache.spark.sql.functions.count("*")).first();
+        Row main = PySpark.mapRows(df, fn, out)
+                .agg(
+                        org.apache.spark.sql.functions.sum("a"),
+                        org.apache.spark.sql.functions.max("b"),
+                        org.apache.spark.sql.functions.max("interp"),
+                        org.apache.spark.sql.functions.count("*"))
+                .first();
         assertEquals(sumOfTwice() + 190L * N, main.getLong(0));
         assertEquals(N, main.getLong(3));
         assertEquals("the main interpreter", 0L, main.getLong(2));
@@ -209,9 +239,13 @@ public class SparkLocalTest {
         spark.conf().set(PySpark.CHUNK_SIZE, "500");
         try {
             Dataset<Row> rows = PySpark.mapRows(df, fn, out);
-            Row sub = rows.agg(org.apache.spark.sql.functions.sum("a"), org.apache.spark.sql.functions.max("b"),
-                    org.apache.spark.sql.functions.min("interp"), org.apache.spark.sql.functions.count("*"),
-                    org.apache.spark.sql.functions.countDistinct("interp")).first();
+            Row sub = rows.agg(
+                            org.apache.spark.sql.functions.sum("a"),
+                            org.apache.spark.sql.functions.max("b"),
+                            org.apache.spark.sql.functions.min("interp"),
+                            org.apache.spark.sql.functions.count("*"),
+                            org.apache.spark.sql.functions.countDistinct("interp"))
+                    .first();
             assertEquals(sumOfTwice() + 190L * N, sub.getLong(0));
             assertEquals(main.getString(1), sub.getString(1));
             assertTrue("every row ran in a sub-interpreter: " + sub, sub.getLong(2) > 0);
@@ -220,7 +254,8 @@ public class SparkLocalTest {
             // A function that fails: the Python error, not a hang, and the interpreter is given back.
             PyFunction bad = PyFunction.fromSource("def bad(i, d):\n    raise ValueError('row %d' % i)\n", "bad");
             try {
-                PySpark.mapRows(df, bad, new StructType().add("x", DataTypes.LongType)).count();
+                PySpark.mapRows(df, bad, new StructType().add("x", DataTypes.LongType))
+                        .count();
                 fail("a failing row function fails the job");
             } catch (Exception e) { // SparkException: checked, thrown from Scala
                 StringBuilder all = new StringBuilder();
@@ -257,8 +292,8 @@ public class SparkLocalTest {
     public void zzNothingLeftOverAfterTheJobs() {
         // Runs last (JUnit 4 runs in method-name order here): every Arrow batch the jobs
         // made was returned, every struct Java exported released.
-        Dataset<Row> out = PySpark.withVectorizedColumn(df, "p", PyFunction.fromSource(UDFS, "poly"),
-                DataTypes.LongType, "id", "d");
+        Dataset<Row> out = PySpark.withVectorizedColumn(
+                df, "p", PyFunction.fromSource(UDFS, "poly"), DataTypes.LongType, "id", "d");
         out.count();
         assertEquals(0, ArrowBridge.rootAllocator().getAllocatedMemory());
         assertEquals(0, ArrowBridge.pendingJavaReleases());

@@ -6,6 +6,7 @@ import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
 import java.nio.file.Files;
+import java.nio.file.Paths;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
@@ -44,7 +45,8 @@ public class ArrowBridgeTest {
     @Test
     public void javaBatchIsPyarrowRecordBatchOverTheSameBuffers() {
         try (BufferAllocator alloc = ArrowBridge.rootAllocator().newChildAllocator("t", 0, Long.MAX_VALUE)) {
-            try (BatchWriter w = filled(alloc, 1000); org.pybridge.ResourceScope scope = Python.openScope()) {
+            try (BatchWriter w = filled(alloc, 1000);
+                    org.pybridge.ResourceScope scope = Python.openScope()) {
                 VectorSchemaRoot root = w.root();
                 PyObject rb = ArrowBridge.toPython(root, alloc);
                 assertEquals("pyarrow.lib.RecordBatch", rb.typeName());
@@ -61,11 +63,12 @@ public class ArrowBridgeTest {
                 }
                 // Python sees the values, and a write on the Java side (same memory) too.
                 PyObject pc = Python.importModule("pyarrow.compute");
-                assertEquals(499500L, (long) pc.callAttr("sum", rb.callAttr("column", 0)).callAttrAs(Long.class, "as_py"));
+                assertEquals(499500L, (long)
+                        pc.callAttr("sum", rb.callAttr("column", 0)).callAttrAs(Long.class, "as_py"));
                 assertEquals(143L, (long) rb.callAttr("column", 2).getAttr("null_count", Long.class));
                 ((BigIntVector) root.getVector(0)).set(0, 1_000_000L);
-                assertEquals(1_499_500L,
-                        (long) pc.callAttr("sum", rb.callAttr("column", 0)).callAttrAs(Long.class, "as_py"));
+                assertEquals(1_499_500L, (long)
+                        pc.callAttr("sum", rb.callAttr("column", 0)).callAttrAs(Long.class, "as_py"));
             }
             assertEquals("all buffers returned once Python freed the batch", 0, alloc.getAllocatedMemory());
         }
@@ -93,21 +96,27 @@ public class ArrowBridgeTest {
 
     @Test
     public void applyRoundTripSharesBothWays() {
-        PyFunction f = PyFunction.fromSource("import numpy as np\n"
-                + "seen = {}\n"
-                + "def double(x, y, s):\n"
-                + "    seen['in'] = x.ctypes.data\n"
-                + "    r = x * 2\n"
-                + "    seen['out'] = r.ctypes.data\n"
-                + "    return r\n", "double");
+        PyFunction f = PyFunction.fromSource(
+                "import numpy as np\n"
+                        + "seen = {}\n"
+                        + "def double(x, y, s):\n"
+                        + "    seen['in'] = x.ctypes.data\n"
+                        + "    r = x * 2\n"
+                        + "    seen['out'] = r.ctypes.data\n"
+                        + "    return r\n",
+                "double");
         PyObject seen = PyFunction.fromSource(f.origin(), "seen").get();
         try (BufferAllocator alloc = ArrowBridge.rootAllocator().newChildAllocator("t", 0, Long.MAX_VALUE)) {
             try (BatchWriter w = filled(alloc, 4096);
-                    VectorSchemaRoot out = ArrowBridge.apply(f, BatchFormat.NUMPY, w.root(), Collections.singletonList("z"),
-                            alloc)) {
-                assertEquals("numpy saw the Java buffer itself", w.root().getVector(0).getDataBufferAddress(),
+                    VectorSchemaRoot out =
+                            ArrowBridge.apply(f, BatchFormat.NUMPY, w.root(), Collections.singletonList("z"), alloc)) {
+                assertEquals(
+                        "numpy saw the Java buffer itself",
+                        w.root().getVector(0).getDataBufferAddress(),
                         (long) seen.getItem("in", Long.class));
-                assertEquals("Java sees the numpy result itself", (long) seen.getItem("out", Long.class),
+                assertEquals(
+                        "Java sees the numpy result itself",
+                        (long) seen.getItem("out", Long.class),
                         out.getVector(0).getDataBufferAddress());
                 assertEquals("z", out.getSchema().getFields().get(0).getName());
                 BatchReader r = new BatchReader(out);
@@ -121,19 +130,22 @@ public class ArrowBridgeTest {
 
     @Test
     public void eachFormatGetsWhatItAsks() {
-        PyFunction f = PyFunction.fromSource("import pyarrow as pa, pyarrow.compute as pc\n"
-                + "def arrow(rb):\n"
-                + "    return pa.RecordBatch.from_arrays([pc.add(rb.column('x'), 1), rb.column('s')], names=['x1', 's'])\n"
-                + "def pandas(df):\n"
-                + "    return df.assign(x1=df.x + 1)[['x1', 's']]\n"
-                + "def numpy(x, y, s):\n"
-                + "    return {'x1': x + 1, 's': s}\n", "arrow");
+        PyFunction f = PyFunction.fromSource(
+                "import pyarrow as pa, pyarrow.compute as pc\n"
+                    + "def arrow(rb):\n"
+                    + "    return pa.RecordBatch.from_arrays([pc.add(rb.column('x'), 1), rb.column('s')], names=['x1',"
+                    + " 's'])\n"
+                    + "def pandas(df):\n"
+                    + "    return df.assign(x1=df.x + 1)[['x1', 's']]\n"
+                    + "def numpy(x, y, s):\n"
+                    + "    return {'x1': x + 1, 's': s}\n",
+                "arrow");
         for (String fmt : Arrays.asList("arrow", "pandas", "numpy")) {
             PyFunction g = PyFunction.fromSource(f.origin(), fmt);
             try (BufferAllocator alloc = ArrowBridge.rootAllocator().newChildAllocator("t", 0, Long.MAX_VALUE)) {
                 try (BatchWriter w = filled(alloc, 100);
-                        VectorSchemaRoot out = ArrowBridge.apply(g, BatchFormat.valueOf(fmt.toUpperCase()), w.root(),
-                                Arrays.asList("x1", "s"), alloc)) {
+                        VectorSchemaRoot out = ArrowBridge.apply(
+                                g, BatchFormat.valueOf(fmt.toUpperCase()), w.root(), Arrays.asList("x1", "s"), alloc)) {
                     BatchReader r = new BatchReader(out);
                     assertEquals(fmt, 100, r.rows());
                     assertEquals(fmt, 43L, r.getLong(0, 42));
@@ -152,7 +164,8 @@ public class ArrowBridgeTest {
         for (PyFunction f : Arrays.asList(bad, badOut)) {
             try (BufferAllocator alloc = ArrowBridge.rootAllocator().newChildAllocator("t", 0, Long.MAX_VALUE)) {
                 try (BatchWriter w = filled(alloc, 100)) {
-                    ArrowBridge.apply(f, BatchFormat.ARROW, w.root(), null, alloc).close();
+                    ArrowBridge.apply(f, BatchFormat.ARROW, w.root(), null, alloc)
+                            .close();
                     fail("expected a PythonException");
                 } catch (PythonException e) {
                     assertTrue(e.getMessage(), e.getMessage().contains(f == bad ? "no thanks" : "object"));
@@ -165,8 +178,8 @@ public class ArrowBridgeTest {
     /** 10,000 batches there and back: Arrow memory, Python handles and the process's RSS stay flat. */
     @Test
     public void noLeakAfter10kBatches() throws Exception {
-        PyFunction f = PyFunction.fromSource("import pyarrow.compute as pc\n"
-                + "def inc(x, y, s):\n    return x + 1\n", "inc");
+        PyFunction f = PyFunction.fromSource(
+                "import pyarrow.compute as pc\n" + "def inc(x, y, s):\n    return x + 1\n", "inc");
         List<String> out = Collections.singletonList("r");
         try (BufferAllocator alloc = ArrowBridge.rootAllocator().newChildAllocator("t", 0, Long.MAX_VALUE);
                 BatchWriter w = filled(alloc, 1024)) {
@@ -192,7 +205,8 @@ public class ArrowBridgeTest {
             assertTrue("live handles grew from " + handles0 + " to " + handles1, handles1 - handles0 < 100);
             // 8,000 batches of ~26 KB in and 8 KB out crossed: leaking either would be >= 270 MB.
             // The heap is all resident from the start (-Xms = -Xmx, AlwaysPreTouch): RSS growth is native.
-            assertTrue("native memory grew from " + native0 + " kB to " + native1 + " kB", native1 - native0 < 48 * 1024);
+            assertTrue(
+                    "native memory grew from " + native0 + " kB to " + native1 + " kB", native1 - native0 < 48 * 1024);
         }
     }
 
@@ -202,7 +216,7 @@ public class ArrowBridgeTest {
     }
 
     static long rssKb() throws Exception {
-        for (String l : Files.readAllLines(java.nio.file.Paths.get("/proc/self/status"))) {
+        for (String l : Files.readAllLines(Paths.get("/proc/self/status"))) {
             if (l.startsWith("VmRSS:")) {
                 return Long.parseLong(l.replaceAll("[^0-9]", ""));
             }
@@ -241,10 +255,13 @@ public class ArrowBridgeTest {
             w.next();
             w.setLong(0, 0, 7);
             w.finish(1);
-            assertNotEquals("next() gives new buffers; the exported batch keeps the old ones", a,
+            assertNotEquals(
+                    "next() gives new buffers; the exported batch keeps the old ones",
+                    a,
                     w.root().getVector(0).getDataBufferAddress());
             try (org.pybridge.ResourceScope scope = Python.openScope()) {
-                assertEquals(0L, (long) rb.callAttr("column", 0).callAttr("__getitem__", 0).callAttrAs(Long.class, "as_py"));
+                assertEquals(0L, (long)
+                        rb.callAttr("column", 0).callAttr("__getitem__", 0).callAttrAs(Long.class, "as_py"));
             }
             rb.close();
         }

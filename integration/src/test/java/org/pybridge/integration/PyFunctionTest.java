@@ -96,7 +96,9 @@ public class PyFunctionTest {
     public void setupStepsRunOncePerJvm() throws Exception {
         Map<String, String> conf = new HashMap<>();
         conf.put("x.modules", "json, colorsys");
-        conf.put("x.init", "import builtins\nbuiltins._pybridge_setup_runs = getattr(builtins, '_pybridge_setup_runs', 0) + 1\n");
+        conf.put(
+                "x.init",
+                "import builtins\nbuiltins._pybridge_setup_runs = getattr(builtins, '_pybridge_setup_runs', 0) + 1\n");
         PythonSetup s = PythonSetup.fromProperties(conf, "x.");
         assertEquals(2, s.modules().size());
         for (int i = 0; i < 3; i++) {

@@ -1,5 +1,6 @@
 package org.pybridge.demo;
 
+import java.math.BigInteger;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +30,7 @@ public final class Demo {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", "pybridge");
         m.put("langs", List.of("Java", "Rust", "Python"));
-        m.put("big", new java.math.BigInteger("123456789012345678901234567890"));
+        m.put("big", new BigInteger("123456789012345678901234567890"));
         m.put("emoji", "中国😀");
         try (PyObject d = Python.toPython(m)) {
             System.out.println("  in Python: " + d.repr());
