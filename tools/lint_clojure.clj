@@ -138,6 +138,12 @@
               (recur (conj forms form)))))))
     @findings))
 
+(defn- missing-optional-dependency
+  "The optional library a namespace refused to load without (ex-data :missing anywhere in
+  the cause chain), or nil."
+  [^Throwable e]
+  (some #(:missing (ex-data %)) (take-while some? (iterate #(.getCause ^Throwable %) e))))
+
 (defn -main [& args]
   (let [[warn-dirs dirs] (loop [args args warn [] dirs []]
                            (cond
@@ -150,8 +156,13 @@
       (let [findings (try
                        (lint-file f warn-dirs)
                        (catch Throwable e
-                         [[0 (str "could not analyze: " (.getMessage e)
-                                  (when-let [c (.getCause e)] (str " (" (.getMessage c) ")")))]]))]
+                         (if-let [dep (missing-optional-dependency e)]
+                           ;; a namespace that needs a library the user adds (np-array: dtype-next),
+                           ;; absent from this classpath: said, not a problem of the code
+                           (do (println (str (.getPath f) ": skipped, needs " dep " (not on this classpath)"))
+                               [])
+                           [[0 (str "could not analyze: " (.getMessage e)
+                                    (when-let [c (.getCause e)] (str " (" (.getMessage c) ")")))]])))]
         (doseq [[line msg] (sort-by first findings)]
           (swap! total inc)
           (println (str (.getPath f) ":" line ": " msg)))))

@@ -92,12 +92,12 @@ impl Error {
 
     /// A call from Java into Python refused because nesting between Python
     /// and Java has used up Python's stack (see `stack`): a `RecursionError`,
-    /// as Python raises for too deep a recursion.
-    pub(crate) fn stack_exhausted() -> Error {
+    /// as Python raises for too deep a recursion. `stack_mib`: the size of that
+    /// stack (`gil::stack::ALT_SIZE`; passed in, so that errors depend on no layer).
+    pub(crate) fn stack_exhausted(stack_mib: usize) -> Error {
         let message = format!(
             "maximum recursion depth exceeded: calls nested between Python and Java have used up the \
-             {} MiB of stack pybridge gives Python on this thread; nest less deeply",
-            crate::gil::stack::ALT_SIZE >> 20
+             {stack_mib} MiB of stack pybridge gives Python on this thread; nest less deeply"
         );
         Error::Python(Box::new(PyErrInfo {
             type_name: "RecursionError".into(),

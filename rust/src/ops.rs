@@ -196,7 +196,7 @@ pub fn call_long(id: Handle, x: i64, mode: u8, w: &mut Writer) -> Result<Option<
         let raw = crate::gil::stack::run_python(|| {
             call::with_gil_raw(|py| call_long_in(py, id, x, mode, w, true))
         })
-        .map_err(|_| Error::stack_exhausted())?;
+        .map_err(|_| Error::stack_exhausted(crate::gil::stack::ALT_SIZE >> 20))?;
         if let Some(r) = raw {
             return r;
         }

@@ -92,11 +92,11 @@ pub(crate) fn with_gil_as<T>(
         // A sub-interpreter's thread: `Python::attach` takes its GIL (see
         // `interpreters`); no lease, no gate.
         return crate::gil::stack::run_python(|| Python::attach(|py| (f(py), false)))
-            .map_err(|_| Error::stack_exhausted());
+            .map_err(|_| Error::stack_exhausted(crate::gil::stack::ALT_SIZE >> 20));
     }
     let mut entry = Entry::admit(caller, thread_state::ensure_pinned)?;
     crate::gil::stack::run_python(|| Python::attach(|py| entry.run(py, f)))
-        .map_err(|_| Error::stack_exhausted())?
+        .map_err(|_| Error::stack_exhausted(crate::gil::stack::ALT_SIZE >> 20))?
 }
 
 /// Drops the GIL taken by `with_gil_raw` (also when unwinding).

@@ -84,7 +84,7 @@ pub(crate) fn create(cfg: &Config, sys_path: &[String]) -> Result<Created> {
     // SAFETY: `interp` is live (its thread state `ts` is).
     let id = unsafe { cinterp::id(interp) };
     let setup = crate::gil::stack::run_python(|| Python::attach(|py| setup(py, cfg, sys_path)))
-        .map_err(|_| Error::stack_exhausted())
+        .map_err(|_| Error::stack_exhausted(crate::gil::stack::ALT_SIZE >> 20))
         .and_then(|r| r);
     if let Err(e) = setup {
         // Not usable: ended again, as a close would.
@@ -251,7 +251,7 @@ pub(crate) fn end() -> Result<()> {
             Ok(index)
         })
     })
-    .map_err(|_| Error::stack_exhausted())??;
+    .map_err(|_| Error::stack_exhausted(crate::gil::stack::ALT_SIZE >> 20))??;
     // SAFETY: `ts` is this thread's sub-interpreter state, not current
     // (the attach above ended); no GIL is held.
     unsafe { threads::restore_thread(ts) };

@@ -10,8 +10,7 @@
   PCopyToPython...) have no counterpart: pybridge's objects are
   org.pybridge.PyObject and its views."
   (:require
-   [pybridge.python :as py]
-   [pybridge.python.bridge-as-jvm :as jvm]))
+   [pybridge.python :as py]))
 
 (defn python-type
   "The Python type of a value as a keyword (:py-none for nil, as libpython-clj)."
@@ -26,10 +25,10 @@
 (defn set-item! [obj k v] (py/set-item! obj k v))
 (defn dir [obj] (py/dir obj))
 (defn call-attr [obj attr & args] (apply py/call-attr obj attr args))
-(defn ->python [v opts] (py/->python v))
-(defn as-python [v opts] (py/as-python v))
-(defn ->jvm [v opts] (py/->jvm v))
-(defn as-jvm [v opts] (py/as-jvm v))
+(defn ->python [v _opts] (py/->python v))
+(defn as-python [v _opts] (py/as-python v))
+(defn ->jvm [v _opts] (py/->jvm v))
+(defn as-jvm [v _opts] (py/as-jvm v))
 
 (defmulti pyobject->jvm
   "A Python object of a given python-type copied into the JVM (defined for

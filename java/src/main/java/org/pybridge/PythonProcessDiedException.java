@@ -10,8 +10,13 @@ package org.pybridge;
 public class PythonProcessDiedException extends PyBridgeException {
     private static final long serialVersionUID = 1L;
 
+    /** The exit status, as {@link #exitCode()} returns it. */
     private final int exitCode;
+
+    /** The signal that ended the process, as {@link #signal()} returns it. */
     private final int signal;
+
+    /** The child's last lines of standard error, as {@link #stderrTail()} returns them. */
     private final String stderrTail;
 
     PythonProcessDiedException(String message, int exitCode, int signal, String stderrTail) {
