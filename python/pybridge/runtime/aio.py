@@ -36,11 +36,13 @@ def owned_loop():
             ready = threading.Event()
             try:
                 t = threading.Thread(target=_serve, args=(loop, ready), name="pybridge-asyncio", daemon=True)
+                t.start()
             except RuntimeError:
-                # a sub-interpreter that allows no daemon threads (3.12+): an ordinary one, which
+                # a sub-interpreter that allows no daemon threads (CPython 3.12+ refuses the Thread,
+                # pybridge's guard on 3.9-3.11 its start): an ordinary one, which
                 # Interpreter.close() stops before ending the interpreter
                 t = threading.Thread(target=_serve, args=(loop, ready), name="pybridge-asyncio")
-            t.start()
+                t.start()
             ready.wait()
             _owned = (loop, t)
         return _owned[0]
