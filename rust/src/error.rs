@@ -125,9 +125,18 @@ pub(crate) fn qualified_type_name(ty: &Bound<'_, pyo3::types::PyType>) -> String
 fn describe(py: Python<'_>, err: &PyErr) -> PyErrInfo {
     let value = err.value(py);
     let type_name = qualified_type_name(&value.get_type());
+    // str() fails at Python's recursion limit (it counts as a call): the
+    // first argument, read without calling anything, then says the same
+    // for the usual exception made from one message.
     let message = value
         .str()
         .map(|s| s.to_string_lossy().into_owned())
+        .or_else(|_| {
+            value
+                .getattr("args")
+                .and_then(|a| a.get_item(0))
+                .and_then(|m| m.extract::<String>())
+        })
         .unwrap_or_else(|_| "<str() of the exception failed>".to_string());
     let mut info = PyErrInfo {
         type_name,

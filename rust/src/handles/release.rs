@@ -60,8 +60,20 @@ pub(crate) fn start_after_init() {
 /// Handles of each sub-interpreter the JVM collected: released by that
 /// interpreter's own thread, with its GIL (`drain_if_caller_policy`, `drain_now`),
 /// never by the release thread, which runs in the main interpreter.
-static SUB_QUEUES: [Mutex<Vec<Handle>>; per_interp::MAX] =
-    [const { Mutex::new(Vec::new()) }; per_interp::MAX];
+static SUB_QUEUES: [Mutex<SubQueue>; per_interp::MAX] = [const {
+    Mutex::new(SubQueue {
+        open: false,
+        handles: Vec::new(),
+    })
+}; per_interp::MAX];
+
+struct SubQueue {
+    /// Whether an interpreter runs at this index (`open_sub`..`discard_sub`).
+    /// Handles collected after its close were released by the close: they
+    /// are not queued, or they would wait (and count as queued) for good.
+    open: bool,
+    handles: Vec<Handle>,
+}
 static SUB_PENDING: [AtomicBool; per_interp::MAX] =
     [const { AtomicBool::new(false) }; per_interp::MAX];
 
@@ -79,9 +91,11 @@ pub(crate) fn enqueue(ids: &[Handle]) {
         for h in ids.iter().filter(|&&h| handles::interp_of(h) != 0) {
             let i = handles::interp_of(*h);
             let mut q = SUB_QUEUES[i].lock().unwrap_or_else(|p| p.into_inner());
-            q.push(*h);
-            stats::QUEUED.fetch_add(1, Ordering::Relaxed);
-            SUB_PENDING[i].store(true, Ordering::Release);
+            if q.open {
+                q.handles.push(*h);
+                stats::QUEUED.fetch_add(1, Ordering::Relaxed);
+                SUB_PENDING[i].store(true, Ordering::Release);
+            }
         }
         if !main.is_empty() {
             enqueue(&main);
@@ -194,7 +208,13 @@ pub(crate) fn drain_now(py: Python<'_>) -> usize {
 fn take_sub(i: usize) -> Vec<Handle> {
     let mut q = SUB_QUEUES[i].lock().unwrap_or_else(|p| p.into_inner());
     SUB_PENDING[i].store(false, Ordering::Release);
-    std::mem::take(&mut *q)
+    std::mem::take(&mut q.handles)
+}
+
+/// Sub-interpreter `i` is starting: from now on its collected handles are
+/// queued for it.
+pub(crate) fn open_sub(i: usize) {
+    SUB_QUEUES[i].lock().unwrap_or_else(|p| p.into_inner()).open = true;
 }
 
 /// Releases the queued handles of sub-interpreter `i`, which this thread
@@ -208,8 +228,13 @@ fn drain_sub(py: Python<'_>, i: usize) -> usize {
 }
 
 /// Forgets what is queued for sub-interpreter `i`, which is closing (its
-/// handles are all released by the closing itself).
+/// handles are all released by the closing itself), and queues nothing for
+/// it from now on (until an interpreter opens at `i` again).
 pub(crate) fn discard_sub(i: usize) {
-    let batch = take_sub(i);
+    let mut q = SUB_QUEUES[i].lock().unwrap_or_else(|p| p.into_inner());
+    q.open = false;
+    SUB_PENDING[i].store(false, Ordering::Release);
+    let batch = std::mem::take(&mut q.handles);
+    drop(q);
     stats::QUEUED.fetch_sub(batch.len() as i64, Ordering::Relaxed);
 }

@@ -80,6 +80,7 @@ pub(crate) fn create(cfg: &Config, sys_path: &[String]) -> Result<Created> {
         }
     };
     per_interp::bind(index, interp);
+    release::open_sub(index);
     thread_state::set_sub_state(ts);
     // SAFETY: `interp` is live (its thread state `ts` is).
     let id = unsafe { cinterp::id(interp) };

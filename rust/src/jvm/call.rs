@@ -115,6 +115,38 @@ fn java_exception(py: Python<'_>, class: &str, message: &str, thrown: i64) -> Py
     let make = MAKE_EXCEPTION.with(py, |c| c.as_ref().map(|m| m.clone_ref(py)));
     match make.map(|m| m.bind(py).call1((class, message, thrown))) {
         Some(Ok(e)) => PyErr::from_value(e),
-        _ => pyo3::exceptions::PyRuntimeError::new_err(format!("{class}: {message}")),
+        _ => exception_without_python(class, message),
     }
+}
+
+/// The Python exception for a Java one when `make` could not run: most
+/// often because the thread is at Python's recursion limit (a
+/// `RecursionError` coming back out of deep nesting between Python and
+/// Java), where any Python function fails. Built without running Python
+/// code, it keeps the kind that matters most there: a Python exception that
+/// went out through Java comes back as its own built-in type (by name), a
+/// `StackOverflowError` as a `RecursionError`; anything else is a
+/// `RuntimeError` naming the Java class.
+fn exception_without_python(class: &str, message: &str) -> PyErr {
+    use pyo3::exceptions as x;
+    if class == "java.lang.StackOverflowError" {
+        return x::PyRecursionError::new_err(format!("calling Java failed: {class}: {message}"));
+    }
+    if class == "org.pybridge.PythonException" {
+        let (kind, text) = message.split_once(": ").unwrap_or((message, ""));
+        let text = text.to_owned();
+        return match kind {
+            "RecursionError" => x::PyRecursionError::new_err(text),
+            "MemoryError" => x::PyMemoryError::new_err(text),
+            "KeyboardInterrupt" => x::PyKeyboardInterrupt::new_err(text),
+            "TypeError" => x::PyTypeError::new_err(text),
+            "ValueError" => x::PyValueError::new_err(text),
+            "KeyError" => x::PyKeyError::new_err(text),
+            "IndexError" => x::PyIndexError::new_err(text),
+            "AttributeError" => x::PyAttributeError::new_err(text),
+            "RuntimeError" => x::PyRuntimeError::new_err(text),
+            _ => x::PyRuntimeError::new_err(format!("{class}: {message}")),
+        };
+    }
+    x::PyRuntimeError::new_err(format!("{class}: {message}"))
 }

@@ -651,6 +651,13 @@ public class InterpretersE2ETest {
                     "main interpreter's thread states after " + cycles + " interpreters");
             Stats st = Python.stats();
             checkEq(live0, st.liveHandles(), "live handles after closing every interpreter");
+            // What the JVM collects of a closed interpreter was released by its close: it is
+            // not queued (where nothing would ever release it again).
+            for (int k = 0; k < 100 && Python.stats().queuedReleases() != 0; k++) {
+                System.gc();
+                Thread.sleep(50);
+            }
+            checkEq(0L, (long) Python.stats().queuedReleases(), "releases queued after every interpreter closed");
             long measured = cycles - cycles / 5;
             long growth = rssEnd - rssWarm;
             long control = cpythonOwnGrowthKb(cfg.ownGil != null && cfg.ownGil, cycles);
