@@ -404,7 +404,7 @@ public final class JavaStubs {
                 }
             }
             nested.sort(BY_NAME);
-            for (Class<?> n : nested) {
+            for (Class<?> n : basesFirst(nested)) {
                 renderClass(n, in, out);
             }
             for (Class<?> n : nested) {
@@ -457,6 +457,27 @@ public final class JavaStubs {
                 renderGroup(pn, new ArrayList<>(g.getValue()), ctx, allStatic, in, out);
             }
             Protocols.render(c, kinds, ctx, taken, owned, in, out);
+        }
+
+        /** Sibling classes in order, each after those of its bases among them (Python needs a base defined first). */
+        List<Class<?>> basesFirst(List<Class<?>> sorted) {
+            List<Class<?>> out = new ArrayList<>();
+            for (Class<?> c : sorted) {
+                addBasesFirst(c, sorted, out);
+            }
+            return out;
+        }
+
+        private void addBasesFirst(Class<?> c, List<Class<?>> siblings, List<Class<?>> out) {
+            if (out.contains(c)) {
+                return;
+            }
+            for (Class<?> b : stubBases(c)) {
+                if (siblings.contains(b)) {
+                    addBasesFirst(b, siblings, out);
+                }
+            }
+            out.add(c);
         }
 
         /** The groups of {@code c} (public methods, inherited ones included, as the runtime finds them). */
