@@ -40,7 +40,6 @@ import java.util.concurrent.CompletionStage;
  *
  * <pre>
  * java -cp pybridge.jar:app.jar org.pybridge.JavaStubs --out typings java.util java.lang com.acme.model
- * java -jar pybridge.jar stubs --out typings java.util java.lang
  * </pre>
  *
  * <p>Each Java package becomes the module pybridge's import hook exposes
@@ -64,7 +63,6 @@ public final class JavaStubs {
     static final String USAGE = String.join(
             "\n",
             "usage: java -cp pybridge.jar:<your jars> org.pybridge.JavaStubs [--out DIR] NAME...",
-            "       java -jar pybridge.jar stubs [--out DIR] NAME...",
             "",
             "Writes Python type stubs (.pyi) for the Java packages and classes NAME... (e.g. java.util,",
             "com.acme.model.Person) into DIR (default: typings, the directory pyright and Pylance read),",
@@ -784,6 +782,8 @@ public final class JavaStubs {
         final Class<?> owner;
         final Map<TypeVariable<?>, Type> subst;
         final Map<TypeVariable<?>, String> names;
+        /** Type variables given as Python types already (a functional interface's arguments). */
+        final Map<TypeVariable<?>, String> fixed = new HashMap<>();
 
         Ctx(Module mod, Class<?> owner) {
             this.mod = mod;
@@ -902,6 +902,10 @@ public final class JavaStubs {
         String type(Type t, Use use, boolean top) {
             if (t instanceof TypeVariable) {
                 TypeVariable<?> v = (TypeVariable<?>) t;
+                String f = fixed.get(v);
+                if (f != null) {
+                    return f;
+                }
                 String n = names.get(v);
                 if (n != null) {
                     mod.typeVars.add(n);
@@ -992,7 +996,7 @@ public final class JavaStubs {
                 alts.add("builtins.dict[" + e0 + ", " + v + "]");
             }
             if (Callbacks.isFunctionClass(c)) {
-                alts.add("typing.Callable[..., typing.Any]");
+                alts.add(callable(c, args));
             }
             alts.add(0, ref == null ? (alts.isEmpty() ? "typing.Any" : null) : ref);
             alts.remove(null);
@@ -1000,6 +1004,32 @@ public final class JavaStubs {
                 alts.add("None");
             }
             return String.join(" | ", new LinkedHashSet<>(alts));
+        }
+
+        /**
+         * The Python callable a functional interface parameter takes: the
+         * types of its single abstract method, as the callable sees them
+         * (arguments converted as results are; {@code void}: any result).
+         */
+        private String callable(Class<?> c, List<String> args) {
+            Method sam = Callbacks.functionalMethod(c);
+            if (sam == null) {
+                return "typing.Callable[..., typing.Any]";
+            }
+            Ctx k = new Ctx(mod, c);
+            TypeVariable<?>[] vs = c.getTypeParameters();
+            for (int i = 0; i < vs.length; i++) {
+                k.names.remove(vs[i]);
+                k.fixed.put(vs[i], args != null && i < args.size() ? args.get(i) : "typing.Any");
+            }
+            List<String> ps = new ArrayList<>();
+            for (Type t : sam.getGenericParameterTypes()) {
+                ps.add(k.type(t, Use.ARG, false));
+            }
+            String r = sam.getReturnType() == void.class
+                    ? "builtins.object"
+                    : k.type(sam.getGenericReturnType(), Use.ARG, false);
+            return "typing.Callable[[" + String.join(", ", ps) + "], " + r + "]";
         }
 
         static Class<?> raw(Type t) {

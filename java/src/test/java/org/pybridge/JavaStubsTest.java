@@ -236,9 +236,11 @@ public class JavaStubsTest {
                 List.of("@staticmethod def join(arg0: builtins.str | None, /, *arg1: builtins.str | None)"
                         + " -> builtins.str: ..."),
                 defs(box, "join"));
+        // A functional interface parameter takes a Python callable of its method's types
+        // (java.util.function is not generated: Function itself is not named).
         assertEquals(
-                List.of("def map(self, arg0: typing.Callable[..., typing.Any] | None, /)"
-                        + " -> org.pybridge.stubfixture.Box[typing.Any]: ..."),
+                List.of("def map(self, arg0: typing.Callable[[_T], _R] | None, /)"
+                        + " -> org.pybridge.stubfixture.Box[_R]: ..."),
                 defs(box, "map"));
         assertEquals(
                 List.of("@staticmethod def count(arg0: java.util.Map[builtins.str, builtins.int]"

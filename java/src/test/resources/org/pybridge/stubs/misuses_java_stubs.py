@@ -21,3 +21,4 @@ box.put(3)  # error: arg-type
 box.lambda_("two")  # error: arg-type
 box.first = 1  # error: assignment
 Box.pair("only one")  # error: call-arg
+lengths: Box[str] = box.map(len)  # error: arg-type
