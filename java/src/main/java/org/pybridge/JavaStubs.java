@@ -24,6 +24,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -225,9 +226,41 @@ public final class JavaStubs {
      * such a member as {@code name_} (java_bridge.py), which is what a stub can name.
      */
     static final Set<String> PYTHON_KEYWORDS = Set.of(
-            "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def",
-            "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is",
-            "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while", "with", "yield");
+            "False",
+            "None",
+            "True",
+            "and",
+            "as",
+            "assert",
+            "async",
+            "await",
+            "break",
+            "class",
+            "continue",
+            "def",
+            "del",
+            "elif",
+            "else",
+            "except",
+            "finally",
+            "for",
+            "from",
+            "global",
+            "if",
+            "import",
+            "in",
+            "is",
+            "lambda",
+            "nonlocal",
+            "not",
+            "or",
+            "pass",
+            "raise",
+            "return",
+            "try",
+            "while",
+            "with",
+            "yield");
 
     /** The Python name of a Java member: itself, or {@code name_} for a Python keyword; null if not an identifier. */
     static String pyName(String javaName) {
@@ -252,9 +285,25 @@ public final class JavaStubs {
     private static final Map<Class<?>, String> SCALARS = new HashMap<>();
 
     private static final List<Class<?>> PREFERENCE = List.of(
-            boolean.class, Boolean.class, int.class, long.class, short.class, byte.class, Integer.class, Long.class,
-            Short.class, Byte.class, BigInteger.class, double.class, float.class, Double.class, Float.class,
-            String.class, CharSequence.class, char.class, Character.class);
+            boolean.class,
+            Boolean.class,
+            int.class,
+            long.class,
+            short.class,
+            byte.class,
+            Integer.class,
+            Long.class,
+            Short.class,
+            Byte.class,
+            BigInteger.class,
+            double.class,
+            float.class,
+            Double.class,
+            Float.class,
+            String.class,
+            CharSequence.class,
+            char.class,
+            Character.class);
 
     static {
         for (Class<?> c : new Class<?>[] {
@@ -353,10 +402,7 @@ public final class JavaStubs {
             }
             sb.append('\n');
             for (String v : typeVars) {
-                sb.append(v)
-                        .append(" = typing_extensions.TypeVar(\"")
-                        .append(v)
-                        .append("\", default=typing.Any)\n");
+                sb.append(v).append(" = typing_extensions.TypeVar(\"").append(v).append("\", default=typing.Any)\n");
             }
             sb.append(body);
             return sb.toString();
@@ -769,9 +815,8 @@ public final class JavaStubs {
                 }
                 ctx = ctx.with(kept);
             }
-            String result = e instanceof Constructor
-                    ? "None"
-                    : ctx.type(((Method) e).getGenericReturnType(), Use.RESULT, true);
+            String result =
+                    e instanceof Constructor ? "None" : ctx.type(((Method) e).getGenericReturnType(), Use.RESULT, true);
             return "def " + name + "(" + String.join(", ", ps) + ") -> " + result + ": ...";
         }
     }
@@ -1090,7 +1135,7 @@ public final class JavaStubs {
                 return elem(c, Iterable.class, Iterable.class.getTypeParameters()[0], ctx);
             }
             if ((kinds & Contract.JavaKind.ITERATOR) != 0) {
-                return elem(c, java.util.Iterator.class, java.util.Iterator.class.getTypeParameters()[0], ctx);
+                return elem(c, Iterator.class, Iterator.class.getTypeParameters()[0], ctx);
             }
             return "typing.Any";
         }
@@ -1102,8 +1147,8 @@ public final class JavaStubs {
             return ctx.resolved(v);
         }
 
-        static void render(Class<?> c, int kinds, Ctx ctx, Set<String> taken, Set<String> owned, String in,
-                StringBuilder out) {
+        static void render(
+                Class<?> c, int kinds, Ctx ctx, Set<String> taken, Set<String> owned, String in, StringBuilder out) {
             List<String> defs = new ArrayList<>();
             String e = element(c, kinds, ctx);
             if ((kinds & Contract.JavaKind.ARRAY) != 0) {
@@ -1140,15 +1185,17 @@ public final class JavaStubs {
                             + e + "]: ...");
                     defs.add("@typing.overload\n" + in + "def __setitem__(self, i: typing.SupportsIndex, value: " + e
                             + ", /) -> None: ...");
-                    defs.add("@typing.overload\n" + in + "def __setitem__(self, i: builtins.slice, value: typing.Iterable["
-                            + e + "], /) -> None: ...");
+                    defs.add("@typing.overload\n" + in
+                            + "def __setitem__(self, i: builtins.slice, value: typing.Iterable[" + e
+                            + "], /) -> None: ...");
                     defs.add("def __delitem__(self, i: typing.SupportsIndex | builtins.slice, /) -> None: ...");
                     defs.add("def insert(self, i: typing.SupportsIndex, value: " + e + ", /) -> None: ...");
                     defs.add("def append(self, value: " + e + ", /) -> None: ...");
                     defs.add("def extend(self, values: typing.Iterable[" + e + "], /) -> None: ...");
-                    defs.add("def __iadd__(self, values: typing.Iterable[" + e + "], /) -> typing_extensions.Self: ...");
-                    defs.add("def __add__(self, other: typing.Sequence[" + e + "], /) -> builtins.list[" + e
-                            + "]: ...");
+                    defs.add(
+                            "def __iadd__(self, values: typing.Iterable[" + e + "], /) -> typing_extensions.Self: ...");
+                    defs.add(
+                            "def __add__(self, other: typing.Sequence[" + e + "], /) -> builtins.list[" + e + "]: ...");
                     defs.add("def __mul__(self, n: typing.SupportsIndex, /) -> builtins.list[" + e + "]: ...");
                     defs.add("def __rmul__(self, n: typing.SupportsIndex, /) -> builtins.list[" + e + "]: ...");
                     defs.add("def __imul__(self, n: typing.SupportsIndex, /) -> typing_extensions.Self: ...");
@@ -1157,7 +1204,7 @@ public final class JavaStubs {
                 }
             }
             if ((kinds & Contract.JavaKind.ITERATOR) != 0) {
-                String it = elem(c, java.util.Iterator.class, java.util.Iterator.class.getTypeParameters()[0], ctx);
+                String it = elem(c, Iterator.class, Iterator.class.getTypeParameters()[0], ctx);
                 defs.add("def __iter__(self) -> typing_extensions.Self: ...");
                 defs.add("def __next__(self) -> " + it + ": ...");
             }
@@ -1172,8 +1219,20 @@ public final class JavaStubs {
             }
             if (Number.class.isAssignableFrom(c)) {
                 for (String op : new String[] {
-                    "add", "radd", "sub", "rsub", "mul", "rmul", "truediv", "rtruediv", "floordiv", "rfloordiv", "mod",
-                    "rmod", "pow", "rpow"
+                    "add",
+                    "radd",
+                    "sub",
+                    "rsub",
+                    "mul",
+                    "rmul",
+                    "truediv",
+                    "rtruediv",
+                    "floordiv",
+                    "rfloordiv",
+                    "mod",
+                    "rmod",
+                    "pow",
+                    "rpow"
                 }) {
                     defs.add("def __" + op + "__(self, other: builtins.int | builtins.float, /) -> typing.Any: ...");
                 }

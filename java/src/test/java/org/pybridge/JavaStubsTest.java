@@ -48,7 +48,8 @@ public class JavaStubsTest {
         List<Path> written = JavaStubs.write(dir.resolve("typings"), NAMES);
         modules = new TreeMap<>();
         for (Path p : written) {
-            String module = dir.resolve("typings").relativize(p.getParent()).toString().replace('/', '.');
+            String module =
+                    dir.resolve("typings").relativize(p.getParent()).toString().replace('/', '.');
             modules.put(module, new String(Files.readAllBytes(p), StandardCharsets.UTF_8));
         }
     }
@@ -85,7 +86,9 @@ public class JavaStubsTest {
             }
             assertTrue("no class " + path + " in " + module, start >= 0);
             int end = start + 1;
-            while (end < to && (lines.get(end).startsWith(indent + " ") || lines.get(end).isEmpty())) {
+            while (end < to
+                    && (lines.get(end).startsWith(indent + " ")
+                            || lines.get(end).isEmpty())) {
                 end++;
             }
             from = start;
@@ -126,11 +129,13 @@ public class JavaStubsTest {
     @Test
     public void onePackageIsOneModuleWithAHeaderAndTheOutputIsDeterministic() throws IOException {
         assertEquals(
-                new TreeSet<>(List.of("java", "java.lang", "java.util", "org", "org.pybridge", "org.pybridge.stubfixture")),
+                new TreeSet<>(
+                        List.of("java", "java.lang", "java.util", "org", "org.pybridge", "org.pybridge.stubfixture")),
                 modules.keySet());
         String util = modules.get("java.util");
         assertTrue(util.startsWith("# Python type stubs for Java classes"));
-        assertTrue(util.contains("org.pybridge.JavaStubs from the reflection of Java " + System.getProperty("java.version")));
+        assertTrue(util.contains(
+                "org.pybridge.JavaStubs from the reflection of Java " + System.getProperty("java.version")));
         assertTrue(util.contains("\nimport java.lang\n"));
         // Parent packages without classes of their own: a header only.
         assertFalse(modules.get("java").contains("\nclass "));
@@ -172,11 +177,11 @@ public class JavaStubsTest {
         assertTrue(list.get(0), list.get(0).contains("typing.MutableSequence[_E]"));
         assertTrue(defs(list, "__len__").contains("def __len__(self) -> builtins.int: ..."));
         assertEquals(2, defs(list, "__getitem__").size());
-        assertEquals(
-                List.of("def append(self, value: _E, /) -> None: ..."), defs(list, "append"));
+        assertEquals(List.of("def append(self, value: _E, /) -> None: ..."), defs(list, "append"));
         // Static generic methods: their own type variables.
-        assertTrue(defs(list, "of").contains("@typing.overload @staticmethod def of(arg0: _E_m, arg1: _E_m, /)"
-                + " -> java.util.List[_E_m]: ..."));
+        assertTrue(defs(list, "of")
+                .contains("@typing.overload @staticmethod def of(arg0: _E_m, arg1: _E_m, /)"
+                        + " -> java.util.List[_E_m]: ..."));
         // Map: get(k, default) is Python's (java_bridge.py), Map.Entry a nested generic class.
         List<String> map = classBlock("java.util", "Map");
         assertTrue(map.get(0), map.get(0).contains("typing.MutableMapping[_K, _V]"));
@@ -199,7 +204,8 @@ public class JavaStubsTest {
         assertTrue(members(system).contains("in_: typing.ClassVar[typing.Any]"));
         assertEquals(
                 List.of(
-                        "@typing.overload @staticmethod def getProperty(arg0: builtins.str | None, /) -> builtins.str: ...",
+                        "@typing.overload @staticmethod def getProperty(arg0: builtins.str | None, /) -> builtins.str:"
+                                + " ...",
                         "@typing.overload @staticmethod def getProperty(arg0: builtins.str | None, arg1: builtins.str"
                                 + " | None, /) -> builtins.str: ..."),
                 defs(system, "getProperty"));
@@ -230,8 +236,7 @@ public class JavaStubsTest {
                         "@typing.overload def describe(self, arg0: builtins.object, /) -> builtins.str: ..."),
                 defs(box, "describe"));
         assertEquals(
-                List.of("@staticmethod def pair(arg0: _E, arg1: _E, /) -> java.util.List[_E]: ..."),
-                defs(box, "pair"));
+                List.of("@staticmethod def pair(arg0: _E, arg1: _E, /) -> java.util.List[_E]: ..."), defs(box, "pair"));
         assertEquals(
                 List.of("@staticmethod def join(arg0: builtins.str | None, /, *arg1: builtins.str | None)"
                         + " -> builtins.str: ..."),
@@ -256,12 +261,15 @@ public class JavaStubsTest {
         assertEquals(List.of("def __iter__(self) -> typing.Iterator[_T]: ..."), defs(box, "__iter__"));
         // Nested classes: their own type variables, enum constants as ClassVars.
         List<String> entry = classBlock(m, "Box.Entry");
-        assertEquals("class Entry(java.lang.Object, typing.Generic[_K_1, _V_1]):", entry.get(0).trim());
+        assertEquals(
+                "class Entry(java.lang.Object, typing.Generic[_K_1, _V_1]):",
+                entry.get(0).trim());
         assertTrue(members(entry).containsAll(List.of("key: _K_1", "value: _V_1")));
         assertEquals(List.of("def __init__(self, arg0: _K_1, arg1: _V_1, /) -> None: ..."), defs(entry, "__init__"));
         List<String> color = classBlock(m, "Box.Color");
         assertEquals(
-                "class Color(java.lang.Enum[org.pybridge.stubfixture.Box.Color]):", color.get(0).trim());
+                "class Color(java.lang.Enum[org.pybridge.stubfixture.Box.Color]):",
+                color.get(0).trim());
         assertTrue(members(color).contains("RED: typing.ClassVar[org.pybridge.stubfixture.Box.Color]"));
         assertNotNull(classBlock(m, "Box.Visitor"));
     }
@@ -292,10 +300,12 @@ public class JavaStubsTest {
     // ---- the stubs work: a real type checker, and pybridge itself --------------
 
     private static String mypy(String script) throws IOException, InterruptedException {
-        String exe = System.getenv().getOrDefault(
-                "PYBRIDGE_TEST_MYPY",
-                projectDir().resolve(".venvs/tools/bin/mypy").toString());
-        assertTrue(exe + " is missing: ./dev setup installs mypy into .venvs/tools", Files.isExecutable(Paths.get(exe)));
+        String exe = System.getenv()
+                .getOrDefault(
+                        "PYBRIDGE_TEST_MYPY",
+                        projectDir().resolve(".venvs/tools/bin/mypy").toString());
+        assertTrue(
+                exe + " is missing: ./dev setup installs mypy into .venvs/tools", Files.isExecutable(Paths.get(exe)));
         ProcessBuilder pb = new ProcessBuilder(
                 exe,
                 "--no-incremental",
@@ -333,9 +343,12 @@ public class JavaStubsTest {
         assertTrue(expected.size() >= 8);
         String out = mypy("misuses_java_stubs.py");
         Map<Integer, String> reported = new TreeMap<>();
-        Matcher m = Pattern.compile("(?m)^(\\S+?):(\\d+): error: .*\\[([a-z-]+)\\]$").matcher(out);
+        Matcher m = Pattern.compile("(?m)^(\\S+?):(\\d+): error: .*\\[([a-z-]+)\\]$")
+                .matcher(out);
         while (m.find()) {
-            assertTrue("an error outside the script (in a stub?):\n" + out, m.group(1).endsWith("misuses_java_stubs.py"));
+            assertTrue(
+                    "an error outside the script (in a stub?):\n" + out,
+                    m.group(1).endsWith("misuses_java_stubs.py"));
             reported.put(Integer.parseInt(m.group(2)), m.group(3));
         }
         assertEquals(out, expected, reported);
