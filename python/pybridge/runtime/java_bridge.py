@@ -706,9 +706,7 @@ class synchronized:
 
     def __init__(self, obj):
         if not isinstance(obj, JavaObject):
-            raise TypeError(
-                "synchronized() needs a Java object, not %s" % type(obj).__name__
-            )
+            raise TypeError("synchronized() needs a Java object, not %s" % type(obj).__name__)
         self._obj = obj
 
     def __enter__(self):

@@ -12,8 +12,9 @@
 //! with no exception pending", which no type here expresses.
 
 use jni::sys::{
-    JNIEnv, JNIInvokeInterface__1_2, JNIInvokeInterface__1_4, JNINativeInterface__1_4, JavaVM, jarray, jbyte, jclass,
-    jfieldID, jint, jlong, jmethodID, jobject, jsize, jstring, jthrowable, jvalue,
+    JNIEnv, JNIInvokeInterface__1_2, JNIInvokeInterface__1_4, JNINativeInterface__1_4, JavaVM,
+    jarray, jbyte, jclass, jfieldID, jint, jlong, jmethodID, jobject, jsize, jstring, jthrowable,
+    jvalue,
 };
 use std::ffi::{CStr, c_void};
 

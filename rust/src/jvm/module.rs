@@ -4,7 +4,8 @@
 //! (`python/pybridge/runtime/java_bridge.py`).
 
 use super::types::{
-    _java_pin_thread, _set_proxy_factory, JavaArrayBase, JavaFunction, JavaMethod, JavaObject, SUB_TYPES, SubTypes,
+    _java_pin_thread, _set_proxy_factory, JavaArrayBase, JavaFunction, JavaMethod, JavaObject,
+    SUB_TYPES, SubTypes,
 };
 use crate::capi::types::NativeType;
 use pyo3::prelude::*;
