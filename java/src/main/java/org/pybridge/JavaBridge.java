@@ -313,7 +313,10 @@ final class JavaBridge {
                 // pybridge.synchronized: the JVM monitor of the object, on this
                 // (the Python caller's) thread; Python let go of the GIL for the call.
                 if (Native.monitor(a[1], Boolean.TRUE.equals(a[2])) != 0) {
-                    throw new PyError("RuntimeError", "could not enter or exit the monitor of " + a[1].getClass().getName());
+                    throw new PyError(
+                            "RuntimeError",
+                            "could not enter or exit the monitor of "
+                                    + a[1].getClass().getName());
                 }
                 return null;
             case Contract.JavaMeta.ABUF_BACK:

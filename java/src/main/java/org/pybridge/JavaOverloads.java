@@ -527,8 +527,7 @@ final class JavaOverloads {
                     ? missing.get(0)
                     : String.join(", ", missing.subList(0, missing.size() - 1)) + " and "
                             + missing.get(missing.size() - 1);
-            return "missing " + missing.size() + " required argument" + (missing.size() == 1 ? "" : "s") + ": "
-                    + list;
+            return "missing " + missing.size() + " required argument" + (missing.size() == 1 ? "" : "s") + ": " + list;
         }
         return null;
     }
@@ -587,7 +586,8 @@ final class JavaOverloads {
             if (!Boolean.TRUE.equals(Class.class.getMethod("isRecord").invoke(c))) {
                 return null;
             }
-            Object[] comps = (Object[]) Class.class.getMethod("getRecordComponents").invoke(c);
+            Object[] comps =
+                    (Object[]) Class.class.getMethod("getRecordComponents").invoke(c);
             Class<?>[] ps = e.getParameterTypes();
             if (comps == null || comps.length != ps.length) {
                 return null;

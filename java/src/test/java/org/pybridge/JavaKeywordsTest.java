@@ -69,17 +69,28 @@ public class JavaKeywordsTest {
                         .getBytes(StandardCharsets.UTF_8));
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         assertNotNull("the tests run on a JDK", javac);
-        assertEquals("javac -parameters Compiled.java", 0, javac.run(
-                null,
-                null,
-                null,
-                "-parameters",
-                "-d",
-                dir.toString(),
-                src.resolve("Compiled.java").toString()));
+        assertEquals(
+                "javac -parameters Compiled.java",
+                0,
+                javac.run(
+                        null,
+                        null,
+                        null,
+                        "-parameters",
+                        "-d",
+                        dir.toString(),
+                        src.resolve("Compiled.java").toString()));
         // The record without -parameters: its names come from its components.
-        assertEquals("javac Point.java", 0, javac.run(
-                null, null, null, "-d", dir.toString(), src.resolve("Point.java").toString()));
+        assertEquals(
+                "javac Point.java",
+                0,
+                javac.run(
+                        null,
+                        null,
+                        null,
+                        "-d",
+                        dir.toString(),
+                        src.resolve("Point.java").toString()));
         saved = Thread.currentThread().getContextClassLoader();
         // Java from Python finds classes through the calling thread's context class loader.
         Thread.currentThread()

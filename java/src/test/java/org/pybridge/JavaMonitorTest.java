@@ -18,11 +18,7 @@ public class JavaMonitorTest {
     public static void start() {
         Python.initialize();
         Python.exec(String.join(
-                "\n",
-                "def check(cond, what):",
-                "    if not cond:",
-                "        raise AssertionError(what)",
-                ""));
+                "\n", "def check(cond, what):", "    if not cond:", "        raise AssertionError(what)", ""));
     }
 
     private static void py(String... lines) {
