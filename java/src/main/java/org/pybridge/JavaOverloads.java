@@ -420,13 +420,19 @@ final class JavaOverloads {
         int bestCost = NO;
         List<String> why = new ArrayList<>();
         boolean unknownNames = false;
+        boolean allUnknown = true;
+        List<Executable> unknown = new ArrayList<>();
         for (Executable e : g.all) {
             if (target == null && e instanceof Method && !Modifier.isStatic(e.getModifiers())) {
                 continue;
             }
             String[] names = parameterNames(e);
+            if (e.getParameterCount() > 0 && names != null) {
+                allUnknown = false;
+            }
             if (names == null) {
                 unknownNames = true;
+                unknown.add(e);
                 why.add(candidates(new Executable[] {e}) + ": its parameter names are not known");
                 continue;
             }
@@ -460,6 +466,13 @@ final class JavaOverloads {
                             + " constructors, and parameters annotated with @org.pybridge.PyName (pass the arguments"
                             + " by position otherwise)"
                     : "";
+            if (unknownNames && allUnknown) {
+                throw new JavaBridge.PyError(
+                        "TypeError",
+                        call + ": the parameter names of " + signatureName(g) + " ("
+                                + candidates(unknown.toArray(new Executable[0]))
+                                + ") are not known, so it takes no keyword arguments" + hint);
+            }
             if (why.size() == 1) {
                 throw new JavaBridge.PyError("TypeError", call + ": " + why.get(0) + hint);
             }
@@ -607,7 +620,7 @@ final class JavaOverloads {
     }
 
     private static String callName(JavaClasses.Group g) {
-        String simple = g.owner.substring(g.owner.lastIndexOf('.') + 1);
+        String simple = g.owner.substring(g.owner.lastIndexOf('.') + 1).replace('$', '.');
         return g.name.equals("<init>") ? simple : simple + "." + g.name;
     }
 
