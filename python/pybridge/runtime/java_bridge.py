@@ -487,7 +487,9 @@ class JavaType(type(_abc.Sequence)):
         # (JavaOverloads.chooseByName), as for methods.
         if cls.__java_ctor__ < 0:
             raise TypeError("%s has no public constructor" % cls.__java_name__)
-        return _call(cls.__java_ctor__, None, *args, **kwargs)
+        if kwargs:
+            return _call(cls.__java_ctor__, None, *args, **kwargs)
+        return _call(cls.__java_ctor__, None, *args)
 
     def __setattr__(cls, name, value):
         for k in cls.__mro__:
