@@ -9,6 +9,7 @@ import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.IntUnaryOperator;
 import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
 import org.junit.AfterClass;
@@ -160,6 +161,10 @@ public class JavaKeywordsTest {
             return String.join(sep, parts);
         }
 
+        public static int applyTwice(@PyName("op") IntUnaryOperator op, @PyName("value") int value) {
+            return op.applyAsInt(op.applyAsInt(value));
+        }
+
         public static int sum(@PyName("a") int a, @PyName("b") int b, @PyName("c") int c) {
             return a * 100 + b * 10 + c;
         }
@@ -181,6 +186,21 @@ public class JavaKeywordsTest {
                 "check(A.sum(1, c=3, b=2) == 123, 'a static method: %r' % A.sum(1, c=3, b=2))",
                 "check(A.area(a, scale=1) == 14, 'an instance method called on the class')",
                 "check(a.pick(count=1) == 'count' and a.pick(label='x') == 'label', 'overloads chosen by name')");
+    }
+
+    @Test
+    public void pythonObjectsPassedByKeywordCrossAsForPositionalCalls() {
+        py(
+                "import pybridge",
+                "from org.pybridge import JavaKeywordsTest",
+                "from java.util.function import IntUnaryOperator",
+                "A = JavaKeywordsTest.Annotated",
+                "@pybridge.implements(IntUnaryOperator)",
+                "class Inc:",
+                "    def applyAsInt(self, x):",
+                "        return x + 1",
+                "check(A.applyTwice(value=1, op=Inc()) == 3, 'an @implements object by keyword')",
+                "check(A.applyTwice(op=lambda x: x * 3, value=2) == 18, 'a callable by keyword')");
     }
 
     @Test
