@@ -13,7 +13,7 @@
 
 /// Version of the boundary; bump it with any change a stale library or stale
 /// Java classes would misread.
-pub const ABI_VERSION: i32 = 19;
+pub const ABI_VERSION: i32 = 20;
 
 /// Declares one table: a module of constants, and `ALL` listing them (for
 /// tests; the Java generator reads the source).
@@ -377,6 +377,9 @@ table! {
         ABUF = 28,
         /// Releases an exported buffer, writing it back into the array if asked.
         ABUF_BACK = 29,
+        /// Enters (true) or exits (false) an object's monitor on the calling
+        /// thread (JNI `MonitorEnter`/`MonitorExit`, `Native.monitor`).
+        MONITOR = 30,
     }
 }
 

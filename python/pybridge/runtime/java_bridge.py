@@ -489,10 +489,12 @@ class JavaType(type(_abc.Sequence)):
     issubclass ask Java, static fields are read and written on the class."""
 
     def __call__(cls, *args, **kwargs):
-        if kwargs:
-            raise TypeError("Java constructors take no keyword arguments")
+        # Keyword arguments bind to the constructors' parameter names in Java
+        # (JavaOverloads.chooseByName), as for methods.
         if cls.__java_ctor__ < 0:
             raise TypeError("%s has no public constructor" % cls.__java_name__)
+        if kwargs:
+            return _call(cls.__java_ctor__, None, *args, **kwargs)
         return _call(cls.__java_ctor__, None, *args)
 
     def __setattr__(cls, name, value):
@@ -694,6 +696,47 @@ def same(a, b):
 def java_class_of(obj):
     """The java.lang.Class of a Java object, as a proxy."""
     return _meta(M.CLASS, obj)
+
+
+class synchronized:
+    """Holds a Java object's monitor, as Java's `synchronized (obj) { ... }`:
+
+        with pybridge.synchronized(queue):
+            queue.add(item)
+            queue.notifyAll()
+
+    It is the JVM's own monitor of the object, entered on the calling thread
+    (JNI MonitorEnter), so Java code synchronizing on the same object waits
+    while the block runs, and `wait`/`notify` may be called inside it. It is
+    re-entrant, released when the block ends, by an exception too, and usable
+    from any Python thread (one Python started stays attached to the JVM
+    while it holds a monitor). Waiting for the monitor lets go of the GIL, so
+    a Java thread that holds it and calls into Python meanwhile is not
+    blocked. The object must be a Java object (a proxy); a Python str or
+    number converts to a new Java object each time, so it is refused."""
+
+    __slots__ = ("_obj",)
+
+    def __init__(self, obj):
+        if not isinstance(obj, JavaObject):
+            raise TypeError("synchronized() needs a Java object, not %s" % type(obj).__name__)
+        self._obj = obj
+
+    def __enter__(self):
+        _mod._java_pin_thread(True)
+        try:
+            _meta(M.MONITOR, self._obj, True)
+        except BaseException:
+            _mod._java_pin_thread(False)
+            raise
+        return self._obj
+
+    def __exit__(self, *exc):
+        try:
+            _meta(M.MONITOR, self._obj, False)
+        finally:
+            _mod._java_pin_thread(False)
+        return False
 
 
 # ---- Python classes implementing Java interfaces -------------------------
@@ -998,6 +1041,7 @@ for _name in (
     "jarray",
     "same",
     "java_class_of",
+    "synchronized",
     "_java_install",
     "implements",
     "jsuper",

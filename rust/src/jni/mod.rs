@@ -253,6 +253,32 @@ pub(crate) unsafe extern "system" fn Java_org_pybridge_Native_encodeString(
     run.unwrap_or(-1)
 }
 
+/// Enters (`enter` true) or exits an object's monitor on the calling thread
+/// (Java's `Native.monitor`, for `pybridge.synchronized` in Python). 0 on
+/// success; otherwise a Java exception is pending (`MonitorExit` by a thread
+/// that does not own the monitor) or the JVM failed (-1, Java throws).
+///
+/// # Safety
+/// Called by the JVM only, with its valid `JNIEnv` and a live object.
+#[unsafe(no_mangle)]
+pub(crate) unsafe extern "system" fn Java_org_pybridge_Native_monitor(
+    env: *mut jni::sys::JNIEnv,
+    _class: jni::sys::jclass,
+    obj: jni::sys::jobject,
+    enter: jni::sys::jboolean,
+) -> jint {
+    if obj.is_null() {
+        return -1;
+    }
+    if enter {
+        // SAFETY: per the function contract (no exception is pending on entry to a native method).
+        unsafe { raw::monitor_enter(env, obj) }
+    } else {
+        // SAFETY: as above.
+        unsafe { raw::monitor_exit(env, obj) }
+    }
+}
+
 /// What a direct buffer's memory is (Java's `Native.bufferOrigin`): bit 0,
 /// a mapped file; bit 1, a memory segment (returned in `Native.bufferSegment`);
 /// -1 when the JVM's buffers do not have the fields looked for (unknown).

@@ -12,8 +12,9 @@
 //! with no exception pending", which no type here expresses.
 
 use jni::sys::{
-    JNIEnv, JNIInvokeInterface__1_2, JNINativeInterface__1_4, JavaVM, jarray, jbyte, jclass,
-    jfieldID, jint, jlong, jmethodID, jobject, jsize, jstring, jthrowable, jvalue,
+    JNIEnv, JNIInvokeInterface__1_2, JNIInvokeInterface__1_4, JNINativeInterface__1_4, JavaVM,
+    jarray, jbyte, jclass, jfieldID, jint, jlong, jmethodID, jobject, jsize, jstring, jthrowable,
+    jvalue,
 };
 use std::ffi::{CStr, c_void};
 
@@ -307,4 +308,71 @@ pub(crate) unsafe fn attached_env(vm: *mut JavaVM) -> Option<*mut JNIEnv> {
     // SAFETY: `vm` is live; GetEnv only reads this thread's attachment.
     let rc = unsafe { (table.GetEnv)(vm, &mut env, jni::sys::JNI_VERSION_1_6) };
     (rc == jni::sys::JNI_OK && !env.is_null()).then_some(env.cast::<JNIEnv>())
+}
+
+/// `MonitorEnter`: blocks until the calling thread owns `obj`'s monitor
+/// (re-entrant, as Java's `synchronized`). 0 on success.
+///
+/// # Safety
+/// `env` is the calling thread's valid `JNIEnv`, with no exception pending;
+/// `obj` is a live reference.
+#[inline]
+pub(crate) unsafe fn monitor_enter(env: *mut JNIEnv, obj: jobject) -> jint {
+    // SAFETY: per the contract.
+    let f = unsafe { table(env) }.MonitorEnter;
+    // SAFETY: per the contract.
+    unsafe { f(env, obj) }
+}
+
+/// `MonitorExit`: releases one entry of `obj`'s monitor held by the calling
+/// thread. 0 on success; otherwise an `IllegalMonitorStateException` is
+/// pending (the thread does not own the monitor).
+///
+/// # Safety
+/// `env` is the calling thread's valid `JNIEnv`, with no exception pending;
+/// `obj` is a live reference.
+#[inline]
+pub(crate) unsafe fn monitor_exit(env: *mut JNIEnv, obj: jobject) -> jint {
+    // SAFETY: per the contract.
+    let f = unsafe { table(env) }.MonitorExit;
+    // SAFETY: per the contract.
+    unsafe { f(env, obj) }
+}
+
+/// `AttachCurrentThreadAsDaemon`: attaches the calling thread (if it is not
+/// already), as a daemon thread; its `JNIEnv`, or None on failure.
+///
+/// # Safety
+/// `vm` is the JVM this library was loaded into.
+#[inline]
+pub(crate) unsafe fn attach_as_daemon(vm: *mut JavaVM) -> Option<*mut JNIEnv> {
+    // SAFETY: per the contract, `vm` points to the JVM's invocation
+    // interface pointer.
+    let t = unsafe { *vm };
+    // SAFETY: the JVM's invocation table, alive as long as the JVM.
+    let t = unsafe { &*t };
+    // SAFETY: AttachCurrentThreadAsDaemon exists since JNI 1.4, so the table has the `v1_4` view.
+    let table: &JNIInvokeInterface__1_4 = unsafe { &t.v1_4 };
+    let mut env: *mut c_void = std::ptr::null_mut();
+    // SAFETY: `vm` is live; null arguments attach with the JVM's defaults.
+    let rc = unsafe { (table.AttachCurrentThreadAsDaemon)(vm, &mut env, std::ptr::null_mut()) };
+    (rc == jni::sys::JNI_OK && !env.is_null()).then_some(env.cast::<JNIEnv>())
+}
+
+/// `DetachCurrentThread` (releases any monitor the thread still holds).
+///
+/// # Safety
+/// `vm` is the JVM this library was loaded into; the calling thread was
+/// attached by `attach_as_daemon` and has no Java frame on its stack.
+#[inline]
+pub(crate) unsafe fn detach_current_thread(vm: *mut JavaVM) -> jint {
+    // SAFETY: per the contract, `vm` points to the JVM's invocation
+    // interface pointer.
+    let t = unsafe { *vm };
+    // SAFETY: the JVM's invocation table, alive as long as the JVM.
+    let t = unsafe { &*t };
+    // SAFETY: DetachCurrentThread exists since JNI 1.1; the `v1_4` view has it.
+    let table: &JNIInvokeInterface__1_4 = unsafe { &t.v1_4 };
+    // SAFETY: per the contract.
+    unsafe { (table.DetachCurrentThread)(vm) }
 }

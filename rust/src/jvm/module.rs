@@ -4,7 +4,8 @@
 //! (`python/pybridge/runtime/java_bridge.py`).
 
 use super::types::{
-    _set_proxy_factory, JavaArrayBase, JavaFunction, JavaMethod, JavaObject, SUB_TYPES, SubTypes,
+    _java_pin_thread, _set_proxy_factory, JavaArrayBase, JavaFunction, JavaMethod, JavaObject,
+    SUB_TYPES, SubTypes,
 };
 use crate::capi::types::NativeType;
 use pyo3::prelude::*;
@@ -59,6 +60,10 @@ pub(crate) fn install(py: Python<'_>) -> PyResult<()> {
         module.setattr(
             "_set_proxy_factory",
             pyo3::wrap_pyfunction!(_set_proxy_factory, py)?,
+        )?;
+        module.setattr(
+            "_java_pin_thread",
+            pyo3::wrap_pyfunction!(_java_pin_thread, py)?,
         )?;
     }
     // What every interpreter runs here, for measurements that compare an

@@ -82,6 +82,14 @@ pub(super) fn _set_proxy_factory(py: Python<'_>, factory: Py<PyAny>) -> PyResult
         .map_err(|_| pyo3::exceptions::PyRuntimeError::new_err("the proxy factory is already set"))
 }
 
+/// `pybridge._java_pin_thread(enter)`: keeps the calling thread attached to
+/// the JVM while `pybridge.synchronized` holds a Java monitor on it
+/// (`upcall::pin_thread`).
+#[pyfunction]
+pub(super) fn _java_pin_thread(enter: bool) -> PyResult<()> {
+    super::upcall::pin_thread(enter).map_err(pyo3::exceptions::PyRuntimeError::new_err)
+}
+
 /// The Python object for Java object `id` of class `class`: a live proxy
 /// (an instance of the Python subclass of `JavaObject` for that class) once
 /// the bridge is installed, a plain `JavaObject` before.

@@ -243,3 +243,47 @@ unsafe fn upcall(
     unsafe { buf.set_len(n as usize) };
     Ok(buf)
 }
+
+thread_local! {
+    /// Monitors this thread holds through `pybridge.synchronized`, and
+    /// whether `pin_thread` attached it for them (see there).
+    static PINNED: std::cell::Cell<(u32, bool)> = const { std::cell::Cell::new((0, false)) };
+}
+
+/// Keeps the calling thread attached to the JVM while it holds Java monitors
+/// (`enter` true before entering one, false after leaving it). A JVM thread
+/// is attached already. A thread Python started is otherwise attached for
+/// each call only, and detaching a thread releases the monitors it holds:
+/// so the first pin attaches it (as a daemon thread, so that it never keeps
+/// the JVM alive) and the last unpin detaches it again.
+pub(super) fn pin_thread(enter: bool) -> std::result::Result<(), String> {
+    if crate::remote::active() {
+        return Err(
+            "Java monitors cannot be held from a process interpreter (its JVM is in another process)"
+                .to_string(),
+        );
+    }
+    let vm = vm()?;
+    let (n, ours) = PINNED.with(|p| p.get());
+    if enter {
+        let mut attached_here = ours;
+        if n == 0 && attached_env(vm).is_none() {
+            // SAFETY: `vm` is the live JavaVM the library was loaded into.
+            if unsafe { raw::attach_as_daemon(vm.get_raw()) }.is_none() {
+                return Err("could not attach this thread to the JVM".to_string());
+            }
+            attached_here = true;
+        }
+        PINNED.with(|p| p.set((n + 1, attached_here)));
+    } else if n > 0 {
+        if n == 1 && ours {
+            // SAFETY: `vm` is the live JavaVM; this thread was attached by
+            // `attach_as_daemon` above and runs no Java code (it is in Python).
+            unsafe { raw::detach_current_thread(vm.get_raw()) };
+            PINNED.with(|p| p.set((0, false)));
+        } else {
+            PINNED.with(|p| p.set((n - 1, ours)));
+        }
+    }
+    Ok(())
+}

@@ -10,6 +10,7 @@ import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -77,20 +78,37 @@ final class JavaBridge {
 
     /** {@code _call(group, target, *args)}: a method (target null: static) or constructor. */
     static Object call(Object[] a, Map<String, Object> kw) throws Exception {
-        if (!kw.isEmpty()) {
-            throw new PyError("TypeError", "Java methods take no keyword arguments (got " + kw.keySet() + ")");
-        }
         JavaClasses.Group g = JavaClasses.group(((Long) a[0]).intValue());
         Object target = a[1];
         int n = a.length - 2;
         Object[] args = new Object[n];
         System.arraycopy(a, 2, args, 0, n);
-        return invoke(g, target, PyImplements.swap(args, 0));
+        PyImplements.swap(args, 0);
+        if (!kw.isEmpty()) {
+            return callByName(g, target, args, kw);
+        }
+        return invoke(g, target, args);
+    }
+
+    /** A call with keyword arguments: bound to parameter names ({@link JavaOverloads#chooseByName}). */
+    private static Object callByName(JavaClasses.Group g, Object target, Object[] args, Map<String, Object> kw)
+            throws Exception {
+        Map<String, Object> named = new LinkedHashMap<>();
+        for (Map.Entry<String, Object> e : kw.entrySet()) {
+            Object v = e.getValue();
+            named.put(e.getKey(), v instanceof PyObject ? PyImplements.proxyOrSelf((PyObject) v) : v);
+        }
+        JavaOverloads.Bound b = JavaOverloads.chooseByName(g, args, named, target);
+        return invokeChosen(g, b.chosen, target, JavaOverloads.argsFor(b.chosen, b.args));
     }
 
     static Object invoke(JavaClasses.Group g, Object target, Object[] args) throws Exception {
         Executable chosen = JavaOverloads.choose(g, args, target);
-        Object[] converted = JavaOverloads.argsFor(chosen, args);
+        return invokeChosen(g, chosen, target, JavaOverloads.argsFor(chosen, args));
+    }
+
+    private static Object invokeChosen(JavaClasses.Group g, Executable chosen, Object target, Object[] converted)
+            throws Exception {
         try {
             if (chosen instanceof Constructor) {
                 Object made = ((Constructor<?>) chosen).newInstance(converted);
@@ -291,6 +309,16 @@ final class JavaBridge {
                 return JavaArrays.arrayBytes(a[1]);
             case Contract.JavaMeta.ABUF:
                 return JavaArrays.exportBuffer(a[1]);
+            case Contract.JavaMeta.MONITOR:
+                // pybridge.synchronized: the JVM monitor of the object, on this
+                // (the Python caller's) thread; Python let go of the GIL for the call.
+                if (Native.monitor(a[1], Boolean.TRUE.equals(a[2])) != 0) {
+                    throw new PyError(
+                            "RuntimeError",
+                            "could not enter or exit the monitor of "
+                                    + a[1].getClass().getName());
+                }
+                return null;
             case Contract.JavaMeta.ABUF_BACK:
                 JavaArrays.releaseBuffer(a[1], (Long) a[2], Boolean.TRUE.equals(a[3]));
                 return null;

@@ -5,11 +5,14 @@ import java.lang.reflect.Constructor;
 import java.lang.reflect.Executable;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.lang.reflect.Parameter;
 import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Java from Python, the arguments: how well a value Python sent fits a
@@ -354,20 +357,7 @@ final class JavaOverloads {
                             + candidates(g.all));
         }
         if (best.size() > 1) {
-            // Java's rule: the most specific one wins, if there is one.
-            List<Executable> most = new ArrayList<>();
-            for (Executable e : best) {
-                boolean dominated = false;
-                for (Executable o : best) {
-                    if (o != e && moreSpecific(o, e) && !moreSpecific(e, o)) {
-                        dominated = true;
-                        break;
-                    }
-                }
-                if (!dominated) {
-                    most.add(e);
-                }
-            }
+            List<Executable> most = mostSpecific(best);
             if (most.size() != 1) {
                 throw new JavaBridge.PyError(
                         "TypeError",
@@ -379,6 +369,284 @@ final class JavaOverloads {
             return most.get(0);
         }
         return best.get(0);
+    }
+
+    /** Java's rule among equally cheap overloads: the most specific ones (one, if there is one). */
+    private static List<Executable> mostSpecific(List<Executable> best) {
+        List<Executable> most = new ArrayList<>();
+        for (Executable e : best) {
+            boolean dominated = false;
+            for (Executable o : best) {
+                if (o != e && moreSpecific(o, e) && !moreSpecific(e, o)) {
+                    dominated = true;
+                    break;
+                }
+            }
+            if (!dominated) {
+                most.add(e);
+            }
+        }
+        return most;
+    }
+
+    // ---- keyword arguments -------------------------------------------------------
+
+    /** An overload chosen for a call with keyword arguments, and its arguments in parameter order. */
+    static final class Bound {
+        final Executable chosen;
+        final Object[] args;
+
+        Bound(Executable chosen, Object[] args) {
+            this.chosen = chosen;
+            this.args = args;
+        }
+    }
+
+    /**
+     * The overload of {@code g} that a call with keyword arguments means.
+     * Each overload whose parameter names are known ({@link #parameterNames})
+     * binds the positional arguments to its first parameters and each keyword
+     * to the parameter of that name, as Python binds a call; a trailing
+     * varargs parameter left unbound is empty. Among the overloads every
+     * argument binds to, the cheapest by the costs of positional calls wins,
+     * the most specific among equals. Otherwise a {@link JavaBridge.PyError}
+     * (TypeError): Python's own message when there is one overload (an
+     * unexpected keyword, a parameter given twice, one missing), else one
+     * naming each overload's parameters and why it does not fit.
+     */
+    static Bound chooseByName(JavaClasses.Group g, Object[] positional, Map<String, Object> kw, Object target) {
+        List<Executable> best = new ArrayList<>();
+        List<Object[]> bestArgs = new ArrayList<>();
+        int bestCost = NO;
+        List<String> why = new ArrayList<>();
+        boolean unknownNames = false;
+        boolean allUnknown = true;
+        List<Executable> unknown = new ArrayList<>();
+        for (Executable e : g.all) {
+            if (target == null && e instanceof Method && !Modifier.isStatic(e.getModifiers())) {
+                continue;
+            }
+            String[] names = parameterNames(e);
+            if (e.getParameterCount() > 0 && names != null) {
+                allUnknown = false;
+            }
+            if (names == null) {
+                unknownNames = true;
+                unknown.add(e);
+                why.add(candidates(new Executable[] {e}) + ": its parameter names are not known");
+                continue;
+            }
+            Object[] bound = new Object[names.length];
+            String failure = bind(e, names, positional, kw, bound);
+            if (failure != null) {
+                why.add(namedSignature(e, names) + ": " + failure);
+                continue;
+            }
+            if (e.isVarArgs() && bound[names.length - 1] == UNBOUND) {
+                bound = Arrays.copyOf(bound, names.length - 1);
+            }
+            int k = applicable(e, bound, bound.length);
+            if (k >= NO) {
+                why.add(namedSignature(e, names) + ": the arguments' types do not fit");
+            } else if (k < bestCost) {
+                bestCost = k;
+                best.clear();
+                bestArgs.clear();
+                best.add(e);
+                bestArgs.add(bound);
+            } else if (k == bestCost) {
+                best.add(e);
+                bestArgs.add(bound);
+            }
+        }
+        if (best.isEmpty()) {
+            String call = callName(g) + "(" + describeCall(positional, kw) + ")";
+            String hint = unknownNames
+                    ? "; parameter names are known for classes compiled with javac -parameters, records' canonical"
+                            + " constructors, and parameters annotated with @org.pybridge.PyName (pass the arguments"
+                            + " by position otherwise)"
+                    : "";
+            if (unknownNames && allUnknown) {
+                throw new JavaBridge.PyError(
+                        "TypeError",
+                        call + ": the parameter names of " + signatureName(g) + " ("
+                                + candidates(unknown.toArray(new Executable[0]))
+                                + ") are not known, so it takes no keyword arguments" + hint);
+            }
+            if (why.size() == 1) {
+                throw new JavaBridge.PyError("TypeError", call + ": " + why.get(0) + hint);
+            }
+            throw new JavaBridge.PyError(
+                    "TypeError",
+                    "no overload of " + signatureName(g) + " takes " + call + ": " + String.join("; ", why) + hint);
+        }
+        if (best.size() > 1) {
+            List<Executable> most = mostSpecific(best);
+            if (most.size() != 1) {
+                throw new JavaBridge.PyError(
+                        "TypeError",
+                        "ambiguous call " + callName(g) + "(" + describeCall(positional, kw) + "): "
+                                + candidates(most.toArray(new Executable[0]))
+                                + " fit equally well; convert the arguments (e.g. with jarray, or a Java object"
+                                + " of the exact type) to choose one");
+            }
+            Executable e = most.get(0);
+            return new Bound(e, bestArgs.get(best.indexOf(e)));
+        }
+        return new Bound(best.get(0), bestArgs.get(0));
+    }
+
+    /** A parameter no argument was bound to (only a trailing varargs one may stay so). */
+    private static final Object UNBOUND = new Object();
+
+    /**
+     * Binds a call's arguments to {@code e}'s parameters (named
+     * {@code names}) into {@code out}, as Python binds them: null if they
+     * bind, else why not, in Python's words.
+     */
+    private static String bind(
+            Executable e, String[] names, Object[] positional, Map<String, Object> kw, Object[] out) {
+        int np = names.length;
+        if (positional.length > np) {
+            // Extra positional arguments could only be varargs elements, and
+            // then every keyword names a parameter already given or none.
+            if (!e.isVarArgs()) {
+                return "takes " + np + " positional argument" + (np == 1 ? "" : "s") + " but " + positional.length
+                        + " were given";
+            }
+        }
+        Arrays.fill(out, UNBOUND);
+        for (int i = 0; i < Math.min(np, positional.length); i++) {
+            out[i] = positional[i];
+        }
+        for (Map.Entry<String, Object> k : kw.entrySet()) {
+            int i = Arrays.asList(names).indexOf(k.getKey());
+            if (i < 0) {
+                return "got an unexpected keyword argument '" + k.getKey() + "'";
+            }
+            if (i < positional.length) {
+                return "got multiple values for argument '" + k.getKey() + "'";
+            }
+            out[i] = k.getValue();
+        }
+        List<String> missing = new ArrayList<>();
+        for (int i = 0; i < np; i++) {
+            if (out[i] == UNBOUND && !(e.isVarArgs() && i == np - 1)) {
+                missing.add("'" + names[i] + "'");
+            }
+        }
+        if (!missing.isEmpty()) {
+            String list = missing.size() == 1
+                    ? missing.get(0)
+                    : String.join(", ", missing.subList(0, missing.size() - 1)) + " and "
+                            + missing.get(missing.size() - 1);
+            return "missing " + missing.size() + " required argument" + (missing.size() == 1 ? "" : "s") + ": " + list;
+        }
+        return null;
+    }
+
+    private static final Map<Executable, String[]> NAMES = new ConcurrentHashMap<>();
+    private static final String[] NAMES_UNKNOWN = new String[0];
+
+    /**
+     * The names Python may pass {@code e}'s parameters by, or null when they
+     * are not known: for each parameter its {@link PyName}, else the name
+     * {@code javac -parameters} kept, else (a record's canonical
+     * constructor) its record component's name.
+     */
+    static String[] parameterNames(Executable e) {
+        String[] n = NAMES.get(e);
+        if (n == null) {
+            n = findNames(e);
+            NAMES.put(e, n);
+        }
+        return n == NAMES_UNKNOWN ? null : n;
+    }
+
+    private static String[] findNames(Executable e) {
+        Parameter[] ps = e.getParameters();
+        String[] out = new String[ps.length];
+        String[] record = null;
+        for (int i = 0; i < ps.length; i++) {
+            PyName a = ps[i].getAnnotation(PyName.class);
+            if (a != null) {
+                out[i] = a.value();
+            } else if (ps[i].isNamePresent()) {
+                out[i] = ps[i].getName();
+            } else {
+                if (record == null) {
+                    record = recordComponentNames(e);
+                    if (record == null) {
+                        return NAMES_UNKNOWN;
+                    }
+                }
+                out[i] = record[i];
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The component names of a record if {@code e} is its canonical
+     * constructor (JDK 16+, read reflectively: the library targets Java 11).
+     */
+    private static String[] recordComponentNames(Executable e) {
+        if (!(e instanceof Constructor)) {
+            return null;
+        }
+        Class<?> c = e.getDeclaringClass();
+        try {
+            if (!Boolean.TRUE.equals(Class.class.getMethod("isRecord").invoke(c))) {
+                return null;
+            }
+            Object[] comps =
+                    (Object[]) Class.class.getMethod("getRecordComponents").invoke(c);
+            Class<?>[] ps = e.getParameterTypes();
+            if (comps == null || comps.length != ps.length) {
+                return null;
+            }
+            String[] names = new String[comps.length];
+            for (int i = 0; i < comps.length; i++) {
+                Method type = comps[i].getClass().getMethod("getType");
+                if (type.invoke(comps[i]) != ps[i]) {
+                    return null;
+                }
+                names[i] = (String) comps[i].getClass().getMethod("getName").invoke(comps[i]);
+            }
+            return names;
+        } catch (ReflectiveOperationException | RuntimeException x) {
+            return null;
+        }
+    }
+
+    private static String callName(JavaClasses.Group g) {
+        String simple = g.owner.substring(g.owner.lastIndexOf('.') + 1).replace('$', '.');
+        return g.name.equals("<init>") ? simple : simple + "." + g.name;
+    }
+
+    private static String namedSignature(Executable e, String[] names) {
+        StringBuilder b = new StringBuilder();
+        b.append(e instanceof Constructor ? e.getDeclaringClass().getSimpleName() : e.getName())
+                .append('(');
+        Class<?>[] ps = e.getParameterTypes();
+        for (int i = 0; i < ps.length; i++) {
+            b.append(i > 0 ? ", " : "")
+                    .append(
+                            e.isVarArgs() && i == ps.length - 1
+                                    ? ps[i].getComponentType().getSimpleName() + "..."
+                                    : ps[i].getSimpleName())
+                    .append(' ')
+                    .append(names[i]);
+        }
+        return b.append(')').toString();
+    }
+
+    private static String describeCall(Object[] positional, Map<String, Object> kw) {
+        StringBuilder b = new StringBuilder(describeArgs(positional));
+        for (Map.Entry<String, Object> k : kw.entrySet()) {
+            b.append(b.length() > 0 ? ", " : "").append(k.getKey()).append('=').append(describeValue(k.getValue()));
+        }
+        return b.toString();
     }
 
     /** Cost of calling {@code e} with {@code args}; varargs cost more than a fixed-arity match. */

@@ -83,4 +83,12 @@ final class Native {
      * {@link #invoke}), which also reports errors.
      */
     static native int release(long id, int slot);
+
+    /**
+     * JNI {@code MonitorEnter} ({@code enter}) or {@code MonitorExit} of
+     * {@code o} on the calling thread: Python's {@code pybridge.synchronized}.
+     * 0 on success; an {@code IllegalMonitorStateException} is thrown when
+     * exiting a monitor the thread does not own; other failures return -1.
+     */
+    static native int monitor(Object o, boolean enter);
 }
