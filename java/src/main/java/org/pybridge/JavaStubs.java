@@ -781,18 +781,27 @@ public final class JavaStubs {
             if (types.length != params.length) {
                 types = e.getParameterTypes(); // inner-class constructors: the outer instance is implicit
             }
+            // Keyword arguments bind to the parameter names pybridge knows (@PyName,
+            // javac -parameters, a record's components: JavaOverloads.parameterNames);
+            // a method without them takes its arguments by position only.
+            String[] known = JavaOverloads.parameterNames(e);
             Set<String> used = new HashSet<>(ps);
+            boolean byName = known != null && known.length == params.length;
+            for (int i = 0; byName && i < known.length; i++) {
+                byName = known[i].equals(pyName(known[i])) && used.add(known[i]);
+            }
+            used = new HashSet<>(ps);
             for (int i = 0; i < params.length; i++) {
-                String pn = params[i].isNamePresent() ? pyName(params[i].getName()) : null;
-                if (pn == null || !used.add(pn)) {
-                    pn = "arg" + i;
+                String pn = byName ? known[i] : "arg" + i;
+                if (!used.add(pn)) {
+                    pn = "arg" + i + "_";
                     used.add(pn);
                 }
                 if (e.isVarArgs() && i == params.length - 1) {
                     Type comp = types[i] instanceof GenericArrayType
                             ? ((GenericArrayType) types[i]).getGenericComponentType()
                             : ((Class<?>) types[i]).getComponentType();
-                    if (!ps.isEmpty()) {
+                    if (!ps.isEmpty() && !byName) {
                         ps.add("/");
                     }
                     ps.add("*" + pn + ": " + ctx.type(comp, Use.PARAM, true));
@@ -800,8 +809,8 @@ public final class JavaStubs {
                 }
                 ps.add(pn + ": " + ctx.type(types[i], Use.PARAM, true));
             }
-            if (params.length > 0 && !e.isVarArgs()) {
-                ps.add("/"); // pybridge passes arguments by position
+            if (params.length > 0 && !e.isVarArgs() && !byName) {
+                ps.add("/"); // by position only
             }
             if (!(e instanceof Constructor)) {
                 // A method's type variable the parameters do not show in Python (inside

@@ -259,6 +259,10 @@ public class JavaStubsTest {
                 defs(box, "from_"));
         assertTrue(defs(box, "lambda").isEmpty() && defs(box, "from").isEmpty());
         assertEquals(List.of("def __iter__(self) -> typing.Iterator[_T]: ..."), defs(box, "__iter__"));
+        // Parameter names pybridge binds keyword arguments to (@PyName here): not positional-only.
+        assertEquals(
+                List.of("def resize(self, width: builtins.int, height: builtins.int) -> builtins.str: ..."),
+                defs(box, "resize"));
         // Nested classes: their own type variables, enum constants as ClassVars.
         List<String> entry = classBlock(m, "Box.Entry");
         assertEquals(

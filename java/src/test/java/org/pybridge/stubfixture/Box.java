@@ -5,6 +5,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import org.pybridge.PyName;
 
 /**
  * A fixture of {@code JavaStubsTest}: overloads, generics, fields, nested
@@ -176,6 +177,17 @@ public class Box<T> implements Iterable<T> {
      */
     public static int count(Map<String, Integer> m) {
         return m.size();
+    }
+
+    /**
+     * Parameters with names Python may pass them by ({@link PyName}).
+     *
+     * @param w the width
+     * @param h the height
+     * @return "w x h"
+     */
+    public String resize(@PyName("width") int w, @PyName("height") int h) {
+        return w + " x " + h;
     }
 
     @Override

@@ -22,3 +22,5 @@ box.lambda_("two")  # error: arg-type
 box.first = 1  # error: assignment
 Box.pair("only one")  # error: call-arg
 lengths: Box[str] = box.map(len)  # error: arg-type
+box.resize(2, depth=3)  # error: call-arg
+box.describe(x=1)  # error: call-overload

@@ -43,6 +43,7 @@ pair: List[str] = Box.pair("p", "q")
 assert list(pair) == ["p", "q"]
 assert Box.join("-", "a", "b", "c") == "a-b-c"
 assert box.lambda_(21) == 42
+assert box.resize(2, height=3) == "2 x 3" and box.resize(height=1, width=4) == "4 x 1"
 assert Box.from_("z").get(0) == "z"
 assert Box.count({"a": 1, "b": 2}) == 2
 limit: int = Box.LIMIT
