@@ -19,6 +19,7 @@ _owned = None  # (loop, thread) of the loop pybridge owns in this interpreter
 _complete = None  # the Java callback (id, status)
 _tasks = {}  # id -> task, while it runs
 _results = {}  # id -> the value or exception, until Java takes it
+_waiting = {}  # id -> (its loop, the awaitable), from submit until Java is told how it ended
 
 
 def set_complete(callback):
@@ -60,15 +61,26 @@ def _serve(loop, ready):
         loop.run_forever()
     finally:
         try:
-            pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
-            for t in pending:
-                t.cancel()
-            if pending:
+            # Until no task is left: cancelling runs the loop again, which may start tasks
+            # whose submission arrived with the stop.
+            while True:
+                pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+                if not pending:
+                    break
+                for t in pending:
+                    t.cancel()
                 loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
             loop.run_until_complete(loop.shutdown_asyncgens())
         finally:
             asyncio.set_event_loop(None)
             loop.close()
+            # Submissions whose task never ran (they arrived after the last round): cancelled.
+            with _lock:
+                left = [(i, aw) for i, (lp, aw) in _waiting.items() if lp is loop]
+            for ident, aw in left:
+                if inspect.iscoroutine(aw):
+                    aw.close()  # never started: no "never awaited" warning
+                _tell(ident, CANCELLED)
 
 
 def stop(timeout):
@@ -103,16 +115,37 @@ def submit(ident, loop, fn, args, kwargs):
         if inspect.iscoroutine(aw):
             aw.close()
         raise RuntimeError("the event loop is closed")
+    with _lock:
+        _waiting[ident] = (loop, aw)
     try:
         loop.call_soon_threadsafe(_start, ident, aw)
     except RuntimeError:
+        with _lock:
+            _waiting.pop(ident, None)
         if inspect.iscoroutine(aw):
             aw.close()
         raise
 
 
 def _start(ident, aw):
-    _tasks[ident] = asyncio.ensure_future(_run(ident, aw))
+    task = asyncio.ensure_future(_run(ident, aw))
+    _tasks[ident] = task
+    task.add_done_callback(lambda t: _cancelled_before_running(ident, t))
+
+
+def _cancelled_before_running(ident, task):
+    # A task cancelled before its first step never runs _run's body: Java is told here.
+    if task.cancelled():
+        _tasks.pop(ident, None)
+        _tell(ident, CANCELLED)
+
+
+def _tell(ident, status):
+    """Tells Java how task ident ended, once."""
+    with _lock:
+        known = _waiting.pop(ident, None) is not None
+    if known:
+        _complete(ident, status)
 
 
 async def _run(ident, aw):
@@ -124,7 +157,7 @@ async def _run(ident, aw):
     _tasks.pop(ident, None)
     if status != CANCELLED:
         _results[ident] = value
-    _complete(ident, status)
+    _tell(ident, status)
 
 
 def _is_cancelled(e):

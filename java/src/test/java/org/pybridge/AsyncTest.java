@@ -268,6 +268,25 @@ public class AsyncTest {
         }
     }
 
+    /**
+     * A task submitted just before its loop stops (the stop arriving before the task's first
+     * step, or before the callback that creates it) is cancelled, and Java's future with it:
+     * it is never left pending for ever.
+     */
+    @Test
+    public void aTaskSubmittedAsTheLoopStopsIsCancelledNotForgotten() throws Exception {
+        for (int i = 0; i < 200; i++) {
+            CompletableFuture<PyObject> f = fn("forever").callAsync();
+            assertTrue("the loop stopped", PyAsync.stop());
+            try {
+                f.get(30, TimeUnit.SECONDS);
+                fail("round " + i + ": a task of a stopped loop completed");
+            } catch (CancellationException expected) {
+                assertTrue(f.isCancelled());
+            }
+        }
+    }
+
     @Test
     public void theLoopOfASubInterpreterStopsWithIt() throws Exception {
         loopOfASubInterpreter(InterpreterConfig.shared());
