@@ -15,7 +15,8 @@ lines and hands them over in one call:
 - at LIMIT bytes;
 - DELAY seconds after the first line collected, from a daemon thread, for
   Python threads that print while Java calls nothing;
-- when the JVM exits (PyOutput's shutdown hook calls deliver_all).
+- when the JVM exits (PyOutput's shutdown hook calls deliver_all), with
+  a partial line.
 
 A chunk the sink fails to take is written to the file descriptor, so output
 is never lost silently. docs/decisions/output-batching.md.
@@ -132,11 +133,14 @@ def _flush_later():
         deliver_all()
 
 
-def deliver_all():
-    """Hands every stream's collected output to Java (the boundaries, the
-    delay thread and the JVM's exit call this)."""
-    for s in tuple(_streams):
-        s.deliver()
+def deliver_all(at_exit=False):
+    """Hands every stream's collected output to Java (the boundaries and the
+    delay thread call this); at_exit (the JVM's exit) a partial line too."""
+    for t in tuple(_streams):
+        if at_exit:
+            t.flush()
+        else:
+            t._java.deliver()
 
 
 class _Text(_io.TextIOWrapper):
@@ -158,11 +162,10 @@ def _stream(sink, fd, name, errors, batch):
 def _replace(old, new):
     if old is not None:
         old.flush()
-        raw = getattr(old, "_java", None)
-        if raw in _streams:
-            _streams.remove(raw)
-    if new is not None and getattr(new, "_java", None) is not None:
-        _streams.append(new._java)
+        if old in _streams:
+            _streams.remove(old)
+    if isinstance(new, _Text):
+        _streams.append(new)
     return new
 
 

@@ -34,7 +34,7 @@ final class PyOutput {
     /**
      * The shutdown hook: what Python's {@code sys.stdout} collected and no
      * boundary handed over yet (a Python thread printing while Java called
-     * nothing) is written before the JVM ends. It waits at most
+     * nothing), and a partial line, is written before the JVM ends. It waits at most
      * {@link #EXIT_WAIT_MS} for the GIL (a thread holding it across
      * {@code System.exit} must not hang the exit).
      */
@@ -45,7 +45,7 @@ final class PyOutput {
         }
         Thread t = new Thread(() -> {
             try {
-                d.call().close();
+                d.call(true).close();
             } catch (RuntimeException e) {
                 // Python cannot run any more: what it collected cannot be had
             }
@@ -118,7 +118,11 @@ final class PyOutput {
     }
 
     /**
-     * What Python's raw layer calls with each chunk of UTF-8. A character
+     * What Python's raw layer calls with each chunk of UTF-8: stdout's
+     * batches, stderr's lines, what was pending at a flush. A
+     * {@code Consumer<String>} is still handed one line at a time (and a
+     * flushed partial line on its own); a {@code PrintStream} gets the batch
+     * in one {@code print} and one {@code flush}. A character
      * split between two chunks (possible only when a long write is cut at
      * the buffer's size) is kept until the next one completes it.
      */
@@ -148,7 +152,14 @@ final class PyOutput {
             String text = new String(b, 0, end, StandardCharsets.UTF_8);
             switch (output.kind) {
                 case CONSUMER:
-                    output.consumer.accept(text);
+                    // a batch of lines: the consumer still gets them one by one
+                    int from = 0;
+                    while (from < text.length()) {
+                        int nl = text.indexOf('\n', from);
+                        int to = nl < 0 ? text.length() : nl + 1;
+                        output.consumer.accept(text.substring(from, to));
+                        from = to;
+                    }
                     break;
                 case STREAM:
                     print(output.stream, text);
