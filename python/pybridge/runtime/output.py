@@ -87,9 +87,10 @@ class JavaStream(_io.RawIOBase):
     def deliver(self):
         """Hands what was collected to Java (in the order written)."""
         with self._lock:
-            if not self._pending:
+            p = self._pending
+            if not p:
                 return
-            data = b"".join(self._pending)
+            data = p[0] if len(p) == 1 else b"".join(p)
             self._pending = []
             self._size = 0
             # under the lock: a thread delivering after us comes after us
@@ -182,5 +183,7 @@ def install(out_sink, err_sink, restore=False):
         new = _stream(err_sink, 2, "<stderr>", "backslashreplace", False) if err_sink is not None else _sys.__stderr__
         _sys.stderr = _replace(_sys.stderr, new)
     if _register is not None:
-        _register(deliver_all if _streams else None)
+        # the boundaries hand over stdout's batch (stderr's lines go at once)
+        out = _sys.stdout
+        _register(out._java.deliver if isinstance(out, _Text) and out in _streams else None)
     return deliver_all

@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 /// Whether the main interpreter's streams hold output not yet handed to Java.
 static PENDING: AtomicBool = AtomicBool::new(false);
 
-/// The function that hands it over (`output.py`'s `_deliver_all`).
+/// The function that hands it over (`output.py`: stdout's `JavaStream.deliver`).
 static DELIVER: PerInterp<Py<PyAny>> = PerInterp::new();
 
 /// `pybridge._output_pending()`: Python started collecting output.
@@ -53,7 +53,7 @@ fn deliver(py: Python<'_>) {
     PENDING.store(false, Ordering::Release);
     let f = DELIVER.with(py, |c| c.as_ref().map(|f| f.clone_ref(py)));
     if let Some(f) = f {
-        // `_deliver_all` writes what Java cannot take to the file
+        // `deliver` writes what Java cannot take to the file
         // descriptors; an error here (a KeyboardInterrupt, say) must not
         // become the call's.
         if let Err(e) = f.bind(py).call0() {
