@@ -160,12 +160,18 @@ def _stream(sink, fd, name, errors, batch):
     return t
 
 
-def _replace(old, new):
+def _replace(role, old, new):
+    # old: what sys.stdout / sys.stderr is now (perhaps a wrapper of ours,
+    # jsr223.py's); the Java stream this role had is flushed and forgotten
     if old is not None:
         old.flush()
-        if old in _streams:
-            _streams.remove(old)
-    if isinstance(new, _Text):
+    mine = _state.get(role)
+    if mine is not None:
+        mine.flush()
+        if mine in _streams:
+            _streams.remove(mine)
+    _state[role] = new if isinstance(new, _Text) else None
+    if _state[role] is not None:
         _streams.append(new)
     return new
 
@@ -178,12 +184,12 @@ def install(out_sink, err_sink, restore=False):
     # (sys.stdout is None when the process started with that descriptor closed)
     if out_sink is not None or restore:
         new = _stream(out_sink, 1, "<stdout>", "strict", True) if out_sink is not None else _sys.__stdout__
-        _sys.stdout = _replace(_sys.stdout, new)
+        _sys.stdout = _replace("out", _sys.stdout, new)
     if err_sink is not None or restore:
         new = _stream(err_sink, 2, "<stderr>", "backslashreplace", False) if err_sink is not None else _sys.__stderr__
-        _sys.stderr = _replace(_sys.stderr, new)
+        _sys.stderr = _replace("err", _sys.stderr, new)
     if _register is not None:
         # the boundaries hand over stdout's batch (stderr's lines go at once)
-        out = _sys.stdout
-        _register(out._java.deliver if isinstance(out, _Text) and out in _streams else None)
+        out = _state.get("out")
+        _register(out._java.deliver if out is not None else None)
     return deliver_all

@@ -12,6 +12,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -126,7 +127,7 @@ public class OutputE2ETest {
     public static final class ExitWithoutFlush {
         public static void main(String[] args) throws Exception {
             Python.initialize();
-            java.util.concurrent.CountDownLatch printed = new java.util.concurrent.CountDownLatch(2);
+            CountDownLatch printed = new CountDownLatch(2);
             try (PyObject ns = Python.eval("{}")) {
                 ns.setItem("printed", (Runnable) printed::countDown);
                 PyNamespace.exec(ns, String.join(

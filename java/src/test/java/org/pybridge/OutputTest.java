@@ -7,6 +7,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntConsumer;
 import java.util.function.Supplier;
 import org.junit.Test;
 
@@ -197,7 +198,7 @@ public class OutputTest {
         String[] got = captured(() -> {
             PrintStream out = System.out;
             try (PyObject ns = Python.eval("{}")) {
-                java.util.function.IntConsumer look = i -> {
+                IntConsumer look = i -> {
                     out.flush();
                     seen.add(o.size() + "/" + e.size());
                     System.out.println("java " + i);
