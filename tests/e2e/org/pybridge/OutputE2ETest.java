@@ -130,15 +130,17 @@ public class OutputE2ETest {
             CountDownLatch printed = new CountDownLatch(2);
             try (PyObject ns = Python.eval("{}")) {
                 ns.setItem("printed", (Runnable) printed::countDown);
-                PyNamespace.exec(ns, String.join(
-                        "\n",
-                        "import sys, threading",
-                        "def late():",
-                        "    print('late line')",
-                        "    printed()",
-                        "    sys.stdout.write('thread tail, no newline')",
-                        "    printed()",
-                        "threading.Thread(target=late, daemon=True).start()"));
+                PyNamespace.exec(
+                        ns,
+                        String.join(
+                                "\n",
+                                "import sys, threading",
+                                "def late():",
+                                "    print('late line')",
+                                "    printed()",
+                                "    sys.stdout.write('thread tail, no newline')",
+                                "    printed()",
+                                "threading.Thread(target=late, daemon=True).start()"));
             }
             printed.await();
             System.out.println("java's last line");

@@ -43,13 +43,15 @@ final class PyOutput {
         if (d == null) {
             return;
         }
-        Thread t = new Thread(() -> {
-            try {
-                d.call(true).close();
-            } catch (RuntimeException e) {
-                // Python cannot run any more: what it collected cannot be had
-            }
-        }, "pybridge-output-deliver");
+        Thread t = new Thread(
+                () -> {
+                    try {
+                        d.call(true).close();
+                    } catch (RuntimeException e) {
+                        // Python cannot run any more: what it collected cannot be had
+                    }
+                },
+                "pybridge-output-deliver");
         t.setDaemon(true);
         t.start();
         try {

@@ -195,24 +195,29 @@ public class OutputTest {
         ByteArrayOutputStream o = new ByteArrayOutputStream();
         ByteArrayOutputStream e = new ByteArrayOutputStream();
         List<String> seen = new ArrayList<>();
-        String[] got = captured(() -> {
-            PrintStream out = System.out;
-            try (PyObject ns = Python.eval("{}")) {
-                IntConsumer look = i -> {
-                    out.flush();
-                    seen.add(o.size() + "/" + e.size());
-                    System.out.println("java " + i);
-                };
-                ns.setItem("look", look);
-                PyNamespace.exec(ns, String.join(
-                        "\n",
-                        "import sys",
-                        "for i in range(50):",
-                        "    print('python', i)",
-                        "    print('err', i, file=sys.stderr)",
-                        "    look(i)"));
-            }
-        }, o, e);
+        String[] got = captured(
+                () -> {
+                    PrintStream out = System.out;
+                    try (PyObject ns = Python.eval("{}")) {
+                        IntConsumer look = i -> {
+                            out.flush();
+                            seen.add(o.size() + "/" + e.size());
+                            System.out.println("java " + i);
+                        };
+                        ns.setItem("look", look);
+                        PyNamespace.exec(
+                                ns,
+                                String.join(
+                                        "\n",
+                                        "import sys",
+                                        "for i in range(50):",
+                                        "    print('python', i)",
+                                        "    print('err', i, file=sys.stderr)",
+                                        "    look(i)"));
+                    }
+                },
+                o,
+                e);
         StringBuilder expected = new StringBuilder();
         StringBuilder errs = new StringBuilder();
         for (int i = 0; i < 50; i++) {
@@ -241,27 +246,30 @@ public class OutputTest {
         Python.initialize();
         ByteArrayOutputStream o = new ByteArrayOutputStream();
         ByteArrayOutputStream e = new ByteArrayOutputStream();
-        String[] got = captured(() -> {
-            Python.exec(String.join(
-                    "\n",
-                    "import threading",
-                    "_go = threading.Event()",
-                    "def _quiet():",
-                    "    _go.wait()",
-                    "    for i in range(3):",
-                    "        print('quiet', i)",
-                    "threading.Thread(target=_quiet, daemon=True).start()"));
-            Python.exec("_go.set()");
-            // no call into Python from here on: wait (boundedly) for the lines
-            long deadline = System.nanoTime() + 20_000_000_000L;
-            while (!o.toString(StandardCharsets.UTF_8).contains("quiet 2\n") && System.nanoTime() < deadline) {
-                try {
-                    Thread.sleep(10);
-                } catch (InterruptedException x) {
-                    throw new IllegalStateException(x);
-                }
-            }
-        }, o, e);
+        String[] got = captured(
+                () -> {
+                    Python.exec(String.join(
+                            "\n",
+                            "import threading",
+                            "_go = threading.Event()",
+                            "def _quiet():",
+                            "    _go.wait()",
+                            "    for i in range(3):",
+                            "        print('quiet', i)",
+                            "threading.Thread(target=_quiet, daemon=True).start()"));
+                    Python.exec("_go.set()");
+                    // no call into Python from here on: wait (boundedly) for the lines
+                    long deadline = System.nanoTime() + 20_000_000_000L;
+                    while (!o.toString(StandardCharsets.UTF_8).contains("quiet 2\n") && System.nanoTime() < deadline) {
+                        try {
+                            Thread.sleep(10);
+                        } catch (InterruptedException x) {
+                            throw new IllegalStateException(x);
+                        }
+                    }
+                },
+                o,
+                e);
         assertEquals("quiet 0\nquiet 1\nquiet 2\n", got[0]);
     }
 
@@ -289,27 +297,32 @@ public class OutputTest {
         Python.initialize();
         ByteArrayOutputStream o = new ByteArrayOutputStream();
         ByteArrayOutputStream e = new ByteArrayOutputStream();
-        String[] got = captured(() -> {
-            try (PyObject ns = Python.eval("{}")) {
-                ns.setItem("_out", o);
-                ns.setItem("_err", e);
-                PyNamespace.exec(ns, String.join(
-                        "\n",
-                        "import sys",
-                        "print('o')",
-                        "o_waits = len(sys.stdout._java._pending)",
-                        "print('e', file=sys.stderr)",
-                        "waiting = '%d %d' % (o_waits, len(sys.stderr._java._pending))",
-                        "sizes = '%d %d' % (_out.size(), _err.size())"));
-                try (PyObject waiting = ns.getItem("waiting");
-                        PyObject sizes = ns.getItem("sizes")) {
-                    // stdout's line waits in its batch, stderr's is gone ...
-                    assertEquals("1 0", waiting.toJava(String.class));
-                    // ... and stderr's hand-over (a call into Java: a boundary) took stdout's first
-                    assertEquals("2 2", sizes.toJava(String.class));
-                }
-            }
-        }, o, e);
+        String[] got = captured(
+                () -> {
+                    try (PyObject ns = Python.eval("{}")) {
+                        ns.setItem("_out", o);
+                        ns.setItem("_err", e);
+                        PyNamespace.exec(
+                                ns,
+                                String.join(
+                                        "\n",
+                                        "import sys",
+                                        "print('o')",
+                                        "o_waits = len(sys.stdout._java._pending)",
+                                        "print('e', file=sys.stderr)",
+                                        "waiting = '%d %d' % (o_waits, len(sys.stderr._java._pending))",
+                                        "sizes = '%d %d' % (_out.size(), _err.size())"));
+                        try (PyObject waiting = ns.getItem("waiting");
+                                PyObject sizes = ns.getItem("sizes")) {
+                            // stdout's line waits in its batch, stderr's is gone ...
+                            assertEquals("1 0", waiting.toJava(String.class));
+                            // ... and stderr's hand-over (a call into Java: a boundary) took stdout's first
+                            assertEquals("2 2", sizes.toJava(String.class));
+                        }
+                    }
+                },
+                o,
+                e);
         assertEquals("o\n", got[0]);
         assertEquals("e\n", got[1]);
     }
