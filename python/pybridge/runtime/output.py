@@ -4,7 +4,9 @@ The text layer is CPython's own (io.TextIOWrapper over an 8 KB
 io.BufferedWriter, line buffered); only the raw layer below is Python code.
 
 stderr hands each line to Java at once (one call of a Java sink with its
-UTF-8 bytes), as CPython's stderr is line buffered. stdout collects its
+UTF-8 bytes), as CPython's stderr is line buffered; so does stdout to a
+Java Consumer (install's batch=False: Clojure's *out*, a logger, on the
+thread that printed). stdout to System.out or a PrintStream collects its
 lines and hands them over in one call:
 
 - before Python calls Java and before a call from Java into Python returns
@@ -176,14 +178,16 @@ def _replace(role, old, new):
     return new
 
 
-def install(out_sink, err_sink, restore=False):
+def install(out_sink, err_sink, restore=False, batch=True):
     """Points sys.stdout / sys.stderr at their sinks. A None sink leaves the
     stream as it is, or, with restore, puts back the one Python started with
-    (its file descriptor; Python.redirectOutput after start-up). Returns
+    (its file descriptor; Python.redirectOutput after start-up). batch:
+    stdout collects lines (System.out, a PrintStream) rather than handing
+    each over on the thread that printed it (a Consumer). Returns
     deliver_all."""
     # (sys.stdout is None when the process started with that descriptor closed)
     if out_sink is not None or restore:
-        new = _stream(out_sink, 1, "<stdout>", "strict", True) if out_sink is not None else _sys.__stdout__
+        new = _stream(out_sink, 1, "<stdout>", "strict", batch) if out_sink is not None else _sys.__stdout__
         _sys.stdout = _replace("out", _sys.stdout, new)
     if err_sink is not None or restore:
         new = _stream(err_sink, 2, "<stderr>", "backslashreplace", False) if err_sink is not None else _sys.__stderr__
@@ -191,5 +195,5 @@ def install(out_sink, err_sink, restore=False):
     if _register is not None:
         # the boundaries hand over stdout's batch (stderr's lines go at once)
         out = _state.get("out")
-        _register(out._java.deliver if out is not None else None)
+        _register(out._java.deliver if out is not None and out._java._batch else None)
     return deliver_all

@@ -10,9 +10,10 @@ import java.util.function.Consumer;
  * {@link PythonConfig.Output} says ({@code python/pybridge/runtime/output.py}).
  * Python keeps its own text layer
  * ({@code io.TextIOWrapper} over an 8 KB {@code io.BufferedWriter}, line
- * buffered, all in C); only the raw layer below is Python code. stderr hands
- * each line to Java at once; stdout collects lines and hands them over in one
- * call ({@link Sink}, UTF-8) at every boundary between Java and Python (before
+ * buffered, all in C); only the raw layer below is Python code. stderr, and
+ * stdout to a {@code Consumer<String>}, hand each line to Java at once, on the
+ * thread that printed it; stdout to {@code System.out} or a {@code PrintStream}
+ * collects lines and hands them over in one call ({@link Sink}, UTF-8) at every boundary between Java and Python (before
  * Python calls Java, before a call into Python returns), at an explicit flush,
  * at 64 KB, 50 ms after its first line from a daemon thread, and at the JVM's
  * exit (a shutdown hook). A chunk the call fails to deliver (the JVM shutting
@@ -88,7 +89,10 @@ final class PyOutput {
                     "{'__builtins__': __builtins__, '__name__': '_pybridge_output'}", null, Contract.Mode.HANDLE)) {
                 PyNamespace.exec(ns, PySources.text("output.py"));
                 try (PyObject install = ns.getItem("install")) {
-                    PyObject deliver = install.call(out, err, restore);
+                    // a Consumer (Clojure's *out*, a logger) is handed each line on the
+                    // thread that printed it, as before; System.out and a PrintStream get batches
+                    boolean batch = stdout.kind != PythonConfig.Output.Kind.CONSUMER;
+                    PyObject deliver = install.call(out, err, restore, batch);
                     PyObject old = deliverAll;
                     deliverAll = deliver;
                     if (old != null) {
@@ -122,9 +126,10 @@ final class PyOutput {
     /**
      * What Python's raw layer calls with each chunk of UTF-8: stdout's
      * batches, stderr's lines, what was pending at a flush. A
-     * {@code Consumer<String>} is still handed one line at a time (and a
-     * flushed partial line on its own); a {@code PrintStream} gets the batch
-     * in one {@code print} and one {@code flush}. A character
+     * {@code Consumer<String>} is handed one line at a time (and a flushed
+     * partial line on its own), also from a chunk of several; a
+     * {@code PrintStream} gets a batch in one {@code print} and one
+     * {@code flush}. A character
      * split between two chunks (possible only when a long write is cut at
      * the buffer's size) is kept until the next one completes it.
      */

@@ -327,6 +327,24 @@ public class OutputTest {
         assertEquals("e\n", got[1]);
     }
 
+    /**
+     * stdout to a Consumer (Clojure's *out*, a logger) is not batched: each
+     * line is handed over at once, on the thread that printed it.
+     */
+    @Test
+    public void aConsumerIsHandedEachLineAtOnce() {
+        Python.initialize();
+        List<String> got = new ArrayList<>();
+        try {
+            Python.redirectOutput(PythonConfig.Output.to(got::add), PythonConfig.Output.system());
+            Python.exec("import sys\nprint('one')\nwaiting = len(sys.stdout._java._pending)\nprint('two')");
+            assertEquals(Long.valueOf(0), Python.eval("waiting", Long.class));
+        } finally {
+            Python.redirectOutput(PythonConfig.Output.system(), PythonConfig.Output.system());
+        }
+        assertEquals(List.of("one\n", "two\n"), got);
+    }
+
     @Test
     public void completeLengthKeepsACutCharacterForLater() {
         byte[] euro = "€".getBytes(StandardCharsets.UTF_8); // 3 bytes
