@@ -51,13 +51,17 @@ fn deliver(py: Python<'_>) {
         return;
     }
     PENDING.store(false, Ordering::Release);
-    let f = DELIVER.with(py, |c| c.as_ref().map(|f| f.clone_ref(py)));
-    if let Some(f) = f {
-        // `deliver` writes what Java cannot take to the file
-        // descriptors; an error here (a KeyboardInterrupt, say) must not
-        // become the call's.
-        if let Err(e) = f.bind(py).call0() {
-            drop(e);
+    // Inside `attach`: on the fast path (`call::with_gil_raw`) pyo3's attach
+    // count is 0, where dropping a `Py` would only defer its decref.
+    Python::attach(|py| {
+        let f = DELIVER.with(py, |c| c.as_ref().map(|f| f.clone_ref(py)));
+        if let Some(f) = f {
+            // `deliver` writes what Java cannot take to the file
+            // descriptors; an error here (a KeyboardInterrupt, say) must not
+            // become the call's.
+            if let Err(e) = f.bind(py).call0() {
+                drop(e);
+            }
         }
-    }
+    });
 }

@@ -160,8 +160,9 @@ public class OutputTest {
 
     /**
      * stdout hands Python's lines to Java in batches: a batch goes before
-     * every call from Java into Python returns, so Java's own prints after
-     * each call come after what that call printed, many times over.
+     * every call from Java into Python returns (exec, call, the callLong fast
+     * path), so Java's own prints after each call come after what that call
+     * printed, many times over.
      */
     @Test
     public void manyInterleavedPrintsKeepTheirExactOrder() {
@@ -171,12 +172,15 @@ public class OutputTest {
             expected.append("python ").append(i).append("\njava ").append(i).append('\n');
         }
         String[] got = captured(() -> {
-            try (PyObject f = Python.eval("lambda i: print('python', i)")) {
+            try (PyObject f = Python.eval("lambda i: print('python', i)");
+                    PyObject g = Python.eval("lambda i: print('python', i) or i")) {
                 for (int i = 0; i < 300; i++) {
-                    if (i % 2 == 0) {
+                    if (i % 3 == 0) {
                         Python.exec("print('python', " + i + ")");
-                    } else {
+                    } else if (i % 3 == 1) {
                         f.call(i).close();
+                    } else {
+                        g.callLong(i); // the fast path (no pyo3 attach)
                     }
                     System.out.println("java " + i);
                 }
