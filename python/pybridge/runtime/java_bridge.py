@@ -12,6 +12,7 @@ import builtins
 import collections.abc as _abc
 import importlib
 import importlib.machinery
+import keyword
 import operator
 import sys
 import types
@@ -41,6 +42,11 @@ class JavaProxy(JavaObject):
     str() is toString(), == and hash() are equals() and hashCode()."""
 
     __slots__ = ()
+
+    # Box[str] is a generic alias, as list[str] is: annotations written for the
+    # type stubs (org.pybridge.JavaStubs) also run without `from __future__
+    # import annotations`. The type arguments are not checked at run time.
+    __class_getitem__ = classmethod(types.GenericAlias)
 
     def __str__(self):
         return _meta(M.STR, self)
@@ -619,6 +625,11 @@ def _build(info):
         if mname in owned:
             continue
         ns[mname] = _mod.JavaMethod(_call, mid, mname, instance)
+    # A member named like a Python keyword (System.in, LocalDate.from,
+    # BigInteger.and) is also `name_`, which Python code can write (and the
+    # stubs of org.pybridge.JavaStubs name), unless Java has a member `name_`.
+    for mname in [n for n in ns if keyword.iskeyword(n)]:
+        ns.setdefault(mname + "_", ns[mname])
     simple = name.rpartition(".")[2]
     c = JavaType(simple, tuple(bases), ns)
     # Two threads may build the same class at once (describing it calls Java,

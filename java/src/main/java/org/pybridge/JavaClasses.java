@@ -255,7 +255,7 @@ final class JavaClasses {
         return p == null || c.getModule().isExported(p.getName());
     }
 
-    private static boolean accessibleClass(Class<?> c) {
+    static boolean accessibleClass(Class<?> c) {
         for (Class<?> k = c; k != null; k = k.getEnclosingClass()) {
             if (!Modifier.isPublic(k.getModifiers())) {
                 return false;

@@ -873,4 +873,37 @@ public class JavaFromPythonTest {
                 "raises(TypeError, __import__('pybridge').JavaObject)");
         assertFalse(Python.eval("o").toJava() instanceof PyObject);
     }
+
+    @Test
+    public void membersNamedLikePythonKeywordsAreAlsoNameUnderscore() {
+        // System.in, LocalDate.from, BigInteger.and/or/not: not writable as attributes
+        // in Python; `name_` is (and is what the type stubs of JavaStubs name).
+        py(
+                "import pybridge",
+                "from java.lang import System",
+                "from java.math import BigInteger",
+                "from java.time import LocalDate",
+                "check(pybridge.same(System.in_, getattr(System, 'in')), 'System.in_ is System.in')",
+                "d = LocalDate.of(2020, 1, 2)",
+                "check(LocalDate.from_(d) == d, 'LocalDate.from_')",
+                "b = BigInteger.valueOf(12)",
+                "check(b.and_(BigInteger.valueOf(10)) == 8 and b.or_(BigInteger.valueOf(3)) == 15, 'and_, or_')",
+                "check(b.not_() == -13, 'not_')",
+                "check(not hasattr(b, 'add_'), 'only keywords')");
+    }
+
+    @Test
+    public void javaClassesTakeTypeArgumentsAsPythonGenericsDo() {
+        // Annotations written for the stubs (ArrayList[str], Box[int]) run without
+        // `from __future__ import annotations`; the arguments are not checked.
+        py(
+                "import typing",
+                "from java.util import ArrayList, HashMap",
+                "from java.lang import Object",
+                "a = ArrayList[str]()",
+                "a.add('x')",
+                "check(list(a) == ['x'] and type(a) is ArrayList, 'ArrayList[str]() makes an ArrayList')",
+                "check(typing.get_origin(HashMap[str, int]) is HashMap, 'HashMap[str, int]')",
+                "check(typing.get_args(Object[int]) == (int,), 'any Java class')");
+    }
 }
