@@ -63,6 +63,8 @@ impl Entry {
         let section = matches!(self.caller, Caller::Virtual(_))
             .then(|| crate::gil::lease::section::begin_call(py));
         let r = f(py);
+        // What Python wrote during the call reaches Java before it returns.
+        crate::gil::output::flush_pending(py);
         #[cfg(Py_GIL_DISABLED)]
         drop(section);
         Ok((r, self.caller.leave(py)))

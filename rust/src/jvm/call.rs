@@ -19,6 +19,8 @@ pub(super) fn call_java(
     args: &Bound<'_, PyTuple>,
     kwargs: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<Py<PyAny>> {
+    // What Python wrote before this call reaches Java before Java runs.
+    crate::gil::output::flush_pending(py);
     let mut req = Writer::over(take_call_buf());
     let encoded = (|| -> Result<()> {
         match head {

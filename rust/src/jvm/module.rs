@@ -65,6 +65,14 @@ pub(crate) fn install(py: Python<'_>) -> PyResult<()> {
             "_java_pin_thread",
             pyo3::wrap_pyfunction!(_java_pin_thread, py)?,
         )?;
+        module.setattr(
+            "_output_pending",
+            pyo3::wrap_pyfunction!(crate::gil::output::_output_pending, py)?,
+        )?;
+        module.setattr(
+            "_output_register",
+            pyo3::wrap_pyfunction!(crate::gil::output::_output_register, py)?,
+        )?;
     }
     // What every interpreter runs here, for measurements that compare an
     // interpreter pybridge made with one CPython made alone (the E2E tests).

@@ -12,6 +12,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -115,6 +116,70 @@ public class OutputE2ETest {
         assertTrue(out, out.contains("chatter 0\n"));
         assertTrue(out, out.contains("exiting\n"));
         assertTrue(out, out.contains("from a shutdown hook\n"));
+    }
+
+    /**
+     * Nothing Python wrote is lost when the JVM exits: lines a Python thread
+     * printed after the last call into Python, and partial lines never
+     * flushed (the main thread's and a thread's), reach System.out through
+     * the shutdown hook.
+     */
+    public static final class ExitWithoutFlush {
+        public static void main(String[] args) throws Exception {
+            Python.initialize();
+            CountDownLatch printed = new CountDownLatch(2);
+            try (PyObject ns = Python.eval("{}")) {
+                ns.setItem("printed", (Runnable) printed::countDown);
+                PyNamespace.exec(
+                        ns,
+                        String.join(
+                                "\n",
+                                "import sys, threading",
+                                "def late():",
+                                "    print('late line')",
+                                "    printed()",
+                                "    sys.stdout.write('thread tail, no newline')",
+                                "    printed()",
+                                "threading.Thread(target=late, daemon=True).start()"));
+            }
+            printed.await();
+            System.out.println("java's last line");
+            Python.exec("import sys\nsys.stdout.write('main tail, no newline|')");
+            System.exit(0);
+        }
+    }
+
+    @Test
+    public void nothingIsLostAtExit() {
+        String out = run(ExitWithoutFlush.class, Map.of()).output;
+        assertTrue(out, out.contains("late line\njava's last line\n"));
+        assertTrue(out, out.contains("main tail, no newline|"));
+        assertTrue(out, out.contains("thread tail, no newline"));
+    }
+
+    /** Many lines printed, then the JVM's main returns: every line arrives, in order. */
+    public static final class LargeThenExit {
+        public static void main(String[] args) {
+            Python.initialize();
+            Python.exec("import threading\n"
+                    + "def many():\n"
+                    + "    for i in range(50000): print('t', i)\n"
+                    + "t = threading.Thread(target=many)\n"
+                    + "t.start()\n");
+            Python.exec("t.join()");
+            Python.exec("print('end', end='')");
+        }
+    }
+
+    @Test
+    public void largeOutputFromAThreadArrivesWholeBeforeExit() {
+        String out = run(LargeThenExit.class, Map.of()).output;
+        StringBuilder expected = new StringBuilder();
+        for (int i = 0; i < 50000; i++) {
+            expected.append("t ").append(i).append('\n');
+        }
+        expected.append("end");
+        assertTrue(out.length() > 200 ? out.substring(0, 200) : out, out.contains(expected.toString()));
     }
 
     /** Collects org.pybridge's records through java.util.logging at FINE (System.Logger's DEBUG). */

@@ -10,15 +10,57 @@ import java.util.function.Consumer;
  * {@link PythonConfig.Output} says ({@code python/pybridge/runtime/output.py}).
  * Python keeps its own text layer
  * ({@code io.TextIOWrapper} over an 8 KB {@code io.BufferedWriter}, line
- * buffered, all in C); only the raw layer below is Python code, and each
- * chunk it is handed (a line, or what was pending at a flush) is one call
- * into Java with its UTF-8 bytes ({@link Sink}). A chunk the call fails to
- * deliver (the JVM shutting down, a consumer that threw) is written to the
- * file descriptor instead, so output is never lost silently.
- * docs/decisions/artifact-and-output.md has the figures.
+ * buffered, all in C); only the raw layer below is Python code. stderr, and
+ * stdout to a {@code Consumer<String>}, hand each line to Java at once, on the
+ * thread that printed it; stdout to {@code System.out} or a {@code PrintStream}
+ * collects lines and hands them over in one call ({@link Sink}, UTF-8) at every boundary between Java and Python (before
+ * Python calls Java, before a call into Python returns), at an explicit flush,
+ * at 64 KB, 50 ms after its first line from a daemon thread, and at the JVM's
+ * exit (a shutdown hook). A chunk the call fails to deliver (the JVM shutting
+ * down, a consumer that threw) is written to the file descriptor instead, so
+ * output is never lost silently. docs/decisions/output-batching.md has the
+ * figures.
  */
 final class PyOutput {
     private PyOutput() {}
+
+    /** {@code output.py}'s {@code deliver_all}: hands over what Python's stdout collected. */
+    private static volatile PyObject deliverAll;
+
+    private static boolean hookAdded;
+
+    /** How long the JVM's exit waits for Python to hand its output over. */
+    static final long EXIT_WAIT_MS = 2000;
+
+    /**
+     * The shutdown hook: what Python's {@code sys.stdout} collected and no
+     * boundary handed over yet (a Python thread printing while Java called
+     * nothing), and a partial line, is written before the JVM ends. It waits at most
+     * {@link #EXIT_WAIT_MS} for the GIL (a thread holding it across
+     * {@code System.exit} must not hang the exit).
+     */
+    private static void deliverAtExit() {
+        PyObject d = deliverAll;
+        if (d == null) {
+            return;
+        }
+        Thread t = new Thread(
+                () -> {
+                    try {
+                        d.call(true).close();
+                    } catch (RuntimeException e) {
+                        // Python cannot run any more: what it collected cannot be had
+                    }
+                },
+                "pybridge-output-deliver");
+        t.setDaemon(true);
+        t.start();
+        try {
+            t.join(EXIT_WAIT_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
 
     /** Replaces {@code sys.stdout}/{@code sys.stderr} as configured (once, at start-up). */
     static void install(PythonConfig cfg) {
@@ -47,7 +89,19 @@ final class PyOutput {
                     "{'__builtins__': __builtins__, '__name__': '_pybridge_output'}", null, Contract.Mode.HANDLE)) {
                 PyNamespace.exec(ns, PySources.text("output.py"));
                 try (PyObject install = ns.getItem("install")) {
-                    install.call(out, err, restore).close();
+                    // a Consumer (Clojure's *out*, a logger) is handed each line on the
+                    // thread that printed it, as before; System.out and a PrintStream get batches
+                    boolean batch = stdout.kind != PythonConfig.Output.Kind.CONSUMER;
+                    PyObject deliver = install.call(out, err, restore, batch);
+                    PyObject old = deliverAll;
+                    deliverAll = deliver;
+                    if (old != null) {
+                        old.close();
+                    }
+                }
+                if (out != null && !hookAdded) {
+                    hookAdded = true;
+                    Runtime.getRuntime().addShutdownHook(new Thread(PyOutput::deliverAtExit, "pybridge-output-exit"));
                 }
             }
             return null;
@@ -70,7 +124,12 @@ final class PyOutput {
     }
 
     /**
-     * What Python's raw layer calls with each chunk of UTF-8. A character
+     * What Python's raw layer calls with each chunk of UTF-8: stdout's
+     * batches, stderr's lines, what was pending at a flush. A
+     * {@code Consumer<String>} is handed one line at a time (and a flushed
+     * partial line on its own), also from a chunk of several; a
+     * {@code PrintStream} gets a batch in one {@code print} and one
+     * {@code flush}. A character
      * split between two chunks (possible only when a long write is cut at
      * the buffer's size) is kept until the next one completes it.
      */
@@ -100,7 +159,14 @@ final class PyOutput {
             String text = new String(b, 0, end, StandardCharsets.UTF_8);
             switch (output.kind) {
                 case CONSUMER:
-                    output.consumer.accept(text);
+                    // a batch of lines: the consumer still gets them one by one
+                    int from = 0;
+                    while (from < text.length()) {
+                        int nl = text.indexOf('\n', from);
+                        int to = nl < 0 ? text.length() : nl + 1;
+                        output.consumer.accept(text.substring(from, to));
+                        from = to;
+                    }
                     break;
                 case STREAM:
                     print(output.stream, text);
