@@ -22,6 +22,10 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.PARAMETER)
 public @interface PyName {
-    /** The parameter's name in Python. */
+    /**
+     * The parameter's name in Python.
+     *
+     * @return the name keyword arguments use for this parameter
+     */
     String value();
 }

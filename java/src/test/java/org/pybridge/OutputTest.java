@@ -310,11 +310,14 @@ public class OutputTest {
                                 ns,
                                 String.join(
                                         "\n",
-                                        "import sys",
+                                        "import sys, pybridge",
+                                        // pybridge's own streams, whatever wraps sys.stdout (the
+                                        // JSR-223 engine routes it per thread once it has run)
+                                        "mine = pybridge._output_state",
                                         "print('o')",
-                                        "o_waits = len(sys.stdout._java._pending)",
+                                        "o_waits = len(mine['out']._java._pending)",
                                         "print('e', file=sys.stderr)",
-                                        "waiting = '%d %d' % (o_waits, len(sys.stderr._java._pending))",
+                                        "waiting = '%d %d' % (o_waits, len(mine['err']._java._pending))",
                                         "sizes = '%d %d' % (_out.size(), _err.size())"));
                         try (PyObject waiting = ns.getItem("waiting");
                                 PyObject sizes = ns.getItem("sizes")) {
