@@ -12,9 +12,8 @@
 //! with no exception pending", which no type here expresses.
 
 use jni::sys::{
-    JNIEnv, JNIInvokeInterface__1_2, JNIInvokeInterface__1_4, JNINativeInterface__1_4, JavaVM,
-    jarray, jbyte, jclass, jfieldID, jint, jlong, jmethodID, jobject, jsize, jstring, jthrowable,
-    jvalue,
+    JNIEnv, JNIInvokeInterface__1_4, JNINativeInterface__1_4, JavaVM, jarray, jbyte, jclass,
+    jfieldID, jint, jlong, jmethodID, jobject, jsize, jstring, jthrowable, jvalue,
 };
 use std::ffi::{CStr, c_void};
 
@@ -290,6 +289,22 @@ pub(crate) unsafe fn call_static_int_method_a(
     unsafe { f(env, class, method, args.as_ptr()) }
 }
 
+/// The JVM's invocation interface (GetEnv, AttachCurrentThreadAsDaemon,
+/// DetachCurrentThread: all in its JNI 1.4 view; the JVM is 1.6 or later).
+///
+/// # Safety
+/// `vm` is the JVM this library was loaded into.
+#[inline]
+unsafe fn invoke_table(vm: *mut JavaVM) -> &'static JNIInvokeInterface__1_4 {
+    // SAFETY: per the contract, `vm` points to the JVM's invocation
+    // interface pointer.
+    let t = unsafe { *vm };
+    // SAFETY: the JVM's invocation table, alive as long as the JVM (the process).
+    let t = unsafe { &*t };
+    // SAFETY: the JVM implements JNI 1.6 or later, so the table has the `v1_4` view.
+    unsafe { &t.v1_4 }
+}
+
 /// The calling thread's `JNIEnv` if it is attached to the JVM (every JVM
 /// thread is), without attaching it (`GetEnv`).
 ///
@@ -297,13 +312,8 @@ pub(crate) unsafe fn call_static_int_method_a(
 /// `vm` is the JVM this library was loaded into.
 #[inline]
 pub(crate) unsafe fn attached_env(vm: *mut JavaVM) -> Option<*mut JNIEnv> {
-    // SAFETY: per the contract, `vm` points to the JVM's invocation
-    // interface pointer.
-    let t = unsafe { *vm };
-    // SAFETY: the JVM's invocation table, alive as long as the JVM.
-    let t = unsafe { &*t };
-    // SAFETY: GetEnv exists since JNI 1.2, so the table has the `v1_2` view.
-    let table: &JNIInvokeInterface__1_2 = unsafe { &t.v1_2 };
+    // SAFETY: per the contract.
+    let table = unsafe { invoke_table(vm) };
     let mut env: *mut c_void = std::ptr::null_mut();
     // SAFETY: `vm` is live; GetEnv only reads this thread's attachment.
     let rc = unsafe { (table.GetEnv)(vm, &mut env, jni::sys::JNI_VERSION_1_6) };
@@ -346,13 +356,8 @@ pub(crate) unsafe fn monitor_exit(env: *mut JNIEnv, obj: jobject) -> jint {
 /// `vm` is the JVM this library was loaded into.
 #[inline]
 pub(crate) unsafe fn attach_as_daemon(vm: *mut JavaVM) -> Option<*mut JNIEnv> {
-    // SAFETY: per the contract, `vm` points to the JVM's invocation
-    // interface pointer.
-    let t = unsafe { *vm };
-    // SAFETY: the JVM's invocation table, alive as long as the JVM.
-    let t = unsafe { &*t };
-    // SAFETY: AttachCurrentThreadAsDaemon exists since JNI 1.4, so the table has the `v1_4` view.
-    let table: &JNIInvokeInterface__1_4 = unsafe { &t.v1_4 };
+    // SAFETY: per the contract.
+    let table = unsafe { invoke_table(vm) };
     let mut env: *mut c_void = std::ptr::null_mut();
     // SAFETY: `vm` is live; null arguments attach with the JVM's defaults.
     let rc = unsafe { (table.AttachCurrentThreadAsDaemon)(vm, &mut env, std::ptr::null_mut()) };
@@ -366,13 +371,8 @@ pub(crate) unsafe fn attach_as_daemon(vm: *mut JavaVM) -> Option<*mut JNIEnv> {
 /// attached by `attach_as_daemon` and has no Java frame on its stack.
 #[inline]
 pub(crate) unsafe fn detach_current_thread(vm: *mut JavaVM) -> jint {
-    // SAFETY: per the contract, `vm` points to the JVM's invocation
-    // interface pointer.
-    let t = unsafe { *vm };
-    // SAFETY: the JVM's invocation table, alive as long as the JVM.
-    let t = unsafe { &*t };
-    // SAFETY: DetachCurrentThread exists since JNI 1.1; the `v1_4` view has it.
-    let table: &JNIInvokeInterface__1_4 = unsafe { &t.v1_4 };
+    // SAFETY: per the contract.
+    let table = unsafe { invoke_table(vm) };
     // SAFETY: per the contract.
     unsafe { (table.DetachCurrentThread)(vm) }
 }
